@@ -1,0 +1,72 @@
+/*
+ * ord.h — orders and the pool they live in.
+ *
+ * An order is a record the process engine (proc_) owns and mutates; other modules read it.
+ * Its struct is public, unlike other stateful objects, because the simulator reads its
+ * fields on every event and an accessor per field would cost on the hot path; only proc.c
+ * writes to the fields marked (proc), and the simulator owns the fields marked (caller).
+ *
+ * Orders come from a pool of fixed-size chunks with a free list: no malloc per order, and
+ * memory follows orders in flight, not orders ever made (a closed order returns to the pool).
+ */
+#ifndef ORD_H
+#define ORD_H
+
+#include "fsm.h"
+#include "inv.h"
+#include "promo.h"
+
+#define ORD_MAX_LINES 8
+
+enum {
+    ORD_MALICIOUS = 1u << 0, /* placed by a bot */
+    ORD_PAYING    = 1u << 1, /* a payment is in flight */
+    ORD_PAID      = 1u << 2, /* money captured */
+    ORD_SOLD      = 1u << 3, /* units deducted from stock */
+    ORD_LIVE      = 1u << 7, /* allocated from the pool */
+};
+
+typedef struct ord_order {
+    uint64_t     id;                          /* (proc) sequential from 1 */
+    uint64_t     buyer;                       /* (proc) account that placed it */
+    uint64_t     customer;                    /* (proc) visitor behind the account */
+    uint8_t      state;                       /* (proc) index in the process definition */
+    uint8_t      flags;                       /* (proc) ORD_* bits */
+    uint8_t      n_lines;                     /* (proc) lines in use */
+    uint8_t      n_sub;                       /* (proc) warehouse sub-orders made at payment */
+    bool         holds_lock;                  /* (proc) units locked in inventory */
+    uint32_t     address;                     /* (proc) shipping address id */
+    inv_line     lines[ORD_MAX_LINES];        /* (proc) SKU and quantity */
+    os_money     unit_price[ORD_MAX_LINES];   /* (proc) cents per unit at order time */
+    uint8_t      warehouse[ORD_MAX_LINES];    /* (proc) warehouse of each line */
+    uint8_t      sub_wh[ORD_MAX_LINES];       /* (proc) warehouse of each sub-order */
+    promo_result price;                       /* (proc) list total, discounts, payable */
+    os_money     captured;                    /* (proc) money taken by payment */
+    os_money     refunded;                    /* (proc) money given back */
+    double       t_created;                   /* (proc) virtual time of creation */
+    double       t_at[FSM_ACTION_COUNT];      /* (proc) last time each action was applied */
+    uint64_t     timer;                       /* (caller) handle of the armed timer, 0 = none */
+    double       deadline;                    /* (caller) expiry deadline */
+    uint32_t     aux;                         /* (caller) free for the simulator */
+    uint32_t     slot;                        /* (pool) index in the pool */
+    uint32_t     next_free;                   /* (pool) free-list link */
+} ord_order;
+
+typedef struct ord_pool ord_pool;
+
+/* Creates an empty pool. Caller destroys with ord_pool_destroy (which frees every order). */
+ord_pool *ord_pool_create(void);
+void ord_pool_destroy(ord_pool *p);
+/* Returns a zeroed order marked ORD_LIVE with the next id. Owned by the pool. */
+ord_order *ord_alloc(ord_pool *p);
+/* Returns an order to the pool; the pointer is dead afterwards. */
+void ord_release(ord_pool *p, ord_order *o);
+/* Orders currently allocated, and the most ever allocated at once. */
+size_t ord_live(const ord_pool *p);
+size_t ord_peak(const ord_pool *p);
+/* Iterates live orders: start with *cursor = 0; returns NULL at the end. */
+ord_order *ord_next_live(const ord_pool *p, size_t *cursor);
+/* Sum of quantity x unit price over lines, in cents. */
+os_money ord_list_total(const ord_order *o);
+
+#endif

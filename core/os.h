@@ -1,0 +1,78 @@
+/*
+ * os.h — what every ordersim module shares: the one status type, its string table,
+ * out-of-memory-aborting allocation, the always-on invariant assert, and a diagnostics
+ * list that collects every error found in one input so all are reported at once.
+ *
+ * Status codes come from one X-macro so the enum and os_strerror() cannot drift apart.
+ * Functions return os_status and hand results back through out-parameters.
+ */
+#ifndef OS_H
+#define OS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#define OS_STATUS_LIST(X)                                                   \
+    X(OS_OK,         "ok")                                                  \
+    X(OS_EINVAL,     "invalid argument")                                    \
+    X(OS_EDATA,      "bad input data")                                      \
+    X(OS_EFORBIDDEN, "action not allowed in this state for this actor")     \
+    X(OS_ESTOCK,     "not enough stock")                                    \
+    X(OS_ERISK,      "blocked by risk control")                             \
+    X(OS_ELIMIT,     "purchase limit exceeded")                             \
+    X(OS_ENOTFOUND,  "not found")                                           \
+    X(OS_EIO,        "input/output error")                                  \
+    X(OS_EINTERNAL,  "internal error")
+
+typedef enum {
+#define OS__ENUM(code, msg) code,
+    OS_STATUS_LIST(OS__ENUM)
+#undef OS__ENUM
+    OS_STATUS_COUNT
+} os_status;
+
+/* Returns the static message of a status; never NULL, "unknown status" for bad codes. */
+const char *os_strerror(os_status st);
+/* Returns the enum name ("OS_ESTOCK") of a status, for tests and logs. */
+const char *os_status_name(os_status st);
+
+/* Allocation that never returns NULL: on exhaustion it prints and exits 70. Callers free
+ * with free(). Out of memory is therefore never a status to propagate. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+
+/* OS_ASSERT is always on: a breach means a run's numbers would be wrong, so it prints the
+ * condition and where, and exits 70 (internal error). Bad input never reaches it. */
+#define OS_ASSERT(cond) \
+    ((cond) ? (void)0 : os__assert_fail(#cond, __FILE__, __LINE__))
+_Noreturn void os__assert_fail(const char *cond, const char *file, int line);
+
+/* A list of human-readable diagnostics ("file:3:14: customers.rate: expected ..."). The list
+ * owns its strings; init with os_diag_init (or zero it), release with os_diag_fini. */
+typedef struct os_diag {
+    char **msgs;      /* owned messages, in the order found */
+    int    count;     /* number of messages */
+    int    cap;       /* allocated slots */
+} os_diag;
+
+void os_diag_init(os_diag *d);
+void os_diag_fini(os_diag *d);
+/* Appends a printf-formatted message. */
+void os_diag_add(os_diag *d, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Prints every message, one per line, to the stream (a FILE *; void * keeps stdio out). */
+void os_diag_print(const os_diag *d, void *stream);
+
+/* Edit distance between two short strings, capped at 16; used for "did you mean". */
+int os_edit_distance(const char *a, const char *b);
+
+/* Money is integer minor units (cents). Never floating point in the core. */
+typedef int64_t os_money;
+
+#endif

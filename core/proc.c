@@ -1,0 +1,377 @@
+/*
+ * proc.c — the process engine. See proc.h.
+ *
+ * Which effects an action has depends on the action and on the order's own facts (is money
+ * captured, are units sold or locked), never on state names, so a custom process that
+ * reuses the action vocabulary gets the same, correct bookkeeping.
+ */
+#include "proc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct proc_engine {
+    const fsm_def      *fsm;        /* process */
+    const inv_strategy *strat;      /* strategy in force */
+    inv_opts            opts;       /* its options */
+    int                 n_skus;     /* catalog size */
+    proc_sku           *skus;       /* catalog */
+    inv_store          *inv;        /* stock */
+    promo_book         *promos;     /* promotions */
+    risk_ctl           *risk;       /* risk control */
+    ord_pool           *pool;       /* orders */
+    int64_t             in_state[FSM_MAX_STATES]; /* orders now in each state */
+    int64_t             entered[FSM_MAX_STATES];  /* orders that ever entered each state */
+    int64_t             forbidden;  /* forbidden actions attempted */
+    os_money            captured;   /* all money taken */
+    os_money            refunded;   /* all money given back */
+    os_money            closed_kept;/* captured - refunded over closed orders */
+};
+
+proc_engine *proc_create(const proc_config *c)
+{
+    proc_engine *pe = xcalloc(1, sizeof *pe);
+    pe->fsm = c->fsm;
+    pe->strat = c->strategy;
+    pe->opts = c->opts;
+    pe->n_skus = c->n_skus;
+    pe->skus = xcalloc((size_t)(c->n_skus ? c->n_skus : 1), sizeof *pe->skus);
+    memcpy(pe->skus, c->skus, (size_t)c->n_skus * sizeof *pe->skus);
+    int64_t *stock = xcalloc((size_t)(c->n_skus ? c->n_skus : 1), sizeof *stock);
+    int32_t *limit = xcalloc((size_t)(c->n_skus ? c->n_skus : 1), sizeof *limit);
+    for (int i = 0; i < c->n_skus; i++) {
+        stock[i] = c->skus[i].stock;
+        limit[i] = c->skus[i].max_per_user;
+    }
+    pe->inv = inv_create(c->n_skus, stock, c->ledger);
+    pe->risk = risk_create(c->n_skus, limit, c->max_unpaid_per_user);
+    free(stock);
+    free(limit);
+    pe->promos = promo_create(c->promos, c->n_promos);
+    pe->pool = ord_pool_create();
+    return pe;
+}
+
+void proc_destroy(proc_engine *pe)
+{
+    if (!pe) return;
+    inv_destroy(pe->inv);
+    risk_destroy(pe->risk);
+    promo_destroy(pe->promos);
+    ord_pool_destroy(pe->pool);
+    free(pe->skus);
+    free(pe);
+}
+
+static inv_req proc__req(ord_order *o, double t)
+{
+    return (inv_req){ o->lines, o->n_lines, (o->flags & ORD_MALICIOUS) != 0, o->id, t, &o->holds_lock };
+}
+
+/* The strategy that governs creation: processes that commit stock at creation (cash on
+ * delivery) always lock then, whatever the scenario's strategy. */
+static const inv_strategy *proc__create_strategy(const proc_engine *pe)
+{
+    return fsm_stock_hook_of(pe->fsm) == FSM_STOCK_ON_CREATE ? &inv_reduce_on_order : pe->strat;
+}
+
+static void proc__enter(proc_engine *pe, ord_order *o, int to)
+{
+    pe->in_state[o->state]--;
+    pe->in_state[to]++;
+    pe->entered[to]++;
+    o->state = (uint8_t)to;
+}
+
+os_status proc_create_order(proc_engine *pe, const proc_order_req *rq, double t, ord_order **out)
+{
+    *out = NULL;
+    if (rq->n_lines < 1 || rq->n_lines > ORD_MAX_LINES) return OS_EINVAL;
+    for (int i = 0; i < rq->n_lines; i++) {
+        if (rq->lines[i].sku >= (uint32_t)pe->n_skus || rq->lines[i].qty < 1) return OS_EINVAL;
+        for (int j = 0; j < i; j++)
+            if (rq->lines[j].sku == rq->lines[i].sku) return OS_EINVAL;
+    }
+    os_status st = risk_admit(pe->risk, rq->buyer, rq->lines, rq->n_lines, rq->flagged);
+    if (st != OS_OK) return st;
+
+    ord_order *o = ord_alloc(pe->pool);
+    o->buyer = rq->buyer;
+    o->customer = rq->customer;
+    o->address = rq->address;
+    o->n_lines = (uint8_t)rq->n_lines;
+    if (rq->malicious) o->flags |= ORD_MALICIOUS;
+    for (int i = 0; i < rq->n_lines; i++) {
+        o->lines[i] = rq->lines[i];
+        o->unit_price[i] = pe->skus[rq->lines[i].sku].price;
+        o->warehouse[i] = pe->skus[rq->lines[i].sku].warehouse;
+    }
+    inv_req r = proc__req(o, t);
+    st = proc__create_strategy(pe)->on_create(pe->inv, &pe->opts, &r);
+    if (st != OS_OK) {
+        risk_on_closed_unpaid(pe->risk, rq->buyer, rq->lines, rq->n_lines);
+        ord_release(pe->pool, o);
+        return st;
+    }
+    promo_apply(pe->promos, ord_list_total(o), rq->coupon, &o->price);
+    o->t_created = t;
+    o->state = (uint8_t)fsm_initial(pe->fsm);
+    pe->in_state[o->state]++;
+    pe->entered[o->state]++;
+    *out = o;
+    return OS_OK;
+}
+
+os_status proc_pay_start(proc_engine *pe, ord_order *o, double t)
+{
+    int to;
+    if ((o->flags & ORD_PAYING) || fsm_next(pe->fsm, o->state, FSM_PAY, FSM_BUYER, &to) != OS_OK) {
+        pe->forbidden++;
+        return OS_EFORBIDDEN;
+    }
+    if (fsm_stock_hook_of(pe->fsm) == FSM_STOCK_BY_STRATEGY) {
+        inv_req r = proc__req(o, t);
+        if (pe->strat->on_pay_start(pe->inv, &pe->opts, &r) != OS_OK) {
+            os_status st = proc_apply(pe, o, FSM_REJECT, FSM_SYSTEM, t, NULL, NULL);
+            OS_ASSERT(st == OS_OK || st == OS_EFORBIDDEN);
+            return OS_ESTOCK;
+        }
+    }
+    o->flags |= ORD_PAYING;
+    return OS_OK;
+}
+
+os_status proc_pay_fail(proc_engine *pe, ord_order *o, double t)
+{
+    if (!(o->flags & ORD_PAYING)) return OS_EINVAL;
+    o->flags &= (uint8_t)~ORD_PAYING;
+    if (fsm_stock_hook_of(pe->fsm) == FSM_STOCK_BY_STRATEGY) {
+        inv_req r = proc__req(o, t);
+        pe->strat->on_pay_fail(pe->inv, &pe->opts, &r);
+    }
+    return OS_OK;
+}
+
+/* Gives money back: everything captured and not yet refunded. */
+static os_money proc__refund_money(proc_engine *pe, ord_order *o)
+{
+    os_money m = o->captured - o->refunded;
+    o->refunded += m;
+    pe->refunded += m;
+    return m;
+}
+
+/* Puts sold units back (restock) or writes them off; releases a lock instead if one is
+ * held (cash on delivery refused at the door). */
+static void proc__return_units(proc_engine *pe, ord_order *o, bool restock, double t)
+{
+    if (o->holds_lock) {
+        inv_req r = proc__req(o, t);
+        inv_release(pe->inv, &r);
+        return;
+    }
+    if (!(o->flags & ORD_SOLD)) return;
+    for (int i = 0; i < o->n_lines; i++) {
+        if (restock) inv_restock(pe->inv, o->lines[i].sku, o->lines[i].qty, o->id, t);
+        else inv_write_off(pe->inv, o->lines[i].sku, o->lines[i].qty, o->id, t);
+    }
+    o->flags &= (uint8_t)~ORD_SOLD;
+}
+
+/* Splits a paid order into one sub-order per distinct warehouse, in line order. */
+static void proc__split(ord_order *o)
+{
+    o->n_sub = 0;
+    for (int i = 0; i < o->n_lines; i++) {
+        bool seen = false;
+        for (int k = 0; k < o->n_sub; k++) seen |= o->sub_wh[k] == o->warehouse[i];
+        if (!seen) o->sub_wh[o->n_sub++] = o->warehouse[i];
+    }
+}
+
+os_status proc_apply(proc_engine *pe, ord_order *o, fsm_action action, fsm_actor actor, double t,
+                     const proc_args *args, proc_result *res)
+{
+    proc_result local;
+    if (!res) res = &local;
+    memset(res, 0, sizeof *res);
+    res->from = res->to = o->state;
+    int to;
+    bool paying = (o->flags & ORD_PAYING) != 0;
+    if (fsm_next(pe->fsm, o->state, action, actor, &to) != OS_OK || (paying && action != FSM_PAY)) {
+        pe->forbidden++;
+        return OS_EFORBIDDEN;
+    }
+    if (action == FSM_PAY && !paying && actor == FSM_BUYER) {
+        /* A payment that was never started (cash on delivery, or a caller that skips the
+         * two-step flow) starts here, so revalidation and checkout locks always happen. */
+        os_status st = proc_pay_start(pe, o, t);
+        if (st != OS_OK) {
+            res->to = o->state;
+            return st;
+        }
+    }
+    inv_req r = proc__req(o, t);
+    switch (action) {
+    case FSM_PAY: {
+        o->flags &= (uint8_t)~ORD_PAYING;
+        os_status st;
+        if (fsm_stock_hook_of(pe->fsm) == FSM_STOCK_ON_CREATE)
+            st = inv_reduce_on_order.on_pay_success(pe->inv, &pe->opts, &r, &res->shortfall);
+        else
+            st = pe->strat->on_pay_success(pe->inv, &pe->opts, &r, &res->shortfall);
+        if (st == OS_OK) o->flags |= ORD_SOLD;
+        o->captured = o->price.payable;
+        pe->captured += o->captured;
+        o->flags |= ORD_PAID;
+        risk_on_paid(pe->risk, o->buyer);
+        proc__split(o);
+        if (st == OS_ESTOCK) res->oversell_refund = true;
+        break;
+    }
+    case FSM_MODIFY: {
+        int32_t nq = args ? args->new_qty : o->lines[0].qty;
+        if (nq < 1) return OS_EINVAL;
+        int32_t delta = nq - o->lines[0].qty;
+        inv_line d = { o->lines[0].sku, delta > 0 ? delta : -delta };
+        if (delta > 0) {
+            if (o->holds_lock) {
+                if (inv_lock(pe->inv, &d, 1, r.malicious, o->id, t) != OS_OK) return OS_ESTOCK;
+            } else if (!inv_can_lock(pe->inv, &d, 1)) {
+                return OS_ESTOCK;
+            }
+        } else if (delta < 0 && o->holds_lock) {
+            inv_unlock(pe->inv, &d, 1, r.malicious, o->id, t);
+        }
+        risk_on_modified(pe->risk, o->buyer, o->lines[0].sku, delta);
+        o->lines[0].qty = nq;
+        promo_give_back(pe->promos, &o->price);
+        promo_apply(pe->promos, ord_list_total(o), NULL, &o->price);
+        break;
+    }
+    case FSM_CANCEL:
+    case FSM_EXPIRE:
+    case FSM_REJECT:
+        if (o->flags & ORD_PAID) {           /* a custom process may cancel after payment */
+            proc__return_units(pe, o, true, t);
+            res->refund = proc__refund_money(pe, o);
+        } else {
+            inv_release(pe->inv, &r);
+            risk_on_closed_unpaid(pe->risk, o->buyer, o->lines, o->n_lines);
+        }
+        promo_give_back(pe->promos, &o->price);
+        break;
+    case FSM_REFUND:
+        proc__return_units(pe, o, true, t);
+        res->refund = proc__refund_money(pe, o);
+        promo_give_back(pe->promos, &o->price);
+        break;
+    case FSM_RETURN_RECEIVE:
+        proc__return_units(pe, o, args ? args->restock : true, t);
+        res->refund = proc__refund_money(pe, o);
+        promo_give_back(pe->promos, &o->price);
+        break;
+    default: /* produce, ship, deliver, confirm, complete, return_request, return_reject */
+        break;
+    }
+    o->t_at[action] = t;
+    proc__enter(pe, o, to);
+    res->to = to;
+    if (res->oversell_refund) {
+        /* Oversold under the refund policy: the system refunds at once. */
+        proc_result rr;
+        os_status st = proc_apply(pe, o, FSM_REFUND, FSM_SYSTEM, t, NULL, &rr);
+        if (st == OS_OK) {
+            res->to = rr.to;
+            res->refund = rr.refund;
+        }
+    }
+    res->timer = fsm_timer(pe->fsm, res->to);
+    return OS_OK;
+}
+
+void proc_close(proc_engine *pe, ord_order *o)
+{
+    pe->closed_kept += o->captured - o->refunded;
+    pe->in_state[o->state]--;
+    ord_release(pe->pool, o);
+}
+
+int proc_check(const proc_engine *pe, os_diag *diag)
+{
+    int bad = inv_check(pe->inv, diag) + promo_check(pe->promos, diag);
+    int n = pe->n_skus;
+    int64_t *locked = xcalloc((size_t)(n ? n : 1), sizeof *locked);
+    int64_t *mal = xcalloc((size_t)(n ? n : 1), sizeof *mal);
+    int64_t in_state[FSM_MAX_STATES] = { 0 };
+    os_money live_kept = 0;
+    size_t cur = 0;
+    for (ord_order *o; (o = ord_next_live(pe->pool, &cur));) {
+        if (o->state >= fsm_state_count(pe->fsm)) {
+            os_diag_add(diag, "order %llu: state %d is not a state of process %s", (unsigned long long)o->id,
+                        o->state, fsm_name(pe->fsm));
+            bad++;
+            continue;
+        }
+        in_state[o->state]++;
+        if (o->refunded > o->captured || o->refunded < 0) {
+            os_diag_add(diag, "order %llu: refunded %lld more than captured %lld", (unsigned long long)o->id,
+                        (long long)o->refunded, (long long)o->captured);
+            bad++;
+        }
+        if ((o->flags & ORD_PAID) && o->captured != o->price.payable) {
+            os_diag_add(diag, "order %llu: captured %lld but payable %lld", (unsigned long long)o->id,
+                        (long long)o->captured, (long long)o->price.payable);
+            bad++;
+        }
+        if (o->price.list_total - o->price.discount != o->price.payable || o->price.payable < 0) {
+            os_diag_add(diag, "order %llu: list %lld - discount %lld != payable %lld", (unsigned long long)o->id,
+                        (long long)o->price.list_total, (long long)o->price.discount, (long long)o->price.payable);
+            bad++;
+        }
+        live_kept += o->captured - o->refunded;
+        if (o->holds_lock)
+            for (int i = 0; i < o->n_lines; i++) {
+                locked[o->lines[i].sku] += o->lines[i].qty;
+                if (o->flags & ORD_MALICIOUS) mal[o->lines[i].sku] += o->lines[i].qty;
+            }
+    }
+    for (int i = 0; i < n; i++) {
+        const inv_counts *c = inv_sku(pe->inv, (uint32_t)i);
+        if (c->locked != locked[i] || c->locked_malicious != mal[i]) {
+            os_diag_add(diag, "stock: SKU %d inventory says %lld locked (%lld malicious), open orders hold %lld (%lld)",
+                        i, (long long)c->locked, (long long)c->locked_malicious, (long long)locked[i], (long long)mal[i]);
+            bad++;
+        }
+        if (!pe->strat->may_oversell && (c->oversold != 0 || c->on_hand < 0)) {
+            os_diag_add(diag, "stock: SKU %d oversold %lld units (on hand %lld) under %s, which must never oversell",
+                        i, (long long)c->oversold, (long long)c->on_hand, pe->strat->name);
+            bad++;
+        }
+    }
+    for (int s = 0; s < fsm_state_count(pe->fsm); s++)
+        if (in_state[s] != pe->in_state[s]) {
+            os_diag_add(diag, "orders: %lld in state %s, but the engine counted %lld", (long long)in_state[s],
+                        fsm_state_name(pe->fsm, s), (long long)pe->in_state[s]);
+            bad++;
+        }
+    if (pe->captured != pe->refunded + pe->closed_kept + live_kept) {
+        os_diag_add(diag, "money: captured %lld != refunded %lld + kept %lld", (long long)pe->captured,
+                    (long long)pe->refunded, (long long)(pe->closed_kept + live_kept));
+        bad++;
+    }
+    free(locked);
+    free(mal);
+    return bad;
+}
+
+const inv_store *proc_inventory(const proc_engine *pe) { return pe->inv; }
+const promo_book *proc_promos(const proc_engine *pe) { return pe->promos; }
+const fsm_def *proc_fsm(const proc_engine *pe) { return pe->fsm; }
+const inv_strategy *proc_strategy(const proc_engine *pe) { return pe->strat; }
+const ord_pool *proc_orders(const proc_engine *pe) { return pe->pool; }
+int64_t proc_in_state(const proc_engine *pe, int s) { return pe->in_state[s]; }
+int64_t proc_entered(const proc_engine *pe, int s) { return pe->entered[s]; }
+int64_t proc_forbidden(const proc_engine *pe) { return pe->forbidden; }
+os_money proc_captured(const proc_engine *pe) { return pe->captured; }
+os_money proc_refunded(const proc_engine *pe) { return pe->refunded; }

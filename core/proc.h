@@ -1,0 +1,112 @@
+/*
+ * proc.h — the process engine: the order system's one entry point for changing an order.
+ *
+ * Every change goes through here: proc_apply asks the state machine whether ACTOR may take
+ * ACTION in the order's state, and if so runs the action's effects in one place — stock
+ * (through the inventory strategy, or a lock at creation when the process says so), money
+ * (capture, refund), promotion budgets (consume, give back), risk counters — then moves
+ * the order and tells the caller which timer the new state wants. A forbidden action
+ * returns OS_EFORBIDDEN, is counted, and changes nothing.
+ *
+ * The engine owns the inventory, promotions, risk control and order pool of one run.
+ */
+#ifndef PROC_H
+#define PROC_H
+
+#include "fsm.h"
+#include "inv.h"
+#include "ord.h"
+#include "promo.h"
+#include "risk.h"
+
+typedef struct proc_sku {
+    int64_t  stock;         /* initial units */
+    os_money price;         /* cents per unit */
+    int32_t  max_per_user;  /* per-user purchase limit, 0 = none */
+    uint8_t  warehouse;     /* warehouse index, for splitting at payment */
+} proc_sku;
+
+typedef struct proc_config {
+    const fsm_def      *fsm;          /* the process (not owned; must outlive the engine) */
+    const inv_strategy *strategy;     /* the inventory strategy */
+    inv_opts            opts;         /* strategy options */
+    int                 n_skus;       /* catalog size */
+    const proc_sku     *skus;         /* catalog (copied) */
+    int                 n_promos;     /* promotions */
+    const promo_def    *promos;       /* promotions (copied) */
+    int32_t             max_unpaid_per_user; /* 0 = no cap */
+    bool                ledger;       /* keep the inventory ledger (for replay checks) */
+} proc_config;
+
+typedef struct proc_order_req {
+    uint64_t    buyer;                /* account */
+    uint64_t    customer;             /* visitor */
+    bool        malicious;            /* a bot's order */
+    bool        flagged;              /* the risk detector's verdict */
+    const char *coupon;               /* coupon id presented, or NULL */
+    uint32_t    address;              /* shipping address id */
+    int         n_lines;              /* lines used */
+    inv_line    lines[ORD_MAX_LINES]; /* distinct SKUs, qty >= 1 */
+} proc_order_req;
+
+typedef struct proc_args {
+    bool    restock;    /* return_receive: the goods go back on sale (else written off) */
+    int32_t new_qty;    /* modify: new quantity of line 0 */
+} proc_args;
+
+typedef struct proc_result {
+    int      from, to;        /* states before and after */
+    int64_t  shortfall;       /* pay: units sold beyond on-hand */
+    bool     oversell_refund; /* pay: oversold under the refund policy, order refunded */
+    os_money refund;          /* money given back by this action */
+    const fsm_transition *timer; /* the new state's timed transition, or NULL */
+} proc_result;
+
+typedef struct proc_engine proc_engine;
+
+/* Creates an engine; cfg is copied (fsm and strategy are referenced). Caller destroys. */
+proc_engine *proc_create(const proc_config *cfg);
+void proc_destroy(proc_engine *pe);
+
+/* Places an order. Returns OS_EINVAL for bad lines (unknown SKU, qty < 1, repeated SKU, too
+ * many lines), OS_ERISK / OS_ELIMIT when risk control blocks it, OS_ESTOCK when stock is too
+ * low for the strategy; nothing changes then. On OS_OK *out is the new order in the initial
+ * state (owned by the engine; close it with proc_close once terminal). */
+os_status proc_create_order(proc_engine *pe, const proc_order_req *rq, double t, ord_order **out);
+
+/* The buyer starts paying. OS_EFORBIDDEN when the state does not allow `pay` by the buyer
+ * or a payment is already in flight. OS_ESTOCK when revalidation or the checkout lock fails:
+ * the order is then rejected (moved by `reject`, as system) and is terminal. */
+os_status proc_pay_start(proc_engine *pe, ord_order *o, double t);
+/* The payment failed: the order stays as it is, minus what payment start took. */
+os_status proc_pay_fail(proc_engine *pe, ord_order *o, double t);
+
+/* Applies an action. `args` may be NULL. `res` (may be NULL) says what happened. */
+os_status proc_apply(proc_engine *pe, ord_order *o, fsm_action action, fsm_actor actor, double t,
+                     const proc_args *args, proc_result *res);
+
+/* Returns a terminal order to the pool, closing its money account. */
+void proc_close(proc_engine *pe, ord_order *o);
+
+/* Checks every invariant: stock conservation (ledger replay when on), locks held by live
+ * orders equal to the inventory's, money conservation (captured = kept + refunded), every
+ * order in a state of its process, no oversell under a strategy that must not, promotion
+ * budgets in range. Adds one message per breach; returns how many. */
+int proc_check(const proc_engine *pe, os_diag *diag);
+
+const inv_store *proc_inventory(const proc_engine *pe);
+const promo_book *proc_promos(const proc_engine *pe);
+const fsm_def *proc_fsm(const proc_engine *pe);
+const inv_strategy *proc_strategy(const proc_engine *pe);
+const ord_pool *proc_orders(const proc_engine *pe);
+/* Orders now in state s. */
+int64_t proc_in_state(const proc_engine *pe, int s);
+/* Orders that ever entered state s. */
+int64_t proc_entered(const proc_engine *pe, int s);
+/* Forbidden actions attempted so far. */
+int64_t proc_forbidden(const proc_engine *pe);
+/* Money totals, cents. */
+os_money proc_captured(const proc_engine *pe);
+os_money proc_refunded(const proc_engine *pe);
+
+#endif

@@ -1,0 +1,115 @@
+/*
+ * promo.c — promotion pricing. See promo.h for the rules.
+ */
+#include "promo.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct promo_book {
+    int       n;                   /* definitions */
+    promo_def defs[PROMO_MAX];     /* copied definitions */
+    int       order[PROMO_MAX];    /* indices sorted by (priority, definition order) */
+    os_money  remaining[PROMO_MAX];/* budget left, or PROMO_UNLIMITED */
+    int64_t   skips[PROMO_MAX];    /* budget-exhausted skips */
+};
+
+static const char *const promo__names[] = {
+#define PROMO__N(code, name) name,
+    PROMO_TYPE_LIST(PROMO__N)
+#undef PROMO__N
+};
+
+const char *promo_type_name(promo_type t) { return (unsigned)t < PROMO_TYPE_COUNT ? promo__names[t] : "?"; }
+
+int promo_type_parse(const char *s)
+{
+    for (int i = 0; i < PROMO_TYPE_COUNT; i++)
+        if (strcmp(s, promo__names[i]) == 0) return i;
+    return -1;
+}
+
+promo_book *promo_create(const promo_def *defs, int n)
+{
+    OS_ASSERT(n >= 0 && n <= PROMO_MAX);
+    promo_book *b = xcalloc(1, sizeof *b);
+    b->n = n;
+    for (int i = 0; i < n; i++) {
+        b->defs[i] = defs[i];
+        b->remaining[i] = defs[i].budget;
+        b->order[i] = i;
+    }
+    /* Insertion sort keeps definition order among equal priorities. */
+    for (int i = 1; i < n; i++) {
+        int k = b->order[i], j = i - 1;
+        while (j >= 0 && b->defs[b->order[j]].priority > b->defs[k].priority) {
+            b->order[j + 1] = b->order[j];
+            j--;
+        }
+        b->order[j + 1] = k;
+    }
+    return b;
+}
+
+void promo_destroy(promo_book *b) { free(b); }
+
+void promo_apply(promo_book *b, os_money list_total, const char *coupon, promo_result *out)
+{
+    memset(out, 0, sizeof *out);
+    out->list_total = list_total;
+    os_money running = list_total;
+    for (int k = 0; k < b->n && out->n < PROMO_MAX_APPLIED && running > 0; k++) {
+        int i = b->order[k];
+        const promo_def *p = &b->defs[i];
+        if (!p->stackable && out->n > 0) continue;
+        os_money d = 0;
+        switch (p->type) {
+        case PROMO_PERCENT_OFF: d = running * p->percent_bp / 10000; break;
+        case PROMO_FIXED_OFF: d = p->amount; break;
+        case PROMO_THRESHOLD_OFF: d = running >= p->threshold ? p->amount : 0; break;
+        case PROMO_COUPON: d = (coupon && strcmp(coupon, p->id) == 0) ? p->amount : 0; break;
+        default: d = 0; break;
+        }
+        if (d > running) d = running;
+        if (d <= 0) continue;
+        if (b->remaining[i] != PROMO_UNLIMITED) {
+            if (b->remaining[i] < d) {
+                b->skips[i]++;
+                continue;
+            }
+            b->remaining[i] -= d;
+        }
+        running -= d;
+        out->applied[out->n++] = (promo_applied){ (uint8_t)i, d };
+        out->discount += d;
+        if (!p->stackable) break;
+    }
+    out->payable = running;
+}
+
+void promo_give_back(promo_book *b, const promo_result *r)
+{
+    for (int k = 0; k < r->n; k++) {
+        int i = r->applied[k].promo;
+        if (b->remaining[i] != PROMO_UNLIMITED && b->defs[i].return_budget) b->remaining[i] += r->applied[k].amount;
+    }
+}
+
+os_money promo_remaining(const promo_book *b, int i) { return b->remaining[i]; }
+int64_t promo_budget_skips(const promo_book *b, int i) { return b->skips[i]; }
+int promo_count(const promo_book *b) { return b->n; }
+const promo_def *promo_at(const promo_book *b, int i) { return &b->defs[i]; }
+
+int promo_check(const promo_book *b, os_diag *diag)
+{
+    int bad = 0;
+    for (int i = 0; i < b->n; i++) {
+        if (b->defs[i].budget == PROMO_UNLIMITED) continue;
+        if (b->remaining[i] < 0 || b->remaining[i] > b->defs[i].budget) {
+            os_diag_add(diag, "promotion %s: remaining budget %lld outside [0, %lld]", b->defs[i].id,
+                        (long long)b->remaining[i], (long long)b->defs[i].budget);
+            bad++;
+        }
+    }
+    return bad;
+}

@@ -1,0 +1,89 @@
+/*
+ * promo.h — promotions: percent off, fixed off, spend-threshold off and coupons, applied in
+ * priority order with stacking rules, paid from optional budgets. All amounts are integer
+ * minor units (cents); percentages are basis points; no floating point touches money.
+ *
+ * Rules (docs/architecture.md has worked examples):
+ *  - promotions are tried in ascending `priority` (ties: definition order);
+ *  - each applies to the running amount left by the ones before it;
+ *  - a non-stackable promotion applies only if nothing has applied yet, and stops the list;
+ *  - a threshold promotion applies when the running amount is at least its threshold;
+ *  - a coupon applies only to orders that present its id;
+ *  - a promotion whose remaining budget is smaller than its discount is skipped (it never
+ *    gives a partial discount), and the skip is counted;
+ *  - a discount never exceeds the running amount; the percent discount rounds down.
+ */
+#ifndef PROMO_H
+#define PROMO_H
+
+#include "os.h"
+
+#define PROMO_TYPE_LIST(X)                         \
+    X(PROMO_PERCENT_OFF,   "percent_off")          \
+    X(PROMO_FIXED_OFF,     "fixed_off")            \
+    X(PROMO_THRESHOLD_OFF, "threshold_off")        \
+    X(PROMO_COUPON,        "coupon")
+
+typedef enum promo_type {
+#define PROMO__T(code, name) code,
+    PROMO_TYPE_LIST(PROMO__T)
+#undef PROMO__T
+    PROMO_TYPE_COUNT
+} promo_type;
+
+#define PROMO_MAX        16   /* promotions per run */
+#define PROMO_MAX_APPLIED 4   /* promotions one order can carry */
+#define PROMO_ID_MAX     32
+#define PROMO_UNLIMITED  (-1)
+
+typedef struct promo_def {
+    char       id[PROMO_ID_MAX]; /* name used by coupons and reports */
+    promo_type type;             /* kind of discount */
+    int64_t    percent_bp;       /* percent_off: basis points (10% = 1000) */
+    os_money   amount;           /* fixed_off / threshold_off / coupon: cents off */
+    os_money   threshold;        /* threshold_off: minimum running amount, cents */
+    int        priority;         /* lower applies first */
+    bool       stackable;        /* may combine with others */
+    os_money   budget;           /* total cents this promotion may give, or PROMO_UNLIMITED */
+    bool       return_budget;    /* cancelled / refunded / returned orders give budget back */
+} promo_def;
+
+typedef struct promo_applied {
+    uint8_t  promo;              /* index into the book's definitions */
+    os_money amount;             /* cents given by it */
+} promo_applied;
+
+typedef struct promo_result {
+    os_money      list_total;    /* sum of unit price x quantity */
+    os_money      discount;      /* sum of amounts below */
+    os_money      payable;       /* list_total - discount, never negative */
+    uint8_t       n;             /* promotions applied */
+    promo_applied applied[PROMO_MAX_APPLIED];
+} promo_result;
+
+typedef struct promo_book promo_book;
+
+/* Creates a book from `n` definitions (copied; at most PROMO_MAX). Caller destroys. */
+promo_book *promo_create(const promo_def *defs, int n);
+void promo_destroy(promo_book *b);
+
+/* Prices an order of list total `list_total` (cents) and consumes budgets. `coupon` may be
+ * NULL. Fills *out. Never fails: promotions that cannot apply are skipped. */
+void promo_apply(promo_book *b, os_money list_total, const char *coupon, promo_result *out);
+
+/* Gives the budgets an order consumed back, for promotions whose return_budget is set. */
+void promo_give_back(promo_book *b, const promo_result *r);
+
+/* Cents left in promotion i's budget, or PROMO_UNLIMITED. */
+os_money promo_remaining(const promo_book *b, int i);
+/* How many times a promotion was skipped because its budget ran out. */
+int64_t promo_budget_skips(const promo_book *b, int i);
+int promo_count(const promo_book *b);
+const promo_def *promo_at(const promo_book *b, int i);
+/* Checks remaining budgets lie in [0, budget]; adds a message per breach, returns count. */
+int promo_check(const promo_book *b, os_diag *diag);
+/* Parses a type name; -1 when unknown. */
+int promo_type_parse(const char *s);
+const char *promo_type_name(promo_type t);
+
+#endif

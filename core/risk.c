@@ -1,0 +1,151 @@
+/*
+ * risk.c — risk control. Two open-addressing hash maps (u64 key -> i64 count) with
+ * backward-shift deletion, so entries that return to zero are removed and memory stays
+ * bounded by what is open.
+ */
+#include "risk.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct risk__map {
+    uint64_t *keys;   /* 0 = empty; real keys are stored +1 */
+    int64_t  *vals;   /* counts */
+    size_t    cap;    /* power of two */
+    size_t    used;   /* live entries */
+} risk__map;
+
+struct risk_ctl {
+    int       n;            /* SKUs */
+    int32_t  *limit;        /* per-SKU per-user limit, 0 = none */
+    int32_t   max_unpaid;   /* 0 = no cap */
+    risk__map unpaid;       /* user -> unpaid orders */
+    risk__map units;        /* (user, sku) -> units held or bought */
+};
+
+static uint64_t risk__hash(uint64_t x)
+{
+    x ^= x >> 33; x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33; x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+static void risk__map_grow(risk__map *m);
+
+static size_t risk__slot(const risk__map *m, uint64_t key)
+{
+    size_t i = (size_t)risk__hash(key) & (m->cap - 1);
+    while (m->keys[i] && m->keys[i] != key + 1) i = (i + 1) & (m->cap - 1);
+    return i;
+}
+
+static int64_t risk__get(const risk__map *m, uint64_t key)
+{
+    if (!m->cap) return 0;
+    size_t i = risk__slot(m, key);
+    return m->keys[i] ? m->vals[i] : 0;
+}
+
+/* Adds delta to key's count; removes the entry when it reaches zero. */
+static void risk__add(risk__map *m, uint64_t key, int64_t delta)
+{
+    if (m->used * 2 >= m->cap) risk__map_grow(m);
+    size_t i = risk__slot(m, key);
+    if (!m->keys[i]) {
+        if (delta == 0) return;
+        m->keys[i] = key + 1;
+        m->vals[i] = 0;
+        m->used++;
+    }
+    m->vals[i] += delta;
+    if (m->vals[i] != 0) return;
+    /* Backward-shift deletion keeps probe chains intact without tombstones. */
+    m->keys[i] = 0;
+    m->used--;
+    size_t j = i;
+    for (;;) {
+        j = (j + 1) & (m->cap - 1);
+        if (!m->keys[j]) break;
+        size_t home = (size_t)risk__hash(m->keys[j] - 1) & (m->cap - 1);
+        bool movable = (j > i) ? (home <= i || home > j) : (home <= i && home > j);
+        if (movable) {
+            m->keys[i] = m->keys[j];
+            m->vals[i] = m->vals[j];
+            m->keys[j] = 0;
+            i = j;
+        }
+    }
+}
+
+static void risk__map_grow(risk__map *m)
+{
+    risk__map old = *m;
+    m->cap = old.cap ? old.cap * 2 : 64;
+    m->keys = xcalloc(m->cap, sizeof *m->keys);
+    m->vals = xcalloc(m->cap, sizeof *m->vals);
+    m->used = 0;
+    for (size_t i = 0; i < old.cap; i++)
+        if (old.keys[i]) {
+            size_t k = risk__slot(m, old.keys[i] - 1);
+            m->keys[k] = old.keys[i];
+            m->vals[k] = old.vals[i];
+            m->used++;
+        }
+    free(old.keys);
+    free(old.vals);
+}
+
+risk_ctl *risk_create(int n, const int32_t *max_per_user, int32_t max_unpaid)
+{
+    risk_ctl *r = xcalloc(1, sizeof *r);
+    r->n = n;
+    r->limit = xcalloc((size_t)(n ? n : 1), sizeof *r->limit);
+    if (max_per_user) memcpy(r->limit, max_per_user, (size_t)n * sizeof *r->limit);
+    r->max_unpaid = max_unpaid;
+    return r;
+}
+
+void risk_destroy(risk_ctl *r)
+{
+    if (!r) return;
+    free(r->unpaid.keys); free(r->unpaid.vals);
+    free(r->units.keys); free(r->units.vals);
+    free(r->limit);
+    free(r);
+}
+
+static uint64_t risk__ukey(uint64_t user, uint32_t sku) { return user * 65536u + sku; }
+
+os_status risk_admit(risk_ctl *r, uint64_t user, const inv_line *l, int n, bool flagged)
+{
+    if (flagged) return OS_ERISK;
+    if (r->max_unpaid > 0 && risk__get(&r->unpaid, user) >= r->max_unpaid) return OS_ERISK;
+    for (int i = 0; i < n; i++) {
+        int32_t lim = r->limit[l[i].sku];
+        if (lim > 0 && risk__get(&r->units, risk__ukey(user, l[i].sku)) + l[i].qty > lim) return OS_ELIMIT;
+    }
+    if (r->max_unpaid > 0) risk__add(&r->unpaid, user, 1);
+    for (int i = 0; i < n; i++)
+        if (r->limit[l[i].sku] > 0) risk__add(&r->units, risk__ukey(user, l[i].sku), l[i].qty);
+    return OS_OK;
+}
+
+void risk_on_paid(risk_ctl *r, uint64_t user)
+{
+    if (r->max_unpaid > 0) risk__add(&r->unpaid, user, -1);
+}
+
+void risk_on_closed_unpaid(risk_ctl *r, uint64_t user, const inv_line *l, int n)
+{
+    if (r->max_unpaid > 0) risk__add(&r->unpaid, user, -1);
+    for (int i = 0; i < n; i++)
+        if (r->limit[l[i].sku] > 0) risk__add(&r->units, risk__ukey(user, l[i].sku), -l[i].qty);
+}
+
+void risk_on_modified(risk_ctl *r, uint64_t user, uint32_t sku, int32_t delta)
+{
+    if (r->limit[sku] > 0) risk__add(&r->units, risk__ukey(user, sku), delta);
+}
+
+size_t risk_tracked(const risk_ctl *r) { return r->unpaid.used + r->units.used; }
