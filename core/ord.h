@@ -48,6 +48,7 @@ typedef struct ord_order {
     uint64_t     timer;                       /* (caller) handle of the armed timer, 0 = none */
     double       deadline;                    /* (caller) expiry deadline */
     uint32_t     aux;                         /* (caller) free for the simulator */
+    uint8_t      sub_done;                    /* (caller) sub-orders the warehouse finished */
     uint32_t     slot;                        /* (pool) index in the pool */
     uint32_t     next_free;                   /* (pool) free-list link */
 } ord_order;

@@ -1,1 +1,50 @@
-int main(void) { return 0; }
+/*
+ * main.c — the ordersim command line: finds the command in a table (one file per command,
+ * as tmux does) and runs it.
+ */
+#include "cli.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#define ORDERSIM_VERSION "0.1.0"
+
+static const cli_cmd *const commands[] = { &cmd_run_entry, &cmd_validate_entry, &cmd_fsm_entry, NULL };
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: ordersim COMMAND [ARGS] (ordersim COMMAND --help for details)\n\ncommands:\n");
+    for (int i = 0; commands[i]; i++) fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+    fprintf(f, "\nordersim --version prints the version and the linked library versions.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_USAGE;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("ordersim %s (SQLite %s, cJSON %s)\n", ORDERSIM_VERSION, sqlite3_libversion(), cJSON_Version());
+        return CLI_OK;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    for (int i = 0; commands[i]; i++) {
+        if (strcmp(argv[1], commands[i]->name) != 0) continue;
+        cli_opts o;
+        int rc = cli_parse(argc - 2, argv + 2, &o);
+        if (rc) return rc;
+        if (o.help) {
+            cli_print_help(commands[i]);
+            return CLI_OK;
+        }
+        return commands[i]->exec(&o);
+    }
+    fprintf(stderr, "ordersim: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return CLI_USAGE;
+}

@@ -1,0 +1,325 @@
+/*
+ * rpt.c — metric table, histogram, series, summaries and the JSON / table writers.
+ */
+#include "rpt.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const rpt__names[] = {
+#define RPT__N(name, unit, better) #name,
+    RPT_METRIC_LIST(RPT__N)
+#undef RPT__N
+};
+static const char *const rpt__units[] = {
+#define RPT__U(name, unit, better) unit,
+    RPT_METRIC_LIST(RPT__U)
+#undef RPT__U
+};
+static const int rpt__better[] = {
+#define RPT__B(name, unit, better) better,
+    RPT_METRIC_LIST(RPT__B)
+#undef RPT__B
+};
+
+const char *rpt_metric_name(rpt_metric m) { return (unsigned)m < RPT_METRIC_COUNT ? rpt__names[m] : "?"; }
+const char *rpt_metric_unit(rpt_metric m) { return (unsigned)m < RPT_METRIC_COUNT ? rpt__units[m] : ""; }
+int rpt_metric_better(rpt_metric m) { return (unsigned)m < RPT_METRIC_COUNT ? rpt__better[m] : 0; }
+
+int rpt_metric_find(const char *name)
+{
+    for (int i = 0; i < RPT_METRIC_COUNT; i++)
+        if (strcmp(name, rpt__names[i]) == 0) return i;
+    return -1;
+}
+
+/* ---- histogram --------------------------------------------------------------------- */
+
+void rpt_hist_init(rpt_hist *h)
+{
+    memset(h, 0, sizeof *h);
+    h->min = INFINITY;
+    h->max = -INFINITY;
+}
+
+static int rpt__bucket(double v)
+{
+    if (!(v >= ldexp(1.0, RPT_HIST_MINEXP))) return 0;
+    int e;
+    double m = frexp(v, &e);          /* v = m * 2^e, m in [0.5, 1) */
+    int oct = e - 1 - RPT_HIST_MINEXP;
+    if (oct >= RPT_HIST_OCT) return RPT_HIST_OCT * RPT_HIST_SUB;
+    int sub = (int)((m * 2.0 - 1.0) * RPT_HIST_SUB);
+    return oct * RPT_HIST_SUB + sub;
+}
+
+double rpt_hist_bucket_low(int i)
+{
+    int oct = i / RPT_HIST_SUB, sub = i % RPT_HIST_SUB;
+    return ldexp(1.0 + (double)sub / RPT_HIST_SUB, oct + RPT_HIST_MINEXP);
+}
+
+int rpt_hist_bucket_count(void) { return RPT_HIST_OCT * RPT_HIST_SUB + 1; }
+
+void rpt_hist_add(rpt_hist *h, double v)
+{
+    h->b[rpt__bucket(v)]++;
+    h->count++;
+    h->sum += v;
+    if (v < h->min) h->min = v;
+    if (v > h->max) h->max = v;
+}
+
+double rpt_hist_quantile(const rpt_hist *h, double q)
+{
+    if (!h->count) return NAN;
+    /* The smallest value x such that at least q of the sample is <= x (nearest rank). */
+    uint64_t rank = (uint64_t)ceil(q * (double)h->count);
+    if (rank < 1) rank = 1;
+    uint64_t seen = 0;
+    int n = rpt_hist_bucket_count();
+    for (int i = 0; i < n; i++) {
+        seen += h->b[i];
+        if (seen >= rank) {
+            double lo = i == 0 ? 0 : rpt_hist_bucket_low(i);
+            double hi = i + 1 < n ? rpt_hist_bucket_low(i + 1) : lo * 2;
+            double mid = (lo + hi) / 2;
+            if (mid < h->min) mid = h->min;
+            if (mid > h->max) mid = h->max;
+            return mid;
+        }
+    }
+    return h->max;
+}
+
+double rpt_hist_mean(const rpt_hist *h) { return h->count ? h->sum / (double)h->count : NAN; }
+
+void rpt_hist_merge(rpt_hist *a, const rpt_hist *b)
+{
+    for (int i = 0; i < rpt_hist_bucket_count(); i++) a->b[i] += b->b[i];
+    a->count += b->count;
+    a->sum += b->sum;
+    if (b->min < a->min) a->min = b->min;
+    if (b->max > a->max) a->max = b->max;
+}
+
+/* ---- run record -------------------------------------------------------------------- */
+
+void rpt_run_init(rpt_run *r)
+{
+    memset(r, 0, sizeof *r);
+    rpt_hist_init(&r->order_to_pay);
+    os_diag_init(&r->violations);
+    r->invariants_ok = true;
+}
+
+void rpt_run_fini(rpt_run *r)
+{
+    free(r->series.v);
+    os_diag_fini(&r->violations);
+    r->series.v = NULL;
+}
+
+void rpt_series_columns(rpt_series *s, int n, const char *const *names)
+{
+    OS_ASSERT(n + 1 <= RPT_MAX_COLS);
+    s->ncols = n + 1;
+    snprintf(s->cols[0], RPT_NAME_MAX, "t");
+    for (int i = 0; i < n; i++) snprintf(s->cols[i + 1], RPT_NAME_MAX, "%s", names[i]);
+}
+
+void rpt_series_add(rpt_series *s, const double *row)
+{
+    if (s->nrows == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 256;
+        s->v = xrealloc(s->v, s->cap * (size_t)s->ncols * sizeof *s->v);
+    }
+    memcpy(s->v + s->nrows * (size_t)s->ncols, row, (size_t)s->ncols * sizeof *row);
+    s->nrows++;
+}
+
+/* ---- summaries --------------------------------------------------------------------- */
+
+double rpt_t95(int df)
+{
+    static const double t[] = { 0, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+        2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
+        2.060, 2.056, 2.052, 2.048, 2.045, 2.042 };
+    if (df < 1) return NAN;
+    if (df <= 30) return t[df];
+    return 1.959964 + 2.37 / df; /* within 0.002 of the exact quantile for df > 30 */
+}
+
+/* Mean and Student-t half-width of the finite values among xs. */
+static void rpt__mean_ci(const double *xs, int n, double *mean, double *ci)
+{
+    double s = 0;
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (isfinite(xs[i])) { s += xs[i]; k++; }
+    if (!k) { *mean = *ci = NAN; return; }
+    *mean = s / k;
+    if (k < 2) { *ci = NAN; return; }
+    double ss = 0;
+    for (int i = 0; i < n; i++)
+        if (isfinite(xs[i])) ss += (xs[i] - *mean) * (xs[i] - *mean);
+    *ci = rpt_t95(k - 1) * sqrt(ss / (k - 1) / k);
+}
+
+void rpt_summarize(const rpt_run *runs, int n, rpt_summary *out)
+{
+    memset(out, 0, sizeof *out);
+    out->runs = runs;
+    out->n = n;
+    out->invariants_ok = true;
+    double *xs = xcalloc((size_t)n, sizeof *xs);
+    for (int m = 0; m < RPT_METRIC_COUNT; m++) {
+        for (int i = 0; i < n; i++) xs[i] = runs[i].m[m];
+        rpt__mean_ci(xs, n, &out->mean[m], &out->ci95[m]);
+    }
+    for (int s = 0; s < runs[0].nstations; s++)
+        for (int f = 0; f < 4; f++) {
+            for (int i = 0; i < n; i++) {
+                const rpt_station *st = &runs[i].st[s];
+                xs[i] = f == 0 ? st->utilization : f == 1 ? st->wait_mean : f == 2 ? st->wait_p95 : st->queue_max;
+            }
+            rpt__mean_ci(xs, n, &out->st_mean[s][f], &out->st_ci95[s][f]);
+        }
+    for (int i = 0; i < n; i++) {
+        out->invariants_ok &= runs[i].invariants_ok;
+        out->events += runs[i].events;
+        out->wall_seconds += runs[i].wall_seconds;
+        if (runs[i].peak_rss_bytes > out->peak_rss_bytes) out->peak_rss_bytes = runs[i].peak_rss_bytes;
+    }
+    free(xs);
+}
+
+/* ---- writers ----------------------------------------------------------------------- */
+
+void rpt_json_num(FILE *out, double v)
+{
+    if (!isfinite(v)) fputs("null", out);
+    else if (v == floor(v) && fabs(v) < 9007199254740992.0) fprintf(out, "%.0f", v);
+    else fprintf(out, "%.17g", v);
+}
+
+void rpt_json_str(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') fprintf(out, "\\%c", *p);
+        else if (*p == '\n') fputs("\\n", out);
+        else if (*p == '\t') fputs("\\t", out);
+        else if (*p < 32) fprintf(out, "\\u%04x", *p);
+        else fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
+static const char *const rpt__station_fields[4] = { "utilization", "wait_mean", "wait_p95", "queue_max" };
+
+static void rpt__pad(FILE *out, int n) { fprintf(out, "%*s", n, ""); }
+
+void rpt_write_json(const rpt_summary *s, FILE *out, bool engine, int ind)
+{
+    const rpt_run *r0 = &s->runs[0];
+    int i2 = ind + 2, i4 = ind + 4;
+    fputs("{\n", out);
+    rpt__pad(out, i2); fputs("\"scenario\": ", out); rpt_json_str(out, r0->scenario); fputs(",\n", out);
+    rpt__pad(out, i2); fprintf(out, "\"seed\": %llu,\n", (unsigned long long)r0->seed);
+    rpt__pad(out, i2); fputs("\"strategy\": ", out); rpt_json_str(out, r0->strategy); fputs(",\n", out);
+    rpt__pad(out, i2); fputs("\"process\": ", out); rpt_json_str(out, r0->process); fputs(",\n", out);
+    rpt__pad(out, i2); fprintf(out, "\"replications\": %d,\n", s->n);
+    for (int pass = 0; pass < 2; pass++) {
+        rpt__pad(out, i2);
+        fprintf(out, "\"%s\": {\n", pass ? "ci95" : "metrics");
+        for (int m = 0; m < RPT_METRIC_COUNT; m++) {
+            rpt__pad(out, i4);
+            fprintf(out, "\"%s\": ", rpt__names[m]);
+            rpt_json_num(out, pass ? s->ci95[m] : s->mean[m]);
+            fputs(m + 1 < RPT_METRIC_COUNT ? ",\n" : "\n", out);
+        }
+        rpt__pad(out, i2); fputs("},\n", out);
+    }
+    for (int pass = 0; pass < (s->n > 1 ? 2 : 1); pass++) {
+        rpt__pad(out, i2);
+        fprintf(out, "\"%s\": {", pass ? "stations_ci95" : "stations");
+        for (int k = 0; k < r0->nstations; k++) {
+            fprintf(out, "%s\n", k ? "," : "");
+            rpt__pad(out, i4);
+            fprintf(out, "\"%s\": {", r0->st[k].name);
+            for (int f = 0; f < 4; f++) {
+                fprintf(out, "%s\"%s\": ", f ? ", " : "", rpt__station_fields[f]);
+                rpt_json_num(out, pass ? s->st_ci95[k][f] : s->st_mean[k][f]);
+            }
+            fputc('}', out);
+        }
+        fputs("\n", out);
+        rpt__pad(out, i2); fputs("},\n", out);
+    }
+    rpt__pad(out, i2);
+    fprintf(out, "\"invariants\": {\"ok\": %s, \"violations\": [", s->invariants_ok ? "true" : "false");
+    int k = 0;
+    for (int i = 0; i < s->n; i++)
+        for (int v = 0; v < s->runs[i].violations.count; v++) {
+            if (k++) fputs(", ", out);
+            rpt_json_str(out, s->runs[i].violations.msgs[v]);
+        }
+    fprintf(out, "]}%s\n", engine ? "," : "");
+    if (engine) {
+        rpt__pad(out, i2);
+        fprintf(out, "\"engine\": {\"events\": %llu, \"wall_seconds\": ", (unsigned long long)s->events);
+        rpt_json_num(out, s->wall_seconds);
+        fputs(", \"events_per_second\": ", out);
+        rpt_json_num(out, s->wall_seconds > 0 ? (double)s->events / s->wall_seconds : NAN);
+        fprintf(out, ", \"peak_rss_bytes\": %llu}\n", (unsigned long long)s->peak_rss_bytes);
+    }
+    rpt__pad(out, ind);
+    fputs("}", out);
+}
+
+/* Formats a metric value with its unit for people: counts as integers, seconds with a
+ * readable unit, money with two decimals. */
+static void rpt__fmt(char *buf, size_t n, rpt_metric m, double v)
+{
+    const char *u = rpt__units[m];
+    if (!isfinite(v)) snprintf(buf, n, "-");
+    else if (strcmp(u, "s") == 0) {
+        if (v < 1) snprintf(buf, n, "%.1f ms", v * 1000);
+        else if (v < 120) snprintf(buf, n, "%.2f s", v);
+        else if (v < 7200) snprintf(buf, n, "%.2f min", v / 60);
+        else snprintf(buf, n, "%.2f h", v / 3600);
+    } else if (strcmp(u, "money") == 0) snprintf(buf, n, "%.2f", v);
+    else if (strcmp(u, "1/s") == 0) snprintf(buf, n, "%.3f /s", v);
+    else if (v == floor(v) && fabs(v) < 1e15) snprintf(buf, n, "%.0f%s%s", v, *u ? " " : "", u);
+    else snprintf(buf, n, "%.2f%s%s", v, *u ? " " : "", u);
+}
+
+void rpt_write_table(const rpt_summary *s, FILE *out)
+{
+    const rpt_run *r0 = &s->runs[0];
+    fprintf(out, "scenario %s | strategy %s | process %s | seed %llu | replications %d | horizon %.0f s\n\n",
+            r0->scenario, r0->strategy, r0->process, (unsigned long long)r0->seed, s->n, r0->horizon);
+    fprintf(out, "%-32s %20s %16s\n", "metric", "value", s->n > 1 ? "95% +/-" : "");
+    for (int m = 0; m < RPT_METRIC_COUNT; m++) {
+        char v[64], c[64] = "";
+        rpt__fmt(v, sizeof v, (rpt_metric)m, s->mean[m]);
+        if (s->n > 1 && isfinite(s->ci95[m])) rpt__fmt(c, sizeof c, (rpt_metric)m, s->ci95[m]);
+        fprintf(out, "%-32s %20s %16s\n", rpt__names[m], v, c);
+    }
+    if (r0->nstations) {
+        fprintf(out, "\n%-16s %8s %12s %14s %14s %10s\n", "station", "servers", "utilization", "wait_mean", "wait_p95",
+                "queue_max");
+        for (int k = 0; k < r0->nstations; k++) {
+            char srv[16];
+            if (r0->st[k].servers) snprintf(srv, sizeof srv, "%d", r0->st[k].servers);
+            else snprintf(srv, sizeof srv, "inf");
+            fprintf(out, "%-16s %8s %11.1f%% %12.3f s %12.3f s %10.0f\n", r0->st[k].name, srv,
+                    100 * s->st_mean[k][0], s->st_mean[k][1], s->st_mean[k][2], s->st_mean[k][3]);
+        }
+    }
+    fprintf(out, "\ninvariants: %s", s->invariants_ok ? "ok (stock, money, states, no oversell where forbidden)\n" : "VIOLATED\n");
+    for (int i = 0; i < s->n; i++)
+        for (int v = 0; v < s->runs[i].violations.count; v++) fprintf(out, "  - %s\n", s->runs[i].violations.msgs[v]);
+}

@@ -1,0 +1,177 @@
+/*
+ * rpt.h — the run-results record and what is computed from it.
+ *
+ * The simulator fills an rpt_run; this module never sees the simulator. Metrics are one
+ * X-macro (name, unit, which direction is better) so the JSON keys, the table, the DB columns
+ * and compare's verdicts all come from one list and cannot drift. docs/metrics.md defines each.
+ */
+#ifndef RPT_H
+#define RPT_H
+
+#include "os.h"
+
+#include <stdio.h>
+
+/* X(name, unit, better): better is +1 when higher is better, -1 when lower, 0 when neither. */
+#define RPT_METRIC_LIST(X)                                    \
+    X(customers,                      "",        0)           \
+    X(orders_created,                 "",        0)           \
+    X(orders_rejected_stockout,       "",        0)           \
+    X(orders_blocked_risk,            "",        0)           \
+    X(orders_paid,                    "",        1)           \
+    X(orders_expired,                 "",       -1)           \
+    X(orders_cancelled,               "",        0)           \
+    X(orders_refunded,                "",       -1)           \
+    X(orders_returned,                "",        0)           \
+    X(orders_completed,               "",        1)           \
+    X(payments_rejected_revalidation, "",       -1)           \
+    X(units_sold,                     "units",   1)           \
+    X(oversold_units,                 "units",  -1)           \
+    X(oversold_orders,                "",       -1)           \
+    X(locked_stock_peak,              "units",  -1)           \
+    X(locked_stock_mean,              "units",  -1)           \
+    X(locked_unit_seconds,            "unit*s", -1)           \
+    X(malicious_locked_unit_seconds,  "unit*s", -1)           \
+    X(genuine_rejected_while_locked,  "",       -1)           \
+    X(unsold_units_end,               "units",   0)           \
+    X(sellout_time,                   "s",       0)           \
+    X(throughput_paid_per_s,          "1/s",     1)           \
+    X(throughput_completed_per_s,     "1/s",     1)           \
+    X(peak_paid_per_s,                "1/s",     0)           \
+    X(order_to_pay_p50,               "s",      -1)           \
+    X(order_to_pay_p95,               "s",      -1)           \
+    X(order_to_pay_p99,               "s",      -1)           \
+    X(revenue,                        "money",   1)           \
+    X(discount_total,                 "money",   0)           \
+    X(refund_total,                   "money",  -1)           \
+    /* extensions beyond the contract */                      \
+    X(orders_modified,                "",        0)           \
+    X(orders_open_end,                "",        0)           \
+    X(returns_refused_window,         "",        0)           \
+    X(forbidden_actions,              "",        0)           \
+    X(captured_total,                 "money",   0)           \
+    X(genuine_orders_paid,            "",        1)
+
+typedef enum rpt_metric {
+#define RPT__M(name, unit, better) RPT_##name,
+    RPT_METRIC_LIST(RPT__M)
+#undef RPT__M
+    RPT_METRIC_COUNT
+} rpt_metric;
+
+/* Metric names and properties; rpt_metric_find returns -1 for an unknown name. */
+const char *rpt_metric_name(rpt_metric m);
+const char *rpt_metric_unit(rpt_metric m);
+int rpt_metric_better(rpt_metric m);
+int rpt_metric_find(const char *name);
+
+/* ---- histogram ----------------------------------------------------------------------- */
+
+/* A fixed-size log-linear histogram of non-negative values (seconds): 64 sub-buckets per
+ * power of two from 2^-20 s (about 1 us) to 2^31 s, relative bucket width <= 1/64. Values
+ * below the range go to bucket 0. Quantiles return the bucket midpoint clamped to the exact
+ * observed min and max, so a constant sample gives its exact value. Memory is fixed (26 KB). */
+#define RPT_HIST_SUB    64
+#define RPT_HIST_OCT    51
+#define RPT_HIST_MINEXP (-20)
+typedef struct rpt_hist {
+    uint64_t count;                                  /* values recorded */
+    double   sum;                                    /* their sum (exact mean) */
+    double   min, max;                               /* exact extremes */
+    uint32_t b[RPT_HIST_OCT * RPT_HIST_SUB + 1];     /* bucket counts */
+} rpt_hist;
+
+void rpt_hist_init(rpt_hist *h);
+void rpt_hist_add(rpt_hist *h, double v);
+/* The q-quantile (0..1); NaN when empty. */
+double rpt_hist_quantile(const rpt_hist *h, double q);
+double rpt_hist_mean(const rpt_hist *h);
+/* Adds b's counts into a. */
+void rpt_hist_merge(rpt_hist *a, const rpt_hist *b);
+/* Lower bound and width of bucket i, for charts. */
+double rpt_hist_bucket_low(int i);
+int rpt_hist_bucket_count(void);
+
+/* ---- the record of one run ------------------------------------------------------------ */
+
+#define RPT_MAX_STATIONS 4
+#define RPT_NAME_MAX 64
+
+typedef struct rpt_station {
+    char   name[RPT_NAME_MAX]; /* "order_service", "payment", "warehouse" */
+    int    servers;            /* 0 = unlimited (not modelled) */
+    double mean_service;       /* seconds, from the scenario (for the analytic bound) */
+    double utilization;        /* busy server-seconds / (servers x horizon) */
+    double wait_mean;          /* seconds queued before service, requests started before horizon */
+    double wait_p95;           /* seconds */
+    double queue_max;          /* longest queue seen */
+    double served;             /* requests whose service started */
+} rpt_station;
+
+/* Time series: a row per sample, columns named once. */
+#define RPT_MAX_COLS 40
+typedef struct rpt_series {
+    int     ncols;                          /* columns, including "t" first */
+    char    cols[RPT_MAX_COLS][RPT_NAME_MAX]; /* column names */
+    size_t  nrows, cap;                     /* rows used / allocated */
+    double *v;                              /* nrows x ncols values, row-major */
+} rpt_series;
+
+typedef struct rpt_run {
+    char       scenario[RPT_NAME_MAX]; /* scenario name */
+    char       strategy[RPT_NAME_MAX]; /* inventory strategy */
+    char       process[RPT_NAME_MAX];  /* process name */
+    uint64_t   seed;                   /* seed of this replication */
+    int        replication;            /* 0-based */
+    double     horizon;                /* seconds */
+    double     m[RPT_METRIC_COUNT];    /* metrics; NAN means null (sellout never happened) */
+    int        nstations;
+    rpt_station st[RPT_MAX_STATIONS];
+    rpt_hist   order_to_pay;           /* latency distribution, for charts */
+    rpt_series series;                 /* sampled time series */
+    bool       invariants_ok;          /* every check passed */
+    os_diag    violations;             /* what broke, if anything */
+    uint64_t   events;                 /* events executed */
+    double     wall_seconds;           /* wall time of the run (never in metrics) */
+    uint64_t   peak_rss_bytes;         /* process peak RSS after the run */
+} rpt_run;
+
+/* Zeroes a record (all metrics 0, no series). Release with rpt_run_fini. */
+void rpt_run_init(rpt_run *r);
+void rpt_run_fini(rpt_run *r);
+/* Declares the series columns ("t" is added first). */
+void rpt_series_columns(rpt_series *s, int n, const char *const *names);
+/* Appends one row of ncols values (t first). */
+void rpt_series_add(rpt_series *s, const double *row);
+
+/* ---- summaries over replications ------------------------------------------------------ */
+
+typedef struct rpt_summary {
+    const rpt_run *runs;            /* the replications (not owned) */
+    int     n;                      /* how many */
+    double  mean[RPT_METRIC_COUNT]; /* mean over runs where the metric is not null; NAN if all null */
+    double  ci95[RPT_METRIC_COUNT]; /* Student-t half-width; NAN when n < 2 */
+    double  st_mean[RPT_MAX_STATIONS][4]; /* utilization, wait_mean, wait_p95, queue_max */
+    double  st_ci95[RPT_MAX_STATIONS][4];
+    bool    invariants_ok;          /* all runs passed */
+    uint64_t events;                /* summed */
+    double  wall_seconds;           /* summed */
+    uint64_t peak_rss_bytes;        /* max */
+} rpt_summary;
+
+/* Summarises n runs (n >= 1). */
+void rpt_summarize(const rpt_run *runs, int n, rpt_summary *out);
+/* Two-sided 95% Student-t quantile for df degrees of freedom. */
+double rpt_t95(int df);
+
+/* Writes the contract's JSON object for a summary (%.17g numbers, null for NAN). With
+ * `engine` false the engine figures are left out (for byte-identical comparisons). */
+void rpt_write_json(const rpt_summary *s, FILE *out, bool engine, int indent);
+/* Writes the human summary table. */
+void rpt_write_table(const rpt_summary *s, FILE *out);
+/* Writes a JSON number, or null for NaN/inf, with round-trip precision. */
+void rpt_json_num(FILE *out, double v);
+/* Writes a JSON string with escapes. */
+void rpt_json_str(FILE *out, const char *s);
+
+#endif

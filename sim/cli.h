@@ -1,0 +1,71 @@
+/*
+ * cli.h — what the commands share: option parsing, scenario loading with the contract's exit
+ * codes, running replications on several threads, and the command table entry.
+ *
+ * Exit codes (CONTRACT.md): 0 ok, 1 check failed, 2 bad usage, 65 bad scenario, 70 internal
+ * error (an invariant broke), 74 I/O error.
+ */
+#ifndef CLI_H
+#define CLI_H
+
+#include "inv.h"
+#include "rpt.h"
+#include "scn.h"
+#include "sim_model.h"
+
+enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2, CLI_DATA = 65, CLI_INTERNAL = 70, CLI_IO = 74 };
+
+#define CLI_MAX_SETS 256
+#define CLI_MAX_ARGS 256
+
+typedef struct cli_opts {
+    const char *args[CLI_MAX_ARGS]; /* positional arguments */
+    int         nargs;
+    const char *sets[CLI_MAX_SETS]; /* --set PATH=VALUE, in order */
+    int         nsets;
+    bool        has_seed;           /* --seed given */
+    uint64_t    seed;
+    int         replications;       /* --replications, default 1 */
+    int         jobs;               /* --jobs, default 1 */
+    const char *db;                 /* --db, default out/results.db */
+    const char *out;                /* --out, default out/<scenario>/ */
+    bool        json, quiet, no_report, help, force, ledger, dot, mermaid, every_event;
+    const char *baseline;           /* --baseline FILE */
+    long long   baseline_run;       /* --baseline-run ID, -1 = none */
+    const char *params[8];          /* --param (sweep) */
+    int         nparams;
+    const char *shard;              /* --shard K/N */
+    const char *slo;                /* --slo */
+    const char *tolerance;          /* --tolerance */
+    const char *sweep;              /* --sweep ID (report) */
+    const char *strategy;           /* --strategy NAME (run: override) */
+} cli_opts;
+
+typedef struct cli_cmd {
+    const char *name;               /* as typed */
+    const char *usage;              /* one line of arguments */
+    const char *summary;            /* one line of purpose */
+    const char *help;               /* the rest of --help */
+    int (*exec)(cli_opts *o);       /* returns an exit code */
+} cli_cmd;
+
+/* Parses argv (after the command name) into o. Returns CLI_OK or CLI_USAGE (with a message
+ * on stderr). */
+int cli_parse(int argc, char **argv, cli_opts *o);
+/* Prints a command's --help. */
+void cli_print_help(const cli_cmd *c);
+/* Loads a scenario with the --set edits; on failure prints every message and returns the
+ * exit code (65, 74 or 2); on success returns CLI_OK and *out. */
+int cli_load(const char *path, const cli_opts *o, scn_scenario **out);
+/* Runs o->replications replications of s under `strategy` (NULL: the scenario's) on
+ * o->jobs threads; replication r uses seed + r. runs[] must hold o->replications records;
+ * they are initialised here. Shows progress on stderr when it is a terminal. */
+void cli_run_replications(const scn_scenario *s, const char *strategy, const cli_opts *o, rpt_run *runs);
+/* The seed in force: --seed, else the scenario's. */
+uint64_t cli_seed(const cli_opts *o, const scn_scenario *s);
+/* The output directory in force for a scenario (--out or out/<name>/), into buf. */
+void cli_out_dir(const cli_opts *o, const scn_scenario *s, char *buf, size_t n);
+
+extern const cli_cmd cmd_run_entry, cmd_validate_entry, cmd_fsm_entry;
+
+#endif

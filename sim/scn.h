@@ -1,0 +1,120 @@
+/*
+ * scn.h — scenarios: the JSON format of the contract, loaded and validated into a struct the
+ * simulator reads. Every key, default and unit is in docs/scenarios.md.
+ *
+ * Loading reports every defect in a file at once (file:line:col, JSON path, what was found,
+ * what was expected, "did you mean" for misspelt keys) and returns OS_EDATA with no scenario,
+ * so nothing runs on bad input.
+ */
+#ifndef SCN_H
+#define SCN_H
+
+#include "fsm.h"
+#include "jsn.h"
+#include "promo.h"
+#include "sim_rng.h"
+
+#define SCN_MAX_SEGMENTS   16
+#define SCN_MAX_SCHEDULE   256
+#define SCN_MAX_THRESHOLDS 64
+#define SCN_MAX_WAREHOUSES 16
+#define SCN_MAX_SKUS       4096
+#define SCN_NAME_MAX       64
+
+typedef struct scn_sku {
+    char     sku[SCN_NAME_MAX];      /* identifier */
+    int64_t  stock;                  /* initial units */
+    os_money price;                  /* cents */
+    char     category[SCN_NAME_MAX]; /* free text */
+    int32_t  max_per_user;           /* 0 = no limit */
+    double   demand_weight;          /* relative popularity, > 0 */
+    int      warehouse;              /* index into scn_scenario.warehouses */
+} scn_sku;
+
+typedef struct scn_segment {
+    char     name[SCN_NAME_MAX];     /* label */
+    double   share;                  /* fraction of customers */
+    bool     malicious;              /* a bot: never pays */
+    sim_dist quantity;               /* units per line (rounded, >= 1) */
+    sim_dist basket;                 /* distinct SKUs per order (rounded, >= 1) */
+    double   pay_probability;        /* genuine: pays (after think) */
+    sim_dist think;                  /* seconds from order to payment start */
+    double   cancel_probability;     /* genuine: cancels the unpaid order at create + think */
+    double   modify_probability;     /* genuine: changes the quantity at create + think/2 */
+    double   return_probability;     /* paid: returns after delivery */
+    sim_dist return_delay;           /* seconds from delivery to the return request */
+    int      orders_per_visit;       /* bots: orders placed at arrival */
+    int      accounts_per_visit;     /* bots: accounts they are spread across (<= 64) */
+    char     coupon[PROMO_ID_MAX];   /* coupon presented, "" for none */
+} scn_segment;
+
+typedef struct scn_station {
+    int      servers;                /* 0: unlimited servers, no service time (not modelled) */
+    sim_dist service;                /* service time, seconds */
+} scn_station;
+
+typedef enum scn_op { SCN_LT, SCN_LE, SCN_EQ, SCN_NE, SCN_GE, SCN_GT } scn_op;
+
+typedef struct scn_threshold {
+    char   metric[96];               /* a metric name or stations.NAME.FIGURE */
+    scn_op op;                       /* comparison */
+    double value;                    /* right-hand side */
+} scn_threshold;
+
+typedef struct scn_scenario {
+    char        name[SCN_NAME_MAX];  /* scenario name */
+    char       *description;         /* owned, may be "" */
+    char       *file;                /* owned: where it was loaded from */
+    uint64_t    seed;
+    double      horizon, warmup;     /* seconds */
+    int         n_skus;
+    scn_sku    *skus;                /* owned */
+    int         n_warehouses;
+    char        warehouses[SCN_MAX_WAREHOUSES][SCN_NAME_MAX];
+    int         n_promos;
+    promo_def   promos[PROMO_MAX];
+    char        strategy[SCN_NAME_MAX];
+    double      order_expiry;        /* seconds */
+    bool        revalidate;
+    bool        oversell_refund;
+    int32_t     max_unpaid;          /* risk */
+    double      bot_detect_p, false_positive_p;
+    bool        deterministic;       /* arrivals */
+    double      rate;                /* before the first schedule entry, per second */
+    int         n_sched;
+    double      sched_at[SCN_MAX_SCHEDULE], sched_rate[SCN_MAX_SCHEDULE];
+    uint64_t    max_customers;       /* UINT64_MAX = no cap */
+    int         n_segments;
+    scn_segment segments[SCN_MAX_SEGMENTS];
+    sim_dist    pay_delay;
+    double      pay_failure_p;
+    int         pay_servers;         /* 0 = unlimited */
+    scn_station order_service, warehouse;
+    sim_dist    delivery;
+    double      auto_confirm_after, complete_after, restock_p;
+    char        process[256];        /* built-in name or file path as given */
+    const fsm_def *fsm;              /* resolved process (owned unless built-in) */
+    int         n_thresholds;
+    scn_threshold thresholds[SCN_MAX_THRESHOLDS];
+    double      sample_every;        /* seconds */
+    char       *resolved_json;       /* owned: the scenario after --set, compact JSON */
+    uint64_t    hash;                /* FNV-1a of resolved_json */
+    double     *arena_d;             /* owned: empirical values and weights */
+    size_t      arena_n, arena_cap;
+} scn_scenario;
+
+/* Loads a scenario file, applies `sets` ("PATH=VALUE", may be NULL when nsets is 0) and
+ * validates it. On success *out is owned by the caller (scn_free). On failure returns
+ * OS_EDATA (bad content, messages in diag), OS_EIO (unreadable) or OS_EINVAL (bad --set). */
+os_status scn_load(const char *path, const char *const *sets, int nsets, scn_scenario **out, os_diag *diag);
+/* The same from an already parsed document (the document is not consumed). */
+os_status scn_from_doc(jsn_doc *doc, scn_scenario **out, os_diag *diag);
+void scn_free(scn_scenario *s);
+/* Resolves a timer kind of the process against the scenario's parameters. */
+double scn_timer_seconds(const scn_scenario *s, const fsm_transition *t);
+/* Parses "OP NUMBER"; false when malformed. */
+bool scn_parse_threshold(const char *text, scn_op *op, double *value);
+const char *scn_op_name(scn_op op);
+bool scn_op_holds(scn_op op, double lhs, double rhs);
+
+#endif

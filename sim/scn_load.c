@@ -1,0 +1,772 @@
+/*
+ * scn_load.c — scenario validation. One small reader per kind of value (number in a range,
+ * count, probability, duration, distribution, enum) reports its own errors with position;
+ * each object's keys are checked against its allowed list first, so a misspelt key gets a
+ * "did you mean" and never silently falls back to a default.
+ */
+#include "scn.h"
+
+#include "inv.h"
+#include "rpt.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct scn__ctx {
+    jsn_doc *doc;          /* the document */
+    os_diag *diag;         /* where errors go */
+    scn_scenario *s;       /* the scenario being filled */
+} scn__ctx;
+
+#define SCN__ERR(cx, node, path, ...) jsn_error((cx)->doc, (cx)->diag, (node), false, (path), __VA_ARGS__)
+
+static const cJSON *scn__member(const cJSON *obj, const char *key)
+{
+    return obj ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+}
+
+/* Reports a missing required key at the object that should hold it. */
+static void scn__missing(scn__ctx *cx, const cJSON *obj, const char *path, const char *key, const char *what)
+{
+    char p[512];
+    jsn_path_key(p, sizeof p, path, key);
+    SCN__ERR(cx, obj, p, "missing required key \"%s\" (%s)", key, what);
+}
+
+/* A finite number in [min, max]. Returns true when present and valid. */
+static bool scn__num(scn__ctx *cx, const cJSON *obj, const char *path, const char *key, bool required,
+                     double min, double max, double *out)
+{
+    const cJSON *v = scn__member(obj, key);
+    char p[512];
+    jsn_path_key(p, sizeof p, path, key);
+    if (!v) {
+        if (required) scn__missing(cx, obj, path, key, "a number");
+        return false;
+    }
+    if (!cJSON_IsNumber(v)) {
+        SCN__ERR(cx, v, p, "found %s, expected a number", jsn_type_name(v));
+        return false;
+    }
+    if (v->valuedouble < min || v->valuedouble > max) {
+        if (max >= 1e300) SCN__ERR(cx, v, p, "found %g, expected a number >= %g", v->valuedouble, min);
+        else SCN__ERR(cx, v, p, "found %g, expected a number from %g to %g", v->valuedouble, min, max);
+        return false;
+    }
+    *out = v->valuedouble;
+    return true;
+}
+
+/* A whole number in [min, max] (max at most 2^53, where doubles stop being exact). */
+static bool scn__int(scn__ctx *cx, const cJSON *obj, const char *path, const char *key, bool required,
+                     double min, double max, int64_t *out)
+{
+    double d;
+    if (!scn__num(cx, obj, path, key, required, min, max, &d)) return false;
+    if (d != floor(d)) {
+        char p[512];
+        jsn_path_key(p, sizeof p, path, key);
+        SCN__ERR(cx, scn__member(obj, key), p, "found %g, expected a whole number", d);
+        return false;
+    }
+    *out = (int64_t)d;
+    return true;
+}
+
+static bool scn__prob(scn__ctx *cx, const cJSON *obj, const char *path, const char *key, double *out)
+{
+    return scn__num(cx, obj, path, key, false, 0, 1, out);
+}
+
+static bool scn__bool(scn__ctx *cx, const cJSON *obj, const char *path, const char *key, bool *out)
+{
+    const cJSON *v = scn__member(obj, key);
+    if (!v) return false;
+    if (!cJSON_IsBool(v)) {
+        char p[512];
+        jsn_path_key(p, sizeof p, path, key);
+        SCN__ERR(cx, v, p, "found %s, expected true or false", jsn_type_name(v));
+        return false;
+    }
+    *out = cJSON_IsTrue(v);
+    return true;
+}
+
+/* A duration: seconds as a number, or a string with a unit. */
+static bool scn__dur(scn__ctx *cx, const cJSON *obj, const char *path, const char *key, bool required, double *out)
+{
+    const cJSON *v = scn__member(obj, key);
+    char p[512];
+    jsn_path_key(p, sizeof p, path, key);
+    if (!v) {
+        if (required) scn__missing(cx, obj, path, key, "a duration such as \"15m\"");
+        return false;
+    }
+    if (!jsn_duration(v, out)) {
+        if (cJSON_IsString(v))
+            SCN__ERR(cx, v, p, "found \"%s\", expected a duration: a number of seconds or a string like \"250ms\", \"40s\", \"15m\", \"2h\", \"7d\"", v->valuestring);
+        else if (cJSON_IsNumber(v))
+            SCN__ERR(cx, v, p, "found %g, expected a duration >= 0", v->valuedouble);
+        else
+            SCN__ERR(cx, v, p, "found %s, expected a duration such as \"15m\" or a number of seconds", jsn_type_name(v));
+        return false;
+    }
+    return true;
+}
+
+/* A string no longer than cap-1 characters. */
+static bool scn__str(scn__ctx *cx, const cJSON *obj, const char *path, const char *key, bool required,
+                     char *out, size_t cap)
+{
+    const cJSON *v = scn__member(obj, key);
+    char p[512];
+    jsn_path_key(p, sizeof p, path, key);
+    if (!v) {
+        if (required) scn__missing(cx, obj, path, key, "a string");
+        return false;
+    }
+    if (!cJSON_IsString(v)) {
+        SCN__ERR(cx, v, p, "found %s, expected a string", jsn_type_name(v));
+        return false;
+    }
+    if (strlen(v->valuestring) >= cap) {
+        SCN__ERR(cx, v, p, "string too long: %zu characters, at most %zu", strlen(v->valuestring), cap - 1);
+        return false;
+    }
+    snprintf(out, cap, "%s", v->valuestring);
+    return true;
+}
+
+/* An object member that must be an object if present. */
+static const cJSON *scn__obj(scn__ctx *cx, const cJSON *parent, const char *path, const char *key, bool required)
+{
+    const cJSON *v = scn__member(parent, key);
+    char p[512];
+    jsn_path_key(p, sizeof p, path, key);
+    if (!v) {
+        if (required) scn__missing(cx, parent, path, key, "an object");
+        return NULL;
+    }
+    if (!cJSON_IsObject(v)) {
+        SCN__ERR(cx, v, p, "found %s, expected an object", jsn_type_name(v));
+        return NULL;
+    }
+    return v;
+}
+
+static double *scn__arena(scn_scenario *s, size_t n)
+{
+    /* Offsets, not pointers, until the end: the arena may move while it grows. */
+    if (s->arena_n + n > s->arena_cap) {
+        s->arena_cap = (s->arena_n + n) * 2;
+        s->arena_d = xrealloc(s->arena_d, s->arena_cap * sizeof *s->arena_d);
+    }
+    double *p = s->arena_d + s->arena_n;
+    s->arena_n += n;
+    return p;
+}
+
+/* A distribution object. `time` makes the parameters durations (strings with units allowed);
+ * otherwise they are plain non-negative numbers (counts). */
+static bool scn__dist(scn__ctx *cx, const cJSON *parent, const char *path, const char *key, bool time, sim_dist *out)
+{
+    const cJSON *v = scn__member(parent, key);
+    char p[512];
+    jsn_path_key(p, sizeof p, path, key);
+    if (!v) return false;
+    if (!cJSON_IsObject(v)) {
+        SCN__ERR(cx, v, p, "found %s, expected a distribution object such as {\"dist\":\"exp\",\"mean\":\"20ms\"}", jsn_type_name(v));
+        return false;
+    }
+    const cJSON *dn = scn__member(v, "dist");
+    if (!dn || !cJSON_IsString(dn)) {
+        char q[512];
+        jsn_path_key(q, sizeof q, p, "dist");
+        if (!dn) SCN__ERR(cx, v, q, "missing required key \"dist\" (one of const, exp, uniform, normal, lognormal, empirical)");
+        else SCN__ERR(cx, dn, q, "found %s, expected a distribution name", jsn_type_name(dn));
+        return false;
+    }
+    int kind = sim_dist_parse(dn->valuestring);
+    if (kind < 0) {
+        char q[512];
+        jsn_path_key(q, sizeof q, p, "dist");
+        SCN__ERR(cx, dn, q, "unknown distribution \"%s\", expected one of const, exp, uniform, normal, lognormal, empirical", dn->valuestring);
+        return false;
+    }
+    static const char *const k_const[] = { "dist", "value", NULL }, *const k_exp[] = { "dist", "mean", NULL },
+        *const k_uni[] = { "dist", "min", "max", NULL }, *const k_norm[] = { "dist", "mean", "sd", NULL },
+        *const k_logn[] = { "dist", "median", "sigma", NULL }, *const k_emp[] = { "dist", "values", "weights", NULL };
+    static const char *const *const keys[] = { k_const, k_exp, k_uni, k_norm, k_logn, k_emp };
+    int before = cx->diag->count;
+    jsn_check_keys(cx->doc, cx->diag, v, p, keys[kind]);
+    memset(out, 0, sizeof *out);
+    out->kind = (sim_dist_kind)kind;
+    /* Reads a parameter: a duration when `time`, else a number >= 0. */
+#define PARAM(name, dst) (time ? scn__dur(cx, v, p, name, true, dst) : scn__num(cx, v, p, name, true, 0, 1e300, dst))
+    switch (kind) {
+    case SIM_CONST: PARAM("value", &out->a); break;
+    case SIM_EXP:
+        if (PARAM("mean", &out->a) && out->a <= 0) SCN__ERR(cx, scn__member(v, "mean"), p, "an exponential's mean must be > 0");
+        break;
+    case SIM_UNIFORM:
+        if (PARAM("min", &out->a) & PARAM("max", &out->b) && out->a > out->b)
+            SCN__ERR(cx, v, p, "uniform min %g is above max %g", out->a, out->b);
+        break;
+    case SIM_NORMAL: PARAM("mean", &out->a); scn__num(cx, v, p, "sd", true, 0, 1e300, &out->b); break;
+    case SIM_LOGNORMAL:
+        if (PARAM("median", &out->a) && out->a <= 0) SCN__ERR(cx, scn__member(v, "median"), p, "a lognormal's median must be > 0");
+        scn__num(cx, v, p, "sigma", true, 0, 20, &out->b);
+        break;
+    case SIM_EMPIRICAL: {
+        const cJSON *vals = scn__member(v, "values"), *w = scn__member(v, "weights");
+        char q[512];
+        jsn_path_key(q, sizeof q, p, "values");
+        int n = cJSON_IsArray(vals) ? cJSON_GetArraySize(vals) : 0;
+        if (!vals) { scn__missing(cx, v, p, "values", "a non-empty array"); break; }
+        if (n == 0) { SCN__ERR(cx, vals, q, "found %s, expected a non-empty array of values", cJSON_IsArray(vals) ? "an empty array" : jsn_type_name(vals)); break; }
+        if (n > 100000) { SCN__ERR(cx, vals, q, "too many values: %d, at most 100000", n); break; }
+        if (w && (!cJSON_IsArray(w) || cJSON_GetArraySize(w) != n)) {
+            jsn_path_key(q, sizeof q, p, "weights");
+            SCN__ERR(cx, w, q, "expected an array of %d weights, one per value", n);
+            break;
+        }
+        size_t off = cx->s->arena_n;
+        double *vv = scn__arena(cx->s, (size_t)n * 2);
+        double *cum = vv + n, total = 0;
+        int i = 0;
+        for (const cJSON *e = vals->child; e; e = e->next, i++) {
+            jsn_path_index(q, sizeof q, p, i);
+            char ip[600];
+            snprintf(ip, sizeof ip, "%s.values[%d]", p, i);
+            if (!(time ? jsn_duration(e, &vv[i]) : (cJSON_IsNumber(e) && e->valuedouble >= 0 && (vv[i] = e->valuedouble, true))))
+                SCN__ERR(cx, e, ip, "found %s, expected %s", jsn_type_name(e), time ? "a duration" : "a number >= 0");
+            const cJSON *we = w ? cJSON_GetArrayItem(w, i) : NULL;
+            double wt = 1;
+            if (we) {
+                snprintf(ip, sizeof ip, "%s.weights[%d]", p, i);
+                if (!cJSON_IsNumber(we) || we->valuedouble < 0) SCN__ERR(cx, we, ip, "expected a weight >= 0");
+                else wt = we->valuedouble;
+            }
+            total += wt;
+            cum[i] = total;
+        }
+        if (!(total > 0)) SCN__ERR(cx, v, p, "the weights sum to 0");
+        else for (i = 0; i < n; i++) cum[i] /= total;
+        cum[n - 1] = 1.0;
+        out->n = n;
+        out->values = (const double *)(uintptr_t)off; /* fixed up in scn__fix_dists */
+        out->cum = (const double *)(uintptr_t)(off + (size_t)n);
+        break;
+    }
+    default: break;
+    }
+#undef PARAM
+    return cx->diag->count == before;
+}
+
+/* ---- sections ------------------------------------------------------------------------ */
+
+static const char *const k_top[] = { "name", "description", "seed", "horizon", "warmup", "catalog", "promotions",
+    "inventory", "risk", "customers", "payment", "stations", "fulfilment", "process", "thresholds", "report", NULL };
+static const char *const k_sku[] = { "sku", "stock", "price", "category", "max_per_user", "demand_weight", "warehouse", NULL };
+static const char *const k_promo[] = { "id", "type", "value", "threshold", "priority", "stackable", "budget",
+    "return_budget", NULL };
+static const char *const k_inv[] = { "strategy", "order_expiry", "revalidate_before_payment", "oversell", NULL };
+static const char *const k_risk[] = { "max_unpaid_orders_per_user", "bot_detect_probability", "false_positive_probability", NULL };
+static const char *const k_cust[] = { "arrivals", "max_customers", "segments", NULL };
+static const char *const k_arr[] = { "process", "rate", "schedule", NULL };
+static const char *const k_sched[] = { "at", "rate", NULL };
+static const char *const k_seg[] = { "name", "share", "malicious", "quantity", "basket_size", "pay_probability",
+    "think_time", "cancel_probability", "modify_probability", "return_probability", "return_delay",
+    "orders_per_visit", "accounts_per_visit", "coupon", NULL };
+static const char *const k_pay[] = { "delay", "failure_probability", "servers", NULL };
+static const char *const k_stations[] = { "order_service", "warehouse", NULL };
+static const char *const k_station[] = { "servers", "service", NULL };
+static const char *const k_ful[] = { "delivery", "auto_confirm_after", "complete_after", "restock_probability", NULL };
+static const char *const k_report[] = { "sample_every", NULL };
+
+static void scn__catalog(scn__ctx *cx, const cJSON *root)
+{
+    scn_scenario *s = cx->s;
+    const cJSON *cat = scn__member(root, "catalog");
+    if (!cat) { scn__missing(cx, root, "", "catalog", "an array of SKUs"); return; }
+    int n = cJSON_IsArray(cat) ? cJSON_GetArraySize(cat) : 0;
+    if (!cJSON_IsArray(cat) || n == 0 || n > SCN_MAX_SKUS) {
+        SCN__ERR(cx, cat, "catalog", "found %s, expected an array of 1 to %d SKUs",
+                 cJSON_IsArray(cat) ? (n ? "too many SKUs" : "an empty array") : jsn_type_name(cat), SCN_MAX_SKUS);
+        return;
+    }
+    s->skus = xcalloc((size_t)n, sizeof *s->skus);
+    s->n_skus = n;
+    int i = 0;
+    char p[64];
+    for (const cJSON *e = cat->child; e; e = e->next, i++) {
+        scn_sku *k = &s->skus[i];
+        jsn_path_index(p, sizeof p, "catalog", i);
+        k->demand_weight = 1;
+        if (!cJSON_IsObject(e)) { SCN__ERR(cx, e, p, "found %s, expected a SKU object", jsn_type_name(e)); continue; }
+        jsn_check_keys(cx->doc, cx->diag, e, p, k_sku);
+        scn__str(cx, e, p, "sku", true, k->sku, sizeof k->sku);
+        for (int j = 0; j < i; j++)
+            if (k->sku[0] && strcmp(s->skus[j].sku, k->sku) == 0) {
+                char q[96];
+                jsn_path_key(q, sizeof q, p, "sku");
+                SCN__ERR(cx, scn__member(e, "sku"), q, "SKU \"%s\" is listed twice (also catalog[%d])", k->sku, j);
+            }
+        scn__int(cx, e, p, "stock", true, 0, 9007199254740992.0, &k->stock);
+        double price = 0;
+        if (scn__num(cx, e, p, "price", true, 0, 1e13, &price)) k->price = (os_money)llround(price * 100);
+        scn__str(cx, e, p, "category", false, k->category, sizeof k->category);
+        int64_t lim = 0;
+        if (scn__int(cx, e, p, "max_per_user", false, 0, 1e9, &lim)) k->max_per_user = (int32_t)lim;
+        if (scn__num(cx, e, p, "demand_weight", false, 0, 1e300, &k->demand_weight) && k->demand_weight <= 0)
+            SCN__ERR(cx, scn__member(e, "demand_weight"), p, "demand_weight must be > 0");
+        char wh[SCN_NAME_MAX] = "";
+        if (!scn__str(cx, e, p, "warehouse", false, wh, sizeof wh)) snprintf(wh, sizeof wh, "default");
+        int w = -1;
+        for (int j = 0; j < s->n_warehouses; j++)
+            if (strcmp(s->warehouses[j], wh) == 0) w = j;
+        if (w < 0) {
+            if (s->n_warehouses == SCN_MAX_WAREHOUSES) {
+                SCN__ERR(cx, scn__member(e, "warehouse"), p, "too many warehouses: at most %d", SCN_MAX_WAREHOUSES);
+                w = 0;
+            } else {
+                w = s->n_warehouses++;
+                snprintf(s->warehouses[w], SCN_NAME_MAX, "%s", wh);
+            }
+        }
+        k->warehouse = w;
+    }
+}
+
+static void scn__promotions(scn__ctx *cx, const cJSON *root)
+{
+    scn_scenario *s = cx->s;
+    const cJSON *pr = scn__member(root, "promotions");
+    if (!pr) return;
+    if (!cJSON_IsArray(pr) || cJSON_GetArraySize(pr) > PROMO_MAX) {
+        SCN__ERR(cx, pr, "promotions", "found %s, expected an array of at most %d promotions",
+                 cJSON_IsArray(pr) ? "too many promotions" : jsn_type_name(pr), PROMO_MAX);
+        return;
+    }
+    int i = 0;
+    char p[64];
+    for (const cJSON *e = pr->child; e; e = e->next, i++) {
+        promo_def *d = &s->promos[s->n_promos++];
+        jsn_path_index(p, sizeof p, "promotions", i);
+        d->budget = PROMO_UNLIMITED;
+        d->stackable = true;
+        d->return_budget = true;
+        if (!cJSON_IsObject(e)) { SCN__ERR(cx, e, p, "found %s, expected a promotion object", jsn_type_name(e)); continue; }
+        jsn_check_keys(cx->doc, cx->diag, e, p, k_promo);
+        scn__str(cx, e, p, "id", true, d->id, sizeof d->id);
+        char type[32] = "";
+        if (scn__str(cx, e, p, "type", true, type, sizeof type)) {
+            int t = promo_type_parse(type);
+            char q[96];
+            jsn_path_key(q, sizeof q, p, "type");
+            if (t < 0) SCN__ERR(cx, scn__member(e, "type"), q, "unknown promotion type \"%s\", expected percent_off, fixed_off, threshold_off or coupon", type);
+            else d->type = (promo_type)t;
+        }
+        double v = 0;
+        if (d->type == PROMO_PERCENT_OFF) {
+            if (scn__num(cx, e, p, "value", true, 0, 100, &v)) d->percent_bp = (int64_t)llround(v * 100);
+        } else if (scn__num(cx, e, p, "value", true, 0, 1e13, &v)) d->amount = (os_money)llround(v * 100);
+        if (d->type == PROMO_THRESHOLD_OFF) {
+            if (scn__num(cx, e, p, "threshold", true, 0, 1e13, &v)) d->threshold = (os_money)llround(v * 100);
+        }
+        int64_t prio = 0;
+        if (scn__int(cx, e, p, "priority", false, -1e6, 1e6, &prio)) d->priority = (int)prio;
+        scn__bool(cx, e, p, "stackable", &d->stackable);
+        scn__bool(cx, e, p, "return_budget", &d->return_budget);
+        if (scn__num(cx, e, p, "budget", false, 0, 1e13, &v)) d->budget = (os_money)llround(v * 100);
+    }
+}
+
+static void scn__customers(scn__ctx *cx, const cJSON *root)
+{
+    scn_scenario *s = cx->s;
+    const cJSON *c = scn__obj(cx, root, "", "customers", true);
+    if (!c) return;
+    jsn_check_keys(cx->doc, cx->diag, c, "customers", k_cust);
+    const cJSON *a = scn__obj(cx, c, "customers", "arrivals", true);
+    if (a) {
+        const char *ap = "customers.arrivals";
+        jsn_check_keys(cx->doc, cx->diag, a, ap, k_arr);
+        char proc[32] = "poisson";
+        if (scn__str(cx, a, ap, "process", false, proc, sizeof proc)) {
+            if (strcmp(proc, "deterministic") == 0) s->deterministic = true;
+            else if (strcmp(proc, "poisson") != 0)
+                SCN__ERR(cx, scn__member(a, "process"), "customers.arrivals.process",
+                         "unknown arrival process \"%s\", expected \"poisson\" or \"deterministic\"", proc);
+        }
+        scn__num(cx, a, ap, "rate", true, 0, 1e9, &s->rate);
+        const cJSON *sc = scn__member(a, "schedule");
+        if (sc) {
+            int n = cJSON_IsArray(sc) ? cJSON_GetArraySize(sc) : -1;
+            if (n < 0 || n > SCN_MAX_SCHEDULE)
+                SCN__ERR(cx, sc, "customers.arrivals.schedule", "found %s, expected an array of at most %d {\"at\",\"rate\"} entries",
+                         n < 0 ? jsn_type_name(sc) : "too many entries", SCN_MAX_SCHEDULE);
+            else {
+                int i = 0;
+                for (const cJSON *e = sc->child; e; e = e->next, i++) {
+                    char p[96];
+                    jsn_path_index(p, sizeof p, "customers.arrivals.schedule", i);
+                    if (!cJSON_IsObject(e)) { SCN__ERR(cx, e, p, "found %s, expected {\"at\",\"rate\"}", jsn_type_name(e)); continue; }
+                    jsn_check_keys(cx->doc, cx->diag, e, p, k_sched);
+                    scn__dur(cx, e, p, "at", true, &s->sched_at[i]);
+                    scn__num(cx, e, p, "rate", true, 0, 1e9, &s->sched_rate[i]);
+                    if (i > 0 && s->sched_at[i] <= s->sched_at[i - 1])
+                        SCN__ERR(cx, scn__member(e, "at"), p, "schedule times must increase: %g s is not after %g s",
+                                 s->sched_at[i], s->sched_at[i - 1]);
+                }
+                s->n_sched = n;
+            }
+        }
+        bool any = s->rate > 0;
+        for (int i = 0; i < s->n_sched; i++) any |= s->sched_rate[i] > 0;
+        if (!any && scn__member(a, "rate"))
+            SCN__ERR(cx, scn__member(a, "rate"), "customers.arrivals.rate", "found 0, expected a rate > 0 (customers per second), here or in the schedule");
+    }
+    int64_t mc = 0;
+    s->max_customers = UINT64_MAX;
+    if (scn__int(cx, c, "customers", "max_customers", false, 0, 9007199254740992.0, &mc)) s->max_customers = (uint64_t)mc;
+
+    const cJSON *segs = scn__member(c, "segments");
+    if (!segs) { scn__missing(cx, c, "customers", "segments", "an array of customer segments"); return; }
+    int n = cJSON_IsArray(segs) ? cJSON_GetArraySize(segs) : 0;
+    if (n < 1 || n > SCN_MAX_SEGMENTS) {
+        SCN__ERR(cx, segs, "customers.segments", "found %s, expected an array of 1 to %d segments",
+                 cJSON_IsArray(segs) ? "a wrong number of segments" : jsn_type_name(segs), SCN_MAX_SEGMENTS);
+        return;
+    }
+    double total = 0;
+    int i = 0;
+    for (const cJSON *e = segs->child; e; e = e->next, i++) {
+        scn_segment *g = &s->segments[s->n_segments++];
+        char p[96];
+        jsn_path_index(p, sizeof p, "customers.segments", i);
+        g->quantity = (sim_dist){ .kind = SIM_CONST, .a = 1 };
+        g->basket = (sim_dist){ .kind = SIM_CONST, .a = 1 };
+        g->think = (sim_dist){ .kind = SIM_CONST, .a = 0 };
+        g->return_delay = (sim_dist){ .kind = SIM_CONST, .a = 3 * 86400 };
+        g->pay_probability = 1;
+        g->orders_per_visit = g->accounts_per_visit = 1;
+        if (!cJSON_IsObject(e)) { SCN__ERR(cx, e, p, "found %s, expected a segment object", jsn_type_name(e)); continue; }
+        jsn_check_keys(cx->doc, cx->diag, e, p, k_seg);
+        scn__str(cx, e, p, "name", true, g->name, sizeof g->name);
+        scn__num(cx, e, p, "share", true, 0, 1, &g->share);
+        total += g->share;
+        scn__bool(cx, e, p, "malicious", &g->malicious);
+        scn__dist(cx, e, p, "quantity", false, &g->quantity);
+        scn__dist(cx, e, p, "basket_size", false, &g->basket);
+        if (scn__prob(cx, e, p, "pay_probability", &g->pay_probability) && g->malicious && g->pay_probability > 0) {
+            char q[128];
+            jsn_path_key(q, sizeof q, p, "pay_probability");
+            SCN__ERR(cx, scn__member(e, "pay_probability"), q, "found %g, expected 0: malicious segments never pay", g->pay_probability);
+        }
+        if (g->malicious) g->pay_probability = 0;
+        scn__dist(cx, e, p, "think_time", true, &g->think);
+        scn__prob(cx, e, p, "cancel_probability", &g->cancel_probability);
+        scn__prob(cx, e, p, "modify_probability", &g->modify_probability);
+        scn__prob(cx, e, p, "return_probability", &g->return_probability);
+        scn__dist(cx, e, p, "return_delay", true, &g->return_delay);
+        int64_t v;
+        if (scn__int(cx, e, p, "orders_per_visit", false, 1, 10000, &v)) g->orders_per_visit = (int)v;
+        if (scn__int(cx, e, p, "accounts_per_visit", false, 1, 64, &v)) g->accounts_per_visit = (int)v;
+        scn__str(cx, e, p, "coupon", false, g->coupon, sizeof g->coupon);
+    }
+    if (fabs(total - 1.0) > 1e-9)
+        SCN__ERR(cx, segs, "customers.segments", "the segments' shares sum to %.10g, expected 1", total);
+}
+
+static void scn__station(scn__ctx *cx, const cJSON *parent, const char *path, const char *key, scn_station *st)
+{
+    char p[96];
+    jsn_path_key(p, sizeof p, path, key);
+    const cJSON *o = scn__obj(cx, parent, path, key, false);
+    if (!o) return;
+    jsn_check_keys(cx->doc, cx->diag, o, p, k_station);
+    int64_t n = 0;
+    if (scn__int(cx, o, p, "servers", true, 1, 1e7, &n)) st->servers = (int)n;
+    if (!scn__member(o, "service")) scn__missing(cx, o, p, "service", "a service-time distribution");
+    else scn__dist(cx, o, p, "service", true, &st->service);
+}
+
+/* Turns the arena offsets stored in empirical distributions into pointers. */
+static void scn__fix(sim_dist *d, const scn_scenario *s)
+{
+    if (d->kind != SIM_EMPIRICAL || !d->n) return;
+    d->values = s->arena_d + (uintptr_t)d->values;
+    d->cum = s->arena_d + (uintptr_t)d->cum;
+}
+
+static uint64_t scn__fnv(const char *t)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *t; t++) h = (h ^ (unsigned char)*t) * 0x100000001b3ULL;
+    return h;
+}
+
+bool scn_parse_threshold(const char *text, scn_op *op, double *value)
+{
+    while (*text == ' ') text++;
+    static const char *const ops[] = { "<=", ">=", "==", "!=", "<", ">" };
+    static const scn_op codes[] = { SCN_LE, SCN_GE, SCN_EQ, SCN_NE, SCN_LT, SCN_GT };
+    for (int i = 0; i < 6; i++) {
+        size_t n = strlen(ops[i]);
+        if (strncmp(text, ops[i], n) != 0) continue;
+        char *end;
+        double v = strtod(text + n, &end);
+        if (end == text + n || !isfinite(v)) return false;
+        while (*end == ' ') end++;
+        if (*end) return false;
+        *op = codes[i];
+        *value = v;
+        return true;
+    }
+    return false;
+}
+
+const char *scn_op_name(scn_op op)
+{
+    static const char *const n[] = { "<", "<=", "==", "!=", ">=", ">" };
+    return (unsigned)op < 6 ? n[op] : "?";
+}
+
+bool scn_op_holds(scn_op op, double a, double b)
+{
+    switch (op) {
+    case SCN_LT: return a < b;
+    case SCN_LE: return a <= b;
+    case SCN_EQ: return a == b;
+    case SCN_NE: return a != b;
+    case SCN_GE: return a >= b;
+    case SCN_GT: return a > b;
+    }
+    return false;
+}
+
+static bool scn__threshold_metric_ok(const char *m)
+{
+    if (rpt_metric_find(m) >= 0) return true;
+    if (strncmp(m, "stations.", 9) != 0) return false;
+    const char *dot = strrchr(m, '.');
+    if (dot == m + 8) return false;
+    return strcmp(dot, ".utilization") == 0 || strcmp(dot, ".wait_mean") == 0 || strcmp(dot, ".wait_p95") == 0 ||
+           strcmp(dot, ".queue_max") == 0;
+}
+
+os_status scn_from_doc(jsn_doc *doc, scn_scenario **out, os_diag *diag)
+{
+    *out = NULL;
+    int before = diag->count;
+    const cJSON *root = jsn_root(doc);
+    if (!cJSON_IsObject(root)) {
+        jsn_error(doc, diag, root, false, "", "found %s, expected a scenario object", jsn_type_name(root));
+        return OS_EDATA;
+    }
+    scn_scenario *s = xcalloc(1, sizeof *s);
+    scn__ctx cx = { doc, diag, s };
+    jsn_check_keys(doc, diag, root, "", k_top);
+    scn__str(&cx, root, "", "name", true, s->name, sizeof s->name);
+    const cJSON *desc = scn__member(root, "description");
+    if (desc && !cJSON_IsString(desc)) SCN__ERR(&cx, desc, "description", "found %s, expected a string", jsn_type_name(desc));
+    s->description = xstrdup(cJSON_IsString(desc) ? desc->valuestring : "");
+    s->file = xstrdup(jsn_file(doc));
+    int64_t seed = 1;
+    scn__int(&cx, root, "", "seed", false, 0, 9007199254740992.0, &seed);
+    s->seed = (uint64_t)seed;
+    if (scn__dur(&cx, root, "", "horizon", true, &s->horizon) && s->horizon <= 0)
+        SCN__ERR(&cx, scn__member(root, "horizon"), "horizon", "found 0, expected a duration > 0");
+    if (scn__dur(&cx, root, "", "warmup", false, &s->warmup) && s->warmup >= s->horizon && s->horizon > 0)
+        SCN__ERR(&cx, scn__member(root, "warmup"), "warmup", "found %g s, expected less than the horizon (%g s)", s->warmup, s->horizon);
+
+    scn__catalog(&cx, root);
+    scn__promotions(&cx, root);
+
+    snprintf(s->strategy, sizeof s->strategy, "reduce_on_order");
+    s->order_expiry = 15 * 60;
+    const cJSON *inv = scn__obj(&cx, root, "", "inventory", false);
+    if (inv) {
+        jsn_check_keys(doc, diag, inv, "inventory", k_inv);
+        if (scn__str(&cx, inv, "inventory", "strategy", false, s->strategy, sizeof s->strategy) && !inv_strategy_find(s->strategy)) {
+            const char *best = NULL;
+            int bd = 4;
+            for (const inv_strategy *const *st = inv_strategies(); *st; st++) {
+                int d = os_edit_distance((*st)->name, s->strategy);
+                if (d < bd) { bd = d; best = (*st)->name; }
+            }
+            SCN__ERR(&cx, scn__member(inv, "strategy"), "inventory.strategy",
+                     "unknown strategy \"%s\"%s%s%s, expected reduce_on_order, reduce_on_payment or reserve_on_checkout",
+                     s->strategy, best ? " (did you mean \"" : "", best ? best : "", best ? "\"?)" : "");
+        }
+        if (scn__dur(&cx, inv, "inventory", "order_expiry", false, &s->order_expiry) && s->order_expiry <= 0)
+            SCN__ERR(&cx, scn__member(inv, "order_expiry"), "inventory.order_expiry", "found 0, expected a duration > 0");
+        scn__bool(&cx, inv, "inventory", "revalidate_before_payment", &s->revalidate);
+        char os_[16] = "allow";
+        if (scn__str(&cx, inv, "inventory", "oversell", false, os_, sizeof os_)) {
+            if (strcmp(os_, "refund") == 0) s->oversell_refund = true;
+            else if (strcmp(os_, "allow") != 0)
+                SCN__ERR(&cx, scn__member(inv, "oversell"), "inventory.oversell", "found \"%s\", expected \"allow\" or \"refund\"", os_);
+        }
+    }
+    const cJSON *risk = scn__obj(&cx, root, "", "risk", false);
+    if (risk) {
+        jsn_check_keys(doc, diag, risk, "risk", k_risk);
+        int64_t mu = 0;
+        if (scn__int(&cx, risk, "risk", "max_unpaid_orders_per_user", false, 0, 1e9, &mu)) s->max_unpaid = (int32_t)mu;
+        scn__prob(&cx, risk, "risk", "bot_detect_probability", &s->bot_detect_p);
+        scn__prob(&cx, risk, "risk", "false_positive_probability", &s->false_positive_p);
+    }
+    scn__customers(&cx, root);
+
+    s->pay_delay = (sim_dist){ .kind = SIM_CONST, .a = 0 };
+    const cJSON *pay = scn__obj(&cx, root, "", "payment", false);
+    if (pay) {
+        jsn_check_keys(doc, diag, pay, "payment", k_pay);
+        scn__dist(&cx, pay, "payment", "delay", true, &s->pay_delay);
+        scn__prob(&cx, pay, "payment", "failure_probability", &s->pay_failure_p);
+        int64_t n = 0;
+        if (scn__int(&cx, pay, "payment", "servers", false, 1, 1e7, &n)) s->pay_servers = (int)n;
+    }
+    const cJSON *st = scn__obj(&cx, root, "", "stations", false);
+    if (st) {
+        jsn_check_keys(doc, diag, st, "stations", k_stations);
+        scn__station(&cx, st, "stations", "order_service", &s->order_service);
+        scn__station(&cx, st, "stations", "warehouse", &s->warehouse);
+    }
+    s->delivery = (sim_dist){ .kind = SIM_CONST, .a = 0 };
+    s->auto_confirm_after = s->complete_after = 7 * 86400;
+    s->restock_p = 1;
+    const cJSON *ful = scn__obj(&cx, root, "", "fulfilment", false);
+    if (ful) {
+        jsn_check_keys(doc, diag, ful, "fulfilment", k_ful);
+        scn__dist(&cx, ful, "fulfilment", "delivery", true, &s->delivery);
+        scn__dur(&cx, ful, "fulfilment", "auto_confirm_after", false, &s->auto_confirm_after);
+        scn__dur(&cx, ful, "fulfilment", "complete_after", false, &s->complete_after);
+        scn__prob(&cx, ful, "fulfilment", "restock_probability", &s->restock_p);
+    }
+    snprintf(s->process, sizeof s->process, "b2c");
+    if (scn__str(&cx, root, "", "process", false, s->process, sizeof s->process) && !fsm_builtin(s->process)) {
+        /* A file, relative to the scenario's directory. */
+        char path[512];
+        const char *slash = strrchr(jsn_file(doc), '/');
+        if (s->process[0] != '/' && slash)
+            snprintf(path, sizeof path, "%.*s/%s", (int)(slash - jsn_file(doc)), jsn_file(doc), s->process);
+        else
+            snprintf(path, sizeof path, "%s", s->process);
+        if (!strchr(s->process, '/') && !strstr(s->process, ".json")) {
+            SCN__ERR(&cx, scn__member(root, "process"), "process",
+                     "unknown process \"%s\", expected b2c, virtual, cod or the path of a definition file", s->process);
+        } else {
+            os_diag sub;
+            os_diag_init(&sub);
+            const fsm_def *def = NULL;
+            if (fsm_open(path, &def, &sub) != OS_OK) {
+                SCN__ERR(&cx, scn__member(root, "process"), "process", "cannot load process definition \"%s\":", path);
+                for (int i = 0; i < sub.count; i++) os_diag_add(diag, "  %s", sub.msgs[i]);
+            } else if (fsm_lint(def, &sub) > 0) {
+                SCN__ERR(&cx, scn__member(root, "process"), "process", "process definition \"%s\" fails the linter:", path);
+                for (int i = 0; i < sub.count; i++) os_diag_add(diag, "  %s", sub.msgs[i]);
+                fsm_free(def);
+                def = NULL;
+            }
+            s->fsm = def;
+            os_diag_fini(&sub);
+        }
+    } else {
+        s->fsm = fsm_builtin(s->process);
+    }
+    const cJSON *th = scn__obj(&cx, root, "", "thresholds", false);
+    if (th) {
+        for (const cJSON *e = th->child; e; e = e->next) {
+            char p[160];
+            jsn_path_key(p, sizeof p, "thresholds", e->string);
+            if (s->n_thresholds == SCN_MAX_THRESHOLDS) { SCN__ERR(&cx, e, p, "too many thresholds: at most %d", SCN_MAX_THRESHOLDS); break; }
+            scn_threshold *t = &s->thresholds[s->n_thresholds];
+            if (!scn__threshold_metric_ok(e->string) || strlen(e->string) >= sizeof t->metric) {
+                const char *best = NULL;
+                int bd = 4;
+                for (int m = 0; m < RPT_METRIC_COUNT; m++) {
+                    int d = os_edit_distance(rpt_metric_name((rpt_metric)m), e->string);
+                    if (d < bd) { bd = d; best = rpt_metric_name((rpt_metric)m); }
+                }
+                if (best)
+                    jsn_error(doc, diag, e, true, p, "unknown metric \"%s\" (did you mean \"%s\"?)", e->string, best);
+                else
+                    jsn_error(doc, diag, e, true, p, "unknown metric \"%s\": expected a metric name (docs/metrics.md) or stations.NAME.FIGURE", e->string);
+                continue;
+            }
+            if (!cJSON_IsString(e) || !scn_parse_threshold(e->valuestring, &t->op, &t->value)) {
+                SCN__ERR(&cx, e, p, "found %s, expected \"OP NUMBER\" with OP one of < <= == != >= >", cJSON_IsString(e) ? e->valuestring : jsn_type_name(e));
+                continue;
+            }
+            snprintf(t->metric, sizeof t->metric, "%s", e->string);
+            s->n_thresholds++;
+        }
+    }
+    s->sample_every = s->horizon / 1000 > 1 ? s->horizon / 1000 : 1;
+    const cJSON *rep = scn__obj(&cx, root, "", "report", false);
+    if (rep) {
+        jsn_check_keys(doc, diag, rep, "report", k_report);
+        if (scn__dur(&cx, rep, "report", "sample_every", false, &s->sample_every) && s->sample_every <= 0)
+            SCN__ERR(&cx, scn__member(rep, "sample_every"), "report.sample_every", "found 0, expected a duration > 0");
+    }
+    if (s->horizon > 0 && s->sample_every > 0 && s->horizon / s->sample_every > 2e6)
+        SCN__ERR(&cx, scn__member(rep, "sample_every") ? scn__member(rep, "sample_every") : root, "report.sample_every",
+                 "%g samples over the horizon; at most 2000000 (raise sample_every)", s->horizon / s->sample_every);
+
+    if (diag->count > before) {
+        scn_free(s);
+        return OS_EDATA;
+    }
+    for (int i = 0; i < s->n_segments; i++) {
+        scn_segment *g = &s->segments[i];
+        scn__fix(&g->quantity, s); scn__fix(&g->basket, s); scn__fix(&g->think, s); scn__fix(&g->return_delay, s);
+    }
+    scn__fix(&s->pay_delay, s); scn__fix(&s->order_service.service, s); scn__fix(&s->warehouse.service, s);
+    scn__fix(&s->delivery, s);
+    s->resolved_json = cJSON_PrintUnformatted(root);
+    OS_ASSERT(s->resolved_json);
+    s->hash = scn__fnv(s->resolved_json);
+    *out = s;
+    return OS_OK;
+}
+
+os_status scn_load(const char *path, const char *const *sets, int nsets, scn_scenario **out, os_diag *diag)
+{
+    *out = NULL;
+    jsn_doc *doc;
+    os_status st = jsn_load_file(path, &doc, diag);
+    if (st != OS_OK) return st;
+    for (int i = 0; i < nsets; i++)
+        if (jsn_set(doc, sets[i], diag) != OS_OK) st = OS_EINVAL;
+    if (st == OS_OK) st = scn_from_doc(doc, out, diag);
+    jsn_free(doc);
+    return st;
+}
+
+void scn_free(scn_scenario *s)
+{
+    if (!s) return;
+    if (s->fsm) fsm_free(s->fsm);
+    free(s->skus);
+    free(s->description);
+    free(s->file);
+    free(s->arena_d);
+    if (s->resolved_json) cJSON_free(s->resolved_json);
+    free(s);
+}
+
+double scn_timer_seconds(const scn_scenario *s, const fsm_transition *t)
+{
+    switch ((fsm_after)t->after_kind) {
+    case FSM_AFTER_FIXED: return t->after;
+    case FSM_AFTER_ORDER_EXPIRY: return s->order_expiry;
+    case FSM_AFTER_AUTO_CONFIRM: return s->auto_confirm_after;
+    case FSM_AFTER_COMPLETE: return s->complete_after;
+    default: return INFINITY;
+    }
+}

@@ -1,0 +1,742 @@
+/*
+ * sim_model.c — the behaviour generators and the event loop. See sim_model.h.
+ *
+ * Every random decision draws from its own stream keyed by (seed, purpose, customer, order
+ * index), so two strategies see the same customers making the same choices: common random
+ * numbers without bookkeeping. Events that name an order carry its id as well as its
+ * pointer, because orders are pooled: an event for an order that has since closed (and whose
+ * slot may hold a newer order) finds a different id and does nothing.
+ */
+#include "sim_model.h"
+
+#include "proc.h"
+#include "sim_queue.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+enum sim__ev {
+    EV_ARRIVAL = 1, EV_STATION_DONE, EV_PAY_START, EV_DELIVER, EV_TIMER, EV_CANCEL, EV_MODIFY,
+    EV_RETURN, EV_SAMPLE
+};
+enum sim__st { ST_ORDER = 0, ST_PAY = 1, ST_WH = 2, ST_COUNT = 3 };
+
+typedef struct sim__job {
+    double   arrived;   /* when it joined the station */
+    uint64_t a;         /* customer (order service) or order id */
+    void    *ptr;       /* the order, for payment and warehouse jobs */
+    uint32_t b;         /* order index | segment << 16, or sub-order index */
+} sim__job;
+
+typedef struct sim__station {
+    const char *name;   /* for reports */
+    int         servers;/* 0 = unlimited and instantaneous */
+    const sim_dist *service; /* service time (payment: the delay) */
+    int         busy;   /* servers in use */
+    sim__job   *q;      /* FIFO ring */
+    size_t      head, len, cap;
+    size_t      qmax;   /* longest queue */
+    double      busy_area, last_t; /* busy server-seconds after warmup */
+    rpt_hist    wait;   /* waits of requests started before the horizon */
+} sim__station;
+
+typedef struct sim__model {
+    const scn_scenario *s;
+    const sim_opts *o;
+    uint64_t     seed;
+    proc_engine *pe;
+    sim_queue   *q;
+    rpt_run     *out;
+    double       now, warmup, horizon;
+    sim__station st[ST_COUNT];
+    /* arrivals */
+    sim_rng      arr_rng;
+    uint64_t     next_cust;   /* id of the next customer */
+    double       L;           /* cumulative-rate target of the next arrival */
+    int          nseg;        /* rate segments */
+    double      *seg_start, *seg_rate, *seg_cum;
+    int          cur_seg;
+    double      *demand_cum;  /* catalog demand weights, cumulative, normalised */
+    double       seg_cum_share[SCN_MAX_SEGMENTS];
+    /* accumulators */
+    double       m[RPT_METRIC_COUNT];
+    double       locked_area, mal_area, last_t;
+    int64_t      locked_peak;
+    double       sellout;
+    int64_t      paid_bin, paid_bin_n, paid_bin_max, paid_interval;
+    uint64_t     events;
+    int          initial_expiry_row; /* whether the initial state has a timer */
+} sim__model;
+
+static bool sim__counting(const sim__model *m) { return m->now >= m->warmup; }
+static void sim__count(sim__model *m, rpt_metric k, double v) { if (sim__counting(m)) m->m[k] += v; }
+
+/* ---- time integrals ------------------------------------------------------------------ */
+
+/* Advances the locked-stock integrals to t (clipped to [warmup, horizon]). Called before
+ * anything that can change locks, i.e. at the start of every event. */
+static void sim__advance(sim__model *m, double t)
+{
+    double a = m->last_t > m->warmup ? m->last_t : m->warmup;
+    double b = t < m->horizon ? t : m->horizon;
+    if (b > a) {
+        const inv_store *inv = proc_inventory(m->pe);
+        m->locked_area += (double)inv_total_locked(inv) * (b - a);
+        m->mal_area += (double)inv_total_locked_malicious(inv) * (b - a);
+    }
+    if (t > m->last_t) m->last_t = t;
+}
+
+static void sim__station_advance(sim__model *m, sim__station *st)
+{
+    double a = st->last_t > m->warmup ? st->last_t : m->warmup;
+    double b = m->now < m->horizon ? m->now : m->horizon;
+    if (b > a) st->busy_area += st->busy * (b - a);
+    st->last_t = m->now;
+}
+
+/* ---- scheduling helpers -------------------------------------------------------------- */
+
+static sim_handle sim__at(sim__model *m, double t, uint16_t type, void *ptr, uint64_t u64, uint32_t u32)
+{
+    sim_event ev = { .t = t, .type = type, .u32 = u32, .u64 = u64, .ptr = ptr };
+    return sim_queue_push(m->q, &ev);
+}
+
+static bool sim__alive(const ord_order *o, uint64_t id) { return (o->flags & ORD_LIVE) && o->id == id; }
+
+static uint64_t sim__cust(const ord_order *o) { return o->customer; }
+static uint32_t sim__j(const ord_order *o) { return o->aux & 0xFFFFu; }
+static const scn_segment *sim__seg(const sim__model *m, const ord_order *o) { return &m->s->segments[o->aux >> 16]; }
+
+static double sim__draw(const sim__model *m, const sim_dist *d, uint32_t purpose, uint64_t cust, uint64_t sub)
+{
+    sim_rng r;
+    sim_rng_init(&r, m->seed, purpose, cust, sub);
+    return sim_dist_draw(d, &r);
+}
+
+static double sim__u(const sim__model *m, uint32_t purpose, uint64_t cust, uint64_t sub)
+{
+    return sim_rng_once(m->seed, purpose, cust, sub);
+}
+
+/* Arms the timer of the state the order is in (if it has one). */
+static void sim__arm(sim__model *m, ord_order *o, const fsm_transition *t, double at)
+{
+    o->timer = sim__at(m, at, EV_TIMER, o, o->id, t->action);
+}
+
+/* After a transition: re-arm the state's timer if the state changed, close terminal orders.
+ * Returns true when the order was closed (the pointer is then dead). */
+static bool sim__after(sim__model *m, ord_order *o, const proc_result *res)
+{
+    if (res->from != res->to) {
+        sim_queue_cancel(m->q, o->timer);
+        o->timer = 0;
+        if (res->timer) {
+            double d = scn_timer_seconds(m->s, res->timer);
+            if (res->timer->action == FSM_EXPIRE) o->deadline = m->now + d;
+            sim__arm(m, o, res->timer, m->now + d);
+        }
+    }
+    if (fsm_is_terminal(proc_fsm(m->pe), o->state)) {
+        sim_queue_cancel(m->q, o->timer);
+        o->timer = 0;
+        proc_close(m->pe, o);
+        return true;
+    }
+    return false;
+}
+
+/* ---- stations ----------------------------------------------------------------------- */
+
+static void sim__job_done(sim__model *m, int which, const sim__job *job);
+
+static double sim__service_time(const sim__model *m, int which, const sim__job *job)
+{
+    const sim__station *st = &m->st[which];
+    if (which == ST_ORDER) return sim__draw(m, st->service, SIM_P_ORDER_SERVICE, job->a, job->b & 0xFFFFu);
+    const ord_order *o = job->ptr;
+    if (which == ST_PAY) return sim__draw(m, st->service, SIM_P_PAY_DELAY, sim__cust(o), sim__j(o));
+    return sim__draw(m, st->service, SIM_P_WAREHOUSE, sim__cust(o), (uint64_t)sim__j(o) * 64 + job->b);
+}
+
+/* Starts service: the warehouse begins production of the order's first sub-order then. */
+static void sim__start(sim__model *m, int which, const sim__job *job)
+{
+    sim__station *st = &m->st[which];
+    if (m->now < m->horizon && m->now >= m->warmup) rpt_hist_add(&st->wait, m->now - job->arrived);
+    sim__station_advance(m, st);
+    st->busy++;
+    if (which == ST_WH) {
+        ord_order *o = job->ptr;
+        if (sim__alive(o, job->a) && fsm_row(proc_fsm(m->pe), o->state, FSM_PRODUCE)) {
+            proc_result res;
+            if (proc_apply(m->pe, o, FSM_PRODUCE, FSM_SYSTEM, m->now, NULL, &res) == OS_OK) sim__after(m, o, &res);
+        }
+    }
+    sim_event ev = { .t = m->now + sim__service_time(m, which, job), .type = EV_STATION_DONE, .u32 = (uint32_t)which,
+                     .u64 = job->a, .ptr = job->ptr };
+    /* The job's b and arrival ride in the event: u32 holds the station, so pack b into flags. */
+    ev.flags = (uint16_t)(job->b & 0xFFFFu);
+    ev.u32 |= (job->b >> 16) << 8;
+    sim_queue_push(m->q, &ev);
+}
+
+static void sim__arrive(sim__model *m, int which, sim__job job)
+{
+    sim__station *st = &m->st[which];
+    job.arrived = m->now;
+    if (st->servers == 0) {              /* not modelled: no queue, no service time */
+        if (m->now < m->horizon && m->now >= m->warmup) rpt_hist_add(&st->wait, 0);
+        if (which == ST_WH) {
+            ord_order *o = job.ptr;
+            if (sim__alive(o, job.a) && fsm_row(proc_fsm(m->pe), o->state, FSM_PRODUCE)) {
+                proc_result res;
+                if (proc_apply(m->pe, o, FSM_PRODUCE, FSM_SYSTEM, m->now, NULL, &res) == OS_OK) sim__after(m, o, &res);
+            }
+        }
+        sim__job_done(m, which, &job);
+        return;
+    }
+    if (st->busy < st->servers) {
+        sim__start(m, which, &job);
+        return;
+    }
+    if (st->len == st->cap) {
+        size_t nc = st->cap ? st->cap * 2 : 256;
+        sim__job *nq = xmalloc(nc * sizeof *nq);
+        for (size_t i = 0; i < st->len; i++) nq[i] = st->q[(st->head + i) % st->cap];
+        free(st->q);
+        st->q = nq;
+        st->cap = nc;
+        st->head = 0;
+    }
+    st->q[(st->head + st->len++) % st->cap] = job;
+    if (st->len > st->qmax) st->qmax = st->len;
+}
+
+static void sim__station_done(sim__model *m, const sim_event *ev)
+{
+    int which = (int)(ev->u32 & 0xFF);
+    sim__station *st = &m->st[which];
+    sim__job job = { 0, ev->u64, ev->ptr, (uint32_t)ev->flags | ((ev->u32 >> 8) << 16) };
+    sim__station_advance(m, st);
+    st->busy--;
+    if (st->len) {
+        sim__job next = st->q[st->head];
+        st->head = (st->head + 1) % st->cap;
+        st->len--;
+        sim__start(m, which, &next);
+    }
+    sim__job_done(m, which, &job);
+}
+
+/* ---- behaviour ---------------------------------------------------------------------- */
+
+static int sim__round_count(double x) { long v = lround(x); return v < 1 ? 1 : (v > 1000000 ? 1000000 : (int)v); }
+
+static uint32_t sim__pick_sku(const sim__model *m, sim_rng *r)
+{
+    double u = sim_rng_uniform(r);
+    int lo = 0, hi = m->s->n_skus - 1;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (u < m->demand_cum[mid]) hi = mid; else lo = mid + 1;
+    }
+    return (uint32_t)lo;
+}
+
+static void sim__paid(sim__model *m, ord_order *o, const proc_result *res)
+{
+    bool genuine = !(o->flags & ORD_MALICIOUS);
+    int64_t units = 0;
+    for (int i = 0; i < o->n_lines; i++) units += o->lines[i].qty;
+    sim__count(m, RPT_orders_paid, 1);
+    if (genuine) sim__count(m, RPT_genuine_orders_paid, 1);
+    if (!res->oversell_refund) sim__count(m, RPT_units_sold, (double)units);
+    if (res->shortfall > 0) {
+        sim__count(m, RPT_oversold_units, (double)res->shortfall);
+        sim__count(m, RPT_oversold_orders, 1);
+    }
+    sim__count(m, RPT_captured_total, (double)o->captured / 100);
+    sim__count(m, RPT_discount_total, (double)o->price.discount / 100);
+    if (res->oversell_refund) {
+        sim__count(m, RPT_orders_refunded, 1);
+        sim__count(m, RPT_refund_total, (double)res->refund / 100);
+    }
+    if (sim__counting(m)) {
+        rpt_hist_add(&m->out->order_to_pay, m->now - o->t_created);
+        m->paid_interval++;
+        int64_t bin = (int64_t)floor(m->now);
+        if (bin != m->paid_bin) {
+            if (m->paid_bin_n > m->paid_bin_max) m->paid_bin_max = m->paid_bin_n;
+            m->paid_bin = bin;
+            m->paid_bin_n = 0;
+        }
+        m->paid_bin_n++;
+    }
+}
+
+/* Sends a paid order's sub-orders to the warehouse when the process produces it. */
+static void sim__to_warehouse(sim__model *m, ord_order *o)
+{
+    if (!fsm_row(proc_fsm(m->pe), o->state, FSM_PRODUCE)) return;
+    o->sub_done = 0;
+    int n = o->n_sub ? o->n_sub : 1;
+    uint64_t id = o->id;
+    for (int k = 0; k < n; k++) {
+        sim__arrive(m, ST_WH, (sim__job){ 0, id, o, (uint32_t)k });
+        if (!sim__alive(o, id)) return;
+    }
+}
+
+/* Applies `pay` and what follows it: accounting, then production. */
+static void sim__apply_pay(sim__model *m, ord_order *o)
+{
+    proc_result res;
+    os_status st = proc_apply(m->pe, o, FSM_PAY, FSM_BUYER, m->now, NULL, &res);
+    if (st == OS_ESTOCK) {                          /* implicit payment start was rejected */
+        sim__count(m, RPT_payments_rejected_revalidation, 1);
+        proc_result r2 = { .from = -1, .to = o->state };
+        sim__after(m, o, &r2);
+        return;
+    }
+    if (st != OS_OK) return;
+    sim__paid(m, o, &res);
+    if (sim__after(m, o, &res)) return;
+    sim__to_warehouse(m, o);
+}
+
+static void sim__create(sim__model *m, uint64_t cust, uint32_t j, int segi)
+{
+    const scn_scenario *s = m->s;
+    const scn_segment *g = &s->segments[segi];
+    proc_order_req rq = { .customer = cust, .malicious = g->malicious, .coupon = g->coupon[0] ? g->coupon : NULL };
+    rq.buyer = cust * 64 + (uint64_t)(g->malicious ? j % (uint32_t)g->accounts_per_visit : 0);
+    rq.address = (uint32_t)(cust * 2654435761u);
+    int maxl = s->n_skus < ORD_MAX_LINES ? s->n_skus : ORD_MAX_LINES;
+    int n = sim__round_count(sim__draw(m, &g->basket, SIM_P_BASKET, cust, j));
+    if (n > maxl) n = maxl;
+    sim_rng rs, rqn;
+    sim_rng_init(&rs, m->seed, SIM_P_SKU, cust, j);
+    sim_rng_init(&rqn, m->seed, SIM_P_QTY, cust, j);
+    for (int i = 0; i < n; i++) {
+        uint32_t sku = 0;
+        for (int tries = 0;; tries++) {
+            sku = tries < 64 ? sim__pick_sku(m, &rs) : (sku + 1) % (uint32_t)s->n_skus;
+            bool dup = false;
+            for (int k = 0; k < i; k++) dup |= rq.lines[k].sku == sku;
+            if (!dup) break;
+        }
+        rq.lines[i] = (inv_line){ sku, sim__round_count(sim_dist_draw(&g->quantity, &rqn)) };
+    }
+    rq.n_lines = n;
+    double p_flag = g->malicious ? s->bot_detect_p : s->false_positive_p;
+    rq.flagged = p_flag > 0 && sim__u(m, SIM_P_RISK, cust, j) < p_flag;
+
+    ord_order *o;
+    os_status st = proc_create_order(m->pe, &rq, m->now, &o);
+    if (st == OS_ERISK || st == OS_ELIMIT) { sim__count(m, RPT_orders_blocked_risk, 1); return; }
+    if (st == OS_ESTOCK) {
+        sim__count(m, RPT_orders_rejected_stockout, 1);
+        if (!g->malicious && inv_total_locked(proc_inventory(m->pe)) > 0) sim__count(m, RPT_genuine_rejected_while_locked, 1);
+        return;
+    }
+    OS_ASSERT(st == OS_OK);
+    sim__count(m, RPT_orders_created, 1);
+    o->aux = j | (uint32_t)segi << 16;
+    const fsm_def *def = proc_fsm(m->pe);
+    const fsm_transition *tm = fsm_timer(def, o->state);
+    o->deadline = INFINITY;
+    if (tm) {
+        double d = scn_timer_seconds(s, tm);
+        if (tm->action == FSM_EXPIRE) o->deadline = m->now + d;
+        sim__arm(m, o, tm, m->now + d);
+    }
+    if (fsm_row(def, o->state, FSM_PAY)) {
+        if (g->malicious) return;                 /* bots never pay: the order expires */
+        double think = sim__draw(m, &g->think, SIM_P_THINK, cust, j);
+        uint64_t id = o->id;
+        if (g->modify_probability > 0 && sim__u(m, SIM_P_MODIFY, cust, j) < g->modify_probability)
+            sim__at(m, m->now + think / 2, EV_MODIFY, o, id, 0);
+        if (g->cancel_probability > 0 && sim__u(m, SIM_P_CANCEL, cust, j) < g->cancel_probability)
+            sim__at(m, m->now + think, EV_CANCEL, o, id, 0);
+        else if (sim__u(m, SIM_P_PAY_DECISION, cust, j) < g->pay_probability && m->now + think < o->deadline)
+            sim__at(m, m->now + think, EV_PAY_START, o, id, 0);
+    } else {
+        sim__to_warehouse(m, o);                  /* cash on delivery: produce first */
+    }
+}
+
+static void sim__job_done(sim__model *m, int which, const sim__job *job)
+{
+    if (which == ST_ORDER) {
+        sim__create(m, job->a, job->b & 0xFFFFu, (int)(job->b >> 16));
+        return;
+    }
+    ord_order *o = job->ptr;
+    if (!sim__alive(o, job->a)) return;
+    if (which == ST_PAY) {
+        bool fail = m->s->pay_failure_p > 0 && sim__u(m, SIM_P_PAY_FAIL, sim__cust(o), sim__j(o)) < m->s->pay_failure_p;
+        if (fail) {
+            proc_pay_fail(m->pe, o, m->now);
+            /* Not retried: the order expires at its original deadline, at once if passed. */
+            const fsm_transition *tm = fsm_timer(proc_fsm(m->pe), o->state);
+            if (tm) sim__arm(m, o, tm, o->deadline > m->now ? o->deadline : m->now);
+            return;
+        }
+        sim__apply_pay(m, o);
+        return;
+    }
+    /* warehouse: the last sub-order ships the order */
+    if (++o->sub_done < (o->n_sub ? o->n_sub : 1)) return;
+    proc_result res;
+    if (proc_apply(m->pe, o, FSM_SHIP, FSM_SYSTEM, m->now, NULL, &res) != OS_OK) return;
+    if (sim__after(m, o, &res)) return;
+    double d = sim__draw(m, &m->s->delivery, SIM_P_DELIVERY, sim__cust(o), sim__j(o));
+    sim__at(m, m->now + d, EV_DELIVER, o, o->id, 0);
+}
+
+static void sim__deliver(sim__model *m, ord_order *o)
+{
+    proc_result res;
+    if (proc_apply(m->pe, o, FSM_DELIVER, FSM_SYSTEM, m->now, NULL, &res) != OS_OK) return;
+    if (sim__after(m, o, &res)) return;
+    const scn_segment *g = sim__seg(m, o);
+    uint64_t cust = sim__cust(o);
+    uint32_t j = sim__j(o);
+    uint64_t id = o->id;
+    if (!(o->flags & ORD_PAID) && fsm_row(proc_fsm(m->pe), o->state, FSM_PAY)) {
+        /* Cash on delivery: the buyer pays the courier, or refuses the parcel. */
+        if (sim__u(m, SIM_P_PAY_DECISION, cust, j) < g->pay_probability) {
+            sim__apply_pay(m, o);
+        } else {
+            proc_args args = { .restock = true };
+            if (proc_apply(m->pe, o, FSM_RETURN_RECEIVE, FSM_SYSTEM, m->now, &args, &res) == OS_OK) {
+                sim__count(m, RPT_orders_returned, 1);
+                sim__after(m, o, &res);
+            }
+            return;
+        }
+        if (!sim__alive(o, id)) return;
+    }
+    if ((o->flags & ORD_PAID) && g->return_probability > 0 && sim__u(m, SIM_P_RETURN, cust, j) < g->return_probability) {
+        double d = sim__draw(m, &g->return_delay, SIM_P_RETURN_DELAY, cust, j);
+        sim__at(m, m->now + d, EV_RETURN, o, id, 0);
+    }
+}
+
+static void sim__return(sim__model *m, ord_order *o)
+{
+    proc_result res;
+    if (proc_apply(m->pe, o, FSM_RETURN_REQUEST, FSM_BUYER, m->now, NULL, &res) != OS_OK) {
+        sim__count(m, RPT_returns_refused_window, 1);
+        return;
+    }
+    if (sim__after(m, o, &res)) return;
+    proc_args args = { .restock = sim__u(m, SIM_P_RESTOCK, sim__cust(o), sim__j(o)) < m->s->restock_p };
+    if (proc_apply(m->pe, o, FSM_RETURN_RECEIVE, FSM_MERCHANT, m->now, &args, &res) != OS_OK) return;
+    sim__count(m, RPT_orders_returned, 1);
+    sim__count(m, RPT_refund_total, (double)res.refund / 100);
+    sim__after(m, o, &res);
+}
+
+static void sim__timer(sim__model *m, ord_order *o, fsm_action action)
+{
+    o->timer = 0;
+    proc_result res;
+    if (proc_apply(m->pe, o, action, FSM_SYSTEM, m->now, NULL, &res) != OS_OK) return;
+    if (action == FSM_EXPIRE) sim__count(m, RPT_orders_expired, 1);
+    if (fsm_is_terminal(proc_fsm(m->pe), res.to) && action == FSM_COMPLETE) sim__count(m, RPT_orders_completed, 1);
+    sim__after(m, o, &res);
+}
+
+/* ---- arrivals ----------------------------------------------------------------------- */
+
+/* Inverts the cumulative rate: the time at which it reaches L, or INFINITY. */
+static double sim__invert(sim__model *m, double L)
+{
+    for (int i = m->cur_seg; i < m->nseg; i++) {
+        bool last = i + 1 == m->nseg;
+        if (m->seg_rate[i] > 0 && (last || L < m->seg_cum[i + 1])) {
+            m->cur_seg = i;
+            return m->seg_start[i] + (L - m->seg_cum[i]) / m->seg_rate[i];
+        }
+    }
+    return INFINITY;
+}
+
+static void sim__schedule_arrival(sim__model *m)
+{
+    if (m->next_cust >= m->s->max_customers) return;
+    double L = m->s->deterministic ? (double)m->next_cust : m->L + sim_rng_exp(&m->arr_rng, 1.0);
+    if (!m->s->deterministic) m->L = L;
+    double t = sim__invert(m, L);
+    if (t < m->horizon) sim__at(m, t, EV_ARRIVAL, NULL, 0, 0);
+}
+
+static void sim__arrival(sim__model *m)
+{
+    uint64_t cust = m->next_cust++;
+    double u = sim__u(m, SIM_P_SEGMENT, cust, 0);
+    int segi = 0;
+    while (segi + 1 < m->s->n_segments && u >= m->seg_cum_share[segi]) segi++;
+    const scn_segment *g = &m->s->segments[segi];
+    sim__count(m, RPT_customers, 1);
+    int n = g->malicious ? g->orders_per_visit : 1;
+    for (int j = 0; j < n; j++) sim__arrive(m, ST_ORDER, (sim__job){ 0, cust, NULL, (uint32_t)j | (uint32_t)segi << 16 });
+    sim__schedule_arrival(m);
+}
+
+/* ---- sampling ------------------------------------------------------------------------ */
+
+static void sim__sample(sim__model *m)
+{
+    const inv_store *inv = proc_inventory(m->pe);
+    const fsm_def *def = proc_fsm(m->pe);
+    double row[RPT_MAX_COLS];
+    int64_t avail = 0, sold = 0, over = 0;
+    for (int i = 0; i < inv_sku_count(inv); i++) {
+        const inv_counts *c = inv_sku(inv, (uint32_t)i);
+        avail += inv_available(c);
+        sold += c->sold;
+        over += c->oversold;
+    }
+    int k = 0;
+    row[k++] = m->now;
+    row[k++] = (double)avail;
+    row[k++] = (double)inv_total_locked(inv);
+    row[k++] = (double)sold;
+    row[k++] = (double)over;
+    row[k++] = (double)m->paid_interval;
+    m->paid_interval = 0;
+    for (int s = 0; s < fsm_state_count(def); s++)
+        row[k++] = (double)(fsm_is_terminal(def, s) ? proc_entered(m->pe, s) : proc_in_state(m->pe, s));
+    rpt_series_add(&m->out->series, row);
+    if (m->now + m->s->sample_every < m->horizon) sim__at(m, m->now + m->s->sample_every, EV_SAMPLE, NULL, 0, 0);
+}
+
+/* ---- the run ------------------------------------------------------------------------- */
+
+static void sim__setup(sim__model *m)
+{
+    const scn_scenario *s = m->s;
+    m->nseg = s->n_sched + 1;
+    m->seg_start = xcalloc((size_t)m->nseg, sizeof(double));
+    m->seg_rate = xcalloc((size_t)m->nseg, sizeof(double));
+    m->seg_cum = xcalloc((size_t)m->nseg, sizeof(double));
+    m->seg_rate[0] = s->rate;
+    for (int i = 0; i < s->n_sched; i++) {
+        m->seg_start[i + 1] = s->sched_at[i];
+        m->seg_rate[i + 1] = s->sched_rate[i];
+    }
+    for (int i = 1; i < m->nseg; i++)
+        m->seg_cum[i] = m->seg_cum[i - 1] + m->seg_rate[i - 1] * (m->seg_start[i] - m->seg_start[i - 1]);
+    m->demand_cum = xcalloc((size_t)s->n_skus, sizeof(double));
+    double tot = 0;
+    for (int i = 0; i < s->n_skus; i++) m->demand_cum[i] = (tot += s->skus[i].demand_weight);
+    for (int i = 0; i < s->n_skus; i++) m->demand_cum[i] /= tot;
+    m->demand_cum[s->n_skus - 1] = 1;
+    double c = 0;
+    for (int i = 0; i < s->n_segments; i++) m->seg_cum_share[i] = (c += s->segments[i].share);
+    static const char *const names[ST_COUNT] = { "order_service", "payment", "warehouse" };
+    const sim_dist *svc[ST_COUNT] = { &s->order_service.service, &s->pay_delay, &s->warehouse.service };
+    int servers[ST_COUNT] = { s->order_service.servers, s->pay_servers, s->warehouse.servers };
+    for (int i = 0; i < ST_COUNT; i++) {
+        m->st[i].name = names[i];
+        m->st[i].servers = servers[i];
+        m->st[i].service = svc[i];
+        rpt_hist_init(&m->st[i].wait);
+    }
+    /* Payment with unlimited servers still takes its delay: model it as a station with
+     * more servers than there can ever be payments in flight. */
+    if (m->st[ST_PAY].servers == 0) m->st[ST_PAY].servers = 1 << 30;
+}
+
+static void sim__finish(sim__model *m)
+{
+    const scn_scenario *s = m->s;
+    rpt_run *r = m->out;
+    m->now = m->horizon;
+    sim__advance(m, m->horizon);
+    double span = m->horizon - m->warmup;
+    const inv_store *inv = proc_inventory(m->pe);
+    int64_t unsold = 0;
+    for (int i = 0; i < inv_sku_count(inv); i++) {
+        const inv_counts *c = inv_sku(inv, (uint32_t)i);
+        unsold += c->on_hand > 0 ? c->on_hand : 0;
+    }
+    int64_t open = 0, open_unpaid = 0;
+    size_t cur = 0;
+    for (ord_order *o; (o = ord_next_live(proc_orders(m->pe), &cur));) {
+        open++;
+        open_unpaid += !(o->flags & ORD_PAID);
+    }
+    if (m->paid_bin_n > m->paid_bin_max) m->paid_bin_max = m->paid_bin_n;
+    memcpy(r->m, m->m, sizeof r->m);
+    r->m[RPT_locked_stock_peak] = (double)m->locked_peak;
+    r->m[RPT_locked_unit_seconds] = m->locked_area;
+    r->m[RPT_malicious_locked_unit_seconds] = m->mal_area;
+    r->m[RPT_locked_stock_mean] = m->locked_area / span;
+    r->m[RPT_unsold_units_end] = (double)unsold;
+    r->m[RPT_sellout_time] = m->sellout;
+    r->m[RPT_throughput_paid_per_s] = m->m[RPT_orders_paid] / span;
+    r->m[RPT_throughput_completed_per_s] = m->m[RPT_orders_completed] / span;
+    r->m[RPT_peak_paid_per_s] = (double)m->paid_bin_max;
+    r->m[RPT_order_to_pay_p50] = rpt_hist_quantile(&r->order_to_pay, 0.50);
+    r->m[RPT_order_to_pay_p95] = rpt_hist_quantile(&r->order_to_pay, 0.95);
+    r->m[RPT_order_to_pay_p99] = rpt_hist_quantile(&r->order_to_pay, 0.99);
+    r->m[RPT_revenue] = m->m[RPT_captured_total] - m->m[RPT_refund_total];
+    r->m[RPT_orders_open_end] = (double)open;
+    r->m[RPT_forbidden_actions] = (double)proc_forbidden(m->pe);
+    r->nstations = 0;
+    for (int i = 0; i < ST_COUNT; i++) {
+        sim__station *st = &m->st[i];
+        bool modelled = i == ST_PAY ? s->pay_servers > 0 : st->servers > 0;
+        rpt_station *o = &r->st[r->nstations++];
+        snprintf(o->name, sizeof o->name, "%s", st->name);
+        sim__station_advance(m, st);
+        o->servers = modelled ? st->servers : 0;
+        o->mean_service = sim_dist_mean(st->service);
+        o->utilization = modelled ? st->busy_area / ((double)st->servers * span) : 0;
+        o->wait_mean = st->wait.count ? rpt_hist_mean(&st->wait) : 0;
+        o->wait_p95 = st->wait.count ? rpt_hist_quantile(&st->wait, 0.95) : 0;
+        o->queue_max = (double)st->qmax;
+        o->served = (double)st->wait.count;
+    }
+    /* Invariants: the core's, plus the simulator's own bookkeeping. */
+    int bad = proc_check(m->pe, &r->violations);
+    if (m->warmup == 0) {
+        double closed = r->m[RPT_orders_paid] + r->m[RPT_orders_expired] + r->m[RPT_orders_cancelled] +
+                        r->m[RPT_payments_rejected_revalidation] + (double)open_unpaid;
+        if (closed != r->m[RPT_orders_created]) {
+            os_diag_add(&r->violations, "orders: created %.0f != paid %.0f + expired %.0f + cancelled %.0f + rejected %.0f + open unpaid %lld",
+                        r->m[RPT_orders_created], r->m[RPT_orders_paid], r->m[RPT_orders_expired],
+                        r->m[RPT_orders_cancelled], r->m[RPT_payments_rejected_revalidation], (long long)open_unpaid);
+            bad++;
+        }
+    }
+    r->invariants_ok = bad == 0;
+}
+
+os_status sim_run(const scn_scenario *s, const sim_opts *opts, rpt_run *out)
+{
+    const char *sname = opts->strategy ? opts->strategy : s->strategy;
+    const inv_strategy *strat = inv_strategy_find(sname);
+    if (!strat) return OS_EINVAL;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+
+    proc_sku *skus = xcalloc((size_t)s->n_skus, sizeof *skus);
+    for (int i = 0; i < s->n_skus; i++)
+        skus[i] = (proc_sku){ s->skus[i].stock, s->skus[i].price, s->skus[i].max_per_user, (uint8_t)s->skus[i].warehouse };
+    proc_config pc = { .fsm = s->fsm, .strategy = strat, .opts = { s->revalidate, s->oversell_refund },
+                       .n_skus = s->n_skus, .skus = skus, .n_promos = s->n_promos, .promos = s->promos,
+                       .max_unpaid_per_user = s->max_unpaid, .ledger = opts->ledger };
+    sim__model m = { .s = s, .o = opts, .seed = opts->seed, .out = out, .warmup = s->warmup, .horizon = s->horizon,
+                     .sellout = NAN, .paid_bin = -1 };
+    m.pe = proc_create(&pc);
+    free(skus);
+    m.q = sim_queue_create();
+    sim__setup(&m);
+    sim_rng_init(&m.arr_rng, m.seed, SIM_P_ARRIVAL, 0, 0);
+
+    snprintf(out->scenario, sizeof out->scenario, "%s", s->name);
+    snprintf(out->strategy, sizeof out->strategy, "%s", strat->name);
+    snprintf(out->process, sizeof out->process, "%s", fsm_name(s->fsm));
+    out->seed = opts->seed;
+    out->replication = opts->replication;
+    out->horizon = s->horizon;
+    const char *cols[RPT_MAX_COLS];
+    int nc = 0;
+    static const char *const base[] = { "available", "locked", "sold", "oversold", "paid" };
+    for (int i = 0; i < 5; i++) cols[nc++] = base[i];
+    char state_cols[FSM_MAX_STATES][RPT_NAME_MAX];
+    for (int i = 0; i < fsm_state_count(s->fsm) && nc < RPT_MAX_COLS - 1; i++) {
+        snprintf(state_cols[i], RPT_NAME_MAX, "%s", fsm_state_name(s->fsm, i));
+        cols[nc++] = state_cols[i];
+    }
+    rpt_series_columns(&out->series, nc, cols);
+
+    sim__at(&m, 0, EV_SAMPLE, NULL, 0, 0);
+    sim__schedule_arrival(&m);
+    int nskus = s->n_skus;
+    if (inv_skus_out(proc_inventory(m.pe)) == nskus) m.sellout = 0;
+
+    sim_event ev;
+    while (sim_queue_pop(m.q, &ev)) {
+        if (ev.t >= m.horizon) break;
+        sim__advance(&m, ev.t);
+        m.now = ev.t;
+        m.events++;
+        ord_order *o = ev.ptr;
+        switch (ev.type) {
+        case EV_ARRIVAL: sim__arrival(&m); break;
+        case EV_STATION_DONE: sim__station_done(&m, &ev); break;
+        case EV_SAMPLE: sim__sample(&m); break;
+        default:
+            if (!sim__alive(o, ev.u64)) break;
+            switch (ev.type) {
+            case EV_PAY_START: {
+                os_status st = proc_pay_start(m.pe, o, m.now);
+                if (st == OS_ESTOCK) {
+                    sim__count(&m, RPT_payments_rejected_revalidation, 1);
+                    proc_result r2 = { .from = -1, .to = o->state };
+                    sim__after(&m, o, &r2);
+                } else if (st == OS_OK) {
+                    sim_queue_cancel(m.q, o->timer);   /* a started payment cannot expire */
+                    o->timer = 0;
+                    sim__arrive(&m, ST_PAY, (sim__job){ 0, o->id, o, 0 });
+                }
+                break;
+            }
+            case EV_DELIVER: sim__deliver(&m, o); break;
+            case EV_TIMER: sim__timer(&m, o, (fsm_action)ev.u32); break;
+            case EV_CANCEL: {
+                proc_result res;
+                if (proc_apply(m.pe, o, FSM_CANCEL, FSM_BUYER, m.now, NULL, &res) == OS_OK) {
+                    sim__count(&m, RPT_orders_cancelled, 1);
+                    sim__after(&m, o, &res);
+                }
+                break;
+            }
+            case EV_MODIFY: {
+                const scn_segment *g = sim__seg(&m, o);
+                proc_args a = { .new_qty = sim__round_count(sim__draw(&m, &g->quantity, SIM_P_MODIFY_QTY, sim__cust(o), sim__j(o))) };
+                proc_result res;
+                if (proc_apply(m.pe, o, FSM_MODIFY, FSM_BUYER, m.now, &a, &res) == OS_OK) sim__count(&m, RPT_orders_modified, 1);
+                break;
+            }
+            case EV_RETURN: sim__return(&m, o); break;
+            default: OS_ASSERT(!"unknown event type");
+            }
+        }
+        const inv_store *inv = proc_inventory(m.pe);
+        if (sim__counting(&m) && inv_total_locked(inv) > m.locked_peak) m.locked_peak = inv_total_locked(inv);
+        if (isnan(m.sellout) && inv_skus_out(inv) == nskus) m.sellout = m.now;
+        if (opts->check_every_event && proc_check(m.pe, &out->violations) > 0) {
+            os_diag_add(&out->violations, "(after event %llu at t=%.17g)", (unsigned long long)m.events, m.now);
+            break;
+        }
+    }
+    sim__finish(&m);
+    out->events = m.events;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    out->wall_seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    out->peak_rss_bytes = (uint64_t)ru.ru_maxrss * 1024u;
+    for (int i = 0; i < ST_COUNT; i++) free(m.st[i].q);
+    free(m.seg_start);
+    free(m.seg_rate);
+    free(m.seg_cum);
+    free(m.demand_cum);
+    sim_queue_destroy(m.q);
+    proc_destroy(m.pe);
+    return OS_OK;
+}

@@ -1,0 +1,48 @@
+/*
+ * sim_queue.h — the event queue: a 4-ary min-heap keyed by (time, seq).
+ *
+ * seq is a counter taken when an event is scheduled, so events at the same instant run in
+ * the order they were scheduled (FIFO ties, as libuv orders equal timers). Event payloads
+ * live in a pool with a free list; the heap holds (time, seq, slot) only, so sifting moves
+ * 24 bytes. Scheduling returns a handle (slot and generation); cancelling by handle marks the
+ * event dead in O(1) and the pop skips it (lazy deletion), which costs less than removing it
+ * from the middle of the heap for timers that are mostly cancelled (expiry after payment).
+ */
+#ifndef SIM_QUEUE_H
+#define SIM_QUEUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct sim_event {
+    double   t;        /* when it fires */
+    uint16_t type;     /* the model's event type */
+    uint16_t flags;    /* the model's bits */
+    uint32_t u32;      /* small payload */
+    uint64_t u64;      /* payload, e.g. an order id or customer id */
+    void    *ptr;      /* payload, e.g. an order */
+} sim_event;
+
+typedef uint64_t sim_handle;  /* 0 is never a live handle */
+
+typedef struct sim_queue sim_queue;
+
+/* Creates an empty queue. Caller destroys. */
+sim_queue *sim_queue_create(void);
+void sim_queue_destroy(sim_queue *q);
+
+/* Schedules a copy of *ev at ev->t. Returns its handle. */
+sim_handle sim_queue_push(sim_queue *q, const sim_event *ev);
+/* Cancels a scheduled event; a stale or zero handle is ignored. Returns true if cancelled. */
+bool sim_queue_cancel(sim_queue *q, sim_handle h);
+/* Removes the earliest live event into *out; false when none is left. */
+bool sim_queue_pop(sim_queue *q, sim_event *out);
+/* Time of the earliest live event, or INFINITY. */
+double sim_queue_peek_time(sim_queue *q);
+/* Live (scheduled, not cancelled) events. */
+size_t sim_queue_size(const sim_queue *q);
+/* Largest number of heap entries held at once (for memory reports). */
+size_t sim_queue_peak(const sim_queue *q);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * sim_rng.c — the non-inline parts of the distributions.
+ */
+#include "sim_rng.h"
+
+#include <string.h>
+
+static const char *const sim__dist_names[] = {
+#define SIM__DN(code, name) name,
+    SIM_DIST_LIST(SIM__DN)
+#undef SIM__DN
+};
+
+const char *sim_dist_name(sim_dist_kind k) { return (unsigned)k < SIM_DIST_COUNT ? sim__dist_names[k] : "?"; }
+
+int sim_dist_parse(const char *s)
+{
+    for (int i = 0; i < SIM_DIST_COUNT; i++)
+        if (strcmp(s, sim__dist_names[i]) == 0) return i;
+    return -1;
+}
+
+double sim_dist_mean(const sim_dist *d)
+{
+    switch (d->kind) {
+    case SIM_CONST: return d->a;
+    case SIM_EXP: return d->a;
+    case SIM_UNIFORM: return (d->a + d->b) / 2;
+    case SIM_NORMAL: return d->a;
+    case SIM_LOGNORMAL: return d->a * exp(d->b * d->b / 2);
+    case SIM_EMPIRICAL: {
+        double m = 0, prev = 0;
+        for (int i = 0; i < d->n; i++) {
+            m += d->values[i] * (d->cum[i] - prev);
+            prev = d->cum[i];
+        }
+        return m;
+    }
+    default: return 0;
+    }
+}
