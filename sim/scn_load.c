@@ -401,7 +401,7 @@ static void scn__customers(scn__ctx *cx, const cJSON *root)
                 SCN__ERR(cx, scn__member(a, "process"), "customers.arrivals.process",
                          "unknown arrival process \"%s\", expected \"poisson\" or \"deterministic\"", proc);
         }
-        scn__num(cx, a, ap, "rate", true, 0, 1e9, &s->rate);
+        bool rate_ok = scn__num(cx, a, ap, "rate", true, 0, 1e9, &s->rate);
         const cJSON *sc = scn__member(a, "schedule");
         if (sc) {
             int n = cJSON_IsArray(sc) ? cJSON_GetArraySize(sc) : -1;
@@ -426,7 +426,7 @@ static void scn__customers(scn__ctx *cx, const cJSON *root)
         }
         bool any = s->rate > 0;
         for (int i = 0; i < s->n_sched; i++) any |= s->sched_rate[i] > 0;
-        if (!any && scn__member(a, "rate"))
+        if (!any && rate_ok)
             SCN__ERR(cx, scn__member(a, "rate"), "customers.arrivals.rate", "found 0, expected a rate > 0 (customers per second), here or in the schedule");
     }
     int64_t mc = 0;
@@ -700,7 +700,8 @@ os_status scn_from_doc(jsn_doc *doc, scn_scenario **out, os_diag *diag)
                 continue;
             }
             if (!cJSON_IsString(e) || !scn_parse_threshold(e->valuestring, &t->op, &t->value)) {
-                SCN__ERR(&cx, e, p, "found %s, expected \"OP NUMBER\" with OP one of < <= == != >= >", cJSON_IsString(e) ? e->valuestring : jsn_type_name(e));
+                if (cJSON_IsString(e)) SCN__ERR(&cx, e, p, "found \"%s\", expected \"OP NUMBER\" with OP one of < <= == != >= >", e->valuestring);
+                else SCN__ERR(&cx, e, p, "found %s, expected a string \"OP NUMBER\"", jsn_type_name(e));
                 continue;
             }
             snprintf(t->metric, sizeof t->metric, "%s", e->string);

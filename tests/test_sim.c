@@ -1,0 +1,350 @@
+/* Tests for the simulator: agreement with queueing theory, Little's law, hand-computed
+ * deterministic scenarios per strategy, reproducibility and common random numbers. The
+ * tolerances are justified in docs/validation.md. */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sim_model.h"
+
+/* Builds a scenario from JSON text, with optional --set edits. */
+static scn_scenario *scenario_set(const char *text, const char *set)
+{
+    jsn_doc *doc;
+    os_diag d;
+    os_diag_init(&d);
+    cr_assert_eq(jsn_parse("test.json", text, strlen(text), &doc, &d), OS_OK);
+    if (set) cr_assert_eq(jsn_set(doc, set, &d), OS_OK);
+    scn_scenario *s = NULL;
+    os_status st = scn_from_doc(doc, &s, &d);
+    for (int i = 0; i < d.count; i++) cr_log_error("%s", d.msgs[i]);
+    cr_assert_eq(st, OS_OK);
+    jsn_free(doc);
+    os_diag_fini(&d);
+    return s;
+}
+
+static scn_scenario *scenario(const char *text) { return scenario_set(text, NULL); }
+
+static void run(const scn_scenario *s, const char *strategy, uint64_t seed, rpt_run *r)
+{
+    rpt_run_init(r);
+    sim_opts o = { .strategy = strategy, .seed = seed, .ledger = true };
+    cr_assert_eq(sim_run(s, &o, r), OS_OK);
+    for (int i = 0; i < r->violations.count; i++) cr_log_error("%s", r->violations.msgs[i]);
+    cr_assert(r->invariants_ok, "invariants hold");
+}
+
+/* Erlang C: probability that an arrival waits in an M/M/c queue with offered load a = l/mu. */
+static double erlang_c(int c, double a)
+{
+    double b = 1; /* Erlang B by recursion */
+    for (int k = 1; k <= c; k++) b = a * b / (k + a * b);
+    double rho = a / c;
+    return b / (1 - rho + rho * b);
+}
+
+static char *queue_scenario(char *buf, size_t n, double rate, int servers, double mean, const char *horizon)
+{
+    snprintf(buf, n,
+             "{\"name\":\"mmc\",\"horizon\":\"%s\",\"warmup\":\"2000s\",\"catalog\":[{\"sku\":\"a\",\"stock\":1000000000,\"price\":1}],"
+             "\"customers\":{\"arrivals\":{\"rate\":%g},\"segments\":[{\"name\":\"g\",\"share\":1,\"pay_probability\":0}]},"
+             "\"stations\":{\"order_service\":{\"servers\":%d,\"service\":{\"dist\":\"exp\",\"mean\":%g}}},"
+             "\"inventory\":{\"order_expiry\":\"1s\"}}",
+             horizon, rate, servers, mean);
+    return buf;
+}
+
+Test(theory, mm1_mean_wait_matches_the_formula)
+{
+    /* lambda 0.5, mu 1: Wq = rho / (mu - lambda) = 1 s. 400,000 s gives ~200,000 waits;
+     * the standard error of the mean is ~0.012 s (docs/validation.md), so 5% is > 4 SE. */
+    char buf[1024];
+    scn_scenario *s = scenario(queue_scenario(buf, sizeof buf, 0.5, 1, 1.0, "400000s"));
+    rpt_run r;
+    run(s, NULL, 7, &r);
+    double wq = 0.5 / (1.0 - 0.5);
+    cr_log_info("M/M/1: simulated Wq %.4f s, theory %.4f s, utilization %.4f (theory 0.5), %.0f served",
+                r.st[0].wait_mean, wq, r.st[0].utilization, r.st[0].served);
+    cr_expect(fabs(r.st[0].wait_mean - wq) / wq < 0.05);
+    cr_expect(fabs(r.st[0].utilization - 0.5) < 0.01);
+    rpt_run_fini(&r);
+    scn_free(s);
+}
+
+Test(theory, mmc_mean_wait_matches_erlang_c)
+{
+    /* c = 4, lambda 3, mu 1 (rho 0.75): Wq = C(4, 3) / (c mu - lambda). */
+    char buf[1024];
+    scn_scenario *s = scenario(queue_scenario(buf, sizeof buf, 3.0, 4, 1.0, "150000s"));
+    rpt_run r;
+    run(s, NULL, 11, &r);
+    double wq = erlang_c(4, 3.0) / (4.0 - 3.0);
+    cr_log_info("M/M/4: simulated Wq %.4f s, Erlang C %.4f s, utilization %.4f", r.st[0].wait_mean, wq, r.st[0].utilization);
+    cr_expect(fabs(r.st[0].wait_mean - wq) / wq < 0.05);
+    cr_expect(fabs(r.st[0].utilization - 0.75) < 0.01);
+    rpt_run_fini(&r);
+    scn_free(s);
+}
+
+Test(theory, locked_stock_follows_littles_law)
+{
+    /* Bots at 2 orders/s, 3 units each, each lock held for the 300 s expiry:
+     * mean locked = lambda x quantity x expiry = 1800 units (docs/validation.md: SE ~0.5%). */
+    const char *text =
+        "{\"name\":\"little\",\"horizon\":\"21000s\",\"warmup\":\"1000s\",\"catalog\":[{\"sku\":\"a\",\"stock\":100000000,\"price\":1}],"
+        "\"inventory\":{\"strategy\":\"reduce_on_order\",\"order_expiry\":\"300s\"},"
+        "\"customers\":{\"arrivals\":{\"rate\":2},\"segments\":[{\"name\":\"bots\",\"share\":1,\"malicious\":true,"
+        "\"quantity\":{\"dist\":\"const\",\"value\":3}}]}}";
+    scn_scenario *s = scenario(text);
+    rpt_run r;
+    run(s, NULL, 3, &r);
+    double want = 2.0 * 3 * 300;
+    cr_log_info("Little: mean locked %.2f units, lambda*q*T = %.0f", r.m[RPT_locked_stock_mean], want);
+    cr_expect(fabs(r.m[RPT_locked_stock_mean] - want) / want < 0.02);
+    cr_expect_eq(r.m[RPT_malicious_locked_unit_seconds], r.m[RPT_locked_unit_seconds]);
+    rpt_run_fini(&r);
+    scn_free(s);
+}
+
+/* 20 genuine customers at t = 0, 1, ..., 19 want one unit each of 10; each starts paying 30 s
+ * after ordering; payment takes exactly 5 s on unlimited servers; nothing fails. */
+static const char *hand_text =
+    "{\"name\":\"hand\",\"horizon\":\"1000s\",\"catalog\":[{\"sku\":\"a\",\"stock\":10,\"price\":100}],"
+    "\"inventory\":{\"order_expiry\":\"15m\"},"
+    "\"customers\":{\"arrivals\":{\"process\":\"deterministic\",\"rate\":1},\"max_customers\":20,"
+    "\"segments\":[{\"name\":\"g\",\"share\":1,\"think_time\":{\"dist\":\"const\",\"value\":\"30s\"}}]},"
+    "\"payment\":{\"delay\":{\"dist\":\"const\",\"value\":\"5s\"}}}";
+
+typedef struct hand_case {
+    char strategy[24];
+    bool revalidate;
+    double created, rejected_stock, paid, oversold, rejected_reval, locked_peak;
+} hand_case;
+
+static hand_case hand_cases[] = {
+    /* reduce_on_order: customers 0-9 lock the 10 units; 10-19 are turned away at creation. */
+    { "reduce_on_order", false, 10, 10, 10, 0, 0, 10 },
+    /* reduce_on_payment: nobody has paid before t = 35, so all 20 order and all 20 pay:
+     * 10 units oversold. */
+    { "reduce_on_payment", false, 20, 0, 20, 10, 0, 0 },
+    /* with revalidation at payment start (t = k + 30), on-hand then is 10 - #sales before
+     * it; customer k - 5's sale happens at the same instant but was scheduled later (at
+     * k + 25 > k), so it runs after: k passes iff k - 5 <= 9. 15 pay, 5 oversold, 5 rejected. */
+    { "reduce_on_payment", true, 20, 0, 15, 5, 5, 0 },
+    /* reserve_on_checkout: the first 10 to start paying lock the units; 10 rejected. At
+     * t = k + 30 the new lock comes before k - 5's sale (same tie rule): peak 6 locked. */
+    { "reserve_on_checkout", false, 20, 0, 10, 0, 10, 6 },
+};
+
+ParameterizedTestParameters(hand, deterministic_scenarios_match_hand_computation)
+{
+    return cr_make_param_array(hand_case, hand_cases, sizeof hand_cases / sizeof hand_cases[0]);
+}
+
+ParameterizedTest(hand_case *c, hand, deterministic_scenarios_match_hand_computation)
+{
+    scn_scenario *s = scenario_set(hand_text, c->revalidate ? "inventory.revalidate_before_payment=true" : NULL);
+    cr_assert_eq(s->revalidate, c->revalidate);
+    rpt_run r;
+    run(s, c->strategy, 1, &r);
+    cr_expect_eq(r.m[RPT_customers], 20);
+    cr_expect_eq(r.m[RPT_orders_created], c->created, "%s: created %g", c->strategy, r.m[RPT_orders_created]);
+    cr_expect_eq(r.m[RPT_orders_rejected_stockout], c->rejected_stock, "rejected %g", r.m[RPT_orders_rejected_stockout]);
+    cr_expect_eq(r.m[RPT_orders_paid], c->paid, "paid %g", r.m[RPT_orders_paid]);
+    cr_expect_eq(r.m[RPT_oversold_units], c->oversold, "oversold %g", r.m[RPT_oversold_units]);
+    cr_expect_eq(r.m[RPT_payments_rejected_revalidation], c->rejected_reval, "reval %g", r.m[RPT_payments_rejected_revalidation]);
+    cr_expect_eq(r.m[RPT_locked_stock_peak], c->locked_peak, "peak %g", r.m[RPT_locked_stock_peak]);
+    cr_expect_eq(r.m[RPT_order_to_pay_p50], 35, "order to pay is exactly 30 + 5 s");
+    cr_expect_eq(r.m[RPT_order_to_pay_p99], 35);
+    cr_expect_eq(r.m[RPT_units_sold], c->paid);
+    cr_expect_eq(r.m[RPT_revenue], 100 * c->paid);
+    rpt_run_fini(&r);
+    scn_free(s);
+}
+
+Test(hand, reduce_on_order_locks_for_exactly_the_expiry)
+{
+    /* 5 bots at t = 0..4 lock one unit each for 60 s: 300 unit-seconds, peak 5. */
+    const char *text =
+        "{\"name\":\"bots\",\"horizon\":\"1000s\",\"catalog\":[{\"sku\":\"a\",\"stock\":10,\"price\":1}],"
+        "\"inventory\":{\"order_expiry\":\"60s\"},"
+        "\"customers\":{\"arrivals\":{\"process\":\"deterministic\",\"rate\":1},\"max_customers\":5,"
+        "\"segments\":[{\"name\":\"b\",\"share\":1,\"malicious\":true}]}}";
+    scn_scenario *s = scenario(text);
+    rpt_run r;
+    run(s, NULL, 1, &r);
+    cr_expect_eq(r.m[RPT_locked_unit_seconds], 300);
+    cr_expect_eq(r.m[RPT_malicious_locked_unit_seconds], 300);
+    cr_expect_eq(r.m[RPT_locked_stock_peak], 5);
+    cr_expect_eq(r.m[RPT_orders_expired], 5);
+    cr_expect_eq(r.m[RPT_locked_stock_mean], 0.3);
+    rpt_run_fini(&r);
+    scn_free(s);
+}
+
+static scn_scenario *load_file(const char *path, const char *const *sets, int n)
+{
+    scn_scenario *s = NULL;
+    os_diag d;
+    os_diag_init(&d);
+    os_status st = scn_load(path, sets, n, &s, &d);
+    for (int i = 0; i < d.count; i++) cr_log_error("%s", d.msgs[i]);
+    os_diag_fini(&d);
+    cr_assert_eq(st, OS_OK);
+    return s;
+}
+
+Test(repro, same_seed_gives_identical_results_and_another_seed_does_not)
+{
+    const char *sets[] = { "customers.max_customers=20000" };
+    scn_scenario *s = load_file("scenarios/flash_sale.json", sets, 1);
+    rpt_run a, b, c;
+    run(s, "reduce_on_payment", 5, &a);
+    run(s, "reduce_on_payment", 5, &b);
+    run(s, "reduce_on_payment", 6, &c);
+    cr_expect_eq(memcmp(a.m, b.m, sizeof a.m), 0, "bit-identical metrics");
+    cr_expect_eq(a.events, b.events);
+    cr_expect_eq(a.series.nrows, b.series.nrows);
+    cr_expect_eq(memcmp(a.series.v, b.series.v, a.series.nrows * (size_t)a.series.ncols * sizeof(double)), 0);
+    cr_expect_neq(a.m[RPT_order_to_pay_p50], c.m[RPT_order_to_pay_p50]);
+    rpt_run_fini(&a);
+    rpt_run_fini(&b);
+    rpt_run_fini(&c);
+    scn_free(s);
+}
+
+Test(repro, strategies_see_the_same_customers)
+{
+    /* With stock to spare the strategies cannot differ: common random numbers make every
+     * customer's choices identical, so every metric but locking is equal. */
+    const char *sets[] = { "customers.max_customers=20000", "catalog[0].stock=100000000", "risk.max_unpaid_orders_per_user=0",
+                           "catalog[0].max_per_user=0" };
+    scn_scenario *s = load_file("scenarios/flash_sale.json", sets, 4);
+    rpt_run a, b, c;
+    run(s, "reduce_on_order", 9, &a);
+    run(s, "reduce_on_payment", 9, &b);
+    run(s, "reserve_on_checkout", 9, &c);
+    rpt_metric same[] = { RPT_customers, RPT_orders_created, RPT_orders_paid, RPT_orders_expired, RPT_orders_cancelled,
+                          RPT_units_sold, RPT_order_to_pay_p50, RPT_order_to_pay_p99, RPT_revenue, RPT_orders_blocked_risk };
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+        cr_expect_eq(a.m[same[i]], b.m[same[i]], "%s", rpt_metric_name(same[i]));
+        cr_expect_eq(a.m[same[i]], c.m[same[i]], "%s", rpt_metric_name(same[i]));
+    }
+    cr_expect_gt(a.m[RPT_locked_unit_seconds], 0);
+    cr_expect_eq(b.m[RPT_locked_unit_seconds], 0);
+    rpt_run_fini(&a);
+    rpt_run_fini(&b);
+    rpt_run_fini(&c);
+    scn_free(s);
+}
+
+Test(flash_sale, reduce_on_order_never_oversells_and_reduce_on_payment_does)
+{
+    scn_scenario *s = load_file("scenarios/flash_sale.json", NULL, 0);
+    rpt_run a, b;
+    run(s, "reduce_on_order", s->seed, &a);
+    run(s, "reduce_on_payment", s->seed, &b);
+    cr_expect_eq(a.m[RPT_oversold_units], 0);
+    cr_expect_gt(a.m[RPT_malicious_locked_unit_seconds], 0, "bots lock stock");
+    cr_expect_gt(b.m[RPT_oversold_units], 0, "reduce on payment oversells");
+    cr_expect_eq(b.m[RPT_locked_stock_peak], 0);
+    rpt_run_fini(&a);
+    rpt_run_fini(&b);
+    scn_free(s);
+}
+
+Test(arrivals, deterministic_schedule_inverts_the_cumulative_rate)
+{
+    /* rate 1/s until 10 s, then 4/s: arrivals at 0..9 then 10, 10.25, ...: 10 + 4 x 10 in 20 s. */
+    const char *text =
+        "{\"name\":\"sched\",\"horizon\":\"20s\",\"catalog\":[{\"sku\":\"a\",\"stock\":0,\"price\":1}],"
+        "\"customers\":{\"arrivals\":{\"process\":\"deterministic\",\"rate\":1,\"schedule\":[{\"at\":\"10s\",\"rate\":4}]},"
+        "\"segments\":[{\"name\":\"g\",\"share\":1}]}}";
+    scn_scenario *s = scenario(text);
+    rpt_run r;
+    run(s, NULL, 1, &r);
+    cr_expect_eq(r.m[RPT_customers], 50);
+    cr_expect_eq(r.m[RPT_orders_rejected_stockout], 50);
+    cr_expect_eq(r.m[RPT_sellout_time], 0, "sold out from the start");
+    rpt_run_fini(&r);
+    scn_free(s);
+}
+
+Test(arrivals, poisson_count_matches_the_rate)
+{
+    const char *text =
+        "{\"name\":\"p\",\"horizon\":\"10000s\",\"catalog\":[{\"sku\":\"a\",\"stock\":0,\"price\":1}],"
+        "\"customers\":{\"arrivals\":{\"rate\":5},\"segments\":[{\"name\":\"g\",\"share\":1}]}}";
+    scn_scenario *s = scenario(text);
+    rpt_run r;
+    run(s, NULL, 1, &r);
+    /* 50,000 expected, sd 224: 1% is > 2 sd. */
+    cr_expect(fabs(r.m[RPT_customers] - 50000) < 500, "customers %g", r.m[RPT_customers]);
+    rpt_run_fini(&r);
+    scn_free(s);
+}
+
+/* ---- distributions -------------------------------------------------------------------- */
+
+typedef struct dist_case { sim_dist_kind kind; double a, b, mean, var; } dist_case;
+static dist_case dist_cases[] = {
+    { SIM_CONST, 3, 0, 3, 0 },
+    { SIM_EXP, 2, 0, 2, 4 },
+    { SIM_UNIFORM, 1, 5, 3, 16.0 / 12 },
+    { SIM_NORMAL, 10, 2, 10, 4 },                                  /* truncation at 0 is negligible */
+    { SIM_LOGNORMAL, 1, 0.5, 1.1331484530668263, 0.36322 },        /* e^(s^2/2), (e^(s^2)-1)e^(s^2) */
+};
+
+ParameterizedTestParameters(dist, draws_have_the_right_mean_and_variance)
+{
+    return cr_make_param_array(dist_case, dist_cases, sizeof dist_cases / sizeof dist_cases[0]);
+}
+
+ParameterizedTest(dist_case *c, dist, draws_have_the_right_mean_and_variance)
+{
+    sim_dist d = { .kind = c->kind, .a = c->a, .b = c->b };
+    sim_rng r;
+    sim_rng_init(&r, 1, 2, 3, 4);
+    const int n = 400000;
+    double s = 0, ss = 0;
+    for (int i = 0; i < n; i++) {
+        double x = sim_dist_draw(&d, &r);
+        s += x;
+        ss += x * x;
+    }
+    double mean = s / n, var = ss / n - mean * mean;
+    /* Standard error of the mean is sqrt(var/n) <= 0.004 here; 5 SE plus rounding. */
+    cr_expect(fabs(mean - c->mean) < 5 * sqrt(c->var / n) + 1e-12, "%s: mean %g, expected %g", sim_dist_name(c->kind), mean, c->mean);
+    cr_expect(fabs(var - c->var) < 0.02 * c->var + 1e-12, "%s: variance %g, expected %g", sim_dist_name(c->kind), var, c->var);
+    cr_expect(fabs(sim_dist_mean(&d) - c->mean) < 1e-9);
+}
+
+Test(dist, empirical_draws_follow_the_weights)
+{
+    double values[] = { 1, 2, 3 }, cum[] = { 0.2, 0.5, 1.0 };
+    sim_dist d = { .kind = SIM_EMPIRICAL, .n = 3, .values = values, .cum = cum };
+    sim_rng r;
+    sim_rng_init(&r, 9, 9, 9, 9);
+    int count[4] = { 0 };
+    for (int i = 0; i < 100000; i++) count[(int)sim_dist_draw(&d, &r)]++;
+    cr_expect(abs(count[1] - 20000) < 700 && abs(count[2] - 30000) < 800 && abs(count[3] - 50000) < 900,
+              "%d %d %d", count[1], count[2], count[3]);
+    cr_expect_eq(sim_dist_mean(&d), 0.2 * 1 + 0.3 * 2 + 0.5 * 3);
+}
+
+Test(dist, streams_with_different_keys_are_uncorrelated)
+{
+    /* Neighbouring customers' first draws: correlation of consecutive ids near 0. */
+    const int n = 100000;
+    double sx = 0, sy = 0, sxy = 0, sxx = 0, syy = 0;
+    for (int i = 0; i < n; i++) {
+        double x = sim_rng_once(42, SIM_P_THINK, (uint64_t)i, 0), y = sim_rng_once(42, SIM_P_THINK, (uint64_t)i + 1, 0);
+        sx += x; sy += y; sxy += x * y; sxx += x * x; syy += y * y;
+    }
+    double cov = sxy / n - sx / n * sy / n, corr = cov / sqrt((sxx / n - sx * sx / n / n) * (syy / n - sy * sy / n / n));
+    cr_expect(fabs(corr) < 0.015, "correlation %g", corr);
+    cr_expect(fabs(sx / n - 0.5) < 0.005);
+}
