@@ -195,6 +195,29 @@ void rpt_summarize(const rpt_run *runs, int n, rpt_summary *out)
     free(xs);
 }
 
+const char *rpt_paired(const rpt_summary *a, const rpt_summary *b, rpt_metric m, double *diff, double *ci)
+{
+    int n = a->n < b->n ? a->n : b->n;
+    double *d = xcalloc((size_t)(n ? n : 1), sizeof *d);
+    int k = 0;
+    for (int r = 0; r < n; r++) {
+        double x = a->runs[r].m[m], y = b->runs[r].m[m];
+        if (isfinite(x) && isfinite(y)) d[k++] = y - x;
+    }
+    rpt__mean_ci(d, k, diff, ci);
+    free(d);
+    if (!k) return "not comparable";
+    int better = rpt_metric_better(m);
+    if (*diff == 0 && (!isfinite(*ci) || *ci == 0)) return "same";
+    bool significant = isfinite(*ci) ? fabs(*diff) > *ci : true;
+    if (!significant) return "no significant difference";
+    bool single = !isfinite(*ci);
+    if (better == 0) return *diff > 0 ? (single ? "higher (1 run)" : "higher") : (single ? "lower (1 run)" : "lower");
+    bool good = (*diff > 0) == (better > 0);
+    if (single) return good ? "better (1 run)" : "worse (1 run)";
+    return good ? "better" : "worse";
+}
+
 /* ---- writers ----------------------------------------------------------------------- */
 
 void rpt_json_num(FILE *out, double v)

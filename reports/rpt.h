@@ -164,6 +164,13 @@ void rpt_summarize(const rpt_run *runs, int n, rpt_summary *out);
 /* Two-sided 95% Student-t quantile for df degrees of freedom. */
 double rpt_t95(int df);
 
+/* Paired comparison of metric m between two summaries whose replication r used the same
+ * seed (common random numbers): mean of b - a and its Student-t 95% half-width (NAN when
+ * fewer than 2 pairs). Returns the verdict for b relative to a: "better", "worse",
+ * "no significant difference", "higher", "lower" (metrics with no better direction), or
+ * "same". With one replication there is no interval: the verdict then ends in "(1 run)". */
+const char *rpt_paired(const rpt_summary *a, const rpt_summary *b, rpt_metric m, double *diff, double *ci);
+
 /* Writes the contract's JSON object for a summary (%.17g numbers, null for NAN). With
  * `engine` false the engine figures are left out (for byte-identical comparisons). */
 void rpt_write_json(const rpt_summary *s, FILE *out, bool engine, int indent);

@@ -3,6 +3,8 @@
  */
 #include "cli.h"
 
+#include "rpt_db.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -117,11 +119,102 @@ uint64_t cli_seed(const cli_opts *o, const scn_scenario *s) { return o->has_seed
 
 void cli_out_dir(const cli_opts *o, const scn_scenario *s, char *buf, size_t n)
 {
-    if (o->out) snprintf(buf, n, "%s", o->out);
-    else snprintf(buf, n, "out/%s", s->name);
+    if (o->out) {
+        snprintf(buf, n, "%s", o->out);
+        return;
+    }
+    /* The scenario name becomes one path component: anything but [A-Za-z0-9._-] turns
+     * into '_' and a leading dot is replaced, so no name can climb out of out/. */
+    char safe[SCN_NAME_MAX];
+    size_t k = 0;
+    for (const char *p = s->name; *p && k + 1 < sizeof safe; p++) {
+        char c = *p;
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+        safe[k] = ok && !(k == 0 && c == '.') ? c : '_';
+        k++;
+    }
+    safe[k] = '\0';
+    snprintf(buf, n, "out/%s", k ? safe : "_");
+}
+
+struct cli_rec {
+    rpt_db         *db;        /* the results DB */
+    rpt_db_meta     meta;      /* what every run of the batch shares */
+    char            batch[33]; /* batch id */
+    char            params[512]; /* sweep parameters of the current point */
+    int64_t         first, last; /* recorded id range */
+    bool            failed;    /* a write failed */
+    os_diag         diag;      /* messages */
+    pthread_mutex_t mu;        /* one writer at a time */
+};
+
+cli_rec *cli_rec_open(const cli_opts *o, const scn_scenario *s, const char *kind, int *rc)
+{
+    cli_rec *r = xcalloc(1, sizeof *r);
+    os_diag_init(&r->diag);
+    *rc = CLI_OK;
+    if (rpt_db_open(o->db, &r->db, &r->diag) != OS_OK) {
+        os_diag_print(&r->diag, stderr);
+        os_diag_fini(&r->diag);
+        free(r);
+        *rc = CLI_IO;
+        return NULL;
+    }
+    rpt_db_uuid(r->batch);
+    r->meta = (rpt_db_meta){ .kind = kind, .batch = r->batch, .scenario_json = s->resolved_json,
+                             .scenario_hash = s->hash, .build = ORDERSIM_VERSION, .sweep_point = -1 };
+    r->first = r->last = -1;
+    pthread_mutex_init(&r->mu, NULL);
+    return r;
+}
+
+void cli_rec_point(cli_rec *r, int point, const char *params)
+{
+    if (!r) return;
+    r->meta.sweep_point = point;
+    snprintf(r->params, sizeof r->params, "%s", params ? params : "");
+    r->meta.sweep_params = params ? r->params : NULL;
+}
+
+int cli_rec_close(cli_rec *r, const cli_opts *o)
+{
+    if (!r) return CLI_OK;
+    int rc = r->failed ? CLI_IO : CLI_OK;
+    os_diag_print(&r->diag, stderr);
+    if (!rc && !o->quiet && !o->json && r->first >= 0) {
+        if (r->first == r->last) printf("\nrecorded run %lld in %s\n", (long long)r->first, o->db);
+        else printf("\nrecorded runs %lld-%lld in %s (batch %s)\n", (long long)r->first, (long long)r->last, o->db, r->batch);
+    }
+    rpt_db_close(r->db);
+    os_diag_fini(&r->diag);
+    pthread_mutex_destroy(&r->mu);
+    free(r);
+    return rc;
+}
+
+/* Inserts the run as running before it starts; returns its id or -1. */
+static int64_t cli__rec_begin(cli_rec *r, const rpt_run *run)
+{
+    int64_t id = -1;
+    pthread_mutex_lock(&r->mu);
+    if (!r->failed && rpt_db_begin_run(r->db, &r->meta, run, &id, &r->diag) != OS_OK) r->failed = true;
+    pthread_mutex_unlock(&r->mu);
+    return r->failed ? -1 : id;
+}
+
+static void cli__rec_finish(cli_rec *r, int64_t id, const rpt_run *run)
+{
+    pthread_mutex_lock(&r->mu);
+    if (id >= 0 && !r->failed) {
+        if (rpt_db_finish_run(r->db, id, run, &r->diag) != OS_OK) r->failed = true;
+        if (r->first < 0 || id < r->first) r->first = id;
+        if (id > r->last) r->last = id;
+    }
+    pthread_mutex_unlock(&r->mu);
 }
 
 typedef struct cli__work {
+    cli_rec *rec;
     const scn_scenario *s;
     const char *strategy;
     const cli_opts *o;
@@ -142,7 +235,19 @@ static void *cli__worker(void *arg)
         if (r < 0) return NULL;
         sim_opts so = { .strategy = w->strategy, .seed = cli_seed(w->o, w->s) + (uint64_t)r, .replication = r,
                         .check_every_event = w->o->every_event, .ledger = w->o->ledger || w->o->every_event };
+        int64_t id = -1;
+        if (w->rec) {
+            rpt_run *run = &w->runs[r];  /* what the 'running' row needs, before the run fills the rest */
+            snprintf(run->scenario, sizeof run->scenario, "%s", w->s->name);
+            snprintf(run->strategy, sizeof run->strategy, "%s", w->strategy ? w->strategy : w->s->strategy);
+            snprintf(run->process, sizeof run->process, "%s", fsm_name(w->s->fsm));
+            run->seed = so.seed;
+            run->replication = r;
+            run->horizon = w->s->horizon;
+            id = cli__rec_begin(w->rec, run);
+        }
         OS_ASSERT(sim_run(w->s, &so, &w->runs[r]) == OS_OK);
+        if (w->rec) cli__rec_finish(w->rec, id, &w->runs[r]);
         pthread_mutex_lock(&w->mu);
         w->done++;
         if (w->progress) {
@@ -157,10 +262,10 @@ static void *cli__worker(void *arg)
     }
 }
 
-void cli_run_replications(const scn_scenario *s, const char *strategy, const cli_opts *o, rpt_run *runs)
+void cli_run_replications(const scn_scenario *s, const char *strategy, const cli_opts *o, rpt_run *runs, cli_rec *rec)
 {
     for (int r = 0; r < o->replications; r++) rpt_run_init(&runs[r]);
-    cli__work w = { .s = s, .strategy = strategy, .o = o, .runs = runs, .total = o->replications,
+    cli__work w = { .rec = rec, .s = s, .strategy = strategy, .o = o, .runs = runs, .total = o->replications,
                     .progress = !o->quiet && isatty(2) };
     pthread_mutex_init(&w.mu, NULL);
     clock_gettime(CLOCK_MONOTONIC, &w.t0);

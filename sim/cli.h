@@ -15,6 +15,7 @@
 
 enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2, CLI_DATA = 65, CLI_INTERNAL = 70, CLI_IO = 74 };
 
+#define ORDERSIM_VERSION "0.1.0"
 #define CLI_MAX_SETS 256
 #define CLI_MAX_ARGS 256
 
@@ -57,15 +58,29 @@ void cli_print_help(const cli_cmd *c);
 /* Loads a scenario with the --set edits; on failure prints every message and returns the
  * exit code (65, 74 or 2); on success returns CLI_OK and *out. */
 int cli_load(const char *path, const cli_opts *o, scn_scenario **out);
+/* Records replications in the results DB as they run: each is inserted as 'running' before
+ * it starts and completed in one transaction when it ends, so a killed process leaves its
+ * unfinished runs visibly not complete. Safe to share between worker threads. */
+typedef struct cli_rec cli_rec;
+/* Opens the DB of o->db for a batch of `kind` runs of s; NULL with *rc = CLI_IO on failure
+ * (message printed). */
+cli_rec *cli_rec_open(const cli_opts *o, const scn_scenario *s, const char *kind, int *rc);
+/* Sets the sweep point of the runs recorded next (-1: none). */
+void cli_rec_point(cli_rec *r, int point, const char *params);
+/* Closes; returns CLI_IO if any write failed (messages printed), else CLI_OK. Prints the
+ * recorded id range unless quiet. NULL is allowed. */
+int cli_rec_close(cli_rec *r, const cli_opts *o);
+
 /* Runs o->replications replications of s under `strategy` (NULL: the scenario's) on
  * o->jobs threads; replication r uses seed + r. runs[] must hold o->replications records;
- * they are initialised here. Shows progress on stderr when it is a terminal. */
-void cli_run_replications(const scn_scenario *s, const char *strategy, const cli_opts *o, rpt_run *runs);
+ * they are initialised here. With `rec` each is recorded as it runs. Shows progress on stderr when it is a terminal. */
+void cli_run_replications(const scn_scenario *s, const char *strategy, const cli_opts *o, rpt_run *runs, cli_rec *rec);
 /* The seed in force: --seed, else the scenario's. */
 uint64_t cli_seed(const cli_opts *o, const scn_scenario *s);
 /* The output directory in force for a scenario (--out or out/<name>/), into buf. */
 void cli_out_dir(const cli_opts *o, const scn_scenario *s, char *buf, size_t n);
 
-extern const cli_cmd cmd_run_entry, cmd_validate_entry, cmd_fsm_entry;
+extern const cli_cmd cmd_run_entry, cmd_validate_entry, cmd_fsm_entry, cmd_compare_entry, cmd_check_entry,
+    cmd_history_entry, cmd_report_entry, cmd_merge_entry;
 
 #endif

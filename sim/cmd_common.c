@@ -3,6 +3,8 @@
  */
 #include "cmd_common.h"
 
+#include "rpt_report.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -49,8 +51,29 @@ int cmd_print_thresholds(const scn_scenario *s, const rpt_summary *sum, FILE *ou
     return failed;
 }
 
+int cmd_record_many(const cli_opts *o, const scn_scenario *s, const rpt_summary *sums, int n, const char *kind,
+                    const char *conclusion, const char *extra_md, const char *command)
+{
+    (void)kind;
+    if (o->no_report) return CLI_OK;
+    os_diag d;
+    os_diag_init(&d);
+    int rc = CLI_OK;
+    char dir[1024];
+    cli_out_dir(o, s, dir, sizeof dir);
+    rpt_report_in in = { .title = s->name, .description = s->description, .command = command, .n = n, .sums = sums,
+                         .conclusion = conclusion, .extra_md = extra_md };
+    int charts = 0;
+    if (rpt_report_write(dir, &in, &charts, &d) != OS_OK) rc = CLI_IO;
+    else if (!o->quiet && !o->json) printf("report: %s/report.html (%d charts; also report.md)\n", dir, charts);
+    os_diag_print(&d, stderr);
+    os_diag_fini(&d);
+    return rc;
+}
+
 int cmd_record(const cli_opts *o, const scn_scenario *s, const rpt_summary *sum, const char *kind)
 {
-    (void)o; (void)s; (void)sum; (void)kind;
-    return CLI_OK; /* the results DB and report writer arrive with issue 4 */
+    char command[1024];
+    snprintf(command, sizeof command, "ordersim %s %s", kind, s->file);
+    return cmd_record_many(o, s, sum, 1, kind, NULL, NULL, command);
 }

@@ -13,8 +13,12 @@ bool cmd_metric_value(const rpt_summary *sum, const char *name, double *out);
 /* Evaluates the scenario's thresholds; prints a table to `out` (if not NULL); returns how
  * many failed. */
 int cmd_print_thresholds(const scn_scenario *s, const rpt_summary *sum, FILE *out);
-/* Records the runs in the results DB and writes the report, unless disabled. Returns an
- * exit code (CLI_OK or CLI_IO). `kind` is "run", "compare"... */
+/* Writes the report of a finished command (the runs were recorded as they ran, see
+ * cli_rec), unless --no-report. Returns CLI_OK or CLI_IO. `kind` is "run", "compare"... */
 int cmd_record(const cli_opts *o, const scn_scenario *s, const rpt_summary *sum, const char *kind);
+/* The same for several summaries (compare), with the report's conclusion and extra
+ * markdown (may be NULL) and the command line shown in the report. */
+int cmd_record_many(const cli_opts *o, const scn_scenario *s, const rpt_summary *sums, int n, const char *kind,
+                    const char *conclusion, const char *extra_md, const char *command);
 
 #endif

@@ -23,7 +23,11 @@ static int cmd_run(cli_opts *o)
         return CLI_USAGE;
     }
     rpt_run *runs = xcalloc((size_t)o->replications, sizeof *runs);
-    cli_run_replications(s, o->strategy, o, runs);
+    int dbrc;
+    cli_rec *rec = cli_rec_open(o, s, "run", &dbrc);
+    if (!rec) { free(runs); scn_free(s); return dbrc; }
+    cli_run_replications(s, o->strategy, o, runs, rec);
+    dbrc = cli_rec_close(rec, o);
     rpt_summary sum;
     rpt_summarize(runs, o->replications, &sum);
     if (o->json) {
@@ -34,6 +38,7 @@ static int cmd_run(cli_opts *o)
         cmd_print_thresholds(s, &sum, stdout);
     }
     rc = cmd_record(o, s, &sum, "run");
+    if (dbrc) rc = dbrc;
     if (!sum.invariants_ok) {
         fprintf(stderr, "ordersim run: invariants violated (see the summary); this is a bug in ordersim or its process definition\n");
         rc = CLI_INTERNAL;

@@ -654,11 +654,11 @@ os_status sim_run(const scn_scenario *s, const sim_opts *opts, rpt_run *out)
     out->horizon = s->horizon;
     const char *cols[RPT_MAX_COLS];
     int nc = 0;
-    static const char *const base[] = { "available", "locked", "sold", "oversold", "paid" };
+    static const char *const base[] = { "available", "locked", "sold", "oversold", "paid_in_interval" };
     for (int i = 0; i < 5; i++) cols[nc++] = base[i];
     char state_cols[FSM_MAX_STATES][RPT_NAME_MAX];
     for (int i = 0; i < fsm_state_count(s->fsm) && nc < RPT_MAX_COLS - 1; i++) {
-        snprintf(state_cols[i], RPT_NAME_MAX, "%s", fsm_state_name(s->fsm, i));
+        snprintf(state_cols[i], RPT_NAME_MAX, "state.%s", fsm_state_name(s->fsm, i));
         cols[nc++] = state_cols[i];
     }
     rpt_series_columns(&out->series, nc, cols);

@@ -1,0 +1,56 @@
+/*
+ * rpt_db.h — the SQLite results store.
+ *
+ * One row per replication in `runs`, with its metrics, station figures, sampled series and
+ * latency histogram in child tables, and views that read like a report (docs/results-db.md).
+ * A replication is written in two transactions: the first inserts the run as 'running', the
+ * last writes everything else and marks it 'complete', so a killed writer leaves a run that
+ * visibly did not finish and never a half-complete one. WAL mode and a busy timeout let
+ * several processes write one file; every statement binds its values (no SQL is built from
+ * scenario text).
+ */
+#ifndef RPT_DB_H
+#define RPT_DB_H
+
+#include "rpt.h"
+
+typedef struct rpt_db rpt_db;
+
+typedef struct rpt_db_meta {
+    const char *kind;          /* "run", "compare", "sweep", "check" */
+    const char *batch;         /* groups the runs of one command invocation */
+    const char *scenario_json; /* the resolved scenario */
+    uint64_t    scenario_hash; /* its FNV-1a hash */
+    const char *build;         /* ordersim version */
+    int         sweep_point;   /* -1 when not a sweep */
+    const char *sweep_params;  /* "PATH=VALUE,..." or NULL */
+} rpt_db_meta;
+
+/* Opens (creating the file, its directory and the schema when needed). On failure adds a
+ * message and returns OS_EIO. Caller closes. */
+os_status rpt_db_open(const char *path, rpt_db **out, os_diag *diag);
+void rpt_db_close(rpt_db *db);
+
+/* Inserts the run as 'running' (its own transaction); *id gets its row id. */
+os_status rpt_db_begin_run(rpt_db *db, const rpt_db_meta *meta, const rpt_run *r, int64_t *id, os_diag *diag);
+/* Writes metrics, stations, series and latency and marks the run complete, in one
+ * transaction. */
+os_status rpt_db_finish_run(rpt_db *db, int64_t id, const rpt_run *r, os_diag *diag);
+/* Both, for callers that have the finished run already. */
+os_status rpt_db_record(rpt_db *db, const rpt_db_meta *meta, const rpt_run *r, int64_t *id, os_diag *diag);
+
+/* Loads a complete run back into a record (init'd by the caller), and its scenario JSON
+ * (malloc'd, caller frees) if scenario_json is not NULL. OS_ENOTFOUND when there is no
+ * complete run with that id. */
+os_status rpt_db_load(rpt_db *db, int64_t id, rpt_run *out, char **scenario_json, os_diag *diag);
+/* Ids of the complete runs of a batch, in id order; *ids malloc'd, caller frees. */
+os_status rpt_db_batch_runs(rpt_db *db, const char *batch, int64_t **ids, int *n, os_diag *diag);
+/* Prints the most recent runs as a table. */
+os_status rpt_db_history(rpt_db *db, FILE *out, int limit, os_diag *diag);
+/* Copies every run of the database at `src` that `db` lacks (matched by uuid), with its
+ * children, in one transaction. *added gets the count. */
+os_status rpt_db_merge(rpt_db *db, const char *src, int *added, os_diag *diag);
+/* A fresh random identifier (32 hex digits) for batches. */
+void rpt_db_uuid(char out[33]);
+
+#endif

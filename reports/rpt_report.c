@@ -1,0 +1,442 @@
+/*
+ * rpt_report.c — report.md, report.html and gnuplot charts. See rpt_report.h.
+ *
+ * Everything is produced inside a private work directory made by mkdtemp (mode 0700, so
+ * nothing can be planted in it) and then renamed into the report directory one file at a
+ * time; rename replaces a planted symlink rather than following it. Charts show replication
+ * 0 of each strategy (all strategies share its seed: common random numbers).
+ */
+#include "rpt_report.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+void rpt_gp_string(FILE *out, const char *s)
+{
+    fputc('\'', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '\'') fputs("''", out);
+        else if (*p < 32 || *p == 127) fputc(' ', out);
+        else fputc(*p, out);
+    }
+    fputc('\'', out);
+}
+
+static void rpt__html(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '<': fputs("&lt;", out); break;
+        case '>': fputs("&gt;", out); break;
+        case '&': fputs("&amp;", out); break;
+        case '"': fputs("&quot;", out); break;
+        default: fputc(*s, out);
+        }
+    }
+}
+
+/* Markdown-safe text: no newlines (they would end a table row) and no pipes. */
+static void rpt__md(FILE *out, const char *s)
+{
+    for (; *s; s++) fputc(*s == '\n' || *s == '\r' ? ' ' : *s == '|' ? '/' : *s, out);
+}
+
+static int rpt__mkdirs(const char *path)
+{
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s/", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
+        *p = '/';
+    }
+    return 0;
+}
+
+typedef struct rpt__ax { double div; const char *label; } rpt__ax;
+
+static rpt__ax rpt__axis(double horizon)
+{
+    if (horizon <= 2 * 3600) return (rpt__ax){ 60, "time (minutes)" };
+    if (horizon <= 3 * 86400) return (rpt__ax){ 3600, "time (hours)" };
+    return (rpt__ax){ 86400, "time (days)" };
+}
+
+static int rpt__col(const rpt_series *s, const char *name)
+{
+    for (int c = 0; c < s->ncols; c++)
+        if (strcmp(s->cols[c], name) == 0) return c;
+    return -1;
+}
+
+/* Writes series_K.dat and latency_K.dat for strategy k. */
+static int rpt__data(const char *work, int k, const rpt_run *r, double div)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/series_%d.dat", work, k);
+    FILE *f = fopen(path, "w");
+    if (!f) return -1;
+    const rpt_series *s = &r->series;
+    fprintf(f, "#");
+    for (int c = 0; c < s->ncols; c++) fprintf(f, " %s", s->cols[c]);
+    fprintf(f, "\n");
+    double dt = s->nrows > 1 ? s->v[(size_t)s->ncols] - s->v[0] : 1;
+    int paid = rpt__col(s, "paid_in_interval");
+    for (size_t row = 0; row < s->nrows; row++) {
+        const double *v = s->v + row * (size_t)s->ncols;
+        fprintf(f, "%.10g", v[0] / div);
+        for (int c = 1; c < s->ncols; c++) {
+            double x = c == paid ? v[c] * 60.0 / dt : v[c]; /* paid per minute */
+            if (isfinite(x)) fprintf(f, " %.10g", x);
+            else fprintf(f, " NaN");
+        }
+        fprintf(f, "\n");
+    }
+    if (fclose(f) != 0) return -1;
+    snprintf(path, sizeof path, "%s/latency_%d.dat", work, k);
+    f = fopen(path, "w");
+    if (!f) return -1;
+    fprintf(f, "# order_to_pay_seconds cumulative_fraction\n");
+    uint64_t seen = 0;
+    for (int b = 0; b < rpt_hist_bucket_count(); b++) {
+        if (!r->order_to_pay.b[b]) continue;
+        seen += r->order_to_pay.b[b];
+        double hi = b + 1 < rpt_hist_bucket_count() ? rpt_hist_bucket_low(b + 1) : rpt_hist_bucket_low(b) * 2;
+        fprintf(f, "%.10g %.10g\n", hi, (double)seen / (double)r->order_to_pay.count);
+    }
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+/* A chart: name, title, y label, and which column(s) of which strategies to plot. */
+static void rpt__chart_head(FILE *gp, const char *file, const char *title, const char *xl, const char *yl, bool logx)
+{
+    fprintf(gp, "set output '%s.png'\nset title ", file);
+    rpt_gp_string(gp, title);
+    fprintf(gp, "\nset xlabel ");
+    rpt_gp_string(gp, xl);
+    fprintf(gp, "\nset ylabel ");
+    rpt_gp_string(gp, yl);
+    fprintf(gp, "\n%s\n", logx ? "set logscale x" : "unset logscale x");
+}
+
+/* Emits the plot twice: PNG, then SVG (same settings). `plot` is the plot command. */
+static void rpt__chart_plot(FILE *gp, const char *file, const char *plot)
+{
+    fprintf(gp, "set terminal pngcairo size 1000,520 font 'DejaVu Sans,10' noenhanced\nset output '%s.png'\n%s\n", file, plot);
+    fprintf(gp, "set terminal svg size 1000,520 font 'DejaVu Sans,10' noenhanced background '#ffffff'\nset output '%s.svg'\n%s\nunset output\n", file, plot);
+}
+
+/* Writes charts.gp; returns the number of charts and their names in names[]. */
+static int rpt__script(FILE *gp, const rpt_report_in *in, char names[][64], int max)
+{
+    int n = 0;
+    const rpt_run *r0 = &in->sums[0].runs[0];
+    rpt__ax ax = rpt__axis(r0->horizon);
+    fprintf(gp, "# drawn by ordersim; re-run with: gnuplot charts.gp\nset encoding utf8\nset grid\nset key outside right top\n"
+                "set datafile missing 'NaN'\nset termoption noenhanced\n");
+    char title[512], plot[8192];
+    static const char *const stock_cols[] = { "available", "locked", "sold", "oversold" };
+    static const char *const colors[] = { "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b" };
+    if (in->n == 1) {
+        snprintf(title, sizeof title, "%s - stock over time (%s)", in->title, r0->strategy);
+        size_t used = (size_t)snprintf(plot, sizeof plot, "plot ");
+        for (int k = 0; k < 4; k++) {
+            int c = rpt__col(&r0->series, stock_cols[k]);
+            used += (size_t)snprintf(plot + used, sizeof plot - used, "%s'series_0.dat' using 1:%d with lines lw 2 lc rgb '%s' title '%s'",
+                                     k ? ", " : "", c + 1, colors[k], stock_cols[k]);
+        }
+        snprintf(names[n], 64, "stock");
+        rpt__chart_head(gp, names[n], title, ax.label, "units", false);
+        rpt__chart_plot(gp, names[n++], plot);
+    } else {
+        for (int k = 0; k < 4 && n < max; k++) {
+            snprintf(title, sizeof title, "%s - %s stock by strategy", in->title, stock_cols[k]);
+            size_t used = (size_t)snprintf(plot, sizeof plot, "plot ");
+            for (int s = 0; s < in->n; s++) {
+                int c = rpt__col(&in->sums[s].runs[0].series, stock_cols[k]);
+                used += (size_t)snprintf(plot + used, sizeof plot - used, "%s'series_%d.dat' using 1:%d with lines lw 2 lc rgb '%s' title '%s'",
+                                         s ? ", " : "", s, c + 1, colors[s % 6], in->sums[s].runs[0].strategy);
+            }
+            snprintf(names[n], 64, "stock_%s", stock_cols[k]);
+            rpt__chart_head(gp, names[n], title, ax.label, "units", false);
+            rpt__chart_plot(gp, names[n++], plot);
+        }
+    }
+    /* Orders by state: open orders per non-terminal state, one chart per strategy. */
+    for (int s = 0; s < in->n && n < max; s++) {
+        const rpt_run *r = &in->sums[s].runs[0];
+        snprintf(title, sizeof title, "%s - open orders by state (%s)", in->title, r->strategy);
+        size_t used = (size_t)snprintf(plot, sizeof plot, "plot ");
+        int lines = 0;
+        static const char *const open_states[] = { "state.pending_payment", "state.paid", "state.in_production",
+                                                    "state.shipped", "state.delivered", "state.confirmed",
+                                                    "state.return_requested", "state.placed" };
+        for (size_t q = 0; q < sizeof open_states / sizeof open_states[0]; q++) {
+            int c = rpt__col(&r->series, open_states[q]);
+            if (c < 0) continue;
+            used += (size_t)snprintf(plot + used, sizeof plot - used, "%s'series_%d.dat' using 1:%d with lines lw 2 title '%s'",
+                                     lines++ ? ", " : "", s, c + 1, open_states[q] + 6);
+        }
+        if (!lines) continue;
+        snprintf(names[n], 64, in->n == 1 ? "orders_by_state" : "orders_by_state_%d", s);
+        rpt__chart_head(gp, names[n], title, ax.label, "orders", false);
+        rpt__chart_plot(gp, names[n++], plot);
+    }
+    /* Paid per minute and order-to-pay latency, strategies overlaid. */
+    for (int which = 0; which < 2 && n < max; which++) {
+        snprintf(title, sizeof title, which ? "%s - order-to-pay latency (cumulative)" : "%s - payments per minute", in->title);
+        size_t used = (size_t)snprintf(plot, sizeof plot, "plot ");
+        for (int s = 0; s < in->n; s++) {
+            const rpt_run *r = &in->sums[s].runs[0];
+            if (which)
+                used += (size_t)snprintf(plot + used, sizeof plot - used, "%s'latency_%d.dat' using 1:2 with steps lw 2 lc rgb '%s' title '%s'",
+                                         s ? ", " : "", s, colors[s % 6], r->strategy);
+            else
+                used += (size_t)snprintf(plot + used, sizeof plot - used, "%s'series_%d.dat' using 1:%d with lines lw 2 lc rgb '%s' title '%s'",
+                                         s ? ", " : "", s, rpt__col(&r->series, "paid_in_interval") + 1, colors[s % 6], r->strategy);
+        }
+        bool any = false;
+        for (int s = 0; s < in->n; s++) any |= in->sums[s].runs[0].order_to_pay.count > 0;
+        if (which && !any) continue;
+        snprintf(names[n], 64, which ? "order_to_pay" : "paid_per_minute");
+        rpt__chart_head(gp, names[n], title, which ? "order to payment (seconds, log scale)" : ax.label,
+                        which ? "fraction of paid orders" : "paid orders per minute", which);
+        rpt__chart_plot(gp, names[n++], plot);
+    }
+    return n;
+}
+
+/* Runs gnuplot in `work`; returns 0 on success, -1 when it is missing or failed. */
+static int rpt__gnuplot(const char *work, os_diag *diag)
+{
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+        if (chdir(work) != 0) _exit(126);
+        FILE *log = freopen("gnuplot.log", "w", stderr);
+        (void)log;
+        if (!freopen("/dev/null", "w", stdout)) _exit(126);
+        execlp("gnuplot", "gnuplot", "charts.gp", (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+        os_diag_add(diag, "note: gnuplot is not installed; charts were skipped (make deps installs it)");
+        return -1;
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        os_diag_add(diag, "note: gnuplot failed (see gnuplot.log in the report directory); charts were skipped");
+        return -1;
+    }
+    return 0;
+}
+
+static const char *rpt__fmt(rpt_metric m, double v, char *buf, size_t n)
+{
+    if (!isfinite(v)) snprintf(buf, n, "-");
+    else if (v == floor(v) && fabs(v) < 1e15) snprintf(buf, n, "%.0f", v);
+    else if (fabs(v) >= 100) snprintf(buf, n, "%.1f", v);
+    else snprintf(buf, n, "%.4g", v);
+    (void)m;
+    return buf;
+}
+
+static void rpt__write_md(FILE *f, const rpt_report_in *in, char names[][64], int ncharts)
+{
+    fprintf(f, "# ordersim report: ");
+    rpt__md(f, in->title);
+    fprintf(f, "\n\n");
+    if (in->description && *in->description) { rpt__md(f, in->description); fprintf(f, "\n\n"); }
+    const rpt_run *r0 = &in->sums[0].runs[0];
+    fprintf(f, "- command: `%s`\n- process: %s, seed %llu, replications %d, horizon %.0f s\n\n", in->command ? in->command : "",
+            r0->process, (unsigned long long)r0->seed, in->sums[0].n, r0->horizon);
+    if (in->conclusion) { fprintf(f, "## Conclusion\n\n%s\n\n", in->conclusion); }
+    fprintf(f, "## Metrics\n\n| metric | unit |");
+    for (int s = 0; s < in->n; s++) fprintf(f, " %s |", in->sums[s].runs[0].strategy);
+    fprintf(f, "\n|---|---|");
+    for (int s = 0; s < in->n; s++) fprintf(f, "---:|");
+    fprintf(f, "\n");
+    for (int m = 0; m < RPT_METRIC_COUNT; m++) {
+        fprintf(f, "| %s | %s |", rpt_metric_name((rpt_metric)m), rpt_metric_unit((rpt_metric)m));
+        for (int s = 0; s < in->n; s++) {
+            char a[64], b[64];
+            rpt__fmt((rpt_metric)m, in->sums[s].mean[m], a, sizeof a);
+            if (in->sums[s].n > 1 && isfinite(in->sums[s].ci95[m])) fprintf(f, " %s +/- %s |", a, rpt__fmt((rpt_metric)m, in->sums[s].ci95[m], b, sizeof b));
+            else fprintf(f, " %s |", a);
+        }
+        fprintf(f, "\n");
+    }
+    fprintf(f, "\n## Stations\n\n| strategy | station | servers | utilization | wait mean (s) | wait p95 (s) | queue max |\n|---|---|---:|---:|---:|---:|---:|\n");
+    for (int s = 0; s < in->n; s++)
+        for (int k = 0; k < in->sums[s].runs[0].nstations; k++) {
+            const rpt_station *st = &in->sums[s].runs[0].st[k];
+            char srv[16];
+            if (st->servers) snprintf(srv, sizeof srv, "%d", st->servers);
+            else snprintf(srv, sizeof srv, "unlimited");
+            fprintf(f, "| %s | %s | %s | %.1f%% | %.4g | %.4g | %.0f |\n", in->sums[s].runs[0].strategy, st->name, srv,
+                    100 * in->sums[s].st_mean[k][0], in->sums[s].st_mean[k][1], in->sums[s].st_mean[k][2], in->sums[s].st_mean[k][3]);
+        }
+    fprintf(f, "\n## Invariants\n\n");
+    for (int s = 0; s < in->n; s++) {
+        fprintf(f, "- %s: %s\n", in->sums[s].runs[0].strategy, in->sums[s].invariants_ok ? "all hold (stock conservation, money conservation, states, no forbidden oversell)" : "VIOLATED");
+        for (int i = 0; i < in->sums[s].n; i++)
+            for (int v = 0; v < in->sums[s].runs[i].violations.count; v++) { fprintf(f, "  - "); rpt__md(f, in->sums[s].runs[i].violations.msgs[v]); fprintf(f, "\n"); }
+    }
+    if (in->extra_md) fprintf(f, "\n%s\n", in->extra_md);
+    if (ncharts) {
+        fprintf(f, "\n## Charts\n\n");
+        for (int c = 0; c < ncharts; c++) fprintf(f, "![%s](%s.png)\n\n", names[c], names[c]);
+    } else {
+        fprintf(f, "\n_Charts were skipped (gnuplot unavailable or failed)._\n");
+    }
+}
+
+/* Appends the contents of an SVG file without its XML prolog. */
+static void rpt__inline_svg(FILE *out, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return;
+    char line[8192];
+    bool started = false;
+    while (fgets(line, sizeof line, f)) {
+        if (!started && !strstr(line, "<svg")) continue;
+        started = true;
+        fputs(line, out);
+    }
+    fclose(f);
+}
+
+static void rpt__write_html(FILE *f, const char *work, const rpt_report_in *in, char names[][64], int ncharts)
+{
+    fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>ordersim: ");
+    rpt__html(f, in->title);
+    fprintf(f, "</title>\n<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}"
+               "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px}td.n{text-align:right}"
+               "th{background:#f3f3f3}.ok{color:#2a7}.bad{color:#c22;font-weight:bold}svg{max-width:100%%;height:auto}</style></head><body>\n");
+    fprintf(f, "<h1>ordersim report: ");
+    rpt__html(f, in->title);
+    fprintf(f, "</h1>\n<p>");
+    rpt__html(f, in->description ? in->description : "");
+    fprintf(f, "</p>\n<p><code>");
+    rpt__html(f, in->command ? in->command : "");
+    fprintf(f, "</code></p>\n");
+    if (in->conclusion) {
+        fprintf(f, "<h2>Conclusion</h2>\n<pre style=\"white-space:pre-wrap;font-family:inherit\">");
+        rpt__html(f, in->conclusion);
+        fprintf(f, "</pre>\n");
+    }
+    fprintf(f, "<h2>Metrics</h2>\n<table><tr><th>metric</th><th>unit</th>");
+    for (int s = 0; s < in->n; s++) { fprintf(f, "<th>"); rpt__html(f, in->sums[s].runs[0].strategy); fprintf(f, "</th>"); }
+    fprintf(f, "</tr>\n");
+    for (int m = 0; m < RPT_METRIC_COUNT; m++) {
+        fprintf(f, "<tr><td>%s</td><td>%s</td>", rpt_metric_name((rpt_metric)m), rpt_metric_unit((rpt_metric)m));
+        for (int s = 0; s < in->n; s++) {
+            char a[64], b[64];
+            rpt__fmt((rpt_metric)m, in->sums[s].mean[m], a, sizeof a);
+            if (in->sums[s].n > 1 && isfinite(in->sums[s].ci95[m])) fprintf(f, "<td class=n>%s &plusmn; %s</td>", a, rpt__fmt((rpt_metric)m, in->sums[s].ci95[m], b, sizeof b));
+            else fprintf(f, "<td class=n>%s</td>", a);
+        }
+        fprintf(f, "</tr>\n");
+    }
+    fprintf(f, "</table>\n<h2>Invariants</h2>\n<ul>");
+    for (int s = 0; s < in->n; s++) {
+        fprintf(f, "<li>");
+        rpt__html(f, in->sums[s].runs[0].strategy);
+        fprintf(f, ": <span class=%s>%s</span></li>", in->sums[s].invariants_ok ? "ok" : "bad", in->sums[s].invariants_ok ? "all hold" : "VIOLATED");
+    }
+    fprintf(f, "</ul>\n<h2>Charts</h2>\n");
+    if (!ncharts) fprintf(f, "<p><em>Charts were skipped (gnuplot unavailable or failed).</em></p>\n");
+    for (int c = 0; c < ncharts; c++) {
+        char path[2400];
+        snprintf(path, sizeof path, "%s/%s.svg", work, names[c]);
+        fprintf(f, "<figure>\n");
+        rpt__inline_svg(f, path);
+        fprintf(f, "</figure>\n");
+    }
+    fprintf(f, "</body></html>\n");
+}
+
+os_status rpt_report_write(const char *dir, const rpt_report_in *in, int *charts, os_diag *diag)
+{
+    *charts = 0;
+    if (rpt__mkdirs(dir) != 0) {
+        os_diag_add(diag, "%s: cannot create the report directory: %s", dir, strerror(errno));
+        return OS_EIO;
+    }
+    char work[1100];
+    snprintf(work, sizeof work, "%s/.work-XXXXXX", dir);
+    if (!mkdtemp(work)) {
+        os_diag_add(diag, "%s: cannot write in the report directory: %s", dir, strerror(errno));
+        return OS_EIO;
+    }
+    os_status st = OS_OK;
+    char names[16][64];
+    int n = 0;
+    rpt__ax ax = rpt__axis(in->sums[0].runs[0].horizon);
+    for (int s = 0; s < in->n; s++)
+        if (rpt__data(work, s, &in->sums[s].runs[0], ax.div) != 0) {
+            os_diag_add(diag, "%s: cannot write chart data: %s", dir, strerror(errno));
+            st = OS_EIO;
+            goto cleanup;
+        }
+    char path[2400];
+    snprintf(path, sizeof path, "%s/charts.gp", work);
+    FILE *gp = fopen(path, "w");
+    if (!gp) { os_diag_add(diag, "%s: %s", path, strerror(errno)); st = OS_EIO; goto cleanup; }
+    n = rpt__script(gp, in, names, 16);
+    if (fclose(gp) != 0) { os_diag_add(diag, "%s: write failed", path); st = OS_EIO; goto cleanup; }
+    if (rpt__gnuplot(work, diag) == 0) {
+        int ok = 0;
+        for (int c = 0; c < n; c++) {
+            struct stat sb;
+            char p2[2400];
+            snprintf(p2, sizeof p2, "%s/%s.png", work, names[c]);
+            bool png = stat(p2, &sb) == 0 && sb.st_size > 0;
+            snprintf(p2, sizeof p2, "%s/%s.svg", work, names[c]);
+            if (png && stat(p2, &sb) == 0 && sb.st_size > 0) memmove(names[ok++], names[c], sizeof names[c]);
+        }
+        if (ok < n) os_diag_add(diag, "note: gnuplot drew %d of %d charts", ok, n);
+        n = ok;
+    } else {
+        n = 0;
+    }
+    *charts = n;
+    snprintf(path, sizeof path, "%s/report.md", work);
+    FILE *md = fopen(path, "w");
+    if (!md) { os_diag_add(diag, "%s: %s", path, strerror(errno)); st = OS_EIO; goto cleanup; }
+    rpt__write_md(md, in, names, n);
+    if (fclose(md) != 0) { os_diag_add(diag, "%s: write failed (disk full?)", path); st = OS_EIO; goto cleanup; }
+    snprintf(path, sizeof path, "%s/report.html", work);
+    FILE *html = fopen(path, "w");
+    if (!html) { os_diag_add(diag, "%s: %s", path, strerror(errno)); st = OS_EIO; goto cleanup; }
+    rpt__write_html(html, work, in, names, n);
+    if (fclose(html) != 0) { os_diag_add(diag, "%s: write failed (disk full?)", path); st = OS_EIO; goto cleanup; }
+cleanup:;
+    /* Move everything made into place (on success), then remove the work directory. */
+    DIR *d = opendir(work);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            if (e->d_name[0] == '.') continue;
+            char from[2400], to[2400];
+            snprintf(from, sizeof from, "%s/%s", work, e->d_name);
+            snprintf(to, sizeof to, "%s/%s", dir, e->d_name);
+            if (st == OS_OK && rename(from, to) != 0) {
+                os_diag_add(diag, "%s: cannot move into place: %s", to, strerror(errno));
+                st = OS_EIO;
+            }
+            unlink(from);
+        }
+        closedir(d);
+    }
+    rmdir(work);
+    return st;
+}

@@ -1,0 +1,36 @@
+/*
+ * rpt_report.h — the report directory: report.md, a self-contained report.html (SVG
+ * inline), and PNG + SVG charts drawn by gnuplot.
+ *
+ * gnuplot runs as a child process (no shell) on a script and data files written into the
+ * directory; every title is a single-quoted gnuplot string with quotes doubled and control
+ * characters replaced, and text mode is `noenhanced`, so no scenario name can inject a
+ * gnuplot command. Every file is written under a temporary name made with O_EXCL and then
+ * renamed, so a planted symlink is never followed and a good report is never replaced by a
+ * half-written one. If gnuplot is missing or fails, the report is still written and says the
+ * charts were skipped.
+ */
+#ifndef RPT_REPORT_H
+#define RPT_REPORT_H
+
+#include "rpt.h"
+
+typedef struct rpt_report_in {
+    const char        *title;        /* scenario name */
+    const char        *description;  /* what question it answers */
+    const char        *command;      /* the command that produced it */
+    int                n;            /* strategies (1 for a run) */
+    const rpt_summary *sums;         /* one summary per strategy */
+    const char        *conclusion;   /* plain-language conclusion (compare), or NULL */
+    const char        *extra_md;     /* extra markdown (verdict table, thresholds), or NULL */
+} rpt_report_in;
+
+/* Writes the report into `dir` (created if needed). *charts is set to the number of
+ * charts drawn (0 when gnuplot was missing or failed; the reason is in diag as a note).
+ * Returns OS_EIO (with a message) when the directory or a file cannot be written. */
+os_status rpt_report_write(const char *dir, const rpt_report_in *in, int *charts, os_diag *diag);
+
+/* Writes s as a safe single-quoted gnuplot string. */
+void rpt_gp_string(FILE *out, const char *s);
+
+#endif

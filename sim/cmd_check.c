@@ -1,0 +1,194 @@
+/*
+ * cmd_check.c — `ordersim check SCENARIO.json [--baseline FILE|--baseline-run ID]`: the
+ * regression gate. Runs the scenario, evaluates its thresholds, compares every metric with a
+ * baseline under per-metric tolerances, prints what changed, exits 1 on a regression.
+ *
+ * A regression is a change in a metric's worse direction beyond its tolerance; metrics with
+ * no better direction are reported as changed but never fail the check. Tolerances:
+ * "5%" relative, "2.5" absolute, "ci" outside both 95% intervals; "*" sets the default
+ * (docs/regression.md).
+ */
+#include "cli.h"
+#include "cmd_common.h"
+#include "rpt_db.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct chk__tol {
+    char kind;     /* 'r' relative, 'a' absolute, 'c' confidence interval */
+    double v;      /* fraction or absolute amount */
+} chk__tol;
+
+static bool chk__parse_tol(const char *s, chk__tol *t)
+{
+    char *end;
+    if (strcmp(s, "ci") == 0) { t->kind = 'c'; t->v = 0; return true; }
+    double v = strtod(s, &end);
+    if (end == s || !isfinite(v) || v < 0) return false;
+    if (strcmp(end, "%") == 0) { t->kind = 'r'; t->v = v / 100; return true; }
+    if (*end == '\0') { t->kind = 'a'; t->v = v; return true; }
+    return false;
+}
+
+/* Fills tol[] from the spec; returns false (with a message) on a bad spec. */
+static bool chk__tolerances(const char *spec, bool have_ci, chk__tol tol[RPT_METRIC_COUNT])
+{
+    chk__tol def = have_ci ? (chk__tol){ 'c', 0 } : (chk__tol){ 'r', 0.05 };
+    for (int m = 0; m < RPT_METRIC_COUNT; m++) tol[m] = def;
+    if (!spec) return true;
+    char buf[2048];
+    snprintf(buf, sizeof buf, "%s", spec);
+    for (char *save = NULL, *item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(item, '=');
+        chk__tol t;
+        if (!eq || !chk__parse_tol(eq + 1, &t)) {
+            fprintf(stderr, "ordersim check: bad tolerance '%s': expected METRIC=5%% | METRIC=2.5 | METRIC=ci (METRIC may be *)\n", item);
+            return false;
+        }
+        *eq = '\0';
+        if (strcmp(item, "*") == 0) {
+            for (int m = 0; m < RPT_METRIC_COUNT; m++) tol[m] = t;
+            continue;
+        }
+        int m = rpt_metric_find(item);
+        if (m < 0) { fprintf(stderr, "ordersim check: unknown metric '%s' in --tolerance\n", item); return false; }
+        tol[m] = t;
+    }
+    return true;
+}
+
+/* Reads a baseline summary (run --json, or compare --json: the scenario's strategy). */
+static int chk__baseline_file(const char *path, const char *strategy, double *base, double *bci)
+{
+    os_diag d;
+    os_diag_init(&d);
+    jsn_doc *doc;
+    os_status st = jsn_load_file(path, &doc, &d);
+    os_diag_print(&d, stderr);
+    os_diag_fini(&d);
+    if (st != OS_OK) return st == OS_EIO ? CLI_IO : CLI_DATA;
+    const cJSON *root = jsn_root(doc), *strats = cJSON_GetObjectItemCaseSensitive(root, "strategies");
+    if (strats) root = cJSON_GetObjectItemCaseSensitive(strats, strategy);
+    const cJSON *m = root ? cJSON_GetObjectItemCaseSensitive(root, "metrics") : NULL;
+    const cJSON *ci = root ? cJSON_GetObjectItemCaseSensitive(root, "ci95") : NULL;
+    if (!cJSON_IsObject(m)) {
+        fprintf(stderr, "%s: not an ordersim summary: no \"metrics\" object%s\n", path, strats ? " for this strategy" : "");
+        jsn_free(doc);
+        return CLI_DATA;
+    }
+    for (int k = 0; k < RPT_METRIC_COUNT; k++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, rpt_metric_name((rpt_metric)k));
+        const cJSON *c = ci ? cJSON_GetObjectItemCaseSensitive(ci, rpt_metric_name((rpt_metric)k)) : NULL;
+        base[k] = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+        bci[k] = cJSON_IsNumber(c) ? c->valuedouble : NAN;
+    }
+    jsn_free(doc);
+    return CLI_OK;
+}
+
+static int cmd_check(cli_opts *o)
+{
+    if (o->nargs != 1) {
+        fprintf(stderr, "ordersim check: expected one scenario file\n");
+        return CLI_USAGE;
+    }
+    if (o->baseline && o->baseline_run >= 0) {
+        fprintf(stderr, "ordersim check: give --baseline or --baseline-run, not both\n");
+        return CLI_USAGE;
+    }
+    scn_scenario *s;
+    int rc = cli_load(o->args[0], o, &s);
+    if (rc) return rc;
+    double base[RPT_METRIC_COUNT], bci[RPT_METRIC_COUNT];
+    bool have_base = o->baseline || o->baseline_run >= 0;
+    if (o->baseline) rc = chk__baseline_file(o->baseline, s->strategy, base, bci);
+    else if (o->baseline_run >= 0) {
+        os_diag d;
+        os_diag_init(&d);
+        rpt_db *db = NULL;
+        rpt_run r;
+        rpt_run_init(&r);
+        os_status st = rpt_db_open(o->db, &db, &d);
+        if (st == OS_OK) st = rpt_db_load(db, o->baseline_run, &r, NULL, &d);
+        os_diag_print(&d, stderr);
+        os_diag_fini(&d);
+        rpt_db_close(db);
+        rc = st == OS_OK ? CLI_OK : st == OS_ENOTFOUND ? CLI_USAGE : CLI_IO;
+        for (int k = 0; k < RPT_METRIC_COUNT; k++) { base[k] = r.m[k]; bci[k] = NAN; }
+        rpt_run_fini(&r);
+    }
+    chk__tol tol[RPT_METRIC_COUNT];
+    if (!rc && !chk__tolerances(o->tolerance, have_base && o->replications > 1 && !isnan(bci[RPT_orders_paid]), tol)) rc = CLI_USAGE;
+    if (rc) { scn_free(s); return rc; }
+
+    rpt_run *runs = xcalloc((size_t)o->replications, sizeof *runs);
+    int dbrc;
+    cli_rec *rec = cli_rec_open(o, s, "check", &dbrc);
+    if (!rec) { free(runs); scn_free(s); return dbrc; }
+    cli_run_replications(s, o->strategy, o, runs, rec);
+    dbrc = cli_rec_close(rec, o);
+    rpt_summary sum;
+    rpt_summarize(runs, o->replications, &sum);
+    FILE *out = o->quiet ? NULL : stdout;
+    if (out) fprintf(out, "check %s | strategy %s | seed %llu | replications %d\n", s->name, runs[0].strategy,
+                     (unsigned long long)runs[0].seed, o->replications);
+    int failed = cmd_print_thresholds(s, &sum, out);
+    int regressions = 0, changed = 0;
+    if (have_base) {
+        if (out) fprintf(out, "\n%-32s %16s %16s %14s %10s  %s\n", "metric", "baseline", "current", "change", "tolerance", "status");
+        for (int m = 0; m < RPT_METRIC_COUNT; m++) {
+            double b = base[m], c = sum.mean[m];
+            if (!isfinite(b) && !isfinite(c)) continue;
+            double diff = isfinite(b) && isfinite(c) ? c - b : NAN;
+            bool beyond;
+            char tl[32];
+            switch (tol[m].kind) {
+            case 'c': {
+                double w = (isfinite(bci[m]) ? bci[m] : 0) + (isfinite(sum.ci95[m]) ? sum.ci95[m] : 0);
+                beyond = !isfinite(diff) || fabs(diff) > w;
+                snprintf(tl, sizeof tl, "ci");
+                break;
+            }
+            case 'a': beyond = !isfinite(diff) || fabs(diff) > tol[m].v; snprintf(tl, sizeof tl, "%g", tol[m].v); break;
+            default: beyond = !isfinite(diff) || fabs(diff) > tol[m].v * fabs(b); snprintf(tl, sizeof tl, "%g%%", 100 * tol[m].v); break;
+            }
+            int better = rpt_metric_better((rpt_metric)m);
+            const char *status = "ok";
+            if (beyond && isfinite(diff) && diff != 0) {
+                if (better == 0) { status = "changed"; changed++; }
+                else if ((diff > 0) == (better > 0)) { status = "improved"; changed++; }
+                else { status = "REGRESSED"; regressions++; }
+            } else if (beyond && !isfinite(diff)) {
+                status = better ? "REGRESSED (appeared/vanished)" : "changed";
+                if (better) regressions++;
+            }
+            if (out && (strcmp(status, "ok") != 0 || diff != 0))
+                fprintf(out, "%-32s %16.6g %16.6g %+14.6g %10s  %s\n", rpt_metric_name((rpt_metric)m), b, c, diff, tl, status);
+        }
+        if (out) fprintf(out, "\n%d regression%s, %d other change%s beyond tolerance\n", regressions, regressions == 1 ? "" : "s",
+                         changed, changed == 1 ? "" : "s");
+    }
+    if (out) fprintf(out, "%s\n", failed + regressions ? "check FAILED" : "check passed");
+    rc = cmd_record(o, s, &sum, "check");
+    if (dbrc) rc = dbrc;
+    if (!rc && (failed || regressions)) rc = CLI_FAILED;
+    if (!sum.invariants_ok) rc = CLI_INTERNAL;
+    for (int r = 0; r < o->replications; r++) rpt_run_fini(&runs[r]);
+    free(runs);
+    scn_free(s);
+    return rc;
+}
+
+const cli_cmd cmd_check_entry = {
+    .name = "check",
+    .usage = "SCENARIO.json [--baseline FILE | --baseline-run ID] [--tolerance SPEC] [--replications R] [--set PATH=VALUE]...",
+    .summary = "Regression gate: the scenario's thresholds, and every metric against a baseline; exit 1 on a regression.",
+    .help = "  --baseline FILE      a summary written by `ordersim run --json` (or compare --json)\n"
+            "  --baseline-run ID    a run recorded in the results database\n"
+            "  --tolerance SPEC     comma list of METRIC=TOL; TOL is 5% (relative), 2.5 (absolute) or ci (outside both\n"
+            "                       95% intervals); METRIC * sets the default (ci with replications, else 5%)\n"
+            "Exit: 0 passed, 1 a threshold failed or a metric regressed, 2 usage, 65 bad scenario, 70 invariant, 74 I/O.\n",
+    .exec = cmd_check,
+};

@@ -1,0 +1,52 @@
+/*
+ * cmd_report.c — `ordersim report RUN_ID`: rebuild a run's report from the results DB.
+ */
+#include "cli.h"
+#include "rpt_db.h"
+#include "rpt_report.h"
+
+#include <stdlib.h>
+
+static int cmd_report(cli_opts *o)
+{
+    long long id = o->nargs == 1 ? atoll(o->args[0]) : 0;
+    if (o->nargs != 1 || id < 1) {
+        fprintf(stderr, "ordersim report: expected a run id (see ordersim history)\n");
+        return CLI_USAGE;
+    }
+    os_diag d;
+    os_diag_init(&d);
+    rpt_db *db = NULL;
+    rpt_run r;
+    rpt_run_init(&r);
+    int rc = CLI_OK;
+    os_status st = rpt_db_open(o->db, &db, &d);
+    if (st == OS_OK) st = rpt_db_load(db, id, &r, NULL, &d);
+    if (st == OS_ENOTFOUND) rc = CLI_USAGE;
+    else if (st != OS_OK) rc = CLI_IO;
+    if (!rc) {
+        rpt_summary sum;
+        rpt_summarize(&r, 1, &sum);
+        char dir[1024], cmd[256];
+        if (o->out) snprintf(dir, sizeof dir, "%s", o->out);
+        else snprintf(dir, sizeof dir, "out/%s/run-%lld", r.scenario, id);
+        snprintf(cmd, sizeof cmd, "ordersim report %lld", id);
+        rpt_report_in in = { .title = r.scenario, .description = "Rebuilt from the results database.", .command = cmd, .n = 1, .sums = &sum };
+        int charts = 0;
+        if (rpt_report_write(dir, &in, &charts, &d) != OS_OK) rc = CLI_IO;
+        else if (!o->quiet) printf("report: %s/report.html (%d charts; also report.md)\n", dir, charts);
+    }
+    os_diag_print(&d, stderr);
+    os_diag_fini(&d);
+    rpt_run_fini(&r);
+    rpt_db_close(db);
+    return rc;
+}
+
+const cli_cmd cmd_report_entry = {
+    .name = "report",
+    .usage = "RUN_ID [--db FILE] [--out DIR]",
+    .summary = "Rebuilds a recorded run's report (markdown, HTML, charts) from the results database.",
+    .help = "The report goes to --out, or out/<scenario>/run-<RUN_ID>/.\nExit: 0 ok, 2 no such run, 74 I/O error.\n",
+    .exec = cmd_report,
+};

@@ -1,0 +1,24 @@
+# The contract's exit codes.
+. tests/cli/lib.sh
+expect_rc 2 "$BIN"
+expect_rc 2 "$BIN" frobnicate
+expect_rc 2 "$BIN" run
+expect_rc 2 "$BIN" run "$ROOT/scenarios/flash_sale.json" --no-such-flag
+expect_rc 2 "$BIN" run "$ROOT/scenarios/flash_sale.json" --replications 0
+expect_rc 0 "$BIN" --version
+grep -q "SQLite" "$T/last.out" || fail "--version names SQLite"
+grep -q "cJSON" "$T/last.out" || fail "--version names cJSON"
+for c in run compare check validate fsm history report merge; do expect_rc 0 "$BIN" $c --help; done
+printf '{"name":"x",' > "$T/bad.json"
+expect_rc 65 "$BIN" validate "$T/bad.json"
+expect_rc 65 "$BIN" run "$T/bad.json" --db "$T/r.db"
+[ ! -e "$T/r.db" ] || fail "a bad scenario wrote to the results DB"
+expect_rc 74 "$BIN" validate "$T/missing.json"
+expect_rc 2 "$BIN" run "$ROOT/scenarios/flash_sale.json" --set 'catalog[7].stock=1' --db "$T/r.db"
+expect_rc 0 "$BIN" validate "$ROOT"/scenarios/*.json "$ROOT"/scenarios/processes/*.json
+expect_rc 0 "$BIN" fsm b2c
+expect_rc 1 "$BIN" fsm diff b2c "$ROOT/scenarios/processes/b2c_cancel_after_pay.json"
+grep -q "+ paid --cancel--> cancelled" "$T/last.out" || fail "fsm diff lists the new transition"
+expect_rc 0 "$BIN" fsm diff b2c b2c
+expect_rc 2 "$BIN" report 99999 --db "$T/r.db"
+echo ok
