@@ -98,7 +98,6 @@ static int cmd_compare(cli_opts *o)
         rpt_summarize(runs + k * o->replications, o->replications, &sums[k]);
         if (strcmp(all[k]->name, s->strategy) == 0) ref = k;
     }
-    dbrc = cli_rec_close(rec, o);
     char *conclusion = cmp__conclusion(sums, n);
     char *md = NULL;
     size_t mdlen = 0;
@@ -181,6 +180,7 @@ static int cmd_compare(cli_opts *o)
             if (!sums[k].invariants_ok) printf("\nINVARIANTS VIOLATED under %s\n", all[k]->name);
         printf("\n%s", conclusion);
     }
+    dbrc = cli_rec_close(rec, o);
     char command[1024];
     snprintf(command, sizeof command, "ordersim compare %s --replications %d", s->file, o->replications);
     rc = cmd_record_many(o, s, sums, n, "compare", conclusion, md, command);
