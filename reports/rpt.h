@@ -50,7 +50,8 @@
     X(returns_refused_window,         "",        0)           \
     X(forbidden_actions,              "",        0)           \
     X(captured_total,                 "money",   0)           \
-    X(genuine_orders_paid,            "",        1)
+    X(genuine_orders_paid,            "",        1)           \
+    X(orders_cancelled_after_pay,     "",        0)
 
 typedef enum rpt_metric {
 #define RPT__M(name, unit, better) RPT_##name,

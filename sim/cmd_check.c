@@ -128,7 +128,6 @@ static int cmd_check(cli_opts *o)
     cli_rec *rec = cli_rec_open(o, s, "check", &dbrc);
     if (!rec) { free(runs); scn_free(s); return dbrc; }
     cli_run_replications(s, o->strategy, o, runs, rec);
-    dbrc = cli_rec_close(rec, o);
     rpt_summary sum;
     rpt_summarize(runs, o->replications, &sum);
     FILE *out = o->quiet ? NULL : stdout;
@@ -171,6 +170,7 @@ static int cmd_check(cli_opts *o)
                          changed, changed == 1 ? "" : "s");
     }
     if (out) fprintf(out, "%s\n", failed + regressions ? "check FAILED" : "check passed");
+    dbrc = cli_rec_close(rec, o);
     rc = cmd_record(o, s, &sum, "check");
     if (dbrc) rc = dbrc;
     if (!rc && (failed || regressions)) rc = CLI_FAILED;

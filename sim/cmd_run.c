@@ -27,7 +27,6 @@ static int cmd_run(cli_opts *o)
     cli_rec *rec = cli_rec_open(o, s, "run", &dbrc);
     if (!rec) { free(runs); scn_free(s); return dbrc; }
     cli_run_replications(s, o->strategy, o, runs, rec);
-    dbrc = cli_rec_close(rec, o);
     rpt_summary sum;
     rpt_summarize(runs, o->replications, &sum);
     if (o->json) {
@@ -37,6 +36,7 @@ static int cmd_run(cli_opts *o)
         rpt_write_table(&sum, stdout);
         cmd_print_thresholds(s, &sum, stdout);
     }
+    dbrc = cli_rec_close(rec, o);
     rc = cmd_record(o, s, &sum, "run");
     if (dbrc) rc = dbrc;
     if (!sum.invariants_ok) {

@@ -41,6 +41,8 @@ typedef struct scn_segment {
     sim_dist think;                  /* seconds from order to payment start */
     double   cancel_probability;     /* genuine: cancels the unpaid order at create + think */
     double   modify_probability;     /* genuine: changes the quantity at create + think/2 */
+    double   cancel_after_pay_probability; /* paid: the buyer tries to cancel (the process decides) */
+    sim_dist cancel_after_pay_delay; /* seconds from payment to that attempt */
     double   return_probability;     /* paid: returns after delivery */
     sim_dist return_delay;           /* seconds from delivery to the return request */
     int      orders_per_visit;       /* bots: orders placed at arrival */

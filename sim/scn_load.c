@@ -279,7 +279,7 @@ static const char *const k_arr[] = { "process", "rate", "schedule", NULL };
 static const char *const k_sched[] = { "at", "rate", NULL };
 static const char *const k_seg[] = { "name", "share", "malicious", "quantity", "basket_size", "pay_probability",
     "think_time", "cancel_probability", "modify_probability", "return_probability", "return_delay",
-    "orders_per_visit", "accounts_per_visit", "coupon", NULL };
+    "orders_per_visit", "accounts_per_visit", "coupon", "cancel_after_pay_probability", "cancel_after_pay_delay", NULL };
 static const char *const k_pay[] = { "delay", "failure_probability", "servers", NULL };
 static const char *const k_stations[] = { "order_service", "warehouse", NULL };
 static const char *const k_station[] = { "servers", "service", NULL };
@@ -451,6 +451,7 @@ static void scn__customers(scn__ctx *cx, const cJSON *root)
         g->basket = (sim_dist){ .kind = SIM_CONST, .a = 1 };
         g->think = (sim_dist){ .kind = SIM_CONST, .a = 0 };
         g->return_delay = (sim_dist){ .kind = SIM_CONST, .a = 3 * 86400 };
+        g->cancel_after_pay_delay = (sim_dist){ .kind = SIM_CONST, .a = 0 };
         g->pay_probability = 1;
         g->orders_per_visit = g->accounts_per_visit = 1;
         if (!cJSON_IsObject(e)) { SCN__ERR(cx, e, p, "found %s, expected a segment object", jsn_type_name(e)); continue; }
@@ -470,6 +471,8 @@ static void scn__customers(scn__ctx *cx, const cJSON *root)
         scn__dist(cx, e, p, "think_time", true, &g->think);
         scn__prob(cx, e, p, "cancel_probability", &g->cancel_probability);
         scn__prob(cx, e, p, "modify_probability", &g->modify_probability);
+        scn__prob(cx, e, p, "cancel_after_pay_probability", &g->cancel_after_pay_probability);
+        scn__dist(cx, e, p, "cancel_after_pay_delay", true, &g->cancel_after_pay_delay);
         scn__prob(cx, e, p, "return_probability", &g->return_probability);
         scn__dist(cx, e, p, "return_delay", true, &g->return_delay);
         int64_t v;
@@ -726,6 +729,7 @@ os_status scn_from_doc(jsn_doc *doc, scn_scenario **out, os_diag *diag)
     for (int i = 0; i < s->n_segments; i++) {
         scn_segment *g = &s->segments[i];
         scn__fix(&g->quantity, s); scn__fix(&g->basket, s); scn__fix(&g->think, s); scn__fix(&g->return_delay, s);
+        scn__fix(&g->cancel_after_pay_delay, s);
     }
     scn__fix(&s->pay_delay, s); scn__fix(&s->order_service.service, s); scn__fix(&s->warehouse.service, s);
     scn__fix(&s->delivery, s);

@@ -179,7 +179,9 @@ static void sim__start(sim__model *m, int which, const sim__job *job)
             if (proc_apply(m->pe, o, FSM_PRODUCE, FSM_SYSTEM, m->now, NULL, &res) == OS_OK) sim__after(m, o, &res);
         }
     }
-    sim_event ev = { .t = m->now + sim__service_time(m, which, job), .type = EV_STATION_DONE, .u32 = (uint32_t)which,
+    /* An order cancelled while it queued is not produced: its slot frees at once. */
+    bool dead = which != ST_ORDER && !sim__alive(job->ptr, job->a);
+    sim_event ev = { .t = m->now + (dead ? 0 : sim__service_time(m, which, job)), .type = EV_STATION_DONE, .u32 = (uint32_t)which,
                      .u64 = job->a, .ptr = job->ptr };
     /* The job's b and arrival ride in the event: u32 holds the station, so pack b into flags. */
     ev.flags = (uint16_t)(job->b & 0xFFFFu);
@@ -309,6 +311,12 @@ static void sim__apply_pay(sim__model *m, ord_order *o)
     if (st != OS_OK) return;
     sim__paid(m, o, &res);
     if (sim__after(m, o, &res)) return;
+    const scn_segment *g = sim__seg(m, o);
+    if (g->cancel_after_pay_probability > 0 &&
+        sim__u(m, SIM_P_CANCEL_PAID, sim__cust(o), sim__j(o)) < g->cancel_after_pay_probability) {
+        double d = sim__draw(m, &g->cancel_after_pay_delay, SIM_P_CANCEL_PAID_DELAY, sim__cust(o), sim__j(o));
+        sim__at(m, m->now + d, EV_CANCEL, o, o->id, 1);   /* 1: an attempt on a paid order */
+    }
     sim__to_warehouse(m, o);
 }
 
@@ -612,8 +620,8 @@ static void sim__finish(sim__model *m)
     /* Invariants: the core's, plus the simulator's own bookkeeping. */
     int bad = proc_check(m->pe, &r->violations);
     if (m->warmup == 0) {
-        double closed = r->m[RPT_orders_paid] + r->m[RPT_orders_expired] + r->m[RPT_orders_cancelled] +
-                        r->m[RPT_payments_rejected_revalidation] + (double)open_unpaid;
+        double closed = r->m[RPT_orders_paid] + r->m[RPT_orders_expired] + r->m[RPT_orders_cancelled] -
+                        r->m[RPT_orders_cancelled_after_pay] + r->m[RPT_payments_rejected_revalidation] + (double)open_unpaid;
         if (closed != r->m[RPT_orders_created]) {
             os_diag_add(&r->violations, "orders: created %.0f != paid %.0f + expired %.0f + cancelled %.0f + rejected %.0f + open unpaid %lld",
                         r->m[RPT_orders_created], r->m[RPT_orders_paid], r->m[RPT_orders_expired],
@@ -698,9 +706,13 @@ os_status sim_run(const scn_scenario *s, const sim_opts *opts, rpt_run *out)
             case EV_DELIVER: sim__deliver(&m, o); break;
             case EV_TIMER: sim__timer(&m, o, (fsm_action)ev.u32); break;
             case EV_CANCEL: {
+                /* Unpaid, or (u32 = 1) paid: whether a paid order may be cancelled is the
+                 * process's decision; a refusal is counted in forbidden_actions. */
                 proc_result res;
                 if (proc_apply(m.pe, o, FSM_CANCEL, FSM_BUYER, m.now, NULL, &res) == OS_OK) {
                     sim__count(&m, RPT_orders_cancelled, 1);
+                    if (ev.u32 == 1) sim__count(&m, RPT_orders_cancelled_after_pay, 1);
+                    if (res.refund) sim__count(&m, RPT_refund_total, (double)res.refund / 100);
                     sim__after(&m, o, &res);
                 }
                 break;
