@@ -18,4 +18,15 @@ grep -q "locked_unit_seconds.*REGRESSED" "$T/last.out" || fail "longer expiry lo
 id=$(sqlite3 "$T/c.db" "SELECT max(id) FROM runs WHERE kind='run'")
 expect_rc 0 "$BIN" check "$S" $common --baseline-run "$id"
 expect_rc 2 "$BIN" check "$S" $common --baseline "$T/base.json" --tolerance 'orders_paid=lots'
+# the process change: buyers who try to cancel after paying are refused by b2c, allowed by
+# the variant, and the check catches the refunds
+D="$ROOT/scenarios/steady_state.json"
+"$BIN" run "$D" --db "$T/c.db" --no-report --set 'customers.segments[0].cancel_after_pay_probability=0.1' \
+  --set 'customers.segments[0].cancel_after_pay_delay={"dist":"exp","mean":"10m"}' --json > "$T/steady.json"
+grep -Eq '"orders_cancelled_after_pay": 0,?$' "$T/steady.json" || fail "b2c let a paid order be cancelled"
+expect_rc 1 "$BIN" check "$D" --db "$T/c.db" --no-report --set 'customers.segments[0].cancel_after_pay_probability=0.1' \
+  --set 'customers.segments[0].cancel_after_pay_delay={"dist":"exp","mean":"10m"}' \
+  --baseline "$T/steady.json" --set process=processes/b2c_cancel_after_pay.json
+grep -q "refund_total.*REGRESSED" "$T/last.out" || fail "cancelling after payment should show refunds"
+grep -q "orders_cancelled_after_pay" "$T/last.out" || fail "the cancels are listed"
 echo ok
