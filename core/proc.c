@@ -26,7 +26,15 @@ struct proc_engine {
     os_money            captured;   /* all money taken */
     os_money            refunded;   /* all money given back */
     os_money            closed_kept;/* captured - refunded over closed orders */
+    proc_observer       obs;        /* transition observer, or NULL */
+    void               *obs_ctx;    /* its context */
 };
+
+void proc_set_observer(proc_engine *pe, proc_observer fn, void *ctx)
+{
+    pe->obs = fn;
+    pe->obs_ctx = ctx;
+}
 
 proc_engine *proc_create(const proc_config *c)
 {
@@ -118,6 +126,7 @@ os_status proc_create_order(proc_engine *pe, const proc_order_req *rq, double t,
     o->state = (uint8_t)fsm_initial(pe->fsm);
     pe->in_state[o->state]++;
     pe->entered[o->state]++;
+    if (pe->obs) pe->obs(pe->obs_ctx, o, FSM_ACTION_COUNT, FSM_BUYER, -1, o->state, t, 0);
     *out = o;
     return OS_OK;
 }
@@ -277,6 +286,7 @@ os_status proc_apply(proc_engine *pe, ord_order *o, fsm_action action, fsm_actor
     o->t_at[action] = t;
     proc__enter(pe, o, to);
     res->to = to;
+    if (pe->obs) pe->obs(pe->obs_ctx, o, action, actor, res->from, to, t, res->shortfall);
     if (res->oversell_refund) {
         /* Oversold under the refund policy: the system refunds at once. */
         proc_result rr;

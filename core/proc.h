@@ -85,6 +85,13 @@ os_status proc_pay_fail(proc_engine *pe, ord_order *o, double t);
 os_status proc_apply(proc_engine *pe, ord_order *o, fsm_action action, fsm_actor actor, double t,
                      const proc_args *args, proc_result *res);
 
+/* Observes every transition (and creation, with from = -1 and action = FSM_ACTION_COUNT):
+ * for ledgers and debugging. `shortfall` is the oversold units of a payment, else 0.
+ * Called after the order has moved. NULL fn removes the observer. */
+typedef void (*proc_observer)(void *ctx, const ord_order *o, int action, fsm_actor actor, int from, int to,
+                              double t, int64_t shortfall);
+void proc_set_observer(proc_engine *pe, proc_observer fn, void *ctx);
+
 /* Returns a terminal order to the pool, closing its money account. */
 void proc_close(proc_engine *pe, ord_order *o);
 

@@ -114,8 +114,19 @@ void rpt_run_init(rpt_run *r)
     r->invariants_ok = true;
 }
 
+void rpt_trans_add(rpt_run *r, const rpt_trans *t)
+{
+    if (r->ntrans == r->cap_trans) {
+        r->cap_trans = r->cap_trans ? r->cap_trans * 2 : 4096;
+        r->trans = xrealloc(r->trans, r->cap_trans * sizeof *r->trans);
+    }
+    r->trans[r->ntrans++] = *t;
+}
+
 void rpt_run_fini(rpt_run *r)
 {
+    free(r->trans);
+    r->trans = NULL;
     free(r->series.v);
     os_diag_fini(&r->violations);
     r->series.v = NULL;

@@ -118,6 +118,19 @@ typedef struct rpt_series {
     double *v;                              /* nrows x ncols values, row-major */
 } rpt_series;
 
+/* One order transition, kept with --ledger ("which orders oversold, and when?"). */
+typedef struct rpt_trans {
+    double   t;          /* virtual time */
+    uint64_t order;      /* order id */
+    int32_t  shortfall;  /* units oversold by this payment */
+    int8_t   from, to;   /* state indexes into rpt_run.states; from = -1 at creation */
+    uint8_t  action;     /* index into rpt_run.actions */
+    uint8_t  actor;      /* index into rpt_run.actors */
+} rpt_trans;
+
+#define RPT_MAX_STATES 32
+#define RPT_MAX_ACTIONS 16
+
 typedef struct rpt_run {
     char       scenario[RPT_NAME_MAX]; /* scenario name */
     char       strategy[RPT_NAME_MAX]; /* inventory strategy */
@@ -135,7 +148,16 @@ typedef struct rpt_run {
     uint64_t   events;                 /* events executed */
     double     wall_seconds;           /* wall time of the run (never in metrics) */
     uint64_t   peak_rss_bytes;         /* process peak RSS after the run */
+    rpt_trans *trans;                  /* with --ledger: every transition, in order */
+    size_t     ntrans, cap_trans;
+    int        nstates, nactions, nactors;           /* names for trans */
+    char       states[RPT_MAX_STATES][RPT_NAME_MAX];
+    char       actions[RPT_MAX_ACTIONS][RPT_NAME_MAX];
+    char       actors[4][RPT_NAME_MAX];
 } rpt_run;
+
+/* Appends a transition to the run's ledger. */
+void rpt_trans_add(rpt_run *r, const rpt_trans *t);
 
 /* Zeroes a record (all metrics 0, no series). Release with rpt_run_fini. */
 void rpt_run_init(rpt_run *r);

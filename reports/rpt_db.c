@@ -20,6 +20,7 @@ struct rpt_db {
 
 static const char *const rpt__schema =
     "PRAGMA journal_mode=WAL;"
+    "PRAGMA synchronous=NORMAL;"
     "PRAGMA foreign_keys=ON;"
     "CREATE TABLE IF NOT EXISTS runs ("
     "  id INTEGER PRIMARY KEY,"
@@ -57,6 +58,11 @@ static const char *const rpt__schema =
     "CREATE TABLE IF NOT EXISTS latency ("
     "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
     "  bucket INTEGER NOT NULL, low REAL, count INTEGER, PRIMARY KEY (run_id, bucket)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS transitions ("
+    "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    "  order_id INTEGER NOT NULL, t REAL NOT NULL, action TEXT NOT NULL, actor TEXT NOT NULL,"
+    "  from_state TEXT, to_state TEXT NOT NULL, shortfall INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS transitions_order ON transitions(run_id, order_id);"
     "CREATE TABLE IF NOT EXISTS violations ("
     "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, message TEXT);"
     "CREATE VIEW IF NOT EXISTS run_summary AS SELECT r.id, r.scenario, r.strategy, r.seed, r.replication, r.status,"
@@ -197,13 +203,14 @@ os_status rpt_db_begin_run(rpt_db *db, const rpt_db_meta *meta, const rpt_run *r
 os_status rpt_db_finish_run(rpt_db *db, int64_t id, const rpt_run *r, os_diag *diag)
 {
     if (rpt__exec(db, "BEGIN IMMEDIATE") != SQLITE_OK) return rpt__fail(db, diag, "begin");
-    sqlite3_stmt *m = NULL, *s = NULL, *se = NULL, *l = NULL, *v = NULL, *u = NULL;
+    sqlite3_stmt *m = NULL, *s = NULL, *se = NULL, *l = NULL, *v = NULL, *u = NULL, *tr = NULL;
     os_status st = OS_OK;
     if (sqlite3_prepare_v2(db->h, "INSERT INTO metrics VALUES (?,?,?)", -1, &m, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db->h, "INSERT INTO stations VALUES (?,?,?,?,?,?,?,?,?)", -1, &s, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db->h, "INSERT INTO series VALUES (?,?,?,?)", -1, &se, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db->h, "INSERT INTO latency VALUES (?,?,?,?)", -1, &l, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db->h, "INSERT INTO violations VALUES (?,?)", -1, &v, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db->h, "INSERT INTO transitions VALUES (?,?,?,?,?,?,?,?)", -1, &tr, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db->h, "UPDATE runs SET status='complete', finished_at=?, invariants_ok=?, events=?, wall_seconds=? WHERE id=?",
                            -1, &u, NULL) != SQLITE_OK) {
         st = rpt__fail(db, diag, "prepare");
@@ -255,6 +262,20 @@ os_status rpt_db_finish_run(rpt_db *db, int64_t id, const rpt_run *r, os_diag *d
         if (sqlite3_step(v) != SQLITE_DONE) { st = rpt__fail(db, diag, "insert violation"); goto done; }
         sqlite3_reset(v);
     }
+    for (size_t k = 0; k < r->ntrans; k++) {
+        const rpt_trans *x = &r->trans[k];
+        sqlite3_bind_int64(tr, 1, id);
+        sqlite3_bind_int64(tr, 2, (sqlite3_int64)x->order);
+        sqlite3_bind_double(tr, 3, x->t);
+        sqlite3_bind_text(tr, 4, x->action < r->nactions ? r->actions[x->action] : "?", -1, SQLITE_STATIC);
+        sqlite3_bind_text(tr, 5, x->actor < r->nactors ? r->actors[x->actor] : "?", -1, SQLITE_STATIC);
+        if (x->from >= 0 && x->from < r->nstates) sqlite3_bind_text(tr, 6, r->states[x->from], -1, SQLITE_STATIC);
+        else sqlite3_bind_null(tr, 6);
+        sqlite3_bind_text(tr, 7, x->to >= 0 && x->to < r->nstates ? r->states[x->to] : "?", -1, SQLITE_STATIC);
+        sqlite3_bind_int(tr, 8, x->shortfall);
+        if (sqlite3_step(tr) != SQLITE_DONE) { st = rpt__fail(db, diag, "insert transition"); goto done; }
+        sqlite3_reset(tr);
+    }
     char now[32];
     rpt__now(now, sizeof now);
     sqlite3_bind_text(u, 1, now, -1, SQLITE_TRANSIENT);
@@ -265,7 +286,7 @@ os_status rpt_db_finish_run(rpt_db *db, int64_t id, const rpt_run *r, os_diag *d
     if (sqlite3_step(u) != SQLITE_DONE) { st = rpt__fail(db, diag, "mark complete"); goto done; }
 done:
     sqlite3_finalize(m); sqlite3_finalize(s); sqlite3_finalize(se); sqlite3_finalize(l);
-    sqlite3_finalize(v); sqlite3_finalize(u);
+    sqlite3_finalize(v); sqlite3_finalize(u); sqlite3_finalize(tr);
     if (st == OS_OK && rpt__exec(db, "COMMIT") != SQLITE_OK) st = rpt__fail(db, diag, "commit");
     if (st != OS_OK) rpt__exec(db, "ROLLBACK");
     return st;
@@ -459,6 +480,8 @@ os_status rpt_db_merge(rpt_db *db, const char *src, int *added, os_diag *diag)
             "INSERT INTO main.series SELECT ?2, name, t, value FROM src.series WHERE run_id = ?1",
             "INSERT INTO main.latency SELECT ?2, bucket, low, count FROM src.latency WHERE run_id = ?1",
             "INSERT INTO main.violations SELECT ?2, message FROM src.violations WHERE run_id = ?1",
+            "INSERT INTO main.transitions SELECT ?2, order_id, t, action, actor, from_state, to_state, shortfall"
+            " FROM src.transitions WHERE run_id = ?1",
         };
         int64_t nid = 0;
         for (size_t k = 0; k < sizeof copies / sizeof copies[0]; k++) {

@@ -632,6 +632,17 @@ static void sim__finish(sim__model *m)
     r->invariants_ok = bad == 0;
 }
 
+/* The ledger observer: appends each transition after the warmup to the run. */
+static void sim__observe(void *ctx, const ord_order *o, int action, fsm_actor actor, int from, int to, double t,
+                         int64_t shortfall)
+{
+    sim__model *m = ctx;
+    if (t < m->warmup) return;
+    rpt_trans x = { .t = t, .order = o->id, .shortfall = (int32_t)shortfall, .from = (int8_t)from, .to = (int8_t)to,
+                    .action = (uint8_t)action, .actor = (uint8_t)actor };
+    rpt_trans_add(m->out, &x);
+}
+
 os_status sim_run(const scn_scenario *s, const sim_opts *opts, rpt_run *out)
 {
     const char *sname = opts->strategy ? opts->strategy : s->strategy;
@@ -670,6 +681,16 @@ os_status sim_run(const scn_scenario *s, const sim_opts *opts, rpt_run *out)
         cols[nc++] = state_cols[i];
     }
     rpt_series_columns(&out->series, nc, cols);
+    if (opts->ledger) {
+        out->nstates = fsm_state_count(s->fsm);
+        for (int i = 0; i < out->nstates && i < RPT_MAX_STATES; i++) snprintf(out->states[i], RPT_NAME_MAX, "%s", fsm_state_name(s->fsm, i));
+        out->nactions = FSM_ACTION_COUNT + 1;
+        for (int i = 0; i < FSM_ACTION_COUNT; i++) snprintf(out->actions[i], RPT_NAME_MAX, "%s", fsm_action_name((fsm_action)i));
+        snprintf(out->actions[FSM_ACTION_COUNT], RPT_NAME_MAX, "create");
+        out->nactors = FSM_ACTOR_COUNT;
+        for (int i = 0; i < FSM_ACTOR_COUNT; i++) snprintf(out->actors[i], RPT_NAME_MAX, "%s", fsm_actor_name((fsm_actor)i));
+        proc_set_observer(m.pe, sim__observe, &m);
+    }
 
     sim__at(&m, 0, EV_SAMPLE, NULL, 0, 0);
     sim__schedule_arrival(&m);

@@ -17,7 +17,7 @@ typedef struct sim_opts {
     uint64_t    seed;            /* the run's seed (replication r uses scenario seed + r) */
     int         replication;     /* recorded in the results */
     bool        check_every_event; /* run every invariant after each event (slow; debug) */
-    bool        ledger;          /* keep the inventory ledger and replay it at the end */
+    bool        ledger;          /* keep the inventory ledger (replayed at the end) and every order transition */
 } sim_opts;
 
 /* Runs the scenario. `out` must be initialised with rpt_run_init; it is filled with every

@@ -33,4 +33,16 @@ kill -9 $pid; wait $pid 2>/dev/null || true
 [ "$(sqlite3 "$T/m.db" 'SELECT count(*) FROM metrics')" = "$(sqlite3 "$T/r.db" 'SELECT count(*) FROM metrics')" ] || fail "merge lost metrics"
 "$BIN" history --db "$T/m.db" > "$T/h.txt"
 grep -q running "$T/h.txt" && grep -q complete "$T/h.txt" || fail "history shows both runs"
+# --ledger: every order's transitions, enough to say which orders oversold and when
+"$BIN" run "$S" --db "$T/l.db" --no-report --quiet --strategy reduce_on_payment --ledger --set customers.max_customers=20000
+over=$(sqlite3 "$T/l.db" "SELECT count(*) FROM transitions WHERE action='pay' AND shortfall > 0")
+[ "$over" = "$(sqlite3 "$T/l.db" "SELECT value FROM metrics WHERE name='oversold_orders'" | cut -d. -f1)" ] || fail "ledger oversold orders ($over) differ from the metric"
+[ "$(sqlite3 "$T/l.db" "SELECT count(*) FROM transitions WHERE action='create'")" = \
+  "$(sqlite3 "$T/l.db" "SELECT value FROM metrics WHERE name='orders_created'" | cut -d. -f1)" ] || fail "ledger creations differ"
+# without gnuplot the run still succeeds and says the charts were skipped
+PATH=/nonexistent "$BIN" run "$S" --db "$T/g.db" --out "$T/nog" --set customers.max_customers=2000 > "$T/nog.out" 2> "$T/nog.err" \
+  || fail "a run without gnuplot failed"
+grep -q "charts were skipped" "$T/nog.err" || fail "no note that charts were skipped"
+grep -q "Charts were skipped" "$T/nog/report.md" || fail "report does not say charts were skipped"
+[ ! -e "$T/nog/stock.png" ] || fail "a chart appeared without gnuplot"
 echo ok
