@@ -82,7 +82,8 @@ double rpt_hist_quantile(const rpt_hist *h, double q)
     for (int i = 0; i < n; i++) {
         seen += h->b[i];
         if (seen >= rank) {
-            double lo = i == 0 ? 0 : rpt_hist_bucket_low(i);
+            if (i == 0) return h->min;   /* below a microsecond: report the exact minimum */
+            double lo = rpt_hist_bucket_low(i);
             double hi = i + 1 < n ? rpt_hist_bucket_low(i + 1) : lo * 2;
             double mid = (lo + hi) / 2;
             if (mid < h->min) mid = h->min;
@@ -112,6 +113,7 @@ void rpt_run_init(rpt_run *r)
     rpt_hist_init(&r->order_to_pay);
     os_diag_init(&r->violations);
     r->invariants_ok = true;
+    r->sweep_point = -1;
 }
 
 void rpt_trans_add(rpt_run *r, const rpt_trans *t)

@@ -104,7 +104,9 @@ typedef struct rpt_station {
     double mean_service;       /* seconds, from the scenario (for the analytic bound) */
     double utilization;        /* busy server-seconds / (servers x horizon) */
     double wait_mean;          /* seconds queued before service, requests started before horizon */
+    double wait_p50;           /* seconds */
     double wait_p95;           /* seconds */
+    double wait_p99;           /* seconds */
     double queue_max;          /* longest queue seen */
     double served;             /* requests whose service started */
 } rpt_station;
@@ -137,7 +139,10 @@ typedef struct rpt_run {
     char       process[RPT_NAME_MAX];  /* process name */
     uint64_t   seed;                   /* seed of this replication */
     int        replication;            /* 0-based */
+    int        sweep_point;            /* sweep point index, -1 when not a sweep */
+    char       sweep_params[256];      /* the point's "PATH=VALUE,..." */
     double     horizon;                /* seconds */
+    double     warmup;                 /* seconds; rates divide by horizon - warmup */
     double     m[RPT_METRIC_COUNT];    /* metrics; NAN means null (sellout never happened) */
     int        nstations;
     rpt_station st[RPT_MAX_STATIONS];

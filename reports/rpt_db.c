@@ -35,6 +35,7 @@ static const char *const rpt__schema =
     "  seed INTEGER NOT NULL,"
     "  replication INTEGER NOT NULL,"
     "  horizon REAL NOT NULL,"
+    "  warmup REAL NOT NULL DEFAULT 0,"
     "  build TEXT NOT NULL,"
     "  status TEXT NOT NULL CHECK (status IN ('running','complete','failed')),"
     "  invariants_ok INTEGER,"
@@ -51,7 +52,8 @@ static const char *const rpt__schema =
     "CREATE TABLE IF NOT EXISTS stations ("
     "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
     "  station TEXT NOT NULL, servers INTEGER, mean_service REAL, utilization REAL,"
-    "  wait_mean REAL, wait_p95 REAL, queue_max REAL, served REAL, PRIMARY KEY (run_id, station)) WITHOUT ROWID;"
+    "  wait_mean REAL, wait_p95 REAL, queue_max REAL, served REAL, wait_p50 REAL, wait_p99 REAL,"
+    "  PRIMARY KEY (run_id, station)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS series ("
     "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
     "  name TEXT NOT NULL, t REAL NOT NULL, value REAL, PRIMARY KEY (run_id, name, t)) WITHOUT ROWID;"
@@ -169,7 +171,7 @@ os_status rpt_db_begin_run(rpt_db *db, const rpt_db_meta *meta, const rpt_run *r
 {
     static const char *sql =
         "INSERT INTO runs (uuid, batch, kind, scenario, scenario_hash, scenario_json, strategy, process, seed, replication,"
-        " horizon, build, status, sweep_point, sweep_params, started_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,'running',?,?,?)";
+        " horizon, build, status, sweep_point, sweep_params, started_at, warmup) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,'running',?,?,?,?)";
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK) return rpt__fail(db, diag, "prepare");
     char uuid[33], hash[17], now[32];
@@ -193,6 +195,7 @@ os_status rpt_db_begin_run(rpt_db *db, const rpt_db_meta *meta, const rpt_run *r
     if (meta->sweep_params) sqlite3_bind_text(st, 14, meta->sweep_params, -1, SQLITE_TRANSIENT);
     else sqlite3_bind_null(st, 14);
     sqlite3_bind_text(st, 15, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_double(st, 16, r->warmup);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) return rpt__fail(db, diag, "insert run");
@@ -206,7 +209,7 @@ os_status rpt_db_finish_run(rpt_db *db, int64_t id, const rpt_run *r, os_diag *d
     sqlite3_stmt *m = NULL, *s = NULL, *se = NULL, *l = NULL, *v = NULL, *u = NULL, *tr = NULL;
     os_status st = OS_OK;
     if (sqlite3_prepare_v2(db->h, "INSERT INTO metrics VALUES (?,?,?)", -1, &m, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db->h, "INSERT INTO stations VALUES (?,?,?,?,?,?,?,?,?)", -1, &s, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db->h, "INSERT INTO stations VALUES (?,?,?,?,?,?,?,?,?,?,?)", -1, &s, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db->h, "INSERT INTO series VALUES (?,?,?,?)", -1, &se, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db->h, "INSERT INTO latency VALUES (?,?,?,?)", -1, &l, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db->h, "INSERT INTO violations VALUES (?,?)", -1, &v, NULL) != SQLITE_OK ||
@@ -234,6 +237,8 @@ os_status rpt_db_finish_run(rpt_db *db, int64_t id, const rpt_run *r, os_diag *d
         rpt__bind_num(s, 7, x->wait_p95);
         rpt__bind_num(s, 8, x->queue_max);
         rpt__bind_num(s, 9, x->served);
+        rpt__bind_num(s, 10, x->wait_p50);
+        rpt__bind_num(s, 11, x->wait_p99);
         if (sqlite3_step(s) != SQLITE_DONE) { st = rpt__fail(db, diag, "insert station"); goto done; }
         sqlite3_reset(s);
     }
@@ -302,7 +307,8 @@ os_status rpt_db_load(rpt_db *db, int64_t id, rpt_run *out, char **scenario_json
 {
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(db->h, "SELECT scenario, strategy, process, seed, replication, horizon, invariants_ok, events,"
-                           " wall_seconds, scenario_json FROM runs WHERE id=? AND status='complete'", -1, &q, NULL) != SQLITE_OK)
+                           " wall_seconds, scenario_json, sweep_point, sweep_params, warmup FROM runs WHERE id=? AND status='complete'",
+                           -1, &q, NULL) != SQLITE_OK)
         return rpt__fail(db, diag, "prepare");
     sqlite3_bind_int64(q, 1, id);
     if (sqlite3_step(q) != SQLITE_ROW) {
@@ -320,6 +326,10 @@ os_status rpt_db_load(rpt_db *db, int64_t id, rpt_run *out, char **scenario_json
     out->events = (uint64_t)sqlite3_column_int64(q, 7);
     out->wall_seconds = sqlite3_column_double(q, 8);
     if (scenario_json) *scenario_json = xstrdup((const char *)sqlite3_column_text(q, 9));
+    out->sweep_point = sqlite3_column_type(q, 10) == SQLITE_NULL ? -1 : sqlite3_column_int(q, 10);
+    out->warmup = sqlite3_column_double(q, 12);
+    snprintf(out->sweep_params, sizeof out->sweep_params, "%s",
+             sqlite3_column_type(q, 11) == SQLITE_NULL ? "" : (const char *)sqlite3_column_text(q, 11));
     sqlite3_finalize(q);
 
     for (int k = 0; k < RPT_METRIC_COUNT; k++) out->m[k] = NAN;
@@ -330,8 +340,9 @@ os_status rpt_db_load(rpt_db *db, int64_t id, rpt_run *out, char **scenario_json
         if (k >= 0 && sqlite3_column_type(q, 1) != SQLITE_NULL) out->m[k] = sqlite3_column_double(q, 1);
     }
     sqlite3_finalize(q);
-    sqlite3_prepare_v2(db->h, "SELECT station, servers, mean_service, utilization, wait_mean, wait_p95, queue_max, served"
-                       " FROM stations WHERE run_id=? ORDER BY rowid", -1, &q, NULL);
+    sqlite3_prepare_v2(db->h, "SELECT station, servers, mean_service, utilization, wait_mean, wait_p95, queue_max, served,"
+                       " wait_p50, wait_p99 FROM stations WHERE run_id=? ORDER BY CASE station WHEN 'order_service' THEN 0"
+                       " WHEN 'payment' THEN 1 WHEN 'warehouse' THEN 2 ELSE 3 END, station", -1, &q, NULL);
     sqlite3_bind_int64(q, 1, id);
     out->nstations = 0;
     while (sqlite3_step(q) == SQLITE_ROW && out->nstations < RPT_MAX_STATIONS) {
@@ -344,6 +355,8 @@ os_status rpt_db_load(rpt_db *db, int64_t id, rpt_run *out, char **scenario_json
         s->wait_p95 = sqlite3_column_double(q, 5);
         s->queue_max = sqlite3_column_double(q, 6);
         s->served = sqlite3_column_double(q, 7);
+        s->wait_p50 = sqlite3_column_double(q, 8);
+        s->wait_p99 = sqlite3_column_double(q, 9);
     }
     sqlite3_finalize(q);
     const char *names[RPT_MAX_COLS];
@@ -470,13 +483,13 @@ os_status rpt_db_merge(rpt_db *db, const char *src, int *added, os_diag *diag)
         int64_t old = sqlite3_column_int64(sel, 0);
         static const char *const copies[] = {
             "INSERT INTO main.runs (uuid, batch, kind, scenario, scenario_hash, scenario_json, strategy, process, seed,"
-            " replication, horizon, build, status, invariants_ok, events, wall_seconds, sweep_point, sweep_params, started_at,"
-            " finished_at) SELECT uuid, batch, kind, scenario, scenario_hash, scenario_json, strategy, process, seed,"
-            " replication, horizon, build, status, invariants_ok, events, wall_seconds, sweep_point, sweep_params, started_at,"
-            " finished_at FROM src.runs WHERE id = ?1",
+            " replication, horizon, warmup, build, status, invariants_ok, events, wall_seconds, sweep_point, sweep_params,"
+            " started_at, finished_at) SELECT uuid, batch, kind, scenario, scenario_hash, scenario_json, strategy, process, seed,"
+            " replication, horizon, warmup, build, status, invariants_ok, events, wall_seconds, sweep_point, sweep_params,"
+            " started_at, finished_at FROM src.runs WHERE id = ?1",
             "INSERT INTO main.metrics SELECT ?2, name, value FROM src.metrics WHERE run_id = ?1",
             "INSERT INTO main.stations SELECT ?2, station, servers, mean_service, utilization, wait_mean, wait_p95, queue_max,"
-            " served FROM src.stations WHERE run_id = ?1",
+            " served, wait_p50, wait_p99 FROM src.stations WHERE run_id = ?1",
             "INSERT INTO main.series SELECT ?2, name, t, value FROM src.series WHERE run_id = ?1",
             "INSERT INTO main.latency SELECT ?2, bucket, low, count FROM src.latency WHERE run_id = ?1",
             "INSERT INTO main.violations SELECT ?2, message FROM src.violations WHERE run_id = ?1",

@@ -213,9 +213,79 @@ static int rpt__script(FILE *gp, const rpt_report_in *in, char names[][64], int 
     return n;
 }
 
+/* A sweep: points.dat and three charts (throughput with the bound and the knee, p95, and
+ * utilization against offered load). Returns the number of charts. */
+static int rpt__capacity_script(FILE *gp, const char *work, const rpt_report_in *in, char names[][64])
+{
+    const rpt_capacity *c = in->cap;
+    const rpt_run *r0 = &in->points[0].sum.runs[0];
+    char path[2400];
+    snprintf(path, sizeof path, "%s/points.dat", work);
+    FILE *f = fopen(path, "w");
+    if (!f) return -1;
+    fprintf(f, "# offered_per_s paid_per_s completed_per_s o2p_p50 o2p_p95 o2p_p99");
+    for (int k = 0; k < r0->nstations; k++) fprintf(f, " util_%s wait_p95_%s", r0->st[k].name, r0->st[k].name);
+    fprintf(f, "\n");
+    for (int i = 0; i < c->n; i++) {
+        const rpt_summary *s = &in->points[i].sum;
+        fprintf(f, "%.10g %.10g %.10g %.10g %.10g %.10g", c->offered[i], s->mean[RPT_throughput_paid_per_s],
+                s->mean[RPT_throughput_completed_per_s], s->mean[RPT_order_to_pay_p50], s->mean[RPT_order_to_pay_p95],
+                s->mean[RPT_order_to_pay_p99]);
+        for (int k = 0; k < r0->nstations; k++) fprintf(f, " %.10g %.10g", 100 * s->st_mean[k][0], s->st_mean[k][2]);
+        fprintf(f, "\n");
+    }
+    if (fclose(f) != 0) return -1;
+    fprintf(gp, "# drawn by ordersim; re-run with: gnuplot charts.gp\nset encoding utf8\nset grid\nset key outside right top\n"
+                "set datafile missing 'NaN'\nset termoption noenhanced\nset xlabel 'offered load (customers/s)'\n");
+    int n = 0;
+    char plot[4096], title[512];
+    size_t used = 0;
+    if (c->knee >= 0)
+        fprintf(gp, "set arrow 1 from %.10g, graph 0 to %.10g, graph 1 nohead dt 2 lw 2 lc rgb '#d62728'\n"
+                    "set label 1 'knee' at %.10g, graph 0.95 offset 0.5,0 tc rgb '#d62728'\n",
+                c->offered[c->knee], c->offered[c->knee], c->offered[c->knee]);
+    used = (size_t)snprintf(plot, sizeof plot, "plot x with lines dt 3 lc rgb '#999999' title 'offered = served', "
+                            "'points.dat' using 1:2 with linespoints lw 2 pt 7 lc rgb '#1f77b4' title 'paid/s', "
+                            "'points.dat' using 1:3 with linespoints lw 2 pt 5 lc rgb '#2ca02c' title 'completed/s'");
+    if (c->bound_station >= 0 && isfinite(c->bound_min))
+        snprintf(plot + used, sizeof plot - used, ", %.10g with lines lw 2 dt 4 lc rgb '#ff7f0e' title 'analytic bound (%s)'",
+                 c->bound_min * (in->points[0].sum.mean[RPT_throughput_paid_per_s] / (c->offered[0] > 0 ? c->offered[0] : 1)),
+                 r0->st[c->bound_station].name);
+    snprintf(names[n], 64, "throughput");
+    snprintf(title, sizeof title, "%s - throughput against offered load", in->title);
+    rpt__chart_head(gp, names[n], title, "offered load (customers/s)", "orders per second", false);
+    rpt__chart_plot(gp, names[n++], plot);
+    used = (size_t)snprintf(plot, sizeof plot, "set logscale y\nplot 'points.dat' using 1:5 with linespoints lw 2 pt 7 lc rgb '#d62728' title 'order-to-pay p95'");
+    for (int k = 0; k < r0->nstations; k++)
+        if (r0->st[k].servers)
+            used += (size_t)snprintf(plot + used, sizeof plot - used, ", 'points.dat' using 1:($%d > 0 ? $%d : 1e-3) with linespoints lw 2 title '%s wait p95'",
+                                     8 + 2 * k, 8 + 2 * k, r0->st[k].name);
+    snprintf(plot + used, sizeof plot - used, "\nunset logscale y");
+    snprintf(names[n], 64, "latency_p95");
+    snprintf(title, sizeof title, "%s - p95 latency against offered load (waits shown from 1 ms)", in->title);
+    rpt__chart_head(gp, names[n], title, "offered load (customers/s)", "seconds (log scale)", false);
+    rpt__chart_plot(gp, names[n++], plot);
+    used = (size_t)snprintf(plot, sizeof plot, "set yrange [0:105]\nplot ");
+    int lines = 0;
+    for (int k = 0; k < r0->nstations; k++) {
+        if (!r0->st[k].servers) continue;
+        used += (size_t)snprintf(plot + used, sizeof plot - used, "%s'points.dat' using 1:%d with linespoints lw 2 title '%s'",
+                                 lines++ ? ", " : "", 7 + 2 * k, r0->st[k].name);
+    }
+    snprintf(plot + used, sizeof plot - used, "%s\nset autoscale y", lines ? "" : "0 notitle");
+    snprintf(names[n], 64, "utilization");
+    snprintf(title, sizeof title, "%s - station utilization against offered load", in->title);
+    rpt__chart_head(gp, names[n], title, "offered load (customers/s)", "utilization (%)", false);
+    rpt__chart_plot(gp, names[n++], plot);
+    fprintf(gp, "unset arrow 1\nunset label 1\n");
+    return n;
+}
+
 /* Runs gnuplot in `work`; returns 0 on success, -1 when it is missing or failed. */
 static int rpt__gnuplot(const char *work, os_diag *diag)
 {
+    /* The child must not inherit unflushed output: it would write it a second time. */
+    fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) return -1;
     if (pid == 0) {
@@ -259,7 +329,12 @@ static void rpt__write_md(FILE *f, const rpt_report_in *in, char names[][64], in
     fprintf(f, "- command: `%s`\n- process: %s, seed %llu, replications %d, horizon %.0f s\n\n", in->command ? in->command : "",
             r0->process, (unsigned long long)r0->seed, in->sums[0].n, r0->horizon);
     if (in->conclusion) { fprintf(f, "## Conclusion\n\n%s\n\n", in->conclusion); }
-    fprintf(f, "## Metrics\n\n| metric | unit |");
+    if (in->cap) {
+        fprintf(f, "## Capacity\n\n```\n");
+        rpt_capacity_write_table(in->cap, in->points, f);
+        fprintf(f, "```\n\n");
+    }
+    fprintf(f, in->cap ? "## Metrics at the highest load\n\n| metric | unit |" : "## Metrics\n\n| metric | unit |");
     for (int s = 0; s < in->n; s++) fprintf(f, " %s |", in->sums[s].runs[0].strategy);
     fprintf(f, "\n|---|---|");
     for (int s = 0; s < in->n; s++) fprintf(f, "---:|");
@@ -333,6 +408,19 @@ static void rpt__write_html(FILE *f, const char *work, const rpt_report_in *in, 
         rpt__html(f, in->conclusion);
         fprintf(f, "</pre>\n");
     }
+    if (in->cap) {
+        fprintf(f, "<h2>Capacity</h2>\n<pre>");
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *mem = open_memstream(&buf, &len);
+        if (mem) {
+            rpt_capacity_write_table(in->cap, in->points, mem);
+            fclose(mem);
+            rpt__html(f, buf);
+            free(buf);
+        }
+        fprintf(f, "</pre>\n");
+    }
     fprintf(f, "<h2>Metrics</h2>\n<table><tr><th>metric</th><th>unit</th>");
     for (int s = 0; s < in->n; s++) { fprintf(f, "<th>"); rpt__html(f, in->sums[s].runs[0].strategy); fprintf(f, "</th>"); }
     fprintf(f, "</tr>\n");
@@ -381,7 +469,7 @@ os_status rpt_report_write(const char *dir, const rpt_report_in *in, int *charts
     char names[16][64];
     int n = 0;
     rpt__ax ax = rpt__axis(in->sums[0].runs[0].horizon);
-    for (int s = 0; s < in->n; s++)
+    for (int s = 0; s < in->n && !in->cap; s++)
         if (rpt__data(work, s, &in->sums[s].runs[0], ax.div) != 0) {
             os_diag_add(diag, "%s: cannot write chart data: %s", dir, strerror(errno));
             st = OS_EIO;
@@ -391,7 +479,8 @@ os_status rpt_report_write(const char *dir, const rpt_report_in *in, int *charts
     snprintf(path, sizeof path, "%s/charts.gp", work);
     FILE *gp = fopen(path, "w");
     if (!gp) { os_diag_add(diag, "%s: %s", path, strerror(errno)); st = OS_EIO; goto cleanup; }
-    n = rpt__script(gp, in, names, 16);
+    n = in->cap ? rpt__capacity_script(gp, work, in, names) : rpt__script(gp, in, names, 16);
+    if (n < 0) { fclose(gp); os_diag_add(diag, "%s: cannot write chart data", dir); st = OS_EIO; goto cleanup; }
     if (fclose(gp) != 0) { os_diag_add(diag, "%s: write failed", path); st = OS_EIO; goto cleanup; }
     if (rpt__gnuplot(work, diag) == 0) {
         int ok = 0;

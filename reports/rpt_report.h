@@ -14,6 +14,7 @@
 #define RPT_REPORT_H
 
 #include "rpt.h"
+#include "rpt_capacity.h"
 
 typedef struct rpt_report_in {
     const char        *title;        /* scenario name */
@@ -23,6 +24,8 @@ typedef struct rpt_report_in {
     const rpt_summary *sums;         /* one summary per strategy */
     const char        *conclusion;   /* plain-language conclusion (compare), or NULL */
     const char        *extra_md;     /* extra markdown (verdict table, thresholds), or NULL */
+    const rpt_capacity *cap;         /* a sweep's capacity analysis, or NULL */
+    const rpt_point   *points;       /* its points (cap->n of them) */
 } rpt_report_in;
 
 /* Writes the report into `dir` (created if needed). *charts is set to the number of

@@ -141,7 +141,6 @@ struct cli_rec {
     rpt_db         *db;        /* the results DB */
     rpt_db_meta     meta;      /* what every run of the batch shares */
     char            batch[33]; /* batch id */
-    char            params[512]; /* sweep parameters of the current point */
     int64_t         first, last; /* recorded id range */
     bool            failed;    /* a write failed */
     os_diag         diag;      /* messages */
@@ -168,12 +167,9 @@ cli_rec *cli_rec_open(const cli_opts *o, const scn_scenario *s, const char *kind
     return r;
 }
 
-void cli_rec_point(cli_rec *r, int point, const char *params)
+void cli_rec_batch(cli_rec *r, const char *batch)
 {
-    if (!r) return;
-    r->meta.sweep_point = point;
-    snprintf(r->params, sizeof r->params, "%s", params ? params : "");
-    r->meta.sweep_params = params ? r->params : NULL;
+    if (r) snprintf(r->batch, sizeof r->batch, "%s", batch);
 }
 
 int cli_rec_close(cli_rec *r, const cli_opts *o)
@@ -193,11 +189,16 @@ int cli_rec_close(cli_rec *r, const cli_opts *o)
 }
 
 /* Inserts the run as running before it starts; returns its id or -1. */
-static int64_t cli__rec_begin(cli_rec *r, const rpt_run *run)
+static int64_t cli__rec_begin(cli_rec *r, const cli_unit *u)
 {
     int64_t id = -1;
     pthread_mutex_lock(&r->mu);
-    if (!r->failed && rpt_db_begin_run(r->db, &r->meta, run, &id, &r->diag) != OS_OK) r->failed = true;
+    rpt_db_meta meta = r->meta;
+    meta.scenario_json = u->s->resolved_json;
+    meta.scenario_hash = u->s->hash;
+    meta.sweep_point = u->point;
+    meta.sweep_params = u->params;
+    if (!r->failed && rpt_db_begin_run(r->db, &meta, u->out, &id, &r->diag) != OS_OK) r->failed = true;
     pthread_mutex_unlock(&r->mu);
     return r->failed ? -1 : id;
 }
@@ -214,11 +215,10 @@ static void cli__rec_finish(cli_rec *r, int64_t id, const rpt_run *run)
 }
 
 typedef struct cli__work {
-    cli_rec *rec;
-    const scn_scenario *s;
-    const char *strategy;
+    cli_rec *rec;            /* recorder or NULL */
+    cli_unit *units;         /* the work */
     const cli_opts *o;
-    rpt_run *runs;
+    const char *label;       /* for progress */
     int next, done, total;
     pthread_mutex_t mu;
     struct timespec t0;
@@ -230,24 +230,25 @@ static void *cli__worker(void *arg)
     cli__work *w = arg;
     for (;;) {
         pthread_mutex_lock(&w->mu);
-        int r = w->next < w->total ? w->next++ : -1;
+        int k = w->next < w->total ? w->next++ : -1;
         pthread_mutex_unlock(&w->mu);
-        if (r < 0) return NULL;
-        sim_opts so = { .strategy = w->strategy, .seed = cli_seed(w->o, w->s) + (uint64_t)r, .replication = r,
+        if (k < 0) return NULL;
+        cli_unit *u = &w->units[k];
+        sim_opts so = { .strategy = u->strategy, .seed = u->seed, .replication = u->replication,
                         .check_every_event = w->o->every_event, .ledger = w->o->ledger || w->o->every_event };
         int64_t id = -1;
         if (w->rec) {
-            rpt_run *run = &w->runs[r];  /* what the 'running' row needs, before the run fills the rest */
-            snprintf(run->scenario, sizeof run->scenario, "%s", w->s->name);
-            snprintf(run->strategy, sizeof run->strategy, "%s", w->strategy ? w->strategy : w->s->strategy);
-            snprintf(run->process, sizeof run->process, "%s", fsm_name(w->s->fsm));
+            rpt_run *run = u->out;  /* what the 'running' row needs, before the run fills the rest */
+            snprintf(run->scenario, sizeof run->scenario, "%s", u->s->name);
+            snprintf(run->strategy, sizeof run->strategy, "%s", u->strategy ? u->strategy : u->s->strategy);
+            snprintf(run->process, sizeof run->process, "%s", fsm_name(u->s->fsm));
             run->seed = so.seed;
-            run->replication = r;
-            run->horizon = w->s->horizon;
-            id = cli__rec_begin(w->rec, run);
+            run->replication = u->replication;
+            run->horizon = u->s->horizon;
+            id = cli__rec_begin(w->rec, u);
         }
-        OS_ASSERT(sim_run(w->s, &so, &w->runs[r]) == OS_OK);
-        if (w->rec) cli__rec_finish(w->rec, id, &w->runs[r]);
+        OS_ASSERT(sim_run(u->s, &so, u->out) == OS_OK);
+        if (w->rec) cli__rec_finish(w->rec, id, u->out);
         pthread_mutex_lock(&w->mu);
         w->done++;
         if (w->progress) {
@@ -255,21 +256,19 @@ static void *cli__worker(void *arg)
             clock_gettime(CLOCK_MONOTONIC, &t);
             double el = (double)(t.tv_sec - w->t0.tv_sec) + 1e-9 * (double)(t.tv_nsec - w->t0.tv_nsec);
             double eta = el / w->done * (w->total - w->done);
-            fprintf(stderr, "\r%s %s: %d/%d replications, %.1f s elapsed, ETA %.1f s   ", w->s->name,
-                    w->strategy ? w->strategy : w->s->strategy, w->done, w->total, el, eta);
+            fprintf(stderr, "\r%s: %d/%d runs, %.1f s elapsed, ETA %.1f s   ", w->label, w->done, w->total, el, eta);
         }
         pthread_mutex_unlock(&w->mu);
     }
 }
 
-void cli_run_replications(const scn_scenario *s, const char *strategy, const cli_opts *o, rpt_run *runs, cli_rec *rec)
+void cli_run_units(cli_unit *units, int n, const cli_opts *o, cli_rec *rec, const char *label)
 {
-    for (int r = 0; r < o->replications; r++) rpt_run_init(&runs[r]);
-    cli__work w = { .rec = rec, .s = s, .strategy = strategy, .o = o, .runs = runs, .total = o->replications,
-                    .progress = !o->quiet && isatty(2) };
+    for (int k = 0; k < n; k++) rpt_run_init(units[k].out);
+    cli__work w = { .rec = rec, .units = units, .o = o, .label = label, .total = n, .progress = !o->quiet && isatty(2) };
     pthread_mutex_init(&w.mu, NULL);
     clock_gettime(CLOCK_MONOTONIC, &w.t0);
-    int nt = o->jobs < o->replications ? o->jobs : o->replications;
+    int nt = o->jobs < n ? o->jobs : n;
     if (nt <= 1) {
         cli__worker(&w);
     } else {
@@ -279,4 +278,15 @@ void cli_run_replications(const scn_scenario *s, const char *strategy, const cli
     }
     if (w.progress) fputs("\n", stderr);
     pthread_mutex_destroy(&w.mu);
+}
+
+void cli_run_replications(const scn_scenario *s, const char *strategy, const cli_opts *o, rpt_run *runs, cli_rec *rec)
+{
+    cli_unit *u = xcalloc((size_t)o->replications, sizeof *u);
+    for (int r = 0; r < o->replications; r++)
+        u[r] = (cli_unit){ s, strategy, cli_seed(o, s) + (uint64_t)r, r, -1, NULL, &runs[r] };
+    char label[160];
+    snprintf(label, sizeof label, "%s %s", s->name, strategy ? strategy : s->strategy);
+    cli_run_units(u, o->replications, o, rec, label);
+    free(u);
 }

@@ -65,11 +65,27 @@ typedef struct cli_rec cli_rec;
 /* Opens the DB of o->db for a batch of `kind` runs of s; NULL with *rc = CLI_IO on failure
  * (message printed). */
 cli_rec *cli_rec_open(const cli_opts *o, const scn_scenario *s, const char *kind, int *rc);
-/* Sets the sweep point of the runs recorded next (-1: none). */
-void cli_rec_point(cli_rec *r, int point, const char *params);
+/* Uses `batch` (at most 32 characters) as the batch id instead of a random one. */
+void cli_rec_batch(cli_rec *r, const char *batch);
 /* Closes; returns CLI_IO if any write failed (messages printed), else CLI_OK. Prints the
  * recorded id range unless quiet. NULL is allowed. */
 int cli_rec_close(cli_rec *r, const cli_opts *o);
+
+/* One independent piece of work: a scenario (possibly a sweep point's variant) under a
+ * strategy and seed, filling `out`. */
+typedef struct cli_unit {
+    const scn_scenario *s;        /* the scenario of this point */
+    const char         *strategy; /* NULL: the scenario's */
+    uint64_t            seed;     /* this unit's seed */
+    int                 replication;
+    int                 point;    /* sweep point, -1 when not a sweep */
+    const char         *params;   /* sweep point's "PATH=VALUE,..." or NULL */
+    rpt_run            *out;      /* initialised by cli_run_units */
+} cli_unit;
+
+/* Runs units on o->jobs threads (results do not depend on the number of threads), recording
+ * each with `rec` when not NULL. Shows progress on stderr when it is a terminal. */
+void cli_run_units(cli_unit *units, int n, const cli_opts *o, cli_rec *rec, const char *label);
 
 /* Runs o->replications replications of s under `strategy` (NULL: the scenario's) on
  * o->jobs threads; replication r uses seed + r. runs[] must hold o->replications records;
@@ -81,6 +97,8 @@ uint64_t cli_seed(const cli_opts *o, const scn_scenario *s);
 void cli_out_dir(const cli_opts *o, const scn_scenario *s, char *buf, size_t n);
 
 extern const cli_cmd cmd_run_entry, cmd_validate_entry, cmd_fsm_entry, cmd_compare_entry, cmd_check_entry,
-    cmd_history_entry, cmd_report_entry, cmd_merge_entry;
+    cmd_history_entry, cmd_report_entry, cmd_merge_entry, cmd_sweep_entry;
+/* `report --sweep ID` lives with the sweep command. */
+int cmd_sweep_report(cli_opts *o, const char *sweep_id);
 
 #endif

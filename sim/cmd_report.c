@@ -9,6 +9,10 @@
 
 static int cmd_report(cli_opts *o)
 {
+    if (o->sweep) {
+        if (o->nargs) { fprintf(stderr, "ordersim report: give a RUN_ID or --sweep ID, not both\n"); return CLI_USAGE; }
+        return cmd_sweep_report(o, o->sweep);
+    }
     long long id = o->nargs == 1 ? atoll(o->args[0]) : 0;
     if (o->nargs != 1 || id < 1) {
         fprintf(stderr, "ordersim report: expected a run id (see ordersim history)\n");
@@ -45,8 +49,10 @@ static int cmd_report(cli_opts *o)
 
 const cli_cmd cmd_report_entry = {
     .name = "report",
-    .usage = "RUN_ID [--db FILE] [--out DIR]",
+    .usage = "RUN_ID | --sweep ID [--slo METRIC<NUMBER]  [--db FILE] [--out DIR]",
     .summary = "Rebuilds a recorded run's report (markdown, HTML, charts) from the results database.",
-    .help = "The report goes to --out, or out/<scenario>/run-<RUN_ID>/.\nExit: 0 ok, 2 no such run, 74 I/O error.\n",
+    .help = "The report goes to --out, or out/<scenario>/run-<RUN_ID>/ (a sweep's to out/<sweep id>/).\n"
+            "--sweep ID rebuilds a sweep's capacity report, e.g. from shards merged with `ordersim merge`.\n"
+            "Exit: 0 ok, 2 no such run, 74 I/O error.\n",
     .exec = cmd_report,
 };

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const cli_cmd *const commands[] = { &cmd_run_entry, &cmd_compare_entry, &cmd_check_entry, &cmd_validate_entry,
+static const cli_cmd *const commands[] = { &cmd_run_entry, &cmd_compare_entry, &cmd_sweep_entry, &cmd_check_entry, &cmd_validate_entry,
                                            &cmd_fsm_entry, &cmd_history_entry, &cmd_report_entry, &cmd_merge_entry, NULL };
 
 static void usage(FILE *f)

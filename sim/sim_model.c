@@ -613,7 +613,9 @@ static void sim__finish(sim__model *m)
         o->mean_service = sim_dist_mean(st->service);
         o->utilization = modelled ? st->busy_area / ((double)st->servers * span) : 0;
         o->wait_mean = st->wait.count ? rpt_hist_mean(&st->wait) : 0;
+        o->wait_p50 = st->wait.count ? rpt_hist_quantile(&st->wait, 0.50) : 0;
         o->wait_p95 = st->wait.count ? rpt_hist_quantile(&st->wait, 0.95) : 0;
+        o->wait_p99 = st->wait.count ? rpt_hist_quantile(&st->wait, 0.99) : 0;
         o->queue_max = (double)st->qmax;
         o->served = (double)st->wait.count;
     }
@@ -671,6 +673,7 @@ os_status sim_run(const scn_scenario *s, const sim_opts *opts, rpt_run *out)
     out->seed = opts->seed;
     out->replication = opts->replication;
     out->horizon = s->horizon;
+    out->warmup = s->warmup;
     const char *cols[RPT_MAX_COLS];
     int nc = 0;
     static const char *const base[] = { "available", "locked", "sold", "oversold", "paid_in_interval" };
