@@ -16,7 +16,7 @@ BUILD    := build/$(SANITIZE)
 endif
 
 PKGS     := sqlite3 libcjson
-DEBS     := libsqlite3-dev libcjson-dev gnuplot-nox libcriterion-dev pkg-config parallel
+DEBS     := libsqlite3-dev libcjson-dev gnuplot-nox libcriterion-dev pkg-config parallel sqlite3
 
 WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
 OPT      ?= -O2
@@ -78,6 +78,10 @@ test: unit cli-test
 
 demo: $(BIN)
 	@sh tools/demo.sh $(BIN)
+
+# Benchmarks run on the release build (never the sanitizer one); CALLGRIND=1 adds Ir/event.
+bench: $(BIN)
+	@CALLGRIND=$(CALLGRIND) sh tools/bench.sh $(BIN)
 
 clean:
 	rm -rf build out

@@ -9,8 +9,7 @@
 struct inv_store {
     int         n;          /* SKUs */
     inv_counts *c;          /* counters per SKU */
-    int64_t     locked, locked_mal, sold, oversold; /* totals */
-    int         out;        /* SKUs with available <= 0 */
+    inv_totals  tot;        /* totals across SKUs */
     bool        ledger_on;  /* keep movements */
     inv_move   *ledger;     /* movements, when on */
     size_t      nledger, cap;
@@ -31,7 +30,7 @@ inv_store *inv_create(int n, const int64_t *stock0, bool ledger)
     s->ledger_on = ledger;
     for (int i = 0; i < n; i++) {
         s->c[i].stock0 = s->c[i].on_hand = stock0[i];
-        if (stock0[i] <= 0) s->out++;
+        if (stock0[i] <= 0) s->tot.out++;
     }
     return s;
 }
@@ -46,11 +45,12 @@ void inv_destroy(inv_store *s)
 
 int inv_sku_count(const inv_store *s) { return s->n; }
 const inv_counts *inv_sku(const inv_store *s, uint32_t sku) { return &s->c[sku]; }
-int64_t inv_total_locked(const inv_store *s) { return s->locked; }
-int64_t inv_total_locked_malicious(const inv_store *s) { return s->locked_mal; }
-int64_t inv_total_sold(const inv_store *s) { return s->sold; }
-int64_t inv_total_oversold(const inv_store *s) { return s->oversold; }
-int inv_skus_out(const inv_store *s) { return s->out; }
+const inv_totals *inv_totals_of(const inv_store *s) { return &s->tot; }
+int64_t inv_total_locked(const inv_store *s) { return s->tot.locked; }
+int64_t inv_total_locked_malicious(const inv_store *s) { return s->tot.locked_malicious; }
+int64_t inv_total_sold(const inv_store *s) { return s->tot.sold; }
+int64_t inv_total_oversold(const inv_store *s) { return s->tot.oversold; }
+int inv_skus_out(const inv_store *s) { return s->tot.out; }
 
 /* Appends a movement when the ledger is on, and keeps the sold-out SKU count current.
  * `was_out` is whether the SKU had available <= 0 before the movement. */
@@ -58,7 +58,7 @@ static void inv__note(inv_store *s, inv_move_kind k, uint32_t sku, int32_t qty, 
                       double t, bool was_out)
 {
     bool now_out = inv_available(&s->c[sku]) <= 0;
-    s->out += (int)now_out - (int)was_out;
+    s->tot.out += (int)now_out - (int)was_out;
     if (!s->ledger_on) return;
     if (s->nledger == s->cap) {
         s->cap = s->cap ? s->cap * 2 : 1024;
@@ -88,8 +88,8 @@ os_status inv_lock(inv_store *s, const inv_line *l, int n, bool mal, uint64_t or
         inv_counts *c = &s->c[l[i].sku];
         bool was = inv_available(c) <= 0;
         c->locked += l[i].qty;
-        s->locked += l[i].qty;
-        if (mal) { c->locked_malicious += l[i].qty; s->locked_mal += l[i].qty; }
+        s->tot.locked += l[i].qty;
+        if (mal) { c->locked_malicious += l[i].qty; s->tot.locked_malicious += l[i].qty; }
         inv__note(s, INV_LOCK, l[i].sku, l[i].qty, mal, order, t, was);
     }
     return OS_OK;
@@ -101,8 +101,8 @@ void inv_unlock(inv_store *s, const inv_line *l, int n, bool mal, uint64_t order
         inv_counts *c = &s->c[l[i].sku];
         bool was = inv_available(c) <= 0;
         c->locked -= l[i].qty;
-        s->locked -= l[i].qty;
-        if (mal) { c->locked_malicious -= l[i].qty; s->locked_mal -= l[i].qty; }
+        s->tot.locked -= l[i].qty;
+        if (mal) { c->locked_malicious -= l[i].qty; s->tot.locked_malicious -= l[i].qty; }
         inv__note(s, INV_UNLOCK, l[i].sku, l[i].qty, mal, order, t, was);
     }
 }
@@ -113,11 +113,11 @@ void inv_sell_locked(inv_store *s, const inv_line *l, int n, bool mal, uint64_t 
         inv_counts *c = &s->c[l[i].sku];
         bool was = inv_available(c) <= 0;
         c->locked -= l[i].qty;
-        s->locked -= l[i].qty;
-        if (mal) { c->locked_malicious -= l[i].qty; s->locked_mal -= l[i].qty; }
+        s->tot.locked -= l[i].qty;
+        if (mal) { c->locked_malicious -= l[i].qty; s->tot.locked_malicious -= l[i].qty; }
         c->sold += l[i].qty;
         c->on_hand -= l[i].qty;
-        s->sold += l[i].qty;
+        s->tot.sold += l[i].qty;
         inv__note(s, INV_SELL_LOCKED, l[i].sku, l[i].qty, mal, order, t, was);
     }
 }
@@ -140,8 +140,8 @@ os_status inv_sell(inv_store *s, const inv_line *l, int n, bool allow, uint64_t 
         c->sold += l[i].qty;
         c->on_hand -= l[i].qty;
         c->oversold += over;
-        s->sold += l[i].qty;
-        s->oversold += over;
+        s->tot.sold += l[i].qty;
+        s->tot.oversold += over;
         inv__note(s, INV_SELL, l[i].sku, l[i].qty, false, order, t, was);
     }
     return OS_OK;
@@ -230,7 +230,7 @@ int inv_check(const inv_store *s, os_diag *diag)
         locked += c->locked; mal += c->locked_malicious; sold += c->sold; over += c->oversold;
         out += inv_available(c) <= 0;
     }
-    if (locked != s->locked || mal != s->locked_mal || sold != s->sold || over != s->oversold || out != s->out) {
+    if (locked != s->tot.locked || mal != s->tot.locked_malicious || sold != s->tot.sold || over != s->tot.oversold || out != s->tot.out) {
         os_diag_add(diag, "stock: totals drifted from the per-SKU counters");
         bad++;
     }

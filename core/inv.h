@@ -60,6 +60,17 @@ typedef struct inv_line {
 
 typedef struct inv_store inv_store;
 
+/* Totals across SKUs, kept incrementally. inv_totals returns a pointer the caller may keep
+ * for the store's lifetime and read on every event without a call. */
+typedef struct inv_totals {
+    int64_t locked;           /* units held by unpaid orders */
+    int64_t locked_malicious; /* part held by bots */
+    int64_t sold;             /* cumulative units sold */
+    int64_t oversold;         /* cumulative units oversold */
+    int     out;              /* SKUs with available <= 0 */
+} inv_totals;
+const inv_totals *inv_totals_of(const inv_store *s);
+
 /* Creates a store of n SKUs with the given initial stock (copied). With `ledger`, every
  * movement is kept (memory grows with movements). Caller destroys. */
 inv_store *inv_create(int n, const int64_t *stock0, bool ledger);

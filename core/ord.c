@@ -4,6 +4,7 @@
  */
 #include "ord.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,6 +72,7 @@ void ord_release(ord_pool *p, ord_order *o)
 }
 
 size_t ord_live(const ord_pool *p) { return p->live; }
+uint64_t ord_next_id(const ord_pool *p) { return p->next_id; }
 size_t ord_peak(const ord_pool *p) { return p->peak; }
 
 ord_order *ord_next_live(const ord_pool *p, size_t *cursor)
@@ -83,9 +85,14 @@ ord_order *ord_next_live(const ord_pool *p, size_t *cursor)
     return NULL;
 }
 
-os_money ord_list_total(const ord_order *o)
+void ord_note_time(ord_order *o, fsm_action action, double t)
 {
-    os_money t = 0;
-    for (int i = 0; i < o->n_lines; i++) t += (os_money)o->lines[i].qty * o->unit_price[i];
-    return t;
+    double ms = (t - o->t_created) * 1000.0 + 1.0;
+    o->at_ms[action] = ms >= 4294967295.0 ? UINT32_MAX : ms < 1.0 ? 1u : (uint32_t)ms;
+}
+
+double ord_time_of(const ord_order *o, fsm_action action)
+{
+    uint32_t v = o->at_ms[action];
+    return v ? o->t_created + (double)(v - 1) / 1000.0 : NAN;
 }

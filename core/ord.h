@@ -6,6 +6,9 @@
  * fields on every event and an accessor per field would cost on the hot path; only proc.c
  * writes to the fields marked (proc), and the simulator owns the fields marked (caller).
  *
+ * The record is kept small (about 280 bytes) because memory follows orders in flight: a
+ * shop with a week-long after-sale window holds a week of orders.
+ *
  * Orders come from a pool of fixed-size chunks with a free list: no malloc per order, and
  * memory follows orders in flight, not orders ever made (a closed order returns to the pool).
  */
@@ -36,17 +39,17 @@ typedef struct ord_order {
     uint8_t      n_sub;                       /* (proc) warehouse sub-orders made at payment */
     bool         holds_lock;                  /* (proc) units locked in inventory */
     uint32_t     address;                     /* (proc) shipping address id */
-    inv_line     lines[ORD_MAX_LINES];        /* (proc) SKU and quantity */
-    os_money     unit_price[ORD_MAX_LINES];   /* (proc) cents per unit at order time */
-    uint8_t      warehouse[ORD_MAX_LINES];    /* (proc) warehouse of each line */
+    inv_line     lines[ORD_MAX_LINES];        /* (proc) SKU and quantity; unit prices and
+                                                 warehouses are the catalog's, fixed for a run */
     uint8_t      sub_wh[ORD_MAX_LINES];       /* (proc) warehouse of each sub-order */
     promo_result price;                       /* (proc) list total, discounts, payable */
     os_money     captured;                    /* (proc) money taken by payment */
     os_money     refunded;                    /* (proc) money given back */
     double       t_created;                   /* (proc) virtual time of creation */
-    double       t_at[FSM_ACTION_COUNT];      /* (proc) last time each action was applied */
+    uint32_t     at_ms[FSM_ACTION_COUNT];     /* (proc) last time each action was applied, as
+                                                 1 + milliseconds after creation (0 = never;
+                                                 saturates at 49.7 days): see ord_time_of */
     uint64_t     timer;                       /* (caller) handle of the armed timer, 0 = none */
-    double       deadline;                    /* (caller) expiry deadline */
     uint32_t     aux;                         /* (caller) free for the simulator */
     uint8_t      sub_done;                    /* (caller) sub-orders the warehouse finished */
     uint32_t     slot;                        /* (pool) index in the pool */
@@ -60,6 +63,8 @@ ord_pool *ord_pool_create(void);
 void ord_pool_destroy(ord_pool *p);
 /* Returns a zeroed order marked ORD_LIVE with the next id. Owned by the pool. */
 ord_order *ord_alloc(ord_pool *p);
+/* The id the next ord_alloc will hand out. */
+uint64_t ord_next_id(const ord_pool *p);
 /* Returns an order to the pool; the pointer is dead afterwards. */
 void ord_release(ord_pool *p, ord_order *o);
 /* Orders currently allocated, and the most ever allocated at once. */
@@ -67,7 +72,9 @@ size_t ord_live(const ord_pool *p);
 size_t ord_peak(const ord_pool *p);
 /* Iterates live orders: start with *cursor = 0; returns NULL at the end. */
 ord_order *ord_next_live(const ord_pool *p, size_t *cursor);
-/* Sum of quantity x unit price over lines, in cents. */
-os_money ord_list_total(const ord_order *o);
+/* Records that `action` happened at time t (compact, millisecond resolution). */
+void ord_note_time(ord_order *o, fsm_action action, double t);
+/* When `action` last happened to the order (to the millisecond), or NAN if never. */
+double ord_time_of(const ord_order *o, fsm_action action);
 
 #endif

@@ -83,6 +83,14 @@ static const inv_strategy *proc__create_strategy(const proc_engine *pe)
     return fsm_stock_hook_of(pe->fsm) == FSM_STOCK_ON_CREATE ? &inv_reduce_on_order : pe->strat;
 }
 
+/* Sum of quantity x catalog unit price over the order's lines, in cents. */
+static os_money proc__list_total(const proc_engine *pe, const ord_order *o)
+{
+    os_money t = 0;
+    for (int i = 0; i < o->n_lines; i++) t += (os_money)o->lines[i].qty * pe->skus[o->lines[i].sku].price;
+    return t;
+}
+
 static void proc__enter(proc_engine *pe, ord_order *o, int to)
 {
     pe->in_state[o->state]--;
@@ -103,26 +111,27 @@ os_status proc_create_order(proc_engine *pe, const proc_order_req *rq, double t,
     os_status st = risk_admit(pe->risk, rq->buyer, rq->lines, rq->n_lines, rq->flagged);
     if (st != OS_OK) return st;
 
+    /* The stock decision comes before the order exists, so a crowd turned away at a sold-out
+     * flash sale costs no allocation. The order id the ledger records is the one the order
+     * will get. */
+    bool holds_lock = false;
+    inv_req r = { rq->lines, rq->n_lines, rq->malicious, ord_next_id(pe->pool), t, &holds_lock };
+    st = proc__create_strategy(pe)->on_create(pe->inv, &pe->opts, &r);
+    if (st != OS_OK) {
+        risk_on_closed_unpaid(pe->risk, rq->buyer, rq->lines, rq->n_lines);
+        return st;
+    }
     ord_order *o = ord_alloc(pe->pool);
+    OS_ASSERT(o->id == r.order);
+    o->holds_lock = holds_lock;
     o->buyer = rq->buyer;
     o->customer = rq->customer;
     o->address = rq->address;
     o->n_lines = (uint8_t)rq->n_lines;
     if (rq->malicious) o->flags |= ORD_MALICIOUS;
-    for (int i = 0; i < rq->n_lines; i++) {
-        o->lines[i] = rq->lines[i];
-        o->unit_price[i] = pe->skus[rq->lines[i].sku].price;
-        o->warehouse[i] = pe->skus[rq->lines[i].sku].warehouse;
-    }
-    inv_req r = proc__req(o, t);
-    st = proc__create_strategy(pe)->on_create(pe->inv, &pe->opts, &r);
-    if (st != OS_OK) {
-        risk_on_closed_unpaid(pe->risk, rq->buyer, rq->lines, rq->n_lines);
-        ord_release(pe->pool, o);
-        return st;
-    }
-    promo_apply(pe->promos, ord_list_total(o), rq->coupon, &o->price);
+    for (int i = 0; i < rq->n_lines; i++) o->lines[i] = rq->lines[i];
     o->t_created = t;
+    promo_apply(pe->promos, proc__list_total(pe, o), rq->coupon, &o->price);
     o->state = (uint8_t)fsm_initial(pe->fsm);
     pe->in_state[o->state]++;
     pe->entered[o->state]++;
@@ -188,13 +197,14 @@ static void proc__return_units(proc_engine *pe, ord_order *o, bool restock, doub
 }
 
 /* Splits a paid order into one sub-order per distinct warehouse, in line order. */
-static void proc__split(ord_order *o)
+static void proc__split(const proc_engine *pe, ord_order *o)
 {
     o->n_sub = 0;
     for (int i = 0; i < o->n_lines; i++) {
+        uint8_t wh = pe->skus[o->lines[i].sku].warehouse;
         bool seen = false;
-        for (int k = 0; k < o->n_sub; k++) seen |= o->sub_wh[k] == o->warehouse[i];
-        if (!seen) o->sub_wh[o->n_sub++] = o->warehouse[i];
+        for (int k = 0; k < o->n_sub; k++) seen |= o->sub_wh[k] == wh;
+        if (!seen) o->sub_wh[o->n_sub++] = wh;
     }
 }
 
@@ -234,7 +244,7 @@ os_status proc_apply(proc_engine *pe, ord_order *o, fsm_action action, fsm_actor
         pe->captured += o->captured;
         o->flags |= ORD_PAID;
         risk_on_paid(pe->risk, o->buyer);
-        proc__split(o);
+        proc__split(pe, o);
         if (st == OS_ESTOCK) res->oversell_refund = true;
         break;
     }
@@ -255,7 +265,7 @@ os_status proc_apply(proc_engine *pe, ord_order *o, fsm_action action, fsm_actor
         risk_on_modified(pe->risk, o->buyer, o->lines[0].sku, delta);
         o->lines[0].qty = nq;
         promo_give_back(pe->promos, &o->price);
-        promo_apply(pe->promos, ord_list_total(o), NULL, &o->price);
+        promo_apply(pe->promos, proc__list_total(pe, o), NULL, &o->price);
         break;
     }
     case FSM_CANCEL:
@@ -283,7 +293,7 @@ os_status proc_apply(proc_engine *pe, ord_order *o, fsm_action action, fsm_actor
     default: /* produce, ship, deliver, confirm, complete, return_request, return_reject */
         break;
     }
-    o->t_at[action] = t;
+    ord_note_time(o, action, t);
     proc__enter(pe, o, to);
     res->to = to;
     if (pe->obs) pe->obs(pe->obs_ctx, o, action, actor, res->from, to, t, res->shortfall);

@@ -80,7 +80,8 @@ void promo_apply(promo_book *b, os_money list_total, const char *coupon, promo_r
             b->remaining[i] -= d;
         }
         running -= d;
-        out->applied[out->n++] = (promo_applied){ (uint8_t)i, d };
+        out->promo[out->n] = (uint8_t)i;
+        out->amount[out->n++] = d;
         out->discount += d;
         if (!p->stackable) break;
     }
@@ -90,8 +91,8 @@ void promo_apply(promo_book *b, os_money list_total, const char *coupon, promo_r
 void promo_give_back(promo_book *b, const promo_result *r)
 {
     for (int k = 0; k < r->n; k++) {
-        int i = r->applied[k].promo;
-        if (b->remaining[i] != PROMO_UNLIMITED && b->defs[i].return_budget) b->remaining[i] += r->applied[k].amount;
+        int i = r->promo[k];
+        if (b->remaining[i] != PROMO_UNLIMITED && b->defs[i].return_budget) b->remaining[i] += r->amount[k];
     }
 }
 

@@ -48,17 +48,13 @@ typedef struct promo_def {
     bool       return_budget;    /* cancelled / refunded / returned orders give budget back */
 } promo_def;
 
-typedef struct promo_applied {
-    uint8_t  promo;              /* index into the book's definitions */
-    os_money amount;             /* cents given by it */
-} promo_applied;
-
 typedef struct promo_result {
-    os_money      list_total;    /* sum of unit price x quantity */
-    os_money      discount;      /* sum of amounts below */
-    os_money      payable;       /* list_total - discount, never negative */
-    uint8_t       n;             /* promotions applied */
-    promo_applied applied[PROMO_MAX_APPLIED];
+    os_money list_total;                 /* sum of unit price x quantity */
+    os_money discount;                   /* sum of amount[] */
+    os_money payable;                    /* list_total - discount, never negative */
+    os_money amount[PROMO_MAX_APPLIED];  /* cents given by each applied promotion */
+    uint8_t  promo[PROMO_MAX_APPLIED];   /* its index into the book's definitions */
+    uint8_t  n;                          /* promotions applied */
 } promo_result;
 
 typedef struct promo_book promo_book;

@@ -8,11 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+typedef struct risk__ent {
+    uint64_t key;     /* 0 = empty; real keys are stored +1 */
+    int64_t  val;     /* count */
+} risk__ent;
+
+/* Key and value side by side: a probe touches one cache line, not two. */
 typedef struct risk__map {
-    uint64_t *keys;   /* 0 = empty; real keys are stored +1 */
-    int64_t  *vals;   /* counts */
-    size_t    cap;    /* power of two */
-    size_t    used;   /* live entries */
+    risk__ent *e;     /* slots */
+    size_t     cap;   /* power of two */
+    size_t     used;  /* live entries */
 } risk__map;
 
 struct risk_ctl {
@@ -36,7 +41,7 @@ static void risk__map_grow(risk__map *m);
 static size_t risk__slot(const risk__map *m, uint64_t key)
 {
     size_t i = (size_t)risk__hash(key) & (m->cap - 1);
-    while (m->keys[i] && m->keys[i] != key + 1) i = (i + 1) & (m->cap - 1);
+    while (m->e[i].key && m->e[i].key != key + 1) i = (i + 1) & (m->cap - 1);
     return i;
 }
 
@@ -44,7 +49,7 @@ static int64_t risk__get(const risk__map *m, uint64_t key)
 {
     if (!m->cap) return 0;
     size_t i = risk__slot(m, key);
-    return m->keys[i] ? m->vals[i] : 0;
+    return m->e[i].key ? m->e[i].val : 0;
 }
 
 /* Adds delta to key's count; removes the entry when it reaches zero. */
@@ -52,27 +57,25 @@ static void risk__add(risk__map *m, uint64_t key, int64_t delta)
 {
     if (m->used * 2 >= m->cap) risk__map_grow(m);
     size_t i = risk__slot(m, key);
-    if (!m->keys[i]) {
+    if (!m->e[i].key) {
         if (delta == 0) return;
-        m->keys[i] = key + 1;
-        m->vals[i] = 0;
+        m->e[i] = (risk__ent){ key + 1, 0 };
         m->used++;
     }
-    m->vals[i] += delta;
-    if (m->vals[i] != 0) return;
+    m->e[i].val += delta;
+    if (m->e[i].val != 0) return;
     /* Backward-shift deletion keeps probe chains intact without tombstones. */
-    m->keys[i] = 0;
+    m->e[i].key = 0;
     m->used--;
     size_t j = i;
     for (;;) {
         j = (j + 1) & (m->cap - 1);
-        if (!m->keys[j]) break;
-        size_t home = (size_t)risk__hash(m->keys[j] - 1) & (m->cap - 1);
+        if (!m->e[j].key) break;
+        size_t home = (size_t)risk__hash(m->e[j].key - 1) & (m->cap - 1);
         bool movable = (j > i) ? (home <= i || home > j) : (home <= i && home > j);
         if (movable) {
-            m->keys[i] = m->keys[j];
-            m->vals[i] = m->vals[j];
-            m->keys[j] = 0;
+            m->e[i] = m->e[j];
+            m->e[j].key = 0;
             i = j;
         }
     }
@@ -82,18 +85,14 @@ static void risk__map_grow(risk__map *m)
 {
     risk__map old = *m;
     m->cap = old.cap ? old.cap * 2 : 64;
-    m->keys = xcalloc(m->cap, sizeof *m->keys);
-    m->vals = xcalloc(m->cap, sizeof *m->vals);
+    m->e = xcalloc(m->cap, sizeof *m->e);
     m->used = 0;
     for (size_t i = 0; i < old.cap; i++)
-        if (old.keys[i]) {
-            size_t k = risk__slot(m, old.keys[i] - 1);
-            m->keys[k] = old.keys[i];
-            m->vals[k] = old.vals[i];
+        if (old.e[i].key) {
+            m->e[risk__slot(m, old.e[i].key - 1)] = old.e[i];
             m->used++;
         }
-    free(old.keys);
-    free(old.vals);
+    free(old.e);
 }
 
 risk_ctl *risk_create(int n, const int32_t *max_per_user, int32_t max_unpaid)
@@ -109,8 +108,8 @@ risk_ctl *risk_create(int n, const int32_t *max_per_user, int32_t max_unpaid)
 void risk_destroy(risk_ctl *r)
 {
     if (!r) return;
-    free(r->unpaid.keys); free(r->unpaid.vals);
-    free(r->units.keys); free(r->units.vals);
+    free(r->unpaid.e);
+    free(r->units.e);
     free(r->limit);
     free(r);
 }

@@ -107,7 +107,7 @@ os_status rpt_db_open(const char *path, rpt_db **out, os_diag *diag)
     }
     rpt_db *db = xcalloc(1, sizeof *db);
     db->path = xstrdup(path);
-    if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         os_status st = rpt__fail(db, diag, "cannot open the results database");
         rpt_db_close(db);
         return st;

@@ -68,7 +68,7 @@ typedef struct sim__model {
     double       sellout;
     int64_t      paid_bin, paid_bin_n, paid_bin_max, paid_interval;
     uint64_t     events;
-    int          initial_expiry_row; /* whether the initial state has a timer */
+    const inv_totals *tot;    /* the inventory's totals, read on every event */
 } sim__model;
 
 static bool sim__counting(const sim__model *m) { return m->now >= m->warmup; }
@@ -83,9 +83,8 @@ static void sim__advance(sim__model *m, double t)
     double a = m->last_t > m->warmup ? m->last_t : m->warmup;
     double b = t < m->horizon ? t : m->horizon;
     if (b > a) {
-        const inv_store *inv = proc_inventory(m->pe);
-        m->locked_area += (double)inv_total_locked(inv) * (b - a);
-        m->mal_area += (double)inv_total_locked_malicious(inv) * (b - a);
+        m->locked_area += (double)m->tot->locked * (b - a);
+        m->mal_area += (double)m->tot->locked_malicious * (b - a);
     }
     if (t > m->last_t) m->last_t = t;
 }
@@ -112,8 +111,10 @@ static uint64_t sim__cust(const ord_order *o) { return o->customer; }
 static uint32_t sim__j(const ord_order *o) { return o->aux & 0xFFFFu; }
 static const scn_segment *sim__seg(const sim__model *m, const ord_order *o) { return &m->s->segments[o->aux >> 16]; }
 
+/* Draws from a distribution with the decision's own stream. A constant needs no stream. */
 static double sim__draw(const sim__model *m, const sim_dist *d, uint32_t purpose, uint64_t cust, uint64_t sub)
 {
+    if (d->kind == SIM_CONST) return d->a;
     sim_rng r;
     sim_rng_init(&r, m->seed, purpose, cust, sub);
     return sim_dist_draw(d, &r);
@@ -124,10 +125,21 @@ static double sim__u(const sim__model *m, uint32_t purpose, uint64_t cust, uint6
     return sim_rng_once(m->seed, purpose, cust, sub);
 }
 
-/* Arms the timer of the state the order is in (if it has one). */
+/* The unpaid order's expiry deadline: creation + the initial state's expiry timer, or
+ * INFINITY when the process has none. Derived, not stored: it never changes. */
+static double sim__deadline(const sim__model *m, const ord_order *o)
+{
+    const fsm_transition *tm = fsm_timer(proc_fsm(m->pe), fsm_initial(proc_fsm(m->pe)));
+    return tm && tm->action == FSM_EXPIRE ? o->t_created + scn_timer_seconds(m->s, tm) : INFINITY;
+}
+
+/* Arms the timer of the state the order is in. A timer armed `now + its constant delay`
+ * goes to the FIFO lane of its kind (see sim_queue.h); one re-armed at an earlier deadline
+ * (after a failed payment) falls back to the heap inside the queue. */
 static void sim__arm(sim__model *m, ord_order *o, const fsm_transition *t, double at)
 {
-    o->timer = sim__at(m, at, EV_TIMER, o, o->id, t->action);
+    sim_event ev = { .t = at, .type = EV_TIMER, .u32 = t->action, .u64 = o->id, .ptr = o };
+    o->timer = sim_queue_push_lane(m->q, &ev, t->after_kind % SIM_QUEUE_LANES);
 }
 
 /* After a transition: re-arm the state's timer if the state changed, close terminal orders.
@@ -137,11 +149,7 @@ static bool sim__after(sim__model *m, ord_order *o, const proc_result *res)
     if (res->from != res->to) {
         sim_queue_cancel(m->q, o->timer);
         o->timer = 0;
-        if (res->timer) {
-            double d = scn_timer_seconds(m->s, res->timer);
-            if (res->timer->action == FSM_EXPIRE) o->deadline = m->now + d;
-            sim__arm(m, o, res->timer, m->now + d);
-        }
+        if (res->timer) sim__arm(m, o, res->timer, m->now + scn_timer_seconds(m->s, res->timer));
     }
     if (fsm_is_terminal(proc_fsm(m->pe), o->state)) {
         sim_queue_cancel(m->q, o->timer);
@@ -240,7 +248,8 @@ static void sim__station_done(sim__model *m, const sim_event *ev)
 
 /* ---- behaviour ---------------------------------------------------------------------- */
 
-static int sim__round_count(double x) { long v = lround(x); return v < 1 ? 1 : (v > 1000000 ? 1000000 : (int)v); }
+/* Rounds a count draw (>= 0) to the nearest integer, at least 1. */
+static int sim__round_count(double x) { return x < 1.5 ? 1 : x >= 1000000 ? 1000000 : (int)(x + 0.5); }
 
 static uint32_t sim__pick_sku(const sim__model *m, sim_rng *r)
 {
@@ -330,18 +339,20 @@ static void sim__create(sim__model *m, uint64_t cust, uint32_t j, int segi)
     int maxl = s->n_skus < ORD_MAX_LINES ? s->n_skus : ORD_MAX_LINES;
     int n = sim__round_count(sim__draw(m, &g->basket, SIM_P_BASKET, cust, j));
     if (n > maxl) n = maxl;
+    /* Streams only where there is a choice: one SKU needs no pick, a constant quantity no draw. */
     sim_rng rs, rqn;
-    sim_rng_init(&rs, m->seed, SIM_P_SKU, cust, j);
-    sim_rng_init(&rqn, m->seed, SIM_P_QTY, cust, j);
+    if (s->n_skus > 1) sim_rng_init(&rs, m->seed, SIM_P_SKU, cust, j);
+    if (g->quantity.kind != SIM_CONST) sim_rng_init(&rqn, m->seed, SIM_P_QTY, cust, j);
     for (int i = 0; i < n; i++) {
         uint32_t sku = 0;
-        for (int tries = 0;; tries++) {
+        for (int tries = 0; s->n_skus > 1; tries++) {
             sku = tries < 64 ? sim__pick_sku(m, &rs) : (sku + 1) % (uint32_t)s->n_skus;
             bool dup = false;
             for (int k = 0; k < i; k++) dup |= rq.lines[k].sku == sku;
             if (!dup) break;
         }
-        rq.lines[i] = (inv_line){ sku, sim__round_count(sim_dist_draw(&g->quantity, &rqn)) };
+        double q = g->quantity.kind == SIM_CONST ? g->quantity.a : sim_dist_draw(&g->quantity, &rqn);
+        rq.lines[i] = (inv_line){ sku, sim__round_count(q) };
     }
     rq.n_lines = n;
     double p_flag = g->malicious ? s->bot_detect_p : s->false_positive_p;
@@ -360,12 +371,7 @@ static void sim__create(sim__model *m, uint64_t cust, uint32_t j, int segi)
     o->aux = j | (uint32_t)segi << 16;
     const fsm_def *def = proc_fsm(m->pe);
     const fsm_transition *tm = fsm_timer(def, o->state);
-    o->deadline = INFINITY;
-    if (tm) {
-        double d = scn_timer_seconds(s, tm);
-        if (tm->action == FSM_EXPIRE) o->deadline = m->now + d;
-        sim__arm(m, o, tm, m->now + d);
-    }
+    if (tm) sim__arm(m, o, tm, m->now + scn_timer_seconds(s, tm));
     if (fsm_row(def, o->state, FSM_PAY)) {
         if (g->malicious) return;                 /* bots never pay: the order expires */
         double think = sim__draw(m, &g->think, SIM_P_THINK, cust, j);
@@ -374,7 +380,7 @@ static void sim__create(sim__model *m, uint64_t cust, uint32_t j, int segi)
             sim__at(m, m->now + think / 2, EV_MODIFY, o, id, 0);
         if (g->cancel_probability > 0 && sim__u(m, SIM_P_CANCEL, cust, j) < g->cancel_probability)
             sim__at(m, m->now + think, EV_CANCEL, o, id, 0);
-        else if (sim__u(m, SIM_P_PAY_DECISION, cust, j) < g->pay_probability && m->now + think < o->deadline)
+        else if (sim__u(m, SIM_P_PAY_DECISION, cust, j) < g->pay_probability && m->now + think < sim__deadline(m, o))
             sim__at(m, m->now + think, EV_PAY_START, o, id, 0);
     } else {
         sim__to_warehouse(m, o);                  /* cash on delivery: produce first */
@@ -395,7 +401,8 @@ static void sim__job_done(sim__model *m, int which, const sim__job *job)
             proc_pay_fail(m->pe, o, m->now);
             /* Not retried: the order expires at its original deadline, at once if passed. */
             const fsm_transition *tm = fsm_timer(proc_fsm(m->pe), o->state);
-            if (tm) sim__arm(m, o, tm, o->deadline > m->now ? o->deadline : m->now);
+            double dl = sim__deadline(m, o);
+            if (tm) sim__arm(m, o, tm, dl > m->now ? dl : m->now);
             return;
         }
         sim__apply_pay(m, o);
@@ -662,6 +669,7 @@ os_status sim_run(const scn_scenario *s, const sim_opts *opts, rpt_run *out)
     sim__model m = { .s = s, .o = opts, .seed = opts->seed, .out = out, .warmup = s->warmup, .horizon = s->horizon,
                      .sellout = NAN, .paid_bin = -1 };
     m.pe = proc_create(&pc);
+    m.tot = inv_totals_of(proc_inventory(m.pe));
     free(skus);
     m.q = sim_queue_create();
     sim__setup(&m);
@@ -752,9 +760,8 @@ os_status sim_run(const scn_scenario *s, const sim_opts *opts, rpt_run *out)
             default: OS_ASSERT(!"unknown event type");
             }
         }
-        const inv_store *inv = proc_inventory(m.pe);
-        if (sim__counting(&m) && inv_total_locked(inv) > m.locked_peak) m.locked_peak = inv_total_locked(inv);
-        if (isnan(m.sellout) && inv_skus_out(inv) == nskus) m.sellout = m.now;
+        if (m.tot->locked > m.locked_peak && sim__counting(&m)) m.locked_peak = m.tot->locked;
+        if (m.tot->out == nskus && isnan(m.sellout)) m.sellout = m.now;
         if (opts->check_every_event && proc_check(m.pe, &out->violations) > 0) {
             os_diag_add(&out->violations, "(after event %llu at t=%.17g)", (unsigned long long)m.events, m.now);
             break;

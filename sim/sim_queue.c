@@ -24,7 +24,14 @@ typedef struct sim__slot {
     uint32_t  next;  /* free-list link (slot + 1), 0 = end */
 } sim__slot;
 
+typedef struct sim__lane {
+    sim__entry *e;      /* ring of entries, sorted by (t, seq) */
+    size_t      head, len, cap;
+} sim__lane;
+
 struct sim_queue {
+    sim__lane   lane[SIM_QUEUE_LANES]; /* FIFO lanes for constant-delay timers */
+    int         nlanes;             /* lanes ever used: 1 + the highest index pushed to */
     sim__entry *heap;   /* the heap */
     size_t      n, cap; /* entries used / allocated */
     size_t      peak;   /* most entries at once */
@@ -44,6 +51,7 @@ sim_queue *sim_queue_create(void)
 void sim_queue_destroy(sim_queue *q)
 {
     if (!q) return;
+    for (int i = 0; i < SIM_QUEUE_LANES; i++) free(q->lane[i].e);
     free(q->heap);
     free(q->slots);
     free(q);
@@ -54,7 +62,8 @@ static inline bool sim__less(const sim__entry *a, const sim__entry *b)
     return a->t < b->t || (a->t == b->t && a->seq < b->seq);
 }
 
-sim_handle sim_queue_push(sim_queue *q, const sim_event *ev)
+/* Takes a payload slot for ev and returns it (gen now odd: scheduled). */
+static uint32_t sim__take_slot(sim_queue *q, const sim_event *ev)
 {
     uint32_t slot;
     if (q->free_head) {
@@ -70,12 +79,17 @@ sim_handle sim_queue_push(sim_queue *q, const sim_event *ev)
     }
     sim__slot *s = &q->slots[slot];
     s->ev = *ev;
-    s->gen++; /* now odd: scheduled */
+    s->gen++;
+    q->live++;
+    return slot;
+}
+
+static void sim__heap_insert(sim_queue *q, sim__entry e)
+{
     if (q->n == q->cap) {
         q->cap = q->cap ? q->cap * 2 : 1024;
         q->heap = xrealloc(q->heap, q->cap * sizeof *q->heap);
     }
-    sim__entry e = { ev->t, q->seq++, slot };
     size_t i = q->n++;
     while (i > 0) {
         size_t p = (i - 1) / 4;
@@ -85,8 +99,33 @@ sim_handle sim_queue_push(sim_queue *q, const sim_event *ev)
     }
     q->heap[i] = e;
     if (q->n > q->peak) q->peak = q->n;
-    q->live++;
-    return ((uint64_t)slot << 32) | s->gen;
+}
+
+sim_handle sim_queue_push(sim_queue *q, const sim_event *ev)
+{
+    uint32_t slot = sim__take_slot(q, ev);
+    sim__heap_insert(q, (sim__entry){ ev->t, q->seq++, slot });
+    return ((uint64_t)slot << 32) | q->slots[slot].gen;
+}
+
+sim_handle sim_queue_push_lane(sim_queue *q, const sim_event *ev, int lane)
+{
+    OS_ASSERT(lane >= 0 && lane < SIM_QUEUE_LANES);
+    sim__lane *l = &q->lane[lane];
+    if (l->len && ev->t < l->e[(l->head + l->len - 1) % l->cap].t) return sim_queue_push(q, ev);
+    if (lane >= q->nlanes) q->nlanes = lane + 1;
+    uint32_t slot = sim__take_slot(q, ev);
+    if (l->len == l->cap) {
+        size_t nc = l->cap ? l->cap * 2 : 1024;
+        sim__entry *ne = xmalloc(nc * sizeof *ne);
+        for (size_t i = 0; i < l->len; i++) ne[i] = l->e[(l->head + i) % l->cap];
+        free(l->e);
+        l->e = ne;
+        l->cap = nc;
+        l->head = 0;
+    }
+    l->e[(l->head + l->len++) % l->cap] = (sim__entry){ ev->t, q->seq++, slot };
+    return ((uint64_t)slot << 32) | q->slots[slot].gen;
 }
 
 bool sim_queue_cancel(sim_queue *q, sim_handle h)
@@ -123,7 +162,7 @@ static void sim__free_slot(sim_queue *q, uint32_t slot)
     q->free_head = slot + 1;
 }
 
-/* Drops cancelled entries from the top so the root is live (or the heap is empty). */
+/* Drops cancelled entries from the heap's top and the lanes' heads. */
 static void sim__skip_dead(sim_queue *q)
 {
     while (q->n && !(q->slots[q->heap[0].slot].gen & 1u)) {
@@ -131,14 +170,46 @@ static void sim__skip_dead(sim_queue *q)
         sim__pop_root(q);
         sim__free_slot(q, slot);
     }
+    for (int i = 0; i < q->nlanes; i++) {
+        sim__lane *l = &q->lane[i];
+        while (l->len && !(q->slots[l->e[l->head].slot].gen & 1u)) {
+            sim__free_slot(q, l->e[l->head].slot);
+            l->head = (l->head + 1) % l->cap;
+            l->len--;
+        }
+    }
+}
+
+/* The source of the least live entry: -1 for the heap, a lane index, or -2 when empty. */
+static int sim__least(sim_queue *q)
+{
+    sim__skip_dead(q);
+    int best = q->n ? -1 : -2;
+    const sim__entry *b = q->n ? &q->heap[0] : NULL;
+    for (int i = 0; i < q->nlanes; i++) {
+        const sim__lane *l = &q->lane[i];
+        if (l->len && (!b || sim__less(&l->e[l->head], b))) {
+            b = &l->e[l->head];
+            best = i;
+        }
+    }
+    return best;
 }
 
 bool sim_queue_pop(sim_queue *q, sim_event *out)
 {
-    sim__skip_dead(q);
-    if (!q->n) return false;
-    uint32_t slot = q->heap[0].slot;
-    sim__pop_root(q);
+    int src = sim__least(q);
+    if (src == -2) return false;
+    uint32_t slot;
+    if (src == -1) {
+        slot = q->heap[0].slot;
+        sim__pop_root(q);
+    } else {
+        sim__lane *l = &q->lane[src];
+        slot = l->e[l->head].slot;
+        l->head = (l->head + 1) % l->cap;
+        l->len--;
+    }
     *out = q->slots[slot].ev;
     q->slots[slot].gen++;
     sim__free_slot(q, slot);
@@ -148,8 +219,9 @@ bool sim_queue_pop(sim_queue *q, sim_event *out)
 
 double sim_queue_peek_time(sim_queue *q)
 {
-    sim__skip_dead(q);
-    return q->n ? q->heap[0].t : INFINITY;
+    int src = sim__least(q);
+    if (src == -2) return INFINITY;
+    return src == -1 ? q->heap[0].t : q->lane[src].e[q->lane[src].head].t;
 }
 
 size_t sim_queue_size(const sim_queue *q) { return q->live; }

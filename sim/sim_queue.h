@@ -7,6 +7,14 @@
  * 24 bytes. Scheduling returns a handle (slot and generation); cancelling by handle marks the
  * event dead in O(1) and the pop skips it (lazy deletion), which costs less than removing it
  * from the middle of the heap for timers that are mostly cancelled (expiry after payment).
+ *
+ * Lanes: timers armed with one constant delay (every order's expiry is created + 15 min) fire
+ * in the order they were armed, so they need no heap: each lane is a FIFO of (time, seq)
+ * entries, O(1) to push and pop. A push whose time is earlier than its lane's last entry goes
+ * to the heap instead, so lanes are always sorted whatever the caller does. The pop takes
+ * the least (time, seq) among the heap's root and the lanes' heads: exactly the order a
+ * single heap would give. With hundreds of thousands of pending expiry timers this removes
+ * most heap work (the heap's cost grows with its size).
  */
 #ifndef SIM_QUEUE_H
 #define SIM_QUEUE_H
@@ -34,6 +42,10 @@ void sim_queue_destroy(sim_queue *q);
 
 /* Schedules a copy of *ev at ev->t. Returns its handle. */
 sim_handle sim_queue_push(sim_queue *q, const sim_event *ev);
+#define SIM_QUEUE_LANES 8
+/* Schedules into FIFO lane `lane` (0..SIM_QUEUE_LANES-1) when that keeps the lane sorted,
+ * else into the heap. Same contract as sim_queue_push. */
+sim_handle sim_queue_push_lane(sim_queue *q, const sim_event *ev, int lane);
 /* Cancels a scheduled event; a stale or zero handle is ignored. Returns true if cancelled. */
 bool sim_queue_cancel(sim_queue *q, sim_handle h);
 /* Removes the earliest live event into *out; false when none is left. */

@@ -42,10 +42,10 @@ Test(promo, stacked_promotions_apply_in_priority_order_to_the_running_amount)
     promo_result r;
     promo_apply(b, 30000, NULL, &r);
     cr_expect_eq(r.n, 3);
-    cr_expect_eq(r.applied[0].promo, 1);
-    cr_expect_eq(r.applied[0].amount, 3000);
-    cr_expect_eq(r.applied[1].amount, 2700);
-    cr_expect_eq(r.applied[2].amount, 500);
+    cr_expect_eq(r.promo[0], 1);
+    cr_expect_eq(r.amount[0], 3000);
+    cr_expect_eq(r.amount[1], 2700);
+    cr_expect_eq(r.amount[2], 500);
     cr_expect_eq(r.payable, 23800);
     cr_expect_eq(r.list_total - r.discount, r.payable);
     promo_destroy(b);

@@ -1,0 +1,60 @@
+#!/bin/sh
+# make bench: runs the fixed benchmark scenarios on the release build, prints one table and
+# stores every result in out/bench.db so the next run shows the change. CALLGRIND=1 adds
+# instructions per event counted by callgrind on a 200,000-customer cut of each scenario
+# (stable on a noisy machine). Never part of `make test`.
+set -eu
+BIN=${1:-build/ordersim}
+DB=${BENCH_DB:-out/bench.db}
+CALLGRIND=${CALLGRIND:-0}
+mkdir -p "$(dirname "$DB")"
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+sqlite3 "$DB" "CREATE TABLE IF NOT EXISTS bench (id INTEGER PRIMARY KEY, at TEXT, git TEXT, name TEXT,
+  customers INTEGER, events INTEGER, wall_seconds REAL, events_per_second REAL, customers_per_second REAL,
+  peak_rss_bytes INTEGER, instructions_per_event REAL)"
+git=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+now() { date +%s.%N; }
+num() { sed -n "s/.*\"$1\": \([0-9.e+-]*\).*/\1/p" "$2" | head -1; }
+
+printf '%-34s %10s %10s %8s %12s %12s %9s %9s %10s\n' scenario customers events wall_s events/s customers/s rss_MB Ir/event "vs last"
+bench() { # name scenario [options...]
+  name=$1; s=$2; shift 2
+  "$BIN" run "$s" --json --no-report --quiet --db "$T/b.db" "$@" > "$T/out.json"
+  cust=$(num customers "$T/out.json"); ev=$(num events "$T/out.json"); wall=$(num wall_seconds "$T/out.json")
+  rss=$(num peak_rss_bytes "$T/out.json")
+  eps=$(awk -v e="$ev" -v w="$wall" 'BEGIN { printf "%.0f", e / w }')
+  cps=$(awk -v c="$cust" -v w="$wall" 'BEGIN { printf "%.0f", c / w }')
+  ir=""
+  if [ "$CALLGRIND" = 1 ]; then
+    ir=$(sh tools/irpe.sh "$BIN" "$s" "$@" --set customers.max_customers=200000 | awk '{ print $(NF-2) }')
+  fi
+  prev=$(sqlite3 "$DB" ".parameter set :n '$name'" "SELECT wall_seconds FROM bench WHERE name = :n ORDER BY id DESC LIMIT 1")
+  change=$(awk -v w="$wall" -v p="$prev" 'BEGIN { if (p == "") print "first"; else printf "%+.1f%%", 100 * (w - p) / p }')
+  sqlite3 "$DB" ".parameter set :n '$name'" ".parameter set :g '$git'" ".parameter set :ir '${ir:-NULL}'" \
+    "INSERT INTO bench (at, git, name, customers, events, wall_seconds, events_per_second, customers_per_second,
+       peak_rss_bytes, instructions_per_event)
+     VALUES (datetime('now'), :g, :n, $cust, $ev, $wall, $eps, $cps, $rss, CASE WHEN :ir = 'NULL' THEN NULL ELSE :ir END)"
+  printf '%-34s %10s %10s %8.3f %12s %12s %9.1f %9s %10s\n' "$name" "$cust" "$ev" "$wall" "$eps" "$cps" \
+    "$(awk -v r="$rss" 'BEGIN { print r / 1048576 }')" "${ir:--}" "$change"
+}
+
+bench kernel scenarios/bench/kernel.json
+for st in reduce_on_order reduce_on_payment reserve_on_checkout; do
+  bench "flash_sale_1m/$st" scenarios/bench/flash_sale_1m.json --strategy "$st"
+done
+bench steady_10m scenarios/bench/steady_10m.json
+
+# Whole-process costs the table does not show.
+FS=scenarios/bench/flash_sale_1m.json
+t0=$(now); "$BIN" run "$FS" --quiet --no-report --db "$T/a.db" --replications 4 --jobs 1 --set customers.max_customers=250000; t1=$(now)
+"$BIN" run "$FS" --quiet --no-report --db "$T/a.db" --replications 4 --jobs 2 --set customers.max_customers=250000; t2=$(now)
+echo
+awk -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN { printf "--jobs 2 vs --jobs 1 (4 replications): %.2fx (%.2f s vs %.2f s)\n", (b - a) / (c - b), c - b, b - a }'
+t0=$(now); "$BIN" run "$FS" --quiet --no-report --db "$T/c.db" --set report.sample_every=3h; t1=$(now)
+"$BIN" run "$FS" --quiet --no-report --db "$T/d.db"; t2=$(now)
+awk -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN { printf "time series (10 s samples) + results DB on flash_sale_1m: %+.1f%% (%.2f s vs %.2f s)\n", 100 * ((c - b) / (b - a) - 1), c - b, b - a }'
+"$BIN" run "$FS" --json --no-report --db "$T/e.db" --ledger --strategy reduce_on_payment > "$T/l.json"; t3=$(now)
+"$BIN" run "$FS" --json --no-report --db "$T/f.db" --strategy reduce_on_payment > "$T/n.json"; t4=$(now)
+rows=$(sqlite3 "$T/e.db" "SELECT count(*) FROM transitions")
+awk -v r="$rows" -v a="$t2" -v b="$t3" -v c="$t4" 'BEGIN { d = (b - a) - (c - b); printf "--ledger: %d transitions written, %.0f rows/s (extra %.2f s)\n", r, r / d, d }'
+echo "results stored in $DB (table bench)"
