@@ -107,6 +107,23 @@ int cli_load(const char *path, const cli_opts *o, scn_scenario **out)
     os_status st = scn_load(path, o->sets, o->nsets, out, &d);
     os_diag_print(&d, stderr);
     os_diag_fini(&d);
+    if (st == OS_OK && !o->force) {
+        /* Say up front when a run would not finish in reasonable time or not fit. */
+        sim_estimate e;
+        sim_estimate_run(*out, &e);
+        double runs = (double)o->replications;
+        if (e.seconds * runs > 4 * 3600 || e.bytes > 16e9) {
+            fprintf(stderr, "%s: this run would simulate about %.3g customers and %.3g events per replication "
+                            "(roughly %.3g hours for %d replication%s) and hold about %.3g GB of open orders; "
+                            "the limits are 4 hours and 16 GB: lower the horizon or customers.max_customers, "
+                            "or pass --force to run it anyway\n",
+                    path, e.customers, e.events, e.seconds * runs / 3600, o->replications, o->replications == 1 ? "" : "s",
+                    e.bytes / 1e9);
+            scn_free(*out);
+            *out = NULL;
+            return CLI_DATA;
+        }
+    }
     switch (st) {
     case OS_OK: return CLI_OK;
     case OS_EIO: return CLI_IO;
@@ -207,7 +224,14 @@ static void cli__rec_finish(cli_rec *r, int64_t id, const rpt_run *run)
 {
     pthread_mutex_lock(&r->mu);
     if (id >= 0 && !r->failed) {
+        struct timespec a, b;
+        clock_gettime(CLOCK_MONOTONIC, &a);
         if (rpt_db_finish_run(r->db, id, run, &r->diag) != OS_OK) r->failed = true;
+        clock_gettime(CLOCK_MONOTONIC, &b);
+        /* For benchmarks: how long the results DB took (never part of results). */
+        if (getenv("ORDERSIM_TIMING"))
+            fprintf(stderr, "timing: run %lld recorded in %.3f s (%zu ledger rows, %zu series rows)\n", (long long)id,
+                    (double)(b.tv_sec - a.tv_sec) + 1e-9 * (double)(b.tv_nsec - a.tv_nsec), run->ntrans, run->series.nrows);
         if (r->first < 0 || id < r->first) r->first = id;
         if (id > r->last) r->last = id;
     }

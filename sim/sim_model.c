@@ -641,6 +641,32 @@ static void sim__finish(sim__model *m)
     r->invariants_ok = bad == 0;
 }
 
+void sim_estimate_run(const scn_scenario *s, sim_estimate *e)
+{
+    /* Customers: the cumulative rate over [0, horizon), capped. */
+    double L = 0, t = 0, rate = s->rate;
+    for (int i = 0; i <= s->n_sched; i++) {
+        double end = i < s->n_sched ? s->sched_at[i] : s->horizon;
+        if (end > s->horizon) end = s->horizon;
+        if (end > t) L += rate * (end - t);
+        if (i < s->n_sched) { t = s->sched_at[i] > t ? s->sched_at[i] : t; rate = s->sched_rate[i]; }
+    }
+    e->customers = L < (double)s->max_customers ? L : (double)s->max_customers;
+    double per = 0;
+    for (int i = 0; i < s->n_segments; i++)
+        per += s->segments[i].share * (s->segments[i].malicious ? s->segments[i].orders_per_visit : 1);
+    e->orders = e->customers * per;
+    e->events = e->customers + 4.0 * e->orders;
+    e->seconds = e->events / 1.5e6;
+    /* An order stays open at most through expiry or, once paid, through fulfilment. */
+    double open = s->order_expiry;
+    double paid = sim_dist_mean(&s->delivery) + s->auto_confirm_after + s->complete_after;
+    if (paid > open) open = paid;
+    double span = s->horizon > 0 ? s->horizon : 1;
+    double in_flight = e->orders / span * (open < span ? open : span);
+    e->bytes = 64e6 + 400.0 * in_flight;
+}
+
 /* The ledger observer: appends each transition after the warmup to the run. */
 static void sim__observe(void *ctx, const ord_order *o, int action, fsm_actor actor, int from, int to, double t,
                          int64_t shortfall)

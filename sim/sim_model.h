@@ -20,6 +20,15 @@ typedef struct sim_opts {
     bool        ledger;          /* keep the inventory ledger (replayed at the end) and every order transition */
 } sim_opts;
 
+/* What a run of the scenario would cost, estimated from its parameters before running:
+ * expected customers (the cumulative arrival rate over the horizon, capped), orders,
+ * events, wall seconds at a conservative 1.5 M events/s, and peak memory from the orders in
+ * flight (order rate x the longest time an order can stay open) at ~400 bytes each. */
+typedef struct sim_estimate {
+    double customers, orders, events, seconds, bytes;
+} sim_estimate;
+void sim_estimate_run(const scn_scenario *s, sim_estimate *e);
+
 /* Runs the scenario. `out` must be initialised with rpt_run_init; it is filled with every
  * metric, station figure, series and invariant result. Returns OS_OK, or OS_EINVAL when the
  * strategy name is unknown. An invariant breach is reported in out, not as a status. */

@@ -14,7 +14,7 @@ grep -q "| orders_paid |  | ${paid%.0} |" "$T/rebuilt/report.md" || { grep order
 grep -q "| orders_paid |  | ${paid%.0} |" "$T/rep/report.md" || fail "original report differs"
 [ -s "$T/rebuilt/stock.png" ] && [ -s "$T/rebuilt/stock.svg" ] || fail "rebuilt charts missing"
 # a writer killed mid-run leaves a sound database with the run visibly not complete
-"$BIN" run "$ROOT/scenarios/steady_state.json" --db "$T/r.db" --no-report --quiet --set horizon=60d \
+"$BIN" run "$ROOT/scenarios/steady_state.json" --db "$T/r.db" --no-report --quiet --force --set horizon=60d \
   --set customers.arrivals.rate=50 --set 'customers.arrivals.schedule=[]' &
 pid=$!
 for i in $(seq 1 50); do
@@ -35,9 +35,9 @@ kill -9 $pid; wait $pid 2>/dev/null || true
 grep -q running "$T/h.txt" && grep -q complete "$T/h.txt" || fail "history shows both runs"
 # --ledger: every order's transitions, enough to say which orders oversold and when
 "$BIN" run "$S" --db "$T/l.db" --no-report --quiet --strategy reduce_on_payment --ledger --set customers.max_customers=20000
-over=$(sqlite3 "$T/l.db" "SELECT count(*) FROM transitions WHERE action='pay' AND shortfall > 0")
+over=$(sqlite3 "$T/l.db" "SELECT count(*) FROM transitions_named WHERE action='pay' AND shortfall > 0")
 [ "$over" = "$(sqlite3 "$T/l.db" "SELECT value FROM metrics WHERE name='oversold_orders'" | cut -d. -f1)" ] || fail "ledger oversold orders ($over) differ from the metric"
-[ "$(sqlite3 "$T/l.db" "SELECT count(*) FROM transitions WHERE action='create'")" = \
+[ "$(sqlite3 "$T/l.db" "SELECT count(*) FROM transitions_named WHERE action='create'")" = \
   "$(sqlite3 "$T/l.db" "SELECT value FROM metrics WHERE name='orders_created'" | cut -d. -f1)" ] || fail "ledger creations differ"
 # without gnuplot the run still succeeds and says the charts were skipped
 PATH=/nonexistent "$BIN" run "$S" --db "$T/g.db" --out "$T/nog" --set customers.max_customers=2000 > "$T/nog.out" 2> "$T/nog.err" \
