@@ -24,6 +24,7 @@ struct risk_ctl {
     int       n;            /* SKUs */
     int32_t  *limit;        /* per-SKU per-user limit, 0 = none */
     int32_t   max_unpaid;   /* 0 = no cap */
+    bool      any_limit;    /* some SKU has a per-user limit */
     risk__map unpaid;       /* user -> unpaid orders */
     risk__map units;        /* (user, sku) -> units held or bought */
 };
@@ -101,6 +102,7 @@ risk_ctl *risk_create(int n, const int32_t *max_per_user, int32_t max_unpaid)
     r->n = n;
     r->limit = xcalloc((size_t)(n ? n : 1), sizeof *r->limit);
     if (max_per_user) memcpy(r->limit, max_per_user, (size_t)n * sizeof *r->limit);
+    for (int i = 0; i < n; i++) r->any_limit |= r->limit[i] > 0;
     r->max_unpaid = max_unpaid;
     return r;
 }
@@ -119,6 +121,7 @@ static uint64_t risk__ukey(uint64_t user, uint32_t sku) { return user * 65536u +
 os_status risk_admit(risk_ctl *r, uint64_t user, const inv_line *l, int n, bool flagged)
 {
     if (flagged) return OS_ERISK;
+    if (!r->any_limit && r->max_unpaid <= 0) return OS_OK;   /* nothing to track */
     if (r->max_unpaid > 0 && risk__get(&r->unpaid, user) >= r->max_unpaid) return OS_ERISK;
     for (int i = 0; i < n; i++) {
         int32_t lim = r->limit[l[i].sku];
@@ -137,6 +140,7 @@ void risk_on_paid(risk_ctl *r, uint64_t user)
 
 void risk_on_closed_unpaid(risk_ctl *r, uint64_t user, const inv_line *l, int n)
 {
+    if (!r->any_limit && r->max_unpaid <= 0) return;
     if (r->max_unpaid > 0) risk__add(&r->unpaid, user, -1);
     for (int i = 0; i < n; i++)
         if (r->limit[l[i].sku] > 0) risk__add(&r->units, risk__ukey(user, l[i].sku), -l[i].qty);

@@ -43,15 +43,18 @@ void rpt_hist_init(rpt_hist *h)
     h->max = -INFINITY;
 }
 
+/* The bucket of v, from its IEEE-754 bits: the exponent gives the octave and the top six
+ * mantissa bits the sub-bucket (64 per octave), so no libm call sits on the per-event path.
+ * Equal to floor((v / 2^e - 1) x 64) for v in [2^e, 2^(e+1)). */
 static int rpt__bucket(double v)
 {
-    if (!(v >= ldexp(1.0, RPT_HIST_MINEXP))) return 0;
-    int e;
-    double m = frexp(v, &e);          /* v = m * 2^e, m in [0.5, 1) */
-    int oct = e - 1 - RPT_HIST_MINEXP;
+    if (!(v >= 0x1p-20)) return 0;
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    int e = (int)((bits >> 52) & 0x7FF) - 1023;          /* v in [2^e, 2^(e+1)) */
+    int oct = e - RPT_HIST_MINEXP;
     if (oct >= RPT_HIST_OCT) return RPT_HIST_OCT * RPT_HIST_SUB;
-    int sub = (int)((m * 2.0 - 1.0) * RPT_HIST_SUB);
-    return oct * RPT_HIST_SUB + sub;
+    return oct * RPT_HIST_SUB + (int)((bits >> 46) & 63);
 }
 
 double rpt_hist_bucket_low(int i)

@@ -18,6 +18,10 @@ struct rpt_db {
     char    *path;     /* for messages */
 };
 
+/* Bumped whenever a table changes shape; a database of another version is refused with a
+ * message instead of failing on its first statement. */
+#define RPT_DB_SCHEMA "2"
+
 static const char *const rpt__schema =
     "PRAGMA page_size=16384;"          /* takes effect only when the file is new */
     "PRAGMA journal_mode=WAL;"
@@ -88,7 +92,7 @@ static const char *const rpt__schema =
     "  (SELECT value FROM metrics m WHERE m.run_id = r.id AND m.name = 'revenue') AS revenue,"
     "  r.started_at FROM runs r;"
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);"
-    "INSERT OR IGNORE INTO meta VALUES ('schema_version', '1');";
+    "INSERT OR IGNORE INTO meta VALUES ('schema_version', '" RPT_DB_SCHEMA "');";
 
 static os_status rpt__fail(rpt_db *db, os_diag *diag, const char *what)
 {
@@ -127,11 +131,25 @@ os_status rpt_db_open(const char *path, rpt_db **out, os_diag *diag)
     sqlite3_busy_timeout(db->h, 30000);
     char *err = NULL;
     if (sqlite3_exec(db->h, rpt__schema, NULL, NULL, &err) != SQLITE_OK) {
-        os_diag_add(diag, "%s: cannot set up the results database: %s", path, err ? err : "?");
+        os_diag_add(diag, "%s: cannot set up the results database (is it an ordersim results database?): %s", path,
+                    err ? err : "?");
         sqlite3_free(err);
         rpt_db_close(db);
         return OS_EIO;
     }
+    sqlite3_stmt *q = NULL;
+    const char *version = NULL;
+    if (sqlite3_prepare_v2(db->h, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        version = (const char *)sqlite3_column_text(q, 0);
+    if (!version || strcmp(version, RPT_DB_SCHEMA) != 0) {
+        os_diag_add(diag, "%s: results database schema version %s, this ordersim writes version %s: move the file "
+                    "away (or pass --db NEW.db) to start a new one", path, version ? version : "unknown", RPT_DB_SCHEMA);
+        sqlite3_finalize(q);
+        rpt_db_close(db);
+        return OS_EIO;
+    }
+    sqlite3_finalize(q);
     *out = db;
     return OS_OK;
 }
@@ -268,8 +286,9 @@ os_status rpt_db_finish_run(rpt_db *db, int64_t id, const rpt_run *r, os_diag *d
         sqlite3_reset(s);
     }
     const rpt_series *ser = &r->series;
-    for (size_t row = 0; row < ser->nrows; row++)
-        for (int c = 1; c < ser->ncols; c++) {
+    /* Column by column: the primary key is (run, name, t), so rows arrive in key order. */
+    for (int c = 1; c < ser->ncols; c++)
+        for (size_t row = 0; row < ser->nrows; row++) {
             sqlite3_bind_int64(se, 1, id);
             sqlite3_bind_text(se, 2, ser->cols[c], -1, SQLITE_STATIC);
             sqlite3_bind_double(se, 3, ser->v[row * (size_t)ser->ncols]);

@@ -498,9 +498,11 @@ static void sim__schedule_arrival(sim__model *m)
 static void sim__arrival(sim__model *m)
 {
     uint64_t cust = m->next_cust++;
-    double u = sim__u(m, SIM_P_SEGMENT, cust, 0);
     int segi = 0;
-    while (segi + 1 < m->s->n_segments && u >= m->seg_cum_share[segi]) segi++;
+    if (m->s->n_segments > 1) {   /* one segment needs no draw */
+        double u = sim__u(m, SIM_P_SEGMENT, cust, 0);
+        while (segi + 1 < m->s->n_segments && u >= m->seg_cum_share[segi]) segi++;
+    }
     const scn_segment *g = &m->s->segments[segi];
     sim__count(m, RPT_customers, 1);
     int n = g->malicious ? g->orders_per_visit : 1;
