@@ -46,7 +46,7 @@ BIN      := $(BUILD)/ordersim
 TESTBIN  := $(BUILD)/unit_tests
 DEPS_OK  := build/.deps-ok
 
-.PHONY: all deps test unit cli-test demo bench clean
+.PHONY: all deps test unit cli-test demo bench fuzz clean
 all: $(BIN)
 
 # The stamp makes a warm machine pay nothing: the check runs once per checkout.
@@ -82,6 +82,26 @@ demo: $(BIN)
 # Benchmarks run on the release build (never the sanitizer one); CALLGRIND=1 adds Ir/event.
 bench: $(BIN)
 	@CALLGRIND=$(CALLGRIND) sh tools/bench.sh $(BIN)
+
+# libFuzzer targets (clang), with ASan and UBSan: make fuzz FUZZ_SECONDS=600 runs each for
+# that long, seeded from scenarios/ and tests/bad_input/; crashes land in build/fuzz/crashes/
+# (copy each into tests/fuzz_regressions/ once fixed).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := fuzz_scenario fuzz_process fuzz_set
+FUZZ_LIB_SRC  = $(CORE_SRC) sim/scn_load.c sim/sim_rng.c reports/rpt.c
+build/fuzz/%: fuzz/%.c $(FUZZ_LIB_SRC) | $(DEPS_OK)
+	@mkdir -p build/fuzz
+	clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	  -Icore -Isim -Ireports $(PKG_CFLAGS) $^ -o $@ $(PKG_LIBS) -lm
+fuzz: $(FUZZ_TARGETS:%=build/fuzz/%)
+	@mkdir -p build/fuzz/crashes
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build/fuzz/corpus/$$t; \
+	  case $$t in fuzz_set) seeds=fuzz/seeds/set;; fuzz_process) seeds="scenarios/processes tests/bad_input";; *) seeds="scenarios scenarios/bench tests/bad_input";; esac; \
+	  echo "== $$t for $(FUZZ_SECONDS) s"; \
+	  build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=16384 -timeout=10 -print_final_stats=1 \
+	    -artifact_prefix=build/fuzz/crashes/$$t- build/fuzz/corpus/$$t $$seeds || exit 1; \
+	done
 
 clean:
 	rm -rf build out

@@ -16,6 +16,7 @@ struct fsm_def {
     int            n_states;                             /* states defined */
     char           states[FSM_MAX_STATES][FSM_NAME_MAX]; /* state names */
     int            state_line[FSM_MAX_STATES];           /* where each was named (0 built-in) */
+    int            state_col[FSM_MAX_STATES];            /* and the column */
     uint32_t       terminal;                             /* bit s set when state s is terminal */
     int            initial;                              /* index of the initial state */
     int            n_trans;                              /* rows defined */
@@ -317,7 +318,9 @@ os_status fsm_load(const jsn_doc *doc, fsm_def **out, os_diag *diag)
                 jsn_error(doc, diag, s, false, p, "found %s, expected a state name", jsn_type_name(s));
                 continue;
             }
-            if (fsm__add_state(d, s->valuestring, 1) < 0) {
+            int at = fsm__add_state(d, s->valuestring, 0);
+            if (at >= 0 && !jsn_where(doc, s, false, &d->state_line[at], &d->state_col[at])) d->state_line[at] = 0;
+            if (at < 0) {
                 if (d->n_states >= FSM_MAX_STATES)
                     jsn_error(doc, diag, s, false, p, "too many states: at most %d", FSM_MAX_STATES);
                 else if (fsm_state_index(d, s->valuestring) >= 0)
@@ -514,11 +517,14 @@ int fsm_lint(const fsm_def *d, os_diag *diag)
             if ((done >> d->trans[i].to & 1u) && d->trans[i].actors) done |= 1u << d->trans[i].from;
     }
     for (int s = 0; s < d->n_states; s++) {
+        char sw[320];
+        if (d->file[0] && d->state_line[s]) snprintf(sw, sizeof sw, "%s:%d:%d: ", d->file, d->state_line[s], d->state_col[s]);
+        else snprintf(sw, sizeof sw, "%s", w);
         if (!(reach >> s & 1u)) {
-            os_diag_add(diag, "%sstate \"%s\" is unreachable from \"%s\"", w, d->states[s], d->states[d->initial]);
+            os_diag_add(diag, "%sstate \"%s\" is unreachable from \"%s\"", sw, d->states[s], d->states[d->initial]);
             found++;
         } else if (!(done >> s & 1u)) {
-            os_diag_add(diag, "%sstate \"%s\" is a dead end: no terminal state can be reached from it", w, d->states[s]);
+            os_diag_add(diag, "%sstate \"%s\" is a dead end: no terminal state can be reached from it", sw, d->states[s]);
             found++;
         }
     }

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 typedef struct jsn__pos {
     const cJSON *node;   /* the node */
@@ -200,7 +201,26 @@ os_status jsn_parse(const char *file, const char *text, size_t len, jsn_doc **ou
         size_t off = end ? (size_t)(end - d->text) : 0;
         if (off > len) off = len;
         jsn__line_col(d->text, off, &line, &col);
-        if (off >= len)
+        /* Name the two common mistakes: a string still open at the end of the file (reported
+         * at its opening quote) and single quotes; otherwise, the character cJSON stopped at. */
+        size_t open_at = 0;
+        bool in_str = false;
+        for (size_t i = 0; i < len; i++) {
+            if (in_str) {
+                if (d->text[i] == '\\') i++;
+                else if (d->text[i] == '"') in_str = false;
+            } else if (d->text[i] == '"') {
+                in_str = true;
+                open_at = i;
+            }
+        }
+        if (in_str && open_at <= off) {
+            jsn__line_col(d->text, open_at, &line, &col);
+            os_diag_add(diag, "%s:%d:%d: malformed JSON: unterminated string", file, line, col);
+        } else if (d->text[off] == '\'' || (off > 0 && d->text[off - 1] == '\'')) {
+            jsn__line_col(d->text, d->text[off] == '\'' ? off : off - 1, &line, &col);
+            os_diag_add(diag, "%s:%d:%d: malformed JSON: strings and keys take double quotes, not single", file, line, col);
+        } else if (off >= len)
             os_diag_add(diag, "%s:%d:%d: malformed JSON: unexpected end of file", file, line, col);
         else
             os_diag_add(diag, "%s:%d:%d: malformed JSON: unexpected '%c'", file, line, col,
@@ -230,6 +250,17 @@ os_status jsn_load_file(const char *path, jsn_doc **out, os_diag *diag)
     FILE *f = fopen(path, "rb");
     if (!f) {
         os_diag_add(diag, "%s: cannot open: %s", path, strerror(errno));
+        return OS_EIO;
+    }
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > (off_t)JSN_MAX_BYTES) {
+        os_diag_add(diag, "%s: file too large: %lld bytes, the limit is %u bytes", path, (long long)sb.st_size, JSN_MAX_BYTES);
+        fclose(f);
+        return OS_EDATA;
+    }
+    if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        os_diag_add(diag, "%s: is a directory, expected a JSON file", path);
+        fclose(f);
         return OS_EIO;
     }
     size_t cap = 65536, len = 0;
