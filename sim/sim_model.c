@@ -68,6 +68,7 @@ typedef struct sim__model {
     double       sellout;
     int64_t      paid_bin, paid_bin_n, paid_bin_max, paid_interval;
     uint64_t     events;
+    double       refused_unpaid; /* cash-on-delivery parcels refused: unpaid orders closed */
     const inv_totals *tot;    /* the inventory's totals, read on every event */
 } sim__model;
 
@@ -434,6 +435,7 @@ static void sim__deliver(sim__model *m, ord_order *o)
             proc_args args = { .restock = true };
             if (proc_apply(m->pe, o, FSM_RETURN_RECEIVE, FSM_SYSTEM, m->now, &args, &res) == OS_OK) {
                 sim__count(m, RPT_orders_returned, 1);
+                if (sim__counting(m)) m->refused_unpaid++;
                 sim__after(m, o, &res);
             }
             return;
@@ -632,11 +634,13 @@ static void sim__finish(sim__model *m)
     int bad = proc_check(m->pe, &r->violations);
     if (m->warmup == 0) {
         double closed = r->m[RPT_orders_paid] + r->m[RPT_orders_expired] + r->m[RPT_orders_cancelled] -
-                        r->m[RPT_orders_cancelled_after_pay] + r->m[RPT_payments_rejected_revalidation] + (double)open_unpaid;
+                        r->m[RPT_orders_cancelled_after_pay] + r->m[RPT_payments_rejected_revalidation] +
+                        m->refused_unpaid + (double)open_unpaid;
         if (closed != r->m[RPT_orders_created]) {
-            os_diag_add(&r->violations, "orders: created %.0f != paid %.0f + expired %.0f + cancelled %.0f + rejected %.0f + open unpaid %lld",
-                        r->m[RPT_orders_created], r->m[RPT_orders_paid], r->m[RPT_orders_expired],
-                        r->m[RPT_orders_cancelled], r->m[RPT_payments_rejected_revalidation], (long long)open_unpaid);
+            os_diag_add(&r->violations, "orders: created %.0f != paid %.0f + expired %.0f + cancelled unpaid %.0f + rejected %.0f"
+                        " + refused at the door %.0f + open unpaid %lld", r->m[RPT_orders_created], r->m[RPT_orders_paid],
+                        r->m[RPT_orders_expired], r->m[RPT_orders_cancelled] - r->m[RPT_orders_cancelled_after_pay],
+                        r->m[RPT_payments_rejected_revalidation], m->refused_unpaid, (long long)open_unpaid);
             bad++;
         }
     }

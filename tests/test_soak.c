@@ -1,0 +1,106 @@
+/* Soak test: a seeded random walk over scenarios — random parameters within the schema's
+ * ranges, every strategy and built-in process — running each and requiring every invariant
+ * to hold at the end, and after every single event for one run in four. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sim_model.h"
+
+static uint64_t soak_state;
+static double soak_u(void)
+{
+    uint64_t z = (soak_state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return (double)((z ^ (z >> 31)) >> 11) * 0x1.0p-53;
+}
+static int soak_i(int lo, int hi) { return lo + (int)(soak_u() * (hi - lo + 1)); }
+
+static const char *soak_dist(char *buf, size_t n, bool time)
+{
+    switch (soak_i(0, 4)) {
+    case 0: snprintf(buf, n, "{\"dist\":\"const\",\"value\":%d}", soak_i(time ? 0 : 1, time ? 300 : 3)); break;
+    case 1: snprintf(buf, n, "{\"dist\":\"exp\",\"mean\":%g}", time ? 1 + soak_u() * 200 : 1 + soak_u() * 2); break;
+    case 2: snprintf(buf, n, "{\"dist\":\"uniform\",\"min\":%d,\"max\":%d}", time ? 0 : 1, soak_i(3, time ? 400 : 4)); break;
+    case 3: snprintf(buf, n, "{\"dist\":\"lognormal\",\"median\":%g,\"sigma\":%g}", time ? 5 + soak_u() * 100 : 1.5, soak_u()); break;
+    default: snprintf(buf, n, "{\"dist\":\"empirical\",\"values\":[%d,%d],\"weights\":[%g,1]}", time ? 0 : 1, time ? 120 : 2, soak_u()); break;
+    }
+    return buf;
+}
+
+/* Writes one random scenario into buf. */
+static void soak_scenario(char *buf, size_t n, int k)
+{
+    static const char *const strategies[] = { "reduce_on_order", "reduce_on_payment", "reserve_on_checkout" };
+    static const char *const processes[] = { "b2c", "virtual", "cod" };
+    char d1[128], d2[128], d3[128], d4[128], d5[128], d6[128];
+    size_t u = 0;
+    u += (size_t)snprintf(buf + u, n - u, "{\"name\":\"soak%d\",\"seed\":%d,\"horizon\":%d,\"catalog\":[", k, soak_i(0, 1000), soak_i(600, 7200));
+    int skus = soak_i(1, 4);
+    for (int i = 0; i < skus; i++)
+        u += (size_t)snprintf(buf + u, n - u, "%s{\"sku\":\"s%d\",\"stock\":%d,\"price\":%g,\"max_per_user\":%d,\"warehouse\":\"w%d\"}",
+                              i ? "," : "", i, soak_i(0, 150), 1 + soak_u() * 300, soak_i(0, 3), soak_i(0, 2));
+    u += (size_t)snprintf(buf + u, n - u, "],\"promotions\":[{\"id\":\"p\",\"type\":\"percent_off\",\"value\":%d,\"budget\":%d,\"return_budget\":%s},"
+                          "{\"id\":\"t\",\"type\":\"threshold_off\",\"value\":5,\"threshold\":50,\"priority\":2,\"stackable\":%s}],",
+                          soak_i(0, 50), soak_i(0, 2000), soak_u() < 0.5 ? "true" : "false", soak_u() < 0.5 ? "true" : "false");
+    u += (size_t)snprintf(buf + u, n - u, "\"inventory\":{\"strategy\":\"%s\",\"order_expiry\":%d,\"revalidate_before_payment\":%s,\"oversell\":\"%s\"},",
+                          strategies[soak_i(0, 2)], soak_i(30, 900), soak_u() < 0.5 ? "true" : "false", soak_u() < 0.5 ? "allow" : "refund");
+    u += (size_t)snprintf(buf + u, n - u, "\"risk\":{\"max_unpaid_orders_per_user\":%d,\"bot_detect_probability\":%g,\"false_positive_probability\":%g},",
+                          soak_i(0, 3), soak_u(), soak_u() * 0.1);
+    double bots = soak_u() < 0.5 ? soak_u() * 0.4 : 0;
+    u += (size_t)snprintf(buf + u, n - u, "\"customers\":{\"arrivals\":{\"process\":\"%s\",\"rate\":%g,\"schedule\":[{\"at\":%d,\"rate\":%g}]},"
+                          "\"max_customers\":%d,\"segments\":[{\"name\":\"g\",\"share\":%.17g,\"quantity\":%s,\"basket_size\":%s,"
+                          "\"pay_probability\":%g,\"think_time\":%s,\"cancel_probability\":%g,\"modify_probability\":%g,"
+                          "\"return_probability\":%g,\"return_delay\":%s,\"cancel_after_pay_probability\":%g}",
+                          soak_u() < 0.5 ? "poisson" : "deterministic", 0.5 + soak_u() * 10, soak_i(60, 600), soak_u() * 5,
+                          soak_i(100, 1500), 1 - bots, soak_dist(d1, sizeof d1, false), soak_dist(d2, sizeof d2, false),
+                          soak_u(), soak_dist(d3, sizeof d3, true), soak_u() * 0.2, soak_u() * 0.2, soak_u() * 0.5,
+                          soak_dist(d4, sizeof d4, true), soak_u() * 0.3);
+    if (bots > 0)
+        u += (size_t)snprintf(buf + u, n - u, ",{\"name\":\"b\",\"share\":%.17g,\"malicious\":true,\"orders_per_visit\":%d,\"accounts_per_visit\":%d}",
+                              bots, soak_i(1, 6), soak_i(1, 6));
+    u += (size_t)snprintf(buf + u, n - u, "]},\"payment\":{\"delay\":%s,\"failure_probability\":%g%s},",
+                          soak_dist(d5, sizeof d5, true), soak_u() * 0.3, soak_u() < 0.5 ? ",\"servers\":3" : "");
+    if (soak_u() < 0.7)
+        u += (size_t)snprintf(buf + u, n - u, "\"stations\":{\"order_service\":{\"servers\":%d,\"service\":{\"dist\":\"exp\",\"mean\":0.2}},"
+                              "\"warehouse\":{\"servers\":%d,\"service\":%s}},", soak_i(1, 4), soak_i(1, 5), soak_dist(d6, sizeof d6, true));
+    u += (size_t)snprintf(buf + u, n - u, "\"fulfilment\":{\"delivery\":{\"dist\":\"exp\",\"mean\":%d},\"auto_confirm_after\":%d,"
+                          "\"complete_after\":%d,\"restock_probability\":%g},\"process\":\"%s\"}",
+                          soak_i(10, 600), soak_i(60, 1200), soak_i(60, 1200), soak_u(), processes[soak_i(0, 2)]);
+    OS_ASSERT(u < n);
+}
+
+Test(soak, random_scenarios_keep_every_invariant, .timeout = 120)
+{
+    soak_state = 20261125;
+    int runs = 0, every = 0;
+    double events = 0;
+    static char text[16384];
+    for (int k = 0; k < 400; k++) {
+        soak_scenario(text, sizeof text, k);
+        os_diag d;
+        os_diag_init(&d);
+        jsn_doc *doc;
+        cr_assert_eq(jsn_parse("soak.json", text, strlen(text), &doc, &d), OS_OK, "%s", text);
+        scn_scenario *s = NULL;
+        os_status st = scn_from_doc(doc, &s, &d);
+        for (int i = 0; i < d.count; i++) cr_log_error("scenario %d: %s", k, d.msgs[i]);
+        cr_assert_eq(st, OS_OK, "generated scenario %d is valid: %s", k, text);
+        rpt_run r;
+        rpt_run_init(&r);
+        sim_opts o = { .seed = s->seed, .ledger = true, .check_every_event = k % 4 == 0 };
+        cr_assert_eq(sim_run(s, &o, &r), OS_OK);
+        for (int i = 0; i < r.violations.count; i++) cr_log_error("scenario %d: %s\n%s", k, r.violations.msgs[i], text);
+        cr_assert(r.invariants_ok, "invariants hold for scenario %d", k);
+        runs++;
+        every += o.check_every_event;
+        events += (double)r.events;
+        rpt_run_fini(&r);
+        scn_free(s);
+        jsn_free(doc);
+        os_diag_fini(&d);
+    }
+    cr_log_info("soak: %d random scenarios, %d checked after every event, %.0f events", runs, every, events);
+    cr_expect_gt(events, 100000, "the walk did real work");
+}
