@@ -47,19 +47,8 @@ const char *fsm_action_name(fsm_action a) { return (unsigned)a < FSM_ACTION_COUN
 const char *fsm_actor_name(fsm_actor a) { return (unsigned)a < FSM_ACTOR_COUNT ? fsm__actor_names[a] : "?"; }
 const char *fsm_after_name(fsm_after a) { return (unsigned)a < FSM_AFTER_COUNT ? fsm__after_names[a] : "?"; }
 
-int fsm_action_parse(const char *s)
-{
-    for (int i = 0; i < FSM_ACTION_COUNT; i++)
-        if (strcmp(s, fsm__action_names[i]) == 0) return i;
-    return -1;
-}
-
-int fsm_actor_parse(const char *s)
-{
-    for (int i = 0; i < FSM_ACTOR_COUNT; i++)
-        if (strcmp(s, fsm__actor_names[i]) == 0) return i;
-    return -1;
-}
+int fsm_action_parse(const char *s) { return os_name_find(fsm__action_names, FSM_ACTION_COUNT, s); }
+int fsm_actor_parse(const char *s) { return os_name_find(fsm__actor_names, FSM_ACTOR_COUNT, s); }
 
 /* ---- building ---------------------------------------------------------------------- */
 
@@ -104,8 +93,8 @@ static os_status fsm__add_row(fsm_def *d, const fsm_transition *t)
 
 static int fsm__after_parse(const char *s, double *secs)
 {
-    for (int k = FSM_AFTER_ORDER_EXPIRY; k < FSM_AFTER_COUNT; k++)
-        if (strcmp(s, fsm__after_names[k]) == 0) return k;
+    int k = os_name_find(fsm__after_names, FSM_AFTER_COUNT, s);
+    if (k >= FSM_AFTER_ORDER_EXPIRY) return k;
     if (jsn_duration_str(s, secs)) return FSM_AFTER_FIXED;
     return -1;
 }
@@ -241,9 +230,8 @@ static void fsm__build_builtins(void)
 const fsm_def *fsm_builtin(const char *name)
 {
     pthread_once(&fsm__once, fsm__build_builtins);
-    for (int i = 0; i < FSM__N(fsm__specs); i++)
-        if (strcmp(fsm__specs[i].name, name) == 0) return &fsm__builtins[i];
-    return NULL;
+    int i = os_name_find(fsm__builtin_names, -1, name);
+    return i < 0 ? NULL : &fsm__builtins[i];
 }
 
 const char *const *fsm_builtin_names(void) { return fsm__builtin_names; }
@@ -272,12 +260,9 @@ static int fsm__state_ref(const fsm_def *d, const jsn_doc *doc, os_diag *diag, c
     }
     int k = fsm_state_index(d, v->valuestring);
     if (k < 0) {
-        const char *best = NULL;
-        int bd = 3;
-        for (int i = 0; i < d->n_states; i++) {
-            int e = os_edit_distance(d->states[i], v->valuestring);
-            if (e < bd) { bd = e; best = d->states[i]; }
-        }
+        const char *names[FSM_MAX_STATES];
+        for (int i = 0; i < d->n_states; i++) names[i] = d->states[i];
+        const char *best = os_name_closest(names, d->n_states, v->valuestring, 2);
         if (best)
             jsn_error(doc, diag, v, false, p, "unknown state \"%s\" (did you mean \"%s\"?)", v->valuestring, best);
         else
@@ -376,12 +361,7 @@ os_status fsm_load(const jsn_doc *doc, fsm_def **out, os_diag *diag)
             if (!a) jsn_error(doc, diag, r, false, rp, "missing required key \"action\"");
             else if (!cJSON_IsString(a)) jsn_error(doc, diag, a, false, q, "found %s, expected an action name", jsn_type_name(a));
             else if ((act = fsm_action_parse(a->valuestring)) < 0) {
-                const char *best = NULL;
-                int bd = 3;
-                for (int k = 0; k < FSM_ACTION_COUNT; k++) {
-                    int e = os_edit_distance(fsm__action_names[k], a->valuestring);
-                    if (e < bd) { bd = e; best = fsm__action_names[k]; }
-                }
+                const char *best = os_name_closest(fsm__action_names, FSM_ACTION_COUNT, a->valuestring, 2);
                 if (best) jsn_error(doc, diag, a, false, q, "unknown action \"%s\" (did you mean \"%s\"?)", a->valuestring, best);
                 else jsn_error(doc, diag, a, false, q, "unknown action \"%s\": see docs/processes.md for the actions", a->valuestring);
             }

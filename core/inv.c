@@ -355,5 +355,5 @@ const inv_strategy *inv_strategy_find(const char *name)
 {
     for (int i = 0; inv__all[i]; i++)
         if (strcmp(inv__all[i]->name, name) == 0) return inv__all[i];
-    return NULL;
+    return NULL;   /* a descriptor list, not a name table: os_name_find does not apply */
 }

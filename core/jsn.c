@@ -360,15 +360,8 @@ int jsn_check_keys(const jsn_doc *d, os_diag *diag, const cJSON *obj, const char
     int bad = 0;
     char sub[512];
     for (const cJSON *ch = obj->child; ch; ch = ch->next) {
-        bool ok = false;
-        const char *best = NULL;
-        int best_d = 3;
-        for (const char *const *a = allowed; *a; a++) {
-            if (strcmp(*a, ch->string) == 0) { ok = true; break; }
-            int dist = os_edit_distance(*a, ch->string);
-            if (dist < best_d) { best_d = dist; best = *a; }
-        }
-        if (ok) continue;
+        if (os_name_find(allowed, -1, ch->string) >= 0) continue;
+        const char *best = os_name_closest(allowed, -1, ch->string, 2);
         bad++;
         jsn_path_key(sub, sizeof sub, path, ch->string);
         if (best)

@@ -126,3 +126,21 @@ int os_edit_distance(const char *a, const char *b)
     }
     return prev[lb] > 16 ? 16 : prev[lb];
 }
+
+int os_name_find(const char *const *names, int count, const char *s)
+{
+    for (int i = 0; count < 0 ? names[i] != NULL : i < count; i++)
+        if (strcmp(names[i], s) == 0) return i;
+    return -1;
+}
+
+const char *os_name_closest(const char *const *names, int count, const char *s, int max)
+{
+    const char *best = NULL;
+    int bd = max + 1;
+    for (int i = 0; count < 0 ? names[i] != NULL : i < count; i++) {
+        int d = os_edit_distance(names[i], s);
+        if (d < bd) { bd = d; best = names[i]; }
+    }
+    return best;
+}

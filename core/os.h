@@ -71,6 +71,10 @@ void os_diag_print(const os_diag *d, void *stream);
 
 /* Edit distance between two short strings, capped at 16; used for "did you mean". */
 int os_edit_distance(const char *a, const char *b);
+/* Index of `s` in names[0..count) (a NULL-terminated list when count < 0), or -1. */
+int os_name_find(const char *const *names, int count, const char *s);
+/* The name closest to `s` within edit distance `max` (for "did you mean"), or NULL. */
+const char *os_name_closest(const char *const *names, int count, const char *s, int max);
 
 /* Money is integer minor units (cents). Never floating point in the core. */
 typedef int64_t os_money;

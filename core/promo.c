@@ -22,12 +22,7 @@ static const char *const promo__names[] = {
 
 const char *promo_type_name(promo_type t) { return (unsigned)t < PROMO_TYPE_COUNT ? promo__names[t] : "?"; }
 
-int promo_type_parse(const char *s)
-{
-    for (int i = 0; i < PROMO_TYPE_COUNT; i++)
-        if (strcmp(s, promo__names[i]) == 0) return i;
-    return -1;
-}
+int promo_type_parse(const char *s) { return os_name_find(promo__names, PROMO_TYPE_COUNT, s); }
 
 promo_book *promo_create(const promo_def *defs, int n)
 {

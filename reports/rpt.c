@@ -3,9 +3,11 @@
  */
 #include "rpt.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char *const rpt__names[] = {
 #define RPT__N(name, unit, better) #name,
@@ -27,12 +29,7 @@ const char *rpt_metric_name(rpt_metric m) { return (unsigned)m < RPT_METRIC_COUN
 const char *rpt_metric_unit(rpt_metric m) { return (unsigned)m < RPT_METRIC_COUNT ? rpt__units[m] : ""; }
 int rpt_metric_better(rpt_metric m) { return (unsigned)m < RPT_METRIC_COUNT ? rpt__better[m] : 0; }
 
-int rpt_metric_find(const char *name)
-{
-    for (int i = 0; i < RPT_METRIC_COUNT; i++)
-        if (strcmp(name, rpt__names[i]) == 0) return i;
-    return -1;
-}
+int rpt_metric_find(const char *name) { return os_name_find(rpt__names, RPT_METRIC_COUNT, name); }
 
 /* ---- histogram --------------------------------------------------------------------- */
 
@@ -361,4 +358,20 @@ void rpt_write_table(const rpt_summary *s, FILE *out)
     fprintf(out, "\ninvariants: %s", s->invariants_ok ? "ok (stock, money, states, no oversell where forbidden)\n" : "VIOLATED\n");
     for (int i = 0; i < s->n; i++)
         for (int v = 0; v < s->runs[i].violations.count; v++) fprintf(out, "  - %s\n", s->runs[i].violations.msgs[v]);
+}
+
+int rpt_mkdirs(const char *path, bool parents_only)
+{
+    char buf[1024];
+    if (snprintf(buf, sizeof buf, parents_only ? "%s" : "%s/", path) >= (int)sizeof buf) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
+        *p = '/';
+    }
+    return 0;
 }

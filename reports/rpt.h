@@ -204,6 +204,9 @@ const char *rpt_paired(const rpt_summary *a, const rpt_summary *b, rpt_metric m,
 void rpt_write_json(const rpt_summary *s, FILE *out, bool engine, int indent);
 /* Writes the human summary table. */
 void rpt_write_table(const rpt_summary *s, FILE *out);
+/* Creates a directory and its parents (mkdir -p); with `parents_only`, only the parents of
+ * the last path component (for a file path). Returns 0, or -1 with errno set. */
+int rpt_mkdirs(const char *path, bool parents_only);
 /* Writes a JSON number, or null for NaN/inf, with round-trip precision. */
 void rpt_json_num(FILE *out, double v);
 /* Writes a JSON string with escapes. */

@@ -100,24 +100,10 @@ static os_status rpt__fail(rpt_db *db, os_diag *diag, const char *what)
     return OS_EIO;
 }
 
-/* Creates the parent directories of a file path (like mkdir -p on dirname). */
-static int rpt__mkdirs(const char *path)
-{
-    char buf[1024];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
-        *p = '/';
-    }
-    return 0;
-}
-
 os_status rpt_db_open(const char *path, rpt_db **out, os_diag *diag)
 {
     *out = NULL;
-    if (rpt__mkdirs(path) != 0) {
+    if (rpt_mkdirs(path, true) != 0) {
         os_diag_add(diag, "%s: cannot create its directory: %s", path, strerror(errno));
         return OS_EIO;
     }
@@ -129,8 +115,20 @@ os_status rpt_db_open(const char *path, rpt_db **out, os_diag *diag)
         return st;
     }
     sqlite3_busy_timeout(db->h, 30000);
+    /* Several processes may create one new database at once. Switching it to WAL and
+     * creating the tables can answer BUSY without consulting the busy handler, so retry
+     * with a growing pause, for up to about 30 s. */
     char *err = NULL;
-    if (sqlite3_exec(db->h, rpt__schema, NULL, NULL, &err) != SQLITE_OK) {
+    int rc = SQLITE_BUSY;
+    for (int attempt = 0; attempt < 60; attempt++) {
+        sqlite3_free(err);
+        err = NULL;
+        rc = sqlite3_exec(db->h, rpt__schema, NULL, NULL, &err);
+        if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) break;
+        struct timespec pause = { 0, (attempt < 10 ? 20 : 500) * 1000000L };
+        nanosleep(&pause, NULL);
+    }
+    if (rc != SQLITE_OK) {
         os_diag_add(diag, "%s: cannot set up the results database (is it an ordersim results database?): %s", path,
                     err ? err : "?");
         sqlite3_free(err);

@@ -47,19 +47,6 @@ static void rpt__md(FILE *out, const char *s)
     for (; *s; s++) fputc(*s == '\n' || *s == '\r' ? ' ' : *s == '|' ? '/' : *s, out);
 }
 
-static int rpt__mkdirs(const char *path)
-{
-    char buf[1024];
-    snprintf(buf, sizeof buf, "%s/", path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
-        *p = '/';
-    }
-    return 0;
-}
-
 typedef struct rpt__ax { double div; const char *label; } rpt__ax;
 
 static rpt__ax rpt__axis(double horizon)
@@ -455,7 +442,7 @@ static void rpt__write_html(FILE *f, const char *work, const rpt_report_in *in, 
 os_status rpt_report_write(const char *dir, const rpt_report_in *in, int *charts, os_diag *diag)
 {
     *charts = 0;
-    if (rpt__mkdirs(dir) != 0) {
+    if (rpt_mkdirs(dir, false) != 0) {
         os_diag_add(diag, "%s: cannot create the report directory: %s", dir, strerror(errno));
         return OS_EIO;
     }

@@ -13,6 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Largest price or amount, in currency units. With at most 8 lines of at most 1,000,000
+ * units, an order's total in cents stays below 8e17, inside int64 (9.2e18). */
+#define SCN_MAX_MONEY 1e9
+
 typedef struct scn__ctx {
     jsn_doc *doc;          /* the document */
     os_diag *diag;         /* where errors go */
@@ -316,7 +320,7 @@ static void scn__catalog(scn__ctx *cx, const cJSON *root)
             }
         scn__int(cx, e, p, "stock", true, 0, 9007199254740992.0, &k->stock);
         double price = 0;
-        if (scn__num(cx, e, p, "price", true, 0, 1e13, &price)) k->price = (os_money)llround(price * 100);
+        if (scn__num(cx, e, p, "price", true, 0, SCN_MAX_MONEY, &price)) k->price = (os_money)llround(price * 100);
         scn__str(cx, e, p, "category", false, k->category, sizeof k->category);
         int64_t lim = 0;
         if (scn__int(cx, e, p, "max_per_user", false, 0, 1e9, &lim)) k->max_per_user = (int32_t)lim;
@@ -372,9 +376,9 @@ static void scn__promotions(scn__ctx *cx, const cJSON *root)
         double v = 0;
         if (d->type == PROMO_PERCENT_OFF) {
             if (scn__num(cx, e, p, "value", true, 0, 100, &v)) d->percent_bp = (int64_t)llround(v * 100);
-        } else if (scn__num(cx, e, p, "value", true, 0, 1e13, &v)) d->amount = (os_money)llround(v * 100);
+        } else if (scn__num(cx, e, p, "value", true, 0, SCN_MAX_MONEY, &v)) d->amount = (os_money)llround(v * 100);
         if (d->type == PROMO_THRESHOLD_OFF) {
-            if (scn__num(cx, e, p, "threshold", true, 0, 1e13, &v)) d->threshold = (os_money)llround(v * 100);
+            if (scn__num(cx, e, p, "threshold", true, 0, SCN_MAX_MONEY, &v)) d->threshold = (os_money)llround(v * 100);
         }
         int64_t prio = 0;
         if (scn__int(cx, e, p, "priority", false, -1e6, 1e6, &prio)) d->priority = (int)prio;
@@ -595,12 +599,10 @@ os_status scn_from_doc(jsn_doc *doc, scn_scenario **out, os_diag *diag)
     if (inv) {
         jsn_check_keys(doc, diag, inv, "inventory", k_inv);
         if (scn__str(&cx, inv, "inventory", "strategy", false, s->strategy, sizeof s->strategy) && !inv_strategy_find(s->strategy)) {
-            const char *best = NULL;
-            int bd = 4;
-            for (const inv_strategy *const *st = inv_strategies(); *st; st++) {
-                int d = os_edit_distance((*st)->name, s->strategy);
-                if (d < bd) { bd = d; best = (*st)->name; }
-            }
+            const char *names[8];
+            int n = 0;
+            for (const inv_strategy *const *st = inv_strategies(); *st && n < 8; st++) names[n++] = (*st)->name;
+            const char *best = os_name_closest(names, n, s->strategy, 3);
             SCN__ERR(&cx, scn__member(inv, "strategy"), "inventory.strategy",
                      "unknown strategy \"%s\"%s%s%s, expected reduce_on_order, reduce_on_payment or reserve_on_checkout",
                      s->strategy, best ? " (did you mean \"" : "", best ? best : "", best ? "\"?)" : "");
@@ -690,12 +692,9 @@ os_status scn_from_doc(jsn_doc *doc, scn_scenario **out, os_diag *diag)
             if (s->n_thresholds == SCN_MAX_THRESHOLDS) { SCN__ERR(&cx, e, p, "too many thresholds: at most %d", SCN_MAX_THRESHOLDS); break; }
             scn_threshold *t = &s->thresholds[s->n_thresholds];
             if (!scn__threshold_metric_ok(e->string) || strlen(e->string) >= sizeof t->metric) {
-                const char *best = NULL;
-                int bd = 4;
-                for (int m = 0; m < RPT_METRIC_COUNT; m++) {
-                    int d = os_edit_distance(rpt_metric_name((rpt_metric)m), e->string);
-                    if (d < bd) { bd = d; best = rpt_metric_name((rpt_metric)m); }
-                }
+                const char *names[RPT_METRIC_COUNT];
+                for (int m = 0; m < RPT_METRIC_COUNT; m++) names[m] = rpt_metric_name((rpt_metric)m);
+                const char *best = os_name_closest(names, RPT_METRIC_COUNT, e->string, 3);
                 if (best)
                     jsn_error(doc, diag, e, true, p, "unknown metric \"%s\" (did you mean \"%s\"?)", e->string, best);
                 else

@@ -3,6 +3,8 @@
  */
 #include "sim_rng.h"
 
+#include "os.h"
+
 #include <string.h>
 
 static const char *const sim__dist_names[] = {
@@ -13,12 +15,7 @@ static const char *const sim__dist_names[] = {
 
 const char *sim_dist_name(sim_dist_kind k) { return (unsigned)k < SIM_DIST_COUNT ? sim__dist_names[k] : "?"; }
 
-int sim_dist_parse(const char *s)
-{
-    for (int i = 0; i < SIM_DIST_COUNT; i++)
-        if (strcmp(s, sim__dist_names[i]) == 0) return i;
-    return -1;
-}
+int sim_dist_parse(const char *s) { return os_name_find(sim__dist_names, SIM_DIST_COUNT, s); }
 
 double sim_dist_mean(const sim_dist *d)
 {

@@ -8,7 +8,7 @@ expect_rc 2 "$BIN" run "$ROOT/scenarios/flash_sale.json" --replications 0
 expect_rc 0 "$BIN" --version
 grep -q "SQLite" "$T/last.out" || fail "--version names SQLite"
 grep -q "cJSON" "$T/last.out" || fail "--version names cJSON"
-for c in run compare check validate fsm history report merge; do expect_rc 0 "$BIN" $c --help; done
+for c in run compare sweep check validate fsm history report merge; do expect_rc 0 "$BIN" $c --help; done
 printf '{"name":"x",' > "$T/bad.json"
 expect_rc 65 "$BIN" validate "$T/bad.json"
 expect_rc 65 "$BIN" run "$T/bad.json" --db "$T/r.db"
