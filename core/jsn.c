@@ -425,15 +425,37 @@ bool jsn_duration(const cJSON *n, double *out)
 
 /* ---- --set ------------------------------------------------------------------------- */
 
+static void jsn__bury(jsn_doc *d, cJSON *old)
+{
+    d->graveyard = xrealloc(d->graveyard, (d->ngrave + 1) * sizeof *d->graveyard);
+    d->graveyard[d->ngrave++] = old;
+}
+
 /* Replaces or adds `val` as member `key` of object `obj`, keeping any old node. */
 static void jsn__put(jsn_doc *d, cJSON *obj, const char *key, cJSON *val)
 {
     cJSON *old = cJSON_DetachItemFromObjectCaseSensitive(obj, key);
-    if (old) {
-        d->graveyard = xrealloc(d->graveyard, (d->ngrave + 1) * sizeof *d->graveyard);
-        d->graveyard[d->ngrave++] = old;
-    }
-    cJSON_AddItemToObject(obj, key, val);
+    if (old) jsn__bury(d, old);
+    OS_ASSERT(cJSON_AddItemToObject(obj, key, val));
+}
+
+/* Puts `val` at index idx (<= size) of array `arr`, keeping a replaced node. Built only
+ * from detaching the last item and appending, because cJSON 1.7.15's
+ * cJSON_InsertItemInArray fails after a middle item was detached (the fuzzer found it:
+ * the value was dropped and leaked). Returns false when nothing could be placed. */
+static bool jsn__array_put(jsn_doc *d, cJSON *arr, int idx, cJSON *val)
+{
+    int n = cJSON_GetArraySize(arr);
+    if (idx < 0 || idx > n) return false;
+    if (idx == n) return cJSON_AddItemToArray(arr, val);
+    cJSON **tail = xmalloc((size_t)(n - idx) * sizeof *tail);
+    for (int k = n - 1; k >= idx; k--) tail[k - idx] = cJSON_DetachItemFromArray(arr, k);
+    jsn__bury(d, tail[0]);
+    bool ok = cJSON_AddItemToArray(arr, val);
+    for (int k = 1; k < n - idx; k++) ok &= cJSON_AddItemToArray(arr, tail[k]);
+    free(tail);
+    OS_ASSERT(ok && cJSON_GetArraySize(arr) == n);
+    return true;
 }
 
 os_status jsn_set(jsn_doc *d, const char *assignment, os_diag *diag)
@@ -510,16 +532,14 @@ os_status jsn_set(jsn_doc *d, const char *assignment, os_diag *diag)
                 return OS_EINVAL;
             }
             if (last) {
-                if (idx == n) cJSON_AddItemToArray(next, val);
-                else {
-                    cJSON *old = cJSON_DetachItemFromArray(next, idx);
-                    d->graveyard = xrealloc(d->graveyard, (d->ngrave + 1) * sizeof *d->graveyard);
-                    d->graveyard[d->ngrave++] = old;
-                    cJSON_InsertItemInArray(next, idx, val);
+                if (!jsn__array_put(d, next, idx, val)) {
+                    os_diag_add(diag, "--set %s: cannot place the value", assignment);
+                    cJSON_Delete(val);
+                    return OS_EINVAL;
                 }
                 break;
             }
-            if (idx == n) cJSON_AddItemToArray(next, cJSON_CreateObject());
+            if (idx == n) OS_ASSERT(cJSON_AddItemToArray(next, cJSON_CreateObject()));
             next = cJSON_GetArrayItem(next, idx);
         }
         cur = next;
