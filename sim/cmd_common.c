@@ -51,10 +51,9 @@ int cmd_print_thresholds(const scn_scenario *s, const rpt_summary *sum, FILE *ou
     return failed;
 }
 
-int cmd_record_many(const cli_opts *o, const scn_scenario *s, const rpt_summary *sums, int n, const char *kind,
+int cmd_record_many(const cli_opts *o, const scn_scenario *s, const rpt_summary *sums, int n,
                     const char *conclusion, const char *extra_md, const char *command)
 {
-    (void)kind;
     if (o->no_report) return CLI_OK;
     os_diag d;
     os_diag_init(&d);
@@ -75,5 +74,5 @@ int cmd_record(const cli_opts *o, const scn_scenario *s, const rpt_summary *sum,
 {
     char command[1024];
     snprintf(command, sizeof command, "ordersim %s %s", kind, s->file);
-    return cmd_record_many(o, s, sum, 1, kind, NULL, NULL, command);
+    return cmd_record_many(o, s, sum, 1, NULL, NULL, command);
 }

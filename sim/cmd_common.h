@@ -16,9 +16,9 @@ int cmd_print_thresholds(const scn_scenario *s, const rpt_summary *sum, FILE *ou
 /* Writes the report of a finished command (the runs were recorded as they ran, see
  * cli_rec), unless --no-report. Returns CLI_OK or CLI_IO. `kind` is "run", "compare"... */
 int cmd_record(const cli_opts *o, const scn_scenario *s, const rpt_summary *sum, const char *kind);
-/* The same for several summaries (compare), with the report's conclusion and extra
+/* The report of several summaries (compare), with its conclusion and extra
  * markdown (may be NULL) and the command line shown in the report. */
-int cmd_record_many(const cli_opts *o, const scn_scenario *s, const rpt_summary *sums, int n, const char *kind,
+int cmd_record_many(const cli_opts *o, const scn_scenario *s, const rpt_summary *sums, int n,
                     const char *conclusion, const char *extra_md, const char *command);
 
 #endif

@@ -183,7 +183,7 @@ static int cmd_compare(cli_opts *o)
     dbrc = cli_rec_close(rec, o);
     char command[1024];
     snprintf(command, sizeof command, "ordersim compare %s --replications %d", s->file, o->replications);
-    rc = cmd_record_many(o, s, sums, n, "compare", conclusion, md, command);
+    rc = cmd_record_many(o, s, sums, n, conclusion, md, command);
     if (dbrc) rc = dbrc;
     for (int k = 0; k < n; k++)
         if (!sums[k].invariants_ok) rc = CLI_INTERNAL;

@@ -45,7 +45,6 @@ typedef struct sim__station {
 
 typedef struct sim__model {
     const scn_scenario *s;
-    const sim_opts *o;
     uint64_t     seed;
     proc_engine *pe;
     sim_queue   *q;
@@ -698,7 +697,7 @@ os_status sim_run(const scn_scenario *s, const sim_opts *opts, rpt_run *out)
     proc_config pc = { .fsm = s->fsm, .strategy = strat, .opts = { s->revalidate, s->oversell_refund },
                        .n_skus = s->n_skus, .skus = skus, .n_promos = s->n_promos, .promos = s->promos,
                        .max_unpaid_per_user = s->max_unpaid, .ledger = opts->ledger };
-    sim__model m = { .s = s, .o = opts, .seed = opts->seed, .out = out, .warmup = s->warmup, .horizon = s->horizon,
+    sim__model m = { .s = s, .seed = opts->seed, .out = out, .warmup = s->warmup, .horizon = s->horizon,
                      .sellout = NAN, .paid_bin = -1 };
     m.pe = proc_create(&pc);
     m.tot = inv_totals_of(proc_inventory(m.pe));
