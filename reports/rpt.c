@@ -192,10 +192,12 @@ void rpt_summarize(const rpt_run *runs, int n, rpt_summary *out)
         rpt__mean_ci(xs, n, &out->mean[m], &out->ci95[m]);
     }
     for (int s = 0; s < runs[0].nstations; s++)
-        for (int f = 0; f < 4; f++) {
+        for (int f = 0; f < RPT_ST_FIGURES; f++) {
             for (int i = 0; i < n; i++) {
                 const rpt_station *st = &runs[i].st[s];
-                xs[i] = f == 0 ? st->utilization : f == 1 ? st->wait_mean : f == 2 ? st->wait_p95 : st->queue_max;
+                const double v[RPT_ST_FIGURES] = { st->utilization, st->wait_mean, st->wait_p95, st->queue_max,
+                                                   st->wait_p50, st->wait_p99 };
+                xs[i] = v[f];
             }
             rpt__mean_ci(xs, n, &out->st_mean[s][f], &out->st_ci95[s][f]);
         }
@@ -253,7 +255,13 @@ void rpt_json_str(FILE *out, const char *s)
     fputc('"', out);
 }
 
-static const char *const rpt__station_fields[4] = { "utilization", "wait_mean", "wait_p95", "queue_max" };
+static const char *const rpt__station_fields[RPT_ST_FIGURES] = { "utilization", "wait_mean", "wait_p95", "queue_max",
+                                                                  "wait_p50", "wait_p99" };
+
+const char *rpt_st_figure_name(rpt_st_figure f)
+{
+    return (unsigned)f < RPT_ST_FIGURES ? rpt__station_fields[f] : "?";
+}
 
 static void rpt__pad(FILE *out, int n) { fprintf(out, "%*s", n, ""); }
 
@@ -285,7 +293,7 @@ void rpt_write_json(const rpt_summary *s, FILE *out, bool engine, int ind)
             fprintf(out, "%s\n", k ? "," : "");
             rpt__pad(out, i4);
             fprintf(out, "\"%s\": {", r0->st[k].name);
-            for (int f = 0; f < 4; f++) {
+            for (int f = 0; f < RPT_ST_CONTRACT; f++) {
                 fprintf(out, "%s\"%s\": ", f ? ", " : "", rpt__station_fields[f]);
                 rpt_json_num(out, pass ? s->st_ci95[k][f] : s->st_mean[k][f]);
             }
@@ -315,21 +323,14 @@ void rpt_write_json(const rpt_summary *s, FILE *out, bool engine, int ind)
     fputs("}", out);
 }
 
-/* Formats a metric value with its unit for people: counts as integers, seconds with a
- * readable unit, money with two decimals. */
-static void rpt__fmt(char *buf, size_t n, rpt_metric m, double v)
+/* Formats a metric value for the table, whose unit column says what it is in: counts as
+ * integers, everything else with enough digits to read. */
+static void rpt__fmt(char *buf, size_t n, double v)
 {
-    const char *u = rpt__units[m];
     if (!isfinite(v)) snprintf(buf, n, "-");
-    else if (strcmp(u, "s") == 0) {
-        if (v < 1) snprintf(buf, n, "%.1f ms", v * 1000);
-        else if (v < 120) snprintf(buf, n, "%.2f s", v);
-        else if (v < 7200) snprintf(buf, n, "%.2f min", v / 60);
-        else snprintf(buf, n, "%.2f h", v / 3600);
-    } else if (strcmp(u, "money") == 0) snprintf(buf, n, "%.2f", v);
-    else if (strcmp(u, "1/s") == 0) snprintf(buf, n, "%.3f /s", v);
-    else if (v == floor(v) && fabs(v) < 1e15) snprintf(buf, n, "%.0f%s%s", v, *u ? " " : "", u);
-    else snprintf(buf, n, "%.2f%s%s", v, *u ? " " : "", u);
+    else if (v == floor(v) && fabs(v) < 1e15) snprintf(buf, n, "%.0f", v);
+    else if (fabs(v) >= 1000) snprintf(buf, n, "%.2f", v);
+    else snprintf(buf, n, "%.4g", v);
 }
 
 void rpt_write_table(const rpt_summary *s, FILE *out)
@@ -337,22 +338,24 @@ void rpt_write_table(const rpt_summary *s, FILE *out)
     const rpt_run *r0 = &s->runs[0];
     fprintf(out, "scenario %s | strategy %s | process %s | seed %llu | replications %d | horizon %.0f s\n\n",
             r0->scenario, r0->strategy, r0->process, (unsigned long long)r0->seed, s->n, r0->horizon);
-    fprintf(out, "%-32s %20s %16s\n", "metric", "value", s->n > 1 ? "95% +/-" : "");
+    fprintf(out, "%-32s %-8s %18s %14s\n", "metric", "unit", "value", s->n > 1 ? "95% +/-" : "");
     for (int m = 0; m < RPT_METRIC_COUNT; m++) {
         char v[64], c[64] = "";
-        rpt__fmt(v, sizeof v, (rpt_metric)m, s->mean[m]);
-        if (s->n > 1 && isfinite(s->ci95[m])) rpt__fmt(c, sizeof c, (rpt_metric)m, s->ci95[m]);
-        fprintf(out, "%-32s %20s %16s\n", rpt__names[m], v, c);
+        rpt__fmt(v, sizeof v, s->mean[m]);
+        if (s->n > 1 && isfinite(s->ci95[m])) rpt__fmt(c, sizeof c, s->ci95[m]);
+        fprintf(out, "%-32s %-8s %18s %14s\n", rpt__names[m], rpt__units[m], v, c);
     }
     if (r0->nstations) {
-        fprintf(out, "\n%-16s %8s %12s %14s %14s %10s\n", "station", "servers", "utilization", "wait_mean", "wait_p95",
-                "queue_max");
+        fprintf(out, "\n%-16s %8s %15s %14s %14s %14s %14s %10s\n", "station", "servers", "utilization (%)", "wait mean (s)",
+                "wait p50 (s)", "wait p95 (s)", "wait p99 (s)", "queue max");
         for (int k = 0; k < r0->nstations; k++) {
             char srv[16];
             if (r0->st[k].servers) snprintf(srv, sizeof srv, "%d", r0->st[k].servers);
-            else snprintf(srv, sizeof srv, "inf");
-            fprintf(out, "%-16s %8s %11.1f%% %12.3f s %12.3f s %10.0f\n", r0->st[k].name, srv,
-                    100 * s->st_mean[k][0], s->st_mean[k][1], s->st_mean[k][2], s->st_mean[k][3]);
+            else snprintf(srv, sizeof srv, "unlimited");
+            const double *f = s->st_mean[k];
+            fprintf(out, "%-16s %8s %15.1f %14.4g %14.4g %14.4g %14.4g %10.0f\n", r0->st[k].name, srv,
+                    100 * f[RPT_ST_UTILIZATION], f[RPT_ST_WAIT_MEAN], f[RPT_ST_WAIT_P50], f[RPT_ST_WAIT_P95],
+                    f[RPT_ST_WAIT_P99], f[RPT_ST_QUEUE_MAX]);
         }
     }
     fprintf(out, "\ninvariants: %s", s->invariants_ok ? "ok (stock, money, states, no oversell where forbidden)\n" : "VIOLATED\n");

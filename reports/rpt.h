@@ -174,13 +174,22 @@ void rpt_series_add(rpt_series *s, const double *row);
 
 /* ---- summaries over replications ------------------------------------------------------ */
 
+/* Station figures kept in summaries; the first four are the contract's (JSON, thresholds). */
+typedef enum rpt_st_figure {
+    RPT_ST_UTILIZATION, RPT_ST_WAIT_MEAN, RPT_ST_WAIT_P95, RPT_ST_QUEUE_MAX, RPT_ST_WAIT_P50, RPT_ST_WAIT_P99,
+    RPT_ST_FIGURES
+} rpt_st_figure;
+#define RPT_ST_CONTRACT 4
+/* The figure's name ("utilization", "wait_p50"...). */
+const char *rpt_st_figure_name(rpt_st_figure f);
+
 typedef struct rpt_summary {
     const rpt_run *runs;            /* the replications (not owned) */
     int     n;                      /* how many */
     double  mean[RPT_METRIC_COUNT]; /* mean over runs where the metric is not null; NAN if all null */
     double  ci95[RPT_METRIC_COUNT]; /* Student-t half-width; NAN when n < 2 */
-    double  st_mean[RPT_MAX_STATIONS][4]; /* utilization, wait_mean, wait_p95, queue_max */
-    double  st_ci95[RPT_MAX_STATIONS][4];
+    double  st_mean[RPT_MAX_STATIONS][RPT_ST_FIGURES]; /* indexed by rpt_st_figure */
+    double  st_ci95[RPT_MAX_STATIONS][RPT_ST_FIGURES];
     bool    invariants_ok;          /* all runs passed */
     uint64_t events;                /* summed */
     double  wall_seconds;           /* summed */

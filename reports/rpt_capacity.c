@@ -101,7 +101,7 @@ void rpt_capacity_write_table(const rpt_capacity *c, const rpt_point *pts, FILE 
     fprintf(out, "%-5s %-34s %10s %10s %10s %10s %10s %10s", "point", "parameters", "offered/s", "paid/s", "done/s",
             "o2p p50 s", "o2p p95 s", "o2p p99 s");
     for (int k = 0; k < r0->nstations; k++)
-        if (r0->st[k].servers) fprintf(out, " %6.6s util %6.6s p95 s", r0->st[k].name, r0->st[k].name);
+        if (r0->st[k].servers) fprintf(out, " %6.6s util  %6.6s wait p50/p95/p99 s", r0->st[k].name, r0->st[k].name);
     fprintf(out, " %10s %10s\n", "oversold", "locked");
     for (int i = 0; i < c->n; i++) {
         const rpt_summary *s = &pts[i].sum;
@@ -109,7 +109,12 @@ void rpt_capacity_write_table(const rpt_capacity *c, const rpt_point *pts, FILE 
                 s->mean[RPT_throughput_paid_per_s], s->mean[RPT_throughput_completed_per_s], s->mean[RPT_order_to_pay_p50],
                 s->mean[RPT_order_to_pay_p95], s->mean[RPT_order_to_pay_p99]);
         for (int k = 0; k < r0->nstations; k++)
-            if (r0->st[k].servers) fprintf(out, " %10.1f%% %12.4g", 100 * s->st_mean[k][0], s->st_mean[k][2]);
+            if (r0->st[k].servers) {
+                char w[64];
+                snprintf(w, sizeof w, "%.3g/%.3g/%.3g", s->st_mean[k][RPT_ST_WAIT_P50], s->st_mean[k][RPT_ST_WAIT_P95],
+                         s->st_mean[k][RPT_ST_WAIT_P99]);
+                fprintf(out, " %10.1f%% %24s", 100 * s->st_mean[k][RPT_ST_UTILIZATION], w);
+            }
         fprintf(out, " %10.4g %10.4g%s\n", s->mean[RPT_oversold_units], s->mean[RPT_locked_stock_mean], i == c->knee ? "  <- knee" : "");
     }
     fprintf(out, "\nanalytic bound (servers / mean service time, per customer via the measured visit ratio):\n");

@@ -18,12 +18,11 @@ bool cmd_metric_value(const rpt_summary *sum, const char *name, double *out)
     if (strncmp(name, "stations.", 9) != 0) return false;
     const char *st = name + 9, *dot = strrchr(st, '.');
     if (!dot) return false;
-    static const char *const figs[4] = { "utilization", "wait_mean", "wait_p95", "queue_max" };
     for (int k = 0; k < sum->runs[0].nstations; k++) {
         const char *sn = sum->runs[0].st[k].name;
         if (strlen(sn) != (size_t)(dot - st) || strncmp(sn, st, (size_t)(dot - st)) != 0) continue;
-        for (int f = 0; f < 4; f++)
-            if (strcmp(dot + 1, figs[f]) == 0) {
+        for (int f = 0; f < RPT_ST_FIGURES; f++)
+            if (strcmp(dot + 1, rpt_st_figure_name((rpt_st_figure)f)) == 0) {
                 *out = sum->st_mean[k][f];
                 return true;
             }

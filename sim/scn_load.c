@@ -561,8 +561,9 @@ static bool scn__threshold_metric_ok(const char *m)
     if (strncmp(m, "stations.", 9) != 0) return false;
     const char *dot = strrchr(m, '.');
     if (dot == m + 8) return false;
-    return strcmp(dot, ".utilization") == 0 || strcmp(dot, ".wait_mean") == 0 || strcmp(dot, ".wait_p95") == 0 ||
-           strcmp(dot, ".queue_max") == 0;
+    for (int f = 0; f < RPT_ST_FIGURES; f++)
+        if (strcmp(dot + 1, rpt_st_figure_name((rpt_st_figure)f)) == 0) return true;
+    return false;
 }
 
 os_status scn_from_doc(jsn_doc *doc, scn_scenario **out, os_diag *diag)
