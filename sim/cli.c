@@ -83,7 +83,13 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         else if (strcmp(name, "--slo") == 0) o->slo = val;
         else if (strcmp(name, "--tolerance") == 0) o->tolerance = val;
         else if (strcmp(name, "--sweep") == 0) o->sweep = val;
-        else if (strcmp(name, "--strategy") == 0) o->strategy = val;
+        else if (strcmp(name, "--strategy") == 0) {
+            if (!inv_strategy_find(val)) {
+                fprintf(stderr, "ordersim: unknown strategy '%s' for --strategy (reduce_on_order, reduce_on_payment, reserve_on_checkout)\n", val);
+                return CLI_USAGE;
+            }
+            o->strategy = val;
+        }
         else if (strcmp(name, "--check-invariants") == 0) {
             if (strcmp(val, "every-event") == 0) o->every_event = true;
             else if (strcmp(val, "end") != 0) { fprintf(stderr, "ordersim: --check-invariants takes 'end' or 'every-event'\n"); return CLI_USAGE; }
@@ -111,14 +117,17 @@ int cli_load(const char *path, const cli_opts *o, scn_scenario **out)
         /* Say up front when a run would not finish in reasonable time or not fit. */
         sim_estimate e;
         sim_estimate_run(*out, &e);
-        double runs = (double)o->replications;
+        int per = o->runs_per_replication > 0 ? o->runs_per_replication : 1;
+        double runs = (double)o->replications * per;
         if (e.seconds * runs > 4 * 3600 || e.bytes > 16e9) {
+            char each[48] = "";
+            if (per > 1) snprintf(each, sizeof each, " x %d strategies", per);
             fprintf(stderr, "%s: this run would simulate about %.3g customers and %.3g events per replication "
-                            "(roughly %.3g hours for %d replication%s) and hold about %.3g GB of open orders; "
+                            "(roughly %.3g hours for %d replication%s%s) and hold about %.3g GB of open orders; "
                             "the limits are 4 hours and 16 GB: lower the horizon or customers.max_customers, "
                             "or pass --force to run it anyway\n",
                     path, e.customers, e.events, e.seconds * runs / 3600, o->replications, o->replications == 1 ? "" : "s",
-                    e.bytes / 1e9);
+                    each, e.bytes / 1e9);
             scn_free(*out);
             *out = NULL;
             return CLI_DATA;

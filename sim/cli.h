@@ -40,6 +40,7 @@ typedef struct cli_opts {
     const char *tolerance;          /* --tolerance */
     const char *sweep;              /* --sweep ID (report) */
     const char *strategy;           /* --strategy NAME (run: override) */
+    int         runs_per_replication; /* runs each replication means (compare: one per strategy); 0 = 1 */
 } cli_opts;
 
 typedef struct cli_cmd {

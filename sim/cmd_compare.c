@@ -82,12 +82,13 @@ static int cmd_compare(cli_opts *o)
         fprintf(stderr, "ordersim compare: expected one scenario file\n");
         return CLI_USAGE;
     }
-    scn_scenario *s;
-    int rc = cli_load(o->args[0], o, &s);
-    if (rc) return rc;
     const inv_strategy *const *all = inv_strategies();
     int n = 0;
     while (all[n]) n++;
+    o->runs_per_replication = n;   /* the cost estimate counts every strategy's runs */
+    scn_scenario *s;
+    int rc = cli_load(o->args[0], o, &s);
+    if (rc) return rc;
     rpt_run *runs = xcalloc((size_t)(n * o->replications), sizeof *runs);
     rpt_summary *sums = xcalloc((size_t)n, sizeof *sums);
     int ref = 0, dbrc;

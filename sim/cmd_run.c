@@ -17,11 +17,6 @@ static int cmd_run(cli_opts *o)
     scn_scenario *s;
     int rc = cli_load(o->args[0], o, &s);
     if (rc) return rc;
-    if (o->strategy && !inv_strategy_find(o->strategy)) {
-        fprintf(stderr, "ordersim run: unknown strategy '%s'\n", o->strategy);
-        scn_free(s);
-        return CLI_USAGE;
-    }
     rpt_run *runs = xcalloc((size_t)o->replications, sizeof *runs);
     int dbrc;
     cli_rec *rec = cli_rec_open(o, s, "run", &dbrc);

@@ -5,6 +5,10 @@ expect_rc 2 "$BIN" frobnicate
 expect_rc 2 "$BIN" run
 expect_rc 2 "$BIN" run "$ROOT/scenarios/flash_sale.json" --no-such-flag
 expect_rc 2 "$BIN" run "$ROOT/scenarios/flash_sale.json" --replications 0
+for c in run check; do expect_rc 2 "$BIN" $c "$ROOT/scenarios/flash_sale.json" --strategy bogus --db "$T/r.db"; done
+expect_rc 2 "$BIN" sweep "$ROOT/scenarios/capacity.json" --param customers.arrivals.rate=10,20 --strategy bogus --db "$T/r.db"
+grep -q "unknown strategy 'bogus'" "$T/last.err" || fail "no message for an unknown --strategy"
+[ ! -e "$T/r.db" ] || fail "an unknown --strategy wrote the results DB"
 expect_rc 0 "$BIN" --version
 grep -q "SQLite" "$T/last.out" || fail "--version names SQLite"
 grep -q "cJSON" "$T/last.out" || fail "--version names cJSON"
