@@ -164,12 +164,6 @@ void inv_write_off(inv_store *s, uint32_t sku, int32_t qty, uint64_t order, doub
     inv__note(s, INV_WRITE_OFF, sku, qty, false, order, t, was);
 }
 
-const inv_move *inv_ledger(const inv_store *s, size_t *count)
-{
-    *count = s->nledger;
-    return s->ledger;
-}
-
 int inv_check(const inv_store *s, os_diag *diag)
 {
     int bad = 0;

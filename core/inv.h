@@ -102,8 +102,6 @@ bool inv_can_lock(const inv_store *s, const inv_line *l, int n);
 /* True when every line's on_hand covers its quantity (the revalidation test). */
 bool inv_on_hand_covers(const inv_store *s, const inv_line *l, int n);
 
-/* The ledger (NULL / 0 when off). Owned by the store. */
-const inv_move *inv_ledger(const inv_store *s, size_t *count);
 /* Replays the ledger (when on) and checks it against the counters, and checks the
  * counters against each other. Adds one message per breach; returns how many. */
 int inv_check(const inv_store *s, os_diag *diag);

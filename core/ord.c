@@ -15,7 +15,6 @@ struct ord_pool {
     size_t      nchunks;   /* chunks allocated */
     uint32_t    free_head; /* slot index + 1 of the first free order, 0 = none */
     size_t      live;      /* allocated orders */
-    size_t      peak;      /* most live at once */
     uint64_t    next_id;   /* id of the next order */
 };
 
@@ -56,7 +55,7 @@ ord_order *ord_alloc(ord_pool *p)
     o->id = p->next_id++;
     o->flags = ORD_LIVE;
     o->slot = idx;
-    if (++p->live > p->peak) p->peak = p->live;
+    p->live++;
     return o;
 }
 
@@ -73,7 +72,6 @@ void ord_release(ord_pool *p, ord_order *o)
 
 size_t ord_live(const ord_pool *p) { return p->live; }
 uint64_t ord_next_id(const ord_pool *p) { return p->next_id; }
-size_t ord_peak(const ord_pool *p) { return p->peak; }
 
 ord_order *ord_next_live(const ord_pool *p, size_t *cursor)
 {

@@ -67,9 +67,8 @@ ord_order *ord_alloc(ord_pool *p);
 uint64_t ord_next_id(const ord_pool *p);
 /* Returns an order to the pool; the pointer is dead afterwards. */
 void ord_release(ord_pool *p, ord_order *o);
-/* Orders currently allocated, and the most ever allocated at once. */
+/* Orders currently allocated. */
 size_t ord_live(const ord_pool *p);
-size_t ord_peak(const ord_pool *p);
 /* Iterates live orders: start with *cursor = 0; returns NULL at the end. */
 ord_order *ord_next_live(const ord_pool *p, size_t *cursor);
 /* Records that `action` happened at time t (compact, millisecond resolution). */

@@ -13,22 +13,10 @@ static const char *const os__messages[] = {
     OS_STATUS_LIST(OS__MSG)
 #undef OS__MSG
 };
-static const char *const os__names[] = {
-#define OS__NAME(code, msg) #code,
-    OS_STATUS_LIST(OS__NAME)
-#undef OS__NAME
-};
-
 const char *os_strerror(os_status st)
 {
     if ((unsigned)st >= OS_STATUS_COUNT) return "unknown status";
     return os__messages[st];
-}
-
-const char *os_status_name(os_status st)
-{
-    if ((unsigned)st >= OS_STATUS_COUNT) return "OS_UNKNOWN";
-    return os__names[st];
 }
 
 static _Noreturn void os__oom(size_t n)

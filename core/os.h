@@ -34,8 +34,6 @@ typedef enum {
 
 /* Returns the static message of a status; never NULL, "unknown status" for bad codes. */
 const char *os_strerror(os_status st);
-/* Returns the enum name ("OS_ESTOCK") of a status, for tests and logs. */
-const char *os_status_name(os_status st);
 
 /* Allocation that never returns NULL: on exhaustion it prints and exits 70. Callers free
  * with free(). Out of memory is therefore never a status to propagate. */

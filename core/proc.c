@@ -386,9 +386,7 @@ int proc_check(const proc_engine *pe, os_diag *diag)
 }
 
 const inv_store *proc_inventory(const proc_engine *pe) { return pe->inv; }
-const promo_book *proc_promos(const proc_engine *pe) { return pe->promos; }
 const fsm_def *proc_fsm(const proc_engine *pe) { return pe->fsm; }
-const inv_strategy *proc_strategy(const proc_engine *pe) { return pe->strat; }
 const ord_pool *proc_orders(const proc_engine *pe) { return pe->pool; }
 int64_t proc_in_state(const proc_engine *pe, int s) { return pe->in_state[s]; }
 int64_t proc_entered(const proc_engine *pe, int s) { return pe->entered[s]; }

@@ -102,9 +102,7 @@ void proc_close(proc_engine *pe, ord_order *o);
 int proc_check(const proc_engine *pe, os_diag *diag);
 
 const inv_store *proc_inventory(const proc_engine *pe);
-const promo_book *proc_promos(const proc_engine *pe);
 const fsm_def *proc_fsm(const proc_engine *pe);
-const inv_strategy *proc_strategy(const proc_engine *pe);
 const ord_pool *proc_orders(const proc_engine *pe);
 /* Orders now in state s. */
 int64_t proc_in_state(const proc_engine *pe, int s);

@@ -93,8 +93,6 @@ void promo_give_back(promo_book *b, const promo_result *r)
 
 os_money promo_remaining(const promo_book *b, int i) { return b->remaining[i]; }
 int64_t promo_budget_skips(const promo_book *b, int i) { return b->skips[i]; }
-int promo_count(const promo_book *b) { return b->n; }
-const promo_def *promo_at(const promo_book *b, int i) { return &b->defs[i]; }
 
 int promo_check(const promo_book *b, os_diag *diag)
 {

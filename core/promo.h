@@ -74,8 +74,6 @@ void promo_give_back(promo_book *b, const promo_result *r);
 os_money promo_remaining(const promo_book *b, int i);
 /* How many times a promotion was skipped because its budget ran out. */
 int64_t promo_budget_skips(const promo_book *b, int i);
-int promo_count(const promo_book *b);
-const promo_def *promo_at(const promo_book *b, int i);
 /* Checks remaining budgets lie in [0, budget]; adds a message per breach, returns count. */
 int promo_check(const promo_book *b, os_diag *diag);
 /* Parses a type name; -1 when unknown. */

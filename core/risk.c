@@ -151,4 +151,3 @@ void risk_on_modified(risk_ctl *r, uint64_t user, uint32_t sku, int32_t delta)
     if (r->limit[sku] > 0) risk__add(&r->units, risk__ukey(user, sku), delta);
 }
 
-size_t risk_tracked(const risk_ctl *r) { return r->unpaid.used + r->units.used; }

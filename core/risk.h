@@ -33,7 +33,5 @@ void risk_on_paid(risk_ctl *r, uint64_t user);
 void risk_on_closed_unpaid(risk_ctl *r, uint64_t user, const inv_line *l, int n);
 /* Units quantity line changed on an open order (modify): adjust the limit count. */
 void risk_on_modified(risk_ctl *r, uint64_t user, uint32_t sku, int32_t delta);
-/* Entries currently tracked (for memory tests). */
-size_t risk_tracked(const risk_ctl *r);
 
 #endif

@@ -96,15 +96,6 @@ double rpt_hist_quantile(const rpt_hist *h, double q)
 
 double rpt_hist_mean(const rpt_hist *h) { return h->count ? h->sum / (double)h->count : NAN; }
 
-void rpt_hist_merge(rpt_hist *a, const rpt_hist *b)
-{
-    for (int i = 0; i < rpt_hist_bucket_count(); i++) a->b[i] += b->b[i];
-    a->count += b->count;
-    a->sum += b->sum;
-    if (b->min < a->min) a->min = b->min;
-    if (b->max > a->max) a->max = b->max;
-}
-
 /* ---- run record -------------------------------------------------------------------- */
 
 void rpt_run_init(rpt_run *r)

@@ -87,8 +87,6 @@ void rpt_hist_add(rpt_hist *h, double v);
 /* The q-quantile (0..1); NaN when empty. */
 double rpt_hist_quantile(const rpt_hist *h, double q);
 double rpt_hist_mean(const rpt_hist *h);
-/* Adds b's counts into a. */
-void rpt_hist_merge(rpt_hist *a, const rpt_hist *b);
 /* Lower bound and width of bucket i, for charts. */
 double rpt_hist_bucket_low(int i);
 int rpt_hist_bucket_count(void);

@@ -363,7 +363,7 @@ static void sim__create(sim__model *m, uint64_t cust, uint32_t j, int segi)
     if (st == OS_ERISK || st == OS_ELIMIT) { sim__count(m, RPT_orders_blocked_risk, 1); return; }
     if (st == OS_ESTOCK) {
         sim__count(m, RPT_orders_rejected_stockout, 1);
-        if (!g->malicious && inv_total_locked(proc_inventory(m->pe)) > 0) sim__count(m, RPT_genuine_rejected_while_locked, 1);
+        if (!g->malicious && m->tot->locked > 0) sim__count(m, RPT_genuine_rejected_while_locked, 1);
         return;
     }
     OS_ASSERT(st == OS_OK);

@@ -34,12 +34,10 @@ struct sim_queue {
     int         nlanes;             /* lanes ever used: 1 + the highest index pushed to */
     sim__entry *heap;   /* the heap */
     size_t      n, cap; /* entries used / allocated */
-    size_t      peak;   /* most entries at once */
     sim__slot  *slots;  /* payload pool */
     uint32_t    nslots, capslots; /* used / allocated slots */
     uint32_t    free_head; /* slot + 1, 0 = none */
     uint64_t    seq;    /* next sequence number */
-    size_t      live;   /* scheduled and not cancelled */
 };
 
 sim_queue *sim_queue_create(void)
@@ -80,7 +78,6 @@ static uint32_t sim__take_slot(sim_queue *q, const sim_event *ev)
     sim__slot *s = &q->slots[slot];
     s->ev = *ev;
     s->gen++;
-    q->live++;
     return slot;
 }
 
@@ -98,7 +95,6 @@ static void sim__heap_insert(sim_queue *q, sim__entry e)
         i = p;
     }
     q->heap[i] = e;
-    if (q->n > q->peak) q->peak = q->n;
 }
 
 sim_handle sim_queue_push(sim_queue *q, const sim_event *ev)
@@ -134,7 +130,6 @@ bool sim_queue_cancel(sim_queue *q, sim_handle h)
     uint32_t slot = (uint32_t)(h >> 32), gen = (uint32_t)h;
     if (slot >= q->nslots || q->slots[slot].gen != gen || !(gen & 1u)) return false;
     q->slots[slot].gen++; /* even: dead; the heap entry is skipped when it surfaces */
-    q->live--;
     return true;
 }
 
@@ -213,16 +208,5 @@ bool sim_queue_pop(sim_queue *q, sim_event *out)
     *out = q->slots[slot].ev;
     q->slots[slot].gen++;
     sim__free_slot(q, slot);
-    q->live--;
     return true;
 }
-
-double sim_queue_peek_time(sim_queue *q)
-{
-    int src = sim__least(q);
-    if (src == -2) return INFINITY;
-    return src == -1 ? q->heap[0].t : q->lane[src].e[q->lane[src].head].t;
-}
-
-size_t sim_queue_size(const sim_queue *q) { return q->live; }
-size_t sim_queue_peak(const sim_queue *q) { return q->peak; }

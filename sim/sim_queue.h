@@ -50,11 +50,5 @@ sim_handle sim_queue_push_lane(sim_queue *q, const sim_event *ev, int lane);
 bool sim_queue_cancel(sim_queue *q, sim_handle h);
 /* Removes the earliest live event into *out; false when none is left. */
 bool sim_queue_pop(sim_queue *q, sim_event *out);
-/* Time of the earliest live event, or INFINITY. */
-double sim_queue_peek_time(sim_queue *q);
-/* Live (scheduled, not cancelled) events. */
-size_t sim_queue_size(const sim_queue *q);
-/* Largest number of heap entries held at once (for memory reports). */
-size_t sim_queue_peak(const sim_queue *q);
 
 #endif
