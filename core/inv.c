@@ -74,6 +74,15 @@ bool inv_can_lock(const inv_store *s, const inv_line *l, int n)
     return true;
 }
 
+bool inv_short_while_locked(const inv_store *s, const inv_line *l, int n)
+{
+    for (int i = 0; i < n; i++) {
+        const inv_counts *c = &s->c[l[i].sku];
+        if (inv_available(c) < l[i].qty && c->locked > 0) return true;
+    }
+    return false;
+}
+
 bool inv_on_hand_covers(const inv_store *s, const inv_line *l, int n)
 {
     for (int i = 0; i < n; i++)

@@ -99,6 +99,10 @@ void inv_restock(inv_store *s, uint32_t sku, int32_t qty, uint64_t order, double
 void inv_write_off(inv_store *s, uint32_t sku, int32_t qty, uint64_t order, double t);
 /* True when every line's available (on_hand - locked) covers its quantity. */
 bool inv_can_lock(const inv_store *s, const inv_line *l, int n);
+/* True when some line's available stock does not cover its quantity while units of that
+ * same SKU are locked: the request was turned away by stock other orders hold, not by stock
+ * that is gone. Locks on other SKUs do not count. */
+bool inv_short_while_locked(const inv_store *s, const inv_line *l, int n);
 /* True when every line's on_hand covers its quantity (the revalidation test). */
 bool inv_on_hand_covers(const inv_store *s, const inv_line *l, int n);
 

@@ -51,7 +51,9 @@
     X(forbidden_actions,              "",        0)           \
     X(captured_total,                 "money",   0)           \
     X(genuine_orders_paid,            "",        1)           \
-    X(orders_cancelled_after_pay,     "",        0)
+    X(orders_cancelled_after_pay,     "",        0)           \
+    X(genuine_orders_served,          "",        1)           \
+    X(revenue_at_risk,                "money",  -1)
 
 typedef enum rpt_metric {
 #define RPT__M(name, unit, better) RPT_##name,

@@ -68,6 +68,7 @@ typedef struct sim__model {
     int64_t      paid_bin, paid_bin_n, paid_bin_max, paid_interval;
     uint64_t     events;
     double       refused_unpaid; /* cash-on-delivery parcels refused: unpaid orders closed */
+    double       at_risk_cents;  /* captured for backordered (oversold, not refunded) orders; exact in cents */
     const inv_totals *tot;    /* the inventory's totals, read on every event */
 } sim__model;
 
@@ -269,6 +270,11 @@ static void sim__paid(sim__model *m, ord_order *o, const proc_result *res)
     for (int i = 0; i < o->n_lines; i++) units += o->lines[i].qty;
     sim__count(m, RPT_orders_paid, 1);
     if (genuine) sim__count(m, RPT_genuine_orders_paid, 1);
+    /* Served: the stock covered every line. An oversold order (backordered, or refunded at
+     * once under oversell=refund) is paid but not served; money kept for a backordered one
+     * is at risk until stock covers it. */
+    if (genuine && res->shortfall == 0) sim__count(m, RPT_genuine_orders_served, 1);
+    if (res->shortfall > 0 && !res->oversell_refund && sim__counting(m)) m->at_risk_cents += (double)o->captured;
     if (!res->oversell_refund) sim__count(m, RPT_units_sold, (double)units);
     if (res->shortfall > 0) {
         sim__count(m, RPT_oversold_units, (double)res->shortfall);
@@ -363,7 +369,8 @@ static void sim__create(sim__model *m, uint64_t cust, uint32_t j, int segi)
     if (st == OS_ERISK || st == OS_ELIMIT) { sim__count(m, RPT_orders_blocked_risk, 1); return; }
     if (st == OS_ESTOCK) {
         sim__count(m, RPT_orders_rejected_stockout, 1);
-        if (!g->malicious && m->tot->locked > 0) sim__count(m, RPT_genuine_rejected_while_locked, 1);
+        if (!g->malicious && m->tot->locked > 0 && inv_short_while_locked(proc_inventory(m->pe), rq.lines, rq.n_lines))
+            sim__count(m, RPT_genuine_rejected_while_locked, 1);
         return;
     }
     OS_ASSERT(st == OS_OK);
@@ -610,6 +617,7 @@ static void sim__finish(sim__model *m)
     r->m[RPT_order_to_pay_p95] = rpt_hist_quantile(&r->order_to_pay, 0.95);
     r->m[RPT_order_to_pay_p99] = rpt_hist_quantile(&r->order_to_pay, 0.99);
     r->m[RPT_revenue] = m->m[RPT_captured_total] - m->m[RPT_refund_total];
+    r->m[RPT_revenue_at_risk] = m->at_risk_cents / 100;
     r->m[RPT_orders_open_end] = (double)open;
     r->m[RPT_forbidden_actions] = (double)proc_forbidden(m->pe);
     r->nstations = 0;

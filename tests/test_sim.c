@@ -121,23 +121,36 @@ static const char *hand_text =
 
 typedef struct hand_case {
     char strategy[24];
-    bool revalidate;
+    bool revalidate, refund;
     double created, rejected_stock, paid, oversold, rejected_reval, locked_peak;
+    double served, at_risk, refunded;
 } hand_case;
 
+/* Served and at-risk figures, by hand: payments happen in customer order (customer k pays
+ * at k + 35), so the first 10 payments take the 10 units and every later payment is short
+ * of exactly one unit. genuine_orders_served counts paid genuine orders with no shortfall;
+ * revenue_at_risk is the money captured (100.00 per order, no promotion) for those with a
+ * shortfall that were not refunded at once. */
 static hand_case hand_cases[] = {
-    /* reduce_on_order: customers 0-9 lock the 10 units; 10-19 are turned away at creation. */
-    { "reduce_on_order", false, 10, 10, 10, 0, 0, 10 },
+    /* reduce_on_order: customers 0-9 lock the 10 units; 10-19 are turned away at creation.
+     * All 10 payments are covered: served 10, nothing at risk. */
+    { "reduce_on_order", false, false, 10, 10, 10, 0, 0, 10, 10, 0, 0 },
     /* reduce_on_payment: nobody has paid before t = 35, so all 20 order and all 20 pay:
-     * 10 units oversold. */
-    { "reduce_on_payment", false, 20, 0, 20, 10, 0, 0 },
+     * 10 units oversold. Payments of customers 0-9 are covered (served 10); customers
+     * 10-19 are backordered: 10 x 100.00 = 1000.00 captured for orders stock does not cover. */
+    { "reduce_on_payment", false, false, 20, 0, 20, 10, 0, 0, 10, 1000, 0 },
+    /* The same burst with oversell=refund: the same 20 payments (orders_paid counts the
+     * refunded ones), but customers 10-19 are refunded at once: served 10, at risk 0,
+     * refunded 10. */
+    { "reduce_on_payment", false, true, 20, 0, 20, 10, 0, 0, 10, 0, 10 },
     /* with revalidation at payment start (t = k + 30), on-hand then is 10 - #sales before
      * it; customer k - 5's sale happens at the same instant but was scheduled later (at
-     * k + 25 > k), so it runs after: k passes iff k - 5 <= 9. 15 pay, 5 oversold, 5 rejected. */
-    { "reduce_on_payment", true, 20, 0, 15, 5, 5, 0 },
+     * k + 25 > k), so it runs after: k passes iff k - 5 <= 9. 15 pay, 5 oversold, 5 rejected.
+     * Customers 0-9 are served; 10-14 are backordered: 5 x 100.00 at risk. */
+    { "reduce_on_payment", true, false, 20, 0, 15, 5, 5, 0, 10, 500, 0 },
     /* reserve_on_checkout: the first 10 to start paying lock the units; 10 rejected. At
      * t = k + 30 the new lock comes before k - 5's sale (same tie rule): peak 6 locked. */
-    { "reserve_on_checkout", false, 20, 0, 10, 0, 10, 6 },
+    { "reserve_on_checkout", false, false, 20, 0, 10, 0, 10, 6, 10, 0, 0 },
 };
 
 ParameterizedTestParameters(hand, deterministic_scenarios_match_hand_computation)
@@ -147,7 +160,8 @@ ParameterizedTestParameters(hand, deterministic_scenarios_match_hand_computation
 
 ParameterizedTest(hand_case *c, hand, deterministic_scenarios_match_hand_computation)
 {
-    scn_scenario *s = scenario_set(hand_text, c->revalidate ? "inventory.revalidate_before_payment=true" : NULL);
+    scn_scenario *s = scenario_set(hand_text, c->revalidate ? "inventory.revalidate_before_payment=true"
+                                              : c->refund   ? "inventory.oversell=refund" : NULL);
     cr_assert_eq(s->revalidate, c->revalidate);
     rpt_run r;
     run(s, c->strategy, 1, &r);
@@ -160,8 +174,12 @@ ParameterizedTest(hand_case *c, hand, deterministic_scenarios_match_hand_computa
     cr_expect_eq(r.m[RPT_locked_stock_peak], c->locked_peak, "peak %g", r.m[RPT_locked_stock_peak]);
     cr_expect_eq(r.m[RPT_order_to_pay_p50], 35, "order to pay is exactly 30 + 5 s");
     cr_expect_eq(r.m[RPT_order_to_pay_p99], 35);
-    cr_expect_eq(r.m[RPT_units_sold], c->paid);
-    cr_expect_eq(r.m[RPT_revenue], 100 * c->paid);
+    cr_expect_eq(r.m[RPT_genuine_orders_paid], c->paid, "genuine paid %g", r.m[RPT_genuine_orders_paid]);
+    cr_expect_eq(r.m[RPT_genuine_orders_served], c->served, "served %g", r.m[RPT_genuine_orders_served]);
+    cr_expect_eq(r.m[RPT_revenue_at_risk], c->at_risk, "at risk %g", r.m[RPT_revenue_at_risk]);
+    cr_expect_eq(r.m[RPT_orders_refunded], c->refunded, "refunded %g", r.m[RPT_orders_refunded]);
+    cr_expect_eq(r.m[RPT_units_sold], c->paid - c->refunded);
+    cr_expect_eq(r.m[RPT_revenue], 100 * (c->paid - c->refunded));
     rpt_run_fini(&r);
     scn_free(s);
 }
@@ -182,6 +200,43 @@ Test(hand, reduce_on_order_locks_for_exactly_the_expiry)
     cr_expect_eq(r.m[RPT_locked_stock_peak], 5);
     cr_expect_eq(r.m[RPT_orders_expired], 5);
     cr_expect_eq(r.m[RPT_locked_stock_mean], 0.3);
+    rpt_run_fini(&r);
+    scn_free(s);
+}
+
+/* Two SKUs, genuine customers who never pay (their orders hold locks until the horizon
+ * under reduce_on_order); each wants one unit of a or b, picked at random. SKU b has
+ * plenty, so every stock-out rejection is for a. */
+static const char *two_sku_text =
+    "{\"name\":\"two_sku\",\"horizon\":\"100s\",\"catalog\":[{\"sku\":\"a\",\"stock\":0,\"price\":1},"
+    "{\"sku\":\"b\",\"stock\":1000,\"price\":1}],\"inventory\":{\"order_expiry\":\"15m\"},"
+    "\"customers\":{\"arrivals\":{\"process\":\"deterministic\",\"rate\":1},\"max_customers\":60,"
+    "\"segments\":[{\"name\":\"g\",\"share\":1,\"pay_probability\":0}]}}";
+
+Test(hand, a_sold_out_sku_is_not_a_rejection_while_locked_because_another_sku_is_locked)
+{
+    /* a never had stock; b's units are locked by unpaid orders. Rejections for a are not
+     * caused by locks: 0, however many units of b are locked. */
+    scn_scenario *s = scenario(two_sku_text);
+    rpt_run r;
+    run(s, "reduce_on_order", 1, &r);
+    cr_assert_gt(r.m[RPT_orders_rejected_stockout], 0, "some customers wanted a");
+    cr_assert_gt(r.m[RPT_locked_stock_peak], 0, "b is locked");
+    cr_expect_eq(r.m[RPT_genuine_rejected_while_locked], 0, "got %g", r.m[RPT_genuine_rejected_while_locked]);
+    rpt_run_fini(&r);
+    scn_free(s);
+}
+
+Test(hand, a_rejection_for_a_locked_sku_counts)
+{
+    /* a has one unit, locked by the first customer who wants it until the horizon: every
+     * later request for a is turned away while a is locked, so every stock-out counts. */
+    scn_scenario *s = scenario_set(two_sku_text, "catalog[0].stock=1");
+    rpt_run r;
+    run(s, "reduce_on_order", 1, &r);
+    cr_assert_gt(r.m[RPT_orders_rejected_stockout], 0);
+    cr_expect_eq(r.m[RPT_genuine_rejected_while_locked], r.m[RPT_orders_rejected_stockout], "got %g of %g",
+                 r.m[RPT_genuine_rejected_while_locked], r.m[RPT_orders_rejected_stockout]);
     rpt_run_fini(&r);
     scn_free(s);
 }
