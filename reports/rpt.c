@@ -2,6 +2,7 @@
  * rpt.c — metric table, histogram, series, summaries and the JSON / table writers.
  */
 #include "rpt.h"
+#include "rpt_int.h"
 
 #include <errno.h>
 #include <math.h>
@@ -155,8 +156,8 @@ double rpt_t95(int df)
     return 1.959964 + 2.37 / df; /* within 0.002 of the exact quantile for df > 30 */
 }
 
-/* Mean and Student-t half-width of the finite values among xs. */
-static void rpt__mean_ci(const double *xs, int n, double *mean, double *ci)
+/* Mean and Student-t half-width of the finite values among xs (see rpt_int.h). */
+void rpt__mean_ci(const double *xs, int n, double *mean, double *ci)
 {
     double s = 0;
     int k = 0;
@@ -199,29 +200,6 @@ void rpt_summarize(const rpt_run *runs, int n, rpt_summary *out)
         if (runs[i].peak_rss_bytes > out->peak_rss_bytes) out->peak_rss_bytes = runs[i].peak_rss_bytes;
     }
     free(xs);
-}
-
-const char *rpt_paired(const rpt_summary *a, const rpt_summary *b, rpt_metric m, double *diff, double *ci)
-{
-    int n = a->n < b->n ? a->n : b->n;
-    double *d = xcalloc((size_t)(n ? n : 1), sizeof *d);
-    int k = 0;
-    for (int r = 0; r < n; r++) {
-        double x = a->runs[r].m[m], y = b->runs[r].m[m];
-        if (isfinite(x) && isfinite(y)) d[k++] = y - x;
-    }
-    rpt__mean_ci(d, k, diff, ci);
-    free(d);
-    if (!k) return "not comparable";
-    int better = rpt_metric_better(m);
-    if (*diff == 0 && (!isfinite(*ci) || *ci == 0)) return "same";
-    bool significant = isfinite(*ci) ? fabs(*diff) > *ci : true;
-    if (!significant) return "no significant difference";
-    bool single = !isfinite(*ci);
-    if (better == 0) return *diff > 0 ? (single ? "higher (1 run)" : "higher") : (single ? "lower (1 run)" : "lower");
-    bool good = (*diff > 0) == (better > 0);
-    if (single) return good ? "better (1 run)" : "worse (1 run)";
-    return good ? "better" : "worse";
 }
 
 /* ---- writers ----------------------------------------------------------------------- */

@@ -13,10 +13,10 @@
 #include <string.h>
 
 /* The metrics the verdict table shows, in order. */
-static const rpt_metric cmp__key[] = { RPT_oversold_units, RPT_oversold_orders, RPT_genuine_orders_paid, RPT_orders_paid,
-    RPT_units_sold, RPT_locked_stock_peak, RPT_locked_unit_seconds, RPT_malicious_locked_unit_seconds,
-    RPT_genuine_rejected_while_locked, RPT_payments_rejected_revalidation, RPT_orders_refunded, RPT_unsold_units_end,
-    RPT_revenue, RPT_order_to_pay_p95, RPT_sellout_time };
+static const rpt_metric cmp__key[] = { RPT_oversold_units, RPT_oversold_orders, RPT_revenue_at_risk, RPT_genuine_orders_served,
+    RPT_genuine_orders_paid, RPT_orders_paid, RPT_units_sold, RPT_locked_stock_peak, RPT_locked_unit_seconds,
+    RPT_malicious_locked_unit_seconds, RPT_genuine_rejected_while_locked, RPT_payments_rejected_revalidation,
+    RPT_orders_refunded, RPT_unsold_units_end, RPT_revenue, RPT_order_to_pay_p95, RPT_sellout_time };
 #define CMP_NKEY ((int)(sizeof cmp__key / sizeof cmp__key[0]))
 
 /* Appends printf-formatted text to a growing string. */
@@ -36,8 +36,9 @@ static void cmp__cat(char **buf, size_t *len, const char *fmt, ...)
     *len += (size_t)n;
 }
 
-/* Writes the conclusion: who oversells, who locks, what each costs in genuine sales. */
-static char *cmp__conclusion(const rpt_summary *sums, int n)
+/* Writes the conclusion: who oversells, who locks, what each serves, and the recommendation
+ * with its reasons (the same data --json carries). */
+static char *cmp__conclusion(const rpt_summary *sums, int n, const rpt_recommendation *rec)
 {
     char *c = NULL;
     size_t len = 0;
@@ -48,32 +49,148 @@ static char *cmp__conclusion(const rpt_summary *sums, int n)
     for (int k = 0; k < n; k++) {
         const rpt_summary *s = &sums[k];
         const char *name = s->runs[0].strategy;
-        if (s->mean[RPT_oversold_units] > 0)
-            cmp__cat(&c, &len, "- %s oversold %.0f units in %.0f orders%s.\n", name, s->mean[RPT_oversold_units],
-                     s->mean[RPT_oversold_orders], s->mean[RPT_orders_refunded] > 0 ? " (refunded)" : " (backordered)");
+        if (!(s->mean[RPT_oversold_units] > 0)) continue;
+        if (s->mean[RPT_orders_refunded] > 0)
+            cmp__cat(&c, &len, "- %s oversold %.0f units in %.0f orders (refunded).\n", name, s->mean[RPT_oversold_units],
+                     s->mean[RPT_oversold_orders]);
+        else
+            cmp__cat(&c, &len, "- %s oversold %.0f units in %.0f orders (backordered: %.2f captured for orders stock does not cover).\n",
+                     name, s->mean[RPT_oversold_units], s->mean[RPT_oversold_orders], s->mean[RPT_revenue_at_risk]);
     }
     for (int k = 0; k < n; k++) {
         const rpt_summary *s = &sums[k];
         const char *name = s->runs[0].strategy;
         if (s->mean[RPT_locked_unit_seconds] > 0) {
             double bots = s->mean[RPT_malicious_locked_unit_seconds] / s->mean[RPT_locked_unit_seconds];
-            cmp__cat(&c, &len, "- %s locked up to %.0f units (%.0f%% of locked unit-seconds held by bots) and turned away %.0f genuine orders while stock was locked.\n",
+            cmp__cat(&c, &len, "- %s locked up to %.0f units (%.0f%% of locked unit-seconds held by bots) and turned away %.0f genuine orders while the units they wanted were locked.\n",
                      name, s->mean[RPT_locked_stock_peak], 100 * bots, s->mean[RPT_genuine_rejected_while_locked]);
         }
     }
     for (int k = 0; k < n; k++)
-        cmp__cat(&c, &len, "- %s: %.0f genuine orders paid, %.0f units unsold at the end, revenue %.2f.\n", sums[k].runs[0].strategy,
-                 sums[k].mean[RPT_genuine_orders_paid], sums[k].mean[RPT_unsold_units_end], sums[k].mean[RPT_revenue]);
-    int best = -1;
-    for (int k = 0; k < n; k++)
-        if (sums[k].mean[RPT_oversold_units] == 0 &&
-            (best < 0 || sums[k].mean[RPT_genuine_orders_paid] > sums[best].mean[RPT_genuine_orders_paid]))
-            best = k;
-    if (best >= 0)
-        cmp__cat(&c, &len, "Of the strategies that never oversold, %s sold to the most genuine buyers.\n", sums[best].runs[0].strategy);
-    else
-        cmp__cat(&c, &len, "Every strategy oversold in this scenario.\n");
+        cmp__cat(&c, &len, "- %s: %.0f genuine orders served (%.0f paid), %.0f units unsold at the end, revenue %.2f.\n",
+                 sums[k].runs[0].strategy, sums[k].mean[RPT_genuine_orders_served], sums[k].mean[RPT_genuine_orders_paid],
+                 sums[k].mean[RPT_unsold_units_end], sums[k].mean[RPT_revenue]);
+    if (rec->strategy >= 0) cmp__cat(&c, &len, "Recommendation: %s.\n", sums[rec->strategy].runs[0].strategy);
+    else cmp__cat(&c, &len, "No recommendation: no strategy dominates.\n");
+    for (int i = 0; i < rec->nwhy; i++) cmp__cat(&c, &len, "- %s\n", rec->why[i]);
     return c;
+}
+
+/* The verdicts of every strategy against the reference, [k * RPT_METRIC_COUNT + m]; the
+ * reference's own row is left zeroed. Caller frees. */
+static rpt_verdict *cmp__verdicts(const rpt_summary *sums, int n, int ref)
+{
+    rpt_verdict *v = xcalloc((size_t)n * RPT_METRIC_COUNT, sizeof *v);
+    for (int k = 0; k < n; k++)
+        if (k != ref)
+            for (int m = 0; m < RPT_METRIC_COUNT; m++) rpt_verdict_of(&sums[ref], &sums[k], (rpt_metric)m, &v[k * RPT_METRIC_COUNT + m]);
+    return v;
+}
+
+/* The verdict table in Markdown, for report.md. Caller frees. */
+static char *cmp__markdown(const rpt_summary *sums, int n, int ref, const rpt_verdict *v)
+{
+    char *md = NULL;
+    size_t len = 0;
+    const char *rn = sums[ref].runs[0].strategy;
+    cmp__cat(&md, &len, "## Verdicts against %s (paired differences, 95%% intervals)\n\n| metric |", rn);
+    for (int k = 0; k < n; k++) if (k != ref) cmp__cat(&md, &len, " %s - %s | verdict |", sums[k].runs[0].strategy, rn);
+    cmp__cat(&md, &len, "\n|---|");
+    for (int k = 0; k < n; k++) if (k != ref) cmp__cat(&md, &len, "---:|---|");
+    cmp__cat(&md, &len, "\n");
+    for (int i = 0; i < CMP_NKEY; i++) {
+        cmp__cat(&md, &len, "| %s |", rpt_metric_name(cmp__key[i]));
+        for (int k = 0; k < n; k++) {
+            if (k == ref) continue;
+            const rpt_verdict *x = &v[k * RPT_METRIC_COUNT + cmp__key[i]];
+            char label[64];
+            rpt_verdict_label(x, label, sizeof label);
+            if (isfinite(x->ci)) cmp__cat(&md, &len, " %.4g +/- %.3g |", x->diff, x->ci);
+            else cmp__cat(&md, &len, " %.4g |", x->diff);
+            cmp__cat(&md, &len, " %s%s%s |", label, x->why[0] ? ": " : "", x->why);
+        }
+        cmp__cat(&md, &len, "\n");
+    }
+    return md;
+}
+
+/* Writes compare's JSON: every strategy's summary, the verdicts against the reference, the
+ * recommendation and the conclusion. */
+static void cmp__json(const rpt_summary *sums, int n, int ref, const rpt_verdict *v, const rpt_recommendation *rec,
+                      const char *conclusion)
+{
+    printf("{\n  \"strategies\": {\n");
+    for (int k = 0; k < n; k++) {
+        printf("    \"%s\": ", sums[k].runs[0].strategy);
+        rpt_write_json(&sums[k], stdout, true, 4);
+        printf("%s\n", k + 1 < n ? "," : "");
+    }
+    printf("  },\n  \"reference\": \"%s\",\n  \"verdicts\": {", sums[ref].runs[0].strategy);
+    int first = 1;
+    for (int k = 0; k < n; k++) {
+        if (k == ref) continue;
+        printf("%s\n    \"%s\": {", first ? "" : ",", sums[k].runs[0].strategy);
+        first = 0;
+        for (int m = 0; m < RPT_METRIC_COUNT; m++) {
+            const rpt_verdict *x = &v[k * RPT_METRIC_COUNT + m];
+            printf("%s\n      \"%s\": {\"diff\": ", m ? "," : "", rpt_metric_name((rpt_metric)m));
+            rpt_json_num(stdout, x->diff);
+            printf(", \"ci95\": ");
+            rpt_json_num(stdout, x->ci);
+            printf(", \"pairs\": %d, \"verdict\": \"%s\", \"why\": ", x->pairs, rpt_verdict_word_name(x->word));
+            if (x->why[0]) rpt_json_str(stdout, x->why);
+            else printf("null");
+            printf("}");
+        }
+        printf("\n    }");
+    }
+    printf("\n  },\n  \"recommendation\": {\"strategy\": ");
+    if (rec->strategy >= 0) rpt_json_str(stdout, sums[rec->strategy].runs[0].strategy);
+    else printf("null");
+    printf(", \"why\": [");
+    for (int i = 0; i < rec->nwhy; i++) {
+        printf("%s\n    ", i ? "," : "");
+        rpt_json_str(stdout, rec->why[i]);
+    }
+    printf("\n  ]},\n  \"conclusion\": ");
+    rpt_json_str(stdout, conclusion);
+    printf("\n}\n");
+}
+
+/* Writes the human output: the metrics side by side, the key verdicts, the conclusion. */
+static void cmp__text(const rpt_summary *sums, int n, int ref, const rpt_verdict *v, const char *conclusion)
+{
+    printf("%-32s", "metric");
+    for (int k = 0; k < n; k++) printf(" %22s", sums[k].runs[0].strategy);
+    printf("\n");
+    for (int m = 0; m < RPT_METRIC_COUNT; m++) {
+        printf("%-32s", rpt_metric_name((rpt_metric)m));
+        for (int k = 0; k < n; k++) {
+            char cell[64];
+            double x = sums[k].mean[m], ci = sums[k].ci95[m];
+            if (!isfinite(x)) snprintf(cell, sizeof cell, "-");
+            else if (isfinite(ci) && ci > 0) snprintf(cell, sizeof cell, "%.5g +/- %.2g", x, ci);
+            else snprintf(cell, sizeof cell, "%.6g", x);
+            printf(" %22s", cell);
+        }
+        printf("\n");
+    }
+    printf("\nverdict against %s (paired difference, 95%% interval):\n", sums[ref].runs[0].strategy);
+    for (int k = 0; k < n; k++) {
+        if (k == ref) continue;
+        printf("  %s:\n", sums[k].runs[0].strategy);
+        for (int i = 0; i < CMP_NKEY; i++) {
+            const rpt_verdict *x = &v[k * RPT_METRIC_COUNT + cmp__key[i]];
+            char diff[64], label[64];
+            if (isfinite(x->ci)) snprintf(diff, sizeof diff, "%+.5g +/- %.2g", x->diff, x->ci);
+            else snprintf(diff, sizeof diff, "%+.5g", x->diff);
+            rpt_verdict_label(x, label, sizeof label);
+            printf("    %-34s %24s  %s%s%s\n", rpt_metric_name(cmp__key[i]), diff, label, x->why[0] ? ": " : "", x->why);
+        }
+    }
+    for (int k = 0; k < n; k++)
+        if (!sums[k].invariants_ok) printf("\nINVARIANTS VIOLATED under %s\n", sums[k].runs[0].strategy);
+    printf("\n%s", conclusion);
 }
 
 static int cmd_compare(cli_opts *o)
@@ -99,87 +216,17 @@ static int cmd_compare(cli_opts *o)
         rpt_summarize(runs + k * o->replications, o->replications, &sums[k]);
         if (strcmp(all[k]->name, s->strategy) == 0) ref = k;
     }
-    char *conclusion = cmp__conclusion(sums, n);
-    char *md = NULL;
-    size_t mdlen = 0;
-    cmp__cat(&md, &mdlen, "## Verdicts against %s (paired differences, 95%% intervals)\n\n| metric |", all[ref]->name);
-    for (int k = 0; k < n; k++) if (k != ref) cmp__cat(&md, &mdlen, " %s - %s | verdict |", all[k]->name, all[ref]->name);
-    cmp__cat(&md, &mdlen, "\n|---|");
-    for (int k = 0; k < n; k++) if (k != ref) cmp__cat(&md, &mdlen, "---:|---|");
-    cmp__cat(&md, &mdlen, "\n");
-    for (int i = 0; i < CMP_NKEY; i++) {
-        cmp__cat(&md, &mdlen, "| %s |", rpt_metric_name(cmp__key[i]));
-        for (int k = 0; k < n; k++) {
-            if (k == ref) continue;
-            double d, ci;
-            const char *v = rpt_paired(&sums[ref], &sums[k], cmp__key[i], &d, &ci);
-            if (isfinite(ci)) cmp__cat(&md, &mdlen, " %.4g +/- %.3g | %s |", d, ci, v);
-            else cmp__cat(&md, &mdlen, " %.4g | %s |", d, v);
-        }
-        cmp__cat(&md, &mdlen, "\n");
-    }
-
+    rpt_verdict *verdicts = cmp__verdicts(sums, n, ref);
+    rpt_recommendation recommendation;
+    rpt_recommend(sums, n, &recommendation);
+    char *conclusion = cmp__conclusion(sums, n, &recommendation);
+    char *md = cmp__markdown(sums, n, ref, verdicts);
     if (o->json) {
-        printf("{\n  \"strategies\": {\n");
-        for (int k = 0; k < n; k++) {
-            printf("    \"%s\": ", all[k]->name);
-            rpt_write_json(&sums[k], stdout, true, 4);
-            printf("%s\n", k + 1 < n ? "," : "");
-        }
-        printf("  },\n  \"verdict\": {\n    \"reference\": \"%s\",\n    \"pairs\": {", all[ref]->name);
-        int first = 1;
-        for (int k = 0; k < n; k++) {
-            if (k == ref) continue;
-            printf("%s\n      \"%s\": {", first ? "" : ",", all[k]->name);
-            first = 0;
-            for (int m = 0; m < RPT_METRIC_COUNT; m++) {
-                double d, ci;
-                const char *v = rpt_paired(&sums[ref], &sums[k], (rpt_metric)m, &d, &ci);
-                printf("%s\n        \"%s\": {\"diff\": ", m ? "," : "", rpt_metric_name((rpt_metric)m));
-                rpt_json_num(stdout, d);
-                printf(", \"ci95\": ");
-                rpt_json_num(stdout, ci);
-                printf(", \"verdict\": \"%s\"}", v);
-            }
-            printf("\n      }");
-        }
-        printf("\n    },\n    \"conclusion\": ");
-        rpt_json_str(stdout, conclusion);
-        printf("\n  }\n}\n");
+        cmp__json(sums, n, ref, verdicts, &recommendation, conclusion);
     } else if (!o->quiet) {
         printf("scenario %s | seed %llu | replications %d | common random numbers across strategies\n\n", s->name,
                (unsigned long long)cli_seed(o, s), o->replications);
-        printf("%-32s", "metric");
-        for (int k = 0; k < n; k++) printf(" %22s", all[k]->name);
-        printf("\n");
-        for (int m = 0; m < RPT_METRIC_COUNT; m++) {
-            printf("%-32s", rpt_metric_name((rpt_metric)m));
-            for (int k = 0; k < n; k++) {
-                char cell[64];
-                double v = sums[k].mean[m], ci = sums[k].ci95[m];
-                if (!isfinite(v)) snprintf(cell, sizeof cell, "-");
-                else if (isfinite(ci) && ci > 0) snprintf(cell, sizeof cell, "%.5g +/- %.2g", v, ci);
-                else snprintf(cell, sizeof cell, "%.6g", v);
-                printf(" %22s", cell);
-            }
-            printf("\n");
-        }
-        printf("\nverdict against %s (paired difference, 95%% interval):\n", all[ref]->name);
-        for (int k = 0; k < n; k++) {
-            if (k == ref) continue;
-            printf("  %s:\n", all[k]->name);
-            for (int i = 0; i < CMP_NKEY; i++) {
-                double d, ci;
-                const char *v = rpt_paired(&sums[ref], &sums[k], cmp__key[i], &d, &ci);
-                char diff[64];
-                if (isfinite(ci)) snprintf(diff, sizeof diff, "%+.5g +/- %.2g", d, ci);
-                else snprintf(diff, sizeof diff, "%+.5g", d);
-                printf("    %-34s %24s  %s\n", rpt_metric_name(cmp__key[i]), diff, v);
-            }
-        }
-        for (int k = 0; k < n; k++)
-            if (!sums[k].invariants_ok) printf("\nINVARIANTS VIOLATED under %s\n", all[k]->name);
-        printf("\n%s", conclusion);
+        cmp__text(sums, n, ref, verdicts, conclusion);
     }
     dbrc = cli_rec_close(rec, o);
     char command[1024];
@@ -193,6 +240,7 @@ static int cmd_compare(cli_opts *o)
     free(sums);
     free(conclusion);
     free(md);
+    free(verdicts);
     scn_free(s);
     return rc;
 }
@@ -203,7 +251,10 @@ const cli_cmd cmd_compare_entry = {
     .summary = "Runs the scenario under every inventory strategy with common random numbers and compares them, metric by metric.",
     .help = "Every strategy's replication r uses seed + r, so they see the same customers. Verdicts compare each strategy\n"
             "with the scenario's own: the paired difference and its Student-t 95% interval; 'better'/'worse' when the\n"
-            "interval excludes 0 (with one replication there is no interval and the verdict says '(1 run)').\n"
+            "interval excludes 0, 'same' when it includes 0 (with one replication there is no interval and the verdict\n"
+            "says '(1 run)'); 'not comparable' for a percentile over a different number of paid orders; paid orders,\n"
+            "units sold and revenue are not scored when a strategy oversold. The recommendation never names a strategy\n"
+            "that oversold while another did not, and names none when the best is indistinguishable from another.\n"
             "Exit: 0 ok, 2 usage, 65 bad scenario, 70 invariant broken, 74 I/O error.\n",
     .exec = cmd_compare,
 };

@@ -1,0 +1,199 @@
+/*
+ * rpt_verdict.c — verdicts on paired differences and the recommendation, as data. See rpt.h.
+ *
+ * Two rules keep a verdict honest beyond its interval: a percentile is only compared over the
+ * same population (the same number of paid orders in every replication pair), and a figure
+ * that counts oversold orders is never scored as better or worse when either side oversold,
+ * because an order stock does not cover is no benefit. genuine_orders_served and
+ * revenue_at_risk carry that comparison instead.
+ */
+#include "rpt.h"
+#include "rpt_int.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const rpt__verdict_names[] = {
+#define RPT__VN(code, text) text,
+    RPT_VERDICT_LIST(RPT__VN)
+#undef RPT__VN
+};
+
+const char *rpt_verdict_word_name(rpt_verdict_word w)
+{
+    return (unsigned)w < RPT_V_COUNT ? rpt__verdict_names[w] : "?";
+}
+
+/* The count metric whose orders a percentile is taken over, or -1 for other metrics. */
+static int rpt__population(rpt_metric m)
+{
+    switch (m) {
+    case RPT_order_to_pay_p50:
+    case RPT_order_to_pay_p95:
+    case RPT_order_to_pay_p99: return RPT_orders_paid;
+    default: return -1;
+    }
+}
+
+/* True for metrics that count oversold orders (backordered or refunded at once) as if they
+ * were sales: their direction is not applied when either side oversold. */
+static bool rpt__counts_oversold(rpt_metric m)
+{
+    switch (m) {
+    case RPT_orders_paid:
+    case RPT_genuine_orders_paid:
+    case RPT_units_sold:
+    case RPT_revenue:
+    case RPT_orders_completed:
+    case RPT_throughput_paid_per_s:
+    case RPT_throughput_completed_per_s: return true;
+    default: return false;
+    }
+}
+
+/* True when any replication of the summary oversold (counts are never negative). */
+static bool rpt__oversold(const rpt_summary *s) { return isfinite(s->mean[RPT_oversold_orders]) && s->mean[RPT_oversold_orders] > 0; }
+
+/* The first replication pair whose value of metric p differs, or -1. */
+static int rpt__pair_differs(const rpt_summary *a, const rpt_summary *b, int p)
+{
+    int n = a->n < b->n ? a->n : b->n;
+    for (int r = 0; r < n; r++)
+        if (a->runs[r].m[p] != b->runs[r].m[p]) return r;
+    return -1;
+}
+
+void rpt_verdict_of(const rpt_summary *a, const rpt_summary *b, rpt_metric m, rpt_verdict *out)
+{
+    memset(out, 0, sizeof *out);
+    out->metric = m;
+    int n = a->n < b->n ? a->n : b->n;
+    double *d = xcalloc((size_t)(n ? n : 1), sizeof *d);
+    int k = 0;
+    for (int r = 0; r < n; r++) {
+        double x = a->runs[r].m[m], y = b->runs[r].m[m];
+        if (isfinite(x) && isfinite(y)) d[k++] = y - x;
+    }
+    rpt__mean_ci(d, k, &out->diff, &out->ci);
+    free(d);
+    out->pairs = k;
+    out->single = k == 1;
+    const char *an = a->runs[0].strategy, *bn = b->runs[0].strategy;
+    if (!k) {
+        out->word = RPT_V_NOT_COMPARABLE;
+        snprintf(out->why, sizeof out->why, "no replication has a value under both strategies");
+        return;
+    }
+    int pop = rpt__population(m);
+    if (pop >= 0 && rpt__pair_differs(a, b, pop) >= 0) {
+        out->word = RPT_V_NOT_COMPARABLE;
+        snprintf(out->why, sizeof out->why, "taken over different orders: %.6g reached payment under %s, %.6g under %s (mean %s)",
+                 b->mean[pop], bn, a->mean[pop], an, rpt_metric_name((rpt_metric)pop));
+        return;
+    }
+    bool zero = out->diff == 0 && (!isfinite(out->ci) || out->ci == 0);
+    bool significant = !zero && (isfinite(out->ci) ? fabs(out->diff) > out->ci : true);
+    if (!significant) {
+        out->word = RPT_V_SAME;
+        if (!zero) snprintf(out->why, sizeof out->why, "the 95%% interval includes 0");
+        return;
+    }
+    int better = rpt_metric_better(m);
+    bool up = out->diff > 0;
+    if (better != 0 && rpt__counts_oversold(m) && (rpt__oversold(a) || rpt__oversold(b))) {
+        out->word = up ? RPT_V_HIGHER : RPT_V_LOWER;
+        snprintf(out->why, sizeof out->why, "counts oversold orders (%.6g under %s, %.6g under %s): not scored, "
+                 "see genuine_orders_served and revenue_at_risk", b->mean[RPT_oversold_orders], bn, a->mean[RPT_oversold_orders], an);
+        return;
+    }
+    if (better == 0) out->word = up ? RPT_V_HIGHER : RPT_V_LOWER;
+    else out->word = up == (better > 0) ? RPT_V_BETTER : RPT_V_WORSE;
+}
+
+void rpt_verdict_label(const rpt_verdict *v, char *buf, size_t n)
+{
+    bool point = v->single && v->word != RPT_V_NOT_COMPARABLE && !(v->word == RPT_V_SAME && v->diff == 0);
+    snprintf(buf, n, "%s%s", rpt_verdict_word_name(v->word), point ? " (1 run)" : "");
+}
+
+/* ---- recommendation ------------------------------------------------------------------ */
+
+/* Appends one reason; the list is sized for every strategy plus every comparison. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void rpt__why(rpt_recommendation *r, const char *fmt, ...)
+{
+    OS_ASSERT(r->nwhy < RPT_WHY_MAX);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->why[r->nwhy++], sizeof r->why[0], fmt, ap);
+    va_end(ap);
+}
+
+/* Why a strategy cannot be recommended, or NULL when it is a candidate. */
+static const char *rpt__excluded(const rpt_summary *s)
+{
+    if (!s->invariants_ok) return "broke an invariant";
+    if (rpt__oversold(s)) return "oversold";
+    return NULL;
+}
+
+void rpt_recommend(const rpt_summary *sums, int n, rpt_recommendation *out)
+{
+    memset(out, 0, sizeof *out);
+    out->strategy = -1;
+    int cand[RPT_WHY_MAX], nc = 0;
+    OS_ASSERT(n <= RPT_WHY_MAX / 2);
+    for (int k = 0; k < n; k++) {
+        const rpt_summary *s = &sums[k];
+        const char *ex = rpt__excluded(s);
+        if (!ex) { cand[nc++] = k; continue; }
+        if (!s->invariants_ok)
+            rpt__why(out, "%s is excluded: it broke an invariant.", s->runs[0].strategy);
+        else
+            rpt__why(out, "%s is excluded: it oversold %.6g units in %.6g orders (%.2f captured for orders stock does not cover, %.6g refunded).",
+                     s->runs[0].strategy, s->mean[RPT_oversold_units], s->mean[RPT_oversold_orders], s->mean[RPT_revenue_at_risk],
+                     s->mean[RPT_orders_refunded]);
+    }
+    if (nc == 0) {
+        rpt__why(out, "Every strategy oversold or broke an invariant: none can be recommended on this scenario.");
+        return;
+    }
+    if (nc == 1) {
+        const rpt_summary *s = &sums[cand[0]];
+        out->strategy = cand[0];
+        rpt__why(out, "%s is the only strategy that never oversold; it served %.6g genuine orders.", s->runs[0].strategy,
+                 s->mean[RPT_genuine_orders_served]);
+        return;
+    }
+    int best = cand[0];
+    for (int i = 1; i < nc; i++)
+        if (sums[cand[i]].mean[RPT_genuine_orders_served] > sums[best].mean[RPT_genuine_orders_served]) best = cand[i];
+    const char *bn = sums[best].runs[0].strategy;
+    bool dominates = true;
+    for (int i = 0; i < nc; i++) {
+        if (cand[i] == best) continue;
+        const rpt_summary *c = &sums[cand[i]];
+        const char *cn = c->runs[0].strategy;
+        rpt_verdict v;
+        rpt_verdict_of(c, &sums[best], RPT_genuine_orders_served, &v);
+        if (v.word == RPT_V_BETTER && !v.single) {
+            rpt__why(out, "%s served more genuine orders than %s: %+.6g +/- %.3g (95%% interval).", bn, cn, v.diff, v.ci);
+            continue;
+        }
+        dominates = false;
+        if (v.word == RPT_V_SAME && v.diff == 0 && !(isfinite(v.ci) && v.ci > 0))
+            rpt__why(out, "%s and %s are indistinguishable on genuine orders served: %.6g each, in every replication.", bn, cn,
+                     sums[best].mean[RPT_genuine_orders_served]);
+        else if (v.single)
+            rpt__why(out, "%s and %s cannot be told apart on genuine orders served with one replication (%.6g vs %.6g, no "
+                     "interval): run 2 or more replications.", bn, cn, sums[best].mean[RPT_genuine_orders_served], c->mean[RPT_genuine_orders_served]);
+        else
+            rpt__why(out, "%s and %s are indistinguishable on genuine orders served: %+.6g +/- %.3g, the 95%% interval includes 0.",
+                     bn, cn, v.diff, v.ci);
+    }
+    if (dominates) out->strategy = best;
+}

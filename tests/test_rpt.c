@@ -1,0 +1,227 @@
+/* Tests for the verdicts and the recommendation (reports/rpt_verdict.c), on summaries built
+ * by hand so every number is known: each case states what a naive reading would conclude
+ * and checks that the verdict does not. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rpt.h"
+
+#define REPS 3
+
+/* Three replications of one strategy, all metrics 0 except those set afterwards. */
+typedef struct strat {
+    rpt_run     runs[REPS];
+    rpt_summary sum;
+} strat;
+
+static strat *strat_new(const char *name)
+{
+    strat *s = calloc(1, sizeof *s);
+    cr_assert(s);
+    for (int r = 0; r < REPS; r++) {
+        rpt_run_init(&s->runs[r]);
+        snprintf(s->runs[r].strategy, sizeof s->runs[r].strategy, "%s", name);
+        s->runs[r].seed = 42 + (uint64_t)r;
+    }
+    return s;
+}
+
+/* Sets metric m of replication r = 0, 1, 2 to the three values given. */
+static void set3(strat *s, rpt_metric m, double a, double b, double c)
+{
+    s->runs[0].m[m] = a;
+    s->runs[1].m[m] = b;
+    s->runs[2].m[m] = c;
+}
+
+static void summarize(strat *s) { rpt_summarize(s->runs, REPS, &s->sum); }
+
+static void strat_free(strat *s)
+{
+    for (int r = 0; r < REPS; r++) rpt_run_fini(&s->runs[r]);
+    free(s);
+}
+
+/* Builds summaries of the three strategies in order into out (copies). */
+static void three(strat *a, strat *b, strat *c, rpt_summary out[3])
+{
+    summarize(a);
+    summarize(b);
+    summarize(c);
+    out[0] = a->sum;
+    out[1] = b->sum;
+    out[2] = c->sum;
+}
+
+static bool why_has(const rpt_recommendation *r, const char *needle)
+{
+    for (int i = 0; i < r->nwhy; i++)
+        if (strstr(r->why[i], needle)) return true;
+    return false;
+}
+
+Test(verdict, a_recommendation_never_names_a_strategy_that_oversold_when_another_did_not)
+{
+    /* The overseller serves the most genuine orders and takes the most money; a ranking on
+     * those figures would name it. It must not be named while another never oversold. */
+    strat *over = strat_new("overseller"), *b = strat_new("b"), *c = strat_new("c");
+    set3(over, RPT_genuine_orders_served, 1000, 1010, 990);
+    set3(over, RPT_genuine_orders_paid, 5000, 5100, 4900);
+    set3(over, RPT_revenue, 9e6, 9.1e6, 8.9e6);
+    set3(over, RPT_oversold_units, 4000, 4090, 3910);
+    set3(over, RPT_oversold_orders, 4000, 4090, 3910);
+    set3(b, RPT_genuine_orders_served, 600, 610, 605);
+    set3(b, RPT_genuine_orders_paid, 600, 610, 605);
+    set3(c, RPT_genuine_orders_served, 500, 505, 498);
+    set3(c, RPT_genuine_orders_paid, 500, 505, 498);
+    rpt_summary s[3];
+    three(over, b, c, s);
+    rpt_recommendation rec;
+    rpt_recommend(s, 3, &rec);
+    for (int i = 0; i < rec.nwhy; i++) cr_log_info("why: %s", rec.why[i]);
+    cr_expect_eq(rec.strategy, 1, "b dominates c and never oversold; got %d", rec.strategy);
+    cr_expect(why_has(&rec, "overseller is excluded"));
+    /* Only the overseller and one other: still the other, whatever they serve. */
+    rpt_recommend(s, 2, &rec);
+    cr_expect_eq(rec.strategy, 1);
+    /* When the two that never oversold cannot be separated, nobody is named: not the
+     * overseller either. */
+    set3(c, RPT_genuine_orders_served, 605, 600, 610);
+    three(over, b, c, s);
+    rpt_recommend(s, 3, &rec);
+    cr_expect_eq(rec.strategy, -1, "got %d", rec.strategy);
+    cr_expect(why_has(&rec, "indistinguishable"));
+    strat_free(over);
+    strat_free(b);
+    strat_free(c);
+}
+
+Test(verdict, every_strategy_oversold_names_none)
+{
+    strat *a = strat_new("a"), *b = strat_new("b"), *c = strat_new("c");
+    set3(a, RPT_oversold_units, 1, 0, 0);
+    set3(a, RPT_oversold_orders, 1, 0, 0);
+    set3(b, RPT_oversold_units, 5, 5, 5);
+    set3(b, RPT_oversold_orders, 5, 5, 5);
+    set3(c, RPT_oversold_units, 0, 0, 2);
+    set3(c, RPT_oversold_orders, 0, 0, 1);
+    rpt_summary s[3];
+    three(a, b, c, s);
+    rpt_recommendation rec;
+    rpt_recommend(s, 3, &rec);
+    cr_expect_eq(rec.strategy, -1);
+    cr_expect(why_has(&rec, "none can be recommended"));
+    strat_free(a);
+    strat_free(b);
+    strat_free(c);
+}
+
+Test(verdict, a_difference_whose_interval_includes_0_is_same_and_indistinguishable)
+{
+    /* 1000 vs 999.67: a point ranking would pick a. Paired differences -2, +3, -2: mean
+     * -0.33, half-width 4.303 x sd(2.89)/sqrt(3) = 7.2, so the interval includes 0. */
+    strat *a = strat_new("a"), *b = strat_new("b"), *c = strat_new("c");
+    set3(a, RPT_genuine_orders_served, 1000, 998, 1002);
+    set3(b, RPT_genuine_orders_served, 998, 1001, 1000);
+    set3(c, RPT_genuine_orders_served, 10, 11, 12);
+    rpt_summary s[3];
+    three(a, b, c, s);
+    rpt_verdict v;
+    rpt_verdict_of(&s[0], &s[1], RPT_genuine_orders_served, &v);
+    cr_expect_eq(v.word, RPT_V_SAME, "got %s", rpt_verdict_word_name(v.word));
+    cr_expect(fabs(v.diff + 1.0 / 3) < 1e-9);
+    cr_expect(v.ci > fabs(v.diff));
+    cr_expect(strstr(v.why, "includes 0"));
+    rpt_recommendation rec;
+    rpt_recommend(s, 3, &rec);
+    cr_expect_eq(rec.strategy, -1);
+    cr_expect(why_has(&rec, "a and b are indistinguishable"));
+    /* A clear gap is a verdict and a recommendation. */
+    rpt_verdict_of(&s[2], &s[0], RPT_genuine_orders_served, &v);
+    cr_expect_eq(v.word, RPT_V_BETTER);
+    set3(b, RPT_genuine_orders_served, 900, 899, 903);
+    three(a, b, c, s);
+    rpt_recommend(s, 3, &rec);
+    cr_expect_eq(rec.strategy, 0);
+    strat_free(a);
+    strat_free(b);
+    strat_free(c);
+}
+
+Test(verdict, one_replication_separates_nothing)
+{
+    strat *a = strat_new("a"), *b = strat_new("b");
+    set3(a, RPT_genuine_orders_served, 1000, 0, 0);
+    set3(b, RPT_genuine_orders_served, 10, 0, 0);
+    rpt_summarize(a->runs, 1, &a->sum);
+    rpt_summarize(b->runs, 1, &b->sum);
+    rpt_summary s[2] = { a->sum, b->sum };
+    rpt_verdict v;
+    rpt_verdict_of(&s[1], &s[0], RPT_genuine_orders_served, &v);
+    cr_expect(v.single);
+    char label[64];
+    rpt_verdict_label(&v, label, sizeof label);
+    cr_expect_str_eq(label, "better (1 run)");
+    rpt_recommendation rec;
+    rpt_recommend(s, 2, &rec);
+    cr_expect_eq(rec.strategy, -1);
+    cr_expect(why_has(&rec, "one replication"));
+    strat_free(a);
+    strat_free(b);
+}
+
+Test(verdict, a_percentile_over_different_paid_orders_is_not_comparable)
+{
+    /* b's p95 is lower only because its slow payers never reached payment. */
+    strat *a = strat_new("a"), *b = strat_new("b");
+    set3(a, RPT_orders_paid, 1000, 1000, 1000);
+    set3(b, RPT_orders_paid, 800, 810, 790);
+    set3(a, RPT_order_to_pay_p95, 300, 310, 305);
+    set3(b, RPT_order_to_pay_p95, 100, 104, 99);
+    summarize(a);
+    summarize(b);
+    rpt_verdict v;
+    rpt_verdict_of(&a->sum, &b->sum, RPT_order_to_pay_p95, &v);
+    cr_expect_eq(v.word, RPT_V_NOT_COMPARABLE, "got %s", rpt_verdict_word_name(v.word));
+    cr_expect(strstr(v.why, "different orders"), "%s", v.why);
+    /* The same paid orders: the percentile is compared. */
+    set3(b, RPT_orders_paid, 1000, 1000, 1000);
+    summarize(b);
+    rpt_verdict_of(&a->sum, &b->sum, RPT_order_to_pay_p95, &v);
+    cr_expect_eq(v.word, RPT_V_BETTER, "got %s", rpt_verdict_word_name(v.word));
+    strat_free(a);
+    strat_free(b);
+}
+
+Test(verdict, orders_paid_and_revenue_from_oversold_orders_are_never_scored_better)
+{
+    strat *a = strat_new("a"), *b = strat_new("b");
+    set3(b, RPT_oversold_orders, 100, 110, 90);
+    set3(a, RPT_orders_paid, 1000, 1000, 1000);
+    set3(b, RPT_orders_paid, 1100, 1110, 1090);
+    set3(a, RPT_revenue, 1e5, 1e5, 1e5);
+    set3(b, RPT_revenue, 1.1e5, 1.11e5, 1.09e5);
+    set3(a, RPT_genuine_orders_served, 1000, 1000, 1000);
+    set3(b, RPT_genuine_orders_served, 900, 905, 895);
+    summarize(a);
+    summarize(b);
+    static const rpt_metric unscored[] = { RPT_orders_paid, RPT_revenue };
+    for (size_t i = 0; i < sizeof unscored / sizeof unscored[0]; i++) {
+        rpt_verdict v;
+        rpt_verdict_of(&a->sum, &b->sum, unscored[i], &v);
+        cr_expect_eq(v.word, RPT_V_HIGHER, "%s: got %s", rpt_metric_name(unscored[i]), rpt_verdict_word_name(v.word));
+        cr_expect(strstr(v.why, "oversold"));
+    }
+    rpt_verdict v;
+    rpt_verdict_of(&a->sum, &b->sum, RPT_genuine_orders_served, &v);
+    cr_expect_eq(v.word, RPT_V_WORSE, "served orders are scored: got %s", rpt_verdict_word_name(v.word));
+    /* Without oversell on either side, more paid orders is better. */
+    set3(b, RPT_oversold_orders, 0, 0, 0);
+    summarize(b);
+    rpt_verdict_of(&a->sum, &b->sum, RPT_orders_paid, &v);
+    cr_expect_eq(v.word, RPT_V_BETTER);
+    strat_free(a);
+    strat_free(b);
+}
