@@ -67,6 +67,14 @@ const char *rpt_metric_name(rpt_metric m);
 const char *rpt_metric_unit(rpt_metric m);
 int rpt_metric_better(rpt_metric m);
 int rpt_metric_find(const char *name);
+/* True for metrics that count oversold orders (backordered, or refunded at once) as if they
+ * were sales: orders_paid, genuine_orders_paid, units_sold, revenue, orders_completed and
+ * the throughputs. Their direction must not be applied when a side oversold: an order stock
+ * does not cover is no benefit. */
+bool rpt_metric_counts_oversold(rpt_metric m);
+/* True for metrics a run may leave null (sellout_time, order_to_pay_p*); every other metric
+ * always has a value, so a null one in a stored baseline means an older build lacked it. */
+bool rpt_metric_may_be_null(rpt_metric m);
 
 /* ---- histogram ----------------------------------------------------------------------- */
 

@@ -37,9 +37,7 @@ static int rpt__population(rpt_metric m)
     }
 }
 
-/* True for metrics that count oversold orders (backordered or refunded at once) as if they
- * were sales: their direction is not applied when either side oversold. */
-static bool rpt__counts_oversold(rpt_metric m)
+bool rpt_metric_counts_oversold(rpt_metric m)
 {
     switch (m) {
     case RPT_orders_paid:
@@ -52,6 +50,8 @@ static bool rpt__counts_oversold(rpt_metric m)
     default: return false;
     }
 }
+
+bool rpt_metric_may_be_null(rpt_metric m) { return m == RPT_sellout_time || rpt__population(m) >= 0; }
 
 /* True when any replication of the summary oversold (counts are never negative). */
 static bool rpt__oversold(const rpt_summary *s) { return isfinite(s->mean[RPT_oversold_orders]) && s->mean[RPT_oversold_orders] > 0; }
@@ -102,7 +102,7 @@ void rpt_verdict_of(const rpt_summary *a, const rpt_summary *b, rpt_metric m, rp
     }
     int better = rpt_metric_better(m);
     bool up = out->diff > 0;
-    if (better != 0 && rpt__counts_oversold(m) && (rpt__oversold(a) || rpt__oversold(b))) {
+    if (better != 0 && rpt_metric_counts_oversold(m) && (rpt__oversold(a) || rpt__oversold(b))) {
         out->word = up ? RPT_V_HIGHER : RPT_V_LOWER;
         snprintf(out->why, sizeof out->why, "counts oversold orders (%.6g under %s, %.6g under %s): not scored, "
                  "see genuine_orders_served and revenue_at_risk", b->mean[RPT_oversold_orders], bn, a->mean[RPT_oversold_orders], an);

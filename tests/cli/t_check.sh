@@ -29,4 +29,14 @@ expect_rc 1 "$BIN" check "$D" --db "$T/c.db" --no-report --set 'customers.segmen
   --baseline "$T/steady.json" --set process=processes/b2c_cancel_after_pay.json
 grep -q "refund_total.*REGRESSED" "$T/last.out" || fail "cancelling after payment should show refunds"
 grep -q "orders_cancelled_after_pay" "$T/last.out" || fail "the cancels are listed"
+# a baseline written by a build without the newer metrics: they are new, not regressions
+sed 's/"genuine_orders_served": -\?[0-9][0-9.e+-]*/"genuine_orders_served": null/; s/"revenue_at_risk": -\?[0-9][0-9.e+-]*/"revenue_at_risk": null/' "$T/base.json" > "$T/old.json"
+expect_rc 0 "$BIN" check "$S" $common --baseline "$T/old.json"
+grep -q "genuine_orders_served .*new (not in the baseline)" "$T/last.out" || fail "a metric missing from an old baseline is new"
+# oversold orders are no improvement: more orders paid because more were oversold is "changed"
+"$BIN" run "$S" $common --strategy reduce_on_payment --set inventory.revalidate_before_payment=true --json > "$T/rop.json"
+expect_rc 1 "$BIN" check "$S" $common --strategy reduce_on_payment --baseline "$T/rop.json"
+grep -q "oversold_units .*REGRESSED" "$T/last.out" || fail "more oversold units regress"
+grep -Eq "^orders_paid .* changed$" "$T/last.out" || fail "orders paid that include oversold ones are not an improvement"
+grep -q "orders_paid .*improved" "$T/last.out" && fail "oversold orders scored as an improvement"
 echo ok
