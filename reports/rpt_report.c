@@ -395,6 +395,11 @@ static void rpt__write_html(FILE *f, const char *work, const rpt_report_in *in, 
         rpt__html(f, in->conclusion);
         fprintf(f, "</pre>\n");
     }
+    if (in->extra_md) {   /* compare's verdict table: the same text report.md shows */
+        fprintf(f, "<h2>Details</h2>\n<pre>");
+        rpt__html(f, in->extra_md);
+        fprintf(f, "</pre>\n");
+    }
     if (in->cap) {
         fprintf(f, "<h2>Capacity</h2>\n<pre>");
         char *buf = NULL;
