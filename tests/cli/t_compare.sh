@@ -12,6 +12,9 @@ grep -q '^  "recommendation": {"strategy": ' "$T/b.json" || fail "compare --json
 grep -q '"reduce_on_payment is excluded: it oversold' "$T/b.json" || fail "the overseller is excluded, and the why says so"
 grep -q '^  "recommendation": {"strategy": "reduce_on_payment"' "$T/b.json" && fail "recommended a strategy that oversold"
 grep -q '^  "recommendation": {"strategy": "reserve_on_checkout"' "$T/b.json" || fail "reserve_on_checkout dominates here"
+# the whole document is valid JSON that check reads back as a baseline
+expect_rc 0 "$BIN" check "$B" $common --no-report --baseline "$T/b.json"
+grep -q "0 regressions" "$T/last.out" || fail "compare --json as a baseline matches its own strategy"
 # verdicts of reduce_on_payment against reduce_on_order: more orders paid, but not "better"
 sed -n '/^    "reduce_on_payment": {$/,/^    }/p' "$T/b.json" > "$T/rop.json"
 grep -q '"orders_paid": {.*"verdict": "higher", "why": "counts oversold orders' "$T/rop.json" || fail "oversold orders paid are not scored"
