@@ -185,12 +185,7 @@ void rpt_summarize(const rpt_run *runs, int n, rpt_summary *out)
     }
     for (int s = 0; s < runs[0].nstations; s++)
         for (int f = 0; f < RPT_ST_FIGURES; f++) {
-            for (int i = 0; i < n; i++) {
-                const rpt_station *st = &runs[i].st[s];
-                const double v[RPT_ST_FIGURES] = { st->utilization, st->wait_mean, st->wait_p95, st->queue_max,
-                                                   st->wait_p50, st->wait_p99 };
-                xs[i] = v[f];
-            }
+            for (int i = 0; i < n; i++) xs[i] = rpt_st_value(&runs[i].st[s], (rpt_st_figure)f);
             rpt__mean_ci(xs, n, &out->st_mean[s][f], &out->st_ci95[s][f]);
         }
     for (int i = 0; i < n; i++) {
@@ -224,12 +219,174 @@ void rpt_json_str(FILE *out, const char *s)
     fputc('"', out);
 }
 
-static const char *const rpt__station_fields[RPT_ST_FIGURES] = { "utilization", "wait_mean", "wait_p95", "queue_max",
-                                                                  "wait_p50", "wait_p99" };
+static const char *const rpt__station_fields[RPT_ST_FIGURES] = {
+#define RPT__F(id, name, better) #name,
+    RPT_ST_FIGURE_LIST(RPT__F)
+#undef RPT__F
+};
+static const int rpt__station_better[RPT_ST_FIGURES] = {
+#define RPT__F(id, name, better) better,
+    RPT_ST_FIGURE_LIST(RPT__F)
+#undef RPT__F
+};
 
 const char *rpt_st_figure_name(rpt_st_figure f)
 {
     return (unsigned)f < RPT_ST_FIGURES ? rpt__station_fields[f] : "?";
+}
+
+int rpt_st_figure_find(const char *name) { return os_name_find(rpt__station_fields, RPT_ST_FIGURES, name); }
+
+int rpt_st_figure_better(rpt_st_figure f) { return (unsigned)f < RPT_ST_FIGURES ? rpt__station_better[f] : 0; }
+
+double rpt_st_value(const rpt_station *st, rpt_st_figure f)
+{
+    switch (f) {
+#define RPT__F(id, name, better) case RPT_ST_##id: return st->name;
+    RPT_ST_FIGURE_LIST(RPT__F)
+#undef RPT__F
+    case RPT_ST_FIGURES: break;
+    }
+    return NAN;
+}
+
+void rpt_st_set(rpt_station *st, rpt_st_figure f, double v)
+{
+    switch (f) {
+#define RPT__F(id, name, better) case RPT_ST_##id: st->name = v; break;
+    RPT_ST_FIGURE_LIST(RPT__F)
+#undef RPT__F
+    case RPT_ST_FIGURES: break;
+    }
+}
+
+/* ---- figure references and conditions ------------------------------------------------ */
+
+bool rpt_ref_parse(const char *name, const char *const *stations, int n, rpt_ref *out, char *err, size_t errn, int *col)
+{
+    memset(out, 0, sizeof *out);
+    *col = 0;
+    out->metric = rpt_metric_find(name);
+    if (out->metric >= 0) return true;
+    if (strncmp(name, "stations.", 9) != 0) {
+        const char *best = os_name_closest(rpt__names, RPT_METRIC_COUNT, name, 3);
+        if (best) snprintf(err, errn, "unknown metric \"%s\" (did you mean \"%s\"?)", name, best);
+        else snprintf(err, errn, "unknown metric \"%s\": expected a metric name (docs/metrics.md) or stations.NAME.FIGURE", name);
+        return false;
+    }
+    const char *st = name + 9, *dot = strchr(st, '.');
+    size_t len = dot ? (size_t)(dot - st) : strlen(st);
+    char sname[RPT_NAME_MAX];
+    snprintf(sname, sizeof sname, "%.*s", (int)(len < sizeof sname ? len : sizeof sname - 1), st);
+    int k = len < sizeof sname ? os_name_find(stations, n, sname) : -1;
+    if (k < 0) {
+        *col = 9;
+        const char *best = os_name_closest(stations, n, sname, 3);
+        char list[256] = "";
+        for (int i = 0; i < n; i++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", stations[i]);
+        if (best) snprintf(err, errn, "unknown station \"%s\" (did you mean \"%s\"?)", sname, best);
+        else snprintf(err, errn, "unknown station \"%s\": expected one of %s", sname, list);
+        return false;
+    }
+    snprintf(out->station, sizeof out->station, "%s", stations[k]);
+    int f = dot ? rpt_st_figure_find(dot + 1) : -1;
+    if (f < 0) {
+        *col = (int)(9 + len + (dot ? 1 : 0));
+        const char *best = dot ? os_name_closest(rpt__station_fields, RPT_ST_FIGURES, dot + 1, 3) : NULL;
+        char list[512] = "";
+        for (int i = 0; i < RPT_ST_FIGURES; i++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", rpt__station_fields[i]);
+        if (best) snprintf(err, errn, "unknown station figure \"%s\" (did you mean \"%s\"?)", dot + 1, best);
+        else snprintf(err, errn, "unknown station figure \"%s\": expected one of %s", dot ? dot + 1 : "", list);
+        return false;
+    }
+    out->metric = -1;
+    out->figure = (rpt_st_figure)f;
+    return true;
+}
+
+bool rpt_op_parse(const char *text, rpt_op *op, double *value)
+{
+    while (*text == ' ') text++;
+    static const char *const ops[] = { "<=", ">=", "==", "!=", "<", ">" };
+    static const rpt_op codes[] = { RPT_LE, RPT_GE, RPT_EQ, RPT_NE, RPT_LT, RPT_GT };
+    for (int i = 0; i < 6; i++) {
+        size_t n = strlen(ops[i]);
+        if (strncmp(text, ops[i], n) != 0) continue;
+        char *end;
+        double v = strtod(text + n, &end);
+        if (end == text + n || !isfinite(v)) return false;
+        while (*end == ' ') end++;
+        if (*end) return false;
+        *op = codes[i];
+        *value = v;
+        return true;
+    }
+    return false;
+}
+
+bool rpt_cond_parse(const char *text, const char *const *stations, int n, rpt_cond *out, char *err, size_t errn, int *col)
+{
+    memset(out, 0, sizeof *out);
+    size_t lead = strspn(text, " ");
+    size_t k = strcspn(text + lead, "<>=! ");
+    if (k == 0 || k >= sizeof out->name) {
+        *col = (int)lead;
+        snprintf(err, errn, k ? "figure name too long" : "expected a figure name first, e.g. order_to_pay_p95<600");
+        return false;
+    }
+    memcpy(out->name, text + lead, k);
+    out->name[k] = '\0';
+    if (!rpt_ref_parse(out->name, stations, n, &out->ref, err, errn, col)) {
+        *col += (int)lead;
+        return false;
+    }
+    if (!rpt_op_parse(text + lead + k, &out->op, &out->value)) {
+        *col = (int)(lead + k + strspn(text + lead + k, " "));
+        snprintf(err, errn, "expected OP NUMBER after the figure, with OP one of < <= == != >= >");
+        return false;
+    }
+    return true;
+}
+
+const char *rpt_op_name(rpt_op op)
+{
+    static const char *const n[] = { "<", "<=", "==", "!=", ">=", ">" };
+    return (unsigned)op < 6 ? n[op] : "?";
+}
+
+bool rpt_op_holds(rpt_op op, double a, double b)
+{
+    switch (op) {
+    case RPT_LT: return a < b;
+    case RPT_LE: return a <= b;
+    case RPT_EQ: return a == b;
+    case RPT_NE: return a != b;
+    case RPT_GE: return a >= b;
+    case RPT_GT: return a > b;
+    }
+    return false;
+}
+
+bool rpt_ref_value(const rpt_summary *s, const rpt_ref *r, double *out)
+{
+    *out = NAN;
+    if (r->metric >= 0) {
+        *out = s->mean[r->metric];
+        return true;
+    }
+    for (int k = 0; k < s->runs[0].nstations; k++)
+        if (strcmp(s->runs[0].st[k].name, r->station) == 0) {
+            *out = s->st_mean[k][r->figure];
+            return true;
+        }
+    return false;
+}
+
+int rpt_ref_better(const rpt_ref *r)
+{
+    return r->metric >= 0 ? rpt_metric_better((rpt_metric)r->metric) : rpt_st_figure_better(r->figure);
 }
 
 static void rpt__pad(FILE *out, int n) { fprintf(out, "%*s", n, ""); }
@@ -262,7 +419,7 @@ void rpt_write_json(const rpt_summary *s, FILE *out, bool engine, int ind)
             fprintf(out, "%s\n", k ? "," : "");
             rpt__pad(out, i4);
             fprintf(out, "\"%s\": {", r0->st[k].name);
-            for (int f = 0; f < RPT_ST_CONTRACT; f++) {
+            for (int f = 0; f < RPT_ST_FIGURES; f++) {
                 fprintf(out, "%s\"%s\": ", f ? ", " : "", rpt__station_fields[f]);
                 rpt_json_num(out, pass ? s->st_ci95[k][f] : s->st_mean[k][f]);
             }
@@ -315,16 +472,18 @@ void rpt_write_table(const rpt_summary *s, FILE *out)
         fprintf(out, "%-32s %-8s %18s %14s\n", rpt__names[m], rpt__units[m], v, c);
     }
     if (r0->nstations) {
-        fprintf(out, "\n%-16s %8s %15s %14s %14s %14s %14s %10s\n", "station", "servers", "utilization (%)", "wait mean (s)",
-                "wait p50 (s)", "wait p95 (s)", "wait p99 (s)", "queue max");
+        fprintf(out, "\n%-16s %8s %15s %14s %14s %14s %14s %10s %14s %14s %14s %14s\n", "station", "servers",
+                "utilization (%)", "wait mean (s)", "wait p50 (s)", "wait p95 (s)", "wait p99 (s)", "queue max",
+                "resp mean (s)", "resp p95 (s)", "resp p99 (s)", "util peak (%)");
         for (int k = 0; k < r0->nstations; k++) {
             char srv[16];
             if (r0->st[k].servers) snprintf(srv, sizeof srv, "%d", r0->st[k].servers);
             else snprintf(srv, sizeof srv, "unlimited");
             const double *f = s->st_mean[k];
-            fprintf(out, "%-16s %8s %15.1f %14.4g %14.4g %14.4g %14.4g %10.0f\n", r0->st[k].name, srv,
+            fprintf(out, "%-16s %8s %15.1f %14.4g %14.4g %14.4g %14.4g %10.0f %14.4g %14.4g %14.4g %14.1f\n", r0->st[k].name, srv,
                     100 * f[RPT_ST_UTILIZATION], f[RPT_ST_WAIT_MEAN], f[RPT_ST_WAIT_P50], f[RPT_ST_WAIT_P95],
-                    f[RPT_ST_WAIT_P99], f[RPT_ST_QUEUE_MAX]);
+                    f[RPT_ST_WAIT_P99], f[RPT_ST_QUEUE_MAX], f[RPT_ST_RESPONSE_MEAN], f[RPT_ST_RESPONSE_P95],
+                    f[RPT_ST_RESPONSE_P99], 100 * f[RPT_ST_UTILIZATION_PEAK]);
         }
     }
     fprintf(out, "\ninvariants: %s", s->invariants_ok ? "ok (stock, money, states, no oversell where forbidden)\n" : "VIOLATED\n");

@@ -117,6 +117,11 @@ typedef struct rpt_station {
     double wait_p99;           /* seconds */
     double queue_max;          /* longest queue seen */
     double served;             /* requests whose service started */
+    double response_mean;      /* seconds: wait + service, same requests as the waits */
+    double response_p50;       /* seconds */
+    double response_p95;       /* seconds */
+    double response_p99;       /* seconds */
+    double utilization_peak;   /* the highest utilization over the sample windows */
 } rpt_station;
 
 /* Time series: a row per sample, columns named once. */
@@ -182,14 +187,36 @@ void rpt_series_add(rpt_series *s, const double *row);
 
 /* ---- summaries over replications ------------------------------------------------------ */
 
-/* Station figures kept in summaries; the first four are the contract's (JSON, thresholds). */
+/* Station figures kept in summaries; the first four are the contract's. X(name, better):
+ * better is -1 when lower is better, 0 when neither (as for metrics). */
+#define RPT_ST_FIGURE_LIST(X)   \
+    X(UTILIZATION,      utilization,      0)  \
+    X(WAIT_MEAN,        wait_mean,       -1)  \
+    X(WAIT_P95,         wait_p95,        -1)  \
+    X(QUEUE_MAX,        queue_max,       -1)  \
+    X(WAIT_P50,         wait_p50,        -1)  \
+    X(WAIT_P99,         wait_p99,        -1)  \
+    X(RESPONSE_MEAN,    response_mean,   -1)  \
+    X(RESPONSE_P50,     response_p50,    -1)  \
+    X(RESPONSE_P95,     response_p95,    -1)  \
+    X(RESPONSE_P99,     response_p99,    -1)  \
+    X(UTILIZATION_PEAK, utilization_peak, 0)
 typedef enum rpt_st_figure {
-    RPT_ST_UTILIZATION, RPT_ST_WAIT_MEAN, RPT_ST_WAIT_P95, RPT_ST_QUEUE_MAX, RPT_ST_WAIT_P50, RPT_ST_WAIT_P99,
+#define RPT__F(id, name, better) RPT_ST_##id,
+    RPT_ST_FIGURE_LIST(RPT__F)
+#undef RPT__F
     RPT_ST_FIGURES
 } rpt_st_figure;
 #define RPT_ST_CONTRACT 4
-/* The figure's name ("utilization", "wait_p50"...). */
+/* The figure's name ("utilization", "wait_p50"...); rpt_st_figure_find returns -1 for an
+ * unknown name. */
 const char *rpt_st_figure_name(rpt_st_figure f);
+int rpt_st_figure_find(const char *name);
+int rpt_st_figure_better(rpt_st_figure f);
+/* The figure's value in a station record. */
+double rpt_st_value(const rpt_station *st, rpt_st_figure f);
+/* Sets the figure's value in a station record. */
+void rpt_st_set(rpt_station *st, rpt_st_figure f, double v);
 
 typedef struct rpt_summary {
     const rpt_run *runs;            /* the replications (not owned) */
@@ -272,6 +299,42 @@ typedef struct rpt_recommendation {
  * excludes 0 (with one replication nothing is separated). Otherwise strategy is -1 and
  * `why` says which strategies are indistinguishable. */
 void rpt_recommend(const rpt_summary *sums, int n, rpt_recommendation *out);
+
+/* ---- figure references and conditions (thresholds, --slo, tolerances) ------------------ */
+
+/* A figure named in user input: a metric ("order_to_pay_p95") or a station figure
+ * ("stations.order_service.response_p95"). */
+typedef struct rpt_ref {
+    int  metric;                   /* metric index, or -1 for a station figure */
+    char station[RPT_NAME_MAX];    /* station name when metric < 0 */
+    rpt_st_figure figure;          /* station figure when metric < 0 */
+} rpt_ref;
+
+typedef enum rpt_op { RPT_LT, RPT_LE, RPT_EQ, RPT_NE, RPT_GE, RPT_GT } rpt_op;
+
+/* "NAME OP NUMBER": a figure, a comparison and its right-hand side. */
+typedef struct rpt_cond {
+    char    name[96];              /* the figure as written */
+    rpt_ref ref;                   /* what it names */
+    rpt_op  op;                    /* comparison */
+    double  value;                 /* right-hand side */
+} rpt_cond;
+
+/* Resolves a figure name. `stations` (n of them) are the station names the figure may
+ * name. On failure returns false and writes what was wrong (with a "did you mean" when a
+ * name is close) to err; *col gets the 0-based offset in `name` where the problem starts. */
+bool rpt_ref_parse(const char *name, const char *const *stations, int n, rpt_ref *out, char *err, size_t errn, int *col);
+/* Parses "OP NUMBER" (spaces allowed around); false when malformed. */
+bool rpt_op_parse(const char *text, rpt_op *op, double *value);
+/* Parses "NAME OP NUMBER" (spaces optional): the one grammar of --slo. On failure returns
+ * false with the message in err and the 0-based column of the problem in *col. */
+bool rpt_cond_parse(const char *text, const char *const *stations, int n, rpt_cond *out, char *err, size_t errn, int *col);
+const char *rpt_op_name(rpt_op op);
+bool rpt_op_holds(rpt_op op, double lhs, double rhs);
+/* The referenced figure's mean in a summary; false when the summary has no such station. */
+bool rpt_ref_value(const rpt_summary *s, const rpt_ref *r, double *out);
+/* Whether lower (-1) or higher (+1) is better for the referenced figure, or 0. */
+int rpt_ref_better(const rpt_ref *r);
 
 /* Writes the contract's JSON object for a summary (%.17g numbers, null for NAN). With
  * `engine` false the engine figures are left out (for byte-identical comparisons). */

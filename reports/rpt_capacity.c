@@ -1,5 +1,5 @@
 /*
- * rpt_capacity.c — capacity analysis. See rpt_capacity.h.
+ * rpt_capacity.c — sweep analysis. See rpt_capacity.h.
  */
 #include "rpt_capacity.h"
 
@@ -7,56 +7,70 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Parses "METRIC OP NUMBER" with optional spaces. */
-static bool rpt__slo(const char *slo, int *metric, int *op, double *v)
+const char *const rpt_capacity_default_metrics[] = { "orders_paid", "throughput_paid_per_s", "order_to_pay_p95",
+                                                     "oversold_units", "locked_stock_mean", "unsold_units_end",
+                                                     "revenue", NULL };
+
+/* The SLO at every point, then its answer: for a load sweep the highest offered load that
+ * meets it, interpolated between the last point that meets it and the first that fails
+ * (the first failure counts: a later point passing again is noise or a different regime,
+ * and an architect needs the load up to which every point held). */
+static void rpt__slo(const rpt_point *pts, rpt_capacity *c)
 {
-    char name[96];
-    size_t k = 0;
-    while (slo[k] && strchr("<>=! ", slo[k]) == NULL && k + 1 < sizeof name) { name[k] = slo[k]; k++; }
-    name[k] = '\0';
-    *metric = rpt_metric_find(name);
-    if (*metric < 0) return false;
-    const char *p = slo + k;
-    while (*p == ' ') p++;
-    static const char *const ops[] = { "<=", ">=", "==", "!=", "<", ">" };
-    for (int i = 0; i < 6; i++) {
-        size_t n = strlen(ops[i]);
-        if (strncmp(p, ops[i], n) != 0) continue;
-        char *end;
-        *v = strtod(p + n, &end);
-        if (end == p + n || !isfinite(*v)) return false;
-        while (*end == ' ') end++;
-        if (*end) return false;
-        *op = i;
-        return true;
+    const rpt_cond *s = &c->slo;
+    int first_fail = -1;
+    for (int i = 0; i < c->n; i++) {
+        double v;
+        bool known = rpt_ref_value(&pts[i].sum, &s->ref, &v);
+        c->slo_value[i] = v;
+        c->slo_ok[i] = known && isfinite(v) && rpt_op_holds(s->op, v, s->value);
+        if (!c->slo_ok[i] && first_fail < 0) first_fail = i;
     }
-    return false;
+    c->slo_below = c->slo_above = -1;
+    c->slo_load = NAN;
+    char bound[160];
+    snprintf(bound, sizeof bound, "%s %s %g", s->name, rpt_op_name(s->op), s->value);
+    if (!c->load) {
+        int ok = 0;
+        for (int i = 0; i < c->n; i++) ok += c->slo_ok[i];
+        snprintf(c->slo_finding, sizeof c->slo_finding, "SLO %s holds at %d of %d points (see the slo column)", bound, ok, c->n);
+        return;
+    }
+    if (first_fail == 0) {
+        snprintf(c->slo_finding, sizeof c->slo_finding, "SLO %s fails already at the lowest load, point 0 (%s, offered %.4g customers/s): "
+                 "no load in this range meets it", bound, pts[0].params, c->offered[0]);
+        return;
+    }
+    if (first_fail < 0) {
+        c->slo_below = c->n - 1;
+        c->slo_load = c->offered[c->n - 1];
+        snprintf(c->slo_finding, sizeof c->slo_finding, "SLO %s holds at every point, up to the highest load, point %d (%s, offered %.4g customers/s): "
+                 "the limit lies beyond this range", bound, c->n - 1, pts[c->n - 1].params, c->offered[c->n - 1]);
+        return;
+    }
+    int a = first_fail - 1, b = first_fail;
+    c->slo_below = a;
+    c->slo_above = b;
+    double va = c->slo_value[a], vb = c->slo_value[b], xa = c->offered[a], xb = c->offered[b];
+    bool interp = s->op != RPT_EQ && s->op != RPT_NE && isfinite(vb) && vb != va;
+    c->slo_load = interp ? xa + (s->value - va) * (xb - xa) / (vb - va) : xa;
+    if (interp)
+        snprintf(c->slo_finding, sizeof c->slo_finding, "SLO %s: highest load meeting it about %.4g customers/s, interpolated between "
+                 "point %d (%s, offered %.4g/s, %s = %.4g) and point %d (%s, offered %.4g/s, %s = %.4g)", bound, c->slo_load,
+                 a, pts[a].params, xa, s->name, va, b, pts[b].params, xb, s->name, vb);
+    else
+        snprintf(c->slo_finding, sizeof c->slo_finding, "SLO %s: highest load meeting it %.4g customers/s, point %d (%s); "
+                 "point %d (%s, offered %.4g/s, %s = %.4g) fails (not interpolated)", bound, xa, a, pts[a].params, b,
+                 pts[b].params, xb, s->name, vb);
 }
 
-static bool rpt__holds(int op, double a, double b)
-{
-    switch (op) {
-    case 0: return a <= b;
-    case 1: return a >= b;
-    case 2: return a == b;
-    case 3: return a != b;
-    case 4: return a < b;
-    default: return a > b;
-    }
-}
-
-bool rpt_capacity_analyze(const rpt_point *pts, int n, const char *slo, rpt_capacity *c)
+void rpt_capacity_analyze(const rpt_point *pts, int n, const rpt_capacity_opts *opts, rpt_capacity *c)
 {
     memset(c, 0, sizeof *c);
     c->n = n;
+    c->load = opts->load;
     c->knee = c->bottleneck = c->bound_station = -1;
     c->bound_min = INFINITY;
-    int sm = -1, sop = 0;
-    double sv = 0;
-    if (slo) {
-        if (!rpt__slo(slo, &sm, &sop, &sv)) return false;
-        snprintf(c->slo, sizeof c->slo, "%s", slo);
-    }
     for (int i = 0; i < n; i++) {
         const rpt_summary *s = &pts[i].sum;
         double span = s->runs[0].horizon - s->runs[0].warmup;
@@ -64,11 +78,27 @@ bool rpt_capacity_analyze(const rpt_point *pts, int n, const char *slo, rpt_capa
         c->offered[i] = s->mean[RPT_customers] / span;
         c->efficiency[i] = c->offered[i] > 0 ? thr / c->offered[i] : 0;
     }
+    if (opts->slo) {
+        c->has_slo = true;
+        c->slo = *opts->slo;
+        rpt__slo(pts, c);
+    }
+    if (!c->load) {
+        c->nmetrics = opts->nmetrics < RPT_CAP_MAX_METRICS ? opts->nmetrics : RPT_CAP_MAX_METRICS;
+        for (int i = 0; i < c->nmetrics; i++) c->metrics[i] = opts->metrics[i];
+        if (!c->nmetrics)
+            for (int i = 0; rpt_capacity_default_metrics[i] && c->nmetrics < RPT_CAP_MAX_METRICS; i++) {
+                rpt_cond *m = &c->metrics[c->nmetrics++];
+                snprintf(m->name, sizeof m->name, "%s", rpt_capacity_default_metrics[i]);
+                m->ref.metric = rpt_metric_find(m->name);
+            }
+        return;
+    }
     for (int i = 0; i < n && c->knee < 0; i++) {
-        const rpt_summary *s = &pts[i].sum;
-        if (sm >= 0 && !(isfinite(s->mean[sm]) && rpt__holds(sop, s->mean[sm], sv))) {
+        if (c->has_slo && !c->slo_ok[i]) {
             c->knee = i;
-            snprintf(c->knee_reason, sizeof c->knee_reason, "the SLO %s fails (%s = %.4g)", slo, rpt_metric_name((rpt_metric)sm), s->mean[sm]);
+            snprintf(c->knee_reason, sizeof c->knee_reason, "the SLO %s %s %g fails (%s = %.4g)", c->slo.name,
+                     rpt_op_name(c->slo.op), c->slo.value, c->slo.name, c->slo_value[i]);
         } else if (i > 0 && c->efficiency[0] > 0 && c->efficiency[i] < 0.95 * c->efficiency[0]) {
             c->knee = i;
             snprintf(c->knee_reason, sizeof c->knee_reason, "throughput stops following offered load (efficiency %.1f%% of the lowest load's)",
@@ -90,19 +120,58 @@ bool rpt_capacity_analyze(const rpt_point *pts, int n, const char *slo, rpt_capa
         c->visits[k] = customers > 0 ? served / customers : 0;
         if (c->visits[k] > 0) c->bound[k] = c->capacity[k] / c->visits[k];
         if (c->bound[k] < c->bound_min) { c->bound_min = c->bound[k]; c->bound_station = k; }
-        if (pts[at].sum.st_mean[k][0] > best) { best = pts[at].sum.st_mean[k][0]; c->bottleneck = k; }
+        if (pts[at].sum.st_mean[k][RPT_ST_UTILIZATION] > best) { best = pts[at].sum.st_mean[k][RPT_ST_UTILIZATION]; c->bottleneck = k; }
     }
-    return true;
+}
+
+/* The SLO column of a row: the figure and whether it holds. */
+static void rpt__slo_cell(const rpt_capacity *c, int i, FILE *out)
+{
+    if (!c->has_slo) return;
+    char v[48];
+    snprintf(v, sizeof v, "%.4g %s", c->slo_value[i], c->slo_ok[i] ? "ok" : "FAIL");
+    fprintf(out, " %14s", v);
+}
+
+/* A parameter study: the chosen figures against the parameter. */
+static void rpt__study_table(const rpt_capacity *c, const rpt_point *pts, FILE *out)
+{
+    fprintf(out, "%-5s %-34s", "point", "parameters");
+    int w[RPT_CAP_MAX_METRICS];
+    for (int m = 0; m < c->nmetrics; m++) {
+        w[m] = (int)strlen(c->metrics[m].name) > 14 ? (int)strlen(c->metrics[m].name) : 14;
+        fprintf(out, " %*s", w[m], c->metrics[m].name);
+    }
+    if (c->has_slo) fprintf(out, " %14s", "slo");
+    fprintf(out, "\n");
+    for (int i = 0; i < c->n; i++) {
+        fprintf(out, "%-5d %-34.34s", i, pts[i].params);
+        for (int m = 0; m < c->nmetrics; m++) {
+            double v;
+            rpt_ref_value(&pts[i].sum, &c->metrics[m].ref, &v);
+            fprintf(out, " %*.6g", w[m], v);
+        }
+        rpt__slo_cell(c, i, out);
+        fprintf(out, "\n");
+    }
+    fprintf(out, "\nparameter study: the swept parameter is not a load (arrival rate, a schedule rate or max_customers),\n"
+                 "so there is no saturation point, bottleneck or analytic bound; compare the figures across points.\n");
+    if (c->has_slo) fprintf(out, "%s\n", c->slo_finding);
 }
 
 void rpt_capacity_write_table(const rpt_capacity *c, const rpt_point *pts, FILE *out)
 {
+    if (!c->load) { rpt__study_table(c, pts, out); return; }
     const rpt_run *r0 = &pts[0].sum.runs[0];
     fprintf(out, "%-5s %-34s %10s %10s %10s %10s %10s %10s", "point", "parameters", "offered/s", "paid/s", "done/s",
             "o2p p50 s", "o2p p95 s", "o2p p99 s");
     for (int k = 0; k < r0->nstations; k++)
-        if (r0->st[k].servers) fprintf(out, " %6.6s util  %6.6s wait p50/p95/p99 s", r0->st[k].name, r0->st[k].name);
-    fprintf(out, " %10s %10s\n", "oversold", "locked");
+        if (r0->st[k].servers)
+            fprintf(out, " %6.6s util  %6.6s peak  %6.6s wait p50/p95/p99 s  %6.6s resp p95 s", r0->st[k].name, r0->st[k].name,
+                    r0->st[k].name, r0->st[k].name);
+    fprintf(out, " %10s %10s", "oversold", "locked");
+    if (c->has_slo) fprintf(out, " %14s", "slo");
+    fprintf(out, "\n");
     for (int i = 0; i < c->n; i++) {
         const rpt_summary *s = &pts[i].sum;
         fprintf(out, "%-5d %-34.34s %10.4g %10.4g %10.4g %10.4g %10.4g %10.4g", i, pts[i].params, c->offered[i],
@@ -113,9 +182,12 @@ void rpt_capacity_write_table(const rpt_capacity *c, const rpt_point *pts, FILE 
                 char w[64];
                 snprintf(w, sizeof w, "%.3g/%.3g/%.3g", s->st_mean[k][RPT_ST_WAIT_P50], s->st_mean[k][RPT_ST_WAIT_P95],
                          s->st_mean[k][RPT_ST_WAIT_P99]);
-                fprintf(out, " %10.1f%% %24s", 100 * s->st_mean[k][RPT_ST_UTILIZATION], w);
+                fprintf(out, " %10.1f%% %10.1f%% %24s %17.4g", 100 * s->st_mean[k][RPT_ST_UTILIZATION],
+                        100 * s->st_mean[k][RPT_ST_UTILIZATION_PEAK], w, s->st_mean[k][RPT_ST_RESPONSE_P95]);
             }
-        fprintf(out, " %10.4g %10.4g%s\n", s->mean[RPT_oversold_units], s->mean[RPT_locked_stock_mean], i == c->knee ? "  <- knee" : "");
+        fprintf(out, " %10.4g %10.4g", s->mean[RPT_oversold_units], s->mean[RPT_locked_stock_mean]);
+        rpt__slo_cell(c, i, out);
+        fprintf(out, "%s\n", i == c->knee ? "  <- knee" : "");
     }
     fprintf(out, "\nanalytic bound (servers / mean service time, per customer via the measured visit ratio):\n");
     for (int k = 0; k < r0->nstations; k++) {
@@ -129,9 +201,10 @@ void rpt_capacity_write_table(const rpt_capacity *c, const rpt_point *pts, FILE 
         fprintf(out, "\nsaturation: point %d (%s), offered %.4g customers/s: %s\n", c->knee, pts[c->knee].params,
                 c->offered[c->knee], c->knee_reason);
     else
-        fprintf(out, "\nsaturation: not reached in this range (efficiency stayed within 5%%%s%s)\n", c->slo[0] ? " and the SLO held: " : "", c->slo);
+        fprintf(out, "\nsaturation: not reached in this range (efficiency stayed within 5%%%s)\n", c->has_slo ? " and the SLO held" : "");
     if (c->bottleneck >= 0)
         fprintf(out, "bottleneck: %s (utilization %.1f%% at %s)\n", r0->st[c->bottleneck].name,
-                100 * pts[c->knee >= 0 ? c->knee : c->n - 1].sum.st_mean[c->bottleneck][0],
+                100 * pts[c->knee >= 0 ? c->knee : c->n - 1].sum.st_mean[c->bottleneck][RPT_ST_UTILIZATION],
                 c->knee >= 0 ? "the knee" : "the highest load");
+    if (c->has_slo) fprintf(out, "%s\n", c->slo_finding);
 }

@@ -282,6 +282,17 @@ os_status rpt_db_finish_run(rpt_db *db, int64_t id, const rpt_run *r, os_diag *d
         rpt__bind_num(s, 11, x->wait_p99);
         if (sqlite3_step(s) != SQLITE_DONE) { st = rpt__fail(db, diag, "insert station"); goto done; }
         sqlite3_reset(s);
+        /* Figures newer than the stations table live in metrics as stations.NAME.FIGURE, so
+         * the schema (and every existing database) stays as it is. */
+        for (int f = RPT_ST_RESPONSE_MEAN; f < RPT_ST_FIGURES; f++) {
+            char name[160];
+            snprintf(name, sizeof name, "stations.%s.%s", x->name, rpt_st_figure_name((rpt_st_figure)f));
+            sqlite3_bind_int64(m, 1, id);
+            sqlite3_bind_text(m, 2, name, -1, SQLITE_TRANSIENT);
+            rpt__bind_num(m, 3, rpt_st_value(x, (rpt_st_figure)f));
+            if (sqlite3_step(m) != SQLITE_DONE) { st = rpt__fail(db, diag, "insert station figure"); goto done; }
+            sqlite3_reset(m);
+        }
     }
     const rpt_series *ser = &r->series;
     /* Column by column: the primary key is (run, name, t), so rows arrive in key order. */
@@ -454,6 +465,19 @@ os_status rpt_db_load(rpt_db *db, int64_t id, rpt_run *out, char **scenario_json
         s->served = sqlite3_column_double(q, 7);
         s->wait_p50 = sqlite3_column_double(q, 8);
         s->wait_p99 = sqlite3_column_double(q, 9);
+        for (int f = RPT_ST_RESPONSE_MEAN; f < RPT_ST_FIGURES; f++) rpt_st_set(s, (rpt_st_figure)f, NAN);
+    }
+    sqlite3_finalize(q);
+    /* Station figures kept in metrics (see rpt_db_finish_run); NaN when an older run lacks them. */
+    sqlite3_prepare_v2(db->h, "SELECT name, value FROM metrics WHERE run_id=? AND name LIKE 'stations.%'", -1, &q, NULL);
+    sqlite3_bind_int64(q, 1, id);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(q, 0) + 9, *dot = strrchr(name, '.');
+        if (!dot || sqlite3_column_type(q, 1) == SQLITE_NULL) continue;
+        int f = rpt_st_figure_find(dot + 1);
+        for (int k = 0; k < out->nstations && f >= 0; k++)
+            if (strlen(out->st[k].name) == (size_t)(dot - name) && strncmp(out->st[k].name, name, (size_t)(dot - name)) == 0)
+                rpt_st_set(&out->st[k], (rpt_st_figure)f, sqlite3_column_double(q, 1));
     }
     sqlite3_finalize(q);
     const char *names[RPT_MAX_COLS];
@@ -556,9 +580,9 @@ os_status rpt_db_history(rpt_db *db, FILE *out, int limit, os_diag *diag)
     return OS_OK;
 }
 
-os_status rpt_db_merge(rpt_db *db, const char *src, int *added, os_diag *diag)
+os_status rpt_db_merge(rpt_db *db, const char *src, int *added, int *duplicates, os_diag *diag)
 {
-    *added = 0;
+    *added = *duplicates = 0;
     if (access(src, R_OK) != 0) {
         os_diag_add(diag, "%s: cannot read: %s", src, strerror(errno));
         return OS_EIO;
@@ -570,14 +594,29 @@ os_status rpt_db_merge(rpt_db *db, const char *src, int *added, os_diag *diag)
     sqlite3_finalize(q);
     if (rc != SQLITE_DONE) return rpt__fail(db, diag, "attach");
     os_status st = OS_OK;
-    sqlite3_stmt *sel = NULL, *ins = NULL;
+    sqlite3_stmt *sel = NULL, *ins = NULL, *dup = NULL;
     if (rpt__exec(db, "BEGIN IMMEDIATE") != SQLITE_OK) { st = rpt__fail(db, diag, "begin"); goto detach; }
-    if (sqlite3_prepare_v2(db->h, "SELECT id FROM src.runs WHERE uuid NOT IN (SELECT uuid FROM main.runs) ORDER BY id", -1, &sel, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(db->h, "SELECT id, kind = 'sweep' AND status = 'complete', batch, sweep_point, replication"
+                           " FROM src.runs WHERE uuid NOT IN (SELECT uuid FROM main.runs) ORDER BY id", -1, &sel, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db->h, "SELECT count(*) FROM main.runs WHERE kind = 'sweep' AND status = 'complete' AND batch = ?1"
+                           " AND sweep_point = ?2 AND replication = ?3", -1, &dup, NULL) != SQLITE_OK) {
         st = rpt__fail(db, diag, "select runs to merge (is it an ordersim results database?)");
         goto end;
     }
     while (sqlite3_step(sel) == SQLITE_ROW) {
         int64_t old = sqlite3_column_int64(sel, 0);
+        if (sqlite3_column_int(sel, 1)) {
+            /* A complete sweep run whose (sweep, point, replication) is already here: the
+             * same unit run twice (a retried shard). Keep the first, say so. */
+            sqlite3_reset(dup);
+            sqlite3_bind_text(dup, 1, (const char *)sqlite3_column_text(sel, 2), -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int(dup, 2, sqlite3_column_int(sel, 3));
+            sqlite3_bind_int(dup, 3, sqlite3_column_int(sel, 4));
+            if (sqlite3_step(dup) == SQLITE_ROW && sqlite3_column_int(dup, 0) > 0) {
+                (*duplicates)++;
+                continue;
+            }
+        }
         static const char *const copies[] = {
             "INSERT INTO main.runs (uuid, batch, kind, scenario, scenario_hash, scenario_json, strategy, process, seed,"
             " replication, horizon, warmup, build, status, invariants_ok, events, wall_seconds, sweep_point, sweep_params,"
@@ -609,6 +648,7 @@ os_status rpt_db_merge(rpt_db *db, const char *src, int *added, os_diag *diag)
 end:
     sqlite3_finalize(sel);
     sqlite3_finalize(ins);
+    sqlite3_finalize(dup);
     if (st == OS_OK && rpt__exec(db, "COMMIT") != SQLITE_OK) st = rpt__fail(db, diag, "commit");
     if (st != OS_OK) rpt__exec(db, "ROLLBACK");
 detach:

@@ -48,8 +48,10 @@ os_status rpt_db_batch_runs(rpt_db *db, const char *batch, int64_t **ids, int *n
 /* Prints the most recent runs as a table. */
 os_status rpt_db_history(rpt_db *db, FILE *out, int limit, os_diag *diag);
 /* Copies every run of the database at `src` that `db` lacks (matched by uuid), with its
- * children, in one transaction. *added gets the count. */
-os_status rpt_db_merge(rpt_db *db, const char *src, int *added, os_diag *diag);
+ * children, in one transaction. A complete sweep run whose (batch, sweep_point,
+ * replication) `db` already has complete is the same unit run twice (a retried shard): it
+ * is skipped and counted in *duplicates. *added gets the count copied. */
+os_status rpt_db_merge(rpt_db *db, const char *src, int *added, int *duplicates, os_diag *diag);
 /* A fresh random identifier (32 hex digits) for batches. */
 void rpt_db_uuid(char out[33]);
 

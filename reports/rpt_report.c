@@ -200,6 +200,52 @@ static int rpt__script(FILE *gp, const rpt_report_in *in, char names[][64], int 
     return n;
 }
 
+/* A parameter study: study.dat (a row per point, labelled by its parameters) and one chart
+ * per chosen figure against the point. Returns the number of charts (at most max). */
+static int rpt__study_script(FILE *gp, const char *work, const rpt_report_in *in, char names[][64], int max)
+{
+    const rpt_capacity *c = in->cap;
+    char path[2400];
+    snprintf(path, sizeof path, "%s/study.dat", work);
+    FILE *f = fopen(path, "w");
+    if (!f) return -1;
+    fprintf(f, "# point label");
+    for (int m = 0; m < c->nmetrics; m++) fprintf(f, " %s", c->metrics[m].name);
+    fprintf(f, "\n");
+    for (int i = 0; i < c->n; i++) {
+        /* the label: the values only when one parameter is swept, else PATH=VALUE pairs */
+        const char *p = in->points[i].params, *eq = strchr(p, '=');
+        const char *label = eq && !strchr(p, ',') ? eq + 1 : p;
+        fprintf(f, "%d \"", i);
+        for (const char *q = label; *q; q++) fputc(*q == '"' || *q == '\\' || (unsigned char)*q < 32 ? '\'' : *q, f);
+        fprintf(f, "\"");
+        for (int m = 0; m < c->nmetrics; m++) {
+            double v;
+            rpt_ref_value(&in->points[i].sum, &c->metrics[m].ref, &v);
+            fprintf(f, " %.10g", v);
+        }
+        fprintf(f, "\n");
+    }
+    if (fclose(f) != 0) return -1;
+    const char *p0 = in->points[0].params, *eq = strchr(p0, '=');
+    char xl[300];
+    if (eq && !strchr(p0, ',')) snprintf(xl, sizeof xl, "%.*s", (int)(eq - p0), p0);
+    else snprintf(xl, sizeof xl, "sweep point");
+    fprintf(gp, "# drawn by ordersim; re-run with: gnuplot charts.gp\nset encoding utf8\nset grid\nset key outside right top\n"
+                "set datafile missing 'NaN'\nset termoption noenhanced\nset offsets 0.3, 0.3, 0, 0\n");
+    int n = 0;
+    for (int m = 0; m < c->nmetrics && n < max; m++) {
+        char plot[512], title[512];
+        snprintf(plot, sizeof plot, "plot 'study.dat' using 1:%d:xticlabels(2) with linespoints lw 2 pt 7 lc rgb '#1f77b4' title '%s'",
+                 m + 3, c->metrics[m].name);
+        snprintf(names[n], 64, "study_%d", m + 1);
+        snprintf(title, sizeof title, "%s - %s against %s", in->title, c->metrics[m].name, xl);
+        rpt__chart_head(gp, names[n], title, xl, c->metrics[m].name, false);
+        rpt__chart_plot(gp, names[n++], plot);
+    }
+    return n;
+}
+
 /* A sweep: points.dat and three charts (throughput with the bound and the knee, p95, and
  * utilization against offered load). Returns the number of charts. */
 static int rpt__capacity_script(FILE *gp, const char *work, const rpt_report_in *in, char names[][64])
@@ -317,11 +363,12 @@ static void rpt__write_md(FILE *f, const rpt_report_in *in, char names[][64], in
             r0->process, (unsigned long long)r0->seed, in->sums[0].n, r0->horizon);
     if (in->conclusion) { fprintf(f, "## Conclusion\n\n%s\n\n", in->conclusion); }
     if (in->cap) {
-        fprintf(f, "## Capacity\n\n```\n");
+        fprintf(f, "## %s\n\n```\n", in->cap->load ? "Capacity" : "Parameter study");
         rpt_capacity_write_table(in->cap, in->points, f);
         fprintf(f, "```\n\n");
     }
-    fprintf(f, in->cap ? "## Metrics at the highest load\n\n| metric | unit |" : "## Metrics\n\n| metric | unit |");
+    fprintf(f, !in->cap ? "## Metrics\n\n| metric | unit |" : in->cap->load ? "## Metrics at the highest load\n\n| metric | unit |"
+                                                                : "## Metrics at the last point\n\n| metric | unit |");
     for (int s = 0; s < in->n; s++) fprintf(f, " %s |", in->sums[s].runs[0].strategy);
     fprintf(f, "\n|---|---|");
     for (int s = 0; s < in->n; s++) fprintf(f, "---:|");
@@ -401,7 +448,7 @@ static void rpt__write_html(FILE *f, const char *work, const rpt_report_in *in, 
         fprintf(f, "</pre>\n");
     }
     if (in->cap) {
-        fprintf(f, "<h2>Capacity</h2>\n<pre>");
+        fprintf(f, "<h2>%s</h2>\n<pre>", in->cap->load ? "Capacity" : "Parameter study");
         char *buf = NULL;
         size_t len = 0;
         FILE *mem = open_memstream(&buf, &len);
@@ -471,7 +518,8 @@ os_status rpt_report_write(const char *dir, const rpt_report_in *in, int *charts
     snprintf(path, sizeof path, "%s/charts.gp", work);
     FILE *gp = fopen(path, "w");
     if (!gp) { os_diag_add(diag, "%s: %s", path, strerror(errno)); st = OS_EIO; goto cleanup; }
-    n = in->cap ? rpt__capacity_script(gp, work, in, names) : rpt__script(gp, in, names, 16);
+    n = !in->cap ? rpt__script(gp, in, names, 16) : in->cap->load ? rpt__capacity_script(gp, work, in, names)
+                                                        : rpt__study_script(gp, work, in, names, 16);
     if (n < 0) { fclose(gp); os_diag_add(diag, "%s: cannot write chart data", dir); st = OS_EIO; goto cleanup; }
     if (fclose(gp) != 0) { os_diag_add(diag, "%s: write failed", path); st = OS_EIO; goto cleanup; }
     if (rpt__gnuplot(work, diag) == 0) {

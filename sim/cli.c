@@ -81,6 +81,10 @@ int cli_parse(int argc, char **argv, cli_opts *o)
             o->params[o->nparams++] = val;
         } else if (strcmp(name, "--shard") == 0) o->shard = val;
         else if (strcmp(name, "--slo") == 0) o->slo = val;
+        else if (strcmp(name, "--metric") == 0) {
+            if (o->nmetrics == 16) { fprintf(stderr, "ordersim: at most 16 --metric\n"); return CLI_USAGE; }
+            o->metrics[o->nmetrics++] = val;
+        }
         else if (strcmp(name, "--tolerance") == 0) o->tolerance = val;
         else if (strcmp(name, "--sweep") == 0) o->sweep = val;
         else if (strcmp(name, "--strategy") == 0) {
@@ -278,6 +282,7 @@ static void *cli__worker(void *arg)
             run->seed = so.seed;
             run->replication = u->replication;
             run->horizon = u->s->horizon;
+            run->warmup = u->s->warmup;   /* as run: rates in a rebuilt report divide by horizon - warmup */
             id = cli__rec_begin(w->rec, u);
         }
         OS_ASSERT(sim_run(u->s, &so, u->out) == OS_OK);

@@ -37,6 +37,8 @@ typedef struct cli_opts {
     int         nparams;
     const char *shard;              /* --shard K/N */
     const char *slo;                /* --slo */
+    const char *metrics[16];        /* --metric (sweep: a parameter study's figures) */
+    int         nmetrics;
     const char *tolerance;          /* --tolerance */
     const char *sweep;              /* --sweep ID (report) */
     const char *strategy;           /* --strategy NAME (run: override) */

@@ -21,6 +21,34 @@ typedef struct chk__tol {
     double v;      /* fraction or absolute amount */
 } chk__tol;
 
+/* Every figure the check compares: the metrics, then each station's figures
+ * (stations.NAME.FIGURE), with the baseline's value and interval. */
+#define CHK_FIGS (RPT_METRIC_COUNT + SCN_STATIONS * RPT_ST_FIGURES)
+typedef struct chk__figs {
+    char     name[CHK_FIGS][96];  /* as printed and as named in --tolerance */
+    rpt_ref  ref[CHK_FIGS];       /* what each names */
+    double   base[CHK_FIGS];      /* baseline mean, NAN when absent */
+    double   bci[CHK_FIGS];       /* baseline 95% half-width, NAN when absent */
+    chk__tol tol[CHK_FIGS];       /* tolerance */
+} chk__figs;
+
+/* Names every figure: metrics first, then stations.NAME.FIGURE in the simulator's order. */
+static void chk__name_figs(chk__figs *f)
+{
+    for (int m = 0; m < RPT_METRIC_COUNT; m++) {
+        snprintf(f->name[m], sizeof f->name[m], "%s", rpt_metric_name((rpt_metric)m));
+        f->ref[m] = (rpt_ref){ .metric = m };
+    }
+    for (int k = 0; k < SCN_STATIONS; k++)
+        for (int g = 0; g < RPT_ST_FIGURES; g++) {
+            int i = RPT_METRIC_COUNT + k * RPT_ST_FIGURES + g;
+            snprintf(f->name[i], sizeof f->name[i], "stations.%s.%s", scn_station_names[k], rpt_st_figure_name((rpt_st_figure)g));
+            f->ref[i] = (rpt_ref){ .metric = -1, .figure = (rpt_st_figure)g };
+            snprintf(f->ref[i].station, sizeof f->ref[i].station, "%s", scn_station_names[k]);
+        }
+    for (int i = 0; i < CHK_FIGS; i++) f->base[i] = f->bci[i] = NAN;
+}
+
 static bool chk__parse_tol(const char *s, chk__tol *t)
 {
     char *end;
@@ -32,11 +60,11 @@ static bool chk__parse_tol(const char *s, chk__tol *t)
     return false;
 }
 
-/* Fills tol[] from the spec; returns false (with a message) on a bad spec. */
-static bool chk__tolerances(const char *spec, bool have_ci, chk__tol tol[RPT_METRIC_COUNT])
+/* Fills f->tol[] from the spec; returns false (with a message) on a bad spec. */
+static bool chk__tolerances(const char *spec, bool have_ci, chk__figs *f)
 {
     chk__tol def = have_ci ? (chk__tol){ 'c', 0 } : (chk__tol){ 'r', 0.05 };
-    for (int m = 0; m < RPT_METRIC_COUNT; m++) tol[m] = def;
+    for (int m = 0; m < CHK_FIGS; m++) f->tol[m] = def;
     if (!spec) return true;
     char buf[2048];
     snprintf(buf, sizeof buf, "%s", spec);
@@ -44,23 +72,33 @@ static bool chk__tolerances(const char *spec, bool have_ci, chk__tol tol[RPT_MET
         char *eq = strchr(item, '=');
         chk__tol t;
         if (!eq || !chk__parse_tol(eq + 1, &t)) {
-            fprintf(stderr, "ordersim check: bad tolerance '%s': expected METRIC=5%% | METRIC=2.5 | METRIC=ci (METRIC may be *)\n", item);
+            fprintf(stderr, "ordersim check: bad tolerance '%s': expected METRIC=5%% | METRIC=2.5 | METRIC=ci (METRIC may be * or stations.NAME.FIGURE)\n", item);
             return false;
         }
         *eq = '\0';
         if (strcmp(item, "*") == 0) {
-            for (int m = 0; m < RPT_METRIC_COUNT; m++) tol[m] = t;
+            for (int m = 0; m < CHK_FIGS; m++) f->tol[m] = t;
             continue;
         }
-        int m = rpt_metric_find(item);
-        if (m < 0) { fprintf(stderr, "ordersim check: unknown metric '%s' in --tolerance\n", item); return false; }
-        tol[m] = t;
+        int m = 0;
+        while (m < CHK_FIGS && strcmp(f->name[m], item) != 0) m++;
+        if (m == CHK_FIGS) {
+            rpt_ref r;
+            char err[512];
+            int col;
+            if (!rpt_ref_parse(item, scn_station_names, SCN_STATIONS, &r, err, sizeof err, &col))
+                fprintf(stderr, "ordersim check: --tolerance: %s\n", err);
+            else
+                fprintf(stderr, "ordersim check: unknown figure '%s' in --tolerance\n", item);
+            return false;
+        }
+        f->tol[m] = t;
     }
     return true;
 }
 
 /* Reads a baseline summary (run --json, or compare --json: the scenario's strategy). */
-static int chk__baseline_file(const char *path, const char *strategy, double *base, double *bci)
+static int chk__baseline_file(const char *path, const char *strategy, chk__figs *f)
 {
     os_diag d;
     os_diag_init(&d);
@@ -81,8 +119,19 @@ static int chk__baseline_file(const char *path, const char *strategy, double *ba
     for (int k = 0; k < RPT_METRIC_COUNT; k++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, rpt_metric_name((rpt_metric)k));
         const cJSON *c = ci ? cJSON_GetObjectItemCaseSensitive(ci, rpt_metric_name((rpt_metric)k)) : NULL;
-        base[k] = cJSON_IsNumber(v) ? v->valuedouble : NAN;
-        bci[k] = cJSON_IsNumber(c) ? c->valuedouble : NAN;
+        f->base[k] = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+        f->bci[k] = cJSON_IsNumber(c) ? c->valuedouble : NAN;
+    }
+    /* Station figures: "stations": {NAME: {FIGURE: value}}; a baseline written before a
+     * figure existed lacks it, and that figure is then not compared. */
+    const cJSON *sts = cJSON_GetObjectItemCaseSensitive(root, "stations"), *stci = cJSON_GetObjectItemCaseSensitive(root, "stations_ci95");
+    for (int k = RPT_METRIC_COUNT; k < CHK_FIGS; k++) {
+        const cJSON *a = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(sts, f->ref[k].station),
+                                                          rpt_st_figure_name(f->ref[k].figure));
+        const cJSON *b = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(stci, f->ref[k].station),
+                                                          rpt_st_figure_name(f->ref[k].figure));
+        f->base[k] = cJSON_IsNumber(a) ? a->valuedouble : NAN;
+        f->bci[k] = cJSON_IsNumber(b) ? b->valuedouble : NAN;
     }
     jsn_free(doc);
     return CLI_OK;
@@ -101,9 +150,10 @@ static int cmd_check(cli_opts *o)
     scn_scenario *s;
     int rc = cli_load(o->args[0], o, &s);
     if (rc) return rc;
-    double base[RPT_METRIC_COUNT], bci[RPT_METRIC_COUNT];
+    chk__figs *fig = xcalloc(1, sizeof *fig);
+    chk__name_figs(fig);
     bool have_base = o->baseline || o->baseline_run >= 0;
-    if (o->baseline) rc = chk__baseline_file(o->baseline, s->strategy, base, bci);
+    if (o->baseline) rc = chk__baseline_file(o->baseline, s->strategy, fig);
     else if (o->baseline_run >= 0) {
         os_diag d;
         os_diag_init(&d);
@@ -116,12 +166,14 @@ static int cmd_check(cli_opts *o)
         os_diag_fini(&d);
         rpt_db_close(db);
         rc = st == OS_OK ? CLI_OK : st == OS_ENOTFOUND ? CLI_USAGE : CLI_IO;
-        for (int k = 0; k < RPT_METRIC_COUNT; k++) { base[k] = r.m[k]; bci[k] = NAN; }
+        for (int k = 0; k < RPT_METRIC_COUNT; k++) fig->base[k] = r.m[k];
+        for (int k = RPT_METRIC_COUNT; k < CHK_FIGS; k++)
+            for (int j = 0; j < r.nstations; j++)
+                if (strcmp(r.st[j].name, fig->ref[k].station) == 0) fig->base[k] = rpt_st_value(&r.st[j], fig->ref[k].figure);
         rpt_run_fini(&r);
     }
-    chk__tol tol[RPT_METRIC_COUNT];
-    if (!rc && !chk__tolerances(o->tolerance, have_base && o->replications > 1 && !isnan(bci[RPT_orders_paid]), tol)) rc = CLI_USAGE;
-    if (rc) { scn_free(s); return rc; }
+    if (!rc && !chk__tolerances(o->tolerance, have_base && o->replications > 1 && !isnan(fig->bci[RPT_orders_paid]), fig)) rc = CLI_USAGE;
+    if (rc) { free(fig); scn_free(s); return rc; }
 
     rpt_run *runs = xcalloc((size_t)o->replications, sizeof *runs);
     int dbrc;
@@ -136,33 +188,42 @@ static int cmd_check(cli_opts *o)
     int failed = cmd_print_thresholds(s, &sum, out);
     int regressions = 0, changed = 0;
     if (have_base) {
-        if (out) fprintf(out, "\n%-32s %16s %16s %14s %10s  %s\n", "metric", "baseline", "current", "change", "tolerance", "status");
-        for (int m = 0; m < RPT_METRIC_COUNT; m++) {
-            double b = base[m], c = sum.mean[m];
+        if (out) fprintf(out, "\n%-40s %16s %16s %14s %10s  %s\n", "metric", "baseline", "current", "change", "tolerance", "status");
+        for (int m = 0; m < CHK_FIGS; m++) {
+            double b = fig->base[m], c = NAN, cci = NAN;
+            bool station = m >= RPT_METRIC_COUNT;
+            rpt_ref_value(&sum, &fig->ref[m], &c);
+            if (!station) cci = sum.ci95[m];
+            else
+                for (int j = 0; j < sum.runs[0].nstations; j++)
+                    if (strcmp(sum.runs[0].st[j].name, fig->ref[m].station) == 0) cci = sum.st_ci95[j][fig->ref[m].figure];
             if (!isfinite(b) && !isfinite(c)) continue;
+            if (station && !isfinite(b)) continue;   /* not in the baseline: nothing to compare */
             double diff = isfinite(b) && isfinite(c) ? c - b : NAN;
-            if (!isfinite(b) && !rpt_metric_may_be_null((rpt_metric)m)) {
+            if (!station && !isfinite(b) && !rpt_metric_may_be_null((rpt_metric)m)) {
                 /* A metric this build always reports is missing from the baseline: the
                  * baseline comes from an older build. New, not a regression. */
-                if (out) fprintf(out, "%-32s %16s %16.6g %14s %10s  %s\n", rpt_metric_name((rpt_metric)m), "-", c, "", "",
+                if (out) fprintf(out, "%-40s %16s %16.6g %14s %10s  %s\n", rpt_metric_name((rpt_metric)m), "-", c, "", "",
                                  "new (not in the baseline)");
                 continue;
             }
             bool beyond;
             char tl[32];
-            switch (tol[m].kind) {
+            const chk__tol *t = &fig->tol[m];
+            switch (t->kind) {
             case 'c': {
-                double w = (isfinite(bci[m]) ? bci[m] : 0) + (isfinite(sum.ci95[m]) ? sum.ci95[m] : 0);
+                double w = (isfinite(fig->bci[m]) ? fig->bci[m] : 0) + (isfinite(cci) ? cci : 0);
                 beyond = !isfinite(diff) || fabs(diff) > w;
                 snprintf(tl, sizeof tl, "ci");
                 break;
             }
-            case 'a': beyond = !isfinite(diff) || fabs(diff) > tol[m].v; snprintf(tl, sizeof tl, "%g", tol[m].v); break;
-            default: beyond = !isfinite(diff) || fabs(diff) > tol[m].v * fabs(b); snprintf(tl, sizeof tl, "%g%%", 100 * tol[m].v); break;
+            case 'a': beyond = !isfinite(diff) || fabs(diff) > t->v; snprintf(tl, sizeof tl, "%g", t->v); break;
+            default: beyond = !isfinite(diff) || fabs(diff) > t->v * fabs(b); snprintf(tl, sizeof tl, "%g%%", 100 * t->v); break;
             }
-            int better = rpt_metric_better((rpt_metric)m);
+            int better = rpt_ref_better(&fig->ref[m]);
             /* Paid orders, units and revenue that include oversold orders are no benefit. */
-            if (rpt_metric_counts_oversold((rpt_metric)m) && (base[RPT_oversold_orders] > 0 || sum.mean[RPT_oversold_orders] > 0))
+            if (!station && rpt_metric_counts_oversold((rpt_metric)m) &&
+                (fig->base[RPT_oversold_orders] > 0 || sum.mean[RPT_oversold_orders] > 0))
                 better = 0;
             const char *status = "ok";
             if (beyond && isfinite(diff) && diff != 0) {
@@ -174,7 +235,7 @@ static int cmd_check(cli_opts *o)
                 if (better) regressions++;
             }
             if (out && (strcmp(status, "ok") != 0 || diff != 0))
-                fprintf(out, "%-32s %16.6g %16.6g %+14.6g %10s  %s\n", rpt_metric_name((rpt_metric)m), b, c, diff, tl, status);
+                fprintf(out, "%-40s %16.6g %16.6g %+14.6g %10s  %s\n", fig->name[m], b, c, diff, tl, status);
         }
         if (out) fprintf(out, "\n%d regression%s, %d other change%s beyond tolerance\n", regressions, regressions == 1 ? "" : "s",
                          changed, changed == 1 ? "" : "s");
@@ -187,6 +248,7 @@ static int cmd_check(cli_opts *o)
     if (!sum.invariants_ok) rc = CLI_INTERNAL;
     for (int r = 0; r < o->replications; r++) rpt_run_fini(&runs[r]);
     free(runs);
+    free(fig);
     scn_free(s);
     return rc;
 }

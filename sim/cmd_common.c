@@ -8,28 +8,6 @@
 #include <math.h>
 #include <string.h>
 
-bool cmd_metric_value(const rpt_summary *sum, const char *name, double *out)
-{
-    int m = rpt_metric_find(name);
-    if (m >= 0) {
-        *out = sum->mean[m];
-        return true;
-    }
-    if (strncmp(name, "stations.", 9) != 0) return false;
-    const char *st = name + 9, *dot = strrchr(st, '.');
-    if (!dot) return false;
-    for (int k = 0; k < sum->runs[0].nstations; k++) {
-        const char *sn = sum->runs[0].st[k].name;
-        if (strlen(sn) != (size_t)(dot - st) || strncmp(sn, st, (size_t)(dot - st)) != 0) continue;
-        for (int f = 0; f < RPT_ST_FIGURES; f++)
-            if (strcmp(dot + 1, rpt_st_figure_name((rpt_st_figure)f)) == 0) {
-                *out = sum->st_mean[k][f];
-                return true;
-            }
-    }
-    return false;
-}
-
 int cmd_print_thresholds(const scn_scenario *s, const rpt_summary *sum, FILE *out)
 {
     int failed = 0;
@@ -38,13 +16,13 @@ int cmd_print_thresholds(const scn_scenario *s, const rpt_summary *sum, FILE *ou
     for (int i = 0; i < s->n_thresholds; i++) {
         const scn_threshold *t = &s->thresholds[i];
         double v = NAN;
-        bool known = cmd_metric_value(sum, t->metric, &v);
-        bool ok = known && isfinite(v) && scn_op_holds(t->op, v, t->value);
+        bool known = rpt_ref_value(sum, &t->ref, &v);
+        bool ok = known && isfinite(v) && rpt_op_holds(t->op, v, t->value);
         failed += !ok;
         if (out) {
             char cond[48];
-            snprintf(cond, sizeof cond, "%s %g", scn_op_name(t->op), t->value);
-            fprintf(out, "%-36s %-16s %18.6g  %s\n", t->metric, cond, v, ok ? "pass" : (known ? "FAIL" : "FAIL (no such figure)"));
+            snprintf(cond, sizeof cond, "%s %g", rpt_op_name(t->op), t->value);
+            fprintf(out, "%-36s %-16s %18.6g  %s\n", t->name, cond, v, ok ? "pass" : (known ? "FAIL" : "FAIL (no such figure)"));
         }
     }
     return failed;

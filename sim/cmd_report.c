@@ -49,7 +49,7 @@ static int cmd_report(cli_opts *o)
 
 const cli_cmd cmd_report_entry = {
     .name = "report",
-    .usage = "RUN_ID | --sweep ID [--slo METRIC<NUMBER]  [--db FILE] [--out DIR]",
+    .usage = "RUN_ID | --sweep ID [--slo FIGURE<NUMBER] [--metric FIGURE]... [--db FILE] [--out DIR]",
     .summary = "Rebuilds a recorded run's report (markdown, HTML, charts) from the results database.",
     .help = "The report goes to --out, or out/<scenario>/run-<RUN_ID>/ (a sweep's to out/<sweep id>/).\n"
             "--sweep ID rebuilds a sweep's capacity report, e.g. from shards merged with `ordersim merge`.\n"

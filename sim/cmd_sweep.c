@@ -2,10 +2,11 @@
  * cmd_sweep.c — `ordersim sweep SCENARIO --param PATH=FROM:TO:STEP` (or PATH=a,b,c; several
  * --param make a grid): the capacity report. Each (point, replication) is an independent
  * unit seeded with seed + replication, so results do not depend on how units are spread
- * over threads or shards. `--shard K/N` runs units K-1, K-1+N, ... into its own DB; the sweep
- * id is a hash of the resolved scenario, the parameters, the seed and the replications, so
- * every shard agrees on it, and `ordersim report --sweep ID` rebuilds the capacity report
- * from the merged DB.
+ * over threads or shards. `--shard K/N` runs units K-1, K-1+N, ... into its own DB; a sharded
+ * sweep's id is a hash of the resolved scenario, the parameters, the seed, the replications,
+ * the strategy and the build, so every shard agrees on it; an unsharded sweep's id adds a
+ * random part, unique per invocation. `ordersim report --sweep ID` rebuilds the report from
+ * the (merged) DB, keeping one run per (point, replication).
  */
 #include "cli.h"
 #include "cmd_common.h"
@@ -61,21 +62,89 @@ static uint64_t swp__fnv(uint64_t h, const char *t)
     return h;
 }
 
-/* Groups complete runs into points in point order and analyses them; prints and reports. */
+/* Whether a swept scenario path (len characters) is a load: the arrival rate, a schedule
+ * entry's rate, or the customer cap. Only for a load do a knee, a bottleneck and an analytic
+ * bound mean anything. */
+static bool swp__is_load(const char *path, size_t len)
+{
+    static const char *const loads[] = { "customers.arrivals.rate", "customers.max_customers" };
+    for (size_t i = 0; i < sizeof loads / sizeof loads[0]; i++)
+        if (len == strlen(loads[i]) && strncmp(path, loads[i], len) == 0) return true;
+    static const char pre[] = "customers.arrivals.schedule[", post[] = "].rate";
+    size_t a = sizeof pre - 1, b = sizeof post - 1;
+    if (len <= a + b || strncmp(path, pre, a) != 0 || strncmp(path + len - b, post, b) != 0) return false;
+    for (size_t k = a; k < len - b; k++)
+        if (path[k] < '0' || path[k] > '9') return false;
+    return true;
+}
+
+/* Whether every parameter of a point's "PATH=VALUE,..." text is a load. */
+static bool swp__params_load(const char *params)
+{
+    bool any = false;
+    for (const char *p = params; *p;) {
+        size_t item = strcspn(p, ","), eq = strcspn(p, "=");
+        if (eq > item) return false;
+        if (!swp__is_load(p, eq)) return false;
+        any = true;
+        p += item + (p[item] == ',');
+    }
+    return any;
+}
+
+/* Prints a positioned message about a bad --slo or --metric value. */
+static void swp__bad(const char *flag, const char *text, int col, const char *err)
+{
+    fprintf(stderr, "ordersim: %s '%s': column %d: %s\n  %s\n  %*s^\n", flag, text, col + 1, err, text, col, "");
+}
+
+/* Parses --slo and --metric against the station names the runs have. Bad input (an unknown
+ * figure or station, a malformed condition) prints a positioned message and returns
+ * CLI_DATA, never a finding. */
+static int swp__options(const cli_opts *o, const char *const *stations, int nst, rpt_cond *slo, rpt_cond *metrics)
+{
+    char err[512];
+    int col;
+    if (o->slo && !rpt_cond_parse(o->slo, stations, nst, slo, err, sizeof err, &col)) {
+        swp__bad("--slo", o->slo, col, err);
+        return CLI_DATA;
+    }
+    for (int i = 0; i < o->nmetrics; i++) {
+        memset(&metrics[i], 0, sizeof metrics[i]);
+        if (strlen(o->metrics[i]) >= sizeof metrics[i].name) {
+            swp__bad("--metric", o->metrics[i], 0, "figure name too long");
+            return CLI_DATA;
+        }
+        snprintf(metrics[i].name, sizeof metrics[i].name, "%s", o->metrics[i]);
+        if (!rpt_ref_parse(o->metrics[i], stations, nst, &metrics[i].ref, err, sizeof err, &col)) {
+            swp__bad("--metric", o->metrics[i], col, err);
+            return CLI_DATA;
+        }
+    }
+    return CLI_OK;
+}
+
+/* Groups complete runs into points in point order and analyses them; prints and reports.
+ * The same (point, replication) recorded twice (a shard run twice, a normal cluster retry)
+ * is kept once, the first recorded, and said so: counting it twice would fake precision. */
 static int swp__report(const cli_opts *o, const char *title, const char *description, rpt_run *runs, int nruns,
                        const char *dir, const char *command)
 {
     int npts = 0;
     for (int i = 0; i < nruns; i++) if (runs[i].sweep_point + 1 > npts) npts = runs[i].sweep_point + 1;
-    if (npts < 1 || npts > 1024) {
+    if (npts < 1 || npts > RPT_CAP_MAX_POINTS) {
         fprintf(stderr, "ordersim: no sweep points to report (%d)\n", npts);
         return CLI_USAGE;
     }
+    const char *stations[RPT_MAX_STATIONS];
+    for (int k = 0; k < runs[0].nstations; k++) stations[k] = runs[0].st[k].name;
+    rpt_cond slo, metrics[16];
+    int rc = swp__options(o, stations, runs[0].nstations, &slo, metrics);
+    if (rc) return rc;
     rpt_point *pts = xcalloc((size_t)npts, sizeof *pts);
     rpt_run **grouped = xcalloc((size_t)npts, sizeof *grouped);
     int *count = xcalloc((size_t)npts, sizeof *count);
     for (int i = 0; i < nruns; i++) count[runs[i].sweep_point]++;
-    int rc = CLI_OK;
     for (int p = 0; p < npts; p++) {
         if (!count[p]) {
             fprintf(stderr, "ordersim: sweep point %d has no complete run (a shard missing from the merge?)\n", p);
@@ -86,23 +155,31 @@ static int swp__report(const cli_opts *o, const char *title, const char *descrip
         int k = 0;
         for (int i = 0; i < nruns; i++)
             if (runs[i].sweep_point == p) grouped[p][k++] = runs[i];   /* shallow: runs[] keeps ownership */
-        /* replications in order, so summaries do not depend on the order runs arrived in */
+        /* replications in order (stable: the first recorded first), so summaries do not
+         * depend on the order runs arrived in */
         for (int a = 1; a < k; a++)
             for (int b = a; b > 0 && grouped[p][b].replication < grouped[p][b - 1].replication; b--) {
                 rpt_run t = grouped[p][b]; grouped[p][b] = grouped[p][b - 1]; grouped[p][b - 1] = t;
             }
-        rpt_summarize(grouped[p], k, &pts[p].sum);
+        int kept = 0;
+        for (int a = 0; a < k; a++) {
+            if (kept && grouped[p][a].replication == grouped[p][kept - 1].replication) {
+                fprintf(stderr, "note: sweep point %d (%s) replication %d was recorded more than once (a shard run twice?): "
+                        "kept the first, dropped a duplicate\n", p, grouped[p][a].sweep_params, grouped[p][a].replication);
+                continue;
+            }
+            grouped[p][kept++] = grouped[p][a];
+        }
+        rpt_summarize(grouped[p], kept, &pts[p].sum);
         snprintf(pts[p].params, sizeof pts[p].params, "%s", grouped[p][0].sweep_params);
     }
-    rpt_capacity cap;
-    if (!rpt_capacity_analyze(pts, npts, o->slo, &cap)) {
-        fprintf(stderr, "ordersim: bad --slo '%s': expected METRIC<NUMBER, e.g. order_to_pay_p95<600\n", o->slo);
-        rc = CLI_USAGE;
-        goto out;
-    }
+    rpt_capacity *cap = xcalloc(1, sizeof *cap);
+    rpt_capacity_opts co = { .load = swp__params_load(pts[0].params), .slo = o->slo ? &slo : NULL,
+                             .nmetrics = o->nmetrics, .metrics = metrics };
+    rpt_capacity_analyze(pts, npts, &co, cap);
     if (!o->quiet) {
-        printf("sweep %s: %d points x %d replications\n\n", title, npts, pts[0].sum.n);
-        rpt_capacity_write_table(&cap, pts, stdout);
+        printf("sweep %s: %d points x %d replications (%s)\n\n", title, npts, pts[0].sum.n, cap->load ? "load sweep" : "parameter study");
+        rpt_capacity_write_table(cap, pts, stdout);
     }
     bool ok = true;
     for (int p = 0; p < npts; p++) ok &= pts[p].sum.invariants_ok;
@@ -110,13 +187,14 @@ static int swp__report(const cli_opts *o, const char *title, const char *descrip
         os_diag d;
         os_diag_init(&d);
         rpt_report_in in = { .title = title, .description = description, .command = command, .n = 1,
-                             .sums = &pts[npts - 1].sum, .cap = &cap, .points = pts };
+                             .sums = &pts[npts - 1].sum, .cap = cap, .points = pts };
         int charts = 0;
         if (rpt_report_write(dir, &in, &charts, &d) != OS_OK) rc = CLI_IO;
         else if (!o->quiet) printf("report: %s/report.html (%d charts; also report.md)\n", dir, charts);
         os_diag_print(&d, stderr);
         os_diag_fini(&d);
     }
+    free(cap);
     if (!ok) {
         fprintf(stderr, "ordersim: invariants violated in the sweep\n");
         rc = CLI_INTERNAL;
@@ -159,13 +237,10 @@ static int cmd_sweep(cli_opts *o)
             return CLI_USAGE;
         }
     }
-    if (o->slo) {
-        rpt_capacity probe;
-        if (!rpt_capacity_analyze(NULL, 0, o->slo, &probe)) {
-            fprintf(stderr, "ordersim sweep: bad --slo '%s': expected METRIC<NUMBER, e.g. order_to_pay_p95<600\n", o->slo);
-            free(params);
-            return CLI_USAGE;
-        }
+    {   /* bad --slo / --metric is bad input: say so before any run */
+        rpt_cond slo, metrics[16];
+        int orc = swp__options(o, scn_station_names, SCN_STATIONS, &slo, metrics);
+        if (orc) { free(params); return orc; }
     }
     /* Load the base scenario (for the sweep id) and every point's variant. */
     scn_scenario *base;
@@ -175,8 +250,19 @@ static int cmd_sweep(cli_opts *o)
     for (int i = 0; i < o->nparams; i++) h = swp__fnv(swp__fnv(h, "\x1f"), o->params[i]);
     snprintf(tmp, sizeof tmp, "%llu/%d", (unsigned long long)cli_seed(o, base), o->replications);
     h = swp__fnv(h, tmp);
-    char sweep_id[33];
-    snprintf(sweep_id, sizeof sweep_id, "sweep-%016llx", (unsigned long long)h);
+    const char *strategy = o->strategy ? o->strategy : base->strategy;
+    h = swp__fnv(swp__fnv(h, "\x1f"), strategy);
+    h = swp__fnv(swp__fnv(h, "\x1f"), ORDERSIM_VERSION);
+    /* The id names the strategy; an unsharded sweep adds a random part so two invocations
+     * never share an id. The shards of one sweep must agree on it, so a sharded sweep's id
+     * is the hash alone (a shard run twice is then a retry, deduplicated when reported). */
+    char sweep_id[33], nonce[33];
+    rpt_db_uuid(nonce);
+    char abbrev[4] = "";
+    for (int i = 0, k = 0; strategy[i] && k < 3; i++)   /* reduce_on_order -> roo */
+        if (i == 0 || strategy[i - 1] == '_') abbrev[k++] = strategy[i];
+    if (shard_n > 1) snprintf(sweep_id, sizeof sweep_id, "sweep-%s-%016llx", abbrev, (unsigned long long)h);
+    else snprintf(sweep_id, sizeof sweep_id, "sweep-%s-%012llx%.6s", abbrev, (unsigned long long)(h >> 16), nonce);
 
     scn_scenario **pts = xcalloc((size_t)npts, sizeof *pts);
     char (*ptxt)[256] = xcalloc((size_t)npts, sizeof *ptxt);
@@ -283,13 +369,22 @@ int cmd_sweep_report(cli_opts *o, const char *sweep_id)
 const cli_cmd cmd_sweep_entry = {
     .name = "sweep",
     .usage = "SCENARIO.json --param PATH=FROM:TO:STEP|PATH=a,b,c [--param ...] [--replications R] [--jobs J]\n"
-             "       [--slo METRIC<NUMBER] [--shard K/N] [--set PATH=VALUE]... [--db FILE] [--out DIR] [--no-report]",
-    .summary = "Capacity report: runs the scenario over a range of parameters, finds the saturation point and the bottleneck.",
+             "       [--slo 'FIGURE<NUMBER'] [--metric FIGURE]... [--strategy NAME] [--shard K/N] [--set PATH=VALUE]...\n"
+             "       [--db FILE] [--out DIR] [--no-report]",
+    .summary = "Sweeps parameters: a capacity report for a load (knee, bottleneck, bound), else a parameter study.",
     .help = "Several --param make a grid (the last varies fastest). Replication r of every point uses seed + r.\n"
-            "  --slo order_to_pay_p95<600   the knee is also where this first fails\n"
+            "A load sweep (every --param is customers.arrivals.rate, customers.arrivals.schedule[N].rate or\n"
+            "customers.max_customers) finds the saturation point, the bottleneck and the analytic bound; any other\n"
+            "sweep is a parameter study: a table and charts of chosen figures against the parameter.\n"
+            "  --slo FIGURE<NUMBER          e.g. order_to_pay_p95<600 or stations.order_service.response_p95<2 (any of\n"
+            "                               < <= == != >= >): the highest load meeting it, interpolated between the\n"
+            "                               points that bracket it; the knee is also where it first fails\n"
+            "  --metric FIGURE              a parameter study's figures (repeatable; a metric or stations.NAME.FIGURE;\n"
+            "                               default orders_paid, throughput_paid_per_s, order_to_pay_p95,\n"
+            "                               oversold_units, locked_stock_mean, unsold_units_end, revenue)\n"
             "  --shard K/N                  run only units K-1, K-1+N, ... (unit = point x replication) into --db;\n"
             "                               merge the shard DBs and run `ordersim report --sweep ID` (docs/cluster.md)\n"
             "The report goes to out/<scenario>/sweep/ (or --out).\n"
-            "Exit: 0 ok, 2 usage, 65 bad scenario, 70 invariant broken, 74 I/O error.\n",
+            "Exit: 0 ok, 2 usage, 65 bad scenario or bad --slo/--metric, 70 invariant broken, 74 I/O error.\n",
     .exec = cmd_sweep,
 };

@@ -12,6 +12,7 @@
 #include "fsm.h"
 #include "jsn.h"
 #include "promo.h"
+#include "rpt.h"
 #include "sim_rng.h"
 
 #define SCN_MAX_SEGMENTS   16
@@ -55,13 +56,12 @@ typedef struct scn_station {
     sim_dist service;                /* service time, seconds */
 } scn_station;
 
-typedef enum scn_op { SCN_LT, SCN_LE, SCN_EQ, SCN_NE, SCN_GE, SCN_GT } scn_op;
+/* A threshold is a condition on a figure (reports' one grammar: rpt_cond). */
+typedef rpt_cond scn_threshold;
 
-typedef struct scn_threshold {
-    char   metric[96];               /* a metric name or stations.NAME.FIGURE */
-    scn_op op;                       /* comparison */
-    double value;                    /* right-hand side */
-} scn_threshold;
+/* The stations the simulator models, in report order (stations.NAME.FIGURE names them). */
+#define SCN_STATIONS 3
+extern const char *const scn_station_names[SCN_STATIONS];
 
 typedef struct scn_scenario {
     char        name[SCN_NAME_MAX];  /* scenario name */
@@ -114,9 +114,5 @@ os_status scn_from_doc(jsn_doc *doc, scn_scenario **out, os_diag *diag);
 void scn_free(scn_scenario *s);
 /* Resolves a timer kind of the process against the scenario's parameters. */
 double scn_timer_seconds(const scn_scenario *s, const fsm_transition *t);
-/* Parses "OP NUMBER"; false when malformed. */
-bool scn_parse_threshold(const char *text, scn_op *op, double *value);
-const char *scn_op_name(scn_op op);
-bool scn_op_holds(scn_op op, double lhs, double rhs);
 
 #endif

@@ -516,55 +516,7 @@ static uint64_t scn__fnv(const char *t)
     return h;
 }
 
-bool scn_parse_threshold(const char *text, scn_op *op, double *value)
-{
-    while (*text == ' ') text++;
-    static const char *const ops[] = { "<=", ">=", "==", "!=", "<", ">" };
-    static const scn_op codes[] = { SCN_LE, SCN_GE, SCN_EQ, SCN_NE, SCN_LT, SCN_GT };
-    for (int i = 0; i < 6; i++) {
-        size_t n = strlen(ops[i]);
-        if (strncmp(text, ops[i], n) != 0) continue;
-        char *end;
-        double v = strtod(text + n, &end);
-        if (end == text + n || !isfinite(v)) return false;
-        while (*end == ' ') end++;
-        if (*end) return false;
-        *op = codes[i];
-        *value = v;
-        return true;
-    }
-    return false;
-}
-
-const char *scn_op_name(scn_op op)
-{
-    static const char *const n[] = { "<", "<=", "==", "!=", ">=", ">" };
-    return (unsigned)op < 6 ? n[op] : "?";
-}
-
-bool scn_op_holds(scn_op op, double a, double b)
-{
-    switch (op) {
-    case SCN_LT: return a < b;
-    case SCN_LE: return a <= b;
-    case SCN_EQ: return a == b;
-    case SCN_NE: return a != b;
-    case SCN_GE: return a >= b;
-    case SCN_GT: return a > b;
-    }
-    return false;
-}
-
-static bool scn__threshold_metric_ok(const char *m)
-{
-    if (rpt_metric_find(m) >= 0) return true;
-    if (strncmp(m, "stations.", 9) != 0) return false;
-    const char *dot = strrchr(m, '.');
-    if (dot == m + 8) return false;
-    for (int f = 0; f < RPT_ST_FIGURES; f++)
-        if (strcmp(dot + 1, rpt_st_figure_name((rpt_st_figure)f)) == 0) return true;
-    return false;
-}
+const char *const scn_station_names[SCN_STATIONS] = { "order_service", "payment", "warehouse" };
 
 os_status scn_from_doc(jsn_doc *doc, scn_scenario **out, os_diag *diag)
 {
@@ -692,22 +644,22 @@ os_status scn_from_doc(jsn_doc *doc, scn_scenario **out, os_diag *diag)
             jsn_path_key(p, sizeof p, "thresholds", e->string);
             if (s->n_thresholds == SCN_MAX_THRESHOLDS) { SCN__ERR(&cx, e, p, "too many thresholds: at most %d", SCN_MAX_THRESHOLDS); break; }
             scn_threshold *t = &s->thresholds[s->n_thresholds];
-            if (!scn__threshold_metric_ok(e->string) || strlen(e->string) >= sizeof t->metric) {
-                const char *names[RPT_METRIC_COUNT];
-                for (int m = 0; m < RPT_METRIC_COUNT; m++) names[m] = rpt_metric_name((rpt_metric)m);
-                const char *best = os_name_closest(names, RPT_METRIC_COUNT, e->string, 3);
-                if (best)
-                    jsn_error(doc, diag, e, true, p, "unknown metric \"%s\" (did you mean \"%s\"?)", e->string, best);
-                else
-                    jsn_error(doc, diag, e, true, p, "unknown metric \"%s\": expected a metric name (docs/metrics.md) or stations.NAME.FIGURE", e->string);
+            char err[512];
+            int col;
+            if (strlen(e->string) >= sizeof t->name) {
+                jsn_error(doc, diag, e, true, p, "figure name too long (at most %zu characters)", sizeof t->name - 1);
                 continue;
             }
-            if (!cJSON_IsString(e) || !scn_parse_threshold(e->valuestring, &t->op, &t->value)) {
+            if (!rpt_ref_parse(e->string, scn_station_names, SCN_STATIONS, &t->ref, err, sizeof err, &col)) {
+                jsn_error(doc, diag, e, true, p, "%s", err);
+                continue;
+            }
+            if (!cJSON_IsString(e) || !rpt_op_parse(e->valuestring, &t->op, &t->value)) {
                 if (cJSON_IsString(e)) SCN__ERR(&cx, e, p, "found \"%s\", expected \"OP NUMBER\" with OP one of < <= == != >= >", e->valuestring);
                 else SCN__ERR(&cx, e, p, "found %s, expected a string \"OP NUMBER\"", jsn_type_name(e));
                 continue;
             }
-            snprintf(t->metric, sizeof t->metric, "%s", e->string);
+            snprintf(t->name, sizeof t->name, "%s", e->string);
             s->n_thresholds++;
         }
     }

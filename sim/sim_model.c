@@ -23,6 +23,7 @@ enum sim__ev {
     EV_RETURN, EV_SAMPLE
 };
 enum sim__st { ST_ORDER = 0, ST_PAY = 1, ST_WH = 2, ST_COUNT = 3 };
+_Static_assert(ST_COUNT == SCN_STATIONS, "scn_station_names lists the simulator's stations in this order");
 
 typedef struct sim__job {
     double   arrived;   /* when it joined the station */
@@ -41,6 +42,9 @@ typedef struct sim__station {
     size_t      qmax;   /* longest queue */
     double      busy_area, last_t; /* busy server-seconds after warmup */
     rpt_hist    wait;   /* waits of requests started before the horizon */
+    rpt_hist    response; /* wait + service of the same requests */
+    double      win_area, win_last, win_start; /* busy server-seconds in the current sample window */
+    double      util_peak; /* highest utilization of a finished sample window */
 } sim__station;
 
 typedef struct sim__model {
@@ -90,12 +94,37 @@ static void sim__advance(sim__model *m, double t)
     if (t > m->last_t) m->last_t = t;
 }
 
+/* Advances a station's busy integrals to now. The sample-window integral is a separate
+ * accumulator so that splitting it at sample times leaves busy_area (and so utilization)
+ * bit-identical to a run without windows. */
 static void sim__station_advance(sim__model *m, sim__station *st)
 {
     double a = st->last_t > m->warmup ? st->last_t : m->warmup;
     double b = m->now < m->horizon ? m->now : m->horizon;
     if (b > a) st->busy_area += st->busy * (b - a);
     st->last_t = m->now;
+    double wa = st->win_last > m->warmup ? st->win_last : m->warmup;
+    if (b > wa) st->win_area += st->busy * (b - wa);
+    st->win_last = m->now;
+}
+
+/* Closes a station's sample window at now (a sample time, or the horizon): its utilization
+ * is the busy server-seconds in [max(start, warmup), min(now, horizon)) over servers x that
+ * length; utilization_peak is the highest. Windows of zero length (before warmup) count
+ * nothing. */
+static void sim__station_window(sim__model *m, sim__station *st)
+{
+    double wa = st->win_last > m->warmup ? st->win_last : m->warmup;
+    double b = m->now < m->horizon ? m->now : m->horizon;
+    if (b > wa) st->win_area += st->busy * (b - wa);
+    st->win_last = m->now;
+    double from = st->win_start > m->warmup ? st->win_start : m->warmup;
+    if (b > from && st->servers > 0) {
+        double u = st->win_area / ((double)st->servers * (b - from));
+        if (u > st->util_peak) st->util_peak = u;
+    }
+    st->win_area = 0;
+    st->win_start = m->now;
 }
 
 /* ---- scheduling helpers -------------------------------------------------------------- */
@@ -178,7 +207,13 @@ static double sim__service_time(const sim__model *m, int which, const sim__job *
 static void sim__start(sim__model *m, int which, const sim__job *job)
 {
     sim__station *st = &m->st[which];
-    if (m->now < m->horizon && m->now >= m->warmup) rpt_hist_add(&st->wait, m->now - job->arrived);
+    /* An order cancelled while it queued is not produced: its slot frees at once. */
+    bool dead = which != ST_ORDER && !sim__alive(job->ptr, job->a);
+    double service = dead ? 0 : sim__service_time(m, which, job);
+    if (m->now < m->horizon && m->now >= m->warmup) {
+        rpt_hist_add(&st->wait, m->now - job->arrived);
+        rpt_hist_add(&st->response, (m->now - job->arrived) + service);
+    }
     sim__station_advance(m, st);
     st->busy++;
     if (which == ST_WH) {
@@ -188,9 +223,7 @@ static void sim__start(sim__model *m, int which, const sim__job *job)
             if (proc_apply(m->pe, o, FSM_PRODUCE, FSM_SYSTEM, m->now, NULL, &res) == OS_OK) sim__after(m, o, &res);
         }
     }
-    /* An order cancelled while it queued is not produced: its slot frees at once. */
-    bool dead = which != ST_ORDER && !sim__alive(job->ptr, job->a);
-    sim_event ev = { .t = m->now + (dead ? 0 : sim__service_time(m, which, job)), .type = EV_STATION_DONE, .u32 = (uint32_t)which,
+    sim_event ev = { .t = m->now + service, .type = EV_STATION_DONE, .u32 = (uint32_t)which,
                      .u64 = job->a, .ptr = job->ptr };
     /* The job's b and arrival ride in the event: u32 holds the station, so pack b into flags. */
     ev.flags = (uint16_t)(job->b & 0xFFFFu);
@@ -203,7 +236,7 @@ static void sim__arrive(sim__model *m, int which, sim__job job)
     sim__station *st = &m->st[which];
     job.arrived = m->now;
     if (st->servers == 0) {              /* not modelled: no queue, no service time */
-        if (m->now < m->horizon && m->now >= m->warmup) rpt_hist_add(&st->wait, 0);
+        if (m->now < m->horizon && m->now >= m->warmup) { rpt_hist_add(&st->wait, 0); rpt_hist_add(&st->response, 0); }
         if (which == ST_WH) {
             ord_order *o = job.ptr;
             if (sim__alive(o, job.a) && fsm_row(proc_fsm(m->pe), o->state, FSM_PRODUCE)) {
@@ -543,6 +576,7 @@ static void sim__sample(sim__model *m)
     for (int s = 0; s < fsm_state_count(def); s++)
         row[k++] = (double)(fsm_is_terminal(def, s) ? proc_entered(m->pe, s) : proc_in_state(m->pe, s));
     rpt_series_add(&m->out->series, row);
+    for (int i = 0; i < ST_COUNT; i++) sim__station_window(m, &m->st[i]);
     if (m->now + m->s->sample_every < m->horizon) sim__at(m, m->now + m->s->sample_every, EV_SAMPLE, NULL, 0, 0);
 }
 
@@ -569,14 +603,14 @@ static void sim__setup(sim__model *m)
     m->demand_cum[s->n_skus - 1] = 1;
     double c = 0;
     for (int i = 0; i < s->n_segments; i++) m->seg_cum_share[i] = (c += s->segments[i].share);
-    static const char *const names[ST_COUNT] = { "order_service", "payment", "warehouse" };
     const sim_dist *svc[ST_COUNT] = { &s->order_service.service, &s->pay_delay, &s->warehouse.service };
     int servers[ST_COUNT] = { s->order_service.servers, s->pay_servers, s->warehouse.servers };
     for (int i = 0; i < ST_COUNT; i++) {
-        m->st[i].name = names[i];
+        m->st[i].name = scn_station_names[i];
         m->st[i].servers = servers[i];
         m->st[i].service = svc[i];
         rpt_hist_init(&m->st[i].wait);
+        rpt_hist_init(&m->st[i].response);
     }
     /* Payment with unlimited servers still takes its delay: model it as a station with
      * more servers than there can ever be payments in flight. */
@@ -636,6 +670,12 @@ static void sim__finish(sim__model *m)
         o->wait_p99 = st->wait.count ? rpt_hist_quantile(&st->wait, 0.99) : 0;
         o->queue_max = (double)st->qmax;
         o->served = (double)st->wait.count;
+        o->response_mean = st->response.count ? rpt_hist_mean(&st->response) : 0;
+        o->response_p50 = st->response.count ? rpt_hist_quantile(&st->response, 0.50) : 0;
+        o->response_p95 = st->response.count ? rpt_hist_quantile(&st->response, 0.95) : 0;
+        o->response_p99 = st->response.count ? rpt_hist_quantile(&st->response, 0.99) : 0;
+        sim__station_window(m, st);
+        o->utilization_peak = modelled ? st->util_peak : 0;
     }
     /* Invariants: the core's, plus the simulator's own bookkeeping. */
     int bad = proc_check(m->pe, &r->violations);

@@ -74,6 +74,55 @@ Test(theory, mm1_mean_wait_matches_the_formula)
     scn_free(s);
 }
 
+Test(theory, mm1_response_time_matches_the_formula)
+{
+    /* lambda 0.5, mu 1: the response time (wait + service) of M/M/1 FCFS is exponential with
+     * rate mu - lambda, so W = 1 / (mu - lambda) = 2 s, median ln 2 / 0.5 = 1.386 s and p95
+     * ln 20 / 0.5 = 5.991 s. The same 400,000 s run as above: the mean's standard error is
+     * ~0.015 s, so 5% (0.1 s) is > 6 SE. */
+    char buf[1024];
+    scn_scenario *s = scenario(queue_scenario(buf, sizeof buf, 0.5, 1, 1.0, "400000s"));
+    rpt_run r;
+    run(s, NULL, 7, &r);
+    const rpt_station *st = &r.st[0];
+    double w = 1.0 / (1.0 - 0.5);
+    cr_log_info("M/M/1: simulated W %.4f s (theory %.4f), p50 %.4f (%.4f), p95 %.4f (%.4f); utilization %.4f, peak %.4f",
+                st->response_mean, w, st->response_p50, log(2.0) * w, st->response_p95, log(20.0) * w, st->utilization,
+                st->utilization_peak);
+    cr_expect(fabs(st->response_mean - w) / w < 0.05, "W %.4f, theory %.4f", st->response_mean, w);
+    cr_expect(fabs(st->response_p50 - log(2.0) * w) / (log(2.0) * w) < 0.05);
+    cr_expect(fabs(st->response_p95 - log(20.0) * w) / (log(20.0) * w) < 0.05);
+    /* wait + service: the mean response exceeds the mean wait by the mean service (1 s) */
+    cr_expect(fabs(st->response_mean - st->wait_mean - 1.0) < 0.05);
+    /* the busiest sample window is at least the average and at most full */
+    cr_expect(st->utilization_peak >= st->utilization && st->utilization_peak <= 1.0);
+    rpt_run_fini(&r);
+    scn_free(s);
+}
+
+Test(theory, utilization_peak_sees_an_overload_the_average_hides)
+{
+    /* One server, 1 s service; 0.2 arrivals/s except 2/s from 1000 s to 1200 s: the station
+     * is saturated for those 200 s (peak 100% in a 10 s window) while the average over the
+     * hour stays low. */
+    const char *text =
+        "{\"name\":\"burst\",\"horizon\":\"3600s\",\"catalog\":[{\"sku\":\"a\",\"stock\":100000000,\"price\":1}],"
+        "\"inventory\":{\"strategy\":\"reduce_on_order\",\"order_expiry\":\"1h\"},"
+        "\"customers\":{\"arrivals\":{\"process\":\"deterministic\",\"rate\":0.2,\"schedule\":[{\"at\":\"1000s\",\"rate\":2},"
+        "{\"at\":\"1200s\",\"rate\":0.2}]},\"segments\":[{\"name\":\"b\",\"share\":1,\"pay_probability\":0}]},"
+        "\"stations\":{\"order_service\":{\"servers\":1,\"service\":{\"dist\":\"const\",\"value\":\"1s\"}}},"
+        "\"report\":{\"sample_every\":\"10s\"}}";
+    scn_scenario *s = scenario(text);
+    rpt_run r;
+    run(s, NULL, 1, &r);
+    const rpt_station *st = &r.st[0];
+    cr_log_info("burst: utilization %.4f, peak %.4f", st->utilization, st->utilization_peak);
+    cr_expect(st->utilization < 0.5, "average %.4f", st->utilization);
+    cr_expect(st->utilization_peak == 1.0, "peak %.17g", st->utilization_peak);
+    rpt_run_fini(&r);
+    scn_free(s);
+}
+
 Test(theory, mmc_mean_wait_matches_erlang_c)
 {
     /* c = 4, lambda 3, mu 1 (rho 0.75): Wq = C(4, 3) / (c mu - lambda) = 0.5094 s. One run of
