@@ -258,6 +258,7 @@ static int rpt__capacity_script(FILE *gp, const char *work, const rpt_report_in 
     if (!f) return -1;
     fprintf(f, "# offered_per_s paid_per_s completed_per_s o2p_p50 o2p_p95 o2p_p99");
     for (int k = 0; k < r0->nstations; k++) fprintf(f, " util_%s wait_p95_%s", r0->st[k].name, r0->st[k].name);
+    for (int k = 0; k < r0->nstations; k++) fprintf(f, " response_p95_%s", r0->st[k].name);
     fprintf(f, "\n");
     for (int i = 0; i < c->n; i++) {
         const rpt_summary *s = &in->points[i].sum;
@@ -265,6 +266,7 @@ static int rpt__capacity_script(FILE *gp, const char *work, const rpt_report_in 
                 s->mean[RPT_throughput_completed_per_s], s->mean[RPT_order_to_pay_p50], s->mean[RPT_order_to_pay_p95],
                 s->mean[RPT_order_to_pay_p99]);
         for (int k = 0; k < r0->nstations; k++) fprintf(f, " %.10g %.10g", 100 * s->st_mean[k][0], s->st_mean[k][2]);
+        for (int k = 0; k < r0->nstations; k++) fprintf(f, " %.10g", s->st_mean[k][RPT_ST_RESPONSE_P95]);
         fprintf(f, "\n");
     }
     if (fclose(f) != 0) return -1;
@@ -293,6 +295,10 @@ static int rpt__capacity_script(FILE *gp, const char *work, const rpt_report_in 
         if (r0->st[k].servers)
             used += (size_t)snprintf(plot + used, sizeof plot - used, ", 'points.dat' using 1:($%d > 0 ? $%d : 1e-3) with linespoints lw 2 title '%s wait p95'",
                                      8 + 2 * k, 8 + 2 * k, r0->st[k].name);
+    for (int k = 0; k < r0->nstations; k++)
+        if (r0->st[k].servers)
+            used += (size_t)snprintf(plot + used, sizeof plot - used, ", 'points.dat' using 1:($%d > 0 ? $%d : 1e-3) with linespoints lw 2 dt 2 title '%s response p95'",
+                                     7 + 2 * r0->nstations + k, 7 + 2 * r0->nstations + k, r0->st[k].name);
     snprintf(plot + used, sizeof plot - used, "\nunset logscale y");
     snprintf(names[n], 64, "latency_p95");
     snprintf(title, sizeof title, "%s - p95 latency against offered load (waits shown from 1 ms)", in->title);
@@ -383,15 +389,18 @@ static void rpt__write_md(FILE *f, const rpt_report_in *in, char names[][64], in
         }
         fprintf(f, "\n");
     }
-    fprintf(f, "\n## Stations\n\n| strategy | station | servers | utilization | wait mean (s) | wait p95 (s) | queue max |\n|---|---|---:|---:|---:|---:|---:|\n");
+    fprintf(f, "\n## Stations\n\n| strategy | station | servers | utilization | utilization peak | wait mean (s) | wait p95 (s) | queue max |"
+               " response mean (s) | response p95 (s) | response p99 (s) |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (int s = 0; s < in->n; s++)
         for (int k = 0; k < in->sums[s].runs[0].nstations; k++) {
             const rpt_station *st = &in->sums[s].runs[0].st[k];
             char srv[16];
             if (st->servers) snprintf(srv, sizeof srv, "%d", st->servers);
             else snprintf(srv, sizeof srv, "unlimited");
-            fprintf(f, "| %s | %s | %s | %.1f%% | %.4g | %.4g | %.0f |\n", in->sums[s].runs[0].strategy, st->name, srv,
-                    100 * in->sums[s].st_mean[k][0], in->sums[s].st_mean[k][1], in->sums[s].st_mean[k][2], in->sums[s].st_mean[k][3]);
+            const double *m = in->sums[s].st_mean[k];
+            fprintf(f, "| %s | %s | %s | %.1f%% | %.1f%% | %.4g | %.4g | %.0f | %.4g | %.4g | %.4g |\n", in->sums[s].runs[0].strategy,
+                    st->name, srv, 100 * m[RPT_ST_UTILIZATION], 100 * m[RPT_ST_UTILIZATION_PEAK], m[RPT_ST_WAIT_MEAN],
+                    m[RPT_ST_WAIT_P95], m[RPT_ST_QUEUE_MAX], m[RPT_ST_RESPONSE_MEAN], m[RPT_ST_RESPONSE_P95], m[RPT_ST_RESPONSE_P99]);
         }
     fprintf(f, "\n## Invariants\n\n");
     for (int s = 0; s < in->n; s++) {
