@@ -53,6 +53,6 @@ const cli_cmd cmd_report_entry = {
     .summary = "Rebuilds a recorded run's report (markdown, HTML, charts) from the results database.",
     .help = "The report goes to --out, or out/<scenario>/run-<RUN_ID>/ (a sweep's to out/<sweep id>/).\n"
             "--sweep ID rebuilds a sweep's capacity report, e.g. from shards merged with `ordersim merge`.\n"
-            "Exit: 0 ok, 2 no such run, 74 I/O error.\n",
+            "Exit: 0 ok, 2 no such run, 65 bad --slo/--metric, 74 I/O error.\n",
     .exec = cmd_report,
 };
