@@ -83,9 +83,9 @@ void rpt_capacity_analyze(const rpt_point *pts, int n, const rpt_capacity_opts *
         c->slo = *opts->slo;
         rpt__slo(pts, c);
     }
+    c->nmetrics = opts->nmetrics < RPT_CAP_MAX_METRICS ? opts->nmetrics : RPT_CAP_MAX_METRICS;
+    for (int i = 0; i < c->nmetrics; i++) c->metrics[i] = opts->metrics[i];
     if (!c->load) {
-        c->nmetrics = opts->nmetrics < RPT_CAP_MAX_METRICS ? opts->nmetrics : RPT_CAP_MAX_METRICS;
-        for (int i = 0; i < c->nmetrics; i++) c->metrics[i] = opts->metrics[i];
         if (!c->nmetrics)
             for (int i = 0; rpt_capacity_default_metrics[i] && c->nmetrics < RPT_CAP_MAX_METRICS; i++) {
                 rpt_cond *m = &c->metrics[c->nmetrics++];
@@ -170,6 +170,7 @@ void rpt_capacity_write_table(const rpt_capacity *c, const rpt_point *pts, FILE 
             fprintf(out, " %6.6s util  %6.6s peak  %6.6s wait p50/p95/p99 s  %6.6s resp p95 s", r0->st[k].name, r0->st[k].name,
                     r0->st[k].name, r0->st[k].name);
     fprintf(out, " %10s %10s", "oversold", "locked");
+    for (int m = 0; m < c->nmetrics; m++) fprintf(out, " %14s", c->metrics[m].name);
     if (c->has_slo) fprintf(out, " %14s", "slo");
     fprintf(out, "\n");
     for (int i = 0; i < c->n; i++) {
@@ -186,6 +187,11 @@ void rpt_capacity_write_table(const rpt_capacity *c, const rpt_point *pts, FILE 
                         100 * s->st_mean[k][RPT_ST_UTILIZATION_PEAK], w, s->st_mean[k][RPT_ST_RESPONSE_P95]);
             }
         fprintf(out, " %10.4g %10.4g", s->mean[RPT_oversold_units], s->mean[RPT_locked_stock_mean]);
+        for (int m = 0; m < c->nmetrics; m++) {
+            double v;
+            rpt_ref_value(s, &c->metrics[m].ref, &v);
+            fprintf(out, " %*.6g", (int)(strlen(c->metrics[m].name) > 14 ? strlen(c->metrics[m].name) : 14), v);
+        }
         rpt__slo_cell(c, i, out);
         fprintf(out, "%s\n", i == c->knee ? "  <- knee" : "");
     }

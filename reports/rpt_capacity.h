@@ -38,7 +38,7 @@ typedef struct rpt_point {
 typedef struct rpt_capacity_opts {
     bool            load;      /* the swept parameters are loads: knee, bottleneck, bound */
     const rpt_cond *slo;       /* the SLO, or NULL */
-    int             nmetrics;  /* figures of a parameter study (0: the defaults) */
+    int             nmetrics;  /* chosen figures: a parameter study's (0: the defaults), extra columns of a load sweep */
     const rpt_cond *metrics;   /* their names and references (op and value unused) */
 } rpt_capacity_opts;
 
@@ -62,7 +62,7 @@ typedef struct rpt_capacity {
     int    slo_below, slo_above;                /* the points bracketing the highest load meeting the SLO, -1 when none */
     double slo_load;                            /* that load, customers/s (interpolated); NAN when none */
     char   slo_finding[1200];                  /* the SLO's answer in words */
-    int    nmetrics;                            /* a parameter study's figures */
+    int    nmetrics;                            /* chosen figures (a parameter study's, or a load sweep's extra columns) */
     rpt_cond metrics[RPT_CAP_MAX_METRICS];      /* their names and references */
 } rpt_capacity;
 

@@ -27,6 +27,10 @@ awk -v xa="$1" -v va="$2" -v xb="$4" -v vb="$5" -v got="$got" 'BEGIN {
   exit !(d < 0.01 * want && got > xa && got < xb) }' || fail "interpolation does not match the hand computation"
 grep -q "saturation: point $b " "$T/last.out" || fail "the knee should be where the SLO first fails (point $b)"
 
+# --metric in a load sweep adds a column (not silently ignored).
+expect_rc 0 "$BIN" sweep "$S" --param customers.arrivals.rate=40 $short --metric stations.payment.response_mean --db "$T/a.db" --no-report
+grep -q "locked stations.payment.response_mean" "$T/last.out" || { cat "$T/last.out"; fail "--metric column missing in a load sweep"; }
+
 # Bad SLOs and figures are bad input, with the column of the mistake.
 expect_rc 65 "$BIN" sweep "$S" --param customers.arrivals.rate=50:60:10 --slo 'stations.order_servic.response_p95<2' --db "$T/a.db" --no-report
 grep -q "column 10: unknown station \"order_servic\" (did you mean \"order_service\"?)" "$T/last.err" || { cat "$T/last.err"; fail "no positioned message"; }
