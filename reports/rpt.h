@@ -289,7 +289,7 @@ void rpt_verdict_label(const rpt_verdict *v, char *buf, size_t n);
 typedef struct rpt_recommendation {
     int  strategy;                 /* index into the summaries; -1 when none can be named */
     int  nwhy;                     /* reasons used */
-    char why[RPT_WHY_MAX][256];    /* the reasons, in order, full sentences */
+    char why[RPT_WHY_MAX][512];    /* the reasons, in order, full sentences */
 } rpt_recommendation;
 
 /* Recommends among n summaries of the same scenario under different strategies (common

@@ -141,6 +141,76 @@ static const char *rpt__excluded(const rpt_summary *s)
     return NULL;
 }
 
+/* The costs an architect weighs once two strategies serve the same genuine orders: buyers
+ * turned away while stock sat locked, stock held by orders that may never pay, and buyers
+ * told "sold out" after they had started to pay. All are lower-is-better. */
+static const rpt_metric rpt__costs[] = {
+    RPT_genuine_rejected_while_locked, RPT_locked_unit_seconds, RPT_payments_rejected_revalidation,
+};
+#define RPT__NCOSTS ((int)(sizeof rpt__costs / sizeof rpt__costs[0]))
+
+/* Appends "name (+d +/- ci)" for each cost in mask to buf. */
+static void rpt__cost_list(char *buf, size_t n, const rpt_verdict *v, unsigned mask)
+{
+    size_t len = 0;
+    buf[0] = 0;
+    for (int k = 0; k < RPT__NCOSTS && len < n; k++) {
+        if (!(mask & (1u << k))) continue;
+        len += (size_t)snprintf(buf + len, n - len, "%s%s (%+.6g +/- %.3g)", len ? ", " : "", rpt_metric_name(rpt__costs[k]),
+                                v[k].diff, v[k].ci);
+    }
+}
+
+/* Does strategy i dominate strategy j? It does when it serves significantly more genuine
+ * orders, or serves the same and is significantly better on at least one cost and
+ * significantly worse on none. With one replication nothing is separated. When `out` is
+ * given, one sentence saying why (or why not) is appended to it. */
+static bool rpt__dominates(const rpt_summary *sums, int i, int j, rpt_recommendation *out)
+{
+    const char *in = sums[i].runs[0].strategy, *jn = sums[j].runs[0].strategy;
+    rpt_verdict sv;
+    rpt_verdict_of(&sums[j], &sums[i], RPT_genuine_orders_served, &sv);
+    if (sv.single) {
+        if (out)
+            rpt__why(out, "%s and %s cannot be told apart with one replication (%.6g vs %.6g genuine orders served, no "
+                     "interval): run 2 or more replications.", in, jn, sums[i].mean[RPT_genuine_orders_served],
+                     sums[j].mean[RPT_genuine_orders_served]);
+        return false;
+    }
+    if (sv.word == RPT_V_BETTER) {
+        if (out) rpt__why(out, "%s served more genuine orders than %s: %+.6g +/- %.3g (95%% interval).", in, jn, sv.diff, sv.ci);
+        return true;
+    }
+    if (sv.word != RPT_V_SAME) return false;
+    rpt_verdict cv[RPT__NCOSTS];
+    unsigned better = 0, worse = 0;
+    for (int k = 0; k < RPT__NCOSTS; k++) {
+        rpt_verdict_of(&sums[j], &sums[i], rpt__costs[k], &cv[k]);
+        if (cv[k].word == RPT_V_BETTER) better |= 1u << k;
+        if (cv[k].word == RPT_V_WORSE) worse |= 1u << k;
+    }
+    bool dom = better && !worse;
+    if (!out) return dom;
+    char served[160], b[400], w[400];
+    if (sv.diff == 0 && !(isfinite(sv.ci) && sv.ci > 0))
+        snprintf(served, sizeof served, "%.6g each, in every replication", sums[i].mean[RPT_genuine_orders_served]);
+    else
+        snprintf(served, sizeof served, "%+.6g +/- %.3g, the 95%% interval includes 0", sv.diff, sv.ci);
+    rpt__cost_list(b, sizeof b, cv, better);
+    rpt__cost_list(w, sizeof w, cv, worse);
+    if (dom)
+        rpt__why(out, "%s and %s are indistinguishable on genuine orders served (%s); %s is better on %s and worse on nothing.",
+                 in, jn, served, in, b);
+    else if (better && worse)
+        rpt__why(out, "%s and %s are indistinguishable on genuine orders served (%s); a trade-off: %s is better on %s but worse on %s.",
+                 in, jn, served, in, b, w);
+    else if (worse)
+        rpt__why(out, "%s and %s are indistinguishable on genuine orders served (%s); %s is better on %s.", in, jn, served, jn, w);
+    else
+        rpt__why(out, "%s and %s are indistinguishable on genuine orders served (%s) and on every cost weighed.", in, jn, served);
+    return dom;
+}
+
 void rpt_recommend(const rpt_summary *sums, int n, rpt_recommendation *out)
 {
     memset(out, 0, sizeof *out);
@@ -169,31 +239,25 @@ void rpt_recommend(const rpt_summary *sums, int n, rpt_recommendation *out)
                  s->mean[RPT_genuine_orders_served]);
         return;
     }
+    /* A strategy is named only when it dominates every other candidate. */
+    for (int a = 0; a < nc; a++) {
+        bool all = true;
+        for (int b = 0; b < nc && all; b++)
+            if (b != a) all = rpt__dominates(sums, cand[a], cand[b], NULL);
+        if (!all) continue;
+        out->strategy = cand[a];
+        for (int b = 0; b < nc; b++)
+            if (b != a) rpt__dominates(sums, cand[a], cand[b], out);
+        return;
+    }
+    /* None dominates: say, for the candidates serving the most, what separates them. */
     int best = cand[0];
     for (int i = 1; i < nc; i++)
         if (sums[cand[i]].mean[RPT_genuine_orders_served] > sums[best].mean[RPT_genuine_orders_served]) best = cand[i];
-    const char *bn = sums[best].runs[0].strategy;
-    bool dominates = true;
     for (int i = 0; i < nc; i++) {
         if (cand[i] == best) continue;
-        const rpt_summary *c = &sums[cand[i]];
-        const char *cn = c->runs[0].strategy;
-        rpt_verdict v;
-        rpt_verdict_of(c, &sums[best], RPT_genuine_orders_served, &v);
-        if (v.word == RPT_V_BETTER && !v.single) {
-            rpt__why(out, "%s served more genuine orders than %s: %+.6g +/- %.3g (95%% interval).", bn, cn, v.diff, v.ci);
-            continue;
-        }
-        dominates = false;
-        if (v.word == RPT_V_SAME && v.diff == 0 && !(isfinite(v.ci) && v.ci > 0))
-            rpt__why(out, "%s and %s are indistinguishable on genuine orders served: %.6g each, in every replication.", bn, cn,
-                     sums[best].mean[RPT_genuine_orders_served]);
-        else if (v.single)
-            rpt__why(out, "%s and %s cannot be told apart on genuine orders served with one replication (%.6g vs %.6g, no "
-                     "interval): run 2 or more replications.", bn, cn, sums[best].mean[RPT_genuine_orders_served], c->mean[RPT_genuine_orders_served]);
-        else
-            rpt__why(out, "%s and %s are indistinguishable on genuine orders served: %+.6g +/- %.3g, the 95%% interval includes 0.",
-                     bn, cn, v.diff, v.ci);
+        rpt__dominates(sums, best, cand[i], out);
     }
-    if (dominates) out->strategy = best;
+    rpt__why(out, "No strategy dominates the others on genuine orders served and the costs weighed "
+             "(genuine_rejected_while_locked, locked_unit_seconds, payments_rejected_revalidation): the choice is a trade-off.");
 }

@@ -225,3 +225,37 @@ Test(verdict, orders_paid_and_revenue_from_oversold_orders_are_never_scored_bett
     strat_free(a);
     strat_free(b);
 }
+
+Test(verdict, a_tie_on_served_orders_is_broken_only_by_dominance_on_the_costs)
+{
+    /* a and b serve exactly the same genuine orders. b locks stock for far fewer
+     * unit-seconds (differences -1000, -1100, -900: interval -1000 +/- 248) and is no worse
+     * on the other costs: b dominates a and is named. */
+    strat *a = strat_new("a"), *b = strat_new("b");
+    set3(a, RPT_genuine_orders_served, 1000, 1000, 1000);
+    set3(b, RPT_genuine_orders_served, 1000, 1000, 1000);
+    set3(a, RPT_locked_unit_seconds, 5000, 5100, 4900);
+    set3(b, RPT_locked_unit_seconds, 4000, 4000, 4000);
+    rpt_summary s[2];
+    summarize(a);
+    summarize(b);
+    s[0] = a->sum;
+    s[1] = b->sum;
+    rpt_recommendation rec;
+    rpt_recommend(s, 2, &rec);
+    for (int i = 0; i < rec.nwhy; i++) cr_log_info("why: %s", rec.why[i]);
+    cr_expect_eq(rec.strategy, 1, "got %d", rec.strategy);
+    cr_expect(why_has(&rec, "b is better on locked_unit_seconds (-1000 +/- 248) and worse on nothing"));
+    /* Now b also tells more buyers "sold out" after they started to pay: a trade-off, and
+     * nobody is named. */
+    set3(b, RPT_payments_rejected_revalidation, 50, 60, 55);
+    summarize(b);
+    s[1] = b->sum;
+    rpt_recommend(s, 2, &rec);
+    for (int i = 0; i < rec.nwhy; i++) cr_log_info("why: %s", rec.why[i]);
+    cr_expect_eq(rec.strategy, -1, "got %d", rec.strategy);
+    cr_expect(why_has(&rec, "a trade-off"));
+    cr_expect(why_has(&rec, "No strategy dominates"));
+    strat_free(a);
+    strat_free(b);
+}
