@@ -44,8 +44,9 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         memcpy(name, a, len);
         name[len] = '\0';
         static const char *const flags[] = { "--json", "--quiet", "--no-report", "--help", "--force", "--ledger",
-                                             "--dot", "--mermaid", NULL };
-        bool *targets[] = { &o->json, &o->quiet, &o->no_report, &o->help, &o->force, &o->ledger, &o->dot, &o->mermaid };
+                                             "--dot", "--mermaid", "--strict", NULL };
+        bool *targets[] = { &o->json, &o->quiet, &o->no_report, &o->help, &o->force, &o->ledger, &o->dot, &o->mermaid,
+                            &o->strict };
         bool is_flag = false;
         for (int k = 0; flags[k]; k++)
             if (strcmp(name, flags[k]) == 0) { *targets[k] = true; is_flag = true; }
@@ -112,11 +113,21 @@ void cli_print_help(const cli_cmd *c)
 
 int cli_load(const char *path, const cli_opts *o, scn_scenario **out)
 {
-    os_diag d;
+    os_diag d, w;
     os_diag_init(&d);
-    os_status st = scn_load(path, o->sets, o->nsets, out, &d);
+    os_diag_init(&w);
+    scn_warn_opts wo = { .strategy = o->strategy, .all_strategies = o->warn_all_strategies };
+    os_status st = scn_load_warn(path, o->sets, o->nsets, &wo, out, &d, o->no_warnings ? NULL : &w);
     os_diag_print(&d, stderr);
+    os_diag_print(&w, stderr);
+    if (st == OS_OK && o->strict && w.count) {
+        fprintf(stderr, "%s: %d warning%s, and --strict makes warnings errors\n", path, w.count, w.count == 1 ? "" : "s");
+        scn_free(*out);
+        *out = NULL;
+        st = OS_EDATA;
+    }
     os_diag_fini(&d);
+    os_diag_fini(&w);
     if (st == OS_OK && !o->force) {
         /* Say up front when a run would not finish in reasonable time or not fit. */
         sim_estimate e;

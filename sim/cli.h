@@ -31,6 +31,9 @@ typedef struct cli_opts {
     const char *db;                 /* --db, default out/results.db */
     const char *out;                /* --out, default out/<scenario>/ */
     bool        json, quiet, no_report, help, force, ledger, dot, mermaid, every_event;
+    bool        strict;             /* --strict: a scenario warning is an error (exit 65) */
+    bool        warn_all_strategies; /* set by compare: warnings assume every strategy runs */
+    bool        no_warnings;        /* set by sweep for its points: the base scenario was checked */
     const char *baseline;           /* --baseline FILE */
     long long   baseline_run;       /* --baseline-run ID, -1 = none */
     const char *params[8];          /* --param (sweep) */
@@ -59,7 +62,9 @@ int cli_parse(int argc, char **argv, cli_opts *o);
 /* Prints a command's --help. */
 void cli_print_help(const cli_cmd *c);
 /* Loads a scenario with the --set edits; on failure prints every message and returns the
- * exit code (65, 74 or 2); on success returns CLI_OK and *out. */
+ * exit code (65, 74 or 2); on success returns CLI_OK and *out. Prints the scenario's
+ * warnings (scn_warn) to stderr unless o->no_warnings; with --strict a warning fails the
+ * load with CLI_DATA (65) and no scenario. */
 int cli_load(const char *path, const cli_opts *o, scn_scenario **out);
 /* Records replications in the results DB as they run: each is inserted as 'running' before
  * it starts and completed in one transaction when it ends, so a killed process leaves its

@@ -261,6 +261,8 @@ const cli_cmd cmd_check_entry = {
             "  --baseline-run ID    a run recorded in the results database\n"
             "  --tolerance SPEC     comma list of METRIC=TOL; TOL is 5% (relative), 2.5 (absolute) or ci (outside both\n"
             "                       95% intervals); METRIC * sets the default (ci with replications, else 5%)\n"
+            "  --strict            exit 65 when the scenario has warnings (always printed to stderr before the runs;\n"
+            "                      see ordersim validate --help)\n"
             "Exit: 0 passed, 1 a threshold failed or a metric regressed, 2 usage, 65 bad scenario, 70 invariant, 74 I/O.\n",
     .exec = cmd_check,
 };

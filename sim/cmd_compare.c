@@ -203,6 +203,7 @@ static int cmd_compare(cli_opts *o)
     int n = 0;
     while (all[n]) n++;
     o->runs_per_replication = n;   /* the cost estimate counts every strategy's runs */
+    o->warn_all_strategies = true; /* and a warning must hold under every strategy */
     scn_scenario *s;
     int rc = cli_load(o->args[0], o, &s);
     if (rc) return rc;
@@ -255,6 +256,8 @@ const cli_cmd cmd_compare_entry = {
             "says '(1 run)'); 'not comparable' for a percentile over a different number of paid orders; paid orders,\n"
             "units sold and revenue are not scored when a strategy oversold. The recommendation never names a strategy\n"
             "that oversold while another did not, and names none when the best is indistinguishable from another.\n"
+            "  --strict            exit 65 when the scenario has warnings (always printed to stderr before the runs;\n"
+            "                      see ordersim validate --help)\n"
             "Exit: 0 ok, 2 usage, 65 bad scenario, 70 invariant broken, 74 I/O error.\n",
     .exec = cmd_compare,
 };

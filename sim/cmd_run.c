@@ -47,7 +47,7 @@ static int cmd_run(cli_opts *o)
 const cli_cmd cmd_run_entry = {
     .name = "run",
     .usage = "SCENARIO.json [--seed N] [--replications R] [--jobs J] [--set PATH=VALUE]... [--json] [--quiet]\n"
-             "       [--db FILE] [--out DIR] [--no-report] [--strategy NAME] [--ledger] [--check-invariants end|every-event]",
+             "       [--db FILE] [--out DIR] [--no-report] [--strategy NAME] [--ledger] [--check-invariants end|every-event] [--strict]",
     .summary = "Runs one scenario under its own inventory strategy, prints the summary, records the run and writes the report.",
     .help = "  --seed N            seed of replication 0 (replication r uses N + r); default: the scenario's\n"
             "  --replications R    independent replications; metrics are means with 95% intervals\n"
@@ -60,6 +60,8 @@ const cli_cmd cmd_run_entry = {
             "  --no-report         do not write the report directory\n"
             "  --ledger            keep the inventory ledger and replay it in the invariant check\n"
             "  --check-invariants every-event   check every invariant after every event (slow)\n"
+            "  --strict            exit 65 when the scenario has warnings (always printed to stderr before the runs;\n"
+            "                      see ordersim validate --help)\n"
             "Thresholds in the scenario are shown; use `ordersim check` to gate on them (exit 1).\n"
             "Exit: 0 ok, 2 usage, 65 bad scenario, 70 invariant broken, 74 I/O error.\n",
     .exec = cmd_run,

@@ -267,6 +267,7 @@ static int cmd_sweep(cli_opts *o)
     scn_scenario **pts = xcalloc((size_t)npts, sizeof *pts);
     char (*ptxt)[256] = xcalloc((size_t)npts, sizeof *ptxt);
     cli_opts po = *o;
+    po.no_warnings = true;   /* the base scenario's warnings were printed once */
     for (int p = 0; p < npts && !rc; p++) {
         int rem = p;
         char assign[8][320];
@@ -386,6 +387,8 @@ const cli_cmd cmd_sweep_entry = {
             "  --shard K/N                  run only units K-1, K-1+N, ... (unit = point x replication) into --db;\n"
             "                               merge the shard DBs and run `ordersim report --sweep ID` (docs/cluster.md)\n"
             "The report goes to out/<scenario>/sweep/ (or --out).\n"
+            "  --strict                     exit 65 when the scenario has warnings (always printed to stderr first;\n"
+            "                               see ordersim validate --help)\n"
             "Exit: 0 ok, 2 usage, 65 bad scenario or bad --slo/--metric, 70 invariant broken, 74 I/O error.\n",
     .exec = cmd_sweep,
 };

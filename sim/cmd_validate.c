@@ -32,7 +32,19 @@ static int cmd_validate(cli_opts *o)
             for (int k = 0; k < o->nsets && st == OS_OK; k++) st = jsn_set(doc, o->sets[k], &d);
             scn_scenario *s = NULL;
             if (st == OS_OK) st = scn_from_doc(doc, &s, &d);
-            if (st == OS_OK && !o->quiet)
+            /* Warnings: printed always; with --strict they make the file invalid (exit 65). */
+            os_diag w;
+            os_diag_init(&w);
+            scn_warn_opts wo = { .strategy = o->strategy };
+            int nwarn = st == OS_OK ? scn_warn(s, doc, &wo, &w) : 0;
+            bool refused = nwarn > 0 && o->strict;
+            os_diag_print(&w, stderr);
+            if (nwarn)
+                fprintf(stderr, "%s: %d warning%s%s\n", path, nwarn, nwarn == 1 ? "" : "s",
+                        refused ? ", and --strict makes warnings errors" : "");
+            if (refused) rc = CLI_DATA;
+            os_diag_fini(&w);
+            if (st == OS_OK && !refused && !o->quiet)
                 printf("%s: ok (scenario \"%s\", strategy %s, process %s, %d SKUs, %d segments)\n", path, s->name,
                        s->strategy, fsm_name(s->fsm), s->n_skus, s->n_segments);
             scn_free(s);
@@ -51,8 +63,17 @@ static int cmd_validate(cli_opts *o)
 
 const cli_cmd cmd_validate_entry = {
     .name = "validate",
-    .usage = "FILE... [--set PATH=VALUE]... [--quiet]",
+    .usage = "FILE... [--set PATH=VALUE]... [--strategy NAME] [--strict] [--quiet]",
     .summary = "Checks scenarios and process definitions without running them; reports every error with file:line:col and JSON path.",
-    .help = "Exit: 0 all valid, 65 some file is invalid, 74 a file cannot be read.\n",
+    .help = "  --set PATH=VALUE    override a scenario key before checking it (repeatable)\n"
+            "  --strategy NAME     check the warnings that depend on the strategy under NAME\n"
+            "  --strict            a warning counts as an error (exit 65)\n"
+            "Errors and warnings go to stderr. A warning (\"FILE:LINE:COL: warning: PATH: ...\") is a\n"
+            "setting that makes part of the scenario inert or misleading: a schedule entry after\n"
+            "customers.max_customers is reached, a return or after-sale timer that cannot happen within\n"
+            "the horizon, a coupon no promotion matches, a station no request reaches, a threshold on a\n"
+            "metric that cannot move (docs/scenarios.md, \"Warnings\"). run, compare, check and sweep\n"
+            "print the same warnings before they start and take --strict too.\n"
+            "Exit: 0 all valid, 65 some file is invalid (or warns, with --strict), 74 a file cannot be read.\n",
     .exec = cmd_validate,
 };

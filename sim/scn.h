@@ -109,6 +109,23 @@ typedef struct scn_scenario {
  * validates it. On success *out is owned by the caller (scn_free). On failure returns
  * OS_EDATA (bad content, messages in diag), OS_EIO (unreadable) or OS_EINVAL (bad --set). */
 os_status scn_load(const char *path, const char *const *sets, int nsets, scn_scenario **out, os_diag *diag);
+/* What the warnings assume about the runs to come. */
+typedef struct scn_warn_opts {
+    const char *strategy;        /* the strategy in force; NULL: the scenario's own */
+    bool        all_strategies;  /* every strategy will run (compare): a strategy-dependent
+                                    warning needs to hold under each */
+} scn_warn_opts;
+/* scn_load, and on success adds the scenario's warnings (see scn_warn) to `warn` when it is
+ * not NULL; `wo` may be NULL (the scenario's own strategy). */
+os_status scn_load_warn(const char *path, const char *const *sets, int nsets, const scn_warn_opts *wo,
+                        scn_scenario **out, os_diag *diag, os_diag *warn);
+/* Checks a loaded scenario for settings that make part of it inert or misleading (a schedule
+ * entry after max_customers is reached, a return or after-sale timer that cannot happen
+ * within the horizon, a coupon no promotion matches, a station no request reaches, a
+ * threshold on a metric that cannot move; docs/scenarios.md "Warnings"). Adds one message
+ * per finding to `warn` ("FILE:LINE:COL: warning: PATH: WHAT"; positions come from `doc`,
+ * the document `s` was built from, which may be NULL) and returns how many it added. */
+int scn_warn(const scn_scenario *s, const jsn_doc *doc, const scn_warn_opts *wo, os_diag *warn);
 /* The same from an already parsed document (the document is not consumed). */
 os_status scn_from_doc(jsn_doc *doc, scn_scenario **out, os_diag *diag);
 void scn_free(scn_scenario *s);

@@ -694,6 +694,12 @@ os_status scn_from_doc(jsn_doc *doc, scn_scenario **out, os_diag *diag)
 
 os_status scn_load(const char *path, const char *const *sets, int nsets, scn_scenario **out, os_diag *diag)
 {
+    return scn_load_warn(path, sets, nsets, NULL, out, diag, NULL);
+}
+
+os_status scn_load_warn(const char *path, const char *const *sets, int nsets, const scn_warn_opts *wo,
+                        scn_scenario **out, os_diag *diag, os_diag *warn)
+{
     *out = NULL;
     jsn_doc *doc;
     os_status st = jsn_load_file(path, &doc, diag);
@@ -701,6 +707,7 @@ os_status scn_load(const char *path, const char *const *sets, int nsets, scn_sce
     for (int i = 0; i < nsets; i++)
         if (jsn_set(doc, sets[i], diag) != OS_OK) st = OS_EINVAL;
     if (st == OS_OK) st = scn_from_doc(doc, out, diag);
+    if (st == OS_OK && warn) scn_warn(*out, doc, wo, warn);
     jsn_free(doc);
     return st;
 }

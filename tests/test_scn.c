@@ -234,3 +234,198 @@ Test(set, fuzz_regressions_replay_cleanly)
         os_diag_fini(&d);
     }
 }
+
+/* ---- warnings: one scenario per kind of inert setting, with the exact message ---------- */
+
+#define SEG_G "{\"name\":\"g\",\"share\":1"
+#define CUST_WITH(seg) "\"customers\":{\"arrivals\":{\"rate\":1},\"segments\":[" SEG_G seg "}]}"
+
+typedef struct warn_case {
+    char name[64];        /* the kind of warning */
+    char text[640];       /* a valid scenario with exactly one inert setting */
+    char want[320];       /* the whole expected message */
+} warn_case;
+
+static warn_case warn_cases[] = {
+    { "schedule entry after max_customers",
+      BASE_HEAD "\"customers\":{\"arrivals\":{\"rate\":1,\"schedule\":[{\"at\":\"0s\",\"rate\":10},{\"at\":\"20s\",\"rate\":5}]},"
+                "\"max_customers\":100,\"segments\":[" SEG_G "}]}}",
+      "t.json:2:75: warning: customers.arrivals.schedule[1].at: this entry (at 20 s) never takes effect: "
+      "customers.max_customers (100) is reached at t = 10 s (expected arrivals), after which no customer arrives" },
+    { "schedule entry after the horizon",
+      BASE_HEAD "\"customers\":{\"arrivals\":{\"rate\":1,\"schedule\":[{\"at\":\"2h\",\"rate\":5}]},\"segments\":[" SEG_G "}]}}",
+      "t.json:2:53: warning: customers.arrivals.schedule[0].at: this entry (at 2 h) never takes effect: "
+      "it is at or after the horizon (1 h)" },
+    { "returns after the horizon",
+      BASE_HEAD CUST_WITH(",\"return_probability\":0.1,\"return_delay\":{\"dist\":\"const\",\"value\":\"2h\"}") "}",
+      "t.json:2:91: warning: customers.segments[0].return_probability: no return can happen within the horizon (1 h): "
+      "the earliest is 2 h after an order (fulfilment.delivery at least 0 s + return_delay at least 7200 s)" },
+    { "cancel after pay after the horizon",
+      BASE_HEAD CUST_WITH(",\"cancel_after_pay_probability\":0.1,\"cancel_after_pay_delay\":{\"dist\":\"uniform\",\"min\":\"1h\",\"max\":\"2h\"}") "}",
+      "t.json:2:101: warning: customers.segments[0].cancel_after_pay_probability: no cancellation after payment can happen "
+      "within the horizon (1 h): cancel_after_pay_delay is at least 1 h" },
+    { "after-sale timer longer than the horizon",
+      BASE_HEAD "\"fulfilment\":{\"auto_confirm_after\":\"7d\"}," CUST_WITH("") "}",
+      "t.json:2:36: warning: fulfilment.auto_confirm_after: this timer (7 d) cannot fire within the horizon (1 h)" },
+    { "after-sale timer the process lacks",
+      BASE_HEAD "\"process\":\"virtual\",\"fulfilment\":{\"auto_confirm_after\":\"1m\"}," CUST_WITH("") "}",
+      "t.json:2:56: warning: fulfilment.auto_confirm_after: the process \"virtual\" has no auto_confirm_after timer, "
+      "so this setting is not used" },
+    { "coupon without a promotion",
+      BASE_HEAD CUST_WITH(",\"coupon\":\"SAVE5\"") "}",
+      "t.json:2:79: warning: customers.segments[0].coupon: coupon \"SAVE5\" matches no promotion "
+      "(no promotion of type coupon has id \"SAVE5\")" },
+    { "coupon naming a promotion of another type",
+      BASE_HEAD "\"promotions\":[{\"id\":\"SAVE5\",\"type\":\"percent_off\",\"value\":5}]," CUST_WITH(",\"coupon\":\"SAVE5\"") "}",
+      "t.json:2:140: warning: customers.segments[0].coupon: coupon \"SAVE5\" matches no promotion: "
+      "promotion \"SAVE5\" is of type percent_off, not coupon" },
+    { "payment station nobody pays through",
+      BASE_HEAD "\"payment\":{\"delay\":{\"dist\":\"const\",\"value\":1},\"servers\":4}," CUST_WITH(",\"pay_probability\":0") "}",
+      "t.json:2:57: warning: payment.servers: no request reaches the payment station: no segment pays "
+      "(pay_probability 0 or malicious)" },
+    { "payment station under cash on delivery",
+      BASE_HEAD "\"process\":\"cod\",\"payment\":{\"delay\":{\"dist\":\"const\",\"value\":1},\"servers\":4}," CUST_WITH("") "}",
+      "t.json:2:73: warning: payment.servers: no request reaches the payment station: the process takes payment on "
+      "delivery, not through it" },
+    { "warehouse under a process that never produces",
+      BASE_HEAD "\"process\":\"virtual\",\"stations\":{\"warehouse\":{\"servers\":2,\"service\":{\"dist\":\"const\",\"value\":1}}},"
+      CUST_WITH("") "}",
+      "t.json:2:45: warning: stations.warehouse: no request reaches the warehouse station: the process never produces an order" },
+    { "warehouse nobody pays for",
+      BASE_HEAD "\"stations\":{\"warehouse\":{\"servers\":2,\"service\":{\"dist\":\"const\",\"value\":1}}},"
+      CUST_WITH(",\"pay_probability\":0") "}",
+      "t.json:2:25: warning: stations.warehouse: no request reaches the warehouse station: orders are produced after "
+      "payment and no segment pays" },
+    { "oversold threshold under a strategy that cannot oversell",
+      BASE_HEAD "\"thresholds\":{\"oversold_units\":\"== 0\"}," CUST_WITH("") "}",
+      "t.json:2:32: warning: thresholds.oversold_units: oversold_units is always 0 here (strategy reduce_on_order never "
+      "oversells), so this threshold always passes" },
+    { "oversold threshold under cash on delivery",
+      BASE_HEAD "\"process\":\"cod\",\"inventory\":{\"strategy\":\"reduce_on_payment\"},\"thresholds\":{\"oversold_orders\":\"> 0\"},"
+      CUST_WITH("") "}",
+      "t.json:2:94: warning: thresholds.oversold_orders: oversold_orders is always 0 here (the process \"cod\" commits "
+      "stock at creation, which never oversells), so this threshold always fails" },
+    { "revenue at risk under reserve_on_checkout",
+      BASE_HEAD "\"inventory\":{\"strategy\":\"reserve_on_checkout\"},\"thresholds\":{\"revenue_at_risk\":\"< 1\"}," CUST_WITH("") "}",
+      "t.json:2:80: warning: thresholds.revenue_at_risk: revenue_at_risk is always 0 here (strategy reserve_on_checkout "
+      "never oversells), so this threshold always passes" },
+    { "bot threshold without bots",
+      BASE_HEAD "\"thresholds\":{\"malicious_locked_unit_seconds\":\"< 100\"}," CUST_WITH("") "}",
+      "t.json:2:47: warning: thresholds.malicious_locked_unit_seconds: malicious_locked_unit_seconds is always 0 here "
+      "(no segment is malicious), so this threshold always passes" },
+    { "returns threshold without returns",
+      BASE_HEAD "\"thresholds\":{\"orders_returned\":\"< 5\"}," CUST_WITH("") "}",
+      "t.json:2:33: warning: thresholds.orders_returned: orders_returned is always 0 here (no segment has a "
+      "return_probability above 0), so this threshold always passes" },
+};
+
+/* Loads `text` as t.json and returns its warnings under `wo` in *w (caller finalises). */
+static void warnings_of(const char *text, const scn_warn_opts *wo, os_diag *w)
+{
+    os_diag d;
+    os_diag_init(&d);
+    os_diag_init(w);
+    jsn_doc *doc = NULL;
+    scn_scenario *s = NULL;
+    os_status st = jsn_parse("t.json", text, strlen(text), &doc, &d);
+    if (st == OS_OK) st = scn_from_doc(doc, &s, &d);
+    for (int i = 0; i < d.count; i++) cr_log_error("load: %s", d.msgs[i]);
+    cr_assert_eq(st, OS_OK, "the scenario is valid");
+    cr_expect_eq(scn_warn(s, doc, wo, w), w->count);
+    scn_free(s);
+    jsn_free(doc);
+    os_diag_fini(&d);
+}
+
+ParameterizedTestParameters(warnings, name_each_inert_setting_with_position)
+{
+    return cr_make_param_array(warn_case, warn_cases, sizeof warn_cases / sizeof warn_cases[0]);
+}
+
+ParameterizedTest(warn_case *c, warnings, name_each_inert_setting_with_position)
+{
+    os_diag w;
+    warnings_of(c->text, NULL, &w);
+    for (int i = 0; i < w.count; i++) cr_log_info("%s: got: %s", c->name, w.msgs[i]);
+    cr_expect_eq(w.count, 1, "%s: one warning", c->name);
+    if (w.count) cr_expect_str_eq(w.msgs[0], c->want, "%s", c->name);
+    os_diag_fini(&w);
+}
+
+Test(warnings, none_for_a_plain_scenario_or_default_timers)
+{
+    os_diag w;
+    /* Default 7 d after-sale timers are not reported; returns drawn from exp can happen at once. */
+    warnings_of(BASE_HEAD CUST_WITH(",\"return_probability\":0.1,\"return_delay\":{\"dist\":\"exp\",\"mean\":\"3d\"}") "}", NULL, &w);
+    cr_expect_eq(w.count, 0);
+    os_diag_fini(&w);
+}
+
+Test(warnings, oversold_threshold_is_fine_where_a_strategy_in_force_may_oversell)
+{
+    const char *text = BASE_HEAD "\"thresholds\":{\"oversold_units\":\"== 0\"}," CUST_WITH("") "}";
+    os_diag w;
+    warnings_of(text, &(scn_warn_opts){ .strategy = "reduce_on_payment" }, &w);   /* run --strategy */
+    cr_expect_eq(w.count, 0);
+    os_diag_fini(&w);
+    warnings_of(text, &(scn_warn_opts){ .all_strategies = true }, &w);           /* compare */
+    cr_expect_eq(w.count, 0);
+    os_diag_fini(&w);
+    warnings_of(text, &(scn_warn_opts){ .strategy = "reserve_on_checkout" }, &w);
+    cr_expect_eq(w.count, 1, "reserve_on_checkout never oversells");
+    os_diag_fini(&w);
+}
+
+Test(warnings, schedule_entry_before_the_cap_is_fine)
+{
+    /* 10/s from 0 s: 100 customers at 10 s; an entry at 9 s still changes the rate. */
+    os_diag w;
+    warnings_of(BASE_HEAD "\"customers\":{\"arrivals\":{\"rate\":1,\"schedule\":[{\"at\":\"0s\",\"rate\":10},{\"at\":\"9s\",\"rate\":5}]},"
+                          "\"max_customers\":100,\"segments\":[" SEG_G "}]}}", NULL, &w);
+    cr_expect_eq(w.count, 0);
+    os_diag_fini(&w);
+}
+
+Test(warnings, flash_sale_reports_its_dead_schedule_entries)
+{
+    /* scenarios/flash_sale.json: 2000/s from t = 0 reaches max_customers 200,000 at 100 s, so
+     * the entries at 100 s and 10 min never fire (a known problem of the shipped file). */
+    os_diag d, w;
+    os_diag_init(&d);
+    os_diag_init(&w);
+    scn_scenario *s = NULL;
+    cr_assert_eq(scn_load_warn("scenarios/flash_sale.json", NULL, 0, NULL, &s, &d, &w), OS_OK);
+    int dead = 0;
+    for (int i = 0; i < w.count; i++) {
+        cr_log_info("%s", w.msgs[i]);
+        dead += strstr(w.msgs[i], "customers.arrivals.schedule[") && strstr(w.msgs[i], "reached at t = 100 s");
+    }
+    cr_expect_str_eq(w.msgs[0], "scenarios/flash_sale.json:16:66: warning: customers.arrivals.schedule[1].at: this entry "
+                                "(at 100 s) never takes effect: customers.max_customers (200000) is reached at t = 100 s "
+                                "(expected arrivals), after which no customer arrives");
+    cr_expect_eq(dead, 2, "the entries at 100 s and 10 min");
+    scn_free(s);
+    os_diag_fini(&d);
+    os_diag_fini(&w);
+}
+
+Test(warnings, every_other_shipped_scenario_has_none)
+{
+    /* Known exception: scenarios/flash_sale.json, whose schedule dies at max_customers
+     * (see flash_sale_reports_its_dead_schedule_entries); to be reworked, then listed here. */
+    const char *files[] = { "scenarios/steady_state.json", "scenarios/bot_attack.json", "scenarios/apparel_returns.json",
+                            "scenarios/slow_payments.json", "scenarios/capacity.json", "scenarios/bench/flash_sale_1m.json",
+                            "scenarios/bench/kernel.json", "scenarios/bench/steady_10m.json" };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        os_diag d, w;
+        os_diag_init(&d);
+        os_diag_init(&w);
+        scn_scenario *s = NULL;
+        cr_expect_eq(scn_load_warn(files[i], NULL, 0, NULL, &s, &d, &w), OS_OK, "%s", files[i]);
+        for (int k = 0; k < w.count; k++) cr_log_error("%s", w.msgs[k]);
+        cr_expect_eq(w.count, 0, "%s has no warning", files[i]);
+        scn_free(s);
+        os_diag_fini(&d);
+        os_diag_fini(&w);
+    }
+}

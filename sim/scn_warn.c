@@ -1,0 +1,346 @@
+/*
+ * scn_warn.c — warnings about valid scenarios: settings that the simulator accepts but that
+ * make part of the scenario inert (a schedule entry that never takes effect, a timer that
+ * cannot fire before the horizon, a coupon no promotion honours, a station nothing visits)
+ * or a threshold that cannot fail. Each check is one small function in the table k_checks;
+ * a check warns only when the outcome is certain from the scenario alone (lower bounds of
+ * distributions, the process definition, the strategy's descriptor), with one exception
+ * documented at its function: the schedule check uses expected arrivals.
+ *
+ * Messages read "FILE:LINE:COL: warning: PATH: WHAT", like the loader's errors; a value set
+ * with --set has no position and reads "FILE: warning: PATH: WHAT". The list of checks and
+ * their exact wording is in docs/scenarios.md ("Warnings").
+ */
+#include "scn.h"
+
+#include "inv.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct scn__wctx {
+    const scn_scenario *s;     /* the scenario */
+    const jsn_doc      *doc;   /* its document, for positions; may be NULL */
+    const scn_warn_opts *wo;   /* strategies in force */
+    os_diag            *out;   /* where warnings go */
+    int                 count; /* warnings added */
+} scn__wctx;
+
+/* The node at a dotted path with [i] indexes ("customers.segments[1].coupon"), or NULL.
+ * Keys may not contain '.' or '['; threshold keys (which do) are looked up directly. */
+static const cJSON *scn__find(const jsn_doc *doc, const char *path)
+{
+    const cJSON *n = doc ? jsn_root(doc) : NULL;
+    const char *p = path;
+    while (n && *p) {
+        if (*p == '.') { p++; continue; }
+        if (*p == '[') {
+            char *end;
+            long i = strtol(p + 1, &end, 10);
+            if (*end != ']' || !cJSON_IsArray(n)) return NULL;
+            n = cJSON_GetArrayItem(n, (int)i);
+            p = end + 1;
+            continue;
+        }
+        size_t len = strcspn(p, ".[");
+        char key[128];
+        if (len >= sizeof key || !cJSON_IsObject(n)) return NULL;
+        memcpy(key, p, len);
+        key[len] = '\0';
+        n = cJSON_GetObjectItemCaseSensitive(n, key);
+        p += len;
+    }
+    return n;
+}
+
+/* Adds one warning about `node` (may be NULL: no position) at `path`. */
+static void scn__warn(scn__wctx *cx, const cJSON *node, const char *path, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+static void scn__warn(scn__wctx *cx, const cJSON *node, const char *path, const char *fmt, ...)
+{
+    char what[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    int line, col;
+    if (node && cx->doc && jsn_where(cx->doc, node, false, &line, &col))
+        os_diag_add(cx->out, "%s:%d:%d: warning: %s: %s", cx->s->file, line, col, path, what);
+    else
+        os_diag_add(cx->out, "%s: warning: %s: %s", cx->s->file, path, what);
+    cx->count++;
+}
+
+/* The smallest value a distribution can draw (normal is truncated at 0; exp and lognormal
+ * reach down to 0). */
+static double scn__dist_min(const sim_dist *d)
+{
+    switch (d->kind) {
+    case SIM_CONST: return d->a;
+    case SIM_UNIFORM: return d->a < d->b ? d->a : d->b;
+    case SIM_EMPIRICAL: {
+        double m = INFINITY;
+        for (int i = 0; i < d->n; i++) m = d->values[i] < m ? d->values[i] : m;
+        return d->n ? m : 0;
+    }
+    default: return 0;
+    }
+}
+
+/* A duration for messages: "100 s", "2 h", "7 d" when whole, else seconds. */
+static const char *scn__fmt_dur(double s, char *buf, size_t n)
+{
+    if (s >= 86400 && fmod(s, 86400) == 0) snprintf(buf, n, "%g d", s / 86400);
+    else if (s >= 3600 && fmod(s, 3600) == 0) snprintf(buf, n, "%g h", s / 3600);
+    else if (s >= 60 && fmod(s, 60) == 0) snprintf(buf, n, "%g min", s / 60);
+    else snprintf(buf, n, "%.6g s", s);
+    return buf;
+}
+
+/* True when some segment places orders that can be paid: a genuine segment with a
+ * pay probability above 0. */
+static bool scn__anyone_pays(const scn_scenario *s)
+{
+    for (int i = 0; i < s->n_segments; i++)
+        if (!s->segments[i].malicious && s->segments[i].pay_probability > 0) return true;
+    return false;
+}
+
+/* True when the process has a transition taking `action`. */
+static bool scn__has_action(const fsm_def *def, fsm_action action)
+{
+    for (int i = 0; i < fsm_transition_count(def); i++)
+        if (fsm_transition_at(def, i)->action == action) return true;
+    return false;
+}
+
+/* True when orders are paid before they are produced (payment goes through the payment
+ * station); false for cash on delivery, where the buyer pays the courier. */
+static bool scn__pays_first(const scn_scenario *s)
+{
+    return fsm_row(s->fsm, fsm_initial(s->fsm), FSM_PAY) != NULL;
+}
+
+/* ---- the checks ------------------------------------------------------------------------ */
+
+/* A schedule entry at or after the time customers.max_customers is reached changes a rate
+ * no customer arrives under. The time is where the expected arrivals (the integral of the
+ * rate) reach the cap; with Poisson arrivals the real moment varies by about
+ * sqrt(max_customers) arrivals, so an entry right at that time may still see a few. */
+static void scn__w_schedule_after_cap(scn__wctx *cx)
+{
+    const scn_scenario *s = cx->s;
+    if (s->max_customers == UINT64_MAX || !s->n_sched) return;
+    double cap = (double)s->max_customers, L = 0, t = 0, rate = s->rate, reached = INFINITY;
+    for (int i = 0; i <= s->n_sched && !isfinite(reached); i++) {
+        double end = i < s->n_sched ? s->sched_at[i] : INFINITY;
+        if (rate > 0 && L + rate * (end - t) >= cap) reached = t + (cap - L) / rate;
+        else if (isfinite(end)) L += rate * (end - t);
+        if (i < s->n_sched) { t = s->sched_at[i]; rate = s->sched_rate[i]; }
+    }
+    if (!isfinite(reached) || reached >= s->horizon) return;
+    char r[32], a[32];
+    for (int i = 0; i < s->n_sched; i++) {
+        if (s->sched_at[i] < reached || s->sched_at[i] >= s->horizon) continue;
+        char p[96];
+        snprintf(p, sizeof p, "customers.arrivals.schedule[%d].at", i);
+        scn__warn(cx, scn__find(cx->doc, p), p,
+                  "this entry (at %s) never takes effect: customers.max_customers (%llu) is reached at t = %s "
+                  "(expected arrivals), after which no customer arrives",
+                  scn__fmt_dur(s->sched_at[i], a, sizeof a), (unsigned long long)s->max_customers, scn__fmt_dur(reached, r, sizeof r));
+    }
+}
+
+/* A schedule entry at or after the horizon never takes effect. */
+static void scn__w_schedule_after_horizon(scn__wctx *cx)
+{
+    const scn_scenario *s = cx->s;
+    char a[32], h[32];
+    for (int i = 0; i < s->n_sched; i++) {
+        if (s->sched_at[i] < s->horizon) continue;
+        char p[96];
+        snprintf(p, sizeof p, "customers.arrivals.schedule[%d].at", i);
+        scn__warn(cx, scn__find(cx->doc, p), p, "this entry (at %s) never takes effect: it is at or after the horizon (%s)",
+                  scn__fmt_dur(s->sched_at[i], a, sizeof a), scn__fmt_dur(s->horizon, h, sizeof h));
+    }
+}
+
+/* Returns are requested return_delay after delivery, and delivery takes at least the
+ * smallest delivery time, so a segment whose earliest return is at or after the horizon
+ * returns nothing. */
+static void scn__w_returns_after_horizon(scn__wctx *cx)
+{
+    const scn_scenario *s = cx->s;
+    double dmin = scn__dist_min(&s->delivery);
+    char e[32], h[32];
+    for (int i = 0; i < s->n_segments; i++) {
+        const scn_segment *g = &s->segments[i];
+        double earliest = dmin + scn__dist_min(&g->return_delay);
+        if (g->return_probability <= 0 || earliest < s->horizon) continue;
+        char p[96];
+        snprintf(p, sizeof p, "customers.segments[%d].return_probability", i);
+        scn__warn(cx, scn__find(cx->doc, p), p,
+                  "no return can happen within the horizon (%s): the earliest is %s after an order "
+                  "(fulfilment.delivery at least %.6g s + return_delay at least %.6g s)",
+                  scn__fmt_dur(s->horizon, h, sizeof h), scn__fmt_dur(earliest, e, sizeof e), dmin, scn__dist_min(&g->return_delay));
+    }
+}
+
+/* A cancellation after payment is attempted cancel_after_pay_delay after payment. */
+static void scn__w_cancel_after_pay_after_horizon(scn__wctx *cx)
+{
+    const scn_scenario *s = cx->s;
+    char e[32], h[32];
+    for (int i = 0; i < s->n_segments; i++) {
+        const scn_segment *g = &s->segments[i];
+        double earliest = scn__dist_min(&g->cancel_after_pay_delay);
+        if (g->cancel_after_pay_probability <= 0 || earliest < s->horizon) continue;
+        char p[96];
+        snprintf(p, sizeof p, "customers.segments[%d].cancel_after_pay_probability", i);
+        scn__warn(cx, scn__find(cx->doc, p), p,
+                  "no cancellation after payment can happen within the horizon (%s): cancel_after_pay_delay is at least %s",
+                  scn__fmt_dur(s->horizon, h, sizeof h), scn__fmt_dur(earliest, e, sizeof e));
+    }
+}
+
+/* fulfilment.auto_confirm_after and complete_after, when written in the scenario: inert when
+ * the process has no such timer, or when the timer alone is as long as the horizon (it
+ * starts at the earliest at t = 0, so it cannot fire). Defaults are not reported. */
+static void scn__w_fulfilment_timers(scn__wctx *cx)
+{
+    const scn_scenario *s = cx->s;
+    static const struct { const char *key; fsm_after kind; } timers[] = {
+        { "auto_confirm_after", FSM_AFTER_AUTO_CONFIRM }, { "complete_after", FSM_AFTER_COMPLETE } };
+    for (size_t k = 0; k < sizeof timers / sizeof timers[0]; k++) {
+        char p[64];
+        snprintf(p, sizeof p, "fulfilment.%s", timers[k].key);
+        const cJSON *node = scn__find(cx->doc, p);
+        if (!node) continue;
+        double v = timers[k].kind == FSM_AFTER_AUTO_CONFIRM ? s->auto_confirm_after : s->complete_after;
+        bool used = false;
+        for (int i = 0; i < fsm_transition_count(s->fsm); i++) used |= fsm_transition_at(s->fsm, i)->after_kind == timers[k].kind;
+        char a[32], h[32];
+        if (!used)
+            scn__warn(cx, node, p, "the process \"%s\" has no %s timer, so this setting is not used", fsm_name(s->fsm), timers[k].key);
+        else if (v >= s->horizon)
+            scn__warn(cx, node, p, "this timer (%s) cannot fire within the horizon (%s)", scn__fmt_dur(v, a, sizeof a),
+                      scn__fmt_dur(s->horizon, h, sizeof h));
+    }
+}
+
+/* A segment's coupon counts only if a promotion of type coupon has that id. */
+static void scn__w_coupon_unmatched(scn__wctx *cx)
+{
+    const scn_scenario *s = cx->s;
+    for (int i = 0; i < s->n_segments; i++) {
+        const char *c = s->segments[i].coupon;
+        if (!c[0]) continue;
+        const promo_def *same = NULL;
+        for (int k = 0; k < s->n_promos; k++)
+            if (strcmp(s->promos[k].id, c) == 0 && (!same || s->promos[k].type == PROMO_COUPON)) same = &s->promos[k];
+        if (same && same->type == PROMO_COUPON) continue;
+        char p[96];
+        snprintf(p, sizeof p, "customers.segments[%d].coupon", i);
+        if (same)
+            scn__warn(cx, scn__find(cx->doc, p), p, "coupon \"%s\" matches no promotion: promotion \"%s\" is of type %s, not coupon",
+                      c, c, promo_type_name(same->type));
+        else
+            scn__warn(cx, scn__find(cx->doc, p), p, "coupon \"%s\" matches no promotion (no promotion of type coupon has id \"%s\")", c, c);
+    }
+}
+
+/* A modelled station (servers given) that no request can reach: the payment station when
+ * nobody pays or the process takes payment at the door (cash on delivery), the warehouse
+ * when the process never produces or produces only paid orders and nobody pays. */
+static void scn__w_station_unreached(scn__wctx *cx)
+{
+    const scn_scenario *s = cx->s;
+    bool pays = scn__anyone_pays(s), first = scn__pays_first(s);
+    if (s->pay_servers > 0 && (!pays || !first))
+        scn__warn(cx, scn__find(cx->doc, "payment.servers"), "payment.servers",
+                  "no request reaches the payment station: %s", !first ? "the process takes payment on delivery, not through it"
+                                                                        : "no segment pays (pay_probability 0 or malicious)");
+    if (s->warehouse.servers > 0 && (!scn__has_action(s->fsm, FSM_PRODUCE) || (first && !pays)))
+        scn__warn(cx, scn__find(cx->doc, "stations.warehouse"), "stations.warehouse",
+                  "no request reaches the warehouse station: %s", !scn__has_action(s->fsm, FSM_PRODUCE)
+                      ? "the process never produces an order" : "orders are produced after payment and no segment pays");
+}
+
+/* True when no strategy in force can oversell (or the process locks at creation). */
+static bool scn__never_oversells(const scn__wctx *cx)
+{
+    if (fsm_stock_hook_of(cx->s->fsm) == FSM_STOCK_ON_CREATE) return true;
+    if (!cx->wo || !cx->wo->all_strategies) {
+        const char *name = cx->wo && cx->wo->strategy ? cx->wo->strategy : cx->s->strategy;
+        const inv_strategy *st = inv_strategy_find(name);
+        return st && !st->may_oversell;
+    }
+    for (const inv_strategy *const *st = inv_strategies(); *st; st++)
+        if ((*st)->may_oversell) return false;
+    return true;
+}
+
+/* Why a metric is certainly 0 in this scenario, or NULL when it can move. */
+static const char *scn__stuck_reason(const scn__wctx *cx, const char *metric, char *buf, size_t n)
+{
+    const scn_scenario *s = cx->s;
+    if (strcmp(metric, "oversold_units") == 0 || strcmp(metric, "oversold_orders") == 0 || strcmp(metric, "revenue_at_risk") == 0) {
+        if (!scn__never_oversells(cx)) return NULL;
+        if (fsm_stock_hook_of(s->fsm) == FSM_STOCK_ON_CREATE)
+            snprintf(buf, n, "the process \"%s\" commits stock at creation, which never oversells", fsm_name(s->fsm));
+        else if (cx->wo && cx->wo->all_strategies)
+            snprintf(buf, n, "no strategy can oversell");
+        else
+            snprintf(buf, n, "strategy %s never oversells", cx->wo && cx->wo->strategy ? cx->wo->strategy : s->strategy);
+        return buf;
+    }
+    if (strcmp(metric, "malicious_locked_unit_seconds") == 0) {
+        for (int i = 0; i < s->n_segments; i++)
+            if (s->segments[i].malicious) return NULL;
+        return "no segment is malicious";
+    }
+    if (strcmp(metric, "orders_returned") == 0) {
+        if (!scn__pays_first(s)) return NULL;   /* cash on delivery: refusals count as returns */
+        for (int i = 0; i < s->n_segments; i++)
+            if (s->segments[i].return_probability > 0) return NULL;
+        return "no segment has a return_probability above 0";
+    }
+    return NULL;
+}
+
+/* A threshold on a metric that is 0 whatever happens cannot tell anything. */
+static void scn__w_threshold_stuck(scn__wctx *cx)
+{
+    const scn_scenario *s = cx->s;
+    const cJSON *th = scn__find(cx->doc, "thresholds");
+    for (int i = 0; i < s->n_thresholds; i++) {
+        const scn_threshold *t = &s->thresholds[i];
+        char why[160];
+        const char *r = scn__stuck_reason(cx, t->name, why, sizeof why);
+        if (!r) continue;
+        char p[128];
+        snprintf(p, sizeof p, "thresholds.%s", t->name);
+        scn__warn(cx, th ? cJSON_GetObjectItemCaseSensitive(th, t->name) : NULL, p,
+                  "%s is always 0 here (%s), so this threshold %s", t->name, r,
+                  rpt_op_holds(t->op, 0, t->value) ? "always passes" : "always fails");
+    }
+}
+
+static void (*const k_checks[])(scn__wctx *) = {
+    scn__w_schedule_after_cap,  scn__w_schedule_after_horizon, scn__w_returns_after_horizon,
+    scn__w_cancel_after_pay_after_horizon, scn__w_fulfilment_timers, scn__w_coupon_unmatched,
+    scn__w_station_unreached,   scn__w_threshold_stuck,
+};
+
+int scn_warn(const scn_scenario *s, const jsn_doc *doc, const scn_warn_opts *wo, os_diag *warn)
+{
+    scn__wctx cx = { s, doc, wo, warn, 0 };
+    for (size_t i = 0; i < sizeof k_checks / sizeof k_checks[0]; i++) k_checks[i](&cx);
+    return cx.count;
+}
