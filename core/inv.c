@@ -2,6 +2,7 @@
  * inv.c — stock counters, the movement ledger, and the three strategies.
  */
 #include "inv.h"
+#include "inv_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -360,3 +361,8 @@ const inv_strategy *inv_strategy_find(const char *name)
         if (strcmp(inv__all[i]->name, name) == 0) return inv__all[i];
     return NULL;   /* a descriptor list, not a name table: os_name_find does not apply */
 }
+
+/* ---- internals for tests (inv_int.h) ---------------------------------------------------- */
+
+size_t inv__ledger_len(const inv_store *s) { return s->ledger_on ? s->nledger : 0; }
+inv_move *inv__ledger_row(inv_store *s, size_t k) { return k < inv__ledger_len(s) ? &s->ledger[k] : NULL; }
