@@ -46,7 +46,7 @@ BIN      := $(BUILD)/ordersim
 TESTBIN  := $(BUILD)/unit_tests
 DEPS_OK  := build/.deps-ok
 
-.PHONY: all deps test unit cli-test demo bench fuzz clean
+.PHONY: all deps test unit cli-test golden golden-check mutate demo bench fuzz clean
 all: $(BIN)
 
 # The stamp makes a warm machine pay nothing: the check runs once per checkout.
@@ -75,6 +75,20 @@ cli-test: $(BIN)
 	ORDERSIM=$(BIN) sh tests/cli/run_all.sh
 
 test: unit cli-test
+
+# Golden outputs (tests/golden/): the CLI test t_golden.sh compares them as part of `make
+# test`; `make golden` regenerates them after an intended change and prints each metric that
+# moved (docs/regression.md).
+golden-check: $(BIN)
+	@sh tools/golden.sh check $(BIN)
+golden: $(BIN)
+	@sh tools/golden.sh update $(BIN)
+
+# Mutation testing (not part of `make test`): applies each mutation of tests/mutations.txt
+# to a copy of the tree under build/mutate/, builds it and runs the fast suite; exits 1 if a
+# mutation survives or no longer applies. MUTATE_ONLY=N,M runs only those lines' mutations.
+mutate: $(BIN) $(TESTBIN)
+	@MUTATE_ONLY=$(MUTATE_ONLY) sh tools/mutate.sh
 
 demo: $(BIN)
 	@sh tools/demo.sh $(BIN)
