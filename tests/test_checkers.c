@@ -40,7 +40,7 @@ static inv_counts *counts(inv_store *s, uint32_t sku) { return (inv_counts *)inv
 static inv_totals *totals(inv_store *s) { return (inv_totals *)inv_totals_of(s); }
 
 /* Two SKUs (10 and 5 units) and one movement of every kind, so a replay that mishandles any
- * kind disagrees with the counters. Hand-computed end state, SKU 0: locked 2 (1 malicious),
+ * kind disagrees with the counters. Hand-computed end state, SKU 0: locked 2 (both a bot's),
  * sold 3 + 4 = 7, on_hand 10 - 7 + 1 = 4, restocked 1, written off 1; SKU 1: sold 7 with
  * on_hand 5 -> oversold 2, on_hand -2. */
 static inv_store *busy_store(bool ledger)

@@ -24,7 +24,8 @@ trap 'rm -rf "$tmp"' EXIT
 
 # The strategy list comes from the binary itself, so a new strategy is picked up without
 # editing this script: the error for an unknown strategy lists the known ones.
-strategies=$("$BIN" run scenarios/capacity.json --strategy '?' --no-report --db "$tmp/s.db" 2>&1 |
+set -- ${GOLDEN_SCENARIOS:-scenarios/*.json}
+strategies=$("$BIN" run "$1" --strategy '?' --no-report --db "$tmp/s.db" 2>&1 |
              sed -n 's/.*(\(.*\)).*/\1/p' | tr -d ',')
 [ -n "$strategies" ] || { echo "golden: cannot list the strategies of $BIN" >&2; exit 2; }
 
