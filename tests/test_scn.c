@@ -386,21 +386,22 @@ Test(warnings, schedule_entry_before_the_cap_is_fine)
     os_diag_fini(&w);
 }
 
-Test(warnings, flash_sale_reports_its_dead_schedule_entries)
+Test(warnings, a_schedule_cut_off_by_max_customers_reports_its_dead_entries)
 {
-    /* scenarios/flash_sale.json: 2000/s from t = 0 reaches max_customers 200,000 at 100 s, so
-     * the entries at 100 s and 10 min never fire (a known problem of the shipped file). */
+    /* tests/fixtures/dead_schedule.json (the flagship scenario as it once shipped): 2000/s
+     * from t = 0 reaches max_customers 200,000 at 100 s, so the entries at 100 s and 10 min
+     * never fire. */
     os_diag d, w;
     os_diag_init(&d);
     os_diag_init(&w);
     scn_scenario *s = NULL;
-    cr_assert_eq(scn_load_warn("scenarios/flash_sale.json", NULL, 0, NULL, &s, &d, &w), OS_OK);
+    cr_assert_eq(scn_load_warn("tests/fixtures/dead_schedule.json", NULL, 0, NULL, &s, &d, &w), OS_OK);
     int dead = 0;
     for (int i = 0; i < w.count; i++) {
         cr_log_info("%s", w.msgs[i]);
         dead += strstr(w.msgs[i], "customers.arrivals.schedule[") && strstr(w.msgs[i], "reached at t = 100 s");
     }
-    cr_expect_str_eq(w.msgs[0], "scenarios/flash_sale.json:16:66: warning: customers.arrivals.schedule[1].at: this entry "
+    cr_expect_str_eq(w.msgs[0], "tests/fixtures/dead_schedule.json:16:66: warning: customers.arrivals.schedule[1].at: this entry "
                                 "(at 100 s) never takes effect: customers.max_customers (200000) is reached at t = 100 s "
                                 "(expected arrivals), after which no customer arrives");
     cr_expect_eq(dead, 2, "the entries at 100 s and 10 min");
@@ -409,11 +410,9 @@ Test(warnings, flash_sale_reports_its_dead_schedule_entries)
     os_diag_fini(&w);
 }
 
-Test(warnings, every_other_shipped_scenario_has_none)
+Test(warnings, every_shipped_scenario_has_none)
 {
-    /* Known exception: scenarios/flash_sale.json, whose schedule dies at max_customers
-     * (see flash_sale_reports_its_dead_schedule_entries); to be reworked, then listed here. */
-    const char *files[] = { "scenarios/steady_state.json", "scenarios/bot_attack.json", "scenarios/apparel_returns.json",
+    const char *files[] = { "scenarios/flash_sale.json", "scenarios/steady_state.json", "scenarios/bot_attack.json", "scenarios/apparel_returns.json",
                             "scenarios/slow_payments.json", "scenarios/capacity.json", "scenarios/bench/flash_sale_1m.json",
                             "scenarios/bench/kernel.json", "scenarios/bench/steady_10m.json" };
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {

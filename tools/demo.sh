@@ -3,7 +3,7 @@
 set -e
 BIN="${1:-build/ordersim}"
 echo "== ordersim compare scenarios/flash_sale.json --replications 10 --jobs 2"
-echo "   (1,000 phones, 200,000 customers in the first minutes, 10% bots; every strategy sees the same customers)"
+echo "   (1,000 phones, 120,000 customers in the first minute and ~360,000 in two hours, 10% bots; every strategy sees the same customers)"
 echo
 "$BIN" compare scenarios/flash_sale.json --replications 10 --jobs 2
 echo

@@ -1,28 +1,27 @@
 # Scenario warnings: printed to stderr by validate and before run/compare/check/sweep start;
-# --strict makes them exit 65. Every shipped scenario is warning-free except the known
-# exception scenarios/flash_sale.json (its schedule dies at max_customers; it is to be
-# reworked), which must report exactly that.
+# --strict makes them exit 65. Every shipped scenario is warning-free; the flagship as it
+# once shipped (tests/fixtures/dead_schedule.json: its schedule died at max_customers) must
+# report exactly that.
 . tests/cli/lib.sh
 S="$ROOT/scenarios/bot_attack.json"
 small="--set customers.max_customers=200 --set customers.arrivals.schedule=[] --db $T/w.db --no-report"
 inert="--set thresholds.oversold_units===0"
 msg="warning: thresholds.oversold_units: oversold_units is always 0 here (strategy reduce_on_order never oversells), so this threshold always passes"
 
-# every shipped scenario but flash_sale: no warning, even under --strict
+# every shipped scenario: no warning, even under --strict
 for f in "$ROOT"/scenarios/*.json "$ROOT"/scenarios/bench/*.json; do
-  case "$f" in */scenarios/flash_sale.json) continue ;; esac
   expect_rc 0 "$BIN" validate --strict "$f"
   [ ! -s "$T/last.err" ] || { cat "$T/last.err"; fail "$f warns"; }
 done
 
-# flash_sale: its dead schedule entries (2000/s from t = 0 reaches 200,000 customers at 100 s)
-expect_rc 0 "$BIN" validate "$ROOT/scenarios/flash_sale.json"
-grep -Fq "flash_sale.json:16:66: warning: customers.arrivals.schedule[1].at: this entry (at 100 s) never takes effect: customers.max_customers (200000) is reached at t = 100 s (expected arrivals), after which no customer arrives" "$T/last.err" \
+# the old flagship: its dead schedule entries (2000/s from t = 0 reaches 200,000 customers at 100 s)
+expect_rc 0 "$BIN" validate "$ROOT/tests/fixtures/dead_schedule.json"
+grep -Fq "dead_schedule.json:16:66: warning: customers.arrivals.schedule[1].at: this entry (at 100 s) never takes effect: customers.max_customers (200000) is reached at t = 100 s (expected arrivals), after which no customer arrives" "$T/last.err" \
   || fail "flash_sale's entry at 100 s"
 grep -Fq "warning: customers.arrivals.schedule[2].at: this entry (at 10 min) never takes effect" "$T/last.err" \
   || fail "flash_sale's entry at 10 min"
 grep -q "warning" "$T/last.out" && fail "warnings go to stderr"
-expect_rc 65 "$BIN" validate --strict "$ROOT/scenarios/flash_sale.json"
+expect_rc 65 "$BIN" validate --strict "$ROOT/tests/fixtures/dead_schedule.json"
 grep -q "4 warnings, and --strict makes warnings errors" "$T/last.err" || fail "--strict says why"
 grep -q ": ok" "$T/last.out" && fail "a file refused by --strict is not ok"
 
