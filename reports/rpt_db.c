@@ -10,144 +10,457 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#if defined(__linux__)
+#include <sys/sysmacros.h>
+#endif
 #include <time.h>
 #include <unistd.h>
 
+/* The current UTC time as ISO 8601. */
+static void rpt__now(char *buf, size_t n)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
 struct rpt_db {
-    sqlite3 *h;        /* the connection */
-    char    *path;     /* for messages */
+    sqlite3        *h;        /* the connection */
+    char           *path;     /* for messages */
+    double          timeout;  /* seconds one wait for a lock may last in total */
+    double          wait0;    /* when the current wait began (monotonic seconds) */
 };
 
-/* Bumped whenever a table changes shape; a database of another version is refused with a
- * message instead of failing on its first statement. */
-#define RPT_DB_SCHEMA "2"
+/* Bumped whenever a table changes shape. A database of an older version is migrated (one
+ * step per version, rpt__migrations) by a writing command; a newer one is refused. */
+#define RPT_DB_SCHEMA 3
+/* PRAGMA application_id of a results database ("OrdS"), set when ordersim creates one. */
+#define RPT_DB_APP_ID 0x4f726453
 
-static const char *const rpt__schema =
-    "PRAGMA page_size=16384;"          /* takes effect only when the file is new */
-    "PRAGMA journal_mode=WAL;"
-    "PRAGMA synchronous=NORMAL;"
-    "PRAGMA cache_size=-65536;"
-    "PRAGMA foreign_keys=ON;"
-    "CREATE TABLE IF NOT EXISTS runs ("
-    "  id INTEGER PRIMARY KEY,"
-    "  uuid TEXT NOT NULL UNIQUE,"          /* identity across merged databases */
-    "  batch TEXT NOT NULL,"                /* one command invocation */
-    "  kind TEXT NOT NULL,"                 /* run, compare, sweep, check */
-    "  scenario TEXT NOT NULL,"
-    "  scenario_hash TEXT NOT NULL,"
-    "  scenario_json TEXT NOT NULL,"
-    "  strategy TEXT NOT NULL,"
-    "  process TEXT NOT NULL,"
-    "  seed INTEGER NOT NULL,"
-    "  replication INTEGER NOT NULL,"
-    "  horizon REAL NOT NULL,"
-    "  warmup REAL NOT NULL DEFAULT 0,"
-    "  build TEXT NOT NULL,"
-    "  status TEXT NOT NULL CHECK (status IN ('running','complete','failed')),"
-    "  invariants_ok INTEGER,"
-    "  events INTEGER,"
-    "  wall_seconds REAL,"
-    "  sweep_point INTEGER,"
-    "  sweep_params TEXT,"
-    "  started_at TEXT NOT NULL,"
+/* The runs table and the view over it: shared by a new database and the v2 -> v3 step,
+ * which rebuilds the table (SQLite cannot change a CHECK constraint in place). */
+#define RPT__RUNS_TABLE(name)                                                                        \
+    "CREATE TABLE " name " ("                                                                        \
+    "  id INTEGER PRIMARY KEY,"                                                                      \
+    "  uuid TEXT NOT NULL UNIQUE,"          /* identity across merged databases */                  \
+    "  batch TEXT NOT NULL,"                /* one command invocation */                            \
+    "  kind TEXT NOT NULL,"                 /* run, compare, sweep, check */                        \
+    "  scenario TEXT NOT NULL,"                                                                      \
+    "  scenario_hash TEXT NOT NULL,"                                                                 \
+    "  scenario_json TEXT NOT NULL,"                                                                 \
+    "  strategy TEXT NOT NULL,"                                                                      \
+    "  process TEXT NOT NULL,"                                                                       \
+    "  seed INTEGER NOT NULL,"                                                                       \
+    "  replication INTEGER NOT NULL,"                                                                \
+    "  horizon REAL NOT NULL,"                                                                       \
+    "  warmup REAL NOT NULL DEFAULT 0,"                                                              \
+    "  build TEXT NOT NULL,"                                                                         \
+    "  status TEXT NOT NULL CHECK (status IN ('running','complete','failed','interrupted')),"        \
+    "  invariants_ok INTEGER,"                                                                       \
+    "  events INTEGER,"                                                                              \
+    "  wall_seconds REAL,"                                                                           \
+    "  sweep_point INTEGER,"                                                                         \
+    "  sweep_params TEXT,"                                                                           \
+    "  started_at TEXT NOT NULL,"                                                                    \
     "  finished_at TEXT);"
-    "CREATE INDEX IF NOT EXISTS runs_batch ON runs(batch);"
-    "CREATE TABLE IF NOT EXISTS metrics ("
+#define RPT__RUNS_COLUMNS                                                                            \
+    "id, uuid, batch, kind, scenario, scenario_hash, scenario_json, strategy, process, seed, replication," \
+    " horizon, warmup, build, status, invariants_ok, events, wall_seconds, sweep_point, sweep_params,"   \
+    " started_at, finished_at"
+#define RPT__RUNS_EXTRAS                                                                             \
+    "CREATE INDEX IF NOT EXISTS runs_batch ON runs(batch);"                                          \
+    "CREATE VIEW IF NOT EXISTS run_summary AS SELECT r.id, r.scenario, r.strategy, r.seed, r.replication, r.status," \
+    "  (SELECT value FROM metrics m WHERE m.run_id = r.id AND m.name = 'orders_paid') AS orders_paid,"   \
+    "  (SELECT value FROM metrics m WHERE m.run_id = r.id AND m.name = 'oversold_units') AS oversold_units," \
+    "  (SELECT value FROM metrics m WHERE m.run_id = r.id AND m.name = 'locked_stock_peak') AS locked_stock_peak," \
+    "  (SELECT value FROM metrics m WHERE m.run_id = r.id AND m.name = 'genuine_rejected_while_locked') AS genuine_rejected_while_locked," \
+    "  (SELECT value FROM metrics m WHERE m.run_id = r.id AND m.name = 'order_to_pay_p95') AS order_to_pay_p95," \
+    "  (SELECT value FROM metrics m WHERE m.run_id = r.id AND m.name = 'revenue') AS revenue,"        \
+    "  r.started_at FROM runs r;"
+/* The ledger tables (version 2 shape). */
+#define RPT__LEDGER_TABLES                                                                           \
+    "CREATE TABLE IF NOT EXISTS transitions ("                                                       \
+    "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"                               \
+    "  order_id INTEGER NOT NULL, n INTEGER NOT NULL, t REAL NOT NULL, action INTEGER NOT NULL, actor INTEGER NOT NULL," \
+    "  from_state INTEGER, to_state INTEGER NOT NULL, shortfall INTEGER NOT NULL,"                    \
+    "  PRIMARY KEY (run_id, order_id, n)) WITHOUT ROWID;"                                            \
+    "CREATE TABLE IF NOT EXISTS ledger_names ("                                                      \
+    "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"                               \
+    "  kind TEXT NOT NULL, code INTEGER NOT NULL, name TEXT NOT NULL, PRIMARY KEY (run_id, kind, code)) WITHOUT ROWID;" \
+    "CREATE VIEW IF NOT EXISTS transitions_named AS SELECT t.run_id, t.order_id, t.n, t.t,"          \
+    "  a.name AS action, r.name AS actor, f.name AS from_state, s.name AS to_state, t.shortfall"      \
+    "  FROM transitions t"                                                                           \
+    "  JOIN ledger_names a ON a.run_id = t.run_id AND a.kind = 'action' AND a.code = t.action"         \
+    "  JOIN ledger_names r ON r.run_id = t.run_id AND r.kind = 'actor' AND r.code = t.actor"           \
+    "  LEFT JOIN ledger_names f ON f.run_id = t.run_id AND f.kind = 'state' AND f.code = t.from_state" \
+    "  JOIN ledger_names s ON s.run_id = t.run_id AND s.kind = 'state' AND s.code = t.to_state;"
+
+/* Every table of a new database, run in one transaction after the judgment. */
+static const char *const rpt__schema =
+    RPT__RUNS_TABLE("runs")
+    "CREATE TABLE metrics ("
     "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
     "  name TEXT NOT NULL, value REAL, PRIMARY KEY (run_id, name)) WITHOUT ROWID;"
-    "CREATE TABLE IF NOT EXISTS stations ("
+    "CREATE TABLE stations ("
     "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
     "  station TEXT NOT NULL, servers INTEGER, mean_service REAL, utilization REAL,"
     "  wait_mean REAL, wait_p95 REAL, queue_max REAL, served REAL, wait_p50 REAL, wait_p99 REAL,"
     "  PRIMARY KEY (run_id, station)) WITHOUT ROWID;"
-    "CREATE TABLE IF NOT EXISTS series ("
+    "CREATE TABLE series ("
     "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
     "  name TEXT NOT NULL, t REAL NOT NULL, value REAL, PRIMARY KEY (run_id, name, t)) WITHOUT ROWID;"
-    "CREATE TABLE IF NOT EXISTS latency ("
+    "CREATE TABLE latency ("
     "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
     "  bucket INTEGER NOT NULL, low REAL, count INTEGER, PRIMARY KEY (run_id, bucket)) WITHOUT ROWID;"
-    "CREATE TABLE IF NOT EXISTS transitions ("
-    "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
-    "  order_id INTEGER NOT NULL, n INTEGER NOT NULL, t REAL NOT NULL, action INTEGER NOT NULL, actor INTEGER NOT NULL,"
-    "  from_state INTEGER, to_state INTEGER NOT NULL, shortfall INTEGER NOT NULL,"
-    "  PRIMARY KEY (run_id, order_id, n)) WITHOUT ROWID;"
-    "CREATE TABLE IF NOT EXISTS ledger_names ("
-    "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
-    "  kind TEXT NOT NULL, code INTEGER NOT NULL, name TEXT NOT NULL, PRIMARY KEY (run_id, kind, code)) WITHOUT ROWID;"
-    "CREATE VIEW IF NOT EXISTS transitions_named AS SELECT t.run_id, t.order_id, t.n, t.t,"
-    "  a.name AS action, r.name AS actor, f.name AS from_state, s.name AS to_state, t.shortfall"
-    "  FROM transitions t"
-    "  JOIN ledger_names a ON a.run_id = t.run_id AND a.kind = 'action' AND a.code = t.action"
-    "  JOIN ledger_names r ON r.run_id = t.run_id AND r.kind = 'actor' AND r.code = t.actor"
-    "  LEFT JOIN ledger_names f ON f.run_id = t.run_id AND f.kind = 'state' AND f.code = t.from_state"
-    "  JOIN ledger_names s ON s.run_id = t.run_id AND s.kind = 'state' AND s.code = t.to_state;"
-    "CREATE TABLE IF NOT EXISTS violations ("
+    RPT__LEDGER_TABLES
+    "CREATE TABLE violations ("
     "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, message TEXT);"
-    "CREATE VIEW IF NOT EXISTS run_summary AS SELECT r.id, r.scenario, r.strategy, r.seed, r.replication, r.status,"
-    "  (SELECT value FROM metrics m WHERE m.run_id = r.id AND m.name = 'orders_paid') AS orders_paid,"
-    "  (SELECT value FROM metrics m WHERE m.run_id = r.id AND m.name = 'oversold_units') AS oversold_units,"
-    "  (SELECT value FROM metrics m WHERE m.run_id = r.id AND m.name = 'locked_stock_peak') AS locked_stock_peak,"
-    "  (SELECT value FROM metrics m WHERE m.run_id = r.id AND m.name = 'genuine_rejected_while_locked') AS genuine_rejected_while_locked,"
-    "  (SELECT value FROM metrics m WHERE m.run_id = r.id AND m.name = 'order_to_pay_p95') AS order_to_pay_p95,"
-    "  (SELECT value FROM metrics m WHERE m.run_id = r.id AND m.name = 'revenue') AS revenue,"
-    "  r.started_at FROM runs r;"
-    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);"
-    "INSERT OR IGNORE INTO meta VALUES ('schema_version', '" RPT_DB_SCHEMA "');";
+    RPT__RUNS_EXTRAS
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);";
+
+static double rpt__mono(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static void rpt__sleep_ms(long ms)
+{
+    struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
+    nanosleep(&t, NULL);
+}
+
+/* SQLite's busy handler: keeps waiting for a lock until db->timeout seconds have passed
+ * since this wait began (count 0), with pauses growing from 1 to 50 ms. One deadline per
+ * wait, however many retries it takes. */
+static int rpt__busy(void *arg, int count)
+{
+    rpt_db *db = arg;
+    double now = rpt__mono();
+    if (count == 0) db->wait0 = now;
+    double left = db->timeout - (now - db->wait0);
+    if (left <= 0) return 0;
+    long ms = count < 6 ? 1L << count : 50;
+    if (ms > (long)(left * 1000) + 1) ms = (long)(left * 1000) + 1;
+    rpt__sleep_ms(ms);
+    return 1;
+}
+
+/* Describes who holds a lock on the database file or its -shm file, from /proc/locks
+ * (Linux): "process 1234 (sqlite3)". Other processes' write locks are preferred over their
+ * read locks. Falls back to "another process" when nothing can be found out. */
+static void rpt__lock_holder(const char *path, char *buf, size_t n)
+{
+    snprintf(buf, n, "another process");
+#if defined(__linux__)
+    struct stat files[2];
+    char shm[1100];
+    snprintf(shm, sizeof shm, "%s-shm", path);
+    bool have[2] = { stat(path, &files[0]) == 0, stat(shm, &files[1]) == 0 };
+    FILE *f = fopen("/proc/locks", "r");
+    if (!f) return;
+    char line[256];
+    int best = -1, best_write = 0;
+    while (fgets(line, sizeof line, f)) {
+        char kind[16], mode[16], rw[16];
+        int pid;
+        unsigned maj, min;
+        unsigned long ino;
+        if (sscanf(line, "%*d: %15s %15s %15s %d %x:%x:%lu", kind, mode, rw, &pid, &maj, &min, &ino) != 7) continue;
+        if (strcmp(kind, "POSIX") != 0 && strcmp(kind, "OFDLCK") != 0 && strcmp(kind, "FLOCK") != 0) continue;
+        if (pid <= 0 || pid == (int)getpid()) continue;
+        for (int k = 0; k < 2; k++) {
+            if (!have[k] || (unsigned long)files[k].st_ino != ino || major(files[k].st_dev) != maj || minor(files[k].st_dev) != min)
+                continue;
+            int w = strcmp(rw, "WRITE") == 0;
+            if (best < 0 || (w && !best_write)) { best = pid; best_write = w; }
+        }
+    }
+    fclose(f);
+    if (best < 0) return;
+    char comm[64] = "", cpath[64];
+    snprintf(cpath, sizeof cpath, "/proc/%d/comm", best);
+    FILE *c = fopen(cpath, "r");
+    if (c) {
+        if (fgets(comm, sizeof comm, c)) comm[strcspn(comm, "\n")] = '\0';
+        fclose(c);
+    }
+    if (comm[0]) snprintf(buf, n, "process %d (%s)", best, comm);
+    else snprintf(buf, n, "process %d", best);
+#else
+    (void)path;
+#endif
+}
+
+/* Adds the message of a failed lock wait: who holds the lock and for how long we waited. */
+static void rpt__locked(const char *path, double timeout, os_diag *diag)
+{
+    char who[128];
+    rpt__lock_holder(path, who, sizeof who);
+    os_diag_add(diag, "%s: the results database is locked by %s; gave up after waiting %g s "
+                "(--db-timeout SECONDS waits longer)", path, who, timeout);
+}
 
 static os_status rpt__fail(rpt_db *db, os_diag *diag, const char *what)
 {
-    os_diag_add(diag, "%s: %s: %s", db->path, what, sqlite3_errmsg(db->h));
+    int code = sqlite3_errcode(db->h) & 0xff;
+    if (code == SQLITE_BUSY || code == SQLITE_LOCKED) rpt__locked(db->path, db->timeout, diag);
+    else os_diag_add(diag, "%s: %s: %s", db->path, what, sqlite3_errmsg(db->h));
     return OS_EIO;
 }
 
-os_status rpt_db_open(const char *path, rpt_db **out, os_diag *diag)
+bool rpt_db_path_ok(const char *path, const char **why)
+{
+    if (!path || !*path) { *why = "an empty file name"; return false; }
+    if (strcmp(path, ":memory:") == 0) { *why = "an in-memory database, which would lose every result"; return false; }
+    if (strncmp(path, "file:", 5) == 0) { *why = "a URI (file:...), which SQLite would not treat as a plain file name"; return false; }
+    return true;
+}
+
+/* The schema version recorded in an open database: 0 when it holds no tables at all (a
+ * new or empty file), -1 when it holds tables but is not an ordersim results database
+ * (`foreign` then names some of them), -2 on an SQLite error (left in h). Reads only. */
+static int rpt__version(sqlite3 *h, char *foreign, size_t n)
+{
+    sqlite3_stmt *q = NULL;
+    int v = -2, tables = 0;
+    bool runs = false, meta = false;
+    foreign[0] = '\0';
+    if (sqlite3_prepare_v2(h, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", -1, &q, NULL) != SQLITE_OK)
+        return -2;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(q, 0);
+        tables++;
+        runs |= strcmp(t, "runs") == 0;
+        meta |= strcmp(t, "meta") == 0;
+        size_t used = strlen(foreign);
+        if (tables <= 4 && used + strlen(t) + 3 < n) snprintf(foreign + used, n - used, "%s%s", used ? ", " : "", t);
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) return -2;
+    if (!tables) return 0;
+    if (!runs || !meta) return -1;
+    v = -1;
+    if (sqlite3_prepare_v2(h, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &q, NULL) != SQLITE_OK) return -1;
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        const char *s = (const char *)sqlite3_column_text(q, 0);
+        char *end;
+        long x = s ? strtol(s, &end, 10) : 0;
+        if (s && *s && !*end && x >= 1 && x < 1000000) v = (int)x;
+    }
+    sqlite3_finalize(q);
+    return v;
+}
+
+/* Does `table` have a column `col`? */
+static bool rpt__has_column(sqlite3 *h, const char *table, const char *col)
+{
+    sqlite3_stmt *q = NULL;
+    bool found = false;
+    if (sqlite3_prepare_v2(h, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2", -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, col, -1, SQLITE_STATIC);
+        found = sqlite3_step(q) == SQLITE_ROW;
+    }
+    sqlite3_finalize(q);
+    return found;
+}
+
+/* Version 1 -> 2. "Version 1" was written by several builds with different shapes, all
+ * labelled 1: the first lacked runs.warmup, stations.wait_p50/wait_p99 and the ledger; the
+ * next had a ledger of text names (transitions without `n`, no ledger_names). Each missing
+ * piece is added, and a text ledger is recoded: names become per-kind codes listed in
+ * ledger_names, and `n` numbers each order's transitions in time order. */
+static int rpt__migrate_1(sqlite3 *h)
+{
+    int rc = SQLITE_OK;
+    if (!rpt__has_column(h, "runs", "warmup"))
+        rc = sqlite3_exec(h, "ALTER TABLE runs ADD COLUMN warmup REAL NOT NULL DEFAULT 0", NULL, NULL, NULL);
+    if (rc == SQLITE_OK && !rpt__has_column(h, "stations", "wait_p50"))
+        rc = sqlite3_exec(h, "ALTER TABLE stations ADD COLUMN wait_p50 REAL;"
+                             "ALTER TABLE stations ADD COLUMN wait_p99 REAL;", NULL, NULL, NULL);
+    if (rc == SQLITE_OK && rpt__has_column(h, "transitions", "order_id") && !rpt__has_column(h, "transitions", "n"))
+        rc = sqlite3_exec(h,
+            "ALTER TABLE transitions RENAME TO transitions_v1;"
+            "DROP INDEX IF EXISTS transitions_order;"
+            "CREATE TEMP TABLE v1_names AS SELECT kind, name, row_number() OVER (PARTITION BY kind ORDER BY name) - 1 AS code"
+            "  FROM (SELECT 'action' AS kind, action AS name FROM transitions_v1"
+            "        UNION SELECT 'actor', actor FROM transitions_v1"
+            "        UNION SELECT 'state', from_state FROM transitions_v1 WHERE from_state IS NOT NULL"
+            "        UNION SELECT 'state', to_state FROM transitions_v1);"
+            RPT__LEDGER_TABLES
+            "INSERT INTO ledger_names SELECT r.run_id, n.kind, n.code, n.name"
+            "  FROM (SELECT DISTINCT run_id FROM transitions_v1) r, temp.v1_names n;"
+            "INSERT INTO transitions SELECT t.run_id, t.order_id,"
+            "  row_number() OVER (PARTITION BY t.run_id, t.order_id ORDER BY t.t, t.rowid) - 1, t.t,"
+            "  a.code, r.code, f.code, s.code, t.shortfall FROM transitions_v1 t"
+            "  JOIN temp.v1_names a ON a.kind = 'action' AND a.name = t.action"
+            "  JOIN temp.v1_names r ON r.kind = 'actor' AND r.name = t.actor"
+            "  LEFT JOIN temp.v1_names f ON f.kind = 'state' AND f.name = t.from_state"
+            "  JOIN temp.v1_names s ON s.kind = 'state' AND s.name = t.to_state;"
+            "DROP TABLE transitions_v1;"
+            "DROP TABLE temp.v1_names;", NULL, NULL, NULL);
+    if (rc == SQLITE_OK) rc = sqlite3_exec(h, RPT__LEDGER_TABLES, NULL, NULL, NULL);
+    return rc;
+}
+
+/* Version 2 -> 3: a run may be 'interrupted' (ended by SIGINT/SIGTERM). SQLite cannot change
+ * a CHECK constraint, so the runs table is rebuilt with the same ids (the children keep
+ * pointing at them) and its index and view recreated. */
+static int rpt__migrate_2(sqlite3 *h)
+{
+    return sqlite3_exec(h,
+        "DROP VIEW IF EXISTS run_summary;"
+        RPT__RUNS_TABLE("runs_v3")
+        "INSERT INTO runs_v3 (" RPT__RUNS_COLUMNS ") SELECT " RPT__RUNS_COLUMNS " FROM runs;"
+        "DROP TABLE runs;"
+        "ALTER TABLE runs_v3 RENAME TO runs;"
+        RPT__RUNS_EXTRAS, NULL, NULL, NULL);
+}
+
+/* rpt__migrations[v] takes a version-v database to version v + 1, inside the caller's
+ * transaction. Adding a schema version means adding one step here. */
+static int (*const rpt__migrations[RPT_DB_SCHEMA])(sqlite3 *h) = { NULL, rpt__migrate_1, rpt__migrate_2 };
+
+/* Creates the schema in a new database, or migrates an older one, in one IMMEDIATE
+ * transaction that first re-reads the version (another process may have done it since the
+ * judgment). Retries while the database answers BUSY without consulting the busy handler
+ * (as switching to WAL can while other processes create the same file), until the deadline. */
+static os_status rpt__setup(rpt_db *db, os_diag *diag)
+{
+    double t0 = rpt__mono();
+    char foreign[160];
+    for (;;) {
+        int rc = sqlite3_exec(db->h, "PRAGMA page_size=16384; PRAGMA journal_mode=WAL;", NULL, NULL, NULL);
+        if (rc == SQLITE_OK) rc = sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+        if (rc == SQLITE_OK) {
+            int v = rpt__version(db->h, foreign, sizeof foreign);
+            if (v == 0) {
+                char sql[160];
+                rc = sqlite3_exec(db->h, rpt__schema, NULL, NULL, NULL);
+                snprintf(sql, sizeof sql, "PRAGMA application_id=%d; INSERT INTO meta VALUES ('schema_version', '%d')",
+                         RPT_DB_APP_ID, RPT_DB_SCHEMA);
+                if (rc == SQLITE_OK) rc = sqlite3_exec(db->h, sql, NULL, NULL, NULL);
+            } else if (v > 0 && v < RPT_DB_SCHEMA) {
+                for (; v < RPT_DB_SCHEMA && rc == SQLITE_OK; v++) rc = rpt__migrations[v](db->h);
+                char sql[96];
+                snprintf(sql, sizeof sql, "UPDATE meta SET value = '%d' WHERE key = 'schema_version'", RPT_DB_SCHEMA);
+                if (rc == SQLITE_OK) rc = sqlite3_exec(db->h, sql, NULL, NULL, NULL);
+            } else if (v != RPT_DB_SCHEMA) {
+                sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+                os_diag_add(diag, "%s: changed while being opened: no longer a results database of version %d", db->path,
+                            RPT_DB_SCHEMA);
+                return OS_EIO;
+            }
+            if (rc == SQLITE_OK) rc = sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+            if (rc == SQLITE_OK) return OS_OK;
+        }
+        int code = sqlite3_errcode(db->h) & 0xff;
+        if ((code == SQLITE_BUSY || code == SQLITE_LOCKED) && rpt__mono() - t0 < db->timeout) {
+            sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+            rpt__sleep_ms(20);
+            continue;
+        }
+        os_status st = rpt__fail(db, diag, "cannot set up the results database");
+        sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+        return st;
+    }
+}
+
+/* Judges an existing file without changing it: opened read-only, it must be an SQLite
+ * database that is empty or an ordersim results database of a known version. *version
+ * gets 0 (empty) or the version. */
+static os_status rpt__judge(const char *path, double timeout, int *version, os_diag *diag)
+{
+    rpt_db probe = { .path = (char *)path, .timeout = timeout };
+    if (sqlite3_open_v2(path, &probe.h, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        os_status st = rpt__fail(&probe, diag, "cannot open the results database");
+        sqlite3_close(probe.h);
+        return st;
+    }
+    sqlite3_busy_handler(probe.h, rpt__busy, &probe);
+    char foreign[160];
+    int v = rpt__version(probe.h, foreign, sizeof foreign);
+    os_status st = OS_OK;
+    if (v == -2) {
+        st = rpt__fail(&probe, diag, "cannot read it as an SQLite database (is it a results database?)");
+    } else if (v == -1) {
+        os_diag_add(diag, "%s: not an ordersim results database (it holds other tables: %s); it was left untouched: "
+                    "pass --db with a new file name", path, foreign);
+        st = OS_EIO;
+    } else if (v > RPT_DB_SCHEMA) {
+        os_diag_add(diag, "%s: results database schema version %d is newer than this ordersim's (%d); it was left "
+                    "untouched: use a newer ordersim, or pass --db NEW.db", path, v, RPT_DB_SCHEMA);
+        st = OS_EIO;
+    }
+    *version = v;
+    sqlite3_close(probe.h);
+    return st;
+}
+
+os_status rpt_db_open(const char *path, rpt_db_mode mode, double timeout, rpt_db **out, os_diag *diag)
 {
     *out = NULL;
-    if (rpt_mkdirs(path, true) != 0) {
+    const char *why;
+    if (!rpt_db_path_ok(path, &why)) {
+        os_diag_add(diag, "'%s': not a usable results database name: %s", path ? path : "", why);
+        return OS_EINVAL;
+    }
+    struct stat sb;
+    int version = 0;
+    if (stat(path, &sb) == 0) {
+        if (!S_ISREG(sb.st_mode)) {
+            os_diag_add(diag, "%s: not a regular file", path);
+            return OS_EIO;
+        }
+        os_status st = rpt__judge(path, timeout, &version, diag);
+        if (st != OS_OK) return st;
+    } else if (errno != ENOENT) {
+        os_diag_add(diag, "%s: %s", path, strerror(errno));
+        return OS_EIO;
+    } else if (mode == RPT_DB_READ) {
+        os_diag_add(diag, "%s: no such results database (check --db)", path);
+        return OS_ENOTFOUND;
+    } else if (rpt_mkdirs(path, true) != 0) {
         os_diag_add(diag, "%s: cannot create its directory: %s", path, strerror(errno));
+        return OS_EIO;
+    }
+    if (mode == RPT_DB_READ && version == 0) {
+        os_diag_add(diag, "%s: holds no results (an empty file)", path);
+        return OS_ENOTFOUND;
+    }
+    if (mode == RPT_DB_READ && version < RPT_DB_SCHEMA) {
+        os_diag_add(diag, "%s: results database schema version %d, older than this ordersim's (%d); it was left "
+                    "untouched: `ordersim merge %s` upgrades it in place (as does any run recorded in it)", path, version,
+                    RPT_DB_SCHEMA, path);
         return OS_EIO;
     }
     rpt_db *db = xcalloc(1, sizeof *db);
     db->path = xstrdup(path);
-    if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+    db->timeout = timeout;
+    int flags = SQLITE_OPEN_NOMUTEX | (mode == RPT_DB_READ ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    if (sqlite3_open_v2(path, &db->h, flags, NULL) != SQLITE_OK) {
         os_status st = rpt__fail(db, diag, "cannot open the results database");
         rpt_db_close(db);
         return st;
     }
-    sqlite3_busy_timeout(db->h, 30000);
-    /* Several processes may create one new database at once. Switching it to WAL and
-     * creating the tables can answer BUSY without consulting the busy handler, so retry
-     * with a growing pause, for up to about 30 s. */
-    char *err = NULL;
-    int rc = SQLITE_BUSY;
-    for (int attempt = 0; attempt < 60; attempt++) {
-        sqlite3_free(err);
-        err = NULL;
-        rc = sqlite3_exec(db->h, rpt__schema, NULL, NULL, &err);
-        if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) break;
-        struct timespec pause = { 0, (attempt < 10 ? 20 : 500) * 1000000L };
-        nanosleep(&pause, NULL);
+    sqlite3_busy_handler(db->h, rpt__busy, db);
+    os_status st = OS_OK;
+    if (mode == RPT_DB_WRITE) {
+        st = rpt__setup(db, diag);
+        if (st == OS_OK &&
+            sqlite3_exec(db->h, "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA foreign_keys=ON;", NULL, NULL, NULL) != SQLITE_OK)
+            st = rpt__fail(db, diag, "cannot set up the results database");
+    } else {
+        sqlite3_exec(db->h, "PRAGMA query_only=1", NULL, NULL, NULL);
     }
-    if (rc != SQLITE_OK) {
-        os_diag_add(diag, "%s: cannot set up the results database (is it an ordersim results database?): %s", path,
-                    err ? err : "?");
-        sqlite3_free(err);
+    if (st != OS_OK) {
         rpt_db_close(db);
-        return OS_EIO;
+        return st;
     }
-    sqlite3_stmt *q = NULL;
-    const char *version = NULL;
-    if (sqlite3_prepare_v2(db->h, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &q, NULL) == SQLITE_OK &&
-        sqlite3_step(q) == SQLITE_ROW)
-        version = (const char *)sqlite3_column_text(q, 0);
-    if (!version || strcmp(version, RPT_DB_SCHEMA) != 0) {
-        os_diag_add(diag, "%s: results database schema version %s, this ordersim writes version %s: move the file "
-                    "away (or pass --db NEW.db) to start a new one", path, version ? version : "unknown", RPT_DB_SCHEMA);
-        sqlite3_finalize(q);
-        rpt_db_close(db);
-        return OS_EIO;
-    }
-    sqlite3_finalize(q);
     *out = db;
     return OS_OK;
 }
@@ -158,6 +471,24 @@ void rpt_db_close(rpt_db *db)
     sqlite3_close(db->h);
     free(db->path);
     free(db);
+}
+
+os_status rpt_db_mark_interrupted(rpt_db *db, const char *batch, int *marked, os_diag *diag)
+{
+    *marked = 0;
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(db->h, "UPDATE runs SET status = 'interrupted', finished_at = ?1 WHERE batch = ?2 AND status = 'running'",
+                           -1, &q, NULL) != SQLITE_OK)
+        return rpt__fail(db, diag, "prepare");
+    char now[32];
+    rpt__now(now, sizeof now);
+    sqlite3_bind_text(q, 1, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, batch, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) return rpt__fail(db, diag, "mark the unfinished runs interrupted");
+    *marked = sqlite3_changes(db->h);
+    return OS_OK;
 }
 
 void rpt_db_uuid(char out[33])
@@ -178,13 +509,6 @@ void rpt_db_uuid(char out[33])
     for (int i = 0; i < 16; i++) snprintf(out + 2 * i, 3, "%02x", b[i]);
 }
 
-static void rpt__now(char *buf, size_t n)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
 
 /* Runs a statement that returns nothing. */
 static int rpt__exec(rpt_db *db, const char *sql) { return sqlite3_exec(db->h, sql, NULL, NULL, NULL); }
@@ -562,7 +886,7 @@ os_status rpt_db_history(rpt_db *db, FILE *out, int limit, os_diag *diag)
                            " ORDER BY id", -1, &q, NULL) != SQLITE_OK)
         return rpt__fail(db, diag, "prepare");
     sqlite3_bind_int(q, 1, limit);
-    fprintf(out, "%6s  %-20s %-8s %-20s %-20s %8s %4s %-9s %10s %10s %10s\n", "id", "started (UTC)", "kind", "scenario",
+    fprintf(out, "%6s  %-20s %-8s %-20s %-20s %8s %4s %-11s %10s %10s %10s\n", "id", "started (UTC)", "kind", "scenario",
             "strategy", "seed", "rep", "status", "paid", "oversold", "lock peak");
     while (sqlite3_step(q) == SQLITE_ROW) {
         char v[3][32];
@@ -570,7 +894,7 @@ os_status rpt_db_history(rpt_db *db, FILE *out, int limit, os_diag *diag)
             if (sqlite3_column_type(q, 8 + k) == SQLITE_NULL) snprintf(v[k], sizeof v[k], "-");
             else snprintf(v[k], sizeof v[k], "%.0f", sqlite3_column_double(q, 8 + k));
         }
-        fprintf(out, "%6lld  %-20s %-8s %-20.20s %-20.20s %8lld %4d %-9s %10s %10s %10s\n", (long long)sqlite3_column_int64(q, 0),
+        fprintf(out, "%6lld  %-20s %-8s %-20.20s %-20.20s %8lld %4d %-11s %10s %10s %10s\n", (long long)sqlite3_column_int64(q, 0),
                 (const char *)sqlite3_column_text(q, 1), (const char *)sqlite3_column_text(q, 2),
                 (const char *)sqlite3_column_text(q, 3), (const char *)sqlite3_column_text(q, 4),
                 (long long)sqlite3_column_int64(q, 5), sqlite3_column_int(q, 6), (const char *)sqlite3_column_text(q, 7),

@@ -26,9 +26,26 @@ typedef struct rpt_db_meta {
     const char *sweep_params;  /* "PATH=VALUE,..." or NULL */
 } rpt_db_meta;
 
-/* Opens (creating the file, its directory and the schema when needed). On failure adds a
- * message and returns OS_EIO. Caller closes. */
-os_status rpt_db_open(const char *path, rpt_db **out, os_diag *diag);
+/* How a command uses the database: READ never creates or changes anything; WRITE creates
+ * a missing file (and its directory) and migrates an older schema. */
+typedef enum rpt_db_mode { RPT_DB_READ, RPT_DB_WRITE } rpt_db_mode;
+
+/* Default for `timeout`: seconds one wait for another process's lock may last. */
+#define RPT_DB_TIMEOUT 30.0
+
+/* Opens the results database at `path`. An existing file is first judged on a read-only
+ * connection, so a file that is not an ordersim results database, or has a newer schema,
+ * is refused with not one byte changed. In WRITE mode a missing file is created (with its
+ * directory) and an older schema migrated, in one transaction; READ mode opens read-only
+ * and refuses an older schema (a writing command upgrades it). A wait for another
+ * process's lock gives up after `timeout` seconds in total, naming the holder when it can.
+ * Returns OS_EINVAL for a name that is not a plain file (rpt_db_path_ok), OS_ENOTFOUND in
+ * READ mode when the file does not exist or is empty, OS_EIO otherwise; each with a
+ * message. Caller closes. */
+os_status rpt_db_open(const char *path, rpt_db_mode mode, double timeout, rpt_db **out, os_diag *diag);
+/* False (and *why, a static phrase) for names SQLite would not store as a plain file: the
+ * empty name (a temporary database), ":memory:" and "file:" URIs. */
+bool rpt_db_path_ok(const char *path, const char **why);
 void rpt_db_close(rpt_db *db);
 
 /* Inserts the run as 'running' (its own transaction); *id gets its row id. */
@@ -52,6 +69,9 @@ os_status rpt_db_history(rpt_db *db, FILE *out, int limit, os_diag *diag);
  * replication) `db` already has complete is the same unit run twice (a retried shard): it
  * is skipped and counted in *duplicates. *added gets the count copied. */
 os_status rpt_db_merge(rpt_db *db, const char *src, int *added, int *duplicates, os_diag *diag);
+/* Marks the runs of `batch` still 'running' as 'interrupted' (the process was stopped by a
+ * signal); *marked gets how many. */
+os_status rpt_db_mark_interrupted(rpt_db *db, const char *batch, int *marked, os_diag *diag);
 /* A fresh random identifier (32 hex digits) for batches. */
 void rpt_db_uuid(char out[33]);
 

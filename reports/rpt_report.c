@@ -6,10 +6,15 @@
  * time; rename replaces a planted symlink rather than following it. Charts show replication
  * 0 of each strategy (all strategies share its seed: common random numbers).
  */
+#define _GNU_SOURCE   /* renameat2(RENAME_EXCHANGE): replace a directory in one step */
 #include "rpt_report.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -321,13 +326,64 @@ static int rpt__capacity_script(FILE *gp, const char *work, const rpt_report_in 
 }
 
 /* Runs gnuplot in `work`; returns 0 on success, -1 when it is missing or failed. */
+/* What an interrupted process must clean up: the work directory being built and the
+ * gnuplot child. rpt_report_abort (called from another thread) takes the lock and keeps it,
+ * so after an abort nothing new is started. */
+static pthread_mutex_t rpt__live_mu = PTHREAD_MUTEX_INITIALIZER;
+static char  rpt__live_work[1100];   /* work directory in progress, "" when none */
+static pid_t rpt__live_child;        /* gnuplot's pid (and process group), 0 when none */
+static bool  rpt__aborted;           /* rpt_report_abort ran: start nothing */
+
+/* Removes a directory and the plain files in it (report directories are flat); entries are
+ * unlinked, never followed. Returns 0 when the directory is gone. */
+static int rpt__rmflat(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+            char p[2400];
+            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+            unlink(p);
+        }
+        closedir(d);
+    }
+    return rmdir(dir) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+void rpt_report_abort(void)
+{
+    pthread_mutex_lock(&rpt__live_mu);   /* kept: the process is ending */
+    rpt__aborted = true;
+    if (rpt__live_child > 0) {
+        kill(-rpt__live_child, SIGKILL);
+        kill(rpt__live_child, SIGKILL);
+        waitpid(rpt__live_child, NULL, 0);
+    }
+    /* The writer may still be adding a file while we empty the directory: try again. */
+    for (int k = 0; rpt__live_work[0] && k < 50 && rpt__rmflat(rpt__live_work) != 0; k++) {
+        struct timespec t = { 0, 2000000L };
+        nanosleep(&t, NULL);
+    }
+}
+
 static int rpt__gnuplot(const char *work, os_diag *diag)
 {
     /* The child must not inherit unflushed output: it would write it a second time. */
     fflush(NULL);
-    pid_t pid = fork();
+    pthread_mutex_lock(&rpt__live_mu);
+    pid_t pid = rpt__aborted ? -1 : fork();
+    if (pid > 0) rpt__live_child = pid;
+    if (pid != 0) pthread_mutex_unlock(&rpt__live_mu);
     if (pid < 0) return -1;
     if (pid == 0) {
+        /* Its own process group, so an abort stops gnuplot and anything it starts; the
+         * signals the parent blocks (for its signal thread) are unblocked again. */
+        setpgid(0, 0);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
         if (chdir(work) != 0) _exit(126);
         FILE *log = freopen("gnuplot.log", "w", stderr);
         (void)log;
@@ -337,6 +393,9 @@ static int rpt__gnuplot(const char *work, os_diag *diag)
     }
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    pthread_mutex_lock(&rpt__live_mu);
+    rpt__live_child = 0;
+    pthread_mutex_unlock(&rpt__live_mu);
     if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
         os_diag_add(diag, "note: gnuplot is not installed; charts were skipped (make deps installs it)");
         return -1;
@@ -500,17 +559,124 @@ static void rpt__write_html(FILE *f, const char *work, const rpt_report_in *in, 
     fprintf(f, "</body></html>\n");
 }
 
+/* May `dir`, an existing directory, be replaced by a new report? Only when it holds
+ * nothing but files a report consists of, or carries the marker a report writes: never a
+ * directory of the user's own files (--out .). On refusal names a file found. */
+static bool rpt__replaceable(const char *dir, char *found, size_t n)
+{
+    static const char *const kinds[] = { ".md", ".html", ".gp", ".log", ".dat", ".png", ".svg", NULL };
+    DIR *d = opendir(dir);
+    if (!d) { snprintf(found, n, "(unreadable: %s)", strerror(errno)); return false; }
+    bool ok = true, marker = false;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *nm = e->d_name;
+        if (strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0) continue;
+        if (strcmp(nm, RPT_REPORT_MARKER) == 0) { marker = true; continue; }
+        char p[2400];
+        struct stat sb;
+        snprintf(p, sizeof p, "%s/%s", dir, nm);
+        bool known = false;
+        const char *dot = strrchr(nm, '.');
+        for (int k = 0; kinds[k] && dot; k++) known |= strcmp(dot, kinds[k]) == 0;
+        /* A symbolic link is only unlinked, never followed: allowed like a file. */
+        if (!known || lstat(p, &sb) != 0 || !(S_ISREG(sb.st_mode) || S_ISLNK(sb.st_mode))) {
+            if (ok) snprintf(found, n, "%s", nm);
+            ok = false;
+        }
+    }
+    closedir(d);
+    return ok || marker;
+}
+
+/* Puts the finished work directory in place of `dir` in one step: a plain rename when
+ * `dir` does not exist, else an atomic exchange (renameat2 RENAME_EXCHANGE) after which
+ * the old report sits at `work` and is removed. Where the exchange is not supported, the
+ * old directory is first moved aside (`aside`) and put back if the second rename fails. */
+static os_status rpt__install(const char *work, const char *dir, const char *aside, os_diag *diag)
+{
+    if (rename(work, dir) == 0) return OS_OK;
+    if (errno != EEXIST && errno != ENOTEMPTY && errno != EISDIR && errno != ENOTDIR) {
+        os_diag_add(diag, "%s: cannot put the report in place: %s", dir, strerror(errno));
+        return OS_EIO;
+    }
+#if defined(__linux__) && defined(RENAME_EXCHANGE)
+    if (renameat2(AT_FDCWD, work, AT_FDCWD, dir, RENAME_EXCHANGE) == 0) {
+        rpt__rmflat(work);
+        return OS_OK;
+    }
+    if (errno != EINVAL && errno != ENOSYS) {
+        os_diag_add(diag, "%s: cannot replace the previous report: %s", dir, strerror(errno));
+        return OS_EIO;
+    }
+#endif
+    if (rename(dir, aside) != 0) {
+        os_diag_add(diag, "%s: cannot move the previous report aside: %s", dir, strerror(errno));
+        return OS_EIO;
+    }
+    if (rename(work, dir) != 0) {
+        int e = errno;
+        rename(aside, dir);
+        os_diag_add(diag, "%s: cannot put the report in place: %s", dir, strerror(e));
+        return OS_EIO;
+    }
+    rpt__rmflat(aside);
+    return OS_OK;
+}
+
 os_status rpt_report_write(const char *dir, const rpt_report_in *in, int *charts, os_diag *diag)
 {
     *charts = 0;
-    if (rpt_mkdirs(dir, false) != 0) {
+    /* The report is built in a work directory beside `dir` (same file system) and put in
+     * place with one rename: readers see the old report or the new, never a mix. */
+    char parent[800], base[128];
+    size_t len = strlen(dir);
+    while (len > 1 && dir[len - 1] == '/') len--;
+    const char *slash = memrchr(dir, '/', len);
+    size_t blen = slash ? len - (size_t)(slash + 1 - dir) : len;
+    if (!len || blen == 0 || blen >= sizeof base || len >= sizeof parent) {
+        os_diag_add(diag, "'%s': not a report directory name", dir);
+        return OS_EIO;
+    }
+    memcpy(base, slash ? slash + 1 : dir, blen);
+    base[blen] = '\0';
+    if (strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
+        os_diag_add(diag, "%s: give the report its own directory (a name, not '.' or '..')", dir);
+        return OS_EIO;
+    }
+    if (!slash) snprintf(parent, sizeof parent, ".");
+    else if (slash == dir) snprintf(parent, sizeof parent, "/");
+    else snprintf(parent, sizeof parent, "%.*s", (int)(slash - dir), dir);
+    char target[1100];
+    snprintf(target, sizeof target, "%s/%s", parent, base);
+    if (rpt_mkdirs(target, true) != 0) {
         os_diag_add(diag, "%s: cannot create the report directory: %s", dir, strerror(errno));
         return OS_EIO;
     }
-    char work[1100];
-    snprintf(work, sizeof work, "%s/.work-XXXXXX", dir);
-    if (!mkdtemp(work)) {
-        os_diag_add(diag, "%s: cannot write in the report directory: %s", dir, strerror(errno));
+    struct stat tsb;
+    if (lstat(target, &tsb) == 0) {
+        char found[256];
+        if (!S_ISDIR(tsb.st_mode)) {
+            os_diag_add(diag, "%s: exists and is not a directory; it was left untouched", dir);
+            return OS_EIO;
+        }
+        if (!rpt__replaceable(target, found, sizeof found)) {
+            os_diag_add(diag, "%s: exists and holds files a report does not ('%s'); it was left untouched: "
+                        "choose another --out", dir, found);
+            return OS_EIO;
+        }
+    }
+    char work[1100], aside[1100];
+    snprintf(work, sizeof work, "%s/.%s.work-XXXXXX", parent, base);
+    snprintf(aside, sizeof aside, "%s/.%s.old-%ld", parent, base, (long)getpid());
+    pthread_mutex_lock(&rpt__live_mu);
+    bool made = !rpt__aborted && mkdtemp(work) != NULL;
+    int made_errno = errno;
+    if (made) snprintf(rpt__live_work, sizeof rpt__live_work, "%s", work);
+    pthread_mutex_unlock(&rpt__live_mu);
+    if (!made) {
+        os_diag_add(diag, "%s: cannot create the report directory (nor its work directory beside it): %s", dir,
+                    strerror(made_errno));
         return OS_EIO;
     }
     os_status st = OS_OK;
@@ -557,24 +723,27 @@ os_status rpt_report_write(const char *dir, const rpt_report_in *in, int *charts
     if (!html) { os_diag_add(diag, "%s: %s", path, strerror(errno)); st = OS_EIO; goto cleanup; }
     rpt__write_html(html, work, in, names, n);
     if (fclose(html) != 0) { os_diag_add(diag, "%s: write failed (disk full?)", path); st = OS_EIO; goto cleanup; }
-cleanup:;
-    /* Move everything made into place (on success), then remove the work directory. */
-    DIR *d = opendir(work);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d))) {
-            if (e->d_name[0] == '.') continue;
-            char from[2400], to[2400];
-            snprintf(from, sizeof from, "%s/%s", work, e->d_name);
-            snprintf(to, sizeof to, "%s/%s", dir, e->d_name);
-            if (st == OS_OK && rename(from, to) != 0) {
-                os_diag_add(diag, "%s: cannot move into place: %s", to, strerror(errno));
-                st = OS_EIO;
-            }
-            unlink(from);
-        }
-        closedir(d);
+    snprintf(path, sizeof path, "%s/" RPT_REPORT_MARKER, work);
+    FILE *mk = fopen(path, "w");
+    if (!mk || fputs("written by ordersim; this directory is replaced as a whole by the next report\n", mk) < 0 ||
+        fclose(mk) != 0) {
+        os_diag_add(diag, "%s: write failed (disk full?)", path);
+        st = OS_EIO;
+        goto cleanup;
     }
-    rmdir(work);
+    /* mkdtemp made it private (0700); a report is as readable as any new directory. */
+    mode_t mask = umask(022);
+    umask(mask);
+    chmod(work, 0777 & ~mask);
+    st = rpt__install(work, target, aside, diag);
+cleanup:
+    /* On failure nothing at `dir` changed; whatever is left at `work` (the failed attempt, or
+     * the previous report after an exchange) is removed. */
+    pthread_mutex_lock(&rpt__live_mu);
+    if (!rpt__aborted) {
+        rpt__rmflat(work);
+        rpt__live_work[0] = '\0';
+    }
+    pthread_mutex_unlock(&rpt__live_mu);
     return st;
 }

@@ -5,9 +5,9 @@
  * gnuplot runs as a child process (no shell) on a script and data files written into the
  * directory; every title is a single-quoted gnuplot string with quotes doubled and control
  * characters replaced, and text mode is `noenhanced`, so no scenario name can inject a
- * gnuplot command. Every file is written under a temporary name made with O_EXCL and then
- * renamed, so a planted symlink is never followed and a good report is never replaced by a
- * half-written one. If gnuplot is missing or fails, the report is still written and says the
+ * gnuplot command. Every file is written into a private work directory beside the report
+ * directory, which then replaces it in one rename, so a planted symlink is never followed
+ * and a good report is never replaced by a half-written one. If gnuplot is missing or fails, the report is still written and says the
  * charts were skipped.
  */
 #ifndef RPT_REPORT_H
@@ -28,10 +28,22 @@ typedef struct rpt_report_in {
     const rpt_point   *points;       /* its points (cap->n of them) */
 } rpt_report_in;
 
-/* Writes the report into `dir` (created if needed). *charts is set to the number of
- * charts drawn (0 when gnuplot was missing or failed; the reason is in diag as a note).
- * Returns OS_EIO (with a message) when the directory or a file cannot be written. */
+/* The file a report directory carries so that the next report may replace it. */
+#define RPT_REPORT_MARKER ".ordersim-report"
+
+/* Writes the report as the directory `dir` (its parents created if needed): built in a
+ * work directory beside it and put in place with one rename (an atomic exchange when `dir`
+ * exists), so `dir` is the old report or the new one, never a mix. An existing `dir` is
+ * replaced only if it holds report files alone (or the marker), never a directory of other
+ * files. *charts is set to the number of charts drawn (0 when gnuplot was missing or
+ * failed; the reason is in diag as a note). Returns OS_EIO (with a message) when the
+ * directory cannot be written or replaced; `dir` is then unchanged. */
 os_status rpt_report_write(const char *dir, const rpt_report_in *in, int *charts, os_diag *diag);
+
+/* For a process being interrupted: kills a running gnuplot (and its process group),
+ * removes the work directory in progress, and keeps any further report from starting.
+ * Safe to call from another thread than the writer's; the process must end afterwards. */
+void rpt_report_abort(void);
 
 /* Writes s as a safe single-quoted gnuplot string. */
 void rpt_gp_string(FILE *out, const char *s);

@@ -3,6 +3,7 @@
  */
 #include "cli.h"
 
+#include "cli_sig.h"
 #include "rpt_db.h"
 
 #include <errno.h>
@@ -30,6 +31,7 @@ int cli_parse(int argc, char **argv, cli_opts *o)
     o->jobs = 1;
     o->baseline_run = -1;
     o->db = "out/results.db";
+    o->db_timeout = RPT_DB_TIMEOUT;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (strncmp(a, "--", 2) != 0 || strcmp(a, "--") == 0) {
@@ -71,8 +73,26 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         } else if (strcmp(name, "--set") == 0) {
             if (o->nsets == CLI_MAX_SETS) { fprintf(stderr, "ordersim: too many --set\n"); return CLI_USAGE; }
             o->sets[o->nsets++] = val;
-        } else if (strcmp(name, "--db") == 0) o->db = val;
-        else if (strcmp(name, "--out") == 0) o->out = val;
+        } else if (strcmp(name, "--db") == 0) {
+            const char *why;
+            if (!rpt_db_path_ok(val, &why)) {
+                fprintf(stderr, "ordersim: --db '%s' is %s; give a file name\n", val, why);
+                return CLI_USAGE;
+            }
+            o->db = val;
+        } else if (strcmp(name, "--db-timeout") == 0) {
+            char *end;
+            errno = 0;
+            double t = strtod(val, &end);
+            if (end == val || *end || errno || !(t >= 0 && t <= 86400)) {
+                fprintf(stderr, "ordersim: --db-timeout takes seconds from 0 to 86400, not '%s'\n", val);
+                return CLI_USAGE;
+            }
+            o->db_timeout = t;
+        } else if (strcmp(name, "--out") == 0) {
+            if (!*val) { fprintf(stderr, "ordersim: --out '' is empty; give a directory\n"); return CLI_USAGE; }
+            o->out = val;
+        }
         else if (strcmp(name, "--baseline") == 0) o->baseline = val;
         else if (strcmp(name, "--baseline-run") == 0) {
             if (!cli__num(val, 1, 9007199254740992LL, &n)) { fprintf(stderr, "ordersim: --baseline-run takes a run id\n"); return CLI_USAGE; }
@@ -156,7 +176,37 @@ int cli_load(const char *path, const cli_opts *o, scn_scenario **out)
     }
 }
 
+int cli_db_open(const cli_opts *o, const char *path, rpt_db_mode mode, rpt_db **db)
+{
+    os_diag d;
+    os_diag_init(&d);
+    os_status st = rpt_db_open(path, mode, o->db_timeout, db, &d);
+    os_diag_print(&d, stderr);
+    os_diag_fini(&d);
+    switch (st) {
+    case OS_OK: return CLI_OK;
+    case OS_EINVAL: return CLI_USAGE;
+    case OS_ENOTFOUND: return CLI_NOINPUT;
+    default: return CLI_IO;
+    }
+}
+
 uint64_t cli_seed(const cli_opts *o, const scn_scenario *s) { return o->has_seed ? o->seed : s->seed; }
+
+void cli_safe_name(const char *name, char *buf, size_t n)
+{
+    /* Anything but [A-Za-z0-9._-] turns into '_' and a leading dot is replaced, so the
+     * result is one path component that cannot climb out of its parent or hide. */
+    size_t k = 0;
+    for (const char *p = name; *p && k + 1 < n; p++) {
+        char c = *p;
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+        buf[k] = ok && !(k == 0 && c == '.') ? c : '_';
+        k++;
+    }
+    if (!k && n > 1) buf[k++] = '_';
+    if (n) buf[k < n ? k : n - 1] = '\0';
+}
 
 void cli_out_dir(const cli_opts *o, const scn_scenario *s, char *buf, size_t n)
 {
@@ -164,18 +214,9 @@ void cli_out_dir(const cli_opts *o, const scn_scenario *s, char *buf, size_t n)
         snprintf(buf, n, "%s", o->out);
         return;
     }
-    /* The scenario name becomes one path component: anything but [A-Za-z0-9._-] turns
-     * into '_' and a leading dot is replaced, so no name can climb out of out/. */
     char safe[SCN_NAME_MAX];
-    size_t k = 0;
-    for (const char *p = s->name; *p && k + 1 < sizeof safe; p++) {
-        char c = *p;
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
-        safe[k] = ok && !(k == 0 && c == '.') ? c : '_';
-        k++;
-    }
-    safe[k] = '\0';
-    snprintf(buf, n, "out/%s", k ? safe : "_");
+    cli_safe_name(s->name, safe, sizeof safe);
+    snprintf(buf, n, "out/%s", safe);
 }
 
 struct cli_rec {
@@ -186,25 +227,44 @@ struct cli_rec {
     bool            failed;    /* a write failed */
     os_diag         diag;      /* messages */
     pthread_mutex_t mu;        /* one writer at a time */
+    int             sig_slot;  /* cleanup registered with cli_sig */
+    const char     *path;      /* the DB's name, for messages */
 };
+
+/* For the signal thread: marks this batch's unfinished runs 'interrupted'. Takes the
+ * writer lock and keeps it (the process ends), so no worker writes after this. */
+static void cli__rec_interrupted(void *arg, const char *sig)
+{
+    cli_rec *r = arg;
+    pthread_mutex_lock(&r->mu);
+    os_diag d;
+    os_diag_init(&d);
+    int n = 0;
+    if (rpt_db_mark_interrupted(r->db, r->batch, &n, &d) == OS_OK)
+        fprintf(stderr, "ordersim: %s: %d unfinished run%s of batch %s marked 'interrupted' in %s\n", sig, n, n == 1 ? "" : "s",
+                r->batch, r->path);
+    os_diag_print(&d, stderr);
+    os_diag_fini(&d);
+}
 
 cli_rec *cli_rec_open(const cli_opts *o, const scn_scenario *s, const char *kind, int *rc)
 {
     cli_rec *r = xcalloc(1, sizeof *r);
     os_diag_init(&r->diag);
     *rc = CLI_OK;
-    if (rpt_db_open(o->db, &r->db, &r->diag) != OS_OK) {
-        os_diag_print(&r->diag, stderr);
+    *rc = cli_db_open(o, o->db, RPT_DB_WRITE, &r->db);
+    if (*rc) {
         os_diag_fini(&r->diag);
         free(r);
-        *rc = CLI_IO;
         return NULL;
     }
     rpt_db_uuid(r->batch);
     r->meta = (rpt_db_meta){ .kind = kind, .batch = r->batch, .scenario_json = s->resolved_json,
                              .scenario_hash = s->hash, .build = ORDERSIM_VERSION, .sweep_point = -1 };
     r->first = r->last = -1;
+    r->path = o->db;
     pthread_mutex_init(&r->mu, NULL);
+    r->sig_slot = cli_sig_push(cli__rec_interrupted, r);
     return r;
 }
 
@@ -216,6 +276,7 @@ void cli_rec_batch(cli_rec *r, const char *batch)
 int cli_rec_close(cli_rec *r, const cli_opts *o)
 {
     if (!r) return CLI_OK;
+    cli_sig_pop(r->sig_slot);
     int rc = r->failed ? CLI_IO : CLI_OK;
     os_diag_print(&r->diag, stderr);
     if (!rc && !o->quiet && !o->json && r->first >= 0) {
@@ -296,7 +357,9 @@ static void *cli__worker(void *arg)
             run->warmup = u->s->warmup;   /* as run: rates in a rebuilt report divide by horizon - warmup */
             id = cli__rec_begin(w->rec, u);
         }
-        OS_ASSERT(sim_run(u->s, &so, u->out) == OS_OK);
+        /* Once the DB refused a write (locked too long, disk full) the invocation fails:
+         * the remaining units are not run. */
+        if (!w->rec || id >= 0) OS_ASSERT(sim_run(u->s, &so, u->out) == OS_OK);
         if (w->rec) cli__rec_finish(w->rec, id, u->out);
         pthread_mutex_lock(&w->mu);
         w->done++;
@@ -327,6 +390,12 @@ void cli_run_units(cli_unit *units, int n, const cli_opts *o, cli_rec *rec, cons
     }
     if (w.progress) fputs("\n", stderr);
     pthread_mutex_destroy(&w.mu);
+    if (rec && rec->failed) {
+        /* The results could not be recorded: say why and stop here rather than print a
+         * summary of runs that were skipped. */
+        for (int k = 0; k < n; k++) rpt_run_fini(units[k].out);
+        exit(cli_rec_close(rec, o));
+    }
 }
 
 void cli_run_replications(const scn_scenario *s, const char *strategy, const cli_opts *o, rpt_run *runs, cli_rec *rec)

@@ -2,18 +2,20 @@
  * cli.h — what the commands share: option parsing, scenario loading with the contract's exit
  * codes, running replications on several threads, and the command table entry.
  *
- * Exit codes (CONTRACT.md): 0 ok, 1 check failed, 2 bad usage, 65 bad scenario, 70 internal
- * error (an invariant broke), 74 I/O error.
+ * Exit codes: 0 ok, 1 check failed, 2 bad usage, 65 bad scenario, 66 no such results database
+ * (read-only commands), 70 internal error (an invariant broke), 74 I/O error, 130/143
+ * interrupted by SIGINT/SIGTERM.
  */
 #ifndef CLI_H
 #define CLI_H
 
 #include "inv.h"
 #include "rpt.h"
+#include "rpt_db.h"
 #include "scn.h"
 #include "sim_model.h"
 
-enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2, CLI_DATA = 65, CLI_INTERNAL = 70, CLI_IO = 74 };
+enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2, CLI_DATA = 65, CLI_NOINPUT = 66, CLI_INTERNAL = 70, CLI_IO = 74 };
 
 #define ORDERSIM_VERSION "0.1.0"
 #define CLI_MAX_SETS 256
@@ -29,6 +31,7 @@ typedef struct cli_opts {
     int         replications;       /* --replications, default 1 */
     int         jobs;               /* --jobs, default 1 */
     const char *db;                 /* --db, default out/results.db */
+    double      db_timeout;         /* --db-timeout SECONDS: longest wait for a lock, default 30 */
     const char *out;                /* --out, default out/<scenario>/ */
     bool        json, quiet, no_report, help, force, ledger, dot, mermaid, every_event;
     bool        strict;             /* --strict: a scenario warning is an error (exit 65) */
@@ -99,8 +102,14 @@ void cli_run_units(cli_unit *units, int n, const cli_opts *o, cli_rec *rec, cons
  * o->jobs threads; replication r uses seed + r. runs[] must hold o->replications records;
  * they are initialised here. With `rec` each is recorded as it runs. Shows progress on stderr when it is a terminal. */
 void cli_run_replications(const scn_scenario *s, const char *strategy, const cli_opts *o, rpt_run *runs, cli_rec *rec);
+/* Opens o->db (see rpt_db_open) and returns the exit code: 0, 2 for a name that is not a
+ * plain file, 66 when a READ open finds no database, else 74; messages printed. */
+int cli_db_open(const cli_opts *o, const char *path, rpt_db_mode mode, rpt_db **db);
 /* The seed in force: --seed, else the scenario's. */
 uint64_t cli_seed(const cli_opts *o, const scn_scenario *s);
+/* The name reduced to one safe path component ([A-Za-z0-9._-], no leading dot, never
+ * empty) into buf, for default report directories. */
+void cli_safe_name(const char *name, char *buf, size_t n);
 /* The output directory in force for a scenario (--out or out/<name>/), into buf. */
 void cli_out_dir(const cli_opts *o, const scn_scenario *s, char *buf, size_t n);
 

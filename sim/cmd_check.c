@@ -160,12 +160,12 @@ static int cmd_check(cli_opts *o)
         rpt_db *db = NULL;
         rpt_run r;
         rpt_run_init(&r);
-        os_status st = rpt_db_open(o->db, &db, &d);
-        if (st == OS_OK) st = rpt_db_load(db, o->baseline_run, &r, NULL, &d);
+        rc = cli_db_open(o, o->db, RPT_DB_READ, &db);
+        os_status st = rc ? OS_OK : rpt_db_load(db, o->baseline_run, &r, NULL, &d);
         os_diag_print(&d, stderr);
         os_diag_fini(&d);
         rpt_db_close(db);
-        rc = st == OS_OK ? CLI_OK : st == OS_ENOTFOUND ? CLI_USAGE : CLI_IO;
+        if (!rc) rc = st == OS_OK ? CLI_OK : st == OS_ENOTFOUND ? CLI_USAGE : CLI_IO;
         for (int k = 0; k < RPT_METRIC_COUNT; k++) fig->base[k] = r.m[k];
         for (int k = RPT_METRIC_COUNT; k < CHK_FIGS; k++)
             for (int j = 0; j < r.nstations; j++)

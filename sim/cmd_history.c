@@ -14,11 +14,12 @@ static int cmd_history(cli_opts *o)
         fprintf(stderr, "ordersim history: expected at most one argument, the number of runs to list\n");
         return CLI_USAGE;
     }
+    rpt_db *db = NULL;
+    int rc = cli_db_open(o, o->db, RPT_DB_READ, &db);
+    if (rc) return rc;
     os_diag d;
     os_diag_init(&d);
-    rpt_db *db = NULL;
-    os_status st = rpt_db_open(o->db, &db, &d);
-    if (st == OS_OK) st = rpt_db_history(db, stdout, limit, &d);
+    os_status st = rpt_db_history(db, stdout, limit, &d);
     os_diag_print(&d, stderr);
     os_diag_fini(&d);
     rpt_db_close(db);
@@ -29,6 +30,10 @@ const cli_cmd cmd_history_entry = {
     .name = "history",
     .usage = "[N] [--db FILE]",
     .summary = "Lists the most recent N (default 50) recorded runs.",
-    .help = "The database is plain SQLite: sqlite3 out/results.db 'SELECT * FROM run_summary' (docs/results-db.md).\n",
+    .help = "The database is plain SQLite: sqlite3 out/results.db 'SELECT * FROM run_summary' (docs/results-db.md).\n"
+            "It is opened read-only and never created.\n"
+            "  --db FILE           results database (default out/results.db)\n"
+            "  --db-timeout S      longest wait for another process's lock, in seconds (default 30)\n"
+            "Exit: 0 ok, 2 usage, 66 no such database, 74 not a results database or I/O error.\n",
     .exec = cmd_history,
 };

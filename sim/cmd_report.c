@@ -23,9 +23,8 @@ static int cmd_report(cli_opts *o)
     rpt_db *db = NULL;
     rpt_run r;
     rpt_run_init(&r);
-    int rc = CLI_OK;
-    os_status st = rpt_db_open(o->db, &db, &d);
-    if (st == OS_OK) st = rpt_db_load(db, id, &r, NULL, &d);
+    int rc = cli_db_open(o, o->db, RPT_DB_READ, &db);
+    os_status st = rc ? OS_OK : rpt_db_load(db, id, &r, NULL, &d);
     if (st == OS_ENOTFOUND) rc = CLI_USAGE;
     else if (st != OS_OK) rc = CLI_IO;
     if (!rc) {
@@ -33,7 +32,11 @@ static int cmd_report(cli_opts *o)
         rpt_summarize(&r, 1, &sum);
         char dir[1024], cmd[256];
         if (o->out) snprintf(dir, sizeof dir, "%s", o->out);
-        else snprintf(dir, sizeof dir, "out/%s/run-%lld", r.scenario, id);
+        else {
+            char safe[sizeof r.scenario];
+            cli_safe_name(r.scenario, safe, sizeof safe);
+            snprintf(dir, sizeof dir, "out/%s/run-%lld", safe, id);
+        }
         snprintf(cmd, sizeof cmd, "ordersim report %lld", id);
         rpt_report_in in = { .title = r.scenario, .description = "Rebuilt from the results database.", .command = cmd, .n = 1, .sums = &sum };
         int charts = 0;
@@ -53,6 +56,8 @@ const cli_cmd cmd_report_entry = {
     .summary = "Rebuilds a recorded run's report (markdown, HTML, charts) from the results database.",
     .help = "The report goes to --out, or out/<scenario>/run-<RUN_ID>/ (a sweep's to out/<sweep id>/).\n"
             "--sweep ID rebuilds a sweep's capacity report, e.g. from shards merged with `ordersim merge`.\n"
-            "Exit: 0 ok, 2 no such run, 65 bad --slo/--metric, 74 I/O error.\n",
+            "The database is opened read-only and never created.\n"
+            "Exit: 0 ok, 2 usage or no such run, 65 bad --slo/--metric, 66 no such database, 74 not a results database\n"
+            "or I/O error.\n",
     .exec = cmd_report,
 };

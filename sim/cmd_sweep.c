@@ -341,7 +341,8 @@ int cmd_sweep_report(cli_opts *o, const char *sweep_id)
     rpt_db *db = NULL;
     int64_t *ids = NULL;
     int n = 0, rc = CLI_OK;
-    if (rpt_db_open(o->db, &db, &d) != OS_OK || rpt_db_batch_runs(db, sweep_id, &ids, &n, &d) != OS_OK) rc = CLI_IO;
+    rc = cli_db_open(o, o->db, RPT_DB_READ, &db);
+    if (!rc && rpt_db_batch_runs(db, sweep_id, &ids, &n, &d) != OS_OK) rc = CLI_IO;
     rpt_run *runs = xcalloc((size_t)(n ? n : 1), sizeof *runs);
     for (int i = 0; i < n && !rc; i++) {
         rpt_run_init(&runs[i]);

@@ -3,6 +3,7 @@
  * as tmux does) and runs it.
  */
 #include "cli.h"
+#include "cli_sig.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -34,6 +35,7 @@ int main(int argc, char **argv)
     }
     for (int i = 0; commands[i]; i++) {
         if (strcmp(argv[1], commands[i]->name) != 0) continue;
+        cli_sig_start();
         cli_opts o;
         int rc = cli_parse(argc - 2, argv + 2, &o);
         if (rc) return rc;

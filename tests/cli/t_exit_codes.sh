@@ -24,5 +24,13 @@ expect_rc 0 "$BIN" fsm b2c
 expect_rc 1 "$BIN" fsm diff b2c "$ROOT/scenarios/processes/b2c_cancel_after_pay.json"
 grep -q "+ paid --cancel--> cancelled" "$T/last.out" || fail "fsm diff lists the new transition"
 expect_rc 0 "$BIN" fsm diff b2c b2c
+# a read-only command never creates a missing database: 66 (no input)
+expect_rc 66 "$BIN" report 99999 --db "$T/r.db"
+grep -q "r.db: no such results database (check --db)" "$T/last.err" || fail "66 without its message"
+[ ! -e "$T/r.db" ] || fail "report created the database"
+expect_rc 66 "$BIN" history --db "$T/sub/r.db"
+[ ! -e "$T/sub" ] || fail "history created a directory"
+# a run that is not there: 2
+"$BIN" run "$ROOT/scenarios/flash_sale.json" --set customers.max_customers=2000 --db "$T/r.db" --no-report --quiet
 expect_rc 2 "$BIN" report 99999 --db "$T/r.db"
 echo ok
