@@ -559,34 +559,59 @@ static void rpt__write_html(FILE *f, const char *work, const rpt_report_in *in, 
     fprintf(f, "</body></html>\n");
 }
 
-/* May `dir`, an existing directory, be replaced by a new report? Only when it holds
- * nothing but files a report consists of, or carries the marker a report writes: never a
- * directory of the user's own files (--out .). On refusal names a file found. */
+/* May `dir`, an existing directory, be replaced by a new report? When it carries the
+ * marker a report writes, or (a report of an older ordersim) holds report.md or
+ * report.html and otherwise only files a report consists of. Subdirectories (the reports
+ * `report RUN_ID` and `sweep` nest inside) are allowed: they are carried over, never
+ * removed. Never a directory of the user's own files (--out .). On refusal names a file. */
 static bool rpt__replaceable(const char *dir, char *found, size_t n)
 {
     static const char *const kinds[] = { ".md", ".html", ".gp", ".log", ".dat", ".png", ".svg", NULL };
     DIR *d = opendir(dir);
     if (!d) { snprintf(found, n, "(unreadable: %s)", strerror(errno)); return false; }
-    bool ok = true, marker = false;
+    bool ok = true, marker = false, report = false, empty = true;
     struct dirent *e;
     while ((e = readdir(d))) {
         const char *nm = e->d_name;
         if (strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0) continue;
+        empty = false;
         if (strcmp(nm, RPT_REPORT_MARKER) == 0) { marker = true; continue; }
+        report |= strcmp(nm, "report.md") == 0 || strcmp(nm, "report.html") == 0;
         char p[2400];
         struct stat sb;
         snprintf(p, sizeof p, "%s/%s", dir, nm);
+        if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode)) continue;
         bool known = false;
         const char *dot = strrchr(nm, '.');
         for (int k = 0; kinds[k] && dot; k++) known |= strcmp(dot, kinds[k]) == 0;
         /* A symbolic link is only unlinked, never followed: allowed like a file. */
-        if (!known || lstat(p, &sb) != 0 || !(S_ISREG(sb.st_mode) || S_ISLNK(sb.st_mode))) {
+        if (!known || !(S_ISREG(sb.st_mode) || S_ISLNK(sb.st_mode))) {
             if (ok) snprintf(found, n, "%s", nm);
             ok = false;
         }
     }
     closedir(d);
-    return ok || marker;
+    if (ok && !empty && !report && !marker) snprintf(found, n, "no report.md");
+    return marker || empty || (ok && report);
+}
+
+/* Moves the subdirectories of the previous report (now at `old`) into the new one at
+ * `dir`: nested reports are carried over by rename, never rewritten or lost. */
+static void rpt__carry_subdirs(const char *old, const char *dir, os_diag *diag)
+{
+    DIR *d = opendir(old);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        char from[2400], to[2400];
+        struct stat sb;
+        snprintf(from, sizeof from, "%s/%s", old, e->d_name);
+        if (lstat(from, &sb) != 0 || !S_ISDIR(sb.st_mode)) continue;
+        snprintf(to, sizeof to, "%s/%s", dir, e->d_name);
+        if (rename(from, to) != 0) os_diag_add(diag, "%s: could not carry over %s: %s (it is at %s)", dir, e->d_name, strerror(errno), from);
+    }
+    closedir(d);
 }
 
 /* Puts the finished work directory in place of `dir` in one step: a plain rename when
@@ -602,6 +627,7 @@ static os_status rpt__install(const char *work, const char *dir, const char *asi
     }
 #if defined(__linux__) && defined(RENAME_EXCHANGE)
     if (renameat2(AT_FDCWD, work, AT_FDCWD, dir, RENAME_EXCHANGE) == 0) {
+        rpt__carry_subdirs(work, dir, diag);
         rpt__rmflat(work);
         return OS_OK;
     }
@@ -620,6 +646,7 @@ static os_status rpt__install(const char *work, const char *dir, const char *asi
         os_diag_add(diag, "%s: cannot put the report in place: %s", dir, strerror(e));
         return OS_EIO;
     }
+    rpt__carry_subdirs(aside, dir, diag);
     rpt__rmflat(aside);
     return OS_OK;
 }
@@ -661,7 +688,7 @@ os_status rpt_report_write(const char *dir, const rpt_report_in *in, int *charts
             return OS_EIO;
         }
         if (!rpt__replaceable(target, found, sizeof found)) {
-            os_diag_add(diag, "%s: exists and holds files a report does not ('%s'); it was left untouched: "
+            os_diag_add(diag, "%s: exists and is not an ordersim report directory ('%s'); it was left untouched: "
                         "choose another --out", dir, found);
             return OS_EIO;
         }

@@ -1,0 +1,134 @@
+# Nothing written where it must not be, the results DB judged before it is changed, lock
+# waits with a deadline, and merge refusing bad inputs. Each case asserts the exit code, the
+# message, and that nothing was written or changed (a digest of every file before and after).
+. tests/cli/lib.sh
+S="$ROOT/scenarios/flash_sale.json"
+small="--set customers.max_customers=2000"
+# digest DIR: names, types and contents of everything below DIR. SQLite's -wal/-shm
+# companions are left out: a reader of a WAL-mode database may create them empty (the
+# database file itself is covered).
+digest() { (cd "$1" && find . ! -name '*-wal' ! -name '*-shm' -print | LC_ALL=C sort | while read -r f; do
+  if [ -f "$f" ] && [ ! -L "$f" ]; then echo "$f $(sha256sum < "$f")"; else echo "$f $(stat -c %F "$f")"; fi; done) | sha256sum; }
+# refused RC MESSAGE CMD...: CMD exits RC, stderr has MESSAGE, and nothing under $T/w changed
+refused() {
+  rc=$1; msg=$2; shift 2
+  before=$(digest "$T/w")
+  (cd "$T/w" && expect_rc "$rc" "$@")
+  grep -qF -- "$msg" "$T/last.err" || { cat "$T/last.err" >&2; fail "message '$msg' missing: $*"; }
+  [ "$(digest "$T/w")" = "$before" ] || { ls -laR "$T/w" >&2; fail "something was written or changed: $*"; }
+}
+mkdir -p "$T/w"
+cd "$T/w"
+"$BIN" run "$S" $small --db good.db --quiet --no-report
+cd "$ROOT"
+
+# --- 1. writing where it must not
+refused 2 "ordersim: --out '' is empty; give a directory" "$BIN" run "$S" $small --db good.db --out ''
+refused 2 "ordersim: --db '' is an empty file name; give a file name" "$BIN" run "$S" $small --db ''
+refused 2 "ordersim: --db ':memory:' is an in-memory database, which would lose every result" "$BIN" run "$S" $small --db :memory:
+refused 2 "ordersim: --db 'file:x.db' is a URI (file:...)" "$BIN" run "$S" $small --db file:x.db
+refused 2 "ordersim: --db '' is an empty file name" "$BIN" history --db ''
+# a directory of the user's own files is never replaced by a report
+mkdir -p "$T/w/mine" && echo "my notes" > "$T/w/mine/notes.txt" && echo "# readme" > "$T/w/mine/README.md"
+refused 74 "mine: exists and is not an ordersim report directory ('notes.txt'); it was left untouched" \
+  "$BIN" run "$S" $small --out "$T/w/mine" --quiet --db "$T/x.db"
+rm -f "$T/x.db"*
+before=$(digest "$T/w")
+(cd "$T/w" && expect_rc 74 "$BIN" report 1 --db good.db --out . --quiet)
+grep -qF "give the report its own directory (a name, not '.' or '..')" "$T/last.err" || fail "--out . not refused clearly"
+[ "$(digest "$T/w")" = "$before" ] || fail "--out . changed the directory"
+# report RUN_ID cleans the scenario name like run does: nothing outside out/
+mkdir -p "$T/w2/a/b"
+"$BIN" run "$S" $small --set 'name=../../x' --db "$T/w2/n.db" --quiet --no-report
+(cd "$T/w2/a/b" && "$BIN" report 1 --db ../../n.db --quiet)
+[ -f "$T/w2/a/b/out/_._.._x/run-1/report.md" ] || fail "report RUN_ID did not clean the name"
+[ "$(find "$T/w2" -name report.md | wc -l)" = 1 ] || fail "report RUN_ID wrote outside out/"
+# a report is replaced as a unit: nothing of the previous one survives (compare wrote three
+# strategies' data files; a run writes one), nested reports are carried over
+(cd "$T/w2" && "$BIN" compare "$S" $small --db n.db --out rep --quiet && "$BIN" report 1 --db n.db --out rep/run-1 --quiet)
+[ -f "$T/w2/rep/series_2.dat" ] || fail "compare wrote no series_2.dat"
+(cd "$T/w2" && "$BIN" run "$S" $small --db n.db --out rep --quiet)
+[ ! -e "$T/w2/rep/series_2.dat" ] || fail "a file of the previous report survived: not replaced as a unit"
+[ -f "$T/w2/rep/run-1/report.md" ] || fail "a nested report was not carried over"
+ls -A "$T/w2" | grep -q 'work-\|\.old-' && fail "a work directory was left beside the report"
+
+# --- 2. the results DB is judged before it is changed
+cp "$T/w/good.db" "$T/w/before.db"
+sqlite3 "$T/w/app.db" "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users VALUES (1, 'ann');"
+sqlite3 "$T/w/app2.db" "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT); CREATE TABLE orders (id INTEGER);"
+echo "not a database" > "$T/w/text.db"
+sqlite3 "$T/w/newer.db" < "$ROOT/tests/db/v2.sql"
+sqlite3 "$T/w/newer.db" "UPDATE meta SET value = '99' WHERE key = 'schema_version'"
+for cmd in "run $S $small --no-report" "history" "report 1"; do
+  # shellcheck disable=SC2086
+  refused 74 "app.db: not an ordersim results database (it holds other tables: users); it was left untouched" "$BIN" $cmd --db app.db
+  # shellcheck disable=SC2086
+  refused 74 "app2.db: not an ordersim results database (it holds other tables: meta, orders); it was left untouched" "$BIN" $cmd --db app2.db
+  # shellcheck disable=SC2086
+  refused 74 "text.db: cannot read it as an SQLite database (is it a results database?): file is not a database" "$BIN" $cmd --db text.db
+  # shellcheck disable=SC2086
+  refused 74 "newer.db: results database schema version 99 is newer than this ordersim's (3); it was left untouched" "$BIN" $cmd --db newer.db
+done
+# read-only commands never create: a mistyped --db is 66 and leaves no file or directory
+refused 66 "nope/r.db: no such results database (check --db)" "$BIN" history --db nope/r.db
+refused 66 "r.db: no such results database (check --db)" "$BIN" report 1 --db r.db
+refused 66 "r.db: no such results database (check --db)" "$BIN" report --sweep abc --db r.db
+refused 66 "r.db: no such results database (check --db)" "$BIN" check "$S" $small --baseline-run 1 --db r.db
+: > "$T/w/empty.db"
+refused 66 "empty.db: holds no results (an empty file)" "$BIN" history --db empty.db
+# older versions: read-only commands refuse them untouched; a writing command migrates
+for f in "$ROOT"/tests/db/v1_*.sql "$ROOT/tests/db/v2.sql"; do
+  b=$(basename "$f" .sql); db="$T/w/$b.db"
+  sqlite3 "$db" < "$f"
+  old=$(sqlite3 "$db" "SELECT value FROM meta WHERE key = 'schema_version'")
+  refused 74 "$b.db: results database schema version $old, older than this ordersim's (3); it was left untouched: \`ordersim merge $b.db\` upgrades it in place" \
+    "$BIN" history --db "$b.db"
+  metrics=$(sqlite3 "$db" "SELECT run_id, name, quote(value) FROM metrics ORDER BY 1, 2" | sha256sum)
+  ledger=""
+  if sqlite3 "$db" "SELECT 1 FROM pragma_table_info('transitions') WHERE name = 'action' AND type = 'TEXT'" | grep -q 1; then
+    ledger=$(sqlite3 "$db" "SELECT run_id, order_id, t, action, actor, coalesce(from_state, ''), to_state, shortfall
+                            FROM transitions ORDER BY run_id, order_id, t, rowid" | sha256sum)
+  fi
+  expect_rc 0 "$BIN" merge "$db"
+  [ "$(sqlite3 "$db" "SELECT value FROM meta WHERE key = 'schema_version'")" = 3 ] || fail "$b: not migrated to 3"
+  [ "$(sqlite3 "$db" 'PRAGMA integrity_check')" = ok ] || fail "$b: integrity after migration"
+  [ -z "$(sqlite3 "$db" 'PRAGMA foreign_key_check')" ] || fail "$b: foreign keys after migration"
+  [ "$(sqlite3 "$db" "SELECT run_id, name, quote(value) FROM metrics ORDER BY 1, 2" | sha256sum)" = "$metrics" ] || fail "$b: metrics changed"
+  if [ -n "$ledger" ]; then
+    [ "$(sqlite3 "$db" "SELECT run_id, order_id, t, action, actor, coalesce(from_state, ''), to_state, shortfall
+                        FROM transitions_named ORDER BY run_id, order_id, n" | sha256sum)" = "$ledger" ] || fail "$b: the ledger changed in the migration"
+  fi
+  expect_rc 0 "$BIN" report 1 --db "$db" --out "$T/rep-$b" --quiet
+  expect_rc 0 "$BIN" run "$S" $small --db "$db" --no-report --quiet --ledger
+  [ "$(sqlite3 "$db" "SELECT count(*) FROM runs WHERE status = 'complete'")" = 3 ] || fail "$b: a new run after the migration"
+  echo "$b: migrated to version 3; metrics and ledger unchanged"
+done
+
+# --- 3. a lock wait has one deadline and names the holder
+(echo "BEGIN IMMEDIATE; INSERT INTO meta VALUES ('lock', 'held');"; sleep 6) | sqlite3 "$T/w/good.db" &
+holder=$!
+sleep 0.5
+t0=$(date +%s)
+expect_rc 74 "$BIN" run "$S" $small --db "$T/w/good.db" --no-report --quiet --db-timeout 1
+t1=$(date +%s)
+grep -q "good.db: the results database is locked by process [0-9]* (sqlite3); gave up after waiting 1 s (--db-timeout SECONDS waits longer)" \
+  "$T/last.err" || { cat "$T/last.err" >&2; fail "lock message"; }
+[ $((t1 - t0)) -le 3 ] || fail "waited $((t1 - t0)) s for a 1 s deadline"
+wait "$holder"
+expect_rc 2 "$BIN" run "$S" $small --db-timeout forever
+grep -qF "ordersim: --db-timeout takes seconds from 0 to 86400, not 'forever'" "$T/last.err" || fail "--db-timeout message"
+
+# --- 8. merge
+refused 2 "ordersim merge: good.db is the output good.db itself; nothing was merged" "$BIN" merge good.db good.db
+refused 2 "ordersim merge: ./good.db is the output good.db itself" "$BIN" merge good.db before.db ./good.db
+refused 66 "missing.db: no such results database (check --db)" "$BIN" merge new.db before.db missing.db
+grep -qF "ordersim merge: input missing.db refused; nothing was merged" "$T/last.err" || fail "merge does not name the input"
+refused 74 "app.db: not an ordersim results database" "$BIN" merge new.db before.db app.db
+refused 74 "app.db: not an ordersim results database" "$BIN" merge good.db before.db app.db
+sqlite3 "$T/w/old.db" < "$ROOT/tests/db/v1_f5d946d.sql"
+refused 74 "old.db: results database schema version 1, older than this ordersim's (3)" "$BIN" merge new.db old.db
+refused 2 "ordersim merge: expected OUT.db and at least one IN.db" "$BIN" merge new.db
+(cd "$T/w" && expect_rc 0 "$BIN" merge new.db before.db --quiet)
+[ "$(sqlite3 "$T/w/new.db" "SELECT count(*) FROM runs")" = 1 ] || fail "merge into a new file"
+ls -A "$T/w" | grep -q 'merge-' && fail "merge left its temporary file"
+echo ok
