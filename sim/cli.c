@@ -129,6 +129,10 @@ int cli_parse(int argc, char **argv, cli_opts *o)
 void cli_print_help(const cli_cmd *c)
 {
     printf("usage: ordersim %s %s\n\n%s\n\n%s", c->name, c->usage, c->summary, c->help);
+    if (strcmp(c->name, "fsm") != 0 && strcmp(c->name, "validate") != 0)
+        printf("Results DB: --db-timeout SECONDS (default 30) bounds each wait for another process's lock, then\n"
+               "exit 74 naming the holder. SIGINT/SIGTERM mark this invocation's unfinished runs 'interrupted',\n"
+               "remove its work files, stop gnuplot, and exit 130/143.\n");
 }
 
 int cli_load(const char *path, const cli_opts *o, scn_scenario **out)

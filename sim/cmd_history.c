@@ -33,7 +33,6 @@ const cli_cmd cmd_history_entry = {
     .help = "The database is plain SQLite: sqlite3 out/results.db 'SELECT * FROM run_summary' (docs/results-db.md).\n"
             "It is opened read-only and never created.\n"
             "  --db FILE           results database (default out/results.db)\n"
-            "  --db-timeout S      longest wait for another process's lock, in seconds (default 30)\n"
             "Exit: 0 ok, 2 usage, 66 no such database, 74 not a results database or I/O error.\n",
     .exec = cmd_history,
 };
