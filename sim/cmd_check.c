@@ -97,8 +97,11 @@ static bool chk__tolerances(const char *spec, bool have_ci, chk__figs *f)
     return true;
 }
 
-/* Reads a baseline summary (run --json, or compare --json: the scenario's strategy). */
-static int chk__baseline_file(const char *path, const char *strategy, chk__figs *f)
+/* Reads a baseline summary (run --json, or compare --json: the scenario's strategy). A
+ * baseline that is not an ordersim summary (no "metrics" object, none of our metrics in it,
+ * or a metric that is neither a number nor null) is bad input: 65, never a "regression".
+ * A baseline of another scenario is compared, with a warning. */
+static int chk__baseline_file(const char *path, const scn_scenario *s, chk__figs *f)
 {
     os_diag d;
     os_diag_init(&d);
@@ -107,20 +110,42 @@ static int chk__baseline_file(const char *path, const char *strategy, chk__figs 
     os_diag_print(&d, stderr);
     os_diag_fini(&d);
     if (st != OS_OK) return st == OS_EIO ? CLI_IO : CLI_DATA;
-    const cJSON *root = jsn_root(doc), *strats = cJSON_GetObjectItemCaseSensitive(root, "strategies");
-    if (strats) root = cJSON_GetObjectItemCaseSensitive(strats, strategy);
-    const cJSON *m = root ? cJSON_GetObjectItemCaseSensitive(root, "metrics") : NULL;
-    const cJSON *ci = root ? cJSON_GetObjectItemCaseSensitive(root, "ci95") : NULL;
+    const cJSON *top = jsn_root(doc), *root = top;
+    const cJSON *strats = cJSON_IsObject(top) ? cJSON_GetObjectItemCaseSensitive(top, "strategies") : NULL;
+    if (strats) root = cJSON_GetObjectItemCaseSensitive(strats, s->strategy);
+    const cJSON *m = cJSON_IsObject(root) ? cJSON_GetObjectItemCaseSensitive(root, "metrics") : NULL;
+    const cJSON *ci = cJSON_IsObject(root) ? cJSON_GetObjectItemCaseSensitive(root, "ci95") : NULL;
     if (!cJSON_IsObject(m)) {
-        fprintf(stderr, "%s: not an ordersim summary: no \"metrics\" object%s\n", path, strats ? " for this strategy" : "");
+        fprintf(stderr, "%s: not an ordersim summary: no \"metrics\" object%s (write one with `ordersim run --json`)\n", path,
+                strats ? " for this strategy" : "");
         jsn_free(doc);
         return CLI_DATA;
     }
+    int found = 0;
     for (int k = 0; k < RPT_METRIC_COUNT; k++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, rpt_metric_name((rpt_metric)k));
-        const cJSON *c = ci ? cJSON_GetObjectItemCaseSensitive(ci, rpt_metric_name((rpt_metric)k)) : NULL;
+        const cJSON *c = cJSON_IsObject(ci) ? cJSON_GetObjectItemCaseSensitive(ci, rpt_metric_name((rpt_metric)k)) : NULL;
+        if (v && !cJSON_IsNumber(v) && !cJSON_IsNull(v)) {
+            fprintf(stderr, "%s: metrics.%s: found %s, expected a number or null: not an ordersim summary\n", path,
+                    rpt_metric_name((rpt_metric)k), jsn_type_name(v));
+            jsn_free(doc);
+            return CLI_DATA;
+        }
+        found += v != NULL;
         f->base[k] = cJSON_IsNumber(v) ? v->valuedouble : NAN;
         f->bci[k] = cJSON_IsNumber(c) ? c->valuedouble : NAN;
+    }
+    if (!found) {
+        fprintf(stderr, "%s: not an ordersim summary: none of the %d metrics is in \"metrics\" (write one with "
+                "`ordersim run --json`)\n", path, RPT_METRIC_COUNT);
+        jsn_free(doc);
+        return CLI_DATA;
+    }
+    const cJSON *sc = cJSON_IsObject(top) ? cJSON_GetObjectItemCaseSensitive(top, "scenario") : NULL;
+    if (cJSON_IsString(sc) && strcmp(sc->valuestring, s->name) != 0) {
+        char a[96], b[96];
+        fprintf(stderr, "%s: warning: the baseline is of scenario '%s', this check runs '%s': differences may not be regressions\n",
+                path, (cli_printable(sc->valuestring, a, sizeof a), a), (cli_printable(s->name, b, sizeof b), b));
     }
     /* Station figures: "stations": {NAME: {FIGURE: value}}; a baseline written before a
      * figure existed lacks it, and that figure is then not compared. */
@@ -135,6 +160,20 @@ static int chk__baseline_file(const char *path, const char *strategy, chk__figs 
     }
     jsn_free(doc);
     return CLI_OK;
+}
+
+/* Every threshold must name a figure the run reports: one that does not is a broken
+ * scenario (65), not a failed check. Returns how many are unknown (messages printed). */
+static int chk__unknown_thresholds(const scn_scenario *s, const rpt_summary *sum)
+{
+    int bad = 0;
+    for (int i = 0; i < s->n_thresholds; i++) {
+        double v;
+        if (rpt_ref_value(sum, &s->thresholds[i].ref, &v)) continue;
+        fprintf(stderr, "%s: thresholds.%s: the run reports no such figure (docs/metrics.md)\n", s->file, s->thresholds[i].name);
+        bad++;
+    }
+    return bad;
 }
 
 static int cmd_check(cli_opts *o)
@@ -153,7 +192,7 @@ static int cmd_check(cli_opts *o)
     chk__figs *fig = xcalloc(1, sizeof *fig);
     chk__name_figs(fig);
     bool have_base = o->baseline || o->baseline_run >= 0;
-    if (o->baseline) rc = chk__baseline_file(o->baseline, s->strategy, fig);
+    if (o->baseline) rc = chk__baseline_file(o->baseline, s, fig);
     else if (o->baseline_run >= 0) {
         os_diag d;
         os_diag_init(&d);
@@ -245,6 +284,7 @@ static int cmd_check(cli_opts *o)
     rc = cmd_record(o, s, &sum, "check");
     if (dbrc) rc = dbrc;
     if (!rc && (failed || regressions)) rc = CLI_FAILED;
+    if (chk__unknown_thresholds(s, &sum) && rc != CLI_IO) rc = CLI_DATA;
     if (!sum.invariants_ok) rc = CLI_INTERNAL;
     for (int r = 0; r < o->replications; r++) rpt_run_fini(&runs[r]);
     free(runs);
@@ -263,6 +303,8 @@ const cli_cmd cmd_check_entry = {
             "                       95% intervals); METRIC * sets the default (ci with replications, else 5%)\n"
             "  --strict            exit 65 when the scenario has warnings (always printed to stderr before the runs;\n"
             "                      see ordersim validate --help)\n"
-            "Exit: 0 passed, 1 a threshold failed or a metric regressed, 2 usage, 65 bad scenario, 70 invariant, 74 I/O.\n",
+            "Exit: 0 passed, 1 a threshold failed or a metric regressed (only that), 2 usage, 65 bad scenario or a\n"
+            "baseline that is not an ordersim summary (malformed, empty, foreign) or a threshold on a figure the run\n"
+            "does not report, 70 invariant, 74 I/O. A baseline of another scenario is compared with a warning.\n",
     .exec = cmd_check,
 };

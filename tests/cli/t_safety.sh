@@ -118,6 +118,24 @@ wait "$holder"
 expect_rc 2 "$BIN" run "$S" $small --db-timeout forever
 grep -qF "ordersim: --db-timeout takes seconds from 0 to 86400, not 'forever'" "$T/last.err" || fail "--db-timeout message"
 
+# --- 6. check: a bad baseline is bad input (65), only a real regression is 1
+"$BIN" run "$S" $small --json --no-report --db "$T/c.db" > "$T/w/base.json"
+: > "$T/w/empty.json"
+echo '{"metrics": {}}' > "$T/w/nometrics.json"
+echo '{"metrics": {"latency": 3, "errors": 0}}' > "$T/w/foreign.json"
+echo '{"metrics": {"orders_paid": "many"}}' > "$T/w/string.json"
+echo '{"metrics": {"orders_paid": 1' > "$T/w/broken.json"
+refused 65 "empty.json:1:1: malformed JSON: unexpected end of file" "$BIN" check "$S" $small --baseline empty.json --db "$T/c.db" --no-report
+refused 65 "nometrics.json: not an ordersim summary: none of the" "$BIN" check "$S" $small --baseline nometrics.json --db "$T/c.db" --no-report
+refused 65 "foreign.json: not an ordersim summary: none of the" "$BIN" check "$S" $small --baseline foreign.json --db "$T/c.db" --no-report
+refused 65 "string.json: metrics.orders_paid: found a string, expected a number or null: not an ordersim summary" "$BIN" check "$S" $small --baseline string.json --db "$T/c.db" --no-report
+refused 65 "broken.json:2:1: malformed JSON: unexpected end of file" "$BIN" check "$S" $small --baseline broken.json --db "$T/c.db" --no-report
+expect_rc 0 "$BIN" check "$S" $small --set name=elsewhere --baseline "$T/w/base.json" --db "$T/c.db" --no-report --quiet
+grep -qF "base.json: warning: the baseline is of scenario 'flash_sale', this check runs 'elsewhere'" "$T/last.err" || fail "no warning for another scenario's baseline"
+sed 's/"orders_paid": [0-9][0-9]*/"orders_paid": 100000/' "$T/w/base.json" > "$T/w/better.json"
+expect_rc 1 "$BIN" check "$S" $small --baseline "$T/w/better.json" --db "$T/c.db" --no-report
+grep -q "^orders_paid .*REGRESSED" "$T/last.out" || fail "a real regression is not reported as one"
+
 # --- 8. merge
 refused 2 "ordersim merge: good.db is the output good.db itself; nothing was merged" "$BIN" merge good.db good.db
 refused 2 "ordersim merge: ./good.db is the output good.db itself" "$BIN" merge good.db before.db ./good.db
