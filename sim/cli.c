@@ -7,6 +7,7 @@
 #include "rpt_db.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,6 +136,55 @@ void cli_print_help(const cli_cmd *c)
                "remove its work files, stop gnuplot, and exit 130/143.\n");
 }
 
+/* Rough sizes behind the estimate (measured on the shipped scenarios, rounded up). */
+#define CLI__DB_ROW_BYTES      40.0   /* a series or metric row in the DB, with its key */
+#define CLI__LEDGER_ROW_BYTES  32.0   /* a transitions row */
+#define CLI__RUN_DB_BYTES    4096.0   /* a runs row without its scenario text, stations, latency */
+#define CLI__TRANS_PER_ORDER    5.0   /* ledger rows per order (create, pay, ship, ...) */
+
+void cli_budget_add(cli_budget *b, const scn_scenario *s, const cli_opts *o, double runs)
+{
+    sim_estimate e;
+    sim_estimate_run(s, &e);
+    double rows = s->sample_every > 0 ? floor(s->horizon / s->sample_every) + 1 : 1;
+    double cols = 5.0 + fsm_state_count(s->fsm);
+    double series = rows * cols;                          /* values per run */
+    double ledger = o->ledger || o->every_event ? e.orders * CLI__TRANS_PER_ORDER : 0;
+    double text = s->resolved_json ? (double)strlen(s->resolved_json) : 0;
+    b->runs += runs;
+    b->points++;
+    b->events += runs * e.events;
+    b->seconds += runs * e.seconds;
+    b->series_rows += runs * series;
+    b->ledger_rows += runs * ledger;
+    b->text_bytes += runs * text;
+    b->db_bytes += runs * (CLI__RUN_DB_BYTES + text + (RPT_METRIC_COUNT + series) * CLI__DB_ROW_BYTES +
+                           ledger * CLI__LEDGER_ROW_BYTES);
+    /* Every run's record (its series and ledger included) is held until the command ends. */
+    b->held_bytes += runs * ((double)sizeof(rpt_run) + series * sizeof(double) + ledger * sizeof(rpt_trans));
+    if (e.bytes > b->run_bytes) b->run_bytes = e.bytes;
+}
+
+int cli_budget_check(const cli_budget *b, const cli_opts *o, const char *what)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    double threads = o->jobs < b->runs ? o->jobs : b->runs;
+    if (cpus > 0 && threads > (double)cpus) threads = (double)cpus;
+    if (threads < 1) threads = 1;
+    double hours = b->seconds / threads / 3600;
+    double mem = b->held_bytes + threads * b->run_bytes;
+    if (o->force || (hours <= CLI_LIMIT_HOURS && mem <= CLI_LIMIT_BYTES && b->db_bytes <= CLI_LIMIT_BYTES)) return CLI_OK;
+    fprintf(stderr, "%s: this invocation would make %.0f run%s (replications x strategies, over %d scenario point%s) of "
+                    "about %.3g events in all: roughly %.3g hours on %.0f thread%s, %.3g GB of memory and %.3g GB more in the "
+                    "results DB (%.3g M series values, %.3g M ledger rows, %.3g MB of scenario text); the limits are "
+                    "%d hours, %d GB of memory and %d GB of DB: lower the horizon, customers.max_customers, the "
+                    "replications or the points (or raise report.sample_every), or pass --force to run it anyway\n",
+            what, b->runs, b->runs == 1 ? "" : "s", b->points, b->points == 1 ? "" : "s", b->events, hours, threads, threads == 1 ? "" : "s", mem / 1e9,
+            b->db_bytes / 1e9, b->series_rows / 1e6, b->ledger_rows / 1e6, b->text_bytes / 1e6, CLI_LIMIT_HOURS,
+            (int)(CLI_LIMIT_BYTES / 1e9), (int)(CLI_LIMIT_BYTES / 1e9));
+    return CLI_DATA;
+}
+
 int cli_load(const char *path, const cli_opts *o, scn_scenario **out)
 {
     os_diag d, w;
@@ -152,24 +202,19 @@ int cli_load(const char *path, const cli_opts *o, scn_scenario **out)
     }
     os_diag_fini(&d);
     os_diag_fini(&w);
-    if (st == OS_OK && !o->force) {
-        /* Say up front when a run would not finish in reasonable time or not fit. */
-        sim_estimate e;
-        sim_estimate_run(*out, &e);
+    if (st == OS_OK) {
+        /* Say up front when the invocation would not finish in reasonable time or not fit:
+         * one estimate for all its runs (a sweep adds its points into o->budget and checks
+         * the sum itself). */
         int per = o->runs_per_replication > 0 ? o->runs_per_replication : 1;
-        double runs = (double)o->replications * per;
-        if (e.seconds * runs > 4 * 3600 || e.bytes > 16e9) {
-            char each[48] = "";
-            if (per > 1) snprintf(each, sizeof each, " x %d strategies", per);
-            fprintf(stderr, "%s: this run would simulate about %.3g customers and %.3g events per replication "
-                            "(roughly %.3g hours for %d replication%s%s) and hold about %.3g GB of open orders; "
-                            "the limits are 4 hours and 16 GB: lower the horizon or customers.max_customers, "
-                            "or pass --force to run it anyway\n",
-                    path, e.customers, e.events, e.seconds * runs / 3600, o->replications, o->replications == 1 ? "" : "s",
-                    each, e.bytes / 1e9);
+        cli_budget own = { 0 };
+        cli_budget *b = o->budget ? o->budget : &own;
+        cli_budget_add(b, *out, o, (double)o->replications * per);
+        int rc = o->budget ? CLI_OK : cli_budget_check(b, o, path);
+        if (rc) {
             scn_free(*out);
             *out = NULL;
-            return CLI_DATA;
+            return rc;
         }
     }
     switch (st) {

@@ -21,6 +21,24 @@ enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2, CLI_DATA = 65, CLI_NOINPUT = 6
 #define CLI_MAX_SETS 256
 #define CLI_MAX_ARGS 256
 
+/* The estimated cost of a whole invocation, summed over its runs (cli_budget_add). */
+typedef struct cli_budget {
+    double runs;         /* replications x strategies x points */
+    int    points;       /* scenarios added (sweep points) */
+    double events;       /* simulated events, all runs */
+    double seconds;      /* CPU seconds at a conservative 1.5 M events/s */
+    double series_rows;  /* sampled series values stored */
+    double ledger_rows;  /* --ledger transitions stored */
+    double text_bytes;   /* scenario text stored (once per run) */
+    double db_bytes;     /* growth of the results DB */
+    double held_bytes;   /* run records held in memory until the command ends */
+    double run_bytes;    /* the largest run's memory while it runs (orders in flight) */
+} cli_budget;
+
+/* The documented limits (docs/reliability.md); --force runs past them. */
+#define CLI_LIMIT_HOURS 4
+#define CLI_LIMIT_BYTES 16e9
+
 typedef struct cli_opts {
     const char *args[CLI_MAX_ARGS]; /* positional arguments */
     int         nargs;
@@ -49,6 +67,7 @@ typedef struct cli_opts {
     const char *sweep;              /* --sweep ID (report) */
     const char *strategy;           /* --strategy NAME (run: override) */
     int         runs_per_replication; /* runs each replication means (compare: one per strategy); 0 = 1 */
+    cli_budget *budget;             /* when set, cli_load adds each scenario here instead of checking it */
 } cli_opts;
 
 typedef struct cli_cmd {
@@ -67,8 +86,17 @@ void cli_print_help(const cli_cmd *c);
 /* Loads a scenario with the --set edits; on failure prints every message and returns the
  * exit code (65, 74 or 2); on success returns CLI_OK and *out. Prints the scenario's
  * warnings (scn_warn) to stderr unless o->no_warnings; with --strict a warning fails the
- * load with CLI_DATA (65) and no scenario. */
+ * load with CLI_DATA (65) and no scenario. The cost of its o->replications x
+ * o->runs_per_replication runs is checked (65 above the limits unless --force), or added to
+ * o->budget when that is set. */
 int cli_load(const char *path, const cli_opts *o, scn_scenario **out);
+/* Adds `runs` runs of s to the estimate: events and time, series values, ledger rows,
+ * scenario text and run records held in memory. */
+void cli_budget_add(cli_budget *b, const scn_scenario *s, const cli_opts *o, double runs);
+/* CLI_OK, or CLI_DATA with a message naming `what` when the invocation would pass
+ * CLI_LIMIT_HOURS of wall time (on min(jobs, CPUs) threads), CLI_LIMIT_BYTES of memory or
+ * CLI_LIMIT_BYTES of DB growth, unless --force. */
+int cli_budget_check(const cli_budget *b, const cli_opts *o, const char *what);
 /* Records replications in the results DB as they run: each is inserted as 'running' before
  * it starts and completed in one transaction when it ends, so a killed process leaves its
  * unfinished runs visibly not complete. Safe to share between worker threads. */

@@ -268,6 +268,8 @@ static int cmd_sweep(cli_opts *o)
     char (*ptxt)[256] = xcalloc((size_t)npts, sizeof *ptxt);
     cli_opts po = *o;
     po.no_warnings = true;   /* the base scenario's warnings were printed once */
+    cli_budget budget = { 0 };
+    po.budget = &budget;
     for (int p = 0; p < npts && !rc; p++) {
         int rem = p;
         char assign[8][320];
@@ -284,6 +286,14 @@ static int cmd_sweep(cli_opts *o)
         }
         rc = cli_load(o->args[0], &po, &pts[p]);
         po.nsets = o->nsets;
+    }
+    /* One estimate for the whole sweep (this shard's share of it), not one per point. */
+    if (!rc) {
+        cli_budget mine_b = budget;
+        double share = 1.0 / shard_n;
+        mine_b.runs *= share, mine_b.events *= share, mine_b.seconds *= share, mine_b.series_rows *= share;
+        mine_b.ledger_rows *= share, mine_b.text_bytes *= share, mine_b.db_bytes *= share, mine_b.held_bytes *= share;
+        rc = cli_budget_check(&mine_b, o, o->args[0]);
     }
     int total = npts * o->replications, mine = 0;
     cli_unit *units = xcalloc((size_t)total, sizeof *units);
