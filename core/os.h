@@ -74,7 +74,11 @@ int os_name_find(const char *const *names, int count, const char *s);
 /* The name closest to `s` within edit distance `max` (for "did you mean"), or NULL. */
 const char *os_name_closest(const char *const *names, int count, const char *s, int max);
 
-/* Money is integer minor units (cents). Never floating point in the core. */
+/* Money is integer minor units (cents). Never floating point in the core. One order's
+ * amounts fit in 64 bits (the scenario limits cap an order below 2^63 cents). */
 typedef int64_t os_money;
+/* Running totals of money over a run (captured, refunded, kept): 128-bit, so no sum of
+ * orders can overflow (it would take 2^64 orders of the largest size). */
+__extension__ typedef __int128 os_money_total;
 
 #endif

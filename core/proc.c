@@ -23,9 +23,9 @@ struct proc_engine {
     int64_t             in_state[FSM_MAX_STATES]; /* orders now in each state */
     int64_t             entered[FSM_MAX_STATES];  /* orders that ever entered each state */
     int64_t             forbidden;  /* forbidden actions attempted */
-    os_money            captured;   /* all money taken */
-    os_money            refunded;   /* all money given back */
-    os_money            closed_kept;/* captured - refunded over closed orders */
+    os_money_total      captured;   /* all money taken */
+    os_money_total      refunded;   /* all money given back */
+    os_money_total      closed_kept;/* captured - refunded over closed orders */
     proc_observer       obs;        /* transition observer, or NULL */
     void               *obs_ctx;    /* its context */
 };
@@ -324,7 +324,7 @@ int proc_check(const proc_engine *pe, os_diag *diag)
     int64_t *locked = xcalloc((size_t)(n ? n : 1), sizeof *locked);
     int64_t *mal = xcalloc((size_t)(n ? n : 1), sizeof *mal);
     int64_t in_state[FSM_MAX_STATES] = { 0 };
-    os_money live_kept = 0;
+    os_money_total live_kept = 0;
     size_t cur = 0;
     for (ord_order *o; (o = ord_next_live(pe->pool, &cur));) {
         if (o->state >= fsm_state_count(pe->fsm)) {
@@ -376,8 +376,8 @@ int proc_check(const proc_engine *pe, os_diag *diag)
             bad++;
         }
     if (pe->captured != pe->refunded + pe->closed_kept + live_kept) {
-        os_diag_add(diag, "money: captured %lld != refunded %lld + kept %lld", (long long)pe->captured,
-                    (long long)pe->refunded, (long long)(pe->closed_kept + live_kept));
+        os_diag_add(diag, "money: captured %.0f != refunded %.0f + kept %.0f (cents)", (double)pe->captured,
+                    (double)pe->refunded, (double)(pe->closed_kept + live_kept));
         bad++;
     }
     free(locked);
@@ -391,5 +391,5 @@ const ord_pool *proc_orders(const proc_engine *pe) { return pe->pool; }
 int64_t proc_in_state(const proc_engine *pe, int s) { return pe->in_state[s]; }
 int64_t proc_entered(const proc_engine *pe, int s) { return pe->entered[s]; }
 int64_t proc_forbidden(const proc_engine *pe) { return pe->forbidden; }
-os_money proc_captured(const proc_engine *pe) { return pe->captured; }
-os_money proc_refunded(const proc_engine *pe) { return pe->refunded; }
+os_money_total proc_captured(const proc_engine *pe) { return pe->captured; }
+os_money_total proc_refunded(const proc_engine *pe) { return pe->refunded; }

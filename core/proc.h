@@ -110,8 +110,8 @@ int64_t proc_in_state(const proc_engine *pe, int s);
 int64_t proc_entered(const proc_engine *pe, int s);
 /* Forbidden actions attempted so far. */
 int64_t proc_forbidden(const proc_engine *pe);
-/* Money totals, cents. */
-os_money proc_captured(const proc_engine *pe);
-os_money proc_refunded(const proc_engine *pe);
+/* Money totals, cents (128-bit: they cannot overflow). */
+os_money_total proc_captured(const proc_engine *pe);
+os_money_total proc_refunded(const proc_engine *pe);
 
 #endif

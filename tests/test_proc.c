@@ -362,3 +362,23 @@ ParameterizedTest(prop_case *pc, property, random_action_sequences_keep_every_in
     cr_expect_gt(forbidden, 100, "and forbidden ones");
     proc_destroy(pe);
 }
+
+/* Money totals are 128-bit: 100 paid orders of 1,000,000 units at the largest price
+ * (1e9 currency units) capture 1e19 cents, more than int64 holds, exactly and with the
+ * money invariant intact (an int64 total was undefined behaviour here). */
+Test(strategy, money_totals_do_not_overflow_64_bits)
+{
+    static proc_sku big[1] = { { .stock = 1000000000, .price = 100000000000LL, .warehouse = 0 } };
+    proc_config c = { .fsm = fsm_builtin("b2c"), .strategy = inv_strategy_find("reduce_on_order"), .n_skus = 1, .skus = big };
+    proc_engine *pe = proc_create(&c);
+    for (uint64_t b = 1; b <= 100; b++) {
+        ord_order *o = place(pe, b, 1000000, OS_OK);
+        proc_result r;
+        pay(pe, o, &r);
+    }
+    os_money_total want = (os_money_total)100 * 1000000 * 100000000000LL;
+    cr_expect(want > (os_money_total)INT64_MAX);
+    cr_expect(proc_captured(pe) == want);
+    assert_invariants(pe);
+    proc_destroy(pe);
+}
