@@ -10,6 +10,8 @@
 #include "jsn.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -169,6 +171,96 @@ static void jsn__check_tree(jsn_doc *d, os_diag *diag, const cJSON *node, const 
     }
 }
 
+/* Length of the well-formed UTF-8 sequence at t[i] (1-4), or 0 when the bytes there are
+ * not one (stray continuation, overlong form, surrogate, above U+10FFFF, cut short). */
+static int jsn__utf8_len(const unsigned char *t, size_t i, size_t n)
+{
+    unsigned char c = t[i];
+    int len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (!len || i + (size_t)len > n || (len == 2 && c < 0xC2) || (len == 4 && c > 0xF4)) return len == 1 ? 1 : 0;
+    for (int k = 1; k < len; k++)
+        if ((t[i + (size_t)k] & 0xC0) != 0x80) return 0;
+    if (len == 3 && ((c == 0xE0 && t[i + 1] < 0xA0) || (c == 0xED && t[i + 1] >= 0xA0))) return 0;
+    if (len == 4 && ((c == 0xF0 && t[i + 1] < 0x90) || (c == 0xF4 && t[i + 1] >= 0x90))) return 0;
+    return len;
+}
+
+/* What cJSON accepts but JSON (RFC 8259) does not: bytes that are not UTF-8, a raw control
+ * character inside a string, a number with a leading zero. Returns NULL when the text is
+ * strict JSON, else what is wrong, with *bad_off where. */
+static const char *jsn__strict(const char *text, size_t n, size_t *bad_off, char *buf, size_t bn)
+{
+    const unsigned char *t = (const unsigned char *)text;
+    bool in_str = false;
+    for (size_t i = 0; i < n;) {
+        int len = jsn__utf8_len(t, i, n);
+        if (!len) {
+            *bad_off = i;
+            snprintf(buf, bn, "invalid UTF-8 (byte 0x%02X)", t[i]);
+            return buf;
+        }
+        unsigned char c = t[i];
+        if (in_str) {
+            if (c < 0x20) {
+                *bad_off = i;
+                snprintf(buf, bn, "a raw control character (0x%02X) inside a string: write it escaped, e.g. \\t or \\u%04X", c, c);
+                return buf;
+            }
+            if (c == '\\' && i + 1 < n) i++;
+            else if (c == '"') in_str = false;
+        } else if (c == '"') {
+            in_str = true;
+        } else if (c == '0' && i + 1 < n && t[i + 1] >= '0' && t[i + 1] <= '9' &&
+                   (i == 0 || !((t[i - 1] >= '0' && t[i - 1] <= '9') || t[i - 1] == '.' || t[i - 1] == 'e' || t[i - 1] == 'E' ||
+                                t[i - 1] == '+' || (t[i - 1] == '-' && i >= 2 && (t[i - 2] == 'e' || t[i - 2] == 'E'))))) {
+            *bad_off = i;
+            snprintf(buf, bn, "a number with a leading zero (JSON numbers have none)");
+            return buf;
+        }
+        i += (size_t)len;
+    }
+    return NULL;
+}
+
+/* The --set text as messages show it: control characters and bytes that are not UTF-8 as
+ * \xNN, and cut after 120 bytes with its full length, so an error never echoes a huge or
+ * terminal-controlling value. */
+static void jsn__shown(const char *s, char *buf, size_t bn)
+{
+    const unsigned char *t = (const unsigned char *)s;
+    size_t n = strlen(s), k = 0;
+    for (size_t i = 0; i < n && k + 5 < bn;) {
+        if (i >= 120) {
+            snprintf(buf + k, bn - k, "... (%zu bytes)", n);
+            return;
+        }
+        int len = jsn__utf8_len(t, i, n);
+        if (!len || t[i] < 0x20 || t[i] == 0x7f) {
+            snprintf(buf + k, bn - k, "\\x%02X", t[i]);
+            k += 4;
+            i++;
+        } else {
+            memcpy(buf + k, t + i, (size_t)len);
+            k += (size_t)len;
+            i += (size_t)len;
+        }
+    }
+    buf[k < bn ? k : bn - 1] = '\0';
+}
+
+/* The first member name that occurs twice in one object of the tree, or NULL. */
+static const char *jsn__dup_key(const cJSON *node)
+{
+    for (const cJSON *c = node ? node->child : NULL; c; c = c->next) {
+        if (cJSON_IsObject(node) && c->string)
+            for (const cJSON *e = c->next; e; e = e->next)
+                if (e->string && strcmp(e->string, c->string) == 0) return c->string;
+        const char *d = jsn__dup_key(c);
+        if (d) return d;
+    }
+    return NULL;
+}
+
 os_status jsn_parse(const char *file, const char *text, size_t len, jsn_doc **out, os_diag *diag)
 {
     *out = NULL;
@@ -228,6 +320,15 @@ os_status jsn_parse(const char *file, const char *text, size_t len, jsn_doc **ou
         jsn_free(d);
         return OS_EDATA;
     }
+    /* What cJSON let through but JSON does not allow (checked after the parse, so a broken
+     * document gets the parser's more telling message). */
+    char why[160];
+    if (jsn__strict(d->text, len, &bad, why, sizeof why)) {
+        jsn__line_col(d->text, bad, &line, &col);
+        os_diag_add(diag, "%s:%d:%d: malformed JSON: %s", file, line, col, why);
+        jsn_free(d);
+        return OS_EDATA;
+    }
     jsn__scan s = { .t = d->text, .n = len };
     jsn__scan_value(&s, d->root, (size_t)-1);
     d->pos = s.pos;
@@ -247,20 +348,31 @@ os_status jsn_parse(const char *file, const char *text, size_t len, jsn_doc **ou
 os_status jsn_load_file(const char *path, jsn_doc **out, os_diag *diag)
 {
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    /* O_NONBLOCK: opening a FIFO nobody writes to must not hang; anything but a regular
+     * file is refused before a byte is read. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
         os_diag_add(diag, "%s: cannot open: %s", path, strerror(errno));
         return OS_EIO;
     }
     struct stat sb;
-    if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > (off_t)JSN_MAX_BYTES) {
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        const char *kind = S_ISDIR(sb.st_mode) ? "a directory" : S_ISFIFO(sb.st_mode) ? "a FIFO (named pipe)"
+                         : S_ISSOCK(sb.st_mode) ? "a socket" : S_ISCHR(sb.st_mode) || S_ISBLK(sb.st_mode) ? "a device" : "not a regular file";
+        os_diag_add(diag, "%s: is %s, expected a regular JSON file", path, kind);
+        close(fd);
+        return OS_EIO;
+    }
+    if (sb.st_size > (off_t)JSN_MAX_BYTES) {
         os_diag_add(diag, "%s: file too large: %lld bytes, the limit is %u bytes", path, (long long)sb.st_size, JSN_MAX_BYTES);
-        fclose(f);
+        close(fd);
         return OS_EDATA;
     }
-    if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
-        os_diag_add(diag, "%s: is a directory, expected a JSON file", path);
-        fclose(f);
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        os_diag_add(diag, "%s: cannot open: %s", path, strerror(errno));
+        close(fd);
         return OS_EIO;
     }
     size_t cap = 65536, len = 0;
@@ -460,9 +572,11 @@ static bool jsn__array_put(jsn_doc *d, cJSON *arr, int idx, cJSON *val)
 
 os_status jsn_set(jsn_doc *d, const char *assignment, os_diag *diag)
 {
+    char shown[200];
+    jsn__shown(assignment, shown, sizeof shown);
     const char *eq = strchr(assignment, '=');
     if (!eq || eq == assignment) {
-        os_diag_add(diag, "--set %s: expected PATH=VALUE", assignment);
+        os_diag_add(diag, "--set %s: expected PATH=VALUE", shown);
         return OS_EINVAL;
     }
     size_t plen = (size_t)(eq - assignment);
@@ -471,13 +585,36 @@ os_status jsn_set(jsn_doc *d, const char *assignment, os_diag *diag)
         return OS_EINVAL;
     }
     char path[512];
-    memcpy(path, assignment, plen);
+    memcpy(path, shown, plen);
     path[plen] = '\0';
     const char *value = eq + 1;
+    /* The value is strict JSON (checked like a file: UTF-8, no raw control characters in
+     * strings, no leading zeros, no duplicate keys), or else taken as a plain string, which
+     * must be UTF-8 without control characters. */
+    size_t bad = 0;
+    char why[160];
     cJSON *val = cJSON_ParseWithOpts(value, NULL, true);
+    const char *wrong = val ? jsn__strict(value, strlen(value), &bad, why, sizeof why) : NULL;
+    const unsigned char *vb = (const unsigned char *)value;
+    for (size_t i = 0, n = strlen(value); !val && !wrong && i < n;) {
+        int len = jsn__utf8_len(vb, i, n);
+        if (!len || vb[i] < 0x20 || vb[i] == 0x7f) {
+            snprintf(why, sizeof why, len ? "a control character (0x%02X)" : "invalid UTF-8 (byte 0x%02X)", vb[i]);
+            wrong = why;
+            bad = i;
+        }
+        i += len ? (size_t)len : 1;
+    }
+    const char *dup = val ? jsn__dup_key(val) : NULL;
+    if (wrong || dup) {
+        if (dup) os_diag_add(diag, "--set %s: duplicate key \"%s\" in the value", shown, dup);
+        else os_diag_add(diag, "--set %s: %s at byte %zu of the value", shown, wrong, bad + 1);
+        cJSON_Delete(val);
+        return OS_EINVAL;
+    }
     if (!val) val = cJSON_CreateString(value);
     if (!val) {
-        os_diag_add(diag, "--set %s: cannot build the value", assignment);
+        os_diag_add(diag, "--set %s: cannot build the value", shown);
         return OS_EINVAL;
     }
     /* Walk the path: segments "name" or "name[i]" separated by dots. */
@@ -492,7 +629,7 @@ os_status jsn_set(jsn_doc *d, const char *assignment, os_diag *diag)
             char *endp;
             long v = strtol(br + 1, &endp, 10);
             if (endp == br + 1 || *endp != ']' || endp[1] != '\0' || v < 0 || v > 1000000) {
-                os_diag_add(diag, "--set %s: bad array index in \"%s\"", assignment, seg);
+                os_diag_add(diag, "--set %s: bad array index in \"%s\"", shown, seg);
                 cJSON_Delete(val);
                 return OS_EINVAL;
             }
@@ -500,7 +637,7 @@ os_status jsn_set(jsn_doc *d, const char *assignment, os_diag *diag)
             *br = '\0';
         }
         if (*seg == '\0' || !cJSON_IsObject(cur)) {
-            os_diag_add(diag, "--set %s: \"%s\" is not a member of an object", assignment, *seg ? seg : "(empty)");
+            os_diag_add(diag, "--set %s: \"%s\" is not a member of an object", shown, *seg ? seg : "(empty)");
             cJSON_Delete(val);
             return OS_EINVAL;
         }
@@ -521,19 +658,19 @@ os_status jsn_set(jsn_doc *d, const char *assignment, os_diag *diag)
                 jsn__put(d, cur, seg, next);
             }
             if (!cJSON_IsArray(next)) {
-                os_diag_add(diag, "--set %s: \"%s\" is not an array", assignment, seg);
+                os_diag_add(diag, "--set %s: \"%s\" is not an array", shown, seg);
                 cJSON_Delete(val);
                 return OS_EINVAL;
             }
             int n = cJSON_GetArraySize(next);
             if (idx > n) {
-                os_diag_add(diag, "--set %s: index %d is past the end of \"%s\" (%d items)", assignment, idx, seg, n);
+                os_diag_add(diag, "--set %s: index %d is past the end of \"%s\" (%d items)", shown, idx, seg, n);
                 cJSON_Delete(val);
                 return OS_EINVAL;
             }
             if (last) {
                 if (!jsn__array_put(d, next, idx, val)) {
-                    os_diag_add(diag, "--set %s: cannot place the value", assignment);
+                    os_diag_add(diag, "--set %s: cannot place the value", shown);
                     cJSON_Delete(val);
                     return OS_EINVAL;
                 }
@@ -547,7 +684,7 @@ os_status jsn_set(jsn_doc *d, const char *assignment, os_diag *diag)
     }
     d->sets = xrealloc(d->sets, (d->nsets + 1) * sizeof *d->sets);
     d->sets[d->nsets].node = val;
-    d->sets[d->nsets].assignment = xstrdup(assignment);
+    d->sets[d->nsets].assignment = xstrdup(shown);   /* as messages show it */
     d->nsets++;
     return OS_OK;
 }

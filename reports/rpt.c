@@ -459,11 +459,47 @@ static void rpt__fmt(char *buf, size_t n, double v)
     else snprintf(buf, n, "%.4g", v);
 }
 
+const char *rpt_printable(const char *s, char *buf, size_t n)
+{
+    /* Control characters (ESC, BEL, CR, ...) and bytes that are not valid UTF-8 become \xNN,
+     * so a name cannot move the cursor, ring or rewrite the terminal; a long value is cut
+     * with a note of its full length. */
+    size_t k = 0, len = strlen(s);
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < len && n > 0;) {
+        unsigned char c = p[i];
+        int seq = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        bool ok = seq > 0 && i + (size_t)seq <= len && !(seq == 2 && c < 0xC2) && !(seq == 4 && c > 0xF4);
+        for (int j = 1; ok && j < seq; j++) ok = (p[i + (size_t)j] & 0xC0) == 0x80;
+        if (ok && seq == 3) ok = !(c == 0xE0 && p[i + 1] < 0xA0) && !(c == 0xED && p[i + 1] >= 0xA0);
+        if (ok && seq == 4) ok = !(c == 0xF0 && p[i + 1] < 0x90) && !(c == 0xF4 && p[i + 1] >= 0x90);
+        bool ctl = seq == 1 && (c < 0x20 || c == 0x7f);
+        size_t need = ok && !ctl ? (size_t)seq : 4;
+        if (k + need + 40 >= n) {
+            snprintf(buf + k, n - k, "... (%zu bytes in all)", len);
+            return buf;
+        }
+        if (ok && !ctl) {
+            memcpy(buf + k, p + i, (size_t)seq);
+            k += (size_t)seq;
+            i += (size_t)seq;
+        } else {
+            snprintf(buf + k, n - k, "\\x%02X", c);
+            k += 4;
+            i++;
+        }
+    }
+    if (n) buf[k < n ? k : n - 1] = '\0';
+    return buf;
+}
+
 void rpt_write_table(const rpt_summary *s, FILE *out)
 {
     const rpt_run *r0 = &s->runs[0];
+    char name[160], proc[160];
     fprintf(out, "scenario %s | strategy %s | process %s | seed %llu | replications %d | horizon %.0f s\n\n",
-            r0->scenario, r0->strategy, r0->process, (unsigned long long)r0->seed, s->n, r0->horizon);
+            rpt_printable(r0->scenario, name, sizeof name), r0->strategy, rpt_printable(r0->process, proc, sizeof proc),
+            (unsigned long long)r0->seed, s->n, r0->horizon);
     fprintf(out, "%-32s %-8s %18s %14s\n", "metric", "unit", "value", s->n > 1 ? "95% +/-" : "");
     for (int m = 0; m < RPT_METRIC_COUNT; m++) {
         char v[64], c[64] = "";

@@ -349,4 +349,9 @@ void rpt_json_num(FILE *out, double v);
 /* Writes a JSON string with escapes. */
 void rpt_json_str(FILE *out, const char *s);
 
+/* s made safe to print on a terminal or in a log, into buf (returned): control characters
+ * (ESC, BEL, CR, newline...) and bytes that are not UTF-8 as \xNN; cut with
+ * "... (N bytes in all)" when it does not fit (n >= 64). */
+const char *rpt_printable(const char *s, char *buf, size_t n);
+
 #endif

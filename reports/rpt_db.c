@@ -894,9 +894,10 @@ os_status rpt_db_history(rpt_db *db, FILE *out, int limit, os_diag *diag)
             if (sqlite3_column_type(q, 8 + k) == SQLITE_NULL) snprintf(v[k], sizeof v[k], "-");
             else snprintf(v[k], sizeof v[k], "%.0f", sqlite3_column_double(q, 8 + k));
         }
+        char name[96];
         fprintf(out, "%6lld  %-20s %-8s %-20.20s %-20.20s %8lld %4d %-11s %10s %10s %10s\n", (long long)sqlite3_column_int64(q, 0),
                 (const char *)sqlite3_column_text(q, 1), (const char *)sqlite3_column_text(q, 2),
-                (const char *)sqlite3_column_text(q, 3), (const char *)sqlite3_column_text(q, 4),
+                rpt_printable((const char *)sqlite3_column_text(q, 3), name, sizeof name), (const char *)sqlite3_column_text(q, 4),
                 (long long)sqlite3_column_int64(q, 5), sqlite3_column_int(q, 6), (const char *)sqlite3_column_text(q, 7),
                 v[0], v[1], v[2]);
     }

@@ -47,9 +47,22 @@ static void rpt__html(FILE *out, const char *s)
 }
 
 /* Markdown-safe text: no newlines (they would end a table row) and no pipes. */
+/* Writes user text (a scenario name or description) into Markdown as plain text: HTML
+ * special characters as entities (no raw HTML reaches a renderer), Markdown punctuation
+ * backslash-escaped (no links, emphasis, headings or table cells), a table's '|' as '/',
+ * and control characters as spaces. */
 static void rpt__md(FILE *out, const char *s)
 {
-    for (; *s; s++) fputc(*s == '\n' || *s == '\r' ? ' ' : *s == '|' ? '/' : *s, out);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20 || c == 0x7f) fputc(' ', out);
+        else if (c == '<') fputs("&lt;", out);
+        else if (c == '>') fputs("&gt;", out);
+        else if (c == '&') fputs("&amp;", out);
+        else if (c == '|') fputc('/', out);
+        else if (strchr("\\`*_{}[]()#+-.!~", c)) { fputc('\\', out); fputc(c, out); }
+        else fputc(c, out);
+    }
 }
 
 typedef struct rpt__ax { double div; const char *label; } rpt__ax;

@@ -242,39 +242,6 @@ int cli_db_open(const cli_opts *o, const char *path, rpt_db_mode mode, rpt_db **
 
 uint64_t cli_seed(const cli_opts *o, const scn_scenario *s) { return o->has_seed ? o->seed : s->seed; }
 
-void cli_printable(const char *s, char *buf, size_t n)
-{
-    /* Control characters (ESC, BEL, CR, ...) and bytes that are not valid UTF-8 become \xNN,
-     * so a name cannot move the cursor, ring or rewrite the terminal; a long value is cut
-     * with a note of its full length. */
-    size_t k = 0, len = strlen(s);
-    const unsigned char *p = (const unsigned char *)s;
-    for (size_t i = 0; i < len && n > 0;) {
-        unsigned char c = p[i];
-        int seq = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-        bool ok = seq > 0 && i + (size_t)seq <= len && !(seq == 2 && c < 0xC2) && !(seq == 4 && c > 0xF4);
-        for (int j = 1; ok && j < seq; j++) ok = (p[i + (size_t)j] & 0xC0) == 0x80;
-        if (ok && seq == 3) ok = !(c == 0xE0 && p[i + 1] < 0xA0) && !(c == 0xED && p[i + 1] >= 0xA0);
-        if (ok && seq == 4) ok = !(c == 0xF0 && p[i + 1] < 0x90) && !(c == 0xF4 && p[i + 1] >= 0x90);
-        bool ctl = seq == 1 && (c < 0x20 || c == 0x7f);
-        size_t need = ok && !ctl ? (size_t)seq : 4;
-        if (k + need + 40 >= n) {
-            snprintf(buf + k, n - k, "... (%zu bytes in all)", len);
-            return;
-        }
-        if (ok && !ctl) {
-            memcpy(buf + k, p + i, (size_t)seq);
-            k += (size_t)seq;
-            i += (size_t)seq;
-        } else {
-            snprintf(buf + k, n - k, "\\x%02X", c);
-            k += 4;
-            i++;
-        }
-    }
-    if (n) buf[k < n ? k : n - 1] = '\0';
-}
-
 void cli_safe_name(const char *name, char *buf, size_t n)
 {
     /* Anything but [A-Za-z0-9._-] turns into '_' and a leading dot is replaced, so the

@@ -135,9 +135,6 @@ void cli_run_replications(const scn_scenario *s, const char *strategy, const cli
 int cli_db_open(const cli_opts *o, const char *path, rpt_db_mode mode, rpt_db **db);
 /* The seed in force: --seed, else the scenario's. */
 uint64_t cli_seed(const cli_opts *o, const scn_scenario *s);
-/* s made safe to print (terminal, logs) into buf: control characters and invalid UTF-8
- * bytes as \xNN; cut with "... (N bytes in all)" when it does not fit (n >= 64). */
-void cli_printable(const char *s, char *buf, size_t n);
 /* The name reduced to one safe path component ([A-Za-z0-9._-], no leading dot, never
  * empty) into buf, for default report directories. */
 void cli_safe_name(const char *name, char *buf, size_t n);

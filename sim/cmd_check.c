@@ -145,7 +145,7 @@ static int chk__baseline_file(const char *path, const scn_scenario *s, chk__figs
     if (cJSON_IsString(sc) && strcmp(sc->valuestring, s->name) != 0) {
         char a[96], b[96];
         fprintf(stderr, "%s: warning: the baseline is of scenario '%s', this check runs '%s': differences may not be regressions\n",
-                path, (cli_printable(sc->valuestring, a, sizeof a), a), (cli_printable(s->name, b, sizeof b), b));
+                path, rpt_printable(sc->valuestring, a, sizeof a), rpt_printable(s->name, b, sizeof b));
     }
     /* Station figures: "stations": {NAME: {FIGURE: value}}; a baseline written before a
      * figure existed lacks it, and that figure is then not compared. */
@@ -222,7 +222,8 @@ static int cmd_check(cli_opts *o)
     rpt_summary sum;
     rpt_summarize(runs, o->replications, &sum);
     FILE *out = o->quiet ? NULL : stdout;
-    if (out) fprintf(out, "check %s | strategy %s | seed %llu | replications %d\n", s->name, runs[0].strategy,
+    char shown[160];
+    if (out) fprintf(out, "check %s | strategy %s | seed %llu | replications %d\n", rpt_printable(s->name, shown, sizeof shown), runs[0].strategy,
                      (unsigned long long)runs[0].seed, o->replications);
     int failed = cmd_print_thresholds(s, &sum, out);
     int regressions = 0, changed = 0;

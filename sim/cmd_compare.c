@@ -225,7 +225,9 @@ static int cmd_compare(cli_opts *o)
     if (o->json) {
         cmp__json(sums, n, ref, verdicts, &recommendation, conclusion);
     } else if (!o->quiet) {
-        printf("scenario %s | seed %llu | replications %d | common random numbers across strategies\n\n", s->name,
+        char shown[160];
+        printf("scenario %s | seed %llu | replications %d | common random numbers across strategies\n\n",
+               rpt_printable(s->name, shown, sizeof shown),
                (unsigned long long)cli_seed(o, s), o->replications);
         cmp__text(sums, n, ref, verdicts, conclusion);
     }

@@ -44,9 +44,10 @@ static int cmd_validate(cli_opts *o)
                         refused ? ", and --strict makes warnings errors" : "");
             if (refused) rc = CLI_DATA;
             os_diag_fini(&w);
+            char shown[160];
             if (st == OS_OK && !refused && !o->quiet)
-                printf("%s: ok (scenario \"%s\", strategy %s, process %s, %d SKUs, %d segments)\n", path, s->name,
-                       s->strategy, fsm_name(s->fsm), s->n_skus, s->n_segments);
+                printf("%s: ok (scenario \"%s\", strategy %s, process %s, %d SKUs, %d segments)\n", path,
+                       rpt_printable(s->name, shown, sizeof shown), s->strategy, fsm_name(s->fsm), s->n_skus, s->n_segments);
             scn_free(s);
         }
         jsn_free(doc);

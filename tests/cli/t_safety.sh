@@ -156,6 +156,35 @@ sed 's/"orders_paid": [0-9][0-9]*/"orders_paid": 100000/' "$T/w/base.json" > "$T
 expect_rc 1 "$BIN" check "$S" $small --baseline "$T/w/better.json" --db "$T/c.db" --no-report
 grep -q "^orders_paid .*REGRESSED" "$T/last.out" || fail "a real regression is not reported as one"
 
+# --- 7. strict input and safe echo (scenario files: tests/bad_input/r02..r04)
+refused 2 "--set catalog[0]={\"sku\":\"a\",\"sku\":\"b\",\"stock\":1,\"price\":1}: duplicate key \"sku\" in the value" \
+  "$BIN" run "$S" --set 'catalog[0]={"sku":"a","sku":"b","stock":1,"price":1}' --db n.db
+refused 2 '--set name=caf\xE9: invalid UTF-8 (byte 0xE9) at byte 4 of the value' "$BIN" run "$S" --set "name=$(printf 'caf\351')" --db n.db
+refused 2 '--set name=a\x1B[31mred: a control character (0x1B) at byte 2 of the value' "$BIN" run "$S" --set "name=$(printf 'a\033[31mred')" --db n.db
+refused 2 '--set customers.max_customers=007: a number with a leading zero (JSON numbers have none) at byte 1 of the value' \
+  "$BIN" run "$S" --set customers.max_customers=007 --db n.db
+# a 120 KB value is not echoed whole
+big=$(head -c 120000 /dev/zero | tr '\0' x)
+refused 2 "... (120008 bytes): bad array index in \"nope[x]\"" "$BIN" run "$S" --set "nope[x]=$big" --db n.db
+[ "$(wc -c < "$T/last.err")" -lt 1000 ] || fail "an error echoed a 120 KB --set value"
+refused 65 "... (120008 bytes)): catalog: found a string, expected an array" "$BIN" run "$S" --set "catalog=$big" --db n.db
+[ "$(wc -c < "$T/last.err")" -lt 1000 ] || fail "a scenario error echoed a 120 KB --set value"
+# a FIFO as a process definition or a scenario is refused at once, not waited on
+mkfifo "$T/w/p.fifo"
+refused 65 "p.fifo: is a FIFO (named pipe), expected a regular JSON file" timeout 10 "$BIN" run "$S" --set "process=$T/w/p.fifo" --db n.db
+refused 74 "p.fifo: is a FIFO (named pipe), expected a regular JSON file" timeout 10 "$BIN" run p.fifo --db n.db
+# control characters in a name are escaped on the terminal, in JSON and in report.md; HTML
+# and Markdown in names and descriptions are quoted, not rendered
+name='"bell\u0007esc\u001b[31m<b>*x*</b>"'
+(cd "$T/w2" && expect_rc 0 "$BIN" run "$S" $small --set "name=$name" --set 'description=[link](http://e) <script>x</script>' --db n.db --out ctl)
+grep -q 'scenario bell\\x07esc\\x1B\[31m<b>\*x\*</b> |' "$T/last.out" || { cat "$T/last.out" >&2; fail "terminal output not escaped"; }
+LC_ALL=C grep -q "$(printf '\033')" "$T/last.out" && fail "a raw ESC reached the terminal"
+(cd "$T/w2" && "$BIN" run "$S" $small --set "name=$name" --db n.db --no-report --json > j.json)
+grep -qF '"scenario": "bell\u0007esc\u001b[31m<b>*x*</b>"' "$T/w2/j.json" || fail "JSON output not escaped"
+grep -qF '# ordersim report: bell esc \[31m&lt;b&gt;\*x\*&lt;/b&gt;' "$T/w2/ctl/report.md" || { head -3 "$T/w2/ctl/report.md" >&2; fail "report.md title not escaped"; }
+grep -qF '\[link\]\(http://e\) &lt;script&gt;x&lt;/script&gt;' "$T/w2/ctl/report.md" || fail "report.md description not escaped"
+LC_ALL=C grep -q "$(printf '[\007\033]')" "$T/w2/ctl/report.md" && fail "a control character reached report.md"
+
 # --- 8. merge
 refused 2 "ordersim merge: good.db is the output good.db itself; nothing was merged" "$BIN" merge good.db good.db
 refused 2 "ordersim merge: ./good.db is the output good.db itself" "$BIN" merge good.db before.db ./good.db
