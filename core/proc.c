@@ -376,7 +376,7 @@ int proc_check(const proc_engine *pe, os_diag *diag)
             bad++;
         }
     if (pe->captured != pe->refunded + pe->closed_kept + live_kept) {
-        os_diag_add(diag, "money: captured %.0f != refunded %.0f + kept %.0f (cents)", (double)pe->captured,
+        os_diag_add(diag, "money: captured %.0f != refunded %.0f + kept %.0f", (double)pe->captured,
                     (double)pe->refunded, (double)(pe->closed_kept + live_kept));
         bad++;
     }

@@ -61,7 +61,7 @@ Test(db, a_run_reads_back_as_it_was_written, .init = make_path, .fini = remove_d
 {
     rpt_db *db = NULL;
     os_diag d = { 0 };
-    cr_assert_eq(rpt_db_open(dbpath, &db, &d), OS_OK);
+    cr_assert_eq(rpt_db_open(dbpath, RPT_DB_WRITE, RPT_DB_TIMEOUT, &db, &d), OS_OK);
     rpt_run r;
     sample_run(&r);
     rpt_db_meta meta = { .kind = "run", .batch = "batch-1", .scenario_json = "{\"name\": \"x\"}",
@@ -127,7 +127,7 @@ Test(db, an_unknown_run_is_not_found, .init = make_path, .fini = remove_db)
 {
     rpt_db *db = NULL;
     os_diag d = { 0 };
-    cr_assert_eq(rpt_db_open(dbpath, &db, &d), OS_OK);
+    cr_assert_eq(rpt_db_open(dbpath, RPT_DB_WRITE, RPT_DB_TIMEOUT, &db, &d), OS_OK);
     rpt_run back;
     rpt_run_init(&back);
     cr_expect_eq(rpt_db_load(db, 99, &back, NULL, &d), OS_ENOTFOUND);
