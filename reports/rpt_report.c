@@ -787,3 +787,7 @@ cleanup:
     pthread_mutex_unlock(&rpt__live_mu);
     return st;
 }
+
+int rpt_gnuplot_run(const char *dir, os_diag *diag) { return rpt__gnuplot(dir, diag); }
+void rpt_inline_svg(FILE *out, const char *path) { rpt__inline_svg(out, path); }
+void rpt_html_text(FILE *out, const char *s) { rpt__html(out, s); }

@@ -44,6 +44,14 @@ os_status rpt_report_write(const char *dir, const rpt_report_in *in, int *charts
  * removes the work directory in progress, and keeps any further report from starting.
  * Safe to call from another thread than the writer's; the process must end afterwards. */
 void rpt_report_abort(void);
+/* Runs gnuplot on DIR/charts.gp with DIR as its working directory (no shell; its stderr
+ * goes to DIR/gnuplot.log). Returns 0 on success, -1 with a note in diag when gnuplot is
+ * missing or failed. For other commands' charts (ordersim fit). */
+int rpt_gnuplot_run(const char *dir, os_diag *diag);
+/* Copies an SVG file into out, from its <svg element on (for self-contained HTML). */
+void rpt_inline_svg(FILE *out, const char *path);
+/* Writes s escaped for HTML text. */
+void rpt_html_text(FILE *out, const char *s);
 
 /* Writes s as a safe single-quoted gnuplot string. */
 void rpt_gp_string(FILE *out, const char *s);

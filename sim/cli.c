@@ -33,8 +33,14 @@ int cli_parse(int argc, char **argv, cli_opts *o)
     o->baseline_run = -1;
     o->db = "out/results.db";
     o->db_timeout = RPT_DB_TIMEOUT;
+    o->max_bad = o->ks_max = -1;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
+        if (strcmp(a, "-o") == 0) {           /* the one short option: fit's output file */
+            if (i + 1 >= argc) { fprintf(stderr, "ordersim: -o needs a value\n"); return CLI_USAGE; }
+            o->output = argv[++i];
+            continue;
+        }
         if (strncmp(a, "--", 2) != 0 || strcmp(a, "--") == 0) {
             if (o->nargs == CLI_MAX_ARGS) { fprintf(stderr, "ordersim: too many arguments\n"); return CLI_USAGE; }
             o->args[o->nargs++] = a;
@@ -116,6 +122,28 @@ int cli_parse(int argc, char **argv, cli_opts *o)
             }
             o->strategy = val;
         }
+        else if (strcmp(name, "--orders-csv") == 0) o->orders_csv = val;
+        else if (strcmp(name, "--output") == 0) o->output = val;
+        else if (strcmp(name, "--map") == 0) {
+            if (o->nmaps == 32) { fprintf(stderr, "ordersim: at most 32 --map\n"); return CLI_USAGE; }
+            if (!strchr(val, '=')) { fprintf(stderr, "ordersim: --map takes NAME=COLUMN, not '%s'\n", val); return CLI_USAGE; }
+            o->maps[o->nmaps++] = val;
+        } else if (strcmp(name, "--time-format") == 0) o->time_format = val;
+        else if (strcmp(name, "--max-bad") == 0 || strcmp(name, "--ks-max") == 0) {
+            char *end;
+            double v = strtod(val, &end);
+            bool pct = *end == '%';
+            if (pct) { v /= 100; end++; }
+            if (end == val || *end || !(v >= 0 && v <= 1)) {
+                fprintf(stderr, "ordersim: %s takes a fraction from 0 to 1 (or a percentage like 1%%), not '%s'\n", name, val);
+                return CLI_USAGE;
+            }
+            *(strcmp(name, "--max-bad") == 0 ? &o->max_bad : &o->ks_max) = v;
+        } else if (strcmp(name, "--period") == 0) {
+            if (strcmp(val, "day") != 0 && strcmp(val, "week") != 0) { fprintf(stderr, "ordersim: --period takes 'day' or 'week'\n"); return CLI_USAGE; }
+            o->period = val;
+        } else if (strcmp(name, "--horizon") == 0) o->horizon = val;
+        else if (strcmp(name, "--segment-by") == 0) o->segment_by = val;
         else if (strcmp(name, "--check-invariants") == 0) {
             if (strcmp(val, "every-event") == 0) o->every_event = true;
             else if (strcmp(val, "end") != 0) { fprintf(stderr, "ordersim: --check-invariants takes 'end' or 'every-event'\n"); return CLI_USAGE; }
@@ -393,7 +421,8 @@ static void *cli__worker(void *arg)
         if (k < 0) return NULL;
         cli_unit *u = &w->units[k];
         sim_opts so = { .strategy = u->strategy, .seed = u->seed, .replication = u->replication,
-                        .check_every_event = w->o->every_event, .ledger = w->o->ledger || w->o->every_event };
+                        .check_every_event = w->o->every_event, .ledger = w->o->ledger || w->o->every_event,
+                        .orders_csv = u->replication == 0 && u->point < 0 ? w->o->orders_fp : NULL };
         int64_t id = -1;
         if (w->rec) {
             rpt_run *run = u->out;  /* what the 'running' row needs, before the run fills the rest */

@@ -15,6 +15,8 @@
 #include "scn.h"
 #include "sim_model.h"
 
+#include <stdio.h>
+
 enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2, CLI_DATA = 65, CLI_NOINPUT = 66, CLI_INTERNAL = 70, CLI_IO = 74 };
 
 #define ORDERSIM_VERSION "0.1.0"
@@ -68,6 +70,17 @@ typedef struct cli_opts {
     const char *strategy;           /* --strategy NAME (run: override) */
     int         runs_per_replication; /* runs each replication means (compare: one per strategy); 0 = 1 */
     cli_budget *budget;             /* when set, cli_load adds each scenario here instead of checking it */
+    const char *orders_csv;         /* --orders-csv FILE (run) */
+    FILE       *orders_fp;          /* (run) that file, open; replication 0 writes into it */
+    const char *output;             /* -o / --output FILE (fit) */
+    const char *maps[32];           /* --map NAME=COLUMN (fit), in order */
+    int         nmaps;
+    const char *time_format;        /* --time-format (fit) */
+    double      max_bad;            /* --max-bad fraction (fit), < 0 = default */
+    double      ks_max;             /* --ks-max (fit), < 0 = default */
+    const char *period;             /* --period day|week (fit) */
+    const char *horizon;            /* --horizon DURATION (fit) */
+    const char *segment_by;         /* --segment-by COLUMN (fit) */
 } cli_opts;
 
 typedef struct cli_cmd {
@@ -142,7 +155,7 @@ void cli_safe_name(const char *name, char *buf, size_t n);
 void cli_out_dir(const cli_opts *o, const scn_scenario *s, char *buf, size_t n);
 
 extern const cli_cmd cmd_run_entry, cmd_validate_entry, cmd_fsm_entry, cmd_compare_entry, cmd_check_entry,
-    cmd_history_entry, cmd_report_entry, cmd_merge_entry, cmd_sweep_entry;
+    cmd_history_entry, cmd_report_entry, cmd_merge_entry, cmd_sweep_entry, cmd_fit_entry;
 /* `report --sweep ID` lives with the sweep command. */
 int cmd_sweep_report(cli_opts *o, const char *sweep_id);
 

@@ -5,8 +5,10 @@
 #include "cli.h"
 #include "cmd_common.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int cmd_run(cli_opts *o)
 {
@@ -17,10 +19,24 @@ static int cmd_run(cli_opts *o)
     scn_scenario *s;
     int rc = cli_load(o->args[0], o, &s);
     if (rc) return rc;
+    if (o->orders_csv) {
+        o->orders_fp = rpt_mkdirs(o->orders_csv, true) == 0 ? fopen(o->orders_csv, "w") : NULL;
+        if (!o->orders_fp) {
+            fprintf(stderr, "ordersim run: cannot write %s: %s\n", o->orders_csv, strerror(errno));
+            scn_free(s);
+            return CLI_IO;
+        }
+        sim_orders_csv_header(o->orders_fp);
+    }
     rpt_run *runs = xcalloc((size_t)o->replications, sizeof *runs);
     int dbrc;
     cli_rec *rec = cli_rec_open(o, s, "run", &dbrc);
-    if (!rec) { free(runs); scn_free(s); return dbrc; }
+    if (!rec) {
+        if (o->orders_fp) fclose(o->orders_fp);
+        free(runs);
+        scn_free(s);
+        return dbrc;
+    }
     cli_run_replications(s, o->strategy, o, runs, rec);
     rpt_summary sum;
     rpt_summarize(runs, o->replications, &sum);
@@ -31,8 +47,14 @@ static int cmd_run(cli_opts *o)
         rpt_write_table(&sum, stdout);
         cmd_print_thresholds(s, &sum, stdout);
     }
+    if (o->orders_fp && fclose(o->orders_fp) != 0) {
+        fprintf(stderr, "ordersim run: cannot write %s: %s\n", o->orders_csv, strerror(errno));
+        rc = CLI_IO;
+    }
+    o->orders_fp = NULL;
     dbrc = cli_rec_close(rec, o);
-    rc = cmd_record(o, s, &sum, "run");
+    int rrc = cmd_record(o, s, &sum, "run");
+    if (rrc) rc = rrc;
     if (dbrc) rc = dbrc;
     if (!sum.invariants_ok) {
         fprintf(stderr, "ordersim run: invariants violated (see the summary); this is a bug in ordersim or its process definition\n");
@@ -47,7 +69,8 @@ static int cmd_run(cli_opts *o)
 const cli_cmd cmd_run_entry = {
     .name = "run",
     .usage = "SCENARIO.json [--seed N] [--replications R] [--jobs J] [--set PATH=VALUE]... [--json] [--quiet]\n"
-             "       [--db FILE] [--out DIR] [--no-report] [--strategy NAME] [--ledger] [--check-invariants end|every-event] [--strict]",
+             "       [--db FILE] [--out DIR] [--no-report] [--strategy NAME] [--ledger] [--check-invariants end|every-event] [--strict]\n"
+             "       [--orders-csv FILE]",
     .summary = "Runs one scenario under its own inventory strategy, prints the summary, records the run and writes the report.",
     .help = "  --seed N            seed of replication 0 (replication r uses N + r); default: the scenario's\n"
             "  --replications R    independent replications; metrics are means with 95% intervals\n"
@@ -62,6 +85,8 @@ const cli_cmd cmd_run_entry = {
             "  --check-invariants every-event   check every invariant after every event (slow)\n"
             "  --strict            exit 65 when the scenario has warnings (always printed to stderr before the runs;\n"
             "                      see ordersim validate --help)\n"
+            "  --orders-csv FILE   write every order of replication 0 to FILE in the order-log format that\n"
+            "                      `ordersim fit` reads (one row per order line; time 0 is 2026-01-05T00:00:00Z)\n"
             "Thresholds in the scenario are shown; use `ordersim check` to gate on them (exit 1).\n"
             "Exit: 0 ok, 2 usage, 65 bad scenario, 70 invariant broken, 74 I/O error.\n",
     .exec = cmd_run,

@@ -10,7 +10,7 @@
 #include <string.h>
 
 static const cli_cmd *const commands[] = { &cmd_run_entry, &cmd_compare_entry, &cmd_sweep_entry, &cmd_check_entry, &cmd_validate_entry,
-                                           &cmd_fsm_entry, &cmd_history_entry, &cmd_report_entry, &cmd_merge_entry, NULL };
+                                           &cmd_fsm_entry, &cmd_history_entry, &cmd_report_entry, &cmd_merge_entry, &cmd_fit_entry, NULL };
 
 static void usage(FILE *f)
 {

@@ -16,7 +16,7 @@
 #include "sim_rng.h"
 
 #define SCN_MAX_SEGMENTS   16
-#define SCN_MAX_SCHEDULE   256
+#define SCN_MAX_SCHEDULE   8784   /* a year of hourly rates (what `fit` writes) */
 #define SCN_MAX_THRESHOLDS 64
 #define SCN_MAX_WAREHOUSES 16
 #define SCN_MAX_SKUS       4096
@@ -86,6 +86,15 @@ typedef struct scn_scenario {
     int         n_sched;
     double      sched_at[SCN_MAX_SCHEDULE], sched_rate[SCN_MAX_SCHEDULE];
     uint64_t    max_customers;       /* UINT64_MAX = no cap */
+    /* Trace replay (arrivals.process "trace"): one arrival per logged order, in time order. */
+    bool        trace;               /* arrivals come from a log */
+    int         n_trace;             /* arrivals */
+    double     *trace_t;             /* owned: arrival times, seconds after the first, / speedup */
+    uint64_t   *trace_cust;          /* owned: the customer (distinct customer_id, else the arrival) */
+    int32_t    *trace_line0;         /* owned: first line of each arrival in trace_sku/qty */
+    int32_t    *trace_nlines;        /* owned: lines of each arrival (0: draw them as usual) */
+    int32_t    *trace_sku;           /* owned: catalog index per line */
+    int32_t    *trace_qty;           /* owned: units per line, 0 = draw the segment's quantity */
     int         n_segments;
     scn_segment segments[SCN_MAX_SEGMENTS];
     sim_dist    pay_delay;

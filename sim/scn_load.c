@@ -7,6 +7,7 @@
 #include "scn.h"
 
 #include "inv.h"
+#include "olog.h"
 #include "rpt.h"
 
 #include <math.h>
@@ -187,7 +188,7 @@ static bool scn__dist(scn__ctx *cx, const cJSON *parent, const char *path, const
     if (!dn || !cJSON_IsString(dn)) {
         char q[512];
         jsn_path_key(q, sizeof q, p, "dist");
-        if (!dn) SCN__ERR(cx, v, q, "missing required key \"dist\" (one of const, exp, uniform, normal, lognormal, empirical)");
+        if (!dn) SCN__ERR(cx, v, q, "missing required key \"dist\" (one of const, exp, uniform, normal, lognormal, empirical, mixture)");
         else SCN__ERR(cx, dn, q, "found %s, expected a distribution name", jsn_type_name(dn));
         return false;
     }
@@ -195,13 +196,14 @@ static bool scn__dist(scn__ctx *cx, const cJSON *parent, const char *path, const
     if (kind < 0) {
         char q[512];
         jsn_path_key(q, sizeof q, p, "dist");
-        SCN__ERR(cx, dn, q, "unknown distribution \"%s\", expected one of const, exp, uniform, normal, lognormal, empirical", dn->valuestring);
+        SCN__ERR(cx, dn, q, "unknown distribution \"%s\", expected one of const, exp, uniform, normal, lognormal, empirical, mixture", dn->valuestring);
         return false;
     }
     static const char *const k_const[] = { "dist", "value", NULL }, *const k_exp[] = { "dist", "mean", NULL },
         *const k_uni[] = { "dist", "min", "max", NULL }, *const k_norm[] = { "dist", "mean", "sd", NULL },
-        *const k_logn[] = { "dist", "median", "sigma", NULL }, *const k_emp[] = { "dist", "values", "weights", NULL };
-    static const char *const *const keys[] = { k_const, k_exp, k_uni, k_norm, k_logn, k_emp };
+        *const k_logn[] = { "dist", "median", "sigma", NULL }, *const k_emp[] = { "dist", "values", "weights", NULL },
+        *const k_mix[] = { "dist", "components", NULL };
+    static const char *const *const keys[] = { k_const, k_exp, k_uni, k_norm, k_logn, k_emp, k_mix };
     int before = cx->diag->count;
     jsn_check_keys(cx->doc, cx->diag, v, p, keys[kind]);
     memset(out, 0, sizeof *out);
@@ -263,6 +265,47 @@ static bool scn__dist(scn__ctx *cx, const cJSON *parent, const char *path, const
         out->cum = (const double *)(uintptr_t)(off + (size_t)n);
         break;
     }
+    case SIM_MIXTURE: {
+        /* Lognormal components: [{"weight": w, "median": m, "sigma": s}, ...]. */
+        const cJSON *comp = scn__member(v, "components");
+        char q[512];
+        jsn_path_key(q, sizeof q, p, "components");
+        if (!comp) { scn__missing(cx, v, p, "components", "an array of {\"weight\",\"median\",\"sigma\"}"); break; }
+        int n = cJSON_IsArray(comp) ? cJSON_GetArraySize(comp) : 0;
+        if (n < 1 || n > 16) {
+            SCN__ERR(cx, comp, q, "found %s, expected an array of 1 to 16 lognormal components {\"weight\",\"median\",\"sigma\"}",
+                     cJSON_IsArray(comp) ? "a wrong number of components" : jsn_type_name(comp));
+            break;
+        }
+        static const char *const k_comp[] = { "weight", "median", "sigma", NULL };
+        size_t off = cx->s->arena_n;
+        double *ms = scn__arena(cx->s, (size_t)n * 3);
+        double *cum = ms + 2 * n, total = 0;
+        int i = 0;
+        for (const cJSON *e = comp->child; e; e = e->next, i++) {
+            char ip[600];
+            snprintf(ip, sizeof ip, "%s[%d]", q, i);
+            ms[2 * i] = 1, ms[2 * i + 1] = 0;
+            cum[i] = total;
+            if (!cJSON_IsObject(e)) { SCN__ERR(cx, e, ip, "found %s, expected {\"weight\",\"median\",\"sigma\"}", jsn_type_name(e)); continue; }
+            jsn_check_keys(cx->doc, cx->diag, e, ip, k_comp);
+            double w = 0;
+            scn__num(cx, e, ip, "weight", true, 0, 1e300, &w);
+            if ((time ? scn__dur(cx, e, ip, "median", true, &ms[2 * i]) : scn__num(cx, e, ip, "median", true, 0, 1e300, &ms[2 * i]))
+                && ms[2 * i] <= 0)
+                SCN__ERR(cx, scn__member(e, "median"), ip, "a lognormal component's median must be > 0");
+            scn__num(cx, e, ip, "sigma", true, 0, 20, &ms[2 * i + 1]);
+            total += w;
+            cum[i] = total;
+        }
+        if (!(total > 0)) SCN__ERR(cx, comp, q, "the components' weights sum to 0");
+        else for (i = 0; i < n; i++) cum[i] /= total;
+        cum[n - 1] = 1.0;
+        out->n = n;
+        out->values = (const double *)(uintptr_t)off; /* fixed up in scn__fix_dists */
+        out->cum = (const double *)(uintptr_t)(off + 2 * (size_t)n);
+        break;
+    }
     default: break;
     }
 #undef PARAM
@@ -279,7 +322,7 @@ static const char *const k_promo[] = { "id", "type", "value", "threshold", "prio
 static const char *const k_inv[] = { "strategy", "order_expiry", "revalidate_before_payment", "oversell", NULL };
 static const char *const k_risk[] = { "max_unpaid_orders_per_user", "bot_detect_probability", "false_positive_probability", NULL };
 static const char *const k_cust[] = { "arrivals", "max_customers", "segments", NULL };
-static const char *const k_arr[] = { "process", "rate", "schedule", NULL };
+static const char *const k_arr[] = { "process", "rate", "schedule", "file", "column", "speedup", "map", NULL };
 static const char *const k_sched[] = { "at", "rate", NULL };
 static const char *const k_seg[] = { "name", "share", "malicious", "quantity", "basket_size", "pay_probability",
     "think_time", "cancel_probability", "modify_probability", "return_probability", "return_delay",
@@ -388,6 +431,128 @@ static void scn__promotions(scn__ctx *cx, const cJSON *root)
     }
 }
 
+typedef struct scn__tarr { double t; long line; int row; } scn__tarr;
+
+static int scn__cmp_tarr(const void *a, const void *b)
+{
+    const scn__tarr *x = a, *y = b;
+    if (x->t != y->t) return (x->t > y->t) - (x->t < y->t);
+    return (x->line > y->line) - (x->line < y->line);
+}
+
+/* A trace: reads the log (relative to the scenario's directory) at load time, so `validate`
+ * reports its problems too. One arrival per order (rows sharing an order_id are its lines),
+ * at its creation time minus the first one, divided by speedup; it keeps its customer and,
+ * when the log has them, its SKUs (which must be in the catalog) and quantities. */
+static void scn__trace(scn__ctx *cx, const cJSON *a)
+{
+    scn_scenario *s = cx->s;
+    const char *ap = "customers.arrivals";
+    int before = cx->diag->count;
+    char file[512] = "", column[128] = "";
+    if (!scn__str(cx, a, ap, "file", true, file, sizeof file)) return;
+    scn__str(cx, a, ap, "column", false, column, sizeof column);
+    double speedup = 1;
+    if (scn__num(cx, a, ap, "speedup", false, 0, 1e9, &speedup) && speedup <= 0)
+        SCN__ERR(cx, scn__member(a, "speedup"), "customers.arrivals.speedup", "found 0, expected a factor > 0");
+    if (scn__member(a, "rate") || scn__member(a, "schedule"))
+        SCN__ERR(cx, scn__member(a, "rate") ? scn__member(a, "rate") : scn__member(a, "schedule"), ap,
+                 "a trace sets its own arrival times; expected no \"rate\" or \"schedule\" with it");
+    const char *maps[40];
+    char mapbuf[40][320];
+    int nmap = 0;
+    const cJSON *m = scn__obj(cx, a, ap, "map", false);
+    for (const cJSON *e = m ? m->child : NULL; e && nmap < 32; e = e->next) {
+        char q[160];
+        jsn_path_key(q, sizeof q, "customers.arrivals.map", e->string);
+        if (!cJSON_IsString(e) || os_name_find((const char *const[]){ "order_id", "customer_id", "status", "created_at",
+                "paid_at", "cancelled_at", "shipped_at", "delivered_at", "returned_at", "sku", "quantity", "price", "channel", NULL },
+                -1, e->string) < 0) {
+            SCN__ERR(cx, e, q, "expected \"KNOWN_NAME\": \"LOG_COLUMN\" with KNOWN_NAME one of order_id, customer_id, created_at, sku, quantity, ...");
+            continue;
+        }
+        snprintf(mapbuf[nmap], sizeof mapbuf[nmap], "%s=%s", e->string, e->valuestring);
+        maps[nmap] = mapbuf[nmap];
+        nmap++;
+    }
+    if (column[0]) {
+        snprintf(mapbuf[nmap], sizeof mapbuf[nmap], "created_at=%s", column);
+        maps[nmap] = mapbuf[nmap];
+        nmap++;
+    }
+    if (cx->diag->count > before) return;
+    char path[1024];
+    const char *slash = strrchr(jsn_file(cx->doc), '/');
+    if (file[0] != '/' && slash) snprintf(path, sizeof path, "%.*s/%s", (int)(slash - jsn_file(cx->doc)), jsn_file(cx->doc), file);
+    else snprintf(path, sizeof path, "%s", file);
+    olog_opts lo = { .map = maps, .nmap = nmap, .max_bad = -1 };
+    os_diag sub, notes;
+    os_diag_init(&sub);
+    os_diag_init(&notes);
+    olog *l = NULL;
+    if (olog_read(path, &lo, &l, &sub, &notes) != OS_OK) {
+        SCN__ERR(cx, scn__member(a, "file"), "customers.arrivals.file", "cannot replay the trace \"%s\":", path);
+        for (int i = 0; i < sub.count; i++) os_diag_add(cx->diag, "  %s", sub.msgs[i]);
+        os_diag_fini(&sub);
+        os_diag_fini(&notes);
+        return;
+    }
+    os_diag_fini(&sub);
+    os_diag_fini(&notes);
+    /* Orders: the first row of each order_id (or every row). */
+    int *first = xmalloc((size_t)(l->orders.n > 0 ? l->orders.n : 1) * sizeof *first);
+    for (int i = 0; i < l->orders.n; i++) first[i] = -1;
+    int *next = xmalloc((size_t)l->n * sizeof *next), *last = xmalloc((size_t)(l->orders.n > 0 ? l->orders.n : 1) * sizeof *last);
+    scn__tarr *arr = xmalloc((size_t)l->n * sizeof *arr);
+    int n = 0;
+    int32_t *sku_of = xmalloc((size_t)(l->skus.n > 0 ? l->skus.n : 1) * sizeof *sku_of);
+    for (int k = 0; k < l->skus.n; k++) {
+        sku_of[k] = -1;
+        for (int j = 0; j < s->n_skus; j++)
+            if (strcmp(s->skus[j].sku, l->skus.s[k]) == 0) sku_of[k] = j;
+    }
+    for (int i = 0; i < l->n; i++) {
+        const olog_row *r = &l->rows[i];
+        next[i] = -1;
+        if (r->sku >= 0 && sku_of[r->sku] < 0) {
+            SCN__ERR(cx, scn__member(a, "file"), "customers.arrivals.file", "%s:%ld: SKU \"%s\" is not in the catalog", path,
+                     r->line, l->skus.s[r->sku]);
+            sku_of[r->sku] = 0;      /* reported once */
+        }
+        if (r->order >= 0 && first[r->order] >= 0) { next[last[r->order]] = i; last[r->order] = i; continue; }
+        if (r->order >= 0) first[r->order] = last[r->order] = i;
+        arr[n++] = (scn__tarr){ r->t[OLOG_T_CREATED], r->line, i };
+    }
+    qsort(arr, (size_t)n, sizeof *arr, scn__cmp_tarr);
+    s->n_trace = n;
+    s->trace_t = xmalloc((size_t)n * sizeof *s->trace_t);
+    s->trace_cust = xmalloc((size_t)n * sizeof *s->trace_cust);
+    s->trace_line0 = xmalloc((size_t)n * sizeof *s->trace_line0);
+    s->trace_nlines = xmalloc((size_t)n * sizeof *s->trace_nlines);
+    s->trace_sku = xmalloc((size_t)l->n * sizeof *s->trace_sku);
+    s->trace_qty = xmalloc((size_t)l->n * sizeof *s->trace_qty);
+    int nl = 0;
+    for (int k = 0; k < n; k++) {
+        const olog_row *r0 = &l->rows[arr[k].row];
+        s->trace_t[k] = (arr[k].t - arr[0].t) / speedup;
+        s->trace_cust[k] = r0->customer >= 0 ? (uint64_t)r0->customer : (uint64_t)l->customers.n + (uint64_t)k;
+        s->trace_line0[k] = nl;
+        int cnt = 0;
+        for (int i = arr[k].row; i >= 0 && cnt < 8; i = next[i]) {
+            const olog_row *r = &l->rows[i];
+            if (r->sku < 0) continue;
+            s->trace_sku[nl] = sku_of[r->sku] >= 0 ? sku_of[r->sku] : 0;
+            s->trace_qty[nl] = isnan(r->quantity) ? 0 : r->quantity < 1 ? 1 : r->quantity > 1e6 ? 1000000 : (int32_t)llround(r->quantity);
+            nl++;
+            cnt++;
+        }
+        s->trace_nlines[k] = cnt;
+    }
+    free(first); free(next); free(last); free(arr); free(sku_of);
+    olog_free(l);
+    s->rate = 0;
+}
+
 static void scn__customers(scn__ctx *cx, const cJSON *root)
 {
     scn_scenario *s = cx->s;
@@ -401,9 +566,21 @@ static void scn__customers(scn__ctx *cx, const cJSON *root)
         char proc[32] = "poisson";
         if (scn__str(cx, a, ap, "process", false, proc, sizeof proc)) {
             if (strcmp(proc, "deterministic") == 0) s->deterministic = true;
+            else if (strcmp(proc, "trace") == 0) s->trace = true;
             else if (strcmp(proc, "poisson") != 0)
                 SCN__ERR(cx, scn__member(a, "process"), "customers.arrivals.process",
-                         "unknown arrival process \"%s\", expected \"poisson\" or \"deterministic\"", proc);
+                         "unknown arrival process \"%s\", expected \"poisson\", \"deterministic\" or \"trace\"", proc);
+        }
+        static const char *const trace_keys[] = { "file", "column", "speedup", "map" };
+        for (int k = 0; k < 4 && !s->trace; k++)
+            if (scn__member(a, trace_keys[k])) {
+                char q[96];
+                jsn_path_key(q, sizeof q, ap, trace_keys[k]);
+                SCN__ERR(cx, scn__member(a, trace_keys[k]), q, "\"%s\" belongs to a trace; expected \"process\": \"trace\" with it", trace_keys[k]);
+            }
+        if (s->trace) {
+            scn__trace(cx, a);
+            goto segments;
         }
         bool rate_ok = scn__num(cx, a, ap, "rate", true, 0, 1e9, &s->rate);
         const cJSON *sc = scn__member(a, "schedule");
@@ -433,6 +610,7 @@ static void scn__customers(scn__ctx *cx, const cJSON *root)
         if (!any && rate_ok)
             SCN__ERR(cx, scn__member(a, "rate"), "customers.arrivals.rate", "found 0, expected a rate > 0 (customers per second), here or in the schedule");
     }
+segments:;
     int64_t mc = 0;
     s->max_customers = UINT64_MAX;
     if (scn__int(cx, c, "customers", "max_customers", false, 0, 9007199254740992.0, &mc)) s->max_customers = (uint64_t)mc;
@@ -504,7 +682,7 @@ static void scn__station(scn__ctx *cx, const cJSON *parent, const char *path, co
 /* Turns the arena offsets stored in empirical distributions into pointers. */
 static void scn__fix(sim_dist *d, const scn_scenario *s)
 {
-    if (d->kind != SIM_EMPIRICAL || !d->n) return;
+    if ((d->kind != SIM_EMPIRICAL && d->kind != SIM_MIXTURE) || !d->n) return;
     d->values = s->arena_d + (uintptr_t)d->values;
     d->cum = s->arena_d + (uintptr_t)d->cum;
 }
@@ -720,6 +898,7 @@ void scn_free(scn_scenario *s)
     free(s->description);
     free(s->file);
     free(s->arena_d);
+    free(s->trace_t); free(s->trace_cust); free(s->trace_line0); free(s->trace_nlines); free(s->trace_sku); free(s->trace_qty);
     if (s->resolved_json) cJSON_free(s->resolved_json);
     free(s);
 }

@@ -9,6 +9,7 @@
  */
 #include "sim_model.h"
 
+#include "olog.h"
 #include "proc.h"
 #include "sim_queue.h"
 
@@ -74,6 +75,7 @@ typedef struct sim__model {
     double       refused_unpaid; /* cash-on-delivery parcels refused: unpaid orders closed */
     double       at_risk_cents;  /* captured for backordered (oversold, not refunded) orders; exact in cents */
     const inv_totals *tot;    /* the inventory's totals, read on every event */
+    FILE        *orders_csv;  /* the order log being written, or NULL */
 } sim__model;
 
 static bool sim__counting(const sim__model *m) { return m->now >= m->warmup; }
@@ -174,6 +176,8 @@ static void sim__arm(sim__model *m, ord_order *o, const fsm_transition *t, doubl
 
 /* After a transition: re-arm the state's timer if the state changed, close terminal orders.
  * Returns true when the order was closed (the pointer is then dead). */
+static void sim__log_order(const sim__model *m, const ord_order *o);
+
 static bool sim__after(sim__model *m, ord_order *o, const proc_result *res)
 {
     if (res->from != res->to) {
@@ -184,10 +188,58 @@ static bool sim__after(sim__model *m, ord_order *o, const proc_result *res)
     if (fsm_is_terminal(proc_fsm(m->pe), o->state)) {
         sim_queue_cancel(m->q, o->timer);
         o->timer = 0;
+        if (m->orders_csv) sim__log_order(m, o);
         proc_close(m->pe, o);
         return true;
     }
     return false;
+}
+
+/* ---- the order log (run --orders-csv) ------------------------------------------------ */
+
+#define SIM__LOG_EPOCH 1767571200.0   /* 2026-01-05T00:00:00Z, a Monday: time 0 of the log */
+
+void sim_orders_csv_header(FILE *f)
+{
+    fputs("order_id,customer_id,status,created_at,paid_at,cancelled_at,shipped_at,delivered_at,returned_at,"
+          "sku,quantity,price,channel\n", f);
+}
+
+/* Writes a time column: empty when the action never happened. */
+static void sim__log_time(FILE *f, double t)
+{
+    char buf[40] = "";
+    if (!isnan(t)) olog_format_iso(SIM__LOG_EPOCH + t, buf, sizeof buf);
+    fprintf(f, ",%s", buf);
+}
+
+/* Writes an order's rows (one per line) when it closes or when the run ends. String work
+ * on the event path, but only with --orders-csv. An expired or rejected order's closing
+ * time goes in cancelled_at; its status tells which. */
+static void sim__log_order(const sim__model *m, const ord_order *o)
+{
+    FILE *f = m->orders_csv;
+    double closed = ord_time_of(o, FSM_CANCEL);
+    if (isnan(closed)) closed = ord_time_of(o, FSM_EXPIRE);
+    if (isnan(closed)) closed = ord_time_of(o, FSM_REJECT);
+    double ret = ord_time_of(o, FSM_RETURN_REQUEST);
+    if (isnan(ret)) ret = ord_time_of(o, FSM_RETURN_RECEIVE);
+    for (int i = 0; i < o->n_lines; i++) {
+        fprintf(f, "o%llu,c%llu,", (unsigned long long)o->id, (unsigned long long)o->buyer);
+        olog_put_field(f, fsm_state_name(proc_fsm(m->pe), o->state));
+        sim__log_time(f, o->t_created);
+        sim__log_time(f, ord_time_of(o, FSM_PAY));
+        sim__log_time(f, closed);
+        sim__log_time(f, ord_time_of(o, FSM_SHIP));
+        sim__log_time(f, ord_time_of(o, FSM_DELIVER));
+        sim__log_time(f, ret);
+        const scn_sku *k = &m->s->skus[o->lines[i].sku];
+        fputc(',', f);
+        olog_put_field(f, k->sku);
+        fprintf(f, ",%d,%lld.%02lld,", (int)o->lines[i].qty, (long long)(k->price / 100), (long long)(k->price % 100));
+        olog_put_field(f, sim__seg(m, o)->name);
+        fputc('\n', f);
+    }
 }
 
 /* ---- stations ----------------------------------------------------------------------- */
@@ -373,7 +425,9 @@ static void sim__create(sim__model *m, uint64_t cust, uint32_t j, int segi)
     const scn_scenario *s = m->s;
     const scn_segment *g = &s->segments[segi];
     proc_order_req rq = { .customer = cust, .malicious = g->malicious, .coupon = g->coupon[0] ? g->coupon : NULL };
-    rq.buyer = cust * 64 + (uint64_t)(g->malicious ? j % (uint32_t)g->accounts_per_visit : 0);
+    /* A replayed arrival buys as its logged customer (per-user limits see one account). */
+    uint64_t who = s->trace ? s->trace_cust[cust] : cust;
+    rq.buyer = who * 64 + (uint64_t)(g->malicious ? j % (uint32_t)g->accounts_per_visit : 0);
     rq.address = (uint32_t)(cust * 2654435761u);
     int maxl = s->n_skus < ORD_MAX_LINES ? s->n_skus : ORD_MAX_LINES;
     int n = sim__round_count(sim__draw(m, &g->basket, SIM_P_BASKET, cust, j));
@@ -394,6 +448,19 @@ static void sim__create(sim__model *m, uint64_t cust, uint32_t j, int segi)
         rq.lines[i] = (inv_line){ sku, sim__round_count(q) };
     }
     rq.n_lines = n;
+    if (s->trace && s->trace_nlines[cust] > 0) {
+        /* The logged lines: SKU as logged, quantity as logged (or drawn when absent). */
+        n = 0;
+        for (int i = 0; i < s->trace_nlines[cust]; i++) {
+            int32_t k = s->trace_line0[cust] + i, q = s->trace_qty[k];
+            if (q == 0) q = sim__round_count(g->quantity.kind == SIM_CONST ? g->quantity.a : sim_dist_draw(&g->quantity, &rqn));
+            int at = -1;
+            for (int e = 0; e < n; e++) if (rq.lines[e].sku == (uint32_t)s->trace_sku[k]) at = e;
+            if (at >= 0) rq.lines[at].qty = rq.lines[at].qty + q > 1000000 ? 1000000 : rq.lines[at].qty + q;
+            else rq.lines[n++] = (inv_line){ (uint32_t)s->trace_sku[k], q };
+        }
+        rq.n_lines = n;
+    }
     double p_flag = g->malicious ? s->bot_detect_p : s->false_positive_p;
     rq.flagged = p_flag > 0 && sim__u(m, SIM_P_RISK, cust, j) < p_flag;
 
@@ -530,6 +597,11 @@ static double sim__invert(sim__model *m, double L)
 static void sim__schedule_arrival(sim__model *m)
 {
     if (m->next_cust >= m->s->max_customers) return;
+    if (m->s->trace) {                 /* replay: the k-th logged arrival */
+        if (m->next_cust < (uint64_t)m->s->n_trace && m->s->trace_t[m->next_cust] < m->horizon)
+            sim__at(m, m->s->trace_t[m->next_cust], EV_ARRIVAL, NULL, 0, 0);
+        return;
+    }
     double L = m->s->deterministic ? (double)m->next_cust : m->L + sim_rng_exp(&m->arr_rng, 1.0);
     if (!m->s->deterministic) m->L = L;
     double t = sim__invert(m, L);
@@ -636,6 +708,10 @@ static void sim__finish(sim__model *m)
         open++;
         open_unpaid += !(o->flags & ORD_PAID);
     }
+    if (m->orders_csv) {
+        cur = 0;
+        for (ord_order *o; (o = ord_next_live(proc_orders(m->pe), &cur));) sim__log_order(m, o);
+    }
     if (m->paid_bin_n > m->paid_bin_max) m->paid_bin_max = m->paid_bin_n;
     memcpy(r->m, m->m, sizeof r->m);
     r->m[RPT_locked_stock_peak] = (double)m->locked_peak;
@@ -704,6 +780,7 @@ void sim_estimate_run(const scn_scenario *s, sim_estimate *e)
         if (end > t) L += rate * (end - t);
         if (i < s->n_sched) { t = s->sched_at[i] > t ? s->sched_at[i] : t; rate = s->sched_rate[i]; }
     }
+    if (s->trace) L = s->n_trace;
     e->customers = L < (double)s->max_customers ? L : (double)s->max_customers;
     double per = 0;
     for (int i = 0; i < s->n_segments; i++)
@@ -746,7 +823,7 @@ os_status sim_run(const scn_scenario *s, const sim_opts *opts, rpt_run *out)
                        .n_skus = s->n_skus, .skus = skus, .n_promos = s->n_promos, .promos = s->promos,
                        .max_unpaid_per_user = s->max_unpaid, .ledger = opts->ledger };
     sim__model m = { .s = s, .seed = opts->seed, .out = out, .warmup = s->warmup, .horizon = s->horizon,
-                     .sellout = NAN, .paid_bin = -1 };
+                     .sellout = NAN, .paid_bin = -1, .orders_csv = opts->orders_csv };
     m.pe = proc_create(&pc);
     m.tot = inv_totals_of(proc_inventory(m.pe));
     free(skus);

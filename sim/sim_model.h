@@ -12,13 +12,20 @@
 #include "rpt.h"
 #include "scn.h"
 
+#include <stdio.h>
+
 typedef struct sim_opts {
     const char *strategy;        /* override the scenario's strategy; NULL keeps it */
     uint64_t    seed;            /* the run's seed (replication r uses scenario seed + r) */
     int         replication;     /* recorded in the results */
     bool        check_every_event; /* run every invariant after each event (slow; debug) */
     bool        ledger;          /* keep the inventory ledger (replayed at the end) and every order transition */
+    FILE       *orders_csv;      /* when not NULL: every order (one row per line) in the order-log format
+                                    (docs/calibration.md), time 0 written as 2026-01-05T00:00:00Z */
 } sim_opts;
+
+/* Writes the order log's header row (the columns sim_run writes to sim_opts.orders_csv). */
+void sim_orders_csv_header(FILE *f);
 
 /* What a run of the scenario would cost, estimated from its parameters before running:
  * expected customers (the cumulative arrival rate over the horizon, capped), orders,

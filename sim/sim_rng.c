@@ -33,6 +33,25 @@ double sim_dist_mean(const sim_dist *d)
         }
         return m;
     }
+    case SIM_MIXTURE: {
+        double m = 0, prev = 0;
+        for (int i = 0; i < d->n; i++) {
+            m += d->values[2 * i] * exp(d->values[2 * i + 1] * d->values[2 * i + 1] / 2) * (d->cum[i] - prev);
+            prev = d->cum[i];
+        }
+        return m;
+    }
     default: return 0;
     }
+}
+
+double sim_dist_draw_mixture(const sim_dist *d, sim_rng *r)
+{
+    double u = sim_rng_uniform(r);
+    int lo = 0, hi = d->n - 1;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (u < d->cum[mid]) hi = mid; else lo = mid + 1;
+    }
+    return d->values[2 * lo] * exp(d->values[2 * lo + 1] * sim_rng_normal(r));
 }

@@ -101,7 +101,8 @@ static inline double sim_rng_once(uint64_t seed, uint32_t purpose, uint64_t id, 
 /* ---- distributions ---------------------------------------------------------------- */
 
 #define SIM_DIST_LIST(X) X(SIM_CONST, "const") X(SIM_EXP, "exp") X(SIM_UNIFORM, "uniform") \
-    X(SIM_NORMAL, "normal") X(SIM_LOGNORMAL, "lognormal") X(SIM_EMPIRICAL, "empirical")
+    X(SIM_NORMAL, "normal") X(SIM_LOGNORMAL, "lognormal") X(SIM_EMPIRICAL, "empirical") \
+    X(SIM_MIXTURE, "mixture")
 typedef enum sim_dist_kind {
 #define SIM__D(code, name) code,
     SIM_DIST_LIST(SIM__D)
@@ -113,10 +114,15 @@ typedef struct sim_dist {
     sim_dist_kind kind;   /* which family */
     double a;             /* const value / exp mean / uniform min / normal mean / lognormal median */
     double b;             /* uniform max / normal sd / lognormal sigma */
-    int n;                /* empirical: number of values */
-    const double *values; /* empirical values (owned by the scenario) */
-    const double *cum;    /* empirical cumulative weights, normalised to end at 1 */
+    int n;                /* empirical: number of values; mixture: number of components */
+    const double *values; /* empirical values; mixture: (median, sigma) pairs of its lognormal
+                             components (owned by the scenario) */
+    const double *cum;    /* empirical or mixture cumulative weights, normalised to end at 1 */
 } sim_dist;
+
+/* A draw from a mixture of lognormals: the component by weight, then a lognormal draw, both
+ * from the same stream. Out of line: rare, and it keeps the common draws small. */
+double sim_dist_draw_mixture(const sim_dist *d, sim_rng *r);
 
 /* Draws one value. Normal is truncated at 0 by drawing again (so the result is >= 0). */
 static inline double sim_dist_draw(const sim_dist *d, sim_rng *r)
@@ -141,6 +147,7 @@ static inline double sim_dist_draw(const sim_dist *d, sim_rng *r)
         }
         return d->values[lo];
     }
+    case SIM_MIXTURE: return sim_dist_draw_mixture(d, r);
     default: return 0;
     }
 }

@@ -1,0 +1,113 @@
+# ordersim fit, run --orders-csv and trace replay: a round trip, bad logs, trace semantics.
+. tests/cli/lib.sh
+# metric FILE SECTION KEY: a number from a --json summary ("metrics" or "ci95").
+metric() { awk -v sec="\"$2\":" -v key="\"$3\":" '$1 == sec { in_s = 1; next } in_s && $1 == key { v = $2; sub(/,$/, "", v); print v; exit } in_s && /^  }/ { in_s = 0 }' "$1"; }
+
+expect_rc 0 "$BIN" fit --help
+grep -q -- "--segment-by" "$T/last.out" || fail "fit --help lists its flags"
+expect_rc 0 "$BIN" run --help
+grep -q -- "--orders-csv" "$T/last.out" || fail "run --help lists --orders-csv"
+expect_rc 2 "$BIN" fit "$T/none.csv"
+
+# ---- round trip: a log written by run is fitted; the fit reproduces the metrics ----------
+cat > "$T/shop.json" <<'JSON'
+{"name": "rt_shop", "seed": 3, "horizon": "2d",
+ "catalog": [{"sku": "a", "stock": 1000000, "price": 20}, {"sku": "b", "stock": 1000000, "price": 55, "demand_weight": 0.5}],
+ "inventory": {"order_expiry": "12h"},
+ "customers": {"arrivals": {"process": "poisson", "rate": 0.01,
+   "schedule": [{"at": "0h", "rate": 0.005}, {"at": "8h", "rate": 0.03}, {"at": "20h", "rate": 0.01},
+                {"at": "24h", "rate": 0.005}, {"at": "32h", "rate": 0.03}, {"at": "44h", "rate": 0.01}]},
+   "segments": [{"name": "web", "share": 1, "pay_probability": 0.8, "cancel_probability": 0.06,
+     "think_time": {"dist": "mixture", "components": [{"weight": 0.7, "median": "2m", "sigma": 0.5},
+                                                       {"weight": 0.3, "median": "4h", "sigma": 0.4}]},
+     "return_probability": 0.15, "return_delay": {"dist": "exp", "mean": "3h"}}]},
+ "stations": {"warehouse": {"servers": 500, "service": {"dist": "lognormal", "median": "1h", "sigma": 0.5}}},
+ "fulfilment": {"delivery": {"dist": "lognormal", "median": "5h", "sigma": 0.3}}}
+JSON
+expect_rc 0 "$BIN" run "$T/shop.json" --orders-csv "$T/log.csv" --db "$T/r.db" --no-report --json
+created=$(metric "$T/last.out" metrics orders_created)
+rows=$(($(wc -l < "$T/log.csv") - 1))
+[ "$rows" = "$created" ] || fail "--orders-csv wrote $rows rows for $created orders"
+head -1 "$T/log.csv" | grep -q '^order_id,customer_id,status,created_at,paid_at,cancelled_at,shipped_at,delivered_at,returned_at,sku,quantity,price,channel$' \
+  || fail "--orders-csv header"
+expect_rc 0 "$BIN" fit "$T/log.csv" -o "$T/fitted.json" --out "$T/rep"
+grep -q 'think_time .*mixture' "$T/last.out" || { cat "$T/last.out"; fail "the two-mode think time is not fitted as a mixture"; }
+for f in report.md report.html; do [ -s "$T/rep/$f" ] || fail "fit report $f missing"; done
+for d in think_time warehouse.service fulfilment.delivery return_delay; do grep -q "| $d |" "$T/rep/report.md" || fail "report lacks $d"; done
+if command -v gnuplot > /dev/null; then [ -s "$T/rep/fit_think_time.png" ] || fail "no CDF chart"; fi
+expect_rc 0 "$BIN" validate --strict "$T/fitted.json"
+[ ! -s "$T/last.err" ] || { cat "$T/last.err"; fail "validate printed something for the fitted scenario"; }
+expect_rc 0 "$BIN" run "$T/shop.json" --replications 5 --jobs 2 --db "$T/r.db" --no-report --json
+cp "$T/last.out" "$T/orig.json"
+expect_rc 0 "$BIN" run "$T/fitted.json" --replications 5 --jobs 2 --db "$T/r.db" --no-report --json
+cp "$T/last.out" "$T/fit.json"
+# Each key metric: the two 95% intervals overlap (|mean difference| <= sum of half-widths).
+for k in orders_created orders_paid orders_expired orders_cancelled orders_returned revenue order_to_pay_p50 order_to_pay_p95; do
+  a=$(metric "$T/orig.json" metrics $k); ha=$(metric "$T/orig.json" ci95 $k)
+  b=$(metric "$T/fit.json" metrics $k); hb=$(metric "$T/fit.json" ci95 $k)
+  awk -v a="$a" -v b="$b" -v ha="$ha" -v hb="$hb" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= ha + hb) }' \
+    || fail "round trip: $k logged $a +/- $ha, fitted $b +/- $hb"
+done
+
+# ---- bad logs: positioned message, exit 65 ------------------------------------------------
+printf 'created_at,sku\n2026-01-05T00:00:00Z,"tee\n2026-01-05T00:01:00Z,cap\n' > "$T/quote.csv"
+expect_rc 65 "$BIN" fit "$T/quote.csv" -o "$T/x.json"
+grep -q "quote.csv:2:22: unterminated quoted field" "$T/last.err" || { cat "$T/last.err"; fail "unbalanced quote"; }
+printf 'created_at\n2026-01-05T00:00:00Z\n5 Jan 2026\n2026-13-01T00:00:00Z\n' > "$T/ts.csv"
+expect_rc 65 "$BIN" fit "$T/ts.csv" -o "$T/x.json"
+grep -q "ts.csv:3:1: created_at: found \"5 Jan 2026\", expected an ISO 8601 time" "$T/last.err" || { cat "$T/last.err"; fail "bad timestamp"; }
+grep -q "ts.csv:4:1: created_at" "$T/last.err" || fail "second bad timestamp not listed"
+grep -q "2 of 3 rows are bad" "$T/last.err" || fail "bad-row count"
+: > "$T/empty.csv"
+expect_rc 65 "$BIN" fit "$T/empty.csv" -o "$T/x.json"
+grep -q "empty.csv:1:1: empty file" "$T/last.err" || fail "empty file"
+printf 'order_id,paid_at\n1,2026-01-05T00:00:00Z\n' > "$T/nocreated.csv"
+expect_rc 65 "$BIN" fit "$T/nocreated.csv" -o "$T/x.json"
+grep -q 'nocreated.csv:1:1: no column "created_at"' "$T/last.err" || fail "no created_at"
+[ ! -e "$T/x.json" ] || fail "a refused log wrote a scenario"
+# A 2 GB line, streamed through a pipe: refused after the 1 MiB record limit, never read whole.
+mkfifo "$T/huge.csv"
+( { printf 'created_at\n'; head -c 2147483648 /dev/zero | tr '\0' x; } > "$T/huge.csv" 2>/dev/null || true ) &
+expect_rc 65 "$BIN" fit "$T/huge.csv" -o "$T/x.json"
+wait
+grep -q "huge.csv:2:1048577: record longer than 1048576 bytes" "$T/last.err" || { cat "$T/last.err"; fail "huge line"; }
+# Within --max-bad: skipped and counted; --max-bad 0 refuses.
+{ echo 'ts;x' | tr ';' ','; i=0; while [ $i -lt 150 ]; do printf '05.01.2026 %02d:%02d,a\n' $((i / 60)) $((i % 60)); i=$((i + 1)); done; echo 'never,b'; } > "$T/fmt.csv"
+expect_rc 0 "$BIN" fit "$T/fmt.csv" -o "$T/fmt.json" --map created_at=ts --time-format '%d.%m.%Y %H:%M' --no-report
+grep -q "note: skipped .*fmt.csv:152:1: ts: found \"never\"" "$T/last.err" || { cat "$T/last.err"; fail "skipped row not reported"; }
+expect_rc 0 "$BIN" validate "$T/fmt.json"
+expect_rc 65 "$BIN" fit "$T/fmt.csv" -o "$T/fmt.json" --map created_at=ts --time-format '%d.%m.%Y %H:%M' --max-bad 0
+expect_rc 2 "$BIN" fit "$T/fmt.csv" -o "$T/fmt.json" --max-bad 5
+
+# ---- trace replay ------------------------------------------------------------------------
+# c1 places three orders at once and never pays: with one unpaid order per user, two are blocked.
+cat > "$T/trace.csv" <<'CSV'
+id,when,customer,item,qty
+1,2026-01-05T10:00:00Z,c1,b,2
+2,2026-01-05T10:00:00Z,c1,a,1
+3,2026-01-05T10:00:00Z,c1,a,1
+4,2026-01-05T10:00:10Z,c2,b,3
+5,2026-01-05T10:00:20Z,c3,a,4
+CSV
+cat > "$T/replay.json" <<'JSON'
+{"name": "replay", "horizon": "1h",
+ "catalog": [{"sku": "a", "stock": 100, "price": 20}, {"sku": "b", "stock": 100, "price": 55}],
+ "risk": {"max_unpaid_orders_per_user": 1},
+ "customers": {"arrivals": {"process": "trace", "file": "trace.csv", "column": "when", "speedup": 2,
+                            "map": {"order_id": "id", "customer_id": "customer", "sku": "item", "quantity": "qty"}},
+   "segments": [{"name": "all", "share": 1, "pay_probability": 1, "think_time": {"dist": "const", "value": 60}}]}}
+JSON
+expect_rc 0 "$BIN" validate "$T/replay.json"
+expect_rc 0 "$BIN" run "$T/replay.json" --json --no-report --db "$T/r.db"
+cp "$T/last.out" "$T/replay1.out"
+[ "$(metric "$T/replay1.out" metrics customers)" = 5 ] || fail "trace: 5 arrivals"
+[ "$(metric "$T/replay1.out" metrics orders_blocked_risk)" = 2 ] || fail "trace: the customer id must carry the per-user limit"
+[ "$(metric "$T/replay1.out" metrics units_sold)" = 9 ] || fail "trace: SKUs and quantities as logged (2 + 3 + 4 units)"
+[ "$(metric "$T/replay1.out" metrics revenue)" = 355 ] || fail "trace: b x2 + b x3 + a x4 = 110 + 165 + 80"
+expect_rc 0 "$BIN" run "$T/replay.json" --json --no-report --db "$T/r.db"
+strip_engine "$T/last.out" > "$T/a"; strip_engine "$T/replay1.out" > "$T/b"
+cmp -s "$T/a" "$T/b" || fail "trace replay is not deterministic"
+sed 's/"a", "stock"/"z", "stock"/' "$T/replay.json" > "$T/replay_bad.json"
+expect_rc 65 "$BIN" validate "$T/replay_bad.json"
+grep -q 'trace.csv:3: SKU "a" is not in the catalog' "$T/last.err" || { cat "$T/last.err"; fail "unknown SKU in a trace"; }
+echo ok
