@@ -92,6 +92,34 @@ static bool swp__params_load(const char *params)
     return any;
 }
 
+/* A load sweep's analysis reads its points as increasing loads and its SLO as an upper
+ * bound ("the highest load meeting it"). Refuses what would make that reading false: a load
+ * listed out of ascending order (exit 2), or an SLO that is not < or <= (exit 65), which
+ * would turn the capacity answer upside down. A parameter study takes any order and any
+ * comparison (it only says at which points the SLO holds). */
+static int swp__load_rules(const swp__param *params, int n, const cli_opts *o, const rpt_cond *slo)
+{
+    for (int i = 0; i < n; i++)
+        if (!swp__is_load(params[i].path, strlen(params[i].path))) return CLI_OK;
+    for (int i = 0; i < n; i++)
+        for (int k = 1; k < params[i].n; k++) {
+            char *e1, *e2;
+            double a = strtod(params[i].values[k - 1], &e1), b = strtod(params[i].values[k], &e2);
+            if (*e1 || *e2 || !(b > a)) {
+                fprintf(stderr, "ordersim sweep: --param %s: a load sweep lists its loads in ascending order "
+                        "(found %s then %s)\n", params[i].path, params[i].values[k - 1], params[i].values[k]);
+                return CLI_USAGE;
+            }
+        }
+    if (o->slo && slo->op != RPT_LT && slo->op != RPT_LE) {
+        fprintf(stderr, "ordersim sweep: --slo '%s': in a load sweep the SLO is an upper bound (< or <=) and the "
+                "answer is the highest load meeting it; for a lower bound (for example a throughput), sweep it "
+                "with --metric and read the table\n", o->slo);
+        return CLI_DATA;
+    }
+    return CLI_OK;
+}
+
 /* Prints a positioned message about a bad --slo or --metric value. */
 static void swp__bad(const char *flag, const char *text, int col, const char *err)
 {
@@ -240,6 +268,7 @@ static int cmd_sweep(cli_opts *o)
     {   /* bad --slo / --metric is bad input: say so before any run */
         rpt_cond slo, metrics[16];
         int orc = swp__options(o, scn_station_names, SCN_STATIONS, &slo, metrics);
+        if (!orc) orc = swp__load_rules(params, o->nparams, o, &slo);
         if (orc) { free(params); return orc; }
     }
     /* Load the base scenario (for the sweep id) and every point's variant. */
@@ -388,9 +417,11 @@ const cli_cmd cmd_sweep_entry = {
             "A load sweep (every --param is customers.arrivals.rate, customers.arrivals.schedule[N].rate or\n"
             "customers.max_customers) finds the saturation point, the bottleneck and the analytic bound; any other\n"
             "sweep is a parameter study: a table and charts of chosen figures against the parameter.\n"
-            "  --slo FIGURE<NUMBER          e.g. order_to_pay_p95<600 or stations.order_service.response_p95<2 (any of\n"
-            "                               < <= == != >= >): the highest load meeting it, interpolated between the\n"
-            "                               points that bracket it; the knee is also where it first fails\n"
+            "  --slo FIGURE<NUMBER          e.g. order_to_pay_p95<600 or stations.order_service.response_p95<2: in a\n"
+            "                               load sweep an upper bound (< or <=; loads listed in ascending order), the\n"
+            "                               answer the highest load meeting it, interpolated between the points that\n"
+            "                               bracket it, and the knee is also where it first fails; in a parameter\n"
+            "                               study any of < <= == != >= >, marked at each point\n"
             "  --metric FIGURE              a parameter study's figures (repeatable; a metric or stations.NAME.FIGURE;\n"
             "                               default orders_paid, throughput_paid_per_s, order_to_pay_p95,\n"
             "                               oversold_units, locked_stock_mean, unsold_units_end, revenue);\n"

@@ -97,4 +97,12 @@ id=$(sqlite3 "$T/s1.db" "SELECT DISTINCT batch FROM runs")
 expect_rc 0 "$BIN" report --sweep "$id" --db "$T/one.db" --no-report
 grep -q "replication 0 was recorded more than once" "$T/last.err" || { cat "$T/last.err"; fail "no note about the duplicate"; }
 grep -q "2 points x 2 replications" "$T/last.out" || { cat "$T/last.out"; fail "duplicates counted as replications"; }
+# A load sweep reads its points as increasing loads and its SLO as an upper bound: a list out
+# of order or a lower-bound SLO would turn the capacity answer upside down, so both are refused
+# before any run (nothing is written).
+expect_rc 2 "$BIN" sweep "$S" --param customers.arrivals.rate=100,80,60,40 --slo 'stations.order_service.response_p95<2' --db "$T/order.db"
+grep -q "a load sweep lists its loads in ascending order (found 100 then 80)" "$T/last.err" || fail "descending loads accepted"
+expect_rc 65 "$BIN" sweep "$S" --param customers.arrivals.rate=40:100:20 --slo 'throughput_paid_per_s>50' --db "$T/order.db"
+grep -q "in a load sweep the SLO is an upper bound (< or <=)" "$T/last.err" || fail "a lower-bound SLO accepted in a load sweep"
+[ ! -e "$T/order.db" ] || fail "a refused sweep wrote its DB"
 echo ok
