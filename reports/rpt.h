@@ -263,7 +263,7 @@ typedef struct rpt_verdict {
     int              pairs;     /* replication pairs where both values exist */
     rpt_verdict_word word;
     bool             single;    /* one pair: no interval, the word is a point comparison */
-    char             why[256];  /* why the verdict is not the plain reading of diff, or "" */
+    char             why[400];  /* why the verdict is not the plain reading of diff, or "" */
 } rpt_verdict;
 
 /* The word as printed ("not comparable"). */

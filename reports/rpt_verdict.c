@@ -56,6 +56,20 @@ bool rpt_metric_may_be_null(rpt_metric m) { return m == RPT_sellout_time || rpt_
 /* True when any replication of the summary oversold (counts are never negative). */
 static bool rpt__oversold(const rpt_summary *s) { return isfinite(s->mean[RPT_oversold_orders]) && s->mean[RPT_oversold_orders] > 0; }
 
+/* Buyers turned away for want of stock, at order creation or at checkout (mean). */
+static double rpt__short_count(const rpt_summary *s)
+{
+    return s->mean[RPT_orders_rejected_stockout] + s->mean[RPT_payments_rejected_revalidation];
+}
+
+/* True when any replication turned a buyer away for want of stock. */
+static bool rpt__ran_short(const rpt_summary *s)
+{
+    for (int r = 0; r < s->n; r++)
+        if (s->runs[r].m[RPT_orders_rejected_stockout] > 0 || s->runs[r].m[RPT_payments_rejected_revalidation] > 0) return true;
+    return false;
+}
+
 /* The first replication pair whose value of metric p differs, or -1. */
 static int rpt__pair_differs(const rpt_summary *a, const rpt_summary *b, int p)
 {
@@ -91,6 +105,15 @@ void rpt_verdict_of(const rpt_summary *a, const rpt_summary *b, rpt_metric m, rp
         out->word = RPT_V_NOT_COMPARABLE;
         snprintf(out->why, sizeof out->why, "taken over different orders: %.6g reached payment under %s, %.6g under %s (mean %s)",
                  b->mean[pop], bn, a->mean[pop], an, rpt_metric_name((rpt_metric)pop));
+        return;
+    }
+    if (pop >= 0 && (rpt__ran_short(a) || rpt__ran_short(b))) {
+        /* Equal counts are not the same orders: when stock ran short, the strategy decides
+         * which buyers reach payment (reserve_on_checkout turns slow payers away at checkout),
+         * so a faster percentile may only mean the slow payers were dropped. */
+        out->word = RPT_V_NOT_COMPARABLE;
+        snprintf(out->why, sizeof out->why, "stock ran short (%.6g rejected for stock-out or at checkout under %s, %.6g under %s), "
+                 "so which orders reached payment depends on the strategy", rpt__short_count(b), bn, rpt__short_count(a), an);
         return;
     }
     bool zero = out->diff == 0 && (!isfinite(out->ci) || out->ci == 0);
@@ -184,8 +207,11 @@ static bool rpt__dominates(const rpt_summary *sums, int i, int j, rpt_recommenda
     if (sv.word != RPT_V_SAME) return false;
     rpt_verdict cv[RPT__NCOSTS];
     unsigned better = 0, worse = 0;
+    /* Locked stock harms only when it turned a buyer away: with stock to spare it is no cost. */
+    bool locks_harm = sums[i].mean[RPT_genuine_rejected_while_locked] > 0 || sums[j].mean[RPT_genuine_rejected_while_locked] > 0;
     for (int k = 0; k < RPT__NCOSTS; k++) {
         rpt_verdict_of(&sums[j], &sums[i], rpt__costs[k], &cv[k]);
+        if (rpt__costs[k] == RPT_locked_unit_seconds && !locks_harm) continue;
         if (cv[k].word == RPT_V_BETTER) better |= 1u << k;
         if (cv[k].word == RPT_V_WORSE) worse |= 1u << k;
     }

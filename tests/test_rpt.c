@@ -242,6 +242,17 @@ Test(verdict, a_tie_on_served_orders_is_broken_only_by_dominance_on_the_costs)
     s[0] = a->sum;
     s[1] = b->sum;
     rpt_recommendation rec;
+    /* No buyer was turned away while stock was locked (stock to spare): locks harm nobody,
+     * so they separate nothing. */
+    rpt_recommend(s, 2, &rec);
+    cr_expect_eq(rec.strategy, -1, "locks that turned nobody away are no cost; got %d", rec.strategy);
+    /* Once locks turned buyers away (equally under both here), b's fewer locks count. */
+    set3(a, RPT_genuine_rejected_while_locked, 10, 10, 10);
+    set3(b, RPT_genuine_rejected_while_locked, 10, 10, 10);
+    summarize(a);
+    summarize(b);
+    s[0] = a->sum;
+    s[1] = b->sum;
     rpt_recommend(s, 2, &rec);
     for (int i = 0; i < rec.nwhy; i++) cr_log_info("why: %s", rec.why[i]);
     cr_expect_eq(rec.strategy, 1, "got %d", rec.strategy);
@@ -256,6 +267,31 @@ Test(verdict, a_tie_on_served_orders_is_broken_only_by_dominance_on_the_costs)
     cr_expect_eq(rec.strategy, -1, "got %d", rec.strategy);
     cr_expect(why_has(&rec, "a trade-off"));
     cr_expect(why_has(&rec, "No strategy dominates"));
+    strat_free(a);
+    strat_free(b);
+}
+
+Test(verdict, a_percentile_is_not_comparable_when_stock_ran_short_even_with_equal_paid_counts)
+{
+    /* Both pay exactly 1000 orders in every replication, and b's p95 is far lower. With spare
+     * stock (no buyer turned away) the same customers pay under both, so the difference is
+     * real: "better". Once b turned buyers away at checkout, which 1000 paid depends on the
+     * strategy (slow payers dropped): "not comparable", whatever the counts say. */
+    strat *a = strat_new("a"), *b = strat_new("b");
+    set3(a, RPT_orders_paid, 1000, 1000, 1000);
+    set3(b, RPT_orders_paid, 1000, 1000, 1000);
+    set3(a, RPT_order_to_pay_p95, 320, 330, 310);
+    set3(b, RPT_order_to_pay_p95, 60, 62, 64);
+    summarize(a);
+    summarize(b);
+    rpt_verdict v;
+    rpt_verdict_of(&a->sum, &b->sum, RPT_order_to_pay_p95, &v);
+    cr_expect_eq(v.word, RPT_V_BETTER, "spare stock: got %s (%s)", rpt_verdict_word_name(v.word), v.why);
+    set3(b, RPT_payments_rejected_revalidation, 25000, 25100, 24900);
+    summarize(b);
+    rpt_verdict_of(&a->sum, &b->sum, RPT_order_to_pay_p95, &v);
+    cr_expect_eq(v.word, RPT_V_NOT_COMPARABLE, "got %s", rpt_verdict_word_name(v.word));
+    cr_expect(strstr(v.why, "stock ran short (25000 rejected for stock-out or at checkout under b, 0 under a)"), "%s", v.why);
     strat_free(a);
     strat_free(b);
 }
