@@ -101,17 +101,22 @@ bench: $(BIN)
 # that long, seeded from scenarios/ and tests/bad_input/; crashes land in build/fuzz/crashes/
 # (copy each into tests/fuzz_regressions/ once fixed).
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := fuzz_scenario fuzz_process fuzz_set fuzz_olog
+FUZZ_TARGETS := fuzz_scenario fuzz_process fuzz_set fuzz_olog fuzz_sim
 FUZZ_LIB_SRC  = $(CORE_SRC) sim/scn_load.c sim/sim_rng.c sim/csv.c sim/olog.c reports/rpt.c
 build/fuzz/%: fuzz/%.c $(FUZZ_LIB_SRC) | $(DEPS_OK)
 	@mkdir -p build/fuzz
 	clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	  -Icore -Isim -Ireports $(PKG_CFLAGS) $^ -o $@ $(PKG_LIBS) -lm
+# fuzz_sim runs the simulator: it needs the model and the event queue too.
+build/fuzz/fuzz_sim: fuzz/fuzz_sim.c $(FUZZ_LIB_SRC) sim/sim_model.c sim/sim_queue.c | $(DEPS_OK)
+	@mkdir -p build/fuzz
+	clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	  -Icore -Isim -Ireports -Ifuzz $(PKG_CFLAGS) $(filter %.c,$^) -o $@ $(PKG_LIBS) -lm
 fuzz: $(FUZZ_TARGETS:%=build/fuzz/%)
 	@mkdir -p build/fuzz/crashes
 	@for t in $(FUZZ_TARGETS); do \
 	  mkdir -p build/fuzz/corpus/$$t; \
-	  case $$t in fuzz_set) seeds=fuzz/seeds/set;; fuzz_olog) seeds=fuzz/seeds/olog;; fuzz_process) seeds="scenarios/processes tests/bad_input";; *) seeds="scenarios scenarios/bench tests/bad_input";; esac; \
+	  case $$t in fuzz_set) seeds=fuzz/seeds/set;; fuzz_olog) seeds=fuzz/seeds/olog;; fuzz_sim) seeds=tests/fuzz_regressions/sim;; fuzz_process) seeds="scenarios/processes tests/bad_input";; *) seeds="scenarios scenarios/bench tests/bad_input";; esac; \
 	  echo "== $$t for $(FUZZ_SECONDS) s"; \
 	  build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=16384 -timeout=10 -print_final_stats=1 \
 	    -artifact_prefix=build/fuzz/crashes/$$t- build/fuzz/corpus/$$t $$seeds || exit 1; \

@@ -7,6 +7,12 @@
  * are a fixed vocabulary (below) because the process engine attaches effects (stock, money,
  * promotions) to actions, not to state names, so a custom process reuses the same effects.
  *
+ * Each state also says what it means for the order's stock and money (its stance, below);
+ * the process engine derives every stock, money and promotion effect from the stances of
+ * the state left and the state entered, so any path through any definition keeps stock,
+ * money and promotion budgets conserved. A state may also carry a label per actor (how the
+ * buyer, the merchant and the system call it), for the per-role views.
+ *
  * Definitions come from const row tables (the built-ins `b2c`, `virtual`, `cod`) or from JSON
  * files with the same structure; both go through one builder, so both are checked alike.
  */
@@ -69,6 +75,41 @@ typedef enum fsm_after {
  * a lock at creation can stop it from shipping what is not there). */
 typedef enum fsm_stock_hook { FSM_STOCK_BY_STRATEGY = 0, FSM_STOCK_ON_CREATE = 1 } fsm_stock_hook;
 
+/* What a state means for the order's units. `locked` is "held as the inventory strategy
+ * says": reduce_on_order (and processes with "stock": "on_create") lock at creation,
+ * reserve_on_checkout only while a payment is in flight, reduce_on_payment never. */
+#define FSM_STOCK_LIST(X)                                                           \
+    X(FSM_STOCK_NONE,     "none")     /* nothing committed */                       \
+    X(FSM_STOCK_LOCKED,   "locked")   /* reserved as the strategy says */           \
+    X(FSM_STOCK_DEDUCTED, "deducted") /* sold: taken from on-hand */                \
+    X(FSM_STOCK_RELEASED, "released") /* given back unsold (lock released, or units \
+                                         put back if they had been sold) */         \
+    X(FSM_STOCK_RETURNED, "returned") /* sold units came back (restocked or written \
+                                         off), or a lock released */
+typedef enum fsm_stock {
+#define FSM__S(code, name) code,
+    FSM_STOCK_LIST(FSM__S)
+#undef FSM__S
+    FSM_STOCK_COUNT
+} fsm_stock;
+
+/* What a state means for the order's money. */
+#define FSM_MONEY_LIST(X)                                             \
+    X(FSM_MONEY_NONE,     "none")     /* nothing taken */             \
+    X(FSM_MONEY_CAPTURED, "captured") /* the payable amount is held */\
+    X(FSM_MONEY_REFUNDED, "refunded") /* what was taken went back */
+typedef enum fsm_money {
+#define FSM__M(code, name) code,
+    FSM_MONEY_LIST(FSM__M)
+#undef FSM__M
+    FSM_MONEY_COUNT
+} fsm_money;
+
+typedef struct fsm_stance {
+    uint8_t stock;   /* fsm_stock */
+    uint8_t money;   /* fsm_money */
+} fsm_stance;
+
 #define FSM_MAX_STATES 32
 #define FSM_MAX_TRANS  128
 #define FSM_NAME_MAX   48
@@ -104,9 +145,15 @@ void fsm_free(const fsm_def *def);
 
 /* Checks a definition for unreachable states, states that cannot reach a terminal one,
  * terminal states with outgoing transitions, transitions no actor may take, timers not
- * owned by `system`, and several timers out of one state. Adds one message per finding
- * and returns how many there were (0 = clean). */
+ * owned by `system`, several timers out of one state, cycles made only of zero-duration
+ * timers, timers on states no order can occupy, terminal states that would keep stock
+ * locked, and stances the engine cannot honour (`pay` that does not capture, money captured
+ * by another action, `modify` after money or stock moved). Adds one message per finding
+ * (file:line:col, states and transitions named) and returns how many errors there were
+ * (0 = runnable). Warnings (cycles of timers shorter than 1 s) are added to diag with the
+ * prefix "warning: " and counted in *warnings when it is not NULL; they do not refuse. */
 int fsm_lint(const fsm_def *def, os_diag *diag);
+int fsm_lint_full(const fsm_def *def, os_diag *diag, int *warnings);
 
 /* The O(1) question. Returns OS_OK and the next state in *to when `actor` may take `action`
  * in `state`; OS_EFORBIDDEN when no row exists or the actor is not allowed. */
@@ -126,6 +173,12 @@ int fsm_state_index(const fsm_def *def, const char *name);
 int fsm_transition_count(const fsm_def *def);
 const fsm_transition *fsm_transition_at(const fsm_def *def, int i);
 fsm_stock_hook fsm_stock_hook_of(const fsm_def *def);
+/* The stance of state s (declared, or inherited from the built-in the definition names). */
+fsm_stance fsm_stance_of(const fsm_def *def, int s);
+/* The label `actor` gives state s: its own, or else the state's name. Never NULL. */
+const char *fsm_label(const fsm_def *def, int s, fsm_actor actor);
+const char *fsm_stock_name(fsm_stock s);
+const char *fsm_money_name(fsm_money m);
 
 const char *fsm_action_name(fsm_action a);
 const char *fsm_actor_name(fsm_actor a);
@@ -134,12 +187,18 @@ const char *fsm_after_name(fsm_after a);
 int fsm_action_parse(const char *s);
 int fsm_actor_parse(const char *s);
 
-/* Writes the definition as Graphviz dot / a Mermaid stateDiagram / the JSON file format. */
+/* Writes the definition as Graphviz dot / a Mermaid stateDiagram / the JSON file format.
+ * The _view variants draw the machine as one actor sees it: states by that actor's labels,
+ * only the transitions that actor may take (states it cannot act on are still drawn, so
+ * the picture shows where an order waits for someone else). FSM_ACTOR_COUNT = all. */
 void fsm_write_dot(const fsm_def *def, FILE *out);
 void fsm_write_mermaid(const fsm_def *def, FILE *out);
+void fsm_write_dot_view(const fsm_def *def, int actor, FILE *out);
+void fsm_write_mermaid_view(const fsm_def *def, int actor, FILE *out);
 void fsm_write_json(const fsm_def *def, FILE *out);
 /* Lists transitions (keyed by from-state name and action) added, removed or changed between
- * two definitions, one line each ("+ paid --cancel--> cancelled [buyer]"). Returns the count. */
+ * two definitions, one line each ("+ paid --cancel--> cancelled [buyer]"), then changed
+ * stances and labels of states present in both. Returns the count. */
 int fsm_diff(const fsm_def *old_def, const fsm_def *new_def, FILE *out);
 
 #endif

@@ -26,6 +26,8 @@ enum {
     ORD_PAYING    = 1u << 1, /* a payment is in flight */
     ORD_PAID      = 1u << 2, /* money captured */
     ORD_SOLD      = 1u << 3, /* units deducted from stock */
+    ORD_SETTLED   = 1u << 4, /* closed without payment: risk control was told once */
+    ORD_PROMO_BACK= 1u << 5, /* promotion budgets given back (at most once) */
     ORD_LIVE      = 1u << 7, /* allocated from the pool */
 };
 
@@ -49,6 +51,8 @@ typedef struct ord_order {
     uint32_t     at_ms[FSM_ACTION_COUNT];     /* (proc) last time each action was applied, as
                                                  1 + milliseconds after creation (0 = never;
                                                  saturates at 49.7 days): see ord_time_of */
+    double       t_hop;                       /* (proc) virtual time of the last transition */
+    uint32_t     hops;                        /* (proc) transitions made at t_hop (loop guard) */
     uint64_t     timer;                       /* (caller) handle of the armed timer, 0 = none */
     uint32_t     aux;                         /* (caller) free for the simulator */
     uint8_t      sub_done;                    /* (caller) sub-orders the warehouse finished */

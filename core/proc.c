@@ -1,14 +1,28 @@
 /*
  * proc.c — the process engine. See proc.h.
  *
- * Which effects an action has depends on the action and on the order's own facts (is money
- * captured, are units sold or locked), never on state names, so a custom process that
- * reuses the action vocabulary gets the same, correct bookkeeping.
+ * Effects come from stances, not from action or state names. Every state says what it
+ * means for the order's units (none, locked, deducted, released, returned) and money (none,
+ * captured, refunded). On every transition proc__settle compares what the order holds —
+ * its facts: holds_lock, ORD_SOLD, captured - refunded, which mirror the stance of the
+ * state it leaves — with what the entered state's stance says it must hold under the
+ * inventory strategy, and moves exactly the difference, through the inventory's movements
+ * and the money account. Because effects are differences of holdings, any path (loops,
+ * refund then expire, a timer into a terminal state) conserves stock, money and promotion
+ * budgets by construction. The only action-specific effects left are `modify` (which
+ * changes the lines) and the two-step payment (start, then pay or fail), which is where
+ * the strategies differ.
+ *
+ * The loop guard: an order that makes more than PROC_MAX_HOPS transitions at one virtual
+ * instant (a cycle of zero-duration timers, say) stops the engine; proc_loop_error then
+ * names the order and its path of states, and every later proc_apply refuses.
  */
 #include "proc.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#define PROC_TRACE 24  /* states of the looping order's path kept for the message */
 
 struct proc_engine {
     const fsm_def      *fsm;        /* process */
@@ -28,6 +42,10 @@ struct proc_engine {
     os_money_total      closed_kept;/* captured - refunded over closed orders */
     proc_observer       obs;        /* transition observer, or NULL */
     void               *obs_ctx;    /* its context */
+    uint64_t            trace_order;/* order whose hops are being traced (loop guard), 0 none */
+    int                 trace_n;    /* states traced */
+    uint8_t             trace[PROC_TRACE];   /* its states, in order */
+    char                loop[1536]; /* the loop guard's message once tripped, else "" */
 };
 
 void proc_set_observer(proc_engine *pe, proc_observer fn, void *ctx)
@@ -83,6 +101,16 @@ static const inv_strategy *proc__create_strategy(const proc_engine *pe)
     return fsm_stock_hook_of(pe->fsm) == FSM_STOCK_ON_CREATE ? &inv_reduce_on_order : pe->strat;
 }
 
+/* What creation does with stock: the create strategy's hook when the initial state holds
+ * stock locked, else only the availability check (an initial state with stock "none" has
+ * committed nothing yet; lint refuses any other initial stance). */
+static os_status proc__create_stock(const proc_engine *pe, inv_req *r)
+{
+    if (fsm_stance_of(pe->fsm, fsm_initial(pe->fsm)).stock != FSM_STOCK_LOCKED)
+        return inv_can_lock(pe->inv, r->lines, r->n) ? OS_OK : OS_ESTOCK;
+    return proc__create_strategy(pe)->on_create(pe->inv, &pe->opts, r);
+}
+
 /* Sum of quantity x catalog unit price over the order's lines, in cents. */
 static os_money proc__list_total(const proc_engine *pe, const ord_order *o)
 {
@@ -116,7 +144,7 @@ os_status proc_create_order(proc_engine *pe, const proc_order_req *rq, double t,
      * will get. */
     bool holds_lock = false;
     inv_req r = { rq->lines, rq->n_lines, rq->malicious, ord_next_id(pe->pool), t, &holds_lock };
-    st = proc__create_strategy(pe)->on_create(pe->inv, &pe->opts, &r);
+    st = proc__create_stock(pe, &r);
     if (st != OS_OK) {
         risk_on_closed_unpaid(pe->risk, rq->buyer, rq->lines, rq->n_lines);
         return st;
@@ -147,7 +175,11 @@ os_status proc_pay_start(proc_engine *pe, ord_order *o, double t)
         pe->forbidden++;
         return OS_EFORBIDDEN;
     }
-    if (fsm_stock_hook_of(pe->fsm) == FSM_STOCK_BY_STRATEGY) {
+    if (o->captured != o->refunded) {     /* an order pays once (lint refuses a second pay) */
+        pe->forbidden++;
+        return OS_EFORBIDDEN;
+    }
+    if (fsm_stock_hook_of(pe->fsm) == FSM_STOCK_BY_STRATEGY && !(o->flags & ORD_SOLD)) {
         inv_req r = proc__req(o, t);
         if (pe->strat->on_pay_start(pe->inv, &pe->opts, &r) != OS_OK) {
             os_status st = proc_apply(pe, o, FSM_REJECT, FSM_SYSTEM, t, NULL, NULL);
@@ -163,31 +195,26 @@ os_status proc_pay_fail(proc_engine *pe, ord_order *o, double t)
 {
     if (!(o->flags & ORD_PAYING)) return OS_EINVAL;
     o->flags &= (uint8_t)~ORD_PAYING;
-    if (fsm_stock_hook_of(pe->fsm) == FSM_STOCK_BY_STRATEGY) {
+    if (fsm_stock_hook_of(pe->fsm) == FSM_STOCK_BY_STRATEGY && !(o->flags & ORD_SOLD)) {
         inv_req r = proc__req(o, t);
         pe->strat->on_pay_fail(pe->inv, &pe->opts, &r);
     }
     return OS_OK;
 }
 
-/* Gives money back: everything captured and not yet refunded. */
-static os_money proc__refund_money(proc_engine *pe, ord_order *o)
+/* True when the strategy in force holds a lock for every order in a locked state (not
+ * only while it pays): reduce_on_order, and any strategy under a process that commits
+ * stock at creation. */
+static bool proc__locks_while_locked(const proc_engine *pe)
 {
-    os_money m = o->captured - o->refunded;
-    o->refunded += m;
-    pe->refunded += m;
-    return m;
+    return proc__create_strategy(pe) == &inv_reduce_on_order;
 }
 
-/* Puts sold units back (restock) or writes them off; releases a lock instead if one is
- * held (cash on delivery refused at the door). */
-static void proc__return_units(proc_engine *pe, ord_order *o, bool restock, double t)
+/* Releases a held lock, and puts sold units back (restock) or writes them off. */
+static void proc__give_back_units(proc_engine *pe, ord_order *o, bool restock, double t)
 {
-    if (o->holds_lock) {
-        inv_req r = proc__req(o, t);
-        inv_release(pe->inv, &r);
-        return;
-    }
+    inv_req r = proc__req(o, t);
+    inv_release(pe->inv, &r);
     if (!(o->flags & ORD_SOLD)) return;
     for (int i = 0; i < o->n_lines; i++) {
         if (restock) inv_restock(pe->inv, o->lines[i].sku, o->lines[i].qty, o->id, t);
@@ -208,6 +235,152 @@ static void proc__split(const proc_engine *pe, ord_order *o)
     }
 }
 
+/* What moving the order's units from one stock stance to another takes. The table is the
+ * whole stock policy; proc__stock executes a row against the order's facts (a lock or a
+ * sale it does not hold is not given back, one it already holds is not taken again). */
+enum {
+    PROC_KEEP    = 0,       /* nothing changes */
+    PROC_ACQUIRE = 1u << 0, /* lock, if the strategy locks outside payment (may fail) */
+    PROC_SELL    = 1u << 1, /* sell: the lock if held, else from on-hand (may fail) */
+    PROC_RELEASE = 1u << 2, /* release a lock; put sold units back on sale */
+    PROC_RETURN  = 1u << 3, /* release a lock; sold units back, restocked or written off */
+};
+static const uint8_t proc__stock_table[FSM_STOCK_COUNT][FSM_STOCK_COUNT] = {
+    /* to:               none          locked                       deducted   released      returned */
+    [FSM_STOCK_NONE]     = { PROC_KEEP,    PROC_ACQUIRE,                PROC_SELL, PROC_RELEASE, PROC_RETURN },
+    [FSM_STOCK_LOCKED]   = { PROC_RELEASE, PROC_KEEP,                   PROC_SELL, PROC_RELEASE, PROC_RETURN },
+    [FSM_STOCK_DEDUCTED] = { PROC_RELEASE, PROC_RELEASE | PROC_ACQUIRE, PROC_KEEP, PROC_RELEASE, PROC_RETURN },
+    [FSM_STOCK_RELEASED] = { PROC_KEEP,    PROC_ACQUIRE,                PROC_SELL, PROC_KEEP,    PROC_KEEP },
+    [FSM_STOCK_RETURNED] = { PROC_KEEP,    PROC_ACQUIRE,                PROC_SELL, PROC_KEEP,    PROC_KEEP },
+};
+
+/* Moves the order's units as `op` says. Returns OS_ESTOCK, having changed nothing, when a
+ * lock (with nothing given back first) or a sale cannot be had; for a sale the caller decides (a payment goes on and is
+ * refunded: the oversell-refund policy; any other action is refused). *shortfall gets the
+ * units sold beyond on-hand. */
+static os_status proc__stock(proc_engine *pe, ord_order *o, unsigned op, bool restock, double t, int64_t *shortfall)
+{
+    inv_req r = proc__req(o, t);
+    *shortfall = 0;
+    if (op & (PROC_RELEASE | PROC_RETURN)) proc__give_back_units(pe, o, (op & PROC_RELEASE) || restock, t);
+    if ((op & PROC_ACQUIRE) && !o->holds_lock && !(o->flags & ORD_SOLD) && proc__locks_while_locked(pe)) {
+        if (inv_lock(pe->inv, o->lines, o->n_lines, r.malicious, o->id, t) == OS_OK) o->holds_lock = true;
+        else if (!(op & (PROC_RELEASE | PROC_RETURN))) return OS_ESTOCK;
+        /* else: units just put back could not be locked again (stock oversold meanwhile);
+         * the order holds nothing, which is consistent, and the move goes on */
+    }
+    if ((op & PROC_SELL) && !(o->flags & ORD_SOLD)) {
+        if (o->holds_lock) {
+            inv_sell_locked(pe->inv, o->lines, o->n_lines, r.malicious, o->id, t);
+            o->holds_lock = false;
+        } else if (inv_sell(pe->inv, o->lines, o->n_lines, pe->strat->may_oversell && !pe->opts.oversell_refund, o->id, t,
+                            shortfall) != OS_OK) {
+            return OS_ESTOCK;
+        }
+        o->flags |= ORD_SOLD;
+    }
+    return OS_OK;
+}
+
+/* Moves money to what the entered state's stance says: the payable amount held when
+ * captured, nothing otherwise. Returns what was refunded. */
+static os_money proc__money(proc_engine *pe, ord_order *o, fsm_money to)
+{
+    os_money held = o->captured - o->refunded;
+    if (to == FSM_MONEY_CAPTURED) {
+        os_money add = o->price.payable - held;
+        if (add > 0) {
+            o->captured += add;
+            pe->captured += add;
+        }
+        if (!(o->flags & ORD_PAID)) {
+            o->flags |= ORD_PAID;
+            risk_on_paid(pe->risk, o->buyer);
+            proc__split(pe, o);
+        }
+        return 0;
+    }
+    if (held <= 0) return 0;
+    o->refunded += held;
+    pe->refunded += held;
+    return held;
+}
+
+/* Moves the order from its state to `to`: stock, then money, then the once-only
+ * bookkeeping of an order that ends (risk control for one never paid, promotion budgets
+ * given back when the sale is undone). Locks live only in states whose stance is locked:
+ * any other state, and every terminal one, releases a lock still held (a payment's lock
+ * under reserve_on_checkout; lint refuses terminal states that keep stock locked, this is
+ * the engine's own guard).
+ * Returns OS_ESTOCK with nothing changed when a lock or (for actions other than pay) a sale
+ * cannot be had. */
+static os_status proc__settle(proc_engine *pe, ord_order *o, fsm_action action, int to, const proc_args *args, double t,
+                              proc_result *res)
+{
+    fsm_stance a = fsm_stance_of(pe->fsm, o->state), b = fsm_stance_of(pe->fsm, to);
+    bool terminal = fsm_is_terminal(pe->fsm, to);
+    unsigned op = proc__stock_table[a.stock][b.stock];
+    bool restock = args ? args->restock : true;
+    os_status st = proc__stock(pe, o, op, restock, t, &res->shortfall);
+    if (st != OS_OK) {
+        if (action != FSM_PAY) return st;
+        res->oversell_refund = true;      /* paid, nothing sold: the system refunds at once */
+    }
+    if (o->holds_lock && (b.stock != FSM_STOCK_LOCKED || terminal)) {
+        /* Locks live only in locked states: one taken for a payment (reserve_on_checkout)
+         * into a state that does not hold stock locked, or kept into a terminal state, goes. */
+        inv_req r = proc__req(o, t);
+        inv_release(pe->inv, &r);
+    }
+    if (a.money != b.money) res->refund = proc__money(pe, o, (fsm_money)b.money);
+    bool undone = b.stock == FSM_STOCK_RELEASED || b.stock == FSM_STOCK_RETURNED || b.money == FSM_MONEY_REFUNDED;
+    if (!(o->flags & (ORD_PAID | ORD_SETTLED)) && (undone || terminal)) {
+        risk_on_closed_unpaid(pe->risk, o->buyer, o->lines, o->n_lines);
+        o->flags |= ORD_SETTLED;
+        res->settled = true;
+    }
+    if (undone && !(o->flags & ORD_PROMO_BACK)) {
+        promo_give_back(pe->promos, &o->price);
+        o->flags |= ORD_PROMO_BACK;
+    }
+    return OS_OK;
+}
+
+/* The loop guard. Counts the order's transitions at instant t; past PROC_MAX_HOPS it trips
+ * (writes pe->loop) and returns false. The last PROC_TRACE states of one order close to the
+ * limit are kept so the message shows the cycle. */
+static bool proc__hop(proc_engine *pe, ord_order *o, int to, double t)
+{
+    if (o->t_hop != t) {
+        o->t_hop = t;
+        o->hops = 0;
+        if (pe->trace_order == o->id) pe->trace_order = 0;
+    }
+    o->hops++;
+    if (o->hops == PROC_MAX_HOPS - PROC_TRACE + 2 && pe->trace_order == 0) {
+        pe->trace_order = o->id;
+        pe->trace[0] = o->state;
+        pe->trace_n = 1;
+    }
+    if (pe->trace_order == o->id && pe->trace_n < PROC_TRACE) pe->trace[pe->trace_n++] = (uint8_t)to;
+    if (o->hops <= PROC_MAX_HOPS) return true;
+    size_t n = (size_t)snprintf(pe->loop, sizeof pe->loop,
+                                "order %llu made more than %d transitions at t=%.17g s without time passing "
+                                "(a cycle the process definition allows at one instant); its path: ",
+                                (unsigned long long)o->id, PROC_MAX_HOPS, t);
+    if (pe->trace_order == o->id) {
+        for (int i = 0; i < pe->trace_n && n < sizeof pe->loop; i++)
+            n += (size_t)snprintf(pe->loop + n, sizeof pe->loop - n, "%s%s", i ? " -> " : "... ",
+                                  fsm_state_name(pe->fsm, pe->trace[i]));
+    } else {
+        snprintf(pe->loop + n, sizeof pe->loop - n, "... %s -> %s", fsm_state_name(pe->fsm, o->state),
+                 fsm_state_name(pe->fsm, to));
+    }
+    return false;
+}
+
+const char *proc_loop_error(const proc_engine *pe) { return pe->loop[0] ? pe->loop : NULL; }
+
 os_status proc_apply(proc_engine *pe, ord_order *o, fsm_action action, fsm_actor actor, double t,
                      const proc_args *args, proc_result *res)
 {
@@ -215,9 +388,11 @@ os_status proc_apply(proc_engine *pe, ord_order *o, fsm_action action, fsm_actor
     if (!res) res = &local;
     memset(res, 0, sizeof *res);
     res->from = res->to = o->state;
+    if (pe->loop[0]) return OS_EDATA;
     int to;
     bool paying = (o->flags & ORD_PAYING) != 0;
-    if (fsm_next(pe->fsm, o->state, action, actor, &to) != OS_OK || (paying && action != FSM_PAY)) {
+    if (fsm_next(pe->fsm, o->state, action, actor, &to) != OS_OK || (paying && action != FSM_PAY) ||
+        (action == FSM_MODIFY && (o->captured != o->refunded || (o->flags & ORD_SOLD)))) {
         pe->forbidden++;
         return OS_EFORBIDDEN;
     }
@@ -230,69 +405,31 @@ os_status proc_apply(proc_engine *pe, ord_order *o, fsm_action action, fsm_actor
             return st;
         }
     }
-    inv_req r = proc__req(o, t);
-    switch (action) {
-    case FSM_PAY: {
-        o->flags &= (uint8_t)~ORD_PAYING;
-        os_status st;
-        if (fsm_stock_hook_of(pe->fsm) == FSM_STOCK_ON_CREATE)
-            st = inv_reduce_on_order.on_pay_success(pe->inv, &pe->opts, &r, &res->shortfall);
-        else
-            st = pe->strat->on_pay_success(pe->inv, &pe->opts, &r, &res->shortfall);
-        if (st == OS_OK) o->flags |= ORD_SOLD;
-        o->captured = o->price.payable;
-        pe->captured += o->captured;
-        o->flags |= ORD_PAID;
-        risk_on_paid(pe->risk, o->buyer);
-        proc__split(pe, o);
-        if (st == OS_ESTOCK) res->oversell_refund = true;
-        break;
-    }
-    case FSM_MODIFY: {
+    if (!proc__hop(pe, o, to, t)) return OS_EDATA;
+    if (action == FSM_MODIFY) {
         int32_t nq = args ? args->new_qty : o->lines[0].qty;
         if (nq < 1) return OS_EINVAL;
         int32_t delta = nq - o->lines[0].qty;
         inv_line d = { o->lines[0].sku, delta > 0 ? delta : -delta };
+        bool mal = (o->flags & ORD_MALICIOUS) != 0;
         if (delta > 0) {
             if (o->holds_lock) {
-                if (inv_lock(pe->inv, &d, 1, r.malicious, o->id, t) != OS_OK) return OS_ESTOCK;
+                if (inv_lock(pe->inv, &d, 1, mal, o->id, t) != OS_OK) return OS_ESTOCK;
             } else if (!inv_can_lock(pe->inv, &d, 1)) {
                 return OS_ESTOCK;
             }
         } else if (delta < 0 && o->holds_lock) {
-            inv_unlock(pe->inv, &d, 1, r.malicious, o->id, t);
+            inv_unlock(pe->inv, &d, 1, mal, o->id, t);
         }
         risk_on_modified(pe->risk, o->buyer, o->lines[0].sku, delta);
         o->lines[0].qty = nq;
-        promo_give_back(pe->promos, &o->price);
+        if (!(o->flags & ORD_PROMO_BACK)) promo_give_back(pe->promos, &o->price);
         promo_apply(pe->promos, proc__list_total(pe, o), NULL, &o->price);
-        break;
+        o->flags &= (uint8_t)~ORD_PROMO_BACK;
     }
-    case FSM_CANCEL:
-    case FSM_EXPIRE:
-    case FSM_REJECT:
-        if (o->flags & ORD_PAID) {           /* a custom process may cancel after payment */
-            proc__return_units(pe, o, true, t);
-            res->refund = proc__refund_money(pe, o);
-        } else {
-            inv_release(pe->inv, &r);
-            risk_on_closed_unpaid(pe->risk, o->buyer, o->lines, o->n_lines);
-        }
-        promo_give_back(pe->promos, &o->price);
-        break;
-    case FSM_REFUND:
-        proc__return_units(pe, o, true, t);
-        res->refund = proc__refund_money(pe, o);
-        promo_give_back(pe->promos, &o->price);
-        break;
-    case FSM_RETURN_RECEIVE:
-        proc__return_units(pe, o, args ? args->restock : true, t);
-        res->refund = proc__refund_money(pe, o);
-        promo_give_back(pe->promos, &o->price);
-        break;
-    default: /* produce, ship, deliver, confirm, complete, return_request, return_reject */
-        break;
-    }
+    if (action == FSM_PAY) o->flags &= (uint8_t)~ORD_PAYING;
+    os_status st = proc__settle(pe, o, action, to, args, t, res);
+    if (st != OS_OK) return st;
     ord_note_time(o, action, t);
     proc__enter(pe, o, to);
     res->to = to;
@@ -300,10 +437,11 @@ os_status proc_apply(proc_engine *pe, ord_order *o, fsm_action action, fsm_actor
     if (res->oversell_refund) {
         /* Oversold under the refund policy: the system refunds at once. */
         proc_result rr;
-        os_status st = proc_apply(pe, o, FSM_REFUND, FSM_SYSTEM, t, NULL, &rr);
-        if (st == OS_OK) {
+        os_status rs = proc_apply(pe, o, FSM_REFUND, FSM_SYSTEM, t, NULL, &rr);
+        if (rs == OS_OK) {
             res->to = rr.to;
             res->refund = rr.refund;
+            res->settled |= rr.settled;
         }
     }
     res->timer = fsm_timer(pe->fsm, res->to);

@@ -59,6 +59,7 @@ typedef struct proc_result {
     int64_t  shortfall;       /* pay: units sold beyond on-hand */
     bool     oversell_refund; /* pay: oversold under the refund policy, order refunded */
     os_money refund;          /* money given back by this action */
+    bool     settled;         /* an order never paid was closed (told to risk control) */
     const fsm_transition *timer; /* the new state's timed transition, or NULL */
 } proc_result;
 
@@ -81,7 +82,12 @@ os_status proc_pay_start(proc_engine *pe, ord_order *o, double t);
 /* The payment failed: the order stays as it is, minus what payment start took. */
 os_status proc_pay_fail(proc_engine *pe, ord_order *o, double t);
 
-/* Applies an action. `args` may be NULL. `res` (may be NULL) says what happened. */
+/* Applies an action: moves the order and derives every effect from the stances of the state
+ * left and the state entered (see fsm.h). `args` may be NULL. `res` (may be NULL) says what
+ * happened. OS_EFORBIDDEN (counted) when the process does not allow it, or for `modify`
+ * once money or units moved; OS_ESTOCK, nothing changed, when the entered state needs a
+ * lock or (for an action other than pay) a sale the stock cannot give; OS_EDATA once the
+ * loop guard has tripped (proc_loop_error). */
 os_status proc_apply(proc_engine *pe, ord_order *o, fsm_action action, fsm_actor actor, double t,
                      const proc_args *args, proc_result *res);
 
@@ -91,6 +97,14 @@ os_status proc_apply(proc_engine *pe, ord_order *o, fsm_action action, fsm_actor
 typedef void (*proc_observer)(void *ctx, const ord_order *o, int action, fsm_actor actor, int from, int to,
                               double t, int64_t shortfall);
 void proc_set_observer(proc_engine *pe, proc_observer fn, void *ctx);
+
+/* Transitions one order may make at one virtual instant before the engine stops. */
+#define PROC_MAX_HOPS 64
+
+/* NULL while the engine runs; once an order has made more than PROC_MAX_HOPS transitions
+ * at one instant, the message naming it and its path of states (owned by the engine).
+ * From then on proc_apply refuses everything with OS_EDATA: the caller must stop. */
+const char *proc_loop_error(const proc_engine *pe);
 
 /* Returns a terminal order to the pool, closing its money account. */
 void proc_close(proc_engine *pe, ord_order *o);

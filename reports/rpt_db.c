@@ -729,6 +729,37 @@ done:
     return st;
 }
 
+os_status rpt_db_fail_run(rpt_db *db, int64_t id, const rpt_run *r, os_diag *diag)
+{
+    if (rpt__exec(db, "BEGIN IMMEDIATE") != SQLITE_OK) return rpt__fail(db, diag, "begin");
+    sqlite3_stmt *v = NULL, *u = NULL;
+    os_status st = OS_OK;
+    if (sqlite3_prepare_v2(db->h, "INSERT INTO violations VALUES (?,?)", -1, &v, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db->h, "UPDATE runs SET status='failed', finished_at=?, invariants_ok=0, events=? WHERE id=?",
+                           -1, &u, NULL) != SQLITE_OK) {
+        st = rpt__fail(db, diag, "prepare");
+        goto done;
+    }
+    for (int k = 0; k < r->violations.count; k++) {
+        sqlite3_bind_int64(v, 1, id);
+        sqlite3_bind_text(v, 2, r->violations.msgs[k], -1, SQLITE_STATIC);
+        if (sqlite3_step(v) != SQLITE_DONE) { st = rpt__fail(db, diag, "insert violation"); goto done; }
+        sqlite3_reset(v);
+    }
+    char now[32];
+    rpt__now(now, sizeof now);
+    sqlite3_bind_text(u, 1, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(u, 2, (sqlite3_int64)r->events);
+    sqlite3_bind_int64(u, 3, id);
+    if (sqlite3_step(u) != SQLITE_DONE) st = rpt__fail(db, diag, "mark failed");
+done:
+    sqlite3_finalize(v);
+    sqlite3_finalize(u);
+    if (st == OS_OK && rpt__exec(db, "COMMIT") != SQLITE_OK) st = rpt__fail(db, diag, "commit");
+    if (st != OS_OK) rpt__exec(db, "ROLLBACK");
+    return st;
+}
+
 os_status rpt_db_record(rpt_db *db, const rpt_db_meta *meta, const rpt_run *r, int64_t *id, os_diag *diag)
 {
     os_status st = rpt_db_begin_run(db, meta, r, id, diag);

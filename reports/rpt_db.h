@@ -53,6 +53,9 @@ os_status rpt_db_begin_run(rpt_db *db, const rpt_db_meta *meta, const rpt_run *r
 /* Writes metrics, stations, series and latency and marks the run complete, in one
  * transaction. */
 os_status rpt_db_finish_run(rpt_db *db, int64_t id, const rpt_run *r, os_diag *diag);
+/* Marks a run that stopped without results (the engine's loop guard) as 'failed', with its
+ * messages (r->violations) as violations, in one transaction. */
+os_status rpt_db_fail_run(rpt_db *db, int64_t id, const rpt_run *r, os_diag *diag);
 /* Both, for callers that have the finished run already. */
 os_status rpt_db_record(rpt_db *db, const rpt_db_meta *meta, const rpt_run *r, int64_t *id, os_diag *diag);
 

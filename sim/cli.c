@@ -144,6 +144,13 @@ int cli_parse(int argc, char **argv, cli_opts *o)
             o->period = val;
         } else if (strcmp(name, "--horizon") == 0) o->horizon = val;
         else if (strcmp(name, "--segment-by") == 0) o->segment_by = val;
+        else if (strcmp(name, "--view") == 0) {
+            if (fsm_actor_parse(val) < 0) {
+                fprintf(stderr, "ordersim: unknown role '%s' for --view (buyer, merchant, system)\n", val);
+                return CLI_USAGE;
+            }
+            o->view = val;
+        }
         else if (strcmp(name, "--check-invariants") == 0) {
             if (strcmp(val, "every-event") == 0) o->every_event = true;
             else if (strcmp(val, "end") != 0) { fprintf(stderr, "ordersim: --check-invariants takes 'end' or 'every-event'\n"); return CLI_USAGE; }
@@ -382,6 +389,14 @@ static int64_t cli__rec_begin(cli_rec *r, const cli_unit *u)
     return r->failed ? -1 : id;
 }
 
+/* Marks a run that stopped (the loop guard) as failed, so it is never left 'running'. */
+static void cli__rec_fail(cli_rec *r, int64_t id, const rpt_run *run)
+{
+    pthread_mutex_lock(&r->mu);
+    if (id >= 0 && !r->failed && rpt_db_fail_run(r->db, id, run, &r->diag) != OS_OK) r->failed = true;
+    pthread_mutex_unlock(&r->mu);
+}
+
 static void cli__rec_finish(cli_rec *r, int64_t id, const rpt_run *run)
 {
     pthread_mutex_lock(&r->mu);
@@ -436,9 +451,15 @@ static void *cli__worker(void *arg)
             id = cli__rec_begin(w->rec, u);
         }
         /* Once the DB refused a write (locked too long, disk full) the invocation fails:
-         * the remaining units are not run. */
-        if (!w->rec || id >= 0) OS_ASSERT(sim_run(u->s, &so, u->out) == OS_OK);
-        if (w->rec) cli__rec_finish(w->rec, id, u->out);
+         * the remaining units are not run. A run the loop guard stops is recorded as
+         * 'failed' (never left 'running'). */
+        u->status = OS_OK;
+        if (!w->rec || id >= 0) {
+            u->status = sim_run(u->s, &so, u->out);
+            OS_ASSERT(u->status == OS_OK || u->status == OS_EDATA);
+        }
+        if (w->rec && u->status == OS_OK) cli__rec_finish(w->rec, id, u->out);
+        else if (w->rec) cli__rec_fail(w->rec, id, u->out);
         pthread_mutex_lock(&w->mu);
         w->done++;
         if (w->progress) {
@@ -452,7 +473,7 @@ static void *cli__worker(void *arg)
     }
 }
 
-void cli_run_units(cli_unit *units, int n, const cli_opts *o, cli_rec *rec, const char *label)
+int cli_run_units(cli_unit *units, int n, const cli_opts *o, cli_rec *rec, const char *label)
 {
     for (int k = 0; k < n; k++) rpt_run_init(units[k].out);
     cli__work w = { .rec = rec, .units = units, .o = o, .label = label, .total = n, .progress = !o->quiet && isatty(2) };
@@ -474,15 +495,25 @@ void cli_run_units(cli_unit *units, int n, const cli_opts *o, cli_rec *rec, cons
         for (int k = 0; k < n; k++) rpt_run_fini(units[k].out);
         exit(cli_rec_close(rec, o));
     }
+    int rc = CLI_OK;
+    for (int k = 0; k < n; k++) {
+        if (units[k].status == OS_OK) continue;
+        for (int i = 0; i < units[k].out->violations.count; i++)
+            fprintf(stderr, "ordersim: run stopped (%s, seed %llu): %s\n", units[k].out->strategy,
+                    (unsigned long long)units[k].seed, units[k].out->violations.msgs[i]);
+        rc = CLI_DATA;
+    }
+    return rc;
 }
 
-void cli_run_replications(const scn_scenario *s, const char *strategy, const cli_opts *o, rpt_run *runs, cli_rec *rec)
+int cli_run_replications(const scn_scenario *s, const char *strategy, const cli_opts *o, rpt_run *runs, cli_rec *rec)
 {
     cli_unit *u = xcalloc((size_t)o->replications, sizeof *u);
     for (int r = 0; r < o->replications; r++)
-        u[r] = (cli_unit){ s, strategy, cli_seed(o, s) + (uint64_t)r, r, -1, NULL, &runs[r] };
+        u[r] = (cli_unit){ s, strategy, cli_seed(o, s) + (uint64_t)r, r, -1, NULL, &runs[r], OS_OK };
     char label[160];
     snprintf(label, sizeof label, "%s %s", s->name, strategy ? strategy : s->strategy);
-    cli_run_units(u, o->replications, o, rec, label);
+    int rc = cli_run_units(u, o->replications, o, rec, label);
     free(u);
+    return rc;
 }

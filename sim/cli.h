@@ -68,6 +68,7 @@ typedef struct cli_opts {
     const char *tolerance;          /* --tolerance */
     const char *sweep;              /* --sweep ID (report) */
     const char *strategy;           /* --strategy NAME (run: override) */
+    const char *view;               /* --view ROLE (fsm: buyer, merchant or system) */
     int         runs_per_replication; /* runs each replication means (compare: one per strategy); 0 = 1 */
     cli_budget *budget;             /* when set, cli_load adds each scenario here instead of checking it */
     const char *orders_csv;         /* --orders-csv FILE (run) */
@@ -133,16 +134,21 @@ typedef struct cli_unit {
     int                 point;    /* sweep point, -1 when not a sweep */
     const char         *params;   /* sweep point's "PATH=VALUE,..." or NULL */
     rpt_run            *out;      /* initialised by cli_run_units */
+    os_status           status;   /* set by cli_run_units: OS_OK, or OS_EDATA when the run stopped */
 } cli_unit;
 
 /* Runs units on o->jobs threads (results do not depend on the number of threads), recording
- * each with `rec` when not NULL. Shows progress on stderr when it is a terminal. */
-void cli_run_units(cli_unit *units, int n, const cli_opts *o, cli_rec *rec, const char *label);
+ * each with `rec` when not NULL. Shows progress on stderr when it is a terminal. Returns
+ * CLI_OK, or CLI_DATA when a run stopped without results (the engine's loop guard: the
+ * process definition let an order cycle at one instant); the message is printed on stderr
+ * and the run recorded as failed. The caller must then not report the runs. */
+int cli_run_units(cli_unit *units, int n, const cli_opts *o, cli_rec *rec, const char *label);
 
 /* Runs o->replications replications of s under `strategy` (NULL: the scenario's) on
  * o->jobs threads; replication r uses seed + r. runs[] must hold o->replications records;
- * they are initialised here. With `rec` each is recorded as it runs. Shows progress on stderr when it is a terminal. */
-void cli_run_replications(const scn_scenario *s, const char *strategy, const cli_opts *o, rpt_run *runs, cli_rec *rec);
+ * they are initialised here. With `rec` each is recorded as it runs. Shows progress on stderr when it is a terminal.
+ * Returns as cli_run_units. */
+int cli_run_replications(const scn_scenario *s, const char *strategy, const cli_opts *o, rpt_run *runs, cli_rec *rec);
 /* Opens o->db (see rpt_db_open) and returns the exit code: 0, 2 for a name that is not a
  * plain file, 66 when a READ open finds no database, else 74; messages printed. */
 int cli_db_open(const cli_opts *o, const char *path, rpt_db_mode mode, rpt_db **db);

@@ -217,8 +217,16 @@ static int cmd_check(cli_opts *o)
     rpt_run *runs = xcalloc((size_t)o->replications, sizeof *runs);
     int dbrc;
     cli_rec *rec = cli_rec_open(o, s, "check", &dbrc);
-    if (!rec) { free(runs); scn_free(s); return dbrc; }
-    cli_run_replications(s, o->strategy, o, runs, rec);
+    if (!rec) { free(runs); free(fig); scn_free(s); return dbrc; }
+    int lrc = cli_run_replications(s, o->strategy, o, runs, rec);
+    if (lrc) {                         /* stopped by the loop guard: nothing to judge */
+        cli_rec_close(rec, o);
+        for (int r = 0; r < o->replications; r++) rpt_run_fini(&runs[r]);
+        free(runs);
+        free(fig);
+        scn_free(s);
+        return lrc;
+    }
     rpt_summary sum;
     rpt_summarize(runs, o->replications, &sum);
     FILE *out = o->quiet ? NULL : stdout;
@@ -304,8 +312,9 @@ const cli_cmd cmd_check_entry = {
             "                       95% intervals); METRIC * sets the default (ci with replications, else 5%)\n"
             "  --strict            exit 65 when the scenario has warnings (always printed to stderr before the runs;\n"
             "                      see ordersim validate --help)\n"
-            "Exit: 0 passed, 1 a threshold failed or a metric regressed (only that), 2 usage, 65 bad scenario or a\n"
-            "baseline that is not an ordersim summary (malformed, empty, foreign) or a threshold on a figure the run\n"
-            "does not report, 70 invariant, 74 I/O. A baseline of another scenario is compared with a warning.\n",
+            "Exit: 0 passed, 1 a threshold failed or a metric regressed (only that), 2 usage, 65 bad scenario, a run\n"
+            "stopped by the loop guard, a baseline that is not an ordersim summary (malformed, empty, foreign) or a\n"
+            "threshold on a figure the run does not report, 70 invariant, 74 I/O. A baseline of another scenario is\n"
+            "compared with a warning.\n",
     .exec = cmd_check,
 };

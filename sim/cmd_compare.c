@@ -213,7 +213,15 @@ static int cmd_compare(cli_opts *o)
     cli_rec *rec = cli_rec_open(o, s, "compare", &dbrc);
     if (!rec) { free(runs); free(sums); scn_free(s); return dbrc; }
     for (int k = 0; k < n; k++) {
-        cli_run_replications(s, all[k]->name, o, runs + k * o->replications, rec);
+        int lrc = cli_run_replications(s, all[k]->name, o, runs + k * o->replications, rec);
+        if (lrc) {                     /* stopped by the loop guard: nothing to compare */
+            cli_rec_close(rec, o);
+            for (int i = 0; i < (k + 1) * o->replications; i++) rpt_run_fini(&runs[i]);
+            free(runs);
+            free(sums);
+            scn_free(s);
+            return lrc;
+        }
         rpt_summarize(runs + k * o->replications, o->replications, &sums[k]);
         if (strcmp(all[k]->name, s->strategy) == 0) ref = k;
     }

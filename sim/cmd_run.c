@@ -37,7 +37,15 @@ static int cmd_run(cli_opts *o)
         scn_free(s);
         return dbrc;
     }
-    cli_run_replications(s, o->strategy, o, runs, rec);
+    int lrc = cli_run_replications(s, o->strategy, o, runs, rec);
+    if (lrc) {                         /* stopped by the loop guard: no results to show */
+        if (o->orders_fp) fclose(o->orders_fp);
+        cli_rec_close(rec, o);
+        for (int r = 0; r < o->replications; r++) rpt_run_fini(&runs[r]);
+        free(runs);
+        scn_free(s);
+        return lrc;
+    }
     rpt_summary sum;
     rpt_summarize(runs, o->replications, &sum);
     if (o->json) {
@@ -88,6 +96,6 @@ const cli_cmd cmd_run_entry = {
             "  --orders-csv FILE   write every order of replication 0 to FILE in the order-log format that\n"
             "                      `ordersim fit` reads (one row per order line; time 0 is 2026-01-05T00:00:00Z)\n"
             "Thresholds in the scenario are shown; use `ordersim check` to gate on them (exit 1).\n"
-            "Exit: 0 ok, 2 usage, 65 bad scenario, 70 invariant broken, 74 I/O error.\n",
+            "Exit: 0 ok, 2 usage, 65 bad scenario or a run stopped by the loop guard, 70 invariant broken, 74 I/O error.\n",
     .exec = cmd_run,
 };

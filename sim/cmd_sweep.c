@@ -330,19 +330,20 @@ static int cmd_sweep(cli_opts *o)
     for (int u = 0; u < total && !rc; u++) {
         if (u % shard_n != shard_k - 1) continue;
         int p = u / o->replications, r = u % o->replications;
-        units[mine] = (cli_unit){ pts[p], o->strategy, cli_seed(o, base) + (uint64_t)r, r, p, ptxt[p], &runs[mine] };
+        units[mine] = (cli_unit){ pts[p], o->strategy, cli_seed(o, base) + (uint64_t)r, r, p, ptxt[p], &runs[mine], OS_OK };
         mine++;
     }
     cli_rec *rec = NULL;
     if (!rc) rec = cli_rec_open(o, base, "sweep", &rc);
     if (!rc) {
         cli_rec_batch(rec, sweep_id);
-        cli_run_units(units, mine, o, rec, sweep_id);
+        int lrc = cli_run_units(units, mine, o, rec, sweep_id);
         for (int i = 0; i < mine; i++) {
             runs[i].sweep_point = units[i].point;
             snprintf(runs[i].sweep_params, sizeof runs[i].sweep_params, "%s", units[i].params);
         }
         rc = cli_rec_close(rec, o);
+        if (lrc) rc = lrc;             /* a run stopped by the loop guard */
     }
     if (!rc) {
         if (shard_n > 1) {

@@ -74,6 +74,7 @@ typedef struct sim__model {
     uint64_t     events;
     double       refused_unpaid; /* cash-on-delivery parcels refused: unpaid orders closed */
     double       at_risk_cents;  /* captured for backordered (oversold, not refunded) orders; exact in cents */
+    double       closed_unpaid;  /* orders closed (terminal) without ever paying */
     const inv_totals *tot;    /* the inventory's totals, read on every event */
     FILE        *orders_csv;  /* the order log being written, or NULL */
 } sim__model;
@@ -189,6 +190,7 @@ static bool sim__after(sim__model *m, ord_order *o, const proc_result *res)
         sim_queue_cancel(m->q, o->timer);
         o->timer = 0;
         if (m->orders_csv) sim__log_order(m, o);
+        if (!(o->flags & ORD_PAID) && sim__counting(m)) m->closed_unpaid++;
         proc_close(m->pe, o);
         return true;
     }
@@ -574,7 +576,7 @@ static void sim__timer(sim__model *m, ord_order *o, fsm_action action)
     o->timer = 0;
     proc_result res;
     if (proc_apply(m->pe, o, action, FSM_SYSTEM, m->now, NULL, &res) != OS_OK) return;
-    if (action == FSM_EXPIRE) sim__count(m, RPT_orders_expired, 1);
+    if (action == FSM_EXPIRE && res.settled) sim__count(m, RPT_orders_expired, 1);
     if (fsm_is_terminal(proc_fsm(m->pe), res.to) && action == FSM_COMPLETE) sim__count(m, RPT_orders_completed, 1);
     sim__after(m, o, &res);
 }
@@ -756,10 +758,19 @@ static void sim__finish(sim__model *m)
     /* Invariants: the core's, plus the simulator's own bookkeeping. */
     int bad = proc_check(m->pe, &r->violations);
     if (m->warmup == 0) {
+        /* Every order created is paid, closed unpaid, or still open unpaid. */
+        if (r->m[RPT_orders_paid] + m->closed_unpaid + (double)open_unpaid != r->m[RPT_orders_created]) {
+            os_diag_add(&r->violations, "orders: created %.0f != paid %.0f + closed unpaid %.0f + open unpaid %lld",
+                        r->m[RPT_orders_created], r->m[RPT_orders_paid], m->closed_unpaid, (long long)open_unpaid);
+            bad++;
+        }
+        /* The built-ins close unpaid orders only by expiry, cancellation, rejection at payment
+         * and refusal at the door, so the metrics must add up exactly; a custom process may
+         * close them by other actions too (a timer that cancels, say). */
         double closed = r->m[RPT_orders_paid] + r->m[RPT_orders_expired] + r->m[RPT_orders_cancelled] -
                         r->m[RPT_orders_cancelled_after_pay] + r->m[RPT_payments_rejected_revalidation] +
                         m->refused_unpaid + (double)open_unpaid;
-        if (closed != r->m[RPT_orders_created]) {
+        if (fsm_builtin(fsm_name(s->fsm)) == s->fsm && closed != r->m[RPT_orders_created]) {
             os_diag_add(&r->violations, "orders: created %.0f != paid %.0f + expired %.0f + cancelled unpaid %.0f + rejected %.0f"
                         " + refused at the door %.0f + open unpaid %lld", r->m[RPT_orders_created], r->m[RPT_orders_paid],
                         r->m[RPT_orders_expired], r->m[RPT_orders_cancelled] - r->m[RPT_orders_cancelled_after_pay],
@@ -865,6 +876,7 @@ os_status sim_run(const scn_scenario *s, const sim_opts *opts, rpt_run *out)
     if (inv_skus_out(proc_inventory(m.pe)) == nskus) m.sellout = 0;
 
     sim_event ev;
+    bool looped = false;
     while (sim_queue_pop(m.q, &ev)) {
         if (ev.t >= m.horizon) break;
         sim__advance(&m, ev.t);
@@ -898,7 +910,7 @@ os_status sim_run(const scn_scenario *s, const sim_opts *opts, rpt_run *out)
                  * process's decision; a refusal is counted in forbidden_actions. */
                 proc_result res;
                 if (proc_apply(m.pe, o, FSM_CANCEL, FSM_BUYER, m.now, NULL, &res) == OS_OK) {
-                    sim__count(&m, RPT_orders_cancelled, 1);
+                    if (ev.u32 == 1 || res.settled) sim__count(&m, RPT_orders_cancelled, 1);
                     if (ev.u32 == 1) sim__count(&m, RPT_orders_cancelled_after_pay, 1);
                     if (res.refund) sim__count(&m, RPT_refund_total, (double)res.refund / 100);
                     sim__after(&m, o, &res);
@@ -909,7 +921,10 @@ os_status sim_run(const scn_scenario *s, const sim_opts *opts, rpt_run *out)
                 const scn_segment *g = sim__seg(&m, o);
                 proc_args a = { .new_qty = sim__round_count(sim__draw(&m, &g->quantity, SIM_P_MODIFY_QTY, sim__cust(o), sim__j(o))) };
                 proc_result res;
-                if (proc_apply(m.pe, o, FSM_MODIFY, FSM_BUYER, m.now, &a, &res) == OS_OK) sim__count(&m, RPT_orders_modified, 1);
+                if (proc_apply(m.pe, o, FSM_MODIFY, FSM_BUYER, m.now, &a, &res) == OS_OK) {
+                    sim__count(&m, RPT_orders_modified, 1);
+                    sim__after(&m, o, &res);   /* a custom process may move on modify */
+                }
                 break;
             }
             case EV_RETURN: sim__return(&m, o); break;
@@ -918,12 +933,17 @@ os_status sim_run(const scn_scenario *s, const sim_opts *opts, rpt_run *out)
         }
         if (m.tot->locked > m.locked_peak && sim__counting(&m)) m.locked_peak = m.tot->locked;
         if (m.tot->out == nskus && isnan(m.sellout)) m.sellout = m.now;
+        if (proc_loop_error(m.pe)) {          /* the engine's loop guard tripped: stop */
+            os_diag_add(&out->violations, "%s", proc_loop_error(m.pe));
+            looped = true;
+            break;
+        }
         if (opts->check_every_event && proc_check(m.pe, &out->violations) > 0) {
             os_diag_add(&out->violations, "(after event %llu at t=%.17g)", (unsigned long long)m.events, m.now);
             break;
         }
     }
-    sim__finish(&m);
+    if (!looped) sim__finish(&m);
     out->events = m.events;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     out->wall_seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
@@ -937,5 +957,5 @@ os_status sim_run(const scn_scenario *s, const sim_opts *opts, rpt_run *out)
     free(m.demand_cum);
     sim_queue_destroy(m.q);
     proc_destroy(m.pe);
-    return OS_OK;
+    return looped ? OS_EDATA : OS_OK;
 }
