@@ -46,11 +46,12 @@ apply() {
   return 0
 }
 
-# Copies the tree (sources, tests, scenarios, the objects of the current build) to $1.
+# Copies the tree (sources, tests, scenarios, fuzz/ whose generator the unit tests include,
+# the objects of the current build) to $1.
 copy_tree() {
   rm -rf "$1"
   mkdir -p "$1/build"
-  cp -pR Makefile core sim reports tests tools scenarios "$1/" 2>/dev/null
+  cp -pR Makefile core sim reports tests tools scenarios fuzz "$1/" 2>/dev/null
   for d in core sim reports tests; do [ -d "build/$d" ] && cp -pR "build/$d" "$1/build/"; done
   [ -f build/.deps-ok ] && cp -p build/.deps-ok "$1/build/"
   cp -p build/ordersim build/unit_tests "$1/build/"
