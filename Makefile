@@ -3,6 +3,8 @@
 #   make            build build/ordersim
 #   make test       build and run every test (unit tests + CLI tests)
 #   make demo       build, run the flagship comparison, print where the report is
+#   make report-check   render the demo and a capacity report in headless Chromium (not in make test)
+#   make install PREFIX=/usr/local   the binary, the man page ordersim.1 and bash completion
 #   make deps       install missing Debian packages (apt-get as root, else print the command)
 #   make SANITIZE=address test   (or undefined) the same under a sanitizer, in build/address/
 #
@@ -46,7 +48,7 @@ BIN      := $(BUILD)/ordersim
 TESTBIN  := $(BUILD)/unit_tests
 DEPS_OK  := build/.deps-ok
 
-.PHONY: all deps test unit cli-test golden golden-check mutate demo bench fuzz clean
+.PHONY: all deps test unit cli-test golden golden-check mutate demo report-check bench fuzz clean install
 all: $(BIN)
 
 # The stamp makes a warm machine pay nothing: the check runs once per checkout.
@@ -93,6 +95,11 @@ mutate: $(BIN) $(TESTBIN)
 demo: $(BIN)
 	@sh tools/demo.sh $(BIN)
 
+# Renders the demo's and a capacity report in headless Chromium (installed when missing):
+# fails on console messages, external requests or missing sections; screenshots in out/report-check/.
+report-check: $(BIN)
+	@sh tools/report_check.sh $(BIN)
+
 # Benchmarks run on the release build (never the sanitizer one); CALLGRIND=1 adds Ir/event.
 bench: $(BIN)
 	@CALLGRIND=$(CALLGRIND) sh tools/bench.sh $(BIN)
@@ -121,6 +128,14 @@ fuzz: $(FUZZ_TARGETS:%=build/fuzz/%)
 	  build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=16384 -timeout=10 -print_final_stats=1 \
 	    -artifact_prefix=build/fuzz/crashes/$$t- build/fuzz/corpus/$$t $$seeds || exit 1; \
 	done
+
+# make install PREFIX=/usr/local [DESTDIR=...]: the binary, the man page and bash completion.
+PREFIX  ?= /usr/local
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/ordersim
+	install -m 644 docs/ordersim.1 $(DESTDIR)$(PREFIX)/share/man/man1/ordersim.1
+	install -m 644 tools/completion/ordersim.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ordersim
 
 clean:
 	rm -rf build out

@@ -348,32 +348,41 @@ os_status jsn_parse(const char *file, const char *text, size_t len, jsn_doc **ou
 os_status jsn_load_file(const char *path, jsn_doc **out, os_diag *diag)
 {
     *out = NULL;
-    /* O_NONBLOCK: opening a FIFO nobody writes to must not hang; anything but a regular
-     * file is refused before a byte is read. */
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) {
-        os_diag_add(diag, "%s: cannot open: %s", path, strerror(errno));
-        return OS_EIO;
-    }
-    struct stat sb;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        const char *kind = S_ISDIR(sb.st_mode) ? "a directory" : S_ISFIFO(sb.st_mode) ? "a FIFO (named pipe)"
-                         : S_ISSOCK(sb.st_mode) ? "a socket" : S_ISCHR(sb.st_mode) || S_ISBLK(sb.st_mode) ? "a device" : "not a regular file";
-        os_diag_add(diag, "%s: is %s, expected a regular JSON file", path, kind);
-        close(fd);
-        return OS_EIO;
-    }
-    if (sb.st_size > (off_t)JSN_MAX_BYTES) {
-        os_diag_add(diag, "%s: file too large: %lld bytes, the limit is %u bytes", path, (long long)sb.st_size, JSN_MAX_BYTES);
-        close(fd);
-        return OS_EDATA;
-    }
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-    FILE *f = fdopen(fd, "rb");
-    if (!f) {
-        os_diag_add(diag, "%s: cannot open: %s", path, strerror(errno));
-        close(fd);
-        return OS_EIO;
+    /* "-": standard input (a pipe or a file), named "<stdin>" in messages, read to its end
+     * within the size limit */
+    bool in = strcmp(path, "-") == 0;
+    FILE *f = NULL;
+    if (in) {
+        path = "<stdin>";
+        f = stdin;
+    } else {
+        /* O_NONBLOCK: opening a FIFO nobody writes to must not hang; anything but a regular
+         * file is refused before a byte is read. */
+        int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0) {
+            os_diag_add(diag, "%s: cannot open: %s", path, strerror(errno));
+            return OS_EIO;
+        }
+        struct stat sb;
+        if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+            const char *kind = S_ISDIR(sb.st_mode) ? "a directory" : S_ISFIFO(sb.st_mode) ? "a FIFO (named pipe)"
+                             : S_ISSOCK(sb.st_mode) ? "a socket" : S_ISCHR(sb.st_mode) || S_ISBLK(sb.st_mode) ? "a device" : "not a regular file";
+            os_diag_add(diag, "%s: is %s, expected a regular JSON file", path, kind);
+            close(fd);
+            return OS_EIO;
+        }
+        if (sb.st_size > (off_t)JSN_MAX_BYTES) {
+            os_diag_add(diag, "%s: file too large: %lld bytes, the limit is %u bytes", path, (long long)sb.st_size, JSN_MAX_BYTES);
+            close(fd);
+            return OS_EDATA;
+        }
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+        f = fdopen(fd, "rb");
+        if (!f) {
+            os_diag_add(diag, "%s: cannot open: %s", path, strerror(errno));
+            close(fd);
+            return OS_EIO;
+        }
     }
     size_t cap = 65536, len = 0;
     char *buf = xmalloc(cap);
@@ -385,7 +394,7 @@ os_status jsn_load_file(const char *path, jsn_doc **out, os_diag *diag)
         if (len == cap) { cap *= 2; buf = xrealloc(buf, cap); }
     }
     int err = ferror(f);
-    fclose(f);
+    if (!in) fclose(f);
     if (err) {
         os_diag_add(diag, "%s: read error", path);
         free(buf);

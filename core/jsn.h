@@ -29,6 +29,8 @@ typedef struct jsn_doc jsn_doc;
 os_status jsn_parse(const char *file, const char *text, size_t len, jsn_doc **out, os_diag *diag);
 
 /* Reads and parses a file; OS_EIO (with a message) when it cannot be read. */
+/* path "-" reads standard input (named "<stdin>" in messages; a relative process file is
+ * then looked up from the current directory). */
 os_status jsn_load_file(const char *path, jsn_doc **out, os_diag *diag);
 
 void jsn_free(jsn_doc *doc);

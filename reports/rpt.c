@@ -2,6 +2,7 @@
  * rpt.c — metric table, histogram, series, summaries and the JSON / table writers.
  */
 #include "rpt.h"
+#include "rpt_doc.h"
 #include "rpt_int.h"
 
 #include <errno.h>
@@ -451,13 +452,8 @@ void rpt_write_json(const rpt_summary *s, FILE *out, bool engine, int ind)
 
 /* Formats a metric value for the table, whose unit column says what it is in: counts as
  * integers, everything else with enough digits to read. */
-static void rpt__fmt(char *buf, size_t n, double v)
-{
-    if (!isfinite(v)) snprintf(buf, n, "-");
-    else if (v == floor(v) && fabs(v) < 1e15) snprintf(buf, n, "%.0f", v);
-    else if (fabs(v) >= 1000) snprintf(buf, n, "%.2f", v);
-    else snprintf(buf, n, "%.4g", v);
-}
+/* A number for the table: thousands separators, never exponent notation (rpt_doc.h). */
+static void rpt__fmt(char *buf, size_t n, double v) { rpt_num_format(v, NAN, "", NULL, buf, n); }
 
 const char *rpt_printable(const char *s, char *buf, size_t n)
 {
@@ -516,10 +512,12 @@ void rpt_write_table(const rpt_summary *s, FILE *out)
             if (r0->st[k].servers) snprintf(srv, sizeof srv, "%d", r0->st[k].servers);
             else snprintf(srv, sizeof srv, "unlimited");
             const double *f = s->st_mean[k];
-            fprintf(out, "%-16s %8s %15.1f %14.4g %14.4g %14.4g %14.4g %10.0f %14.4g %14.4g %14.4g %14.1f\n", r0->st[k].name, srv,
-                    100 * f[RPT_ST_UTILIZATION], f[RPT_ST_WAIT_MEAN], f[RPT_ST_WAIT_P50], f[RPT_ST_WAIT_P95],
-                    f[RPT_ST_WAIT_P99], f[RPT_ST_QUEUE_MAX], f[RPT_ST_RESPONSE_MEAN], f[RPT_ST_RESPONSE_P95],
-                    f[RPT_ST_RESPONSE_P99], 100 * f[RPT_ST_UTILIZATION_PEAK]);
+            static const int figs[] = { RPT_ST_WAIT_MEAN, RPT_ST_WAIT_P50, RPT_ST_WAIT_P95, RPT_ST_WAIT_P99, RPT_ST_QUEUE_MAX,
+                                        RPT_ST_RESPONSE_MEAN, RPT_ST_RESPONSE_P95, RPT_ST_RESPONSE_P99 };
+            char v[8][48];
+            for (int i = 0; i < 8; i++) rpt__fmt(v[i], sizeof v[i], f[figs[i]]);
+            fprintf(out, "%-16s %8s %15.1f %14s %14s %14s %14s %10s %14s %14s %14s %14.1f\n", r0->st[k].name, srv,
+                    100 * f[RPT_ST_UTILIZATION], v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], 100 * f[RPT_ST_UTILIZATION_PEAK]);
         }
     }
     fprintf(out, "\ninvariants: %s", s->invariants_ok ? "ok (stock, money, states, no oversell where forbidden)\n" : "VIOLATED\n");

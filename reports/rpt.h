@@ -125,12 +125,14 @@ typedef struct rpt_station {
 } rpt_station;
 
 /* Time series: a row per sample, columns named once. */
-#define RPT_MAX_COLS 40
+#define RPT_MAX_COLS 64
 typedef struct rpt_series {
     int     ncols;                          /* columns, including "t" first */
     char    cols[RPT_MAX_COLS][RPT_NAME_MAX]; /* column names */
     size_t  nrows, cap;                     /* rows used / allocated */
     double *v;                              /* nrows x ncols values, row-major */
+    uint64_t cumulative;                    /* bit c: column c counts since the start (charts plot its
+                                               rate per minute); 0 for series read back from a DB */
 } rpt_series;
 
 /* One order transition, kept with --ledger ("which orders oversold, and when?"). */

@@ -3,6 +3,8 @@
  */
 #include "rpt_capacity.h"
 
+#include "rpt_doc.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,13 @@
 const char *const rpt_capacity_default_metrics[] = { "orders_paid", "throughput_paid_per_s", "order_to_pay_p95",
                                                      "oversold_units", "locked_stock_mean", "unsold_units_end",
                                                      "revenue", NULL };
+
+/* v for the findings people read (reports quote them): never exponent notation. */
+static const char *rpt__g(double v, char *buf, size_t n)
+{
+    rpt_num_format(v, NAN, "", NULL, buf, n);
+    return buf;
+}
 
 /* The SLO at every point, then its answer: for a load sweep the highest offered load that
  * meets it, interpolated between the last point that meets it and the first that fails
@@ -28,8 +37,8 @@ static void rpt__slo(const rpt_point *pts, rpt_capacity *c)
     }
     c->slo_below = c->slo_above = -1;
     c->slo_load = NAN;
-    char bound[160];
-    snprintf(bound, sizeof bound, "%s %s %g", s->name, rpt_op_name(s->op), s->value);
+    char bound[160], g[6][48];
+    snprintf(bound, sizeof bound, "%s %s %s", s->name, rpt_op_name(s->op), rpt__g(s->value, g[0], sizeof g[0]));
     if (!c->load) {
         int ok = 0;
         for (int i = 0; i < c->n; i++) ok += c->slo_ok[i];
@@ -37,15 +46,15 @@ static void rpt__slo(const rpt_point *pts, rpt_capacity *c)
         return;
     }
     if (first_fail == 0) {
-        snprintf(c->slo_finding, sizeof c->slo_finding, "SLO %s fails already at the lowest load, point 0 (%s, offered %.4g customers/s): "
-                 "no load in this range meets it", bound, pts[0].params, c->offered[0]);
+        snprintf(c->slo_finding, sizeof c->slo_finding, "SLO %s fails already at the lowest load, point 0 (%s, offered %s customers/s): "
+                 "no load in this range meets it", bound, pts[0].params, rpt__g(c->offered[0], g[1], sizeof g[1]));
         return;
     }
     if (first_fail < 0) {
         c->slo_below = c->n - 1;
         c->slo_load = c->offered[c->n - 1];
-        snprintf(c->slo_finding, sizeof c->slo_finding, "SLO %s holds at every point, up to the highest load, point %d (%s, offered %.4g customers/s): "
-                 "the limit lies beyond this range", bound, c->n - 1, pts[c->n - 1].params, c->offered[c->n - 1]);
+        snprintf(c->slo_finding, sizeof c->slo_finding, "SLO %s holds at every point, up to the highest load, point %d (%s, offered %s customers/s): "
+                 "the limit lies beyond this range", bound, c->n - 1, pts[c->n - 1].params, rpt__g(c->offered[c->n - 1], g[1], sizeof g[1]));
         return;
     }
     int a = first_fail - 1, b = first_fail;
@@ -55,13 +64,14 @@ static void rpt__slo(const rpt_point *pts, rpt_capacity *c)
     bool interp = s->op != RPT_EQ && s->op != RPT_NE && isfinite(vb) && vb != va;
     c->slo_load = interp ? xa + (s->value - va) * (xb - xa) / (vb - va) : xa;
     if (interp)
-        snprintf(c->slo_finding, sizeof c->slo_finding, "SLO %s: highest load meeting it about %.4g customers/s, interpolated between "
-                 "point %d (%s, offered %.4g/s, %s = %.4g) and point %d (%s, offered %.4g/s, %s = %.4g)", bound, c->slo_load,
-                 a, pts[a].params, xa, s->name, va, b, pts[b].params, xb, s->name, vb);
+        snprintf(c->slo_finding, sizeof c->slo_finding, "SLO %s: highest load meeting it about %.24s customers/s, interpolated between "
+                 "point %d (%s, offered %.24s/s, %s = %.24s) and point %d (%s, offered %.24s/s, %s = %.24s)", bound, rpt__g(c->slo_load, g[1], sizeof g[1]),
+                 a, pts[a].params, rpt__g(xa, g[2], sizeof g[2]), s->name, rpt__g(va, g[3], sizeof g[3]), b, pts[b].params,
+                 rpt__g(xb, g[4], sizeof g[4]), s->name, rpt__g(vb, g[5], sizeof g[5]));
     else
-        snprintf(c->slo_finding, sizeof c->slo_finding, "SLO %s: highest load meeting it %.4g customers/s, point %d (%s); "
-                 "point %d (%s, offered %.4g/s, %s = %.4g) fails (not interpolated)", bound, xa, a, pts[a].params, b,
-                 pts[b].params, xb, s->name, vb);
+        snprintf(c->slo_finding, sizeof c->slo_finding, "SLO %s: highest load meeting it %.24s customers/s, point %d (%s); "
+                 "point %d (%s, offered %.24s/s, %s = %.24s) fails (not interpolated)", bound, rpt__g(xa, g[1], sizeof g[1]), a, pts[a].params, b,
+                 pts[b].params, rpt__g(xb, g[2], sizeof g[2]), s->name, rpt__g(vb, g[3], sizeof g[3]));
 }
 
 void rpt_capacity_analyze(const rpt_point *pts, int n, const rpt_capacity_opts *opts, rpt_capacity *c)
@@ -97,8 +107,9 @@ void rpt_capacity_analyze(const rpt_point *pts, int n, const rpt_capacity_opts *
     for (int i = 0; i < n && c->knee < 0; i++) {
         if (c->has_slo && !c->slo_ok[i]) {
             c->knee = i;
-            snprintf(c->knee_reason, sizeof c->knee_reason, "the SLO %s %s %g fails (%s = %.4g)", c->slo.name,
-                     rpt_op_name(c->slo.op), c->slo.value, c->slo.name, c->slo_value[i]);
+            char g1[48], g2[48];
+            snprintf(c->knee_reason, sizeof c->knee_reason, "the SLO %s %s %s fails (%s = %s)", c->slo.name,
+                     rpt_op_name(c->slo.op), rpt__g(c->slo.value, g1, sizeof g1), c->slo.name, rpt__g(c->slo_value[i], g2, sizeof g2));
         } else if (i > 0 && c->efficiency[0] > 0 && c->efficiency[i] < 0.95 * c->efficiency[0]) {
             c->knee = i;
             snprintf(c->knee_reason, sizeof c->knee_reason, "throughput stops following offered load (efficiency %.1f%% of the lowest load's)",

@@ -1011,3 +1011,33 @@ detach:
     rpt__exec(db, "DETACH DATABASE src");
     return st;
 }
+
+os_status rpt_db_history_json(rpt_db *db, FILE *out, int limit, os_diag *diag)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db->h, "SELECT id, started_at, kind, scenario, strategy, seed, replication, status,"
+                           " orders_paid, oversold_units, locked_stock_peak FROM (SELECT r.*, s.orders_paid, s.oversold_units,"
+                           " s.locked_stock_peak FROM runs r JOIN run_summary s ON s.id = r.id ORDER BY r.id DESC LIMIT ?)"
+                           " ORDER BY id", -1, &q, NULL) != SQLITE_OK)
+        return rpt__fail(db, diag, "prepare");
+    sqlite3_bind_int(q, 1, limit);
+    static const char *const keys[] = { "id", "started_at", "kind", "scenario", "strategy", "seed", "replication", "status",
+                                        "orders_paid", "oversold_units", "locked_stock_peak" };
+    fputc('[', out);
+    int rows = 0;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        fprintf(out, "%s\n  {", rows++ ? "," : "");
+        for (int k = 0; k < 11; k++) {
+            fprintf(out, "%s\"%s\": ", k ? ", " : "", keys[k]);
+            int type = sqlite3_column_type(q, k);
+            if (type == SQLITE_NULL) fputs("null", out);
+            else if (type == SQLITE_TEXT) rpt_json_str(out, (const char *)sqlite3_column_text(q, k));
+            else if (type == SQLITE_INTEGER) fprintf(out, "%lld", (long long)sqlite3_column_int64(q, k));
+            else rpt_json_num(out, sqlite3_column_double(q, k));
+        }
+        fputc('}', out);
+    }
+    fputs(rows ? "\n]\n" : "]\n", out);
+    sqlite3_finalize(q);
+    return OS_OK;
+}

@@ -67,6 +67,8 @@ os_status rpt_db_load(rpt_db *db, int64_t id, rpt_run *out, char **scenario_json
 os_status rpt_db_batch_runs(rpt_db *db, const char *batch, int64_t **ids, int *n, os_diag *diag);
 /* Prints the most recent runs as a table. */
 os_status rpt_db_history(rpt_db *db, FILE *out, int limit, os_diag *diag);
+/* The same runs as a JSON array of objects (docs/json.md), numbers at full precision. */
+os_status rpt_db_history_json(rpt_db *db, FILE *out, int limit, os_diag *diag);
 /* Copies every run of the database at `src` that `db` lacks (matched by uuid), with its
  * children, in one transaction. A complete sweep run whose (batch, sweep_point,
  * replication) `db` already has complete is the same unit run twice (a retried shard): it

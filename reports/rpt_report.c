@@ -9,6 +9,9 @@
 #define _GNU_SOURCE   /* renameat2(RENAME_EXCHANGE): replace a directory in one step */
 #include "rpt_report.h"
 
+#include "rpt_doc.h"
+#include "rpt_int.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +23,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 void rpt_gp_string(FILE *out, const char *s)
@@ -31,38 +35,6 @@ void rpt_gp_string(FILE *out, const char *s)
         else fputc(*p, out);
     }
     fputc('\'', out);
-}
-
-static void rpt__html(FILE *out, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '<': fputs("&lt;", out); break;
-        case '>': fputs("&gt;", out); break;
-        case '&': fputs("&amp;", out); break;
-        case '"': fputs("&quot;", out); break;
-        default: fputc(*s, out);
-        }
-    }
-}
-
-/* Markdown-safe text: no newlines (they would end a table row) and no pipes. */
-/* Writes user text (a scenario name or description) into Markdown as plain text: HTML
- * special characters as entities (no raw HTML reaches a renderer), Markdown punctuation
- * backslash-escaped (no links, emphasis, headings or table cells), a table's '|' as '/',
- * and control characters as spaces. */
-static void rpt__md(FILE *out, const char *s)
-{
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c < 0x20 || c == 0x7f) fputc(' ', out);
-        else if (c == '<') fputs("&lt;", out);
-        else if (c == '>') fputs("&gt;", out);
-        else if (c == '&') fputs("&amp;", out);
-        else if (c == '|') fputc('/', out);
-        else if (strchr("\\`*_{}[]()#+-.!~", c)) { fputc('\\', out); fputc(c, out); }
-        else fputc(c, out);
-    }
 }
 
 typedef struct rpt__ax { double div; const char *label; } rpt__ax;
@@ -81,49 +53,147 @@ static int rpt__col(const rpt_series *s, const char *name)
     return -1;
 }
 
-/* Writes series_K.dat and latency_K.dat for strategy k. */
-static int rpt__data(const char *work, int k, const rpt_run *r, double div)
+/* Column c of run r at row, as charted: per-interval counts (paid_in_interval) and
+ * cumulative counters (cum.*) become rates per minute. */
+static double rpt__chart_value(const rpt_series *s, size_t row, int c)
+{
+    double dt = s->nrows > 1 ? s->v[(size_t)s->ncols] - s->v[0] : 1;
+    const double *v = s->v + row * (size_t)s->ncols;
+    if (strcmp(s->cols[c], "paid_in_interval") == 0) return v[c] * 60.0 / dt;
+    if (strncmp(s->cols[c], "cum.", 4) == 0)
+        return row ? (v[c] - v[(size_t)c - (size_t)s->ncols]) * 60.0 / dt : 0;
+    return v[c];
+}
+
+/* True when column `name` is 0 at every row of every replication (or absent). */
+static bool rpt__all_zero(const rpt_summary *sum, const char *name)
+{
+    for (int i = 0; i < sum->n; i++) {
+        const rpt_series *s = &sum->runs[i].series;
+        int c = rpt__col(s, name);
+        if (c < 0) continue;
+        for (size_t row = 0; row < s->nrows; row++)
+            if (s->v[row * (size_t)s->ncols + (size_t)c] != 0) return false;
+    }
+    return true;
+}
+
+/* Writes series_K.dat (per column: mean over replications, 95% band low, high) and
+ * latency_K.dat (the order-to-pay distribution over all replications) for strategy k.
+ * Replications share the sample times; rows beyond the shortest replication are dropped. */
+static int rpt__data(const char *work, int k, const rpt_summary *sum, double div)
 {
     char path[1200];
     snprintf(path, sizeof path, "%s/series_%d.dat", work, k);
     FILE *f = fopen(path, "w");
     if (!f) return -1;
-    const rpt_series *s = &r->series;
-    fprintf(f, "#");
-    for (int c = 0; c < s->ncols; c++) fprintf(f, " %s", s->cols[c]);
+    const rpt_series *s = &sum->runs[0].series;
+    size_t rows = s->nrows;
+    for (int i = 1; i < sum->n; i++)
+        if (sum->runs[i].series.nrows < rows) rows = sum->runs[i].series.nrows;
+    fprintf(f, "# t");
+    for (int c = 1; c < s->ncols; c++) fprintf(f, " %s %s_lo %s_hi", s->cols[c], s->cols[c], s->cols[c]);
     fprintf(f, "\n");
-    double dt = s->nrows > 1 ? s->v[(size_t)s->ncols] - s->v[0] : 1;
-    int paid = rpt__col(s, "paid_in_interval");
-    for (size_t row = 0; row < s->nrows; row++) {
-        const double *v = s->v + row * (size_t)s->ncols;
-        fprintf(f, "%.10g", v[0] / div);
+    double *xs = xcalloc((size_t)sum->n, sizeof *xs);
+    for (size_t row = 0; row < rows; row++) {
+        fprintf(f, "%.10g", s->v[row * (size_t)s->ncols] / div);
         for (int c = 1; c < s->ncols; c++) {
-            double x = c == paid ? v[c] * 60.0 / dt : v[c]; /* paid per minute */
-            if (isfinite(x)) fprintf(f, " %.10g", x);
-            else fprintf(f, " NaN");
+            int m = 0;
+            for (int i = 0; i < sum->n; i++) {
+                int ci = rpt__col(&sum->runs[i].series, s->cols[c]);
+                if (ci >= 0) xs[m++] = rpt__chart_value(&sum->runs[i].series, row, ci);
+            }
+            double mean = NAN, hw = NAN;
+            rpt__mean_ci(xs, m, &mean, &hw);
+            if (!isfinite(hw)) hw = 0;
+            double lo = mean - hw;
+            if (lo < 0 && strcmp(s->cols[c], "available") != 0) lo = 0;   /* counts are never negative */
+            if (isfinite(mean)) fprintf(f, " %.10g %.10g %.10g", mean, lo, mean + hw);
+            else fprintf(f, " NaN NaN NaN");
         }
         fprintf(f, "\n");
     }
+    free(xs);
     if (fclose(f) != 0) return -1;
     snprintf(path, sizeof path, "%s/latency_%d.dat", work, k);
     f = fopen(path, "w");
     if (!f) return -1;
     fprintf(f, "# order_to_pay_seconds cumulative_fraction\n");
-    uint64_t seen = 0;
+    uint64_t seen = 0, total = 0;
+    for (int i = 0; i < sum->n; i++) total += sum->runs[i].order_to_pay.count;
     for (int b = 0; b < rpt_hist_bucket_count(); b++) {
-        if (!r->order_to_pay.b[b]) continue;
-        seen += r->order_to_pay.b[b];
+        uint64_t cnt = 0;
+        for (int i = 0; i < sum->n; i++) cnt += sum->runs[i].order_to_pay.b[b];
+        if (!cnt) continue;
+        seen += cnt;
         double hi = b + 1 < rpt_hist_bucket_count() ? rpt_hist_bucket_low(b + 1) : rpt_hist_bucket_low(b) * 2;
-        fprintf(f, "%.10g %.10g\n", hi, (double)seen / (double)r->order_to_pay.count);
+        fprintf(f, "%.10g %.10g\n", hi, (double)seen / (double)total);
     }
     return fclose(f) == 0 ? 0 : -1;
 }
 
-/* A chart: name, title, y label, and which column(s) of which strategies to plot. */
-static void rpt__chart_head(FILE *gp, const char *file, const char *title, const char *xl, const char *yl, bool logx)
+/* A plot command being built, with the title of every element in drawing order (the SVG
+ * groups gnuplot_plot_N get these as hover titles). */
+typedef struct rpt__plot {
+    char   cmd[8192];   /* "plot ..." */
+    size_t used;
+    int    n;           /* elements */
+    char   titles[48][128];
+} rpt__plot;
+
+static void rpt__plot_begin(rpt__plot *p, const char *pre)
 {
-    fprintf(gp, "set output '%s.png'\nset title ", file);
-    rpt_gp_string(gp, title);
+    p->n = 0;
+    p->used = (size_t)snprintf(p->cmd, sizeof p->cmd, "%splot ", pre ? pre : "");
+}
+
+/* Appends one element `spec` ("'file' using 1:2 with lines ...") titled `title` (NULL:
+ * notitle, hover text `hover`). */
+static void rpt__plot_add(rpt__plot *p, const char *spec, const char *title, const char *hover)
+{
+    if (p->used >= sizeof p->cmd - 1 || p->n >= 48) return;
+    p->used += (size_t)snprintf(p->cmd + p->used, sizeof p->cmd - p->used, "%s%s ", p->n ? ", " : "", spec);
+    if (p->used >= sizeof p->cmd) { p->used = sizeof p->cmd - 1; return; }
+    if (title) {
+        /* a single-quoted gnuplot string: quotes doubled, control characters dropped */
+        p->used += (size_t)snprintf(p->cmd + p->used, sizeof p->cmd - p->used, "title '");
+        for (const char *c = title; *c && p->used + 3 < sizeof p->cmd; c++) {
+            if (*c == '\'') p->cmd[p->used++] = '\'';
+            p->cmd[p->used++] = (unsigned char)*c < 32 ? ' ' : *c;
+        }
+        p->cmd[p->used++] = '\'';
+        p->cmd[p->used] = '\0';
+    } else {
+        p->used += (size_t)snprintf(p->cmd + p->used, sizeof p->cmd - p->used, "notitle");
+    }
+    if (p->used >= sizeof p->cmd) p->used = sizeof p->cmd - 1;
+    snprintf(p->titles[p->n++], sizeof p->titles[0], "%s", title ? title : hover ? hover : "");
+}
+
+/* A mean line with its 95% band (when there are replications) for series column `col`. */
+static void rpt__plot_band(rpt__plot *p, int k, const rpt_series *s, const char *col, const char *color, const char *title, int reps)
+{
+    int c = rpt__col(s, col);
+    if (c < 0) return;
+    int mean = 2 + 3 * (c - 1);
+    char spec[400], hover[200];
+    if (reps > 1) {
+        snprintf(spec, sizeof spec, "'series_%d.dat' using 1:%d:%d with filledcurves fc rgb '%s' fs transparent solid 0.18 noborder", k, mean + 1,
+                 mean + 2, color);
+        snprintf(hover, sizeof hover, "%s: 95%% band", title);
+        rpt__plot_add(p, spec, NULL, hover);
+    }
+    snprintf(spec, sizeof spec, "'series_%d.dat' using 1:%d with lines lw 2.5 lc rgb '%s'", k, mean, color);
+    rpt__plot_add(p, spec, title, NULL);
+}
+
+/* Chart settings: output names, title, labels, axis kind. */
+static void rpt__chart_head(FILE *gp, const char *scenario, const char *title, const char *xl, const char *yl, bool logx)
+{
+    char full[800];
+    snprintf(full, sizeof full, "%s: %s", scenario, title);
+    fprintf(gp, "set title ");
+    rpt_gp_string(gp, full);
     fprintf(gp, "\nset xlabel ");
     rpt_gp_string(gp, xl);
     fprintf(gp, "\nset ylabel ");
@@ -131,96 +201,175 @@ static void rpt__chart_head(FILE *gp, const char *file, const char *title, const
     fprintf(gp, "\n%s\n", logx ? "set logscale x" : "unset logscale x");
 }
 
-/* Emits the plot twice: PNG, then SVG (same settings). `plot` is the plot command. */
-static void rpt__chart_plot(FILE *gp, const char *file, const char *plot)
+/* Emits the plot twice: PNG, then SVG (same settings), and NAME.titles: the hover title of
+ * every element, one a line, which the HTML writer puts into the SVG. */
+static int rpt__chart_plot(FILE *gp, const char *work, const char *file, const rpt__plot *p, const char *post)
 {
-    fprintf(gp, "set terminal pngcairo size 1000,520 font 'DejaVu Sans,10' noenhanced\nset output '%s.png'\n%s\n", file, plot);
-    fprintf(gp, "set terminal svg size 1000,520 font 'DejaVu Sans,10' noenhanced background '#ffffff'\nset output '%s.svg'\n%s\nunset output\n", file, plot);
+    fprintf(gp, "set terminal pngcairo size 1000,560 font 'DejaVu Sans,13' noenhanced\nset output '%s.png'\n%s\n", file, p->cmd);
+    fprintf(gp, "set terminal svg size 1000,560 font 'DejaVu Sans,13' noenhanced background '#ffffff'\nset output '%s.svg'\n%s\nunset output\n%s\n",
+            file, p->cmd, post ? post : "");
+    char path[1400];
+    snprintf(path, sizeof path, "%s/%s.titles", work, file);
+    FILE *t = fopen(path, "w");
+    if (!t) return -1;
+    for (int i = 0; i < p->n; i++) fprintf(t, "%s\n", p->titles[i]);
+    return fclose(t) == 0 ? 0 : -1;
 }
 
-/* Writes charts.gp; returns the number of charts and their names in names[]. */
-static int rpt__script(FILE *gp, const rpt_report_in *in, char names[][64], int max)
+/* The common preamble: grid, the legend inside the plot on an opaque box. */
+static void rpt__preamble(FILE *gp)
+{
+    fprintf(gp, "# drawn by ordersim; re-run with: gnuplot charts.gp\nset encoding utf8\nset grid lc rgb '#dddddd'\n"
+                "set key inside top right opaque box lc rgb '#cccccc' samplen 2\nset datafile missing 'NaN'\nset termoption noenhanced\n");
+}
+
+/* "TITLE (WHAT)" into buf: a time chart's caption names what its lines are. */
+static const char *rpt__with(const char *title, const char *what, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s (%s)", title, what);
+    return buf;
+}
+
+/* Records a chart's name and title; returns the new count. */
+static int rpt__named(char names[][64], char titles[][200], int n, const char *name, const char *title)
+{
+    snprintf(names[n], 64, "%.63s", name);
+    snprintf(titles[n], 200, "%.199s", title);
+    return n + 1;
+}
+
+/* Writes charts.gp for a run or a comparison; returns the number of charts (names and
+ * titles in names[] and titles[]), or -1 when a file cannot be written. */
+static int rpt__script(FILE *gp, const char *work, const rpt_report_in *in, char names[][64], char titles[][200], int max)
 {
     int n = 0;
-    const rpt_run *r0 = &in->sums[0].runs[0];
+    const rpt_summary *s0 = &in->sums[0];
+    const rpt_run *r0 = &s0->runs[0];
     rpt__ax ax = rpt__axis(r0->horizon);
-    fprintf(gp, "# drawn by ordersim; re-run with: gnuplot charts.gp\nset encoding utf8\nset grid\nset key outside right top\n"
-                "set datafile missing 'NaN'\nset termoption noenhanced\n");
-    char title[512], plot[8192];
+    rpt__preamble(gp);
+    char title[512], what[160], xl[160], full[800];
+    int reps = s0->n;
+    if (reps > 1) snprintf(what, sizeof what, "mean of %d replications, 95%% band", reps);
+    else snprintf(what, sizeof what, "one replication, seed %llu", (unsigned long long)r0->seed);
+    /* the legend says what the lines are; headroom above the data keeps it off the lines */
+    fprintf(gp, "set key title ");
+    rpt_gp_string(gp, reps > 1 ? "mean, 95% band" : "one replication");
+    fprintf(gp, "\nset offsets 0, 0, graph 0.3, 0\n");
+    /* a sell-out in the first tenth of the horizon is squashed against 0: log time axis */
+    double sell = s0->mean[RPT_sellout_time];
+    bool early = isfinite(sell) && sell < 0.1 * r0->horizon;
+    snprintf(xl, sizeof xl, "%s%s", ax.label, early ? ", log scale (the sell-out comes early)" : "");
+    /* on a log axis: from the first sample after 0 to the horizon */
+    double dt = r0->series.nrows > 1 ? r0->series.v[(size_t)r0->series.ncols] - r0->series.v[0] : r0->horizon;
+    char xr[200];
+    if (early) snprintf(xr, sizeof xr, "set xrange [%.10g:%.10g]\n", dt / ax.div, r0->horizon / ax.div);
+    else snprintf(xr, sizeof xr, "set xrange [0:%.10g]\n", r0->horizon / ax.div);
     static const char *const stock_cols[] = { "available", "locked", "sold", "oversold" };
-    static const char *const colors[] = { "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b" };
+    static const char *const colors[] = { "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf" };
+    rpt__plot p;
+    const char *logpre = xr;
+    char xr0[240];
+    snprintf(xr0, sizeof xr0, "%sset yrange [0:*]\n", xr);
     if (in->n == 1) {
-        snprintf(title, sizeof title, "%s - stock over time (%s)", in->title, r0->strategy);
-        size_t used = (size_t)snprintf(plot, sizeof plot, "plot ");
-        for (int k = 0; k < 4; k++) {
-            int c = rpt__col(&r0->series, stock_cols[k]);
-            used += (size_t)snprintf(plot + used, sizeof plot - used, "%s'series_0.dat' using 1:%d with lines lw 2 lc rgb '%s' title '%s'",
-                                     k ? ", " : "", c + 1, colors[k], stock_cols[k]);
+        snprintf(title, sizeof title, "Stock over time, %s", r0->strategy);
+        rpt__plot_begin(&p, logpre);
+        for (int k = 0; k < 4; k++)
+            if (!rpt__all_zero(s0, stock_cols[k])) rpt__plot_band(&p, 0, &r0->series, stock_cols[k], colors[k], stock_cols[k], reps);
+        if (p.n) {
+            rpt__chart_head(gp, in->title, title, xl, "units", early);
+            if (rpt__chart_plot(gp, work, "stock", &p, NULL)) return -1;
+            n = rpt__named(names, titles, n, "stock", rpt__with(title, what, full, sizeof full));
         }
-        snprintf(names[n], 64, "stock");
-        rpt__chart_head(gp, names[n], title, ax.label, "units", false);
-        rpt__chart_plot(gp, names[n++], plot);
     } else {
         for (int k = 0; k < 4 && n < max; k++) {
-            snprintf(title, sizeof title, "%s - %s stock by strategy", in->title, stock_cols[k]);
-            size_t used = (size_t)snprintf(plot, sizeof plot, "plot ");
-            for (int s = 0; s < in->n; s++) {
-                int c = rpt__col(&in->sums[s].runs[0].series, stock_cols[k]);
-                used += (size_t)snprintf(plot + used, sizeof plot - used, "%s'series_%d.dat' using 1:%d with lines lw 2 lc rgb '%s' title '%s'",
-                                         s ? ", " : "", s, c + 1, colors[s % 6], in->sums[s].runs[0].strategy);
-            }
-            snprintf(names[n], 64, "stock_%s", stock_cols[k]);
-            rpt__chart_head(gp, names[n], title, ax.label, "units", false);
-            rpt__chart_plot(gp, names[n++], plot);
+            snprintf(title, sizeof title, "Stock %s by strategy", stock_cols[k]);
+            rpt__plot_begin(&p, logpre);
+            for (int s = 0; s < in->n; s++)
+                if (!rpt__all_zero(&in->sums[s], stock_cols[k]))
+                    rpt__plot_band(&p, s, &in->sums[s].runs[0].series, stock_cols[k], colors[s % 8], in->sums[s].runs[0].strategy, reps);
+            if (!p.n) continue;
+            char name[64];
+            snprintf(name, sizeof name, "stock_%s", stock_cols[k]);
+            rpt__chart_head(gp, in->title, title, xl, "units", early);
+            if (rpt__chart_plot(gp, work, name, &p, NULL)) return -1;
+            n = rpt__named(names, titles, n, name, rpt__with(title, what, full, sizeof full));
         }
     }
-    /* Orders by state: open orders per non-terminal state, one chart per strategy. */
+    /* Open orders per non-terminal state of the process actually used, one chart per strategy. */
     for (int s = 0; s < in->n && n < max; s++) {
-        const rpt_run *r = &in->sums[s].runs[0];
-        snprintf(title, sizeof title, "%s - open orders by state (%s)", in->title, r->strategy);
-        size_t used = (size_t)snprintf(plot, sizeof plot, "plot ");
+        const rpt_summary *sum = &in->sums[s];
+        const rpt_series *ser = &sum->runs[0].series;
+        snprintf(title, sizeof title, "Open orders by state, process %s, %s", sum->runs[0].process, sum->runs[0].strategy);
+        rpt__plot_begin(&p, xr0);
         int lines = 0;
-        static const char *const open_states[] = { "state.pending_payment", "state.paid", "state.in_production",
-                                                    "state.shipped", "state.delivered", "state.confirmed",
-                                                    "state.return_requested", "state.placed" };
-        for (size_t q = 0; q < sizeof open_states / sizeof open_states[0]; q++) {
-            int c = rpt__col(&r->series, open_states[q]);
-            if (c < 0) continue;
-            used += (size_t)snprintf(plot + used, sizeof plot - used, "%s'series_%d.dat' using 1:%d with lines lw 2 title '%s'",
-                                     lines++ ? ", " : "", s, c + 1, open_states[q] + 6);
+        for (int c = 1; c < ser->ncols; c++) {
+            if (strncmp(ser->cols[c], "state.", 6) != 0 || (ser->cumulative >> c & 1) || rpt__all_zero(sum, ser->cols[c])) continue;
+            rpt__plot_band(&p, s, ser, ser->cols[c], colors[lines++ % 8], ser->cols[c] + 6, reps);
         }
         if (!lines) continue;
-        snprintf(names[n], 64, in->n == 1 ? "orders_by_state" : "orders_by_state_%d", s);
-        rpt__chart_head(gp, names[n], title, ax.label, "orders", false);
-        rpt__chart_plot(gp, names[n++], plot);
+        char name[64];
+        snprintf(name, sizeof name, in->n == 1 ? "orders_by_state" : "orders_by_state_%d", s);
+        rpt__chart_head(gp, in->title, title, xl, "open orders", early);
+        if (rpt__chart_plot(gp, work, name, &p, "set yrange [*:*]")) return -1;
+        n = rpt__named(names, titles, n, name, rpt__with(title, what, full, sizeof full));
     }
-    /* Paid per minute and order-to-pay latency, strategies overlaid. */
-    for (int which = 0; which < 2 && n < max; which++) {
-        snprintf(title, sizeof title, which ? "%s - order-to-pay latency (cumulative)" : "%s - payments per minute", in->title);
-        size_t used = (size_t)snprintf(plot, sizeof plot, "plot ");
-        for (int s = 0; s < in->n; s++) {
-            const rpt_run *r = &in->sums[s].runs[0];
-            if (which)
-                used += (size_t)snprintf(plot + used, sizeof plot - used, "%s'latency_%d.dat' using 1:2 with steps lw 2 lc rgb '%s' title '%s'",
-                                         s ? ", " : "", s, colors[s % 6], r->strategy);
-            else
-                used += (size_t)snprintf(plot + used, sizeof plot - used, "%s'series_%d.dat' using 1:%d with lines lw 2 lc rgb '%s' title '%s'",
-                                         s ? ", " : "", s, rpt__col(&r->series, "paid_in_interval") + 1, colors[s % 6], r->strategy);
+    /* Arrivals and payments per minute; rejections by reason; queues per station. */
+    static const char *const flows[][2] = { { "cum.customers", "arrivals" }, { "paid_in_interval", "payments" } };
+    static const char *const rejects[][2] = { { "cum.rejected_stockout", "stock-out" }, { "cum.blocked_risk", "risk control" },
+                                              { "cum.rejected_revalidation", "revalidation at payment" }, { "cum.expired", "expired unpaid" } };
+    for (int chart = 0; chart < 3 && n < max; chart++) {
+        for (int s = 0; s < in->n && n < max; s++) {
+            const rpt_summary *sum = &in->sums[s];
+            const rpt_series *ser = &sum->runs[0].series;
+            const char *strat = sum->runs[0].strategy;
+            rpt__plot_begin(&p, xr0);
+            int lines = 0;
+            const char *name_base = chart == 0 ? "flow" : chart == 1 ? "rejections" : "queues";
+            const char *yl = chart == 2 ? "requests waiting" : "per minute";
+            if (chart == 0) {
+                snprintf(title, sizeof title, "Arrivals and payments per minute, %s", strat);
+                for (int i = 0; i < 2; i++)
+                    if (!rpt__all_zero(sum, flows[i][0])) rpt__plot_band(&p, s, ser, flows[i][0], colors[lines++], flows[i][1], reps);
+            } else if (chart == 1) {
+                snprintf(title, sizeof title, "Rejections by reason per minute, %s", strat);
+                for (int i = 0; i < 4; i++)
+                    if (!rpt__all_zero(sum, rejects[i][0])) rpt__plot_band(&p, s, ser, rejects[i][0], colors[1 + lines++], rejects[i][1], reps);
+            } else {
+                snprintf(title, sizeof title, "Queue length per station, %s", strat);
+                for (int c = 1; c < ser->ncols; c++)
+                    if (strncmp(ser->cols[c], "queue.", 6) == 0 && !rpt__all_zero(sum, ser->cols[c]))
+                        rpt__plot_band(&p, s, ser, ser->cols[c], colors[4 + lines++ % 4], ser->cols[c] + 6, reps);
+            }
+            if (!lines) continue;
+            char name[64];
+            snprintf(name, sizeof name, in->n == 1 ? "%s" : "%s_%d", name_base, s);
+            rpt__chart_head(gp, in->title, title, xl, yl, early);
+            if (rpt__chart_plot(gp, work, name, &p, "set yrange [*:*]")) return -1;
+            n = rpt__named(names, titles, n, name, rpt__with(title, what, full, sizeof full));
         }
-        bool any = false;
-        for (int s = 0; s < in->n; s++) any |= in->sums[s].runs[0].order_to_pay.count > 0;
-        if (which && !any) continue;
-        snprintf(names[n], 64, which ? "order_to_pay" : "paid_per_minute");
-        rpt__chart_head(gp, names[n], title, which ? "order to payment (seconds, log scale)" : ax.label,
-                        which ? "fraction of paid orders" : "paid orders per minute", which);
-        rpt__chart_plot(gp, names[n++], plot);
+    }
+    /* Order-to-pay latency over all replications, strategies overlaid. */
+    bool any = false;
+    for (int s = 0; s < in->n; s++) any |= in->sums[s].mean[RPT_orders_paid] > 0;
+    if (any && n < max) {
+        snprintf(title, sizeof title, "Order-to-pay latency, cumulative (all %d replication%s)", reps, reps == 1 ? "" : "s");
+        rpt__plot_begin(&p, "set xrange [*:*]\n");
+        for (int s = 0; s < in->n; s++) {
+            char spec[200];
+            snprintf(spec, sizeof spec, "'latency_%d.dat' using 1:2 with steps lw 2.5 lc rgb '%s'", s, colors[s % 8]);
+            rpt__plot_add(&p, spec, in->sums[s].runs[0].strategy, NULL);
+        }
+        fprintf(gp, "set key inside bottom right\nset key title ''\nset offsets 0, 0, 0, 0\n");
+        rpt__chart_head(gp, in->title, title, "order to payment (seconds, log scale)", "fraction of paid orders", true);
+        if (rpt__chart_plot(gp, work, "order_to_pay", &p, "set key inside top right\nunset logscale x")) return -1;
+        n = rpt__named(names, titles, n, "order_to_pay", title);
     }
     return n;
 }
 
 /* A parameter study: study.dat (a row per point, labelled by its parameters) and one chart
  * per chosen figure against the point. Returns the number of charts (at most max). */
-static int rpt__study_script(FILE *gp, const char *work, const rpt_report_in *in, char names[][64], int max)
+static int rpt__study_script(FILE *gp, const char *work, const rpt_report_in *in, char names[][64], char titles[][200], int max)
 {
     const rpt_capacity *c = in->cap;
     char path[2400];
@@ -249,24 +398,27 @@ static int rpt__study_script(FILE *gp, const char *work, const rpt_report_in *in
     char xl[300];
     if (eq && !strchr(p0, ',')) snprintf(xl, sizeof xl, "%.*s", (int)(eq - p0), p0);
     else snprintf(xl, sizeof xl, "sweep point");
-    fprintf(gp, "# drawn by ordersim; re-run with: gnuplot charts.gp\nset encoding utf8\nset grid\nset key outside right top\n"
-                "set datafile missing 'NaN'\nset termoption noenhanced\nset offsets 0.3, 0.3, 0, 0\n");
+    rpt__preamble(gp);
+    fprintf(gp, "set offsets 0.3, 0.3, 0, 0\n");
     int n = 0;
     for (int m = 0; m < c->nmetrics && n < max; m++) {
-        char plot[512], title[512];
-        snprintf(plot, sizeof plot, "plot 'study.dat' using 1:%d:xticlabels(2) with linespoints lw 2 pt 7 lc rgb '#1f77b4' title '%s'",
-                 m + 3, c->metrics[m].name);
-        snprintf(names[n], 64, "study_%d", m + 1);
-        snprintf(title, sizeof title, "%s - %s against %s", in->title, c->metrics[m].name, xl);
-        rpt__chart_head(gp, names[n], title, xl, c->metrics[m].name, false);
-        rpt__chart_plot(gp, names[n++], plot);
+        char spec[512], title[512], name[64];
+        rpt__plot p;
+        rpt__plot_begin(&p, NULL);
+        snprintf(spec, sizeof spec, "'study.dat' using 1:%d:xticlabels(2) with linespoints lw 2.5 pt 7 lc rgb '#1f77b4'", m + 3);
+        rpt__plot_add(&p, spec, c->metrics[m].name, NULL);
+        snprintf(name, sizeof name, "study_%d", m + 1);
+        snprintf(title, sizeof title, "%s against %s", c->metrics[m].name, xl);
+        rpt__chart_head(gp, in->title, title, xl, c->metrics[m].name, false);
+        if (rpt__chart_plot(gp, work, name, &p, NULL)) return -1;
+        n = rpt__named(names, titles, n, name, title);
     }
     return n;
 }
 
 /* A sweep: points.dat and three charts (throughput with the bound and the knee, p95, and
  * utilization against offered load). Returns the number of charts. */
-static int rpt__capacity_script(FILE *gp, const char *work, const rpt_report_in *in, char names[][64])
+static int rpt__capacity_script(FILE *gp, const char *work, const rpt_report_in *in, char names[][64], char titles[][200])
 {
     const rpt_capacity *c = in->cap;
     const rpt_run *r0 = &in->points[0].sum.runs[0];
@@ -288,53 +440,68 @@ static int rpt__capacity_script(FILE *gp, const char *work, const rpt_report_in 
         fprintf(f, "\n");
     }
     if (fclose(f) != 0) return -1;
-    fprintf(gp, "# drawn by ordersim; re-run with: gnuplot charts.gp\nset encoding utf8\nset grid\nset key outside right top\n"
-                "set datafile missing 'NaN'\nset termoption noenhanced\nset xlabel 'offered load (customers/s)'\n");
+    rpt__preamble(gp);
+    fprintf(gp, "set key inside top left\n");
     int n = 0;
-    char plot[4096], title[512];
-    size_t used = 0;
+    char title[512], spec[512];
+    rpt__plot p;
     if (c->knee >= 0)
         fprintf(gp, "set arrow 1 from %.10g, graph 0 to %.10g, graph 1 nohead dt 2 lw 2 lc rgb '#d62728'\n"
                     "set label 1 'knee' at %.10g, graph 0.95 offset 0.5,0 tc rgb '#d62728'\n",
                 c->offered[c->knee], c->offered[c->knee], c->offered[c->knee]);
-    used = (size_t)snprintf(plot, sizeof plot, "plot x with lines dt 3 lc rgb '#999999' title 'offered = served', "
-                            "'points.dat' using 1:2 with linespoints lw 2 pt 7 lc rgb '#1f77b4' title 'paid/s', "
-                            "'points.dat' using 1:3 with linespoints lw 2 pt 5 lc rgb '#2ca02c' title 'completed/s'");
-    if (c->bound_station >= 0 && isfinite(c->bound_min))
-        snprintf(plot + used, sizeof plot - used, ", %.10g with lines lw 2 dt 4 lc rgb '#ff7f0e' title 'analytic bound (%s)'",
-                 c->bound_min * (in->points[0].sum.mean[RPT_throughput_paid_per_s] / (c->offered[0] > 0 ? c->offered[0] : 1)),
-                 r0->st[c->bound_station].name);
-    snprintf(names[n], 64, "throughput");
-    snprintf(title, sizeof title, "%s - throughput against offered load", in->title);
-    rpt__chart_head(gp, names[n], title, "offered load (customers/s)", "orders per second", false);
-    rpt__chart_plot(gp, names[n++], plot);
-    used = (size_t)snprintf(plot, sizeof plot, "set logscale y\nplot 'points.dat' using 1:5 with linespoints lw 2 pt 7 lc rgb '#d62728' title 'order-to-pay p95'");
+    rpt__plot_begin(&p, NULL);
+    rpt__plot_add(&p, "x with lines dt 3 lc rgb '#999999'", "offered = served", NULL);
+    rpt__plot_add(&p, "'points.dat' using 1:2 with linespoints lw 2.5 pt 7 lc rgb '#1f77b4'", "paid/s", NULL);
+    bool completed = false;
+    for (int i = 0; i < c->n; i++) completed |= in->points[i].sum.mean[RPT_throughput_completed_per_s] > 0;
+    if (completed) rpt__plot_add(&p, "'points.dat' using 1:3 with linespoints lw 2.5 pt 5 lc rgb '#2ca02c'", "completed/s", NULL);
+    if (c->bound_station >= 0 && isfinite(c->bound_min)) {
+        char t[160];
+        snprintf(spec, sizeof spec, "%.10g with lines lw 2 dt 4 lc rgb '#ff7f0e'",
+                 c->bound_min * (in->points[0].sum.mean[RPT_throughput_paid_per_s] / (c->offered[0] > 0 ? c->offered[0] : 1)));
+        snprintf(t, sizeof t, "analytic bound (%s)", r0->st[c->bound_station].name);
+        rpt__plot_add(&p, spec, t, NULL);
+    }
+    snprintf(title, sizeof title, "Throughput against offered load (mean of %d replication%s per point)", in->points[0].sum.n,
+             in->points[0].sum.n == 1 ? "" : "s");
+    rpt__chart_head(gp, in->title, title, "offered load (customers/s)", "orders per second", false);
+    if (rpt__chart_plot(gp, work, "throughput", &p, NULL)) return -1;
+    n = rpt__named(names, titles, n, "throughput", title);
+    rpt__plot_begin(&p, "set logscale y\nset key inside bottom right\n");
+    rpt__plot_add(&p, "'points.dat' using 1:5 with linespoints lw 3 pt 7 ps 1.3 lc rgb '#d62728'", "order-to-pay p95", NULL);
+    static const char *const stc[] = { "#2ca02c", "#9467bd", "#8c564b", "#17becf" };
     for (int k = 0; k < r0->nstations; k++)
-        if (r0->st[k].servers)
-            used += (size_t)snprintf(plot + used, sizeof plot - used, ", 'points.dat' using 1:($%d > 0 ? $%d : 1e-3) with linespoints lw 2 title '%s wait p95'",
-                                     8 + 2 * k, 8 + 2 * k, r0->st[k].name);
-    for (int k = 0; k < r0->nstations; k++)
-        if (r0->st[k].servers)
-            used += (size_t)snprintf(plot + used, sizeof plot - used, ", 'points.dat' using 1:($%d > 0 ? $%d : 1e-3) with linespoints lw 2 dt 2 title '%s response p95'",
-                                     7 + 2 * r0->nstations + k, 7 + 2 * r0->nstations + k, r0->st[k].name);
-    snprintf(plot + used, sizeof plot - used, "\nunset logscale y");
-    snprintf(names[n], 64, "latency_p95");
-    snprintf(title, sizeof title, "%s - p95 latency against offered load (waits shown from 1 ms)", in->title);
-    rpt__chart_head(gp, names[n], title, "offered load (customers/s)", "seconds (log scale)", false);
-    rpt__chart_plot(gp, names[n++], plot);
-    used = (size_t)snprintf(plot, sizeof plot, "set yrange [0:105]\nplot ");
-    int lines = 0;
+        if (r0->st[k].servers) {
+            /* a wait that is 0 at every point is left out (it would sit on the 1 ms floor) */
+            bool waits = false;
+            for (int i = 0; i < c->n; i++) waits |= in->points[i].sum.st_mean[k][RPT_ST_WAIT_P95] > 0;
+            char t[160];
+            if (waits) {
+                snprintf(spec, sizeof spec, "'points.dat' using 1:($%d > 0 ? $%d : 1e-3) with linespoints lw 2 pt 6 lc rgb '%s'", 8 + 2 * k,
+                         8 + 2 * k, stc[k % 4]);
+                snprintf(t, sizeof t, "%s wait p95", r0->st[k].name);
+                rpt__plot_add(&p, spec, t, NULL);
+            }
+            snprintf(spec, sizeof spec, "'points.dat' using 1:($%d > 0 ? $%d : 1e-3) with linespoints lw 2 dt 2 pt 4 lc rgb '%s'",
+                     7 + 2 * r0->nstations + k, 7 + 2 * r0->nstations + k, stc[k % 4]);
+            snprintf(t, sizeof t, "%s response p95", r0->st[k].name);
+            rpt__plot_add(&p, spec, t, NULL);
+        }
+    snprintf(title, sizeof title, "p95 latency against offered load (waits shown from 1 ms)");
+    rpt__chart_head(gp, in->title, title, "offered load (customers/s)", "seconds (log scale)", false);
+    if (rpt__chart_plot(gp, work, "latency_p95", &p, "unset logscale y\nset key inside top left")) return -1;
+    n = rpt__named(names, titles, n, "latency_p95", title);
+    rpt__plot_begin(&p, "set yrange [0:105]\nset key inside bottom right\n");
     for (int k = 0; k < r0->nstations; k++) {
         if (!r0->st[k].servers) continue;
-        used += (size_t)snprintf(plot + used, sizeof plot - used, "%s'points.dat' using 1:%d with linespoints lw 2 title '%s'",
-                                 lines++ ? ", " : "", 7 + 2 * k, r0->st[k].name);
+        snprintf(spec, sizeof spec, "'points.dat' using 1:%d with linespoints lw 2.5", 7 + 2 * k);
+        rpt__plot_add(&p, spec, r0->st[k].name, NULL);
     }
-    snprintf(plot + used, sizeof plot - used, "%s\nset autoscale y", lines ? "" : "0 notitle");
-    snprintf(names[n], 64, "utilization");
-    snprintf(title, sizeof title, "%s - station utilization against offered load", in->title);
-    rpt__chart_head(gp, names[n], title, "offered load (customers/s)", "utilization (%)", false);
-    rpt__chart_plot(gp, names[n++], plot);
-    fprintf(gp, "unset arrow 1\nunset label 1\n");
+    if (!p.n) rpt__plot_add(&p, "0", NULL, "no station has a server limit");
+    snprintf(title, sizeof title, "Station utilization against offered load");
+    rpt__chart_head(gp, in->title, title, "offered load (customers/s)", "utilization (%)", false);
+    if (rpt__chart_plot(gp, work, "utilization", &p, "set autoscale y\nset key inside top left\nunset arrow 1\nunset label 1")) return -1;
+    n = rpt__named(names, titles, n, "utilization", title);
     return n;
 }
 
@@ -420,156 +587,507 @@ static int rpt__gnuplot(const char *work, os_diag *diag)
     return 0;
 }
 
-static const char *rpt__fmt(rpt_metric m, double v, char *buf, size_t n)
+/* ---- the report as data --------------------------------------------------------------- */
+
+/* A metric's mean as people read it ("23,797 ± 540 orders"). */
+static void rpt__mfmt(const rpt_summary *s, rpt_metric m, const char *currency, char *buf, size_t n)
 {
-    if (!isfinite(v)) snprintf(buf, n, "-");
-    else if (v == floor(v) && fabs(v) < 1e15) snprintf(buf, n, "%.0f", v);
-    else if (fabs(v) >= 100) snprintf(buf, n, "%.1f", v);
-    else snprintf(buf, n, "%.4g", v);
-    (void)m;
+    const char *u = rpt_metric_unit(m);
+    rpt_num_format(s->mean[m], s->ci95[m], strcmp(u, "money") == 0 ? "money" : rpt_metric_unit_label(m, currency), currency, buf, n);
+}
+
+/* "2 h", "10 min", "45 s": a duration in the largest whole unit that reads well. */
+static void rpt__dur(double sec, char *buf, size_t n)
+{
+    char v[64];
+    if (sec >= 2 * 86400) { rpt_num_format(sec / 86400, NAN, "d", NULL, v, sizeof v); }
+    else if (sec >= 2 * 3600) { rpt_num_format(sec / 3600, NAN, "h", NULL, v, sizeof v); }
+    else if (sec >= 120) { rpt_num_format(sec / 60, NAN, "min", NULL, v, sizeof v); }
+    else rpt_num_format(sec, NAN, "s", NULL, v, sizeof v);
+    snprintf(buf, n, "%s", v);
+}
+
+/* A count metric's mean for a sentence, without its unit ("23,797 ± 540"). */
+static const char *rpt__cnt(const rpt_summary *s, rpt_metric m, char *buf, size_t n)
+{
+    rpt_num_format(s->mean[m], s->ci95[m], "", NULL, buf, n);
     return buf;
 }
 
-static void rpt__write_md(FILE *f, const rpt_report_in *in, char names[][64], int ncharts)
+/* The summary of one strategy's run in a sentence. */
+static void rpt__run_summary(rpt_doc *d, const rpt_summary *s, const char *cur)
 {
-    fprintf(f, "# ordersim report: ");
-    rpt__md(f, in->title);
-    fprintf(f, "\n\n");
-    if (in->description && *in->description) { rpt__md(f, in->description); fprintf(f, "\n\n"); }
-    const rpt_run *r0 = &in->sums[0].runs[0];
-    fprintf(f, "- command: `%s`\n- process: %s, seed %llu, replications %d, horizon %.0f s\n\n", in->command ? in->command : "",
-            r0->process, (unsigned long long)r0->seed, in->sums[0].n, r0->horizon);
-    if (in->conclusion) { fprintf(f, "## Conclusion\n\n%s\n\n", in->conclusion); }
-    if (in->cap) {
-        fprintf(f, "## %s\n\n```\n", in->cap->load ? "Capacity" : "Parameter study");
-        rpt_capacity_write_table(in->cap, in->points, f);
-        fprintf(f, "```\n\n");
+    char served[96], created[96], p95[96];
+    rpt__cnt(s, RPT_genuine_orders_served, served, sizeof served);
+    rpt__cnt(s, RPT_orders_created, created, sizeof created);
+    rpt__mfmt(s, RPT_order_to_pay_p95, cur, p95, sizeof p95);
+    const rpt_run *r = &s->runs[0];
+    rpt_doc_summary(d, "Under %s, %s genuine orders were served (paid and covered by stock) of %s created; order-to-pay p95 %s.",
+                    r->strategy, served, created, p95);
+    if (s->mean[RPT_oversold_units] > 0) {
+        char u[96], o[96];
+        rpt__cnt(s, RPT_oversold_units, u, sizeof u);
+        rpt__cnt(s, RPT_oversold_orders, o, sizeof o);
+        rpt_doc_summary(d, "It oversold %s units in %s orders.", u, o);
     }
-    fprintf(f, !in->cap ? "## Metrics\n\n| metric | unit |" : in->cap->load ? "## Metrics at the highest load\n\n| metric | unit |"
-                                                                : "## Metrics at the last point\n\n| metric | unit |");
-    for (int s = 0; s < in->n; s++) fprintf(f, " %s |", in->sums[s].runs[0].strategy);
-    fprintf(f, "\n|---|---|");
-    for (int s = 0; s < in->n; s++) fprintf(f, "---:|");
-    fprintf(f, "\n");
-    for (int m = 0; m < RPT_METRIC_COUNT; m++) {
-        fprintf(f, "| %s | %s |", rpt_metric_name((rpt_metric)m), rpt_metric_unit((rpt_metric)m));
-        for (int s = 0; s < in->n; s++) {
-            char a[64], b[64];
-            rpt__fmt((rpt_metric)m, in->sums[s].mean[m], a, sizeof a);
-            if (in->sums[s].n > 1 && isfinite(in->sums[s].ci95[m])) fprintf(f, " %s +/- %s |", a, rpt__fmt((rpt_metric)m, in->sums[s].ci95[m], b, sizeof b));
-            else fprintf(f, " %s |", a);
+}
+
+/* True when a strategy may be weighed against the recommended one for a trade-off. */
+static bool rpt__clean(const rpt_summary *s) { return s->invariants_ok && !(s->mean[RPT_oversold_orders] > 0); }
+
+/* The recommendation and its main trade-off: the key metrics on which the recommended
+ * strategy is significantly worse than another that did not oversell (paired verdicts);
+ * when every other strategy oversold, against those, and said so. */
+static void rpt__compare_summary(rpt_doc *d, const rpt_report_in *in, const char *cur)
+{
+    rpt_recommendation rec;
+    rpt_recommend(in->sums, in->n, &rec);
+    if (rec.strategy < 0) {
+        rpt_doc_summary(d, "No recommendation: no strategy dominates.");
+        for (int i = 0; i < rec.nwhy && i < 2; i++) rpt_doc_summary(d, "%s", rec.why[i]);
+        return;
+    }
+    const rpt_summary *best = &in->sums[rec.strategy];
+    char served[96];
+    rpt_doc_summary(d, "Recommendation: %s, which served %s genuine orders.", best->runs[0].strategy,
+                    rpt__cnt(best, RPT_genuine_orders_served, served, sizeof served));
+    for (int i = 0; i < rec.nwhy && i < 2; i++) rpt_doc_summary(d, "%s", rec.why[i]);
+    bool any_clean = false;
+    for (int k = 0; k < in->n; k++) any_clean |= k != rec.strategy && rpt__clean(&in->sums[k]);
+    int shown = 0;
+    for (int i = 0; i < in->nverdict_metrics && shown < 2; i++) {
+        rpt_metric m = in->verdict_metrics[i];
+        for (int k = 0; k < in->n && shown < 2; k++) {
+            if (k == rec.strategy || (any_clean && !rpt__clean(&in->sums[k]))) continue;
+            rpt_verdict v;
+            rpt_verdict_of(&in->sums[k], best, m, &v);
+            if (v.word != RPT_V_WORSE) continue;
+            char a[96], b[96];
+            rpt__mfmt(best, m, cur, a, sizeof a);
+            rpt__mfmt(&in->sums[k], m, cur, b, sizeof b);
+            rpt_doc_summary(d, "Trade-off: it is worse than %s%s on %s (%s against %s).", in->sums[k].runs[0].strategy,
+                            any_clean ? "" : " (which oversold)", rpt_metric_name(m), a, b);
+            shown++;
         }
-        fprintf(f, "\n");
     }
-    fprintf(f, "\n## Stations\n\n| strategy | station | servers | utilization | utilization peak | wait mean (s) | wait p95 (s) | queue max |"
-               " response mean (s) | response p95 (s) | response p99 (s) |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-    for (int s = 0; s < in->n; s++)
-        for (int k = 0; k < in->sums[s].runs[0].nstations; k++) {
-            const rpt_station *st = &in->sums[s].runs[0].st[k];
-            char srv[16];
-            if (st->servers) snprintf(srv, sizeof srv, "%d", st->servers);
-            else snprintf(srv, sizeof srv, "unlimited");
-            const double *m = in->sums[s].st_mean[k];
-            fprintf(f, "| %s | %s | %s | %.1f%% | %.1f%% | %.4g | %.4g | %.0f | %.4g | %.4g | %.4g |\n", in->sums[s].runs[0].strategy,
-                    st->name, srv, 100 * m[RPT_ST_UTILIZATION], 100 * m[RPT_ST_UTILIZATION_PEAK], m[RPT_ST_WAIT_MEAN],
-                    m[RPT_ST_WAIT_P95], m[RPT_ST_QUEUE_MAX], m[RPT_ST_RESPONSE_MEAN], m[RPT_ST_RESPONSE_P95], m[RPT_ST_RESPONSE_P99]);
-        }
-    fprintf(f, "\n## Invariants\n\n");
-    for (int s = 0; s < in->n; s++) {
-        fprintf(f, "- %s: %s\n", in->sums[s].runs[0].strategy, in->sums[s].invariants_ok ? "all hold (stock conservation, money conservation, states, no forbidden oversell)" : "VIOLATED");
-        for (int i = 0; i < in->sums[s].n; i++)
-            for (int v = 0; v < in->sums[s].runs[i].violations.count; v++) { fprintf(f, "  - "); rpt__md(f, in->sums[s].runs[i].violations.msgs[v]); fprintf(f, "\n"); }
-    }
-    if (in->extra_md) fprintf(f, "\n%s\n", in->extra_md);
-    if (ncharts) {
-        fprintf(f, "\n## Charts\n\n");
-        for (int c = 0; c < ncharts; c++) fprintf(f, "![%s](%s.png)\n\n", names[c], names[c]);
+    if (!shown) rpt_doc_summary(d, "Trade-off: none on the key metrics: it is nowhere significantly worse than %s.",
+                                any_clean ? "another strategy that did not oversell" : "another strategy");
+}
+
+/* The capacity in one line: the highest load that still followed, and what bounds it. */
+static void rpt__capacity_summary(rpt_doc *d, const rpt_report_in *in)
+{
+    const rpt_capacity *c = in->cap;
+    const rpt_run *r0 = &in->points[0].sum.runs[0];
+    char a[96], b[96];
+    const char *by = c->bottleneck >= 0 ? r0->st[c->bottleneck].name : NULL;
+    if (c->knee > 0) {
+        /* the headline to two significant digits: it is bracketed by two points anyway */
+        double cap = c->offered[c->knee - 1], p = pow(10, floor(log10(cap)) - 1);
+        rpt_num_format(round(cap / p) * p, NAN, "customers/s", NULL, a, sizeof a);
+        rpt_num_format(c->offered[c->knee], NAN, "customers/s", NULL, b, sizeof b);
+        rpt_doc_summary(d, "Capacity: ~%s%s%s.", a, by ? ", bound by " : "", by ? by : "");
+        rpt_doc_summary(d, "That is the highest load measured before saturation; at %s %s.", b, c->knee_reason);
+    } else if (c->knee == 0) {
+        rpt_num_format(c->offered[0], NAN, "customers/s", NULL, a, sizeof a);
+        rpt_doc_summary(d, "Capacity: below %s, the lowest load of this sweep%s%s (%s).", a, by ? "; bound by " : "", by ? by : "", c->knee_reason);
     } else {
-        fprintf(f, "\n_Charts were skipped (gnuplot unavailable or failed)._\n");
+        rpt_num_format(c->offered[c->n - 1], NAN, "customers/s", NULL, a, sizeof a);
+        rpt_doc_summary(d, "Capacity: above %s, the highest load of this sweep (throughput kept following offered load)%s%s.", a,
+                        by ? "; the busiest station is " : "", by ? by : "");
     }
-}
-
-/* Appends the contents of an SVG file without its XML prolog. */
-static void rpt__inline_svg(FILE *out, const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) return;
-    char line[8192];
-    bool started = false;
-    while (fgets(line, sizeof line, f)) {
-        if (!started && !strstr(line, "<svg")) continue;
-        started = true;
-        fputs(line, out);
+    if (c->bound_station >= 0 && isfinite(c->bound_min)) {
+        rpt_num_format(c->bound_min, NAN, "customers/s", NULL, a, sizeof a);
+        rpt_doc_summary(d, "Analytic bound: %s (%s).", a, r0->st[c->bound_station].name);
     }
-    fclose(f);
-}
-
-static void rpt__write_html(FILE *f, const char *work, const rpt_report_in *in, char names[][64], int ncharts)
-{
-    fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>ordersim: ");
-    rpt__html(f, in->title);
-    fprintf(f, "</title>\n<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}"
-               "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px}td.n{text-align:right}"
-               "th{background:#f3f3f3}.ok{color:#2a7}.bad{color:#c22;font-weight:bold}svg{max-width:100%%;height:auto}</style></head><body>\n");
-    fprintf(f, "<h1>ordersim report: ");
-    rpt__html(f, in->title);
-    fprintf(f, "</h1>\n<p>");
-    rpt__html(f, in->description ? in->description : "");
-    fprintf(f, "</p>\n<p><code>");
-    rpt__html(f, in->command ? in->command : "");
-    fprintf(f, "</code></p>\n");
-    if (in->conclusion) {
-        fprintf(f, "<h2>Conclusion</h2>\n<pre style=\"white-space:pre-wrap;font-family:inherit\">");
-        rpt__html(f, in->conclusion);
-        fprintf(f, "</pre>\n");
-    }
-    if (in->extra_md) {   /* compare's verdict table: the same text report.md shows */
-        fprintf(f, "<h2>Details</h2>\n<pre>");
-        rpt__html(f, in->extra_md);
-        fprintf(f, "</pre>\n");
-    }
-    if (in->cap) {
-        fprintf(f, "<h2>%s</h2>\n<pre>", in->cap->load ? "Capacity" : "Parameter study");
-        char *buf = NULL;
-        size_t len = 0;
-        FILE *mem = open_memstream(&buf, &len);
-        if (mem) {
-            rpt_capacity_write_table(in->cap, in->points, mem);
-            fclose(mem);
-            rpt__html(f, buf);
-            free(buf);
+    if (c->has_slo) {
+        char v[96];
+        if (isfinite(c->slo_load)) {
+            rpt_num_format(c->slo_load, NAN, "customers/s", NULL, a, sizeof a);
+            rpt_num_format(c->slo.value, NAN, "", NULL, v, sizeof v);
+            if (c->slo_above >= 0)
+                rpt_doc_summary(d, "SLO %s %s %s holds up to about %s (interpolated between points %d and %d).", c->slo.name,
+                                rpt_op_name(c->slo.op), v, a, c->slo_below, c->slo_above);
+            else
+                rpt_doc_summary(d, "SLO %s %s %s holds at every point, up to %s.", c->slo.name, rpt_op_name(c->slo.op), v, a);
+        } else {
+            rpt_num_format(c->slo.value, NAN, "", NULL, v, sizeof v);
+            rpt_doc_summary(d, "SLO %s %s %s is not met at any load of this sweep.", c->slo.name, rpt_op_name(c->slo.op), v);
         }
-        fprintf(f, "</pre>\n");
     }
-    fprintf(f, "<h2>Metrics</h2>\n<table><tr><th>metric</th><th>unit</th>");
-    for (int s = 0; s < in->n; s++) { fprintf(f, "<th>"); rpt__html(f, in->sums[s].runs[0].strategy); fprintf(f, "</th>"); }
-    fprintf(f, "</tr>\n");
+}
+
+/* Warnings: broken invariants, overselling, failed gates, stations that saturated. */
+static void rpt__warnings(rpt_doc *d, const rpt_report_in *in, const rpt_summary *sums, int n, const char *cur)
+{
+    for (int k = 0; k < n; k++) {
+        const rpt_summary *s = &sums[k];
+        const rpt_run *r = &s->runs[0];
+        if (!s->invariants_ok) rpt_doc_warning(d, "%s: invariants VIOLATED (see Invariants); the numbers cannot be trusted", r->strategy);
+        if (s->mean[RPT_oversold_units] > 0) {
+            char u[96];
+            rpt__mfmt(s, RPT_oversold_units, cur, u, sizeof u);
+            rpt_doc_warning(d, "%s oversold %s", r->strategy, u);
+        }
+    }
+    /* saturated stations, one warning per station naming the strategies */
+    for (int st = 0; st < sums[0].runs[0].nstations; st++) {
+        char who[600] = "";
+        size_t used = 0;
+        double peak_max = 0, mean_max = 0;
+        for (int k = 0; k < n; k++) {
+            const rpt_summary *s = &sums[k];
+            const rpt_run *r = &s->runs[0];
+            double peak = s->st_mean[st][RPT_ST_UTILIZATION_PEAK];
+            if (st >= r->nstations || !(r->st[st].servers > 0) || !(peak >= 0.95)) continue;
+            /* how long replication 0 spent at >= 95% (sample windows), when the series has it */
+            char col[RPT_NAME_MAX + 8], t[64] = "";
+            snprintf(col, sizeof col, "util.%s", r->st[st].name);
+            int c = rpt__col(&r->series, col);
+            if (c > 0 && r->series.nrows > 1) {
+                double dt = r->series.v[(size_t)r->series.ncols] - r->series.v[0], busy = 0;
+                for (size_t row = 1; row < r->series.nrows; row++)
+                    if (r->series.v[row * (size_t)r->series.ncols + (size_t)c] >= 0.95) busy += dt;
+                if (busy < 0.05 * (r->horizon - r->warmup)) continue;   /* a burst, not a saturation */
+                rpt__dur(busy, t, sizeof t);
+            }
+            if (peak > peak_max) peak_max = peak;
+            if (s->st_mean[st][RPT_ST_UTILIZATION] > mean_max) mean_max = s->st_mean[st][RPT_ST_UTILIZATION];
+            used += (size_t)snprintf(who + used, used < sizeof who ? sizeof who - used : 0, "%s%s%s%s%s", used ? ", " : "",
+                                     n > 1 ? r->strategy : "", n > 1 && *t ? " " : "", *t ? "for " : "", t);
+            if (used >= sizeof who) used = sizeof who - 1;
+        }
+        if (!peak_max) continue;
+        char p[64], mean[64];
+        rpt_num_format(100 * peak_max, NAN, "%", NULL, p, sizeof p);
+        rpt_num_format(100 * mean_max, NAN, "%", NULL, mean, sizeof mean);
+        rpt_doc_warning(d, "%s at %s peak utilization%s%s%s%s; mean over the horizon %s%s: requests queue there",
+                        sums[0].runs[0].st[st].name, p, *who ? "; at 95% or more " : "", *who && n > 1 ? "under " : "", who,
+                        *who ? " (replication 0)" : "", n > 1 ? "up to " : "", mean);
+    }
+    for (int i = 0; i < in->ngates; i++)
+        if (!in->gates[i].pass)
+            rpt_doc_warning(d, "%s %s: %s %s", in->gates[i].baseline ? "baseline" : "threshold", in->gates[i].status, in->gates[i].name,
+                            in->gates[i].rule);
+}
+
+/* The thresholds and baseline sections: present in every report, saying so when empty. */
+static void rpt__gates(rpt_doc *d, const rpt_report_in *in)
+{
+    rpt_doc_section(d, "thresholds", "Thresholds");
+    if (!in->nthresholds) rpt_doc_para(d, "The scenario sets no thresholds (\"thresholds\" in the scenario; ordersim check gates on them).");
+    else {
+        static const char *const h[] = { "metric", "rule", "value", "result" };
+        rpt_doc_table(d, 4, h);
+        for (int i = 0; i < in->ngates; i++) {
+            const rpt_gate *g = &in->gates[i];
+            if (g->baseline) continue;
+            rpt_doc_text(d, g->name);
+            rpt_doc_text(d, g->rule);
+            rpt_doc_num(d, g->value, NAN, g->unit);
+            rpt_doc_pass(d, g->pass, g->status);
+        }
+    }
+    rpt_doc_section(d, "baseline", "Baseline comparison");
+    if (!in->has_baseline) { rpt_doc_para(d, "No baseline was compared (ordersim check --baseline FILE compares one)."); return; }
+    int same = 0, shown = 0;
+    for (int i = 0; i < in->ngates; i++) same += in->gates[i].baseline && strcmp(in->gates[i].status, "ok") == 0 && in->gates[i].value == in->gates[i].base;
+    static const char *const h[] = { "metric", "baseline", "current", "change", "tolerance", "status" };
+    for (int i = 0; i < in->ngates; i++) {
+        const rpt_gate *g = &in->gates[i];
+        if (!g->baseline || (strcmp(g->status, "ok") == 0 && g->value == g->base)) continue;
+        if (!shown++) rpt_doc_table(d, 6, h);
+        rpt_doc_text(d, g->name);
+        rpt_doc_num(d, g->base, NAN, g->unit);
+        rpt_doc_num(d, g->value, NAN, g->unit);
+        rpt_doc_num(d, g->value - g->base, NAN, g->unit);
+        rpt_doc_text(d, g->rule);
+        rpt_doc_pass(d, g->pass, g->status);
+    }
+    rpt_doc_para(d, "%d figure%s compared; %d identical to the baseline%s.", shown + same, shown + same == 1 ? "" : "s", same,
+                 shown ? ", the others above" : "");
+}
+
+/* The verdict table of compare: each strategy against the reference, coloured cells. */
+static void rpt__verdicts(rpt_doc *d, const rpt_report_in *in, const char *cur)
+{
+    const char *rn = in->sums[in->reference].runs[0].strategy;
+    char title[200];
+    snprintf(title, sizeof title, "Verdicts against %s (paired differences, 95%% intervals)", rn);
+    rpt_doc_section(d, "verdicts", title);
+    const char *h[2 + 2 * 8];
+    char hb[8][2][160];
+    int nc = 0;
+    h[nc++] = "metric";
+    h[nc++] = "unit";
+    for (int k = 0, j = 0; k < in->n && j < 8; k++) {
+        if (k == in->reference) continue;
+        snprintf(hb[j][0], sizeof hb[j][0], "%s - %s", in->sums[k].runs[0].strategy, rn);
+        snprintf(hb[j][1], sizeof hb[j][1], "verdict (%s)", in->sums[k].runs[0].strategy);
+        h[nc++] = hb[j][0];
+        h[nc++] = hb[j][1];
+        j++;
+    }
+    rpt_doc_table(d, nc, h);
+    for (int i = 0; i < in->nverdict_metrics; i++) {
+        rpt_metric m = in->verdict_metrics[i];
+        const char *u = rpt_metric_unit(m);
+        rpt_doc_text(d, rpt_metric_name(m));
+        rpt_doc_text(d, rpt_metric_unit_label(m, cur));
+        for (int k = 0, j = 0; k < in->n && j < 8; k++) {
+            if (k == in->reference) continue;
+            j++;
+            rpt_verdict v;
+            rpt_verdict_of(&in->sums[in->reference], &in->sums[k], m, &v);
+            rpt_doc_num(d, v.diff, v.ci, strcmp(u, "money") == 0 ? "money" : "");
+            char label[480], w[64];
+            rpt_verdict_label(&v, w, sizeof w);
+            snprintf(label, sizeof label, "%s%s%s", w, v.why[0] ? ": " : "", v.why);
+            rpt_doc_verdict(d, label, v.word == RPT_V_BETTER ? RPT_TONE_GOOD : v.word == RPT_V_WORSE ? RPT_TONE_BAD
+                                      : v.word == RPT_V_SAME ? RPT_TONE_SAME : RPT_TONE_NONE);
+        }
+    }
+}
+
+/* A load sweep's tables: one row per point, narrow enough for a page, then the stations. */
+static void rpt__capacity_tables(rpt_doc *d, const rpt_report_in *in)
+{
+    const rpt_capacity *c = in->cap;
+    const rpt_run *r0 = &in->points[0].sum.runs[0];
+    rpt_doc_section(d, "capacity", c->load ? "Capacity" : "Parameter study");
+    if (c->load) {
+        static const char *const h[] = { "point", "parameters", "offered", "paid", "efficiency", "order-to-pay p95", "oversold", "note" };
+        rpt_doc_table(d, 8, h);
+        for (int i = 0; i < c->n; i++) {
+            const rpt_summary *s = &in->points[i].sum;
+            char pt[16];
+            snprintf(pt, sizeof pt, "%d", i);
+            rpt_doc_text(d, pt);
+            rpt_doc_text(d, in->points[i].params);
+            rpt_doc_num(d, c->offered[i], NAN, "customers/s");
+            rpt_doc_num(d, s->mean[RPT_throughput_paid_per_s], s->ci95[RPT_throughput_paid_per_s], "orders/s");
+            rpt_doc_num(d, 100 * c->efficiency[i], NAN, "%");
+            rpt_doc_num(d, s->mean[RPT_order_to_pay_p95], s->ci95[RPT_order_to_pay_p95], "s");
+            rpt_doc_num(d, s->mean[RPT_oversold_units], s->ci95[RPT_oversold_units], "units");
+            char note[200] = "";
+            if (i == c->knee) snprintf(note, sizeof note, "knee");
+            if (c->has_slo) snprintf(note + strlen(note), sizeof note - strlen(note), "%sSLO %s", *note ? "; " : "", c->slo_ok[i] ? "ok" : "FAIL");
+            if (c->has_slo) rpt_doc_verdict(d, note, c->slo_ok[i] ? RPT_TONE_GOOD : RPT_TONE_BAD);
+            else rpt_doc_text(d, note);
+        }
+        if (c->knee >= 0) rpt_doc_para(d, "Saturation at point %d (%s): %s.", c->knee, in->points[c->knee].params, c->knee_reason);
+        else rpt_doc_para(d, "Saturation was not reached in this range (efficiency stayed within 5%% of the lowest load's%s).",
+                          c->has_slo ? " and the SLO held" : "");
+        /* stations: utilization and response p95 per point (the wide figures of the CSV/JSON
+         * stay there: waits per percentile are in `ordersim report --sweep ID --json`) */
+        rpt_doc_section(d, "capacity_stations", "Stations across the sweep");
+        const char *h2[2 + 2 * RPT_MAX_STATIONS];
+        char hb[RPT_MAX_STATIONS][2][96];
+        int nc = 0, idx[RPT_MAX_STATIONS], ns = 0;
+        h2[nc++] = "point";
+        h2[nc++] = "offered";
+        for (int k = 0; k < r0->nstations; k++) {
+            if (!r0->st[k].servers) continue;
+            idx[ns++] = k;
+            snprintf(hb[k][0], sizeof hb[k][0], "%s utilization", r0->st[k].name);
+            snprintf(hb[k][1], sizeof hb[k][1], "%s response p95", r0->st[k].name);
+            h2[nc++] = hb[k][0];
+            h2[nc++] = hb[k][1];
+        }
+        if (ns) {
+            rpt_doc_table(d, nc, h2);
+            for (int i = 0; i < c->n; i++) {
+                const rpt_summary *s = &in->points[i].sum;
+                char pt[16];
+                snprintf(pt, sizeof pt, "%d", i);
+                rpt_doc_text(d, pt);
+                rpt_doc_num(d, c->offered[i], NAN, "customers/s");
+                for (int j = 0; j < ns; j++) {
+                    rpt_doc_num(d, 100 * s->st_mean[idx[j]][RPT_ST_UTILIZATION], 100 * s->st_ci95[idx[j]][RPT_ST_UTILIZATION], "%");
+                    rpt_doc_num(d, s->st_mean[idx[j]][RPT_ST_RESPONSE_P95], s->st_ci95[idx[j]][RPT_ST_RESPONSE_P95], "s");
+                }
+            }
+            static const char *const h3[] = { "station", "servers", "mean service", "capacity", "visits per customer", "bound" };
+            rpt_doc_para(d, "Analytic bound: servers / mean service time, per customer through the measured visit ratio.");
+            rpt_doc_table(d, 6, h3);
+            for (int j = 0; j < ns; j++) {
+                int k = idx[j];
+                rpt_doc_text(d, r0->st[k].name);
+                rpt_doc_num(d, r0->st[k].servers, NAN, "");
+                rpt_doc_num(d, r0->st[k].mean_service, NAN, "s");
+                rpt_doc_num(d, c->capacity[k], NAN, "requests/s");
+                rpt_doc_num(d, c->visits[k], NAN, "");
+                rpt_doc_num(d, c->bound[k], NAN, "customers/s");
+            }
+        } else {
+            rpt_doc_para(d, "No station has a server limit in this scenario: there is no station bound.");
+        }
+    }
+    if (c->nmetrics) {
+        if (c->load) rpt_doc_section(d, "capacity_metrics", "Chosen figures across the sweep");
+        const char *h[2 + RPT_CAP_MAX_METRICS + 1];
+        int nc = 0;
+        h[nc++] = "point";
+        h[nc++] = "parameters";
+        for (int m = 0; m < c->nmetrics; m++) h[nc++] = c->metrics[m].name;
+        if (c->has_slo && !c->load) h[nc++] = "SLO";
+        rpt_doc_table(d, nc, h);
+        for (int i = 0; i < c->n; i++) {
+            char pt[16];
+            snprintf(pt, sizeof pt, "%d", i);
+            rpt_doc_text(d, pt);
+            rpt_doc_text(d, in->points[i].params);
+            for (int m = 0; m < c->nmetrics; m++) {
+                double v = NAN;
+                rpt_ref_value(&in->points[i].sum, &c->metrics[m].ref, &v);
+                const rpt_ref *r = &c->metrics[m].ref;
+                const char *u = r->metric >= 0 ? (strcmp(rpt_metric_unit((rpt_metric)r->metric), "money") == 0 ? "money"
+                                                  : rpt_metric_unit_label((rpt_metric)r->metric, in->currency)) : "";
+                rpt_doc_num(d, v, NAN, u);
+            }
+            if (c->has_slo && !c->load) rpt_doc_verdict(d, c->slo_ok[i] ? "ok" : "FAIL", c->slo_ok[i] ? RPT_TONE_GOOD : RPT_TONE_BAD);
+        }
+        if (!c->load)
+            rpt_doc_para(d, "The swept parameter is not a load (arrival rate, a schedule rate or max_customers), so there is no "
+                            "saturation point, bottleneck or analytic bound; compare the figures across points.");
+    }
+}
+
+/* The metrics table: every metric with its unit, one column per strategy. */
+static void rpt__metrics(rpt_doc *d, const rpt_report_in *in, const rpt_summary *sums, int n, const char *title)
+{
+    rpt_doc_section(d, "metrics", title);
+    const char *h[2 + 16];
+    int nc = 0;
+    h[nc++] = "metric";
+    h[nc++] = "unit";
+    for (int s = 0; s < n && s < 16; s++) h[nc++] = sums[s].runs[0].strategy;
+    rpt_doc_table(d, nc, h);
     for (int m = 0; m < RPT_METRIC_COUNT; m++) {
-        fprintf(f, "<tr><td>%s</td><td>%s</td>", rpt_metric_name((rpt_metric)m), rpt_metric_unit((rpt_metric)m));
-        for (int s = 0; s < in->n; s++) {
-            char a[64], b[64];
-            rpt__fmt((rpt_metric)m, in->sums[s].mean[m], a, sizeof a);
-            if (in->sums[s].n > 1 && isfinite(in->sums[s].ci95[m])) fprintf(f, "<td class=n>%s &plusmn; %s</td>", a, rpt__fmt((rpt_metric)m, in->sums[s].ci95[m], b, sizeof b));
-            else fprintf(f, "<td class=n>%s</td>", a);
-        }
-        fprintf(f, "</tr>\n");
+        rpt_doc_text(d, rpt_metric_name((rpt_metric)m));
+        rpt_doc_text(d, rpt_metric_unit_label((rpt_metric)m, in->currency));
+        bool money = strcmp(rpt_metric_unit((rpt_metric)m), "money") == 0;
+        for (int s = 0; s < n && s < 16; s++) rpt_doc_num(d, sums[s].mean[m], sums[s].ci95[m], money ? "money" : "");
     }
-    fprintf(f, "</table>\n<h2>Invariants</h2>\n<ul>");
-    for (int s = 0; s < in->n; s++) {
-        fprintf(f, "<li>");
-        rpt__html(f, in->sums[s].runs[0].strategy);
-        fprintf(f, ": <span class=%s>%s</span></li>", in->sums[s].invariants_ok ? "ok" : "bad", in->sums[s].invariants_ok ? "all hold" : "VIOLATED");
+    rpt_doc_para(d, "Means over %d replication%s; ± is the 95%% confidence half-width (hidden when every replication agreed).",
+                 sums[0].n, sums[0].n == 1 ? "" : "s");
+}
+
+/* Stations in two tables narrow enough for a page: load (utilization, queue), then times. */
+static void rpt__stations(rpt_doc *d, const rpt_summary *sums, int n)
+{
+    rpt_doc_section(d, "stations", "Stations");
+    static const char *const h1[] = { "strategy", "station", "servers", "utilization", "utilization peak", "queue max" };
+    static const char *const h2[] = { "strategy", "station", "wait mean", "wait p95", "response mean", "response p95", "response p99" };
+    for (int t = 0; t < 2; t++) {
+        if (t == 0) rpt_doc_table(d, 6, h1);
+        else rpt_doc_table(d, 7, h2);
+        for (int s = 0; s < n; s++)
+            for (int k = 0; k < sums[s].runs[0].nstations; k++) {
+                const rpt_station *st = &sums[s].runs[0].st[k];
+                const double *m = sums[s].st_mean[k], *c = sums[s].st_ci95[k];
+                rpt_doc_text(d, sums[s].runs[0].strategy);
+                rpt_doc_text(d, st->name);
+                if (t == 0) {
+                    if (st->servers) rpt_doc_num(d, st->servers, NAN, "");
+                    else rpt_doc_text(d, "unlimited");
+                    rpt_doc_num(d, 100 * m[RPT_ST_UTILIZATION], 100 * c[RPT_ST_UTILIZATION], "%");
+                    rpt_doc_num(d, 100 * m[RPT_ST_UTILIZATION_PEAK], 100 * c[RPT_ST_UTILIZATION_PEAK], "%");
+                    rpt_doc_num(d, m[RPT_ST_QUEUE_MAX], c[RPT_ST_QUEUE_MAX], "requests");
+                } else {
+                    rpt_doc_num(d, m[RPT_ST_WAIT_MEAN], c[RPT_ST_WAIT_MEAN], "s");
+                    rpt_doc_num(d, m[RPT_ST_WAIT_P95], c[RPT_ST_WAIT_P95], "s");
+                    rpt_doc_num(d, m[RPT_ST_RESPONSE_MEAN], c[RPT_ST_RESPONSE_MEAN], "s");
+                    rpt_doc_num(d, m[RPT_ST_RESPONSE_P95], c[RPT_ST_RESPONSE_P95], "s");
+                    rpt_doc_num(d, m[RPT_ST_RESPONSE_P99], c[RPT_ST_RESPONSE_P99], "s");
+                }
+            }
     }
-    fprintf(f, "</ul>\n<h2>Charts</h2>\n");
-    if (!ncharts) fprintf(f, "<p><em>Charts were skipped (gnuplot unavailable or failed).</em></p>\n");
-    for (int c = 0; c < ncharts; c++) {
+}
+
+/* Builds the whole report; chart names and titles come from the chart script. */
+static rpt_doc *rpt__build(const rpt_report_in *in, char names[][64], char titles[][200], int ncharts)
+{
+    const rpt_summary *sums = in->cap ? &in->points[in->cap->n - 1].sum : in->sums;
+    int n = in->cap ? 1 : in->n;
+    const char *cur = in->currency && *in->currency ? in->currency : NULL;
+    char title[400];
+    snprintf(title, sizeof title, "ordersim report: %s", in->title);
+    rpt_doc *d = rpt_doc_create(title, cur);
+    const rpt_run *r0 = &sums[0].runs[0];
+    if (in->description && *in->description) rpt_doc_fact(d, "question", "%s", in->description);
+    rpt_doc_fact(d, "command", "%s", in->command ? in->command : "");
+    char hz[64], wu[64];
+    rpt__dur(r0->horizon, hz, sizeof hz);
+    rpt__dur(r0->warmup, wu, sizeof wu);
+    rpt_doc_fact(d, "process", "%s", r0->process);
+    if (!in->cap && n == 1) rpt_doc_fact(d, "strategy", "%s", r0->strategy);
+    rpt_doc_fact(d, "seed", "%llu (replication r uses seed + r)", (unsigned long long)r0->seed - (unsigned long long)r0->replication);
+    rpt_doc_fact(d, "replications", "%d", sums[0].n);
+    rpt_doc_fact(d, "horizon", "%s (warmup %s)", hz, wu);
+    if (in->cap) rpt_doc_fact(d, "sweep points", "%d", in->cap->n);
+    rpt_doc_fact(d, "currency", "%s", cur ? cur : "none set (\"currency\" in the scenario)");
+    time_t now = time(NULL);
+    struct tm tm;
+    char date[64] = "";
+    if (gmtime_r(&now, &tm)) strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", &tm);
+    rpt_doc_fact(d, "generated", "%s by %s", date, in->generator ? in->generator : "ordersim");
+
+    if (in->cap && in->cap->load) rpt__capacity_summary(d, in);
+    else if (in->cap) {
+        rpt_doc_summary(d, "Parameter study over %d points: the swept parameter is not a load, so this shows how the chosen figures move.", in->cap->n);
+        if (in->cap->has_slo) rpt_doc_summary(d, "%s.", in->cap->slo_finding);
+    } else if (n > 1) rpt__compare_summary(d, in, cur);
+    else rpt__run_summary(d, &sums[0], cur);
+    int failed = 0;
+    for (int i = 0; i < in->ngates; i++) failed += !in->gates[i].pass;
+    if (in->nthresholds || in->has_baseline)
+    {
+        if (failed) rpt_doc_summary(d, "Gate: %d of %d rules FAIL (see Thresholds and Baseline comparison).", failed, in->ngates);
+        else rpt_doc_summary(d, "Gate: all %d rules pass.", in->ngates);
+    }
+    rpt__warnings(d, in, sums, n, cur);
+
+    rpt__gates(d, in);
+    if (in->cap) rpt__capacity_tables(d, in);
+    if (!in->cap && n > 1 && in->nverdict_metrics) rpt__verdicts(d, in, cur);
+    if (in->conclusion) {
+        rpt_doc_section(d, "conclusion", "Conclusion");
+        rpt_doc_para(d, "%s", in->conclusion);
+    }
+    rpt__metrics(d, in, sums, n, !in->cap ? "Metrics" : in->cap->load ? "Metrics at the highest load" : "Metrics at the last point");
+    rpt__stations(d, sums, n);
+    rpt_doc_section(d, "invariants", "Invariants");
+    for (int s = 0; s < n; s++) {
+        rpt_doc_para(d, "- %s: %s", sums[s].runs[0].strategy,
+                     sums[s].invariants_ok ? "all hold (stock conservation, money conservation, states, no forbidden oversell)" : "VIOLATED");
+        for (int i = 0; i < sums[s].n; i++)
+            for (int v = 0; v < sums[s].runs[i].violations.count; v++) rpt_doc_para(d, "- %s", sums[s].runs[i].violations.msgs[v]);
+    }
+    rpt_doc_section(d, "charts", "Charts");
+    if (!ncharts) rpt_doc_para(d, "Charts were skipped (gnuplot unavailable or failed).");
+    for (int c = 0; c < ncharts; c++) rpt_doc_chart(d, names[c], titles[c]);
+    return d;
+}
+/* Writes report.md, report.html (charts inlined from work), report.txt and report.json
+ * into work, all from the same document. */
+static os_status rpt__write_doc(const char *work, const char *dir, const rpt_doc *doc, os_diag *diag)
+{
+    static const char *const files[] = { "report.md", "report.html", "report.txt", "report.json" };
+    for (int i = 0; i < 4; i++) {
         char path[2400];
-        snprintf(path, sizeof path, "%s/%s.svg", work, names[c]);
-        fprintf(f, "<figure>\n");
-        rpt__inline_svg(f, path);
-        fprintf(f, "</figure>\n");
+        snprintf(path, sizeof path, "%s/%s", work, files[i]);
+        FILE *f = fopen(path, "w");
+        if (!f) { os_diag_add(diag, "%s/%s: %s", dir, files[i], strerror(errno)); return OS_EIO; }
+        switch (i) {
+        case 0: rpt_doc_write_md(doc, f); break;
+        case 1: rpt_doc_write_html(doc, f, work); break;
+        case 2: rpt_doc_write_text(doc, f); break;
+        default: rpt_doc_write_json(doc, f); break;
+        }
+        if (fclose(f) != 0) { os_diag_add(diag, "%s/%s: write failed (disk full?)", dir, files[i]); return OS_EIO; }
     }
-    fprintf(f, "</body></html>\n");
+    return OS_OK;
 }
 
 /* May `dir`, an existing directory, be replaced by a new report? When it carries the
@@ -720,11 +1238,11 @@ os_status rpt_report_write(const char *dir, const rpt_report_in *in, int *charts
         return OS_EIO;
     }
     os_status st = OS_OK;
-    char names[16][64];
+    char names[24][64], titles[24][200];
     int n = 0;
     rpt__ax ax = rpt__axis(in->sums[0].runs[0].horizon);
     for (int s = 0; s < in->n && !in->cap; s++)
-        if (rpt__data(work, s, &in->sums[s].runs[0], ax.div) != 0) {
+        if (rpt__data(work, s, &in->sums[s], ax.div) != 0) {
             os_diag_add(diag, "%s: cannot write chart data: %s", dir, strerror(errno));
             st = OS_EIO;
             goto cleanup;
@@ -733,19 +1251,22 @@ os_status rpt_report_write(const char *dir, const rpt_report_in *in, int *charts
     snprintf(path, sizeof path, "%s/charts.gp", work);
     FILE *gp = fopen(path, "w");
     if (!gp) { os_diag_add(diag, "%s: %s", path, strerror(errno)); st = OS_EIO; goto cleanup; }
-    n = !in->cap ? rpt__script(gp, in, names, 16) : in->cap->load ? rpt__capacity_script(gp, work, in, names)
-                                                        : rpt__study_script(gp, work, in, names, 16);
+    n = !in->cap ? rpt__script(gp, work, in, names, titles, 24) : in->cap->load ? rpt__capacity_script(gp, work, in, names, titles)
+                                                                 : rpt__study_script(gp, work, in, names, titles, 24);
     if (n < 0) { fclose(gp); os_diag_add(diag, "%s: cannot write chart data", dir); st = OS_EIO; goto cleanup; }
     if (fclose(gp) != 0) { os_diag_add(diag, "%s: write failed", path); st = OS_EIO; goto cleanup; }
     if (rpt__gnuplot(work, diag) == 0) {
         int ok = 0;
         for (int c = 0; c < n; c++) {
             struct stat sb;
-            char p2[2400];
+            char p2[4096];
             snprintf(p2, sizeof p2, "%s/%s.png", work, names[c]);
             bool png = stat(p2, &sb) == 0 && sb.st_size > 0;
             snprintf(p2, sizeof p2, "%s/%s.svg", work, names[c]);
-            if (png && stat(p2, &sb) == 0 && sb.st_size > 0) memmove(names[ok++], names[c], sizeof names[c]);
+            if (png && stat(p2, &sb) == 0 && sb.st_size > 0) {
+                memmove(names[ok], names[c], sizeof names[c]);
+                memmove(titles[ok++], titles[c], sizeof titles[c]);
+            }
         }
         if (ok < n) os_diag_add(diag, "note: gnuplot drew %d of %d charts", ok, n);
         n = ok;
@@ -753,16 +1274,10 @@ os_status rpt_report_write(const char *dir, const rpt_report_in *in, int *charts
         n = 0;
     }
     *charts = n;
-    snprintf(path, sizeof path, "%s/report.md", work);
-    FILE *md = fopen(path, "w");
-    if (!md) { os_diag_add(diag, "%s: %s", path, strerror(errno)); st = OS_EIO; goto cleanup; }
-    rpt__write_md(md, in, names, n);
-    if (fclose(md) != 0) { os_diag_add(diag, "%s: write failed (disk full?)", path); st = OS_EIO; goto cleanup; }
-    snprintf(path, sizeof path, "%s/report.html", work);
-    FILE *html = fopen(path, "w");
-    if (!html) { os_diag_add(diag, "%s: %s", path, strerror(errno)); st = OS_EIO; goto cleanup; }
-    rpt__write_html(html, work, in, names, n);
-    if (fclose(html) != 0) { os_diag_add(diag, "%s: write failed (disk full?)", path); st = OS_EIO; goto cleanup; }
+    rpt_doc *doc = rpt__build(in, names, titles, n);
+    st = rpt__write_doc(work, dir, doc, diag);
+    rpt_doc_destroy(doc);
+    if (st != OS_OK) goto cleanup;
     snprintf(path, sizeof path, "%s/" RPT_REPORT_MARKER, work);
     FILE *mk = fopen(path, "w");
     if (!mk || fputs("written by ordersim; this directory is replaced as a whole by the next report\n", mk) < 0 ||
@@ -789,5 +1304,3 @@ cleanup:
 }
 
 int rpt_gnuplot_run(const char *dir, os_diag *diag) { return rpt__gnuplot(dir, diag); }
-void rpt_inline_svg(FILE *out, const char *path) { rpt__inline_svg(out, path); }
-void rpt_html_text(FILE *out, const char *s) { rpt__html(out, s); }

@@ -16,6 +16,25 @@
 #include "rpt.h"
 #include "rpt_capacity.h"
 
+/* One rule a gate evaluated: a scenario threshold, or a figure compared with a baseline.
+ * `check` prints these, the report shows them, --junit writes one testcase for each. */
+typedef struct rpt_gate {
+    bool   baseline;        /* a baseline comparison (else a threshold) */
+    char   name[96];        /* the figure ("order_to_pay_p95", "stations.payment.wait_p95") */
+    char   rule[64];        /* "< 600", or the tolerance ("5%", "2.5", "ci") */
+    char   unit[24];        /* the figure's unit, as rpt_num_format takes it */
+    double value;           /* the current value (NAN when the figure is missing) */
+    double base;            /* the baseline value, NAN for a threshold */
+    bool   pass;            /* the rule holds (an improvement or a neutral change passes) */
+    char   status[48];      /* "pass", "FAIL", "ok", "improved", "changed", "REGRESSED", "new" ... */
+} rpt_gate;
+
+/* Writes JUnit XML: one testsuite named `suite`, one testcase per gate (classname
+ * "thresholds" or "baseline"), a <failure> for each that does not pass. */
+void rpt_gate_write_junit(const rpt_gate *g, int n, const char *suite, FILE *out);
+/* Writes the gates as a JSON array (%.17g numbers, null for missing). */
+void rpt_gate_write_json(const rpt_gate *g, int n, FILE *out);
+
 typedef struct rpt_report_in {
     const char        *title;        /* scenario name */
     const char        *description;  /* what question it answers */
@@ -26,6 +45,15 @@ typedef struct rpt_report_in {
     const char        *extra_md;     /* extra markdown (verdict table, thresholds), or NULL */
     const rpt_capacity *cap;         /* a sweep's capacity analysis, or NULL */
     const rpt_point   *points;       /* its points (cap->n of them) */
+    const char        *currency;     /* the scenario's currency code, or NULL/"" for none */
+    const char        *generator;    /* "ordersim VERSION", shown with the date */
+    const rpt_gate    *gates;        /* thresholds and baseline comparisons (may be NULL) */
+    int                ngates;
+    bool               has_baseline; /* a baseline was compared (its rows are in gates) */
+    int                nthresholds;  /* thresholds in the scenario (their rows are in gates) */
+    int                reference;    /* compare: the strategy verdicts are against */
+    const rpt_metric  *verdict_metrics; /* compare: the metrics of the verdict table */
+    int                nverdict_metrics;
 } rpt_report_in;
 
 /* The file a report directory carries so that the next report may replace it. */

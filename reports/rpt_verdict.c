@@ -8,6 +8,7 @@
  * revenue_at_risk carry that comparison instead.
  */
 #include "rpt.h"
+#include "rpt_doc.h"
 #include "rpt_int.h"
 
 #include <math.h>
@@ -24,6 +25,16 @@ static const char *const rpt__verdict_names[] = {
 const char *rpt_verdict_word_name(rpt_verdict_word w)
 {
     return (unsigned)w < RPT_V_COUNT ? rpt__verdict_names[w] : "?";
+}
+
+/* v (with half-width ci, NAN for none) as people read it, with a sign when `sign`; the
+ * same formatting the reports use, so a reason never shows exponent notation. */
+static const char *rpt__h(double v, double ci, const char *unit, bool sign, char *buf, size_t n)
+{
+    size_t off = sign && v > 0 && n > 1 ? 1 : 0;
+    if (off) buf[0] = '+';
+    rpt_num_format(v, ci, unit, NULL, buf + off, n - off);
+    return buf;
 }
 
 /* The count metric whose orders a percentile is taken over, or -1 for other metrics. */
@@ -103,8 +114,10 @@ void rpt_verdict_of(const rpt_summary *a, const rpt_summary *b, rpt_metric m, rp
     int pop = rpt__population(m);
     if (pop >= 0 && rpt__pair_differs(a, b, pop) >= 0) {
         out->word = RPT_V_NOT_COMPARABLE;
-        snprintf(out->why, sizeof out->why, "taken over different orders: %.6g reached payment under %s, %.6g under %s (mean %s)",
-                 b->mean[pop], bn, a->mean[pop], an, rpt_metric_name((rpt_metric)pop));
+        char x[64], y[64];
+        snprintf(out->why, sizeof out->why, "taken over different orders: %.32s reached payment under %.40s, %.32s under %.40s (mean %.40s)",
+                 rpt__h(b->mean[pop], NAN, "", false, x, sizeof x), bn, rpt__h(a->mean[pop], NAN, "", false, y, sizeof y), an,
+                 rpt_metric_name((rpt_metric)pop));
         return;
     }
     if (pop >= 0 && (rpt__ran_short(a) || rpt__ran_short(b))) {
@@ -112,8 +125,10 @@ void rpt_verdict_of(const rpt_summary *a, const rpt_summary *b, rpt_metric m, rp
          * which buyers reach payment (reserve_on_checkout turns slow payers away at checkout),
          * so a faster percentile may only mean the slow payers were dropped. */
         out->word = RPT_V_NOT_COMPARABLE;
-        snprintf(out->why, sizeof out->why, "stock ran short (%.6g rejected for stock-out or at checkout under %s, %.6g under %s), "
-                 "so which orders reached payment depends on the strategy", rpt__short_count(b), bn, rpt__short_count(a), an);
+        char x[64], y[64];
+        snprintf(out->why, sizeof out->why, "stock ran short (%.32s rejected for stock-out or at checkout under %.40s, %.32s under %.40s), "
+                 "so which orders reached payment depends on the strategy", rpt__h(rpt__short_count(b), NAN, "", false, x, sizeof x), bn,
+                 rpt__h(rpt__short_count(a), NAN, "", false, y, sizeof y), an);
         return;
     }
     bool zero = out->diff == 0 && (!isfinite(out->ci) || out->ci == 0);
@@ -127,8 +142,10 @@ void rpt_verdict_of(const rpt_summary *a, const rpt_summary *b, rpt_metric m, rp
     bool up = out->diff > 0;
     if (better != 0 && rpt_metric_counts_oversold(m) && (rpt__oversold(a) || rpt__oversold(b))) {
         out->word = up ? RPT_V_HIGHER : RPT_V_LOWER;
-        snprintf(out->why, sizeof out->why, "counts oversold orders (%.6g under %s, %.6g under %s): not scored, "
-                 "see genuine_orders_served and revenue_at_risk", b->mean[RPT_oversold_orders], bn, a->mean[RPT_oversold_orders], an);
+        char x[64], y[64];
+        snprintf(out->why, sizeof out->why, "counts oversold orders (%.32s under %.40s, %.32s under %.40s): not scored, "
+                 "see genuine_orders_served and revenue_at_risk", rpt__h(b->mean[RPT_oversold_orders], NAN, "", false, x, sizeof x), bn,
+                 rpt__h(a->mean[RPT_oversold_orders], NAN, "", false, y, sizeof y), an);
         return;
     }
     if (better == 0) out->word = up ? RPT_V_HIGHER : RPT_V_LOWER;
@@ -172,15 +189,16 @@ static const rpt_metric rpt__costs[] = {
 };
 #define RPT__NCOSTS ((int)(sizeof rpt__costs / sizeof rpt__costs[0]))
 
-/* Appends "name (+d +/- ci)" for each cost in mask to buf. */
+/* Appends "name (+d ± ci)" for each cost in mask to buf. */
 static void rpt__cost_list(char *buf, size_t n, const rpt_verdict *v, unsigned mask)
 {
     size_t len = 0;
     buf[0] = 0;
     for (int k = 0; k < RPT__NCOSTS && len < n; k++) {
         if (!(mask & (1u << k))) continue;
-        len += (size_t)snprintf(buf + len, n - len, "%s%s (%+.6g +/- %.3g)", len ? ", " : "", rpt_metric_name(rpt__costs[k]),
-                                v[k].diff, v[k].ci);
+        char x[96];
+        len += (size_t)snprintf(buf + len, n - len, "%s%s (%s)", len ? ", " : "", rpt_metric_name(rpt__costs[k]),
+                                rpt__h(v[k].diff, v[k].ci, "", true, x, sizeof x));
     }
 }
 
@@ -194,14 +212,17 @@ static bool rpt__dominates(const rpt_summary *sums, int i, int j, rpt_recommenda
     rpt_verdict sv;
     rpt_verdict_of(&sums[j], &sums[i], RPT_genuine_orders_served, &sv);
     if (sv.single) {
-        if (out)
-            rpt__why(out, "%s and %s cannot be told apart with one replication (%.6g vs %.6g genuine orders served, no "
-                     "interval): run 2 or more replications.", in, jn, sums[i].mean[RPT_genuine_orders_served],
-                     sums[j].mean[RPT_genuine_orders_served]);
+        if (out) {
+            char x[64], y[64];
+            rpt__why(out, "%s and %s cannot be told apart with one replication (%s vs %s genuine orders served, no "
+                     "interval): run 2 or more replications.", in, jn, rpt__h(sums[i].mean[RPT_genuine_orders_served], NAN, "", false, x, sizeof x),
+                     rpt__h(sums[j].mean[RPT_genuine_orders_served], NAN, "", false, y, sizeof y));
+        }
         return false;
     }
     if (sv.word == RPT_V_BETTER) {
-        if (out) rpt__why(out, "%s served more genuine orders than %s: %+.6g +/- %.3g (95%% interval).", in, jn, sv.diff, sv.ci);
+        char x[96];
+        if (out) rpt__why(out, "%s served more genuine orders than %s: %s (95%% interval).", in, jn, rpt__h(sv.diff, sv.ci, "", true, x, sizeof x));
         return true;
     }
     if (sv.word != RPT_V_SAME) return false;
@@ -218,10 +239,12 @@ static bool rpt__dominates(const rpt_summary *sums, int i, int j, rpt_recommenda
     bool dom = better && !worse;
     if (!out) return dom;
     char served[160], b[400], w[400];
-    if (sv.diff == 0 && !(isfinite(sv.ci) && sv.ci > 0))
-        snprintf(served, sizeof served, "%.6g each, in every replication", sums[i].mean[RPT_genuine_orders_served]);
-    else
-        snprintf(served, sizeof served, "%+.6g +/- %.3g, the 95%% interval includes 0", sv.diff, sv.ci);
+    char x[96];
+    if (sv.diff == 0 && !(isfinite(sv.ci) && sv.ci > 0)) {
+        snprintf(served, sizeof served, "%s each, in every replication", rpt__h(sums[i].mean[RPT_genuine_orders_served], NAN, "", false, x, sizeof x));
+    } else {
+        snprintf(served, sizeof served, "%s, the 95%% interval includes 0", rpt__h(sv.diff, sv.ci, "", true, x, sizeof x));
+    }
     rpt__cost_list(b, sizeof b, cv, better);
     rpt__cost_list(w, sizeof w, cv, worse);
     if (dom)
@@ -249,10 +272,13 @@ void rpt_recommend(const rpt_summary *sums, int n, rpt_recommendation *out)
         if (!ex) { cand[nc++] = k; continue; }
         if (!s->invariants_ok)
             rpt__why(out, "%s is excluded: it broke an invariant.", s->runs[0].strategy);
-        else
-            rpt__why(out, "%s is excluded: it oversold %.6g units in %.6g orders (%.2f captured for orders stock does not cover, %.6g refunded).",
-                     s->runs[0].strategy, s->mean[RPT_oversold_units], s->mean[RPT_oversold_orders], s->mean[RPT_revenue_at_risk],
-                     s->mean[RPT_orders_refunded]);
+        else {
+            char u[64], o[64], m[64], r[64];
+            rpt__why(out, "%s is excluded: it oversold %s units in %s orders (%s captured for orders stock does not cover, %s refunded).",
+                     s->runs[0].strategy, rpt__h(s->mean[RPT_oversold_units], NAN, "", false, u, sizeof u),
+                     rpt__h(s->mean[RPT_oversold_orders], NAN, "", false, o, sizeof o), rpt__h(s->mean[RPT_revenue_at_risk], NAN, "money", false, m, sizeof m),
+                     rpt__h(s->mean[RPT_orders_refunded], NAN, "", false, r, sizeof r));
+        }
     }
     if (nc == 0) {
         rpt__why(out, "Every strategy oversold or broke an invariant: none can be recommended on this scenario.");
@@ -261,8 +287,9 @@ void rpt_recommend(const rpt_summary *sums, int n, rpt_recommendation *out)
     if (nc == 1) {
         const rpt_summary *s = &sums[cand[0]];
         out->strategy = cand[0];
-        rpt__why(out, "%s is the only strategy that never oversold; it served %.6g genuine orders.", s->runs[0].strategy,
-                 s->mean[RPT_genuine_orders_served]);
+        char x[64];
+        rpt__why(out, "%s is the only strategy that never oversold; it served %s genuine orders.", s->runs[0].strategy,
+                 rpt__h(s->mean[RPT_genuine_orders_served], NAN, "", false, x, sizeof x));
         return;
     }
     /* A strategy is named only when it dominates every other candidate. */

@@ -25,18 +25,33 @@ static bool cli__num(const char *s, long long min, long long max, long long *out
     return true;
 }
 
+bool cli_color(FILE *f)
+{
+    const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
+    return isatty(fileno(f)) && !(no && *no) && !(term && strcmp(term, "dumb") == 0);
+}
+
+const char *cli_paint(FILE *f, const char *text, bool good, char *buf, size_t n)
+{
+    if (!cli_color(f)) snprintf(buf, n, "%s", text);
+    else snprintf(buf, n, "\033[%sm%s\033[0m", good ? "32" : "1;31", text);
+    return buf;
+}
+
 int cli_parse(int argc, char **argv, cli_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->replications = 1;
-    o->jobs = 1;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);   /* results never depend on the number of threads */
+    o->jobs = cores < 1 ? 1 : cores > 1024 ? 1024 : (int)cores;
     o->baseline_run = -1;
     o->db = "out/results.db";
     o->db_timeout = RPT_DB_TIMEOUT;
     o->max_bad = o->ks_max = -1;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
-        if (strcmp(a, "-o") == 0) {           /* the one short option: fit's output file */
+        if (strcmp(a, "-h") == 0) { o->help = true; continue; }
+        if (strcmp(a, "-o") == 0) {           /* fit's output file ('-' alone is a positional: stdin) */
             if (i + 1 >= argc) { fprintf(stderr, "ordersim: -o needs a value\n"); return CLI_USAGE; }
             o->output = argv[++i];
             continue;
@@ -114,6 +129,7 @@ int cli_parse(int argc, char **argv, cli_opts *o)
             o->metrics[o->nmetrics++] = val;
         }
         else if (strcmp(name, "--tolerance") == 0) o->tolerance = val;
+        else if (strcmp(name, "--junit") == 0) o->junit = val;
         else if (strcmp(name, "--sweep") == 0) o->sweep = val;
         else if (strcmp(name, "--strategy") == 0) {
             if (!inv_strategy_find(val)) {

@@ -49,7 +49,7 @@ typedef struct cli_opts {
     bool        has_seed;           /* --seed given */
     uint64_t    seed;
     int         replications;       /* --replications, default 1 */
-    int         jobs;               /* --jobs, default 1 */
+    int         jobs;               /* --jobs, default: the number of online cores */
     const char *db;                 /* --db, default out/results.db */
     double      db_timeout;         /* --db-timeout SECONDS: longest wait for a lock, default 30 */
     const char *out;                /* --out, default out/<scenario>/ */
@@ -66,6 +66,7 @@ typedef struct cli_opts {
     const char *metrics[16];        /* --metric (sweep: a parameter study's figures) */
     int         nmetrics;
     const char *tolerance;          /* --tolerance */
+    const char *junit;              /* --junit FILE (check) */
     const char *sweep;              /* --sweep ID (report) */
     const char *strategy;           /* --strategy NAME (run: override) */
     const char *view;               /* --view ROLE (fsm: buyer, merchant or system) */
@@ -95,6 +96,11 @@ typedef struct cli_cmd {
 /* Parses argv (after the command name) into o. Returns CLI_OK or CLI_USAGE (with a message
  * on stderr). */
 int cli_parse(int argc, char **argv, cli_opts *o);
+/* True when output to f may be coloured: f is a terminal, NO_COLOR is unset or empty
+ * (no-color.org) and TERM is not "dumb". */
+bool cli_color(FILE *f);
+/* text in green (good) or bold red into buf when cli_color(f), else text as is. */
+const char *cli_paint(FILE *f, const char *text, bool good, char *buf, size_t n);
 /* Prints a command's --help. */
 void cli_print_help(const cli_cmd *c);
 /* Loads a scenario with the --set edits; on failure prints every message and returns the

@@ -11,7 +11,9 @@
 #include "cli.h"
 #include "cmd_common.h"
 #include "rpt_db.h"
+#include "rpt_doc.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,6 +178,14 @@ static int chk__unknown_thresholds(const scn_scenario *s, const rpt_summary *sum
     return bad;
 }
 
+/* A number for the check table: never exponent notation (rpt_doc.h), signed when asked. */
+static const char *chk__num(double v, bool sign, char *buf, size_t n)
+{
+    buf[0] = sign && v > 0 ? '+' : '\0';
+    rpt_num_format(v, NAN, "", NULL, buf + (sign && v > 0), n - 1);
+    return buf;
+}
+
 static int cmd_check(cli_opts *o)
 {
     if (o->nargs != 1) {
@@ -229,11 +239,15 @@ static int cmd_check(cli_opts *o)
     }
     rpt_summary sum;
     rpt_summarize(runs, o->replications, &sum);
-    FILE *out = o->quiet ? NULL : stdout;
+    FILE *out = o->quiet || o->json ? NULL : stdout;
     char shown[160];
     if (out) fprintf(out, "check %s | strategy %s | seed %llu | replications %d\n", rpt_printable(s->name, shown, sizeof shown), runs[0].strategy,
                      (unsigned long long)runs[0].seed, o->replications);
-    int failed = cmd_print_thresholds(s, &sum, out);
+    /* every rule as data: the thresholds, then each figure compared with the baseline */
+    rpt_gate *gates = xcalloc((size_t)(s->n_thresholds + CHK_FIGS), sizeof *gates);
+    int ngates = s->n_thresholds;
+    int failed = cmd_thresholds(s, &sum, gates);
+    if (out) cmd_print_gates(gates, ngates, out);
     int regressions = 0, changed = 0;
     if (have_base) {
         if (out) fprintf(out, "\n%-40s %16s %16s %14s %10s  %s\n", "metric", "baseline", "current", "change", "tolerance", "status");
@@ -248,25 +262,32 @@ static int cmd_check(cli_opts *o)
             if (!isfinite(b) && !isfinite(c)) continue;
             if (station && !isfinite(b)) continue;   /* not in the baseline: nothing to compare */
             double diff = isfinite(b) && isfinite(c) ? c - b : NAN;
+            rpt_gate *g = &gates[ngates++];
+            g->baseline = true;
+            snprintf(g->name, sizeof g->name, "%s", fig->name[m]);
+            snprintf(g->unit, sizeof g->unit, "%s", rpt_ref_unit(&fig->ref[m]));
+            g->value = c;
+            g->base = b;
+            g->pass = true;
             if (!station && !isfinite(b) && !rpt_metric_may_be_null((rpt_metric)m)) {
                 /* A metric this build always reports is missing from the baseline: the
                  * baseline comes from an older build. New, not a regression. */
-                if (out) fprintf(out, "%-40s %16s %16.6g %14s %10s  %s\n", rpt_metric_name((rpt_metric)m), "-", c, "", "",
-                                 "new (not in the baseline)");
+                snprintf(g->status, sizeof g->status, "new (not in the baseline)");
+                char cv[64];
+                if (out) fprintf(out, "%-40s %16s %16s %14s %10s  %s\n", rpt_metric_name((rpt_metric)m), "-", chk__num(c, false, cv, sizeof cv), "", "", g->status);
                 continue;
             }
             bool beyond;
-            char tl[32];
             const chk__tol *t = &fig->tol[m];
             switch (t->kind) {
             case 'c': {
                 double w = (isfinite(fig->bci[m]) ? fig->bci[m] : 0) + (isfinite(cci) ? cci : 0);
                 beyond = !isfinite(diff) || fabs(diff) > w;
-                snprintf(tl, sizeof tl, "ci");
+                snprintf(g->rule, sizeof g->rule, "ci");
                 break;
             }
-            case 'a': beyond = !isfinite(diff) || fabs(diff) > t->v; snprintf(tl, sizeof tl, "%g", t->v); break;
-            default: beyond = !isfinite(diff) || fabs(diff) > t->v * fabs(b); snprintf(tl, sizeof tl, "%g%%", 100 * t->v); break;
+            case 'a': beyond = !isfinite(diff) || fabs(diff) > t->v; snprintf(g->rule, sizeof g->rule, "%g", t->v); break;
+            default: beyond = !isfinite(diff) || fabs(diff) > t->v * fabs(b); snprintf(g->rule, sizeof g->rule, "%g%%", 100 * t->v); break;
             }
             int better = rpt_ref_better(&fig->ref[m]);
             /* Paid orders, units and revenue that include oversold orders are no benefit. */
@@ -277,21 +298,45 @@ static int cmd_check(cli_opts *o)
             if (beyond && isfinite(diff) && diff != 0) {
                 if (better == 0) { status = "changed"; changed++; }
                 else if ((diff > 0) == (better > 0)) { status = "improved"; changed++; }
-                else { status = "REGRESSED"; regressions++; }
+                else { status = "REGRESSED"; regressions++; g->pass = false; }
             } else if (beyond && !isfinite(diff)) {
                 status = better ? "REGRESSED (appeared/vanished)" : "changed";
-                if (better) regressions++;
+                if (better) { regressions++; g->pass = false; }
             }
+            snprintf(g->status, sizeof g->status, "%s", status);
+            char bv[64], cv[64], dv[64];
             if (out && (strcmp(status, "ok") != 0 || diff != 0))
-                fprintf(out, "%-40s %16.6g %16.6g %+14.6g %10s  %s\n", fig->name[m], b, c, diff, tl, status);
+                fprintf(out, "%-40s %16s %16s %14s %10s  %s\n", fig->name[m], chk__num(b, false, bv, sizeof bv), chk__num(c, false, cv, sizeof cv),
+                        chk__num(diff, true, dv, sizeof dv), g->rule, status);
         }
         if (out) fprintf(out, "\n%d regression%s, %d other change%s beyond tolerance\n", regressions, regressions == 1 ? "" : "s",
                          changed, changed == 1 ? "" : "s");
     }
-    if (out) fprintf(out, "%s\n", failed + regressions ? "check FAILED" : "check passed");
+    char painted[64];
+    if (out) fprintf(out, "%s\n", cli_paint(out, failed + regressions ? "check FAILED" : "check passed", !(failed + regressions), painted, sizeof painted));
+    if (o->json) {
+        printf("{\n  \"passed\": %s,\n  \"failed_thresholds\": %d,\n  \"regressions\": %d,\n  \"changes\": %d,\n  \"rules\": ",
+               failed + regressions ? "false" : "true", failed, regressions, changed);
+        rpt_gate_write_json(gates, ngates, stdout);
+        printf(",\n  \"summary\": ");
+        rpt_write_json(&sum, stdout, true, 2);
+        printf("\n}\n");
+    }
+    if (o->junit) {
+        FILE *j = fopen(o->junit, "w");
+        char suite[300];
+        snprintf(suite, sizeof suite, "ordersim check %s", s->name);
+        if (j) rpt_gate_write_junit(gates, ngates, suite, j);
+        if (!j || fclose(j) != 0) {
+            fprintf(stderr, "ordersim check: %s: cannot write the JUnit file: %s\n", o->junit, strerror(errno));
+            rc = CLI_IO;
+        }
+    }
     dbrc = cli_rec_close(rec, o);
-    rc = cmd_record(o, s, &sum, "check");
+    int rrc = cmd_record(o, s, &sum, "check", gates, ngates, have_base);
+    if (!rc) rc = rrc;
     if (dbrc) rc = dbrc;
+    free(gates);
     if (!rc && (failed || regressions)) rc = CLI_FAILED;
     if (chk__unknown_thresholds(s, &sum) && rc != CLI_IO) rc = CLI_DATA;
     if (!sum.invariants_ok) rc = CLI_INTERNAL;
@@ -304,7 +349,8 @@ static int cmd_check(cli_opts *o)
 
 const cli_cmd cmd_check_entry = {
     .name = "check",
-    .usage = "SCENARIO.json [--baseline FILE | --baseline-run ID] [--tolerance SPEC] [--replications R] [--set PATH=VALUE]...",
+    .usage = "SCENARIO.json [--baseline FILE | --baseline-run ID] [--tolerance SPEC] [--replications R] [--set PATH=VALUE]...\n"
+             "       [--json] [--junit FILE]",
     .summary = "Regression gate: the scenario's thresholds, and every metric against a baseline; exit 1 on a regression.",
     .help = "  --baseline FILE      a summary written by `ordersim run --json` (or compare --json)\n"
             "  --baseline-run ID    a run recorded in the results database\n"
@@ -312,6 +358,8 @@ const cli_cmd cmd_check_entry = {
             "                       95% intervals); METRIC * sets the default (ci with replications, else 5%)\n"
             "  --strict            exit 65 when the scenario has warnings (always printed to stderr before the runs;\n"
             "                      see ordersim validate --help)\n"
+            "  --json               print the verdict, every rule (thresholds, baseline figures) and the summary as JSON\n"
+            "  --junit FILE         write JUnit XML: one testcase per threshold and per baseline figure\n"
             "Exit: 0 passed, 1 a threshold failed or a metric regressed (only that), 2 usage, 65 bad scenario, a run\n"
             "stopped by the loop guard, a baseline that is not an ordersim summary (malformed, empty, foreign) or a\n"
             "threshold on a figure the run does not report, 70 invariant, 74 I/O. A baseline of another scenario is\n"

@@ -1,35 +1,58 @@
 /*
- * cmd_common.c — thresholds, metric lookup, recording. See cmd_common.h.
+ * cmd_common.c — thresholds, recording. See cmd_common.h.
  */
 #include "cmd_common.h"
 
-#include "rpt_report.h"
+#include "rpt_doc.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
-int cmd_print_thresholds(const scn_scenario *s, const rpt_summary *sum, FILE *out)
+int cmd_thresholds(const scn_scenario *s, const rpt_summary *sum, rpt_gate *g)
 {
     int failed = 0;
-    if (!s->n_thresholds) return 0;
-    if (out) fprintf(out, "\n%-36s %-16s %18s  %s\n", "threshold", "condition", "value", "result");
     for (int i = 0; i < s->n_thresholds; i++) {
         const scn_threshold *t = &s->thresholds[i];
+        rpt_gate *x = &g[i];
+        memset(x, 0, sizeof *x);
         double v = NAN;
         bool known = rpt_ref_value(sum, &t->ref, &v);
-        bool ok = known && isfinite(v) && rpt_op_holds(t->op, v, t->value);
-        failed += !ok;
-        if (out) {
-            char cond[48];
-            snprintf(cond, sizeof cond, "%s %g", rpt_op_name(t->op), t->value);
-            fprintf(out, "%-36s %-16s %18.6g  %s\n", t->name, cond, v, ok ? "pass" : (known ? "FAIL" : "FAIL (no such figure)"));
-        }
+        x->pass = known && isfinite(v) && rpt_op_holds(t->op, v, t->value);
+        x->value = v;
+        x->base = NAN;
+        snprintf(x->name, sizeof x->name, "%s", t->name);
+        snprintf(x->rule, sizeof x->rule, "%s %g", rpt_op_name(t->op), t->value);
+        snprintf(x->unit, sizeof x->unit, "%s", rpt_ref_unit(&t->ref));
+        snprintf(x->status, sizeof x->status, "%s", x->pass ? "pass" : known ? "FAIL" : "FAIL (no such figure)");
+        failed += !x->pass;
     }
     return failed;
 }
 
-int cmd_record_many(const cli_opts *o, const scn_scenario *s, const rpt_summary *sums, int n,
-                    const char *conclusion, const char *extra_md, const char *command)
+void cmd_print_gates(const rpt_gate *g, int n, FILE *out)
+{
+    int shown = 0;
+    for (int i = 0; i < n; i++) {
+        if (g[i].baseline) continue;
+        if (!shown++) fprintf(out, "\n%-36s %-16s %18s  %s\n", "threshold", "condition", "value", "result");
+        char v[64];
+        rpt_num_format(g[i].value, NAN, "", NULL, v, sizeof v);
+        fprintf(out, "%-36s %-16s %18s  %s\n", g[i].name, g[i].rule, v, g[i].status);
+    }
+}
+
+int cmd_print_thresholds(const scn_scenario *s, const rpt_summary *sum, FILE *out)
+{
+    if (!s->n_thresholds) return 0;
+    rpt_gate *g = xcalloc((size_t)s->n_thresholds, sizeof *g);
+    int failed = cmd_thresholds(s, sum, g);
+    if (out) cmd_print_gates(g, s->n_thresholds, out);
+    free(g);
+    return failed;
+}
+
+int cmd_record_many(const cli_opts *o, const scn_scenario *s, const rpt_summary *sums, int n, rpt_report_in *in, const char *command)
 {
     if (o->no_report) return CLI_OK;
     os_diag d;
@@ -37,19 +60,36 @@ int cmd_record_many(const cli_opts *o, const scn_scenario *s, const rpt_summary 
     int rc = CLI_OK;
     char dir[1024];
     cli_out_dir(o, s, dir, sizeof dir);
-    rpt_report_in in = { .title = s->name, .description = s->description, .command = command, .n = n, .sums = sums,
-                         .conclusion = conclusion, .extra_md = extra_md };
+    in->title = s->name;
+    in->description = s->description;
+    in->command = command;
+    in->n = n;
+    in->sums = sums;
+    in->currency = s->currency;
+    in->generator = "ordersim " ORDERSIM_VERSION;
+    in->nthresholds = s->n_thresholds;
+    /* thresholds are shown in every report: evaluate them when the command did not */
+    rpt_gate *own = NULL;
+    if (!in->gates && s->n_thresholds) {
+        own = xcalloc((size_t)s->n_thresholds, sizeof *own);
+        cmd_thresholds(s, &sums[in->reference], own);
+        in->gates = own;
+        in->ngates = s->n_thresholds;
+    }
     int charts = 0;
-    if (rpt_report_write(dir, &in, &charts, &d) != OS_OK) rc = CLI_IO;
-    else if (!o->quiet && !o->json) printf("report: %s/report.html (%d charts; also report.md)\n", dir, charts);
+    if (rpt_report_write(dir, in, &charts, &d) != OS_OK) rc = CLI_IO;
+    else if (!o->quiet && !o->json) printf("report: %s/report.html (%d charts; also report.md, report.txt, report.json)\n", dir, charts);
     os_diag_print(&d, stderr);
     os_diag_fini(&d);
+    free(own);
     return rc;
 }
 
-int cmd_record(const cli_opts *o, const scn_scenario *s, const rpt_summary *sum, const char *kind)
+int cmd_record(const cli_opts *o, const scn_scenario *s, const rpt_summary *sum, const char *kind, const rpt_gate *gates, int ngates,
+               bool has_baseline)
 {
     char command[1024];
     snprintf(command, sizeof command, "ordersim %s %s", kind, s->file);
-    return cmd_record_many(o, s, sum, 1, NULL, NULL, command);
+    rpt_report_in in = { .gates = gates, .ngates = ngates, .has_baseline = has_baseline };
+    return cmd_record_many(o, s, sum, 1, &in, command);
 }

@@ -6,16 +6,24 @@
 #define CMD_COMMON_H
 
 #include "cli.h"
+#include "rpt_report.h"
 
-/* Evaluates the scenario's thresholds; prints a table to `out` (if not NULL); returns how
- * many failed. */
+/* Evaluates the scenario's thresholds into g[0 .. s->n_thresholds) (the caller provides
+ * room); returns how many failed. */
+int cmd_thresholds(const scn_scenario *s, const rpt_summary *sum, rpt_gate *g);
+/* Prints threshold gates as a table (nothing when n is 0). */
+void cmd_print_gates(const rpt_gate *g, int n, FILE *out);
+/* Evaluates and prints the scenario's thresholds to `out` (if not NULL); returns how many
+ * failed. */
 int cmd_print_thresholds(const scn_scenario *s, const rpt_summary *sum, FILE *out);
 /* Writes the report of a finished command (the runs were recorded as they ran, see
- * cli_rec), unless --no-report. Returns CLI_OK or CLI_IO. `kind` is "run", "compare"... */
-int cmd_record(const cli_opts *o, const scn_scenario *s, const rpt_summary *sum, const char *kind);
-/* The report of several summaries (compare), with its conclusion and extra
- * markdown (may be NULL) and the command line shown in the report. */
-int cmd_record_many(const cli_opts *o, const scn_scenario *s, const rpt_summary *sums, int n,
-                    const char *conclusion, const char *extra_md, const char *command);
+ * cli_rec), unless --no-report. Returns CLI_OK or CLI_IO. `kind` is "run", "check"...;
+ * `gates` (n of them, may be NULL) are the thresholds and baseline comparisons to show. */
+int cmd_record(const cli_opts *o, const scn_scenario *s, const rpt_summary *sum, const char *kind, const rpt_gate *gates, int ngates,
+               bool has_baseline);
+/* The report of several summaries (compare). `in` carries what the command decided
+ * (conclusion, gates, reference, verdict metrics); the scenario's parts (title,
+ * description, currency) and the summaries are filled in here. */
+int cmd_record_many(const cli_opts *o, const scn_scenario *s, const rpt_summary *sums, int n, rpt_report_in *in, const char *command);
 
 #endif

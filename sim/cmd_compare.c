@@ -6,6 +6,7 @@
  */
 #include "cli.h"
 #include "cmd_common.h"
+#include "rpt_doc.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -43,6 +44,9 @@ static char *cmp__conclusion(const rpt_summary *sums, int n, const rpt_recommend
     char *c = NULL;
     size_t len = 0;
     int over = 0;
+    char a[64], b[64], d[64], e[64];
+#define CMP__N(buf, v) (rpt_num_format((v), NAN, "", NULL, (buf), sizeof (buf)), (buf))
+#define CMP__M(buf, v) (rpt_num_format((v), NAN, "money", NULL, (buf), sizeof (buf)), (buf))
     for (int k = 0; k < n; k++) over += sums[k].mean[RPT_oversold_units] > 0;
     cmp__cat(&c, &len, "Over %d replication%s with common random numbers:\n", sums[0].n, sums[0].n == 1 ? "" : "s");
     if (!over) cmp__cat(&c, &len, "- no strategy oversold.\n");
@@ -51,25 +55,27 @@ static char *cmp__conclusion(const rpt_summary *sums, int n, const rpt_recommend
         const char *name = s->runs[0].strategy;
         if (!(s->mean[RPT_oversold_units] > 0)) continue;
         if (s->mean[RPT_orders_refunded] > 0)
-            cmp__cat(&c, &len, "- %s oversold %.0f units in %.0f orders (refunded).\n", name, s->mean[RPT_oversold_units],
-                     s->mean[RPT_oversold_orders]);
+            cmp__cat(&c, &len, "- %s oversold %s units in %s orders (refunded).\n", name, CMP__N(a, s->mean[RPT_oversold_units]),
+                     CMP__N(b, s->mean[RPT_oversold_orders]));
         else
-            cmp__cat(&c, &len, "- %s oversold %.0f units in %.0f orders (backordered: %.2f captured for orders stock does not cover).\n",
-                     name, s->mean[RPT_oversold_units], s->mean[RPT_oversold_orders], s->mean[RPT_revenue_at_risk]);
+            cmp__cat(&c, &len, "- %s oversold %s units in %s orders (backordered: %s captured for orders stock does not cover).\n",
+                     name, CMP__N(a, s->mean[RPT_oversold_units]), CMP__N(b, s->mean[RPT_oversold_orders]), CMP__M(d, s->mean[RPT_revenue_at_risk]));
     }
     for (int k = 0; k < n; k++) {
         const rpt_summary *s = &sums[k];
         const char *name = s->runs[0].strategy;
         if (s->mean[RPT_locked_unit_seconds] > 0) {
             double bots = s->mean[RPT_malicious_locked_unit_seconds] / s->mean[RPT_locked_unit_seconds];
-            cmp__cat(&c, &len, "- %s locked up to %.0f units (%.0f%% of locked unit-seconds held by bots) and turned away %.0f genuine orders while the units they wanted were locked.\n",
-                     name, s->mean[RPT_locked_stock_peak], 100 * bots, s->mean[RPT_genuine_rejected_while_locked]);
+            cmp__cat(&c, &len, "- %s locked up to %s units (%.0f%% of locked unit-seconds held by bots) and turned away %s genuine orders while the units they wanted were locked.\n",
+                     name, CMP__N(a, s->mean[RPT_locked_stock_peak]), 100 * bots, CMP__N(b, s->mean[RPT_genuine_rejected_while_locked]));
         }
     }
     for (int k = 0; k < n; k++)
-        cmp__cat(&c, &len, "- %s: %.0f genuine orders served (%.0f paid), %.0f units unsold at the end, revenue %.2f.\n",
-                 sums[k].runs[0].strategy, sums[k].mean[RPT_genuine_orders_served], sums[k].mean[RPT_genuine_orders_paid],
-                 sums[k].mean[RPT_unsold_units_end], sums[k].mean[RPT_revenue]);
+        cmp__cat(&c, &len, "- %s: %s genuine orders served (%s paid), %s units unsold at the end, revenue %s.\n",
+                 sums[k].runs[0].strategy, CMP__N(a, sums[k].mean[RPT_genuine_orders_served]), CMP__N(b, sums[k].mean[RPT_genuine_orders_paid]),
+                 CMP__N(d, sums[k].mean[RPT_unsold_units_end]), CMP__M(e, sums[k].mean[RPT_revenue]));
+#undef CMP__N
+#undef CMP__M
     if (rec->strategy >= 0) cmp__cat(&c, &len, "Recommendation: %s.\n", sums[rec->strategy].runs[0].strategy);
     else cmp__cat(&c, &len, "No recommendation: no strategy dominates.\n");
     for (int i = 0; i < rec->nwhy; i++) cmp__cat(&c, &len, "- %s\n", rec->why[i]);
@@ -85,33 +91,6 @@ static rpt_verdict *cmp__verdicts(const rpt_summary *sums, int n, int ref)
         if (k != ref)
             for (int m = 0; m < RPT_METRIC_COUNT; m++) rpt_verdict_of(&sums[ref], &sums[k], (rpt_metric)m, &v[k * RPT_METRIC_COUNT + m]);
     return v;
-}
-
-/* The verdict table in Markdown, for report.md. Caller frees. */
-static char *cmp__markdown(const rpt_summary *sums, int n, int ref, const rpt_verdict *v)
-{
-    char *md = NULL;
-    size_t len = 0;
-    const char *rn = sums[ref].runs[0].strategy;
-    cmp__cat(&md, &len, "## Verdicts against %s (paired differences, 95%% intervals)\n\n| metric |", rn);
-    for (int k = 0; k < n; k++) if (k != ref) cmp__cat(&md, &len, " %s - %s | verdict |", sums[k].runs[0].strategy, rn);
-    cmp__cat(&md, &len, "\n|---|");
-    for (int k = 0; k < n; k++) if (k != ref) cmp__cat(&md, &len, "---:|---|");
-    cmp__cat(&md, &len, "\n");
-    for (int i = 0; i < CMP_NKEY; i++) {
-        cmp__cat(&md, &len, "| %s |", rpt_metric_name(cmp__key[i]));
-        for (int k = 0; k < n; k++) {
-            if (k == ref) continue;
-            const rpt_verdict *x = &v[k * RPT_METRIC_COUNT + cmp__key[i]];
-            char label[64];
-            rpt_verdict_label(x, label, sizeof label);
-            if (isfinite(x->ci)) cmp__cat(&md, &len, " %.4g +/- %.3g |", x->diff, x->ci);
-            else cmp__cat(&md, &len, " %.4g |", x->diff);
-            cmp__cat(&md, &len, " %s%s%s |", label, x->why[0] ? ": " : "", x->why);
-        }
-        cmp__cat(&md, &len, "\n");
-    }
-    return md;
 }
 
 /* Writes compare's JSON: every strategy's summary, the verdicts against the reference, the
@@ -166,12 +145,9 @@ static void cmp__text(const rpt_summary *sums, int n, int ref, const rpt_verdict
     for (int m = 0; m < RPT_METRIC_COUNT; m++) {
         printf("%-32s", rpt_metric_name((rpt_metric)m));
         for (int k = 0; k < n; k++) {
-            char cell[64];
-            double x = sums[k].mean[m], ci = sums[k].ci95[m];
-            if (!isfinite(x)) snprintf(cell, sizeof cell, "-");
-            else if (isfinite(ci) && ci > 0) snprintf(cell, sizeof cell, "%.5g +/- %.2g", x, ci);
-            else snprintf(cell, sizeof cell, "%.6g", x);
-            printf(" %22s", cell);
+            char cell[96];
+            rpt_num_format(sums[k].mean[m], sums[k].ci95[m], "", NULL, cell, sizeof cell);
+            printf(" %*s", 22 + (strstr(cell, "\u00b1") ? 1 : 0), cell);   /* the ± is two bytes, one column */
         }
         printf("\n");
     }
@@ -181,11 +157,12 @@ static void cmp__text(const rpt_summary *sums, int n, int ref, const rpt_verdict
         printf("  %s:\n", sums[k].runs[0].strategy);
         for (int i = 0; i < CMP_NKEY; i++) {
             const rpt_verdict *x = &v[k * RPT_METRIC_COUNT + cmp__key[i]];
-            char diff[64], label[64];
-            if (isfinite(x->ci)) snprintf(diff, sizeof diff, "%+.5g +/- %.2g", x->diff, x->ci);
-            else snprintf(diff, sizeof diff, "%+.5g", x->diff);
+            char diff[96], label[64];
+            diff[0] = x->diff > 0 ? '+' : '\0';
+            rpt_num_format(x->diff, x->ci, "", NULL, diff + (x->diff > 0), sizeof diff - 1);
             rpt_verdict_label(x, label, sizeof label);
-            printf("    %-34s %24s  %s%s%s\n", rpt_metric_name(cmp__key[i]), diff, label, x->why[0] ? ": " : "", x->why);
+            printf("    %-34s %*s  %s%s%s\n", rpt_metric_name(cmp__key[i]), 24 + (strstr(diff, "\u00b1") ? 1 : 0), diff, label,
+                   x->why[0] ? ": " : "", x->why);
         }
     }
     for (int k = 0; k < n; k++)
@@ -229,7 +206,6 @@ static int cmd_compare(cli_opts *o)
     rpt_recommendation recommendation;
     rpt_recommend(sums, n, &recommendation);
     char *conclusion = cmp__conclusion(sums, n, &recommendation);
-    char *md = cmp__markdown(sums, n, ref, verdicts);
     if (o->json) {
         cmp__json(sums, n, ref, verdicts, &recommendation, conclusion);
     } else if (!o->quiet) {
@@ -242,7 +218,8 @@ static int cmd_compare(cli_opts *o)
     dbrc = cli_rec_close(rec, o);
     char command[1024];
     snprintf(command, sizeof command, "ordersim compare %s --replications %d", s->file, o->replications);
-    rc = cmd_record_many(o, s, sums, n, conclusion, md, command);
+    rpt_report_in in = { .conclusion = conclusion, .reference = ref, .verdict_metrics = cmp__key, .nverdict_metrics = CMP_NKEY };
+    rc = cmd_record_many(o, s, sums, n, &in, command);
     if (dbrc) rc = dbrc;
     for (int k = 0; k < n; k++)
         if (!sums[k].invariants_ok) rc = CLI_INTERNAL;
@@ -250,7 +227,6 @@ static int cmd_compare(cli_opts *o)
     free(runs);
     free(sums);
     free(conclusion);
-    free(md);
     free(verdicts);
     scn_free(s);
     return rc;

@@ -19,7 +19,7 @@ static int cmd_history(cli_opts *o)
     if (rc) return rc;
     os_diag d;
     os_diag_init(&d);
-    os_status st = rpt_db_history(db, stdout, limit, &d);
+    os_status st = o->json ? rpt_db_history_json(db, stdout, limit, &d) : rpt_db_history(db, stdout, limit, &d);
     os_diag_print(&d, stderr);
     os_diag_fini(&d);
     rpt_db_close(db);
@@ -28,9 +28,10 @@ static int cmd_history(cli_opts *o)
 
 const cli_cmd cmd_history_entry = {
     .name = "history",
-    .usage = "[N] [--db FILE]",
+    .usage = "[N] [--db FILE] [--json]",
     .summary = "Lists the most recent N (default 50) recorded runs.",
-    .help = "The database is plain SQLite: sqlite3 out/results.db 'SELECT * FROM run_summary' (docs/results-db.md).\n"
+    .help = "  --json              the runs as a JSON array of objects\n"
+            "The database is plain SQLite: sqlite3 out/results.db 'SELECT * FROM run_summary' (docs/results-db.md).\n"
             "It is opened read-only and never created.\n"
             "  --db FILE           results database (default out/results.db)\n"
             "Exit: 0 ok, 2 usage, 66 no such database, 74 not a results database or I/O error.\n",

@@ -61,7 +61,7 @@ static int cmd_run(cli_opts *o)
     }
     o->orders_fp = NULL;
     dbrc = cli_rec_close(rec, o);
-    int rrc = cmd_record(o, s, &sum, "run");
+    int rrc = cmd_record(o, s, &sum, "run", NULL, 0, false);
     if (rrc) rc = rrc;
     if (dbrc) rc = dbrc;
     if (!sum.invariants_ok) {
@@ -82,7 +82,7 @@ const cli_cmd cmd_run_entry = {
     .summary = "Runs one scenario under its own inventory strategy, prints the summary, records the run and writes the report.",
     .help = "  --seed N            seed of replication 0 (replication r uses N + r); default: the scenario's\n"
             "  --replications R    independent replications; metrics are means with 95% intervals\n"
-            "  --jobs J            replications run on J threads (results do not depend on J)\n"
+            "  --jobs J            replications run on J threads (default: the number of cores; results do not depend on J)\n"
             "  --set PATH=VALUE    override a scenario key, e.g. inventory.order_expiry=5m (repeatable)\n"
             "  --strategy NAME     override inventory.strategy\n"
             "  --json              print the summary as JSON (contract section 3) instead of the table\n"

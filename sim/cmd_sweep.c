@@ -152,11 +152,66 @@ static int swp__options(const cli_opts *o, const char *const *stations, int nst,
     return CLI_OK;
 }
 
+/* Writes a sweep as JSON (docs/json.md): every point's parameters, offered load and
+ * summary, then the analysis (knee, bottleneck, bound, SLO) with null where none. */
+static void swp__json(const char *sweep_id, const char *title, const rpt_capacity *c, const rpt_point *pts, FILE *out)
+{
+    const rpt_run *r0 = &pts[0].sum.runs[0];
+    fprintf(out, "{\n  \"sweep_id\": ");
+    rpt_json_str(out, sweep_id);
+    fprintf(out, ",\n  \"scenario\": ");
+    rpt_json_str(out, title);
+    fprintf(out, ",\n  \"kind\": \"%s\",\n  \"points\": [", c->load ? "load" : "study");
+    for (int i = 0; i < c->n; i++) {
+        fprintf(out, "%s\n    {\"point\": %d, \"params\": ", i ? "," : "", i);
+        rpt_json_str(out, pts[i].params);
+        fprintf(out, ", \"offered_per_s\": ");
+        rpt_json_num(out, c->offered[i]);
+        fprintf(out, ", \"slo_ok\": %s, \"summary\": ", !c->has_slo ? "null" : c->slo_ok[i] ? "true" : "false");
+        rpt_write_json(&pts[i].sum, out, false, 4);
+        fprintf(out, "}");
+    }
+    fprintf(out, "\n  ],\n  \"knee\": ");
+    if (c->knee >= 0) fprintf(out, "%d", c->knee);
+    else fprintf(out, "null");
+    fprintf(out, ",\n  \"knee_reason\": ");
+    if (c->knee >= 0) rpt_json_str(out, c->knee_reason);
+    else fprintf(out, "null");
+    fprintf(out, ",\n  \"bottleneck\": ");
+    if (c->bottleneck >= 0) rpt_json_str(out, r0->st[c->bottleneck].name);
+    else fprintf(out, "null");
+    fprintf(out, ",\n  \"bound_per_s\": ");
+    rpt_json_num(out, c->bound_station >= 0 ? c->bound_min : NAN);
+    fprintf(out, ",\n  \"bound_station\": ");
+    if (c->bound_station >= 0) rpt_json_str(out, r0->st[c->bound_station].name);
+    else fprintf(out, "null");
+    fprintf(out, ",\n  \"slo\": ");
+    if (!c->has_slo) fprintf(out, "null");
+    else {
+        fprintf(out, "{\"condition\": ");
+        char cond[200];
+        snprintf(cond, sizeof cond, "%s %s %.17g", c->slo.name, rpt_op_name(c->slo.op), c->slo.value);
+        rpt_json_str(out, cond);
+        fprintf(out, ", \"highest_load_per_s\": ");
+        rpt_json_num(out, c->slo_load);
+        fprintf(out, ", \"below\": ");
+        if (c->slo_below >= 0) fprintf(out, "%d", c->slo_below);
+        else fprintf(out, "null");
+        fprintf(out, ", \"above\": ");
+        if (c->slo_above >= 0) fprintf(out, "%d", c->slo_above);
+        else fprintf(out, "null");
+        fprintf(out, ", \"finding\": ");
+        rpt_json_str(out, c->slo_finding);
+        fprintf(out, "}");
+    }
+    fprintf(out, "\n}\n");
+}
+
 /* Groups complete runs into points in point order and analyses them; prints and reports.
  * The same (point, replication) recorded twice (a shard run twice, a normal cluster retry)
  * is kept once, the first recorded, and said so: counting it twice would fake precision. */
-static int swp__report(const cli_opts *o, const char *title, const char *description, rpt_run *runs, int nruns,
-                       const char *dir, const char *command)
+static int swp__report(const cli_opts *o, const char *sweep_id, const char *title, const char *description, const char *currency,
+                       rpt_run *runs, int nruns, const char *dir, const char *command)
 {
     int npts = 0;
     for (int i = 0; i < nruns; i++) if (runs[i].sweep_point + 1 > npts) npts = runs[i].sweep_point + 1;
@@ -205,7 +260,8 @@ static int swp__report(const cli_opts *o, const char *title, const char *descrip
     rpt_capacity_opts co = { .load = swp__params_load(pts[0].params), .slo = o->slo ? &slo : NULL,
                              .nmetrics = o->nmetrics, .metrics = metrics };
     rpt_capacity_analyze(pts, npts, &co, cap);
-    if (!o->quiet) {
+    if (o->json) swp__json(sweep_id, title, cap, pts, stdout);
+    else if (!o->quiet) {
         printf("sweep %s: %d points x %d replications (%s)\n\n", title, npts, pts[0].sum.n, cap->load ? "load sweep" : "parameter study");
         rpt_capacity_write_table(cap, pts, stdout);
     }
@@ -215,10 +271,11 @@ static int swp__report(const cli_opts *o, const char *title, const char *descrip
         os_diag d;
         os_diag_init(&d);
         rpt_report_in in = { .title = title, .description = description, .command = command, .n = 1,
-                             .sums = &pts[npts - 1].sum, .cap = cap, .points = pts };
+                             .sums = &pts[npts - 1].sum, .cap = cap, .points = pts, .currency = currency,
+                             .generator = "ordersim " ORDERSIM_VERSION };
         int charts = 0;
         if (rpt_report_write(dir, &in, &charts, &d) != OS_OK) rc = CLI_IO;
-        else if (!o->quiet) printf("report: %s/report.html (%d charts; also report.md)\n", dir, charts);
+        else if (!o->quiet && !o->json) printf("report: %s/report.html (%d charts; also report.md, report.txt, report.json)\n", dir, charts);
         os_diag_print(&d, stderr);
         os_diag_fini(&d);
     }
@@ -358,8 +415,8 @@ static int cmd_sweep(cli_opts *o)
             cli_out_dir(o, base, dir, sizeof dir);
             if (!o->out) strncat(dir, "/sweep", sizeof dir - strlen(dir) - 1);
             snprintf(command, sizeof command, "ordersim sweep %s (%s)", base->file, sweep_id);
-            rc = swp__report(o, base->name, base->description, runs, mine, dir, command);
-            if (!o->quiet) printf("sweep id: %s\n", sweep_id);
+            rc = swp__report(o, sweep_id, base->name, base->description, base->currency, runs, mine, dir, command);
+            if (!o->quiet && !o->json) printf("sweep id: %s\n", sweep_id);
         }
     }
     for (int i = 0; i < mine; i++) rpt_run_fini(&runs[i]);
@@ -399,7 +456,7 @@ int cmd_sweep_report(cli_opts *o, const char *sweep_id)
         if (o->out) snprintf(dir, sizeof dir, "%s", o->out);
         else snprintf(dir, sizeof dir, "out/%s", sweep_id);
         snprintf(command, sizeof command, "ordersim report --sweep %s", sweep_id);
-        rc = swp__report(o, runs[0].scenario, "Capacity report rebuilt from the results database.", runs, n, dir, command);
+        rc = swp__report(o, sweep_id, runs[0].scenario, "Capacity report rebuilt from the results database.", NULL, runs, n, dir, command);
     }
     for (int i = 0; i < n; i++) rpt_run_fini(&runs[i]);
     free(runs);

@@ -14,9 +14,11 @@ static const cli_cmd *const commands[] = { &cmd_run_entry, &cmd_compare_entry, &
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: ordersim COMMAND [ARGS] (ordersim COMMAND --help for details)\n\ncommands:\n");
+    fprintf(f, "usage: ordersim COMMAND [ARGS] (ordersim help COMMAND, or COMMAND -h, for details)\n\ncommands:\n");
     for (int i = 0; commands[i]; i++) fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
-    fprintf(f, "\nordersim --version prints the version and the linked library versions.\n");
+    fprintf(f, "\nA SCENARIO.json argument may be - to read the scenario from standard input.\n"
+               "Colour is used only on a terminal, and never when NO_COLOR is set.\n"
+               "ordersim --version prints the version and the linked library versions.\n");
 }
 
 int main(int argc, char **argv)
@@ -29,7 +31,17 @@ int main(int argc, char **argv)
         printf("ordersim %s (SQLite %s, cJSON %s)\n", ORDERSIM_VERSION, sqlite3_libversion(), cJSON_Version());
         return CLI_OK;
     }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        if (strcmp(argv[1], "help") == 0 && argc > 2) {   /* help COMMAND = COMMAND --help */
+            for (int i = 0; commands[i]; i++)
+                if (strcmp(argv[2], commands[i]->name) == 0) {
+                    cli_print_help(commands[i]);
+                    return CLI_OK;
+                }
+            fprintf(stderr, "ordersim: no command '%s'\n", argv[2]);
+            usage(stderr);
+            return CLI_USAGE;
+        }
         usage(stdout);
         return CLI_OK;
     }

@@ -66,6 +66,7 @@ extern const char *const scn_station_names[SCN_STATIONS];
 typedef struct scn_scenario {
     char        name[SCN_NAME_MAX];  /* scenario name */
     char       *description;         /* owned, may be "" */
+    char        currency[8];         /* ISO 4217 code for money in reports, "" when none */
     char       *file;                /* owned: where it was loaded from */
     uint64_t    seed;
     double      horizon, warmup;     /* seconds */

@@ -314,7 +314,7 @@ static bool scn__dist(scn__ctx *cx, const cJSON *parent, const char *path, const
 
 /* ---- sections ------------------------------------------------------------------------ */
 
-static const char *const k_top[] = { "name", "description", "seed", "horizon", "warmup", "catalog", "promotions",
+static const char *const k_top[] = { "name", "description", "currency", "seed", "horizon", "warmup", "catalog", "promotions",
     "inventory", "risk", "customers", "payment", "stations", "fulfilment", "process", "thresholds", "report", NULL };
 static const char *const k_sku[] = { "sku", "stock", "price", "category", "max_per_user", "demand_weight", "warehouse", NULL };
 static const char *const k_promo[] = { "id", "type", "value", "threshold", "priority", "stackable", "budget",
@@ -712,6 +712,12 @@ os_status scn_from_doc(jsn_doc *doc, scn_scenario **out, os_diag *diag)
     const cJSON *desc = scn__member(root, "description");
     if (desc && !cJSON_IsString(desc)) SCN__ERR(&cx, desc, "description", "found %s, expected a string", jsn_type_name(desc));
     s->description = xstrdup(cJSON_IsString(desc) ? desc->valuestring : "");
+    /* currency: a 3-letter code (ISO 4217) that reports print after money amounts */
+    if (scn__str(&cx, root, "", "currency", false, s->currency, sizeof s->currency) &&
+        !(strlen(s->currency) == 3 && strspn(s->currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == 3)) {
+        SCN__ERR(&cx, scn__member(root, "currency"), "currency", "found \"%s\", expected a 3-letter ISO 4217 code such as \"EUR\"", s->currency);
+        s->currency[0] = '\0';
+    }
     s->file = xstrdup(jsn_file(doc));
     int64_t seed = 1;
     scn__int(&cx, root, "", "seed", false, 0, 9007199254740992.0, &seed);

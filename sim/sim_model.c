@@ -647,10 +647,21 @@ static void sim__sample(sim__model *m)
     row[k++] = (double)over;
     row[k++] = (double)m->paid_interval;
     m->paid_interval = 0;
-    for (int s = 0; s < fsm_state_count(def); s++)
+    static const rpt_metric cum[] = { RPT_customers, RPT_orders_rejected_stockout, RPT_orders_blocked_risk,
+                                      RPT_payments_rejected_revalidation, RPT_orders_expired };
+    for (int i = 0; i < 5; i++) row[k++] = m->m[cum[i]];
+    for (int i = 0; i < ST_COUNT; i++) {
+        /* the utilization of the window that ends now (closing it changes no metric) */
+        double peak = m->st[i].util_peak;
+        m->st[i].util_peak = 0;
+        sim__station_window(m, &m->st[i]);
+        row[k++] = (double)m->st[i].len;
+        row[k++] = m->st[i].util_peak;
+        if (peak > m->st[i].util_peak) m->st[i].util_peak = peak;
+    }
+    for (int s = 0; s < fsm_state_count(def) && k < RPT_MAX_COLS; s++)
         row[k++] = (double)(fsm_is_terminal(def, s) ? proc_entered(m->pe, s) : proc_in_state(m->pe, s));
     rpt_series_add(&m->out->series, row);
-    for (int i = 0; i < ST_COUNT; i++) sim__station_window(m, &m->st[i]);
     if (m->now + m->s->sample_every < m->horizon) sim__at(m, m->now + m->s->sample_every, EV_SAMPLE, NULL, 0, 0);
 }
 
@@ -851,14 +862,26 @@ os_status sim_run(const scn_scenario *s, const sim_opts *opts, rpt_run *out)
     out->warmup = s->warmup;
     const char *cols[RPT_MAX_COLS];
     int nc = 0;
-    static const char *const base[] = { "available", "locked", "sold", "oversold", "paid_in_interval" };
-    for (int i = 0; i < 5; i++) cols[nc++] = base[i];
+    static const char *const base[] = { "available", "locked", "sold", "oversold", "paid_in_interval", "cum.customers",
+                                        "cum.rejected_stockout", "cum.blocked_risk", "cum.rejected_revalidation", "cum.expired" };
+    for (int i = 0; i < 10; i++) cols[nc++] = base[i];
+    char st_cols[2 * ST_COUNT][RPT_NAME_MAX];
+    for (int i = 0; i < ST_COUNT; i++) {
+        snprintf(st_cols[2 * i], RPT_NAME_MAX, "queue.%s", scn_station_names[i]);
+        snprintf(st_cols[2 * i + 1], RPT_NAME_MAX, "util.%s", scn_station_names[i]);
+        cols[nc++] = st_cols[2 * i];
+        cols[nc++] = st_cols[2 * i + 1];
+    }
     char state_cols[FSM_MAX_STATES][RPT_NAME_MAX];
+    uint64_t cumulative = 0;
+    for (int i = 1; i <= 5; i++) cumulative |= 1ull << (5 + i);   /* the cum.* columns (t is column 0) */
     for (int i = 0; i < fsm_state_count(s->fsm) && nc < RPT_MAX_COLS - 1; i++) {
         snprintf(state_cols[i], RPT_NAME_MAX, "state.%s", fsm_state_name(s->fsm, i));
+        if (fsm_is_terminal(s->fsm, i)) cumulative |= 1ull << (nc + 1);
         cols[nc++] = state_cols[i];
     }
     rpt_series_columns(&out->series, nc, cols);
+    out->series.cumulative = cumulative;
     if (opts->ledger) {
         out->nstates = fsm_state_count(s->fsm);
         for (int i = 0; i < out->nstates && i < RPT_MAX_STATES; i++) snprintf(out->states[i], RPT_NAME_MAX, "%s", fsm_state_name(s->fsm, i));

@@ -256,7 +256,7 @@ Test(verdict, a_tie_on_served_orders_is_broken_only_by_dominance_on_the_costs)
     rpt_recommend(s, 2, &rec);
     for (int i = 0; i < rec.nwhy; i++) cr_log_info("why: %s", rec.why[i]);
     cr_expect_eq(rec.strategy, 1, "got %d", rec.strategy);
-    cr_expect(why_has(&rec, "b is better on locked_unit_seconds (-1000 +/- 248) and worse on nothing"));
+    cr_expect(why_has(&rec, "b is better on locked_unit_seconds (-1,000 \u00b1 250) and worse on nothing"));   /* 248 to two digits */
     /* Now b also tells more buyers "sold out" after they started to pay: a trade-off, and
      * nobody is named. */
     set3(b, RPT_payments_rejected_revalidation, 50, 60, 55);
@@ -291,7 +291,7 @@ Test(verdict, a_percentile_is_not_comparable_when_stock_ran_short_even_with_equa
     summarize(b);
     rpt_verdict_of(&a->sum, &b->sum, RPT_order_to_pay_p95, &v);
     cr_expect_eq(v.word, RPT_V_NOT_COMPARABLE, "got %s", rpt_verdict_word_name(v.word));
-    cr_expect(strstr(v.why, "stock ran short (25000 rejected for stock-out or at checkout under b, 0 under a)"), "%s", v.why);
+    cr_expect(strstr(v.why, "stock ran short (25,000 rejected for stock-out or at checkout under b, 0 under a)"), "%s", v.why);
     strat_free(a);
     strat_free(b);
 }

@@ -119,24 +119,25 @@ expect_rc 2 "$BIN" run "$S" $small --db-timeout forever
 grep -qF "ordersim: --db-timeout takes seconds from 0 to 86400, not 'forever'" "$T/last.err" || fail "--db-timeout message"
 
 # --- 4. one estimate for the whole invocation, refused above the limits (timeout: a guard
-# in case the refusal breaks; each of these would run for hours)
+# in case the refusal breaks; each of these would run for hours). --jobs 1: the estimate
+# divides by the threads, and --jobs defaults to the number of cores.
 B10="$ROOT/scenarios/bench/steady_10m.json"
 refused 65 "steady_10m.json: this invocation would make 1000 runs (replications x strategies, over 1000 scenario points) of about 5e+10 events in all: roughly 9.26 hours on 1 thread" \
-  timeout 60 "$BIN" sweep "$B10" --param customers.arrivals.rate=100:100000:100 --db s.db
+  timeout 60 "$BIN" sweep "$B10" --param customers.arrivals.rate=100:100000:100 --jobs 1 --db s.db
 refused 65 "flash_sale.json: this invocation would make 20 runs (replications x strategies, over 1 scenario point) of about" \
-  timeout 60 "$BIN" run "$S" --set horizon=20d --set report.sample_every=1s --replications 20 --db s.db
+  timeout 60 "$BIN" run "$S" --set horizon=20d --set report.sample_every=1s --replications 20 --jobs 1 --db s.db
 grep -q "GB more in the results DB (622 M series values" "$T/last.err" || fail "series values not counted"
 refused 65 "steady_10m.json: this invocation would make 30 runs (replications x strategies, over 1 scenario point) of about 1.5e+09 events in all: roughly 0.278 hours on 1 thread" \
-  timeout 60 "$BIN" run "$B10" --ledger --replications 30 --db s.db
+  timeout 60 "$BIN" run "$B10" --ledger --replications 30 --jobs 1 --db s.db
 grep -q "M series values, 1.5e+03 M ledger rows" "$T/last.err" || fail "ledger rows not counted"
 refused 65 "flash_sale.json: this invocation would make 100000 runs (replications x strategies, over 1 scenario point) of about" \
-  timeout 60 "$BIN" run "$S" $small --replications 100000 --db s.db
+  timeout 60 "$BIN" run "$S" $small --replications 100000 --jobs 1 --db s.db
 grep -q "M ledger rows, [0-9.]* MB of scenario text" "$T/last.err" || fail "scenario text not counted once per run"
 refused 65 "flash_sale.json: this invocation would make 300000 runs (replications x strategies, over 1 scenario point)" \
-  timeout 60 "$BIN" compare "$S" $small --replications 100000 --db s.db
+  timeout 60 "$BIN" compare "$S" $small --replications 100000 --jobs 1 --db s.db
 # a sweep's shard is estimated on its share
 refused 65 "steady_10m.json: this invocation would make 500 runs (replications x strategies, over 1000 scenario points)" \
-  timeout 60 "$BIN" sweep "$B10" --param customers.arrivals.rate=100:100000:100 --shard 1/2 --db s.db
+  timeout 60 "$BIN" sweep "$B10" --param customers.arrivals.rate=100:100000:100 --shard 1/2 --jobs 1 --db s.db
 
 # --- 6. check: a bad baseline is bad input (65), only a real regression is 1
 "$BIN" run "$S" $small --json --no-report --db "$T/c.db" > "$T/w/base.json"
