@@ -952,9 +952,9 @@ os_status rpt_db_merge(rpt_db *db, const char *src, int *added, int *duplicates,
     os_status st = OS_OK;
     sqlite3_stmt *sel = NULL, *ins = NULL, *dup = NULL;
     if (rpt__exec(db, "BEGIN IMMEDIATE") != SQLITE_OK) { st = rpt__fail(db, diag, "begin"); goto detach; }
-    if (sqlite3_prepare_v2(db->h, "SELECT id, kind = 'sweep' AND status = 'complete', batch, sweep_point, replication"
+    if (sqlite3_prepare_v2(db->h, "SELECT id, kind IN ('sweep', 'optimize') AND status = 'complete', batch, sweep_point, replication"
                            " FROM src.runs WHERE uuid NOT IN (SELECT uuid FROM main.runs) ORDER BY id", -1, &sel, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db->h, "SELECT count(*) FROM main.runs WHERE kind = 'sweep' AND status = 'complete' AND batch = ?1"
+        sqlite3_prepare_v2(db->h, "SELECT count(*) FROM main.runs WHERE kind IN ('sweep', 'optimize') AND status = 'complete' AND batch = ?1"
                            " AND sweep_point = ?2 AND replication = ?3", -1, &dup, NULL) != SQLITE_OK) {
         st = rpt__fail(db, diag, "select runs to merge (is it an ordersim results database?)");
         goto end;
@@ -1001,6 +1001,9 @@ os_status rpt_db_merge(rpt_db *db, const char *src, int *added, int *duplicates,
         }
         (*added)++;
     }
+    /* an optimize's arguments, so `report --optimize ID` works on the merged file */
+    if (st == OS_OK && rpt__exec(db, "INSERT OR IGNORE INTO main.meta SELECT key, value FROM src.meta WHERE key LIKE 'optimize:%'") != SQLITE_OK)
+        st = rpt__fail(db, diag, "merge meta");
 end:
     sqlite3_finalize(sel);
     sqlite3_finalize(ins);
@@ -1040,4 +1043,30 @@ os_status rpt_db_history_json(rpt_db *db, FILE *out, int limit, os_diag *diag)
     fputs(rows ? "\n]\n" : "]\n", out);
     sqlite3_finalize(q);
     return OS_OK;
+}
+
+os_status rpt_db_meta_put(rpt_db *db, const char *key, const char *value, os_diag *diag)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(db->h, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", -1, &q, NULL) != SQLITE_OK)
+        return rpt__fail(db, diag, "prepare");
+    sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, value, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    return rc == SQLITE_DONE ? OS_OK : rpt__fail(db, diag, "write meta");
+}
+
+os_status rpt_db_meta_get(rpt_db *db, const char *key, char **value, os_diag *diag)
+{
+    *value = NULL;
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(db->h, "SELECT value FROM meta WHERE key = ?1", -1, &q, NULL) != SQLITE_OK) return rpt__fail(db, diag, "prepare");
+    sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW && sqlite3_column_text(q, 0)) *value = xstrdup((const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    if (rc == SQLITE_ROW && *value) return OS_OK;
+    if (rc == SQLITE_DONE || rc == SQLITE_ROW) return OS_ENOTFOUND;
+    return rpt__fail(db, diag, "read meta");
 }

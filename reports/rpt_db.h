@@ -77,6 +77,11 @@ os_status rpt_db_merge(rpt_db *db, const char *src, int *added, int *duplicates,
 /* Marks the runs of `batch` still 'running' as 'interrupted' (the process was stopped by a
  * signal); *marked gets how many. */
 os_status rpt_db_mark_interrupted(rpt_db *db, const char *batch, int *marked, os_diag *diag);
+/* Sets a key of the `meta` table (an optimize keeps its arguments there, key "optimize:ID"). */
+os_status rpt_db_meta_put(rpt_db *db, const char *key, const char *value, os_diag *diag);
+/* Reads a key of the `meta` table into *value (malloc'd, caller frees); OS_ENOTFOUND when
+ * the key is absent. */
+os_status rpt_db_meta_get(rpt_db *db, const char *key, char **value, os_diag *diag);
 /* A fresh random identifier (32 hex digits) for batches. */
 void rpt_db_uuid(char out[33]);
 

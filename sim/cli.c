@@ -89,6 +89,7 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         } else if (strcmp(name, "--replications") == 0) {
             if (!cli__num(val, 1, 100000, &n)) { fprintf(stderr, "ordersim: --replications takes 1..100000, not '%s'\n", val); return CLI_USAGE; }
             o->replications = (int)n;
+            o->has_replications = true;
         } else if (strcmp(name, "--jobs") == 0) {
             if (!cli__num(val, 1, 1024, &n)) { fprintf(stderr, "ordersim: --jobs takes 1..1024, not '%s'\n", val); return CLI_USAGE; }
             o->jobs = (int)n;
@@ -131,6 +132,17 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         else if (strcmp(name, "--tolerance") == 0) o->tolerance = val;
         else if (strcmp(name, "--junit") == 0) o->junit = val;
         else if (strcmp(name, "--sweep") == 0) o->sweep = val;
+        else if (strcmp(name, "--objective") == 0) {
+            if (o->nobjectives == 2) { fprintf(stderr, "ordersim: at most 2 --objective (a Pareto front)\n"); return CLI_USAGE; }
+            o->objectives[o->nobjectives++] = val;
+        } else if (strcmp(name, "--subject-to") == 0) {
+            if (o->nsubject_to == 8) { fprintf(stderr, "ordersim: at most 8 --subject-to\n"); return CLI_USAGE; }
+            o->subject_to[o->nsubject_to++] = val;
+        } else if (strcmp(name, "--budget") == 0) o->opt_budget = val;
+        else if (strcmp(name, "--delta") == 0) o->delta = val;
+        else if (strcmp(name, "--resume") == 0) o->resume = val;
+        else if (strcmp(name, "--optimize") == 0) o->optimize = val;
+        else if (strcmp(name, "--strategy") == 0 && strcmp(val, "all") == 0) o->strategy_all = true;
         else if (strcmp(name, "--strategy") == 0) {
             if (!inv_strategy_find(val)) {
                 fprintf(stderr, "ordersim: unknown strategy '%s' for --strategy (reduce_on_order, reduce_on_payment, reserve_on_checkout)\n", val);

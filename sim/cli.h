@@ -83,6 +83,16 @@ typedef struct cli_opts {
     const char *period;             /* --period day|week (fit) */
     const char *horizon;            /* --horizon DURATION (fit) */
     const char *segment_by;         /* --segment-by COLUMN (fit) */
+    bool        has_replications;   /* --replications given */
+    bool        strategy_all;       /* --strategy all (optimize only) */
+    const char *objectives[2];      /* --objective max:FIGURE|min:FIGURE (optimize) */
+    int         nobjectives;
+    const char *subject_to[8];      /* --subject-to 'FIGURE OP NUMBER' (optimize) */
+    int         nsubject_to;
+    const char *opt_budget;         /* --budget RUNS|DURATION (optimize) */
+    const char *delta;              /* --delta X (optimize) */
+    const char *resume;             /* --resume ID (optimize) */
+    const char *optimize;           /* --optimize ID (report) */
 } cli_opts;
 
 typedef struct cli_cmd {
@@ -167,8 +177,11 @@ void cli_safe_name(const char *name, char *buf, size_t n);
 void cli_out_dir(const cli_opts *o, const scn_scenario *s, char *buf, size_t n);
 
 extern const cli_cmd cmd_run_entry, cmd_validate_entry, cmd_fsm_entry, cmd_compare_entry, cmd_check_entry,
-    cmd_history_entry, cmd_report_entry, cmd_merge_entry, cmd_sweep_entry, cmd_fit_entry;
+    cmd_history_entry, cmd_report_entry, cmd_merge_entry, cmd_sweep_entry, cmd_fit_entry, cmd_optimize_entry;
 /* `report --sweep ID` lives with the sweep command. */
 int cmd_sweep_report(cli_opts *o, const char *sweep_id);
+/* `report --optimize ID` lives with the optimize command: it replays the recorded runs with
+ * the arguments the optimize stored in the DB, running nothing. */
+int cmd_optimize_report(cli_opts *o, const char *id);
 
 #endif

@@ -26,4 +26,15 @@ int cmd_record(const cli_opts *o, const scn_scenario *s, const rpt_summary *sum,
  * description, currency) and the summaries are filled in here. */
 int cmd_record_many(const cli_opts *o, const scn_scenario *s, const rpt_summary *sums, int n, rpt_report_in *in, const char *command);
 
+/* A swept parameter: PATH=FROM:TO:STEP (numbers) or PATH=a,b,c (any text without commas). */
+#define CMD_PARAM_MAX_VALUES 1024
+typedef struct cmd_param {
+    char path[256];                          /* the scenario key */
+    int  n;                                  /* values */
+    char values[CMD_PARAM_MAX_VALUES][64];   /* as --set text */
+} cmd_param;
+/* Parses one --param; false when malformed (FROM > TO, STEP <= 0, too many values). Used by
+ * sweep and optimize. */
+bool cmd_param_parse(const char *spec, cmd_param *p);
+
 #endif

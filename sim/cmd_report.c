@@ -9,6 +9,10 @@
 
 static int cmd_report(cli_opts *o)
 {
+    if (o->optimize) {
+        if (o->nargs || o->sweep) { fprintf(stderr, "ordersim report: give one of RUN_ID, --sweep ID or --optimize ID\n"); return CLI_USAGE; }
+        return cmd_optimize_report(o, o->optimize);
+    }
     if (o->sweep) {
         if (o->nargs) { fprintf(stderr, "ordersim report: give a RUN_ID or --sweep ID, not both\n"); return CLI_USAGE; }
         return cmd_sweep_report(o, o->sweep);
@@ -52,11 +56,13 @@ static int cmd_report(cli_opts *o)
 
 const cli_cmd cmd_report_entry = {
     .name = "report",
-    .usage = "RUN_ID | --sweep ID [--slo FIGURE<NUMBER] [--metric FIGURE]... [--db FILE] [--out DIR]",
+    .usage = "RUN_ID | --sweep ID [--slo FIGURE<NUMBER] [--metric FIGURE]... | --optimize ID [--json] [--db FILE] [--out DIR]",
     .summary = "Rebuilds a recorded run's report (markdown, HTML, charts) from the results database.",
     .help = "The report goes to --out, or out/<scenario>/run-<RUN_ID>/ (a sweep's to out/<sweep id>/).\n"
             "--sweep ID rebuilds a sweep's capacity report, e.g. from shards merged with `ordersim merge`.\n"
             "The database is opened read-only and never created.\n"
+            "--optimize ID rebuilds an optimize's answer and report from its recorded runs (running nothing; the\n"
+            "scenario file must still be where it was); the report goes to out/<scenario>/optimize/ (or --out).\n"
             "Exit: 0 ok, 2 usage or no such run, 65 bad --slo/--metric, 66 no such database, 74 not a results database\n"
             "or I/O error.\n",
     .exec = cmd_report,

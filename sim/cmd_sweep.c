@@ -18,16 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SWP_MAX_VALUES 1024
-
-typedef struct swp__param {
-    char path[256];                     /* the scenario key */
-    int  n;                             /* values */
-    char values[SWP_MAX_VALUES][64];    /* as --set text */
-} swp__param;
-
-/* Parses PATH=FROM:TO:STEP or PATH=a,b,c. */
-static bool swp__parse(const char *spec, swp__param *p)
+/* Parses PATH=FROM:TO:STEP or PATH=a,b,c (shared with optimize, see cmd_common.h). */
+bool cmd_param_parse(const char *spec, cmd_param *p)
 {
     const char *eq = strchr(spec, '=');
     if (!eq || eq == spec || (size_t)(eq - spec) >= sizeof p->path) return false;
@@ -42,7 +34,7 @@ static bool swp__parse(const char *spec, swp__param *p)
         for (int i = 0;; i++) {
             double x = from + i * step;
             if (x > to + step * 1e-9) break;
-            if (p->n == SWP_MAX_VALUES) return false;
+            if (p->n == CMD_PARAM_MAX_VALUES) return false;
             snprintf(p->values[p->n++], 64, "%.10g", x);
         }
         return p->n > 0;
@@ -50,7 +42,7 @@ static bool swp__parse(const char *spec, swp__param *p)
     char buf[4096];
     snprintf(buf, sizeof buf, "%s", v);
     for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        if (p->n == SWP_MAX_VALUES || strlen(t) >= 64) return false;
+        if (p->n == CMD_PARAM_MAX_VALUES || strlen(t) >= 64) return false;
         snprintf(p->values[p->n++], 64, "%s", t);
     }
     return p->n > 0;
@@ -298,10 +290,10 @@ static int cmd_sweep(cli_opts *o)
         fprintf(stderr, "ordersim sweep: expected SCENARIO.json and at least one --param PATH=FROM:TO:STEP\n");
         return CLI_USAGE;
     }
-    swp__param *params = xcalloc((size_t)o->nparams, sizeof *params);
+    cmd_param *params = xcalloc((size_t)o->nparams, sizeof *params);
     int npts = 1, rc = CLI_OK;
     for (int i = 0; i < o->nparams; i++) {
-        if (!swp__parse(o->params[i], &params[i])) {
+        if (!cmd_param_parse(o->params[i], &params[i])) {
             fprintf(stderr, "ordersim sweep: bad --param '%s': expected PATH=FROM:TO:STEP (FROM <= TO, STEP > 0) or PATH=a,b,c\n", o->params[i]);
             free(params);
             return CLI_USAGE;

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const cli_cmd *const commands[] = { &cmd_run_entry, &cmd_compare_entry, &cmd_sweep_entry, &cmd_check_entry, &cmd_validate_entry,
+static const cli_cmd *const commands[] = { &cmd_run_entry, &cmd_compare_entry, &cmd_sweep_entry, &cmd_optimize_entry, &cmd_check_entry, &cmd_validate_entry,
                                            &cmd_fsm_entry, &cmd_history_entry, &cmd_report_entry, &cmd_merge_entry, &cmd_fit_entry, NULL };
 
 static void usage(FILE *f)
@@ -51,6 +51,10 @@ int main(int argc, char **argv)
         cli_opts o;
         int rc = cli_parse(argc - 2, argv + 2, &o);
         if (rc) return rc;
+        if (o.strategy_all && commands[i] != &cmd_optimize_entry) {
+            fprintf(stderr, "ordersim %s: --strategy all is for optimize (compare runs every strategy)\n", argv[1]);
+            return CLI_USAGE;
+        }
         if (o.help) {
             cli_print_help(commands[i]);
             return CLI_OK;
