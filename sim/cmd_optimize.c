@@ -225,7 +225,9 @@ static int opt__load(opt__ctx *x, const char *id)
     rpt_db *db = NULL;
     int64_t *ids = NULL;
     int n = 0, rc = CLI_OK;
-    if ((rc = cli_db_open(x->o, x->o->db, RPT_DB_READ, &db)) == CLI_OK && rpt_db_batch_runs(db, id, &ids, &n, &d) != OS_OK) rc = CLI_IO;
+    /* a resume writes next (and may need an older schema upgraded); a rebuild only reads */
+    rpt_db_mode mode = x->rebuild ? RPT_DB_READ : RPT_DB_WRITE;
+    if ((rc = cli_db_open(x->o, x->o->db, mode, &db)) == CLI_OK && rpt_db_batch_runs(db, id, &ids, &n, &d) != OS_OK) rc = CLI_IO;
     for (int i = 0; i < n && !rc; i++) {
         rpt_run r;
         rpt_run_init(&r);
