@@ -295,7 +295,7 @@ static int opt__run(opt__ctx *x, cli_rec *rec, const char *id, int target, int s
         for (int r = 0; r < target; r++) {
             if (r < c->cap && c->have[r]) continue;
             if (u++ % shard_n != shard_k - 1) continue;
-            units[m] = (cli_unit){ x->scn[i], x->o->strategy, seed + (uint64_t)r, r, i, c->params, &runs[m] };
+            units[m] = (cli_unit){ x->scn[i], x->o->strategy, seed + (uint64_t)r, r, i, c->params, &runs[m], OS_OK };
             m++;
         }
     }

@@ -89,7 +89,7 @@ static bool swp__params_load(const char *params)
  * listed out of ascending order (exit 2), or an SLO that is not < or <= (exit 65), which
  * would turn the capacity answer upside down. A parameter study takes any order and any
  * comparison (it only says at which points the SLO holds). */
-static int swp__load_rules(const swp__param *params, int n, const cli_opts *o, const rpt_cond *slo)
+static int swp__load_rules(const cmd_param *params, int n, const cli_opts *o, const rpt_cond *slo)
 {
     for (int i = 0; i < n; i++)
         if (!swp__is_load(params[i].path, strlen(params[i].path))) return CLI_OK;
