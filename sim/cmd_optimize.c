@@ -300,9 +300,15 @@ static int opt__run(opt__ctx *x, cli_rec *rec, const char *id, int target, int s
         }
     }
     double t0 = opt__now();
-    cli_run_units(units, m, x->o, rec, id);
+    int lrc = cli_run_units(units, m, x->o, rec, id);
     x->run_seconds += opt__now() - t0;
     x->ran += m;
+    if (lrc) {   /* a run stopped by the loop guard has no results: nothing to rank */
+        for (int k = 0; k < m; k++) rpt_run_fini(&runs[k]);
+        free(units);
+        free(runs);
+        return lrc;
+    }
     bool ok = true;
     for (int k = 0; k < m; k++) {
         ok &= runs[k].invariants_ok;
