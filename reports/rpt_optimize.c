@@ -7,6 +7,7 @@
  */
 #include "rpt_optimize.h"
 #include "rpt_int.h"
+#include "rpt_report.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -560,18 +561,6 @@ void rpt_opt_write_md(const rpt_opt_problem *p, const rpt_opt_cand *c, const rpt
 
 /* ---- HTML with inline SVG charts -------------------------------------------------------- */
 
-static void rpt__html_text(FILE *out, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '<': fputs("&lt;", out); break;
-        case '>': fputs("&gt;", out); break;
-        case '&': fputs("&amp;", out); break;
-        case '"': fputs("&quot;", out); break;
-        default: fputc(*s, out);
-        }
-    }
-}
 
 /* The colour of a candidate's point: shown feasible and alive green (the best darker),
  * dominated grey, infeasible red, undecided orange. */
@@ -627,13 +616,13 @@ static void rpt__svg_param(const rpt_opt_problem *p, const rpt_opt_cand *c, cons
     }
     for (int k = 0; k < nv; k++) {
         fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", L + cw * (k + 0.5), T + ph + 16);
-        rpt__html_text(out, vals[k]);
+        rpt_html_text(out, vals[k]);
         fprintf(out, "</text>\n");
     }
     fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", L + pw / 2, H - 20);
-    rpt__html_text(out, path);
+    rpt_html_text(out, path);
     fprintf(out, "</text>\n<text x=\"14\" y=\"%.1f\" transform=\"rotate(-90 14 %.1f)\" text-anchor=\"middle\">", T + ph / 2, T + ph / 2);
-    rpt__html_text(out, p->obj_name[0]);
+    rpt_html_text(out, p->obj_name[0]);
     fprintf(out, "</text>\n");
     int skipped = 0;
     for (int i = 0; i < p->ncand; i++) skipped += cat[i] < 0;
@@ -652,7 +641,7 @@ static void rpt__svg_param(const rpt_opt_problem *p, const rpt_opt_cand *c, cons
             fprintf(out, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n", px, px, a, b, col);
         }
         fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%d\" fill=\"%s\"><title>#%d ", px, py, i == best ? 6 : 4, col, i);
-        rpt__html_text(out, c[i].params);
+        rpt_html_text(out, c[i].params);
         fprintf(out, ": %.6g</title></circle>\n", m);
     }
     fprintf(out, "</svg>\n");
@@ -683,16 +672,16 @@ static void rpt__svg_front(const rpt_opt_problem *p, const rpt_opt_cand *c, FILE
         fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.4g</text>\n", L - 4, T + ph - ph * t / 4 + 4, vy);
     }
     fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", L + pw / 2, H - 10);
-    rpt__html_text(out, p->obj_name[0]);
+    rpt_html_text(out, p->obj_name[0]);
     fprintf(out, "</text>\n<text x=\"14\" y=\"%.1f\" transform=\"rotate(-90 14 %.1f)\" text-anchor=\"middle\">", T + ph / 2, T + ph / 2);
-    rpt__html_text(out, p->obj_name[1]);
+    rpt_html_text(out, p->obj_name[1]);
     fprintf(out, "</text>\n");
     for (int i = 0; i < p->ncand; i++) {
         if (!isfinite(c[i].mean[0]) || !isfinite(c[i].mean[1])) continue;
         bool front = rpt_opt_on_front(p, c, i);
         double px = L + pw * (c[i].mean[0] - x.lo) / (x.hi - x.lo), py = T + ph * (1 - (c[i].mean[1] - y.lo) / (y.hi - y.lo));
         fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%d\" fill=\"%s\"><title>#%d ", px, py, front ? 6 : 4, rpt__colour(&c[i], front), i);
-        rpt__html_text(out, c[i].params);
+        rpt_html_text(out, c[i].params);
         fprintf(out, "</title></circle>\n");
     }
     fprintf(out, "</svg>\n");
@@ -702,13 +691,13 @@ void rpt_opt_write_html(const rpt_opt_problem *p, const rpt_opt_cand *c, const r
 {
     int best = p->nobj == 1 ? rpt_opt_best(p, c) : -1;
     fprintf(out, "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>optimize ");
-    rpt__html_text(out, in->scenario);
+    rpt_html_text(out, in->scenario);
     fprintf(out, "</title><style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}"
                  "pre{background:#f6f8fa;padding:1em;overflow-x:auto}table{border-collapse:collapse}"
                  "td,th{border:1px solid #ddd;padding:3px 6px;font-size:13px}th{background:#f3f3f3}</style></head><body>\n<h1>optimize ");
-    rpt__html_text(out, in->scenario);
+    rpt_html_text(out, in->scenario);
     fprintf(out, "</h1>\n<p><code>");
-    rpt__html_text(out, in->command);
+    rpt_html_text(out, in->command);
     fprintf(out, "</code></p>\n<h2>Answer</h2>\n<pre>");
     char *buf = NULL;
     size_t len = 0;
@@ -716,7 +705,7 @@ void rpt_opt_write_html(const rpt_opt_problem *p, const rpt_opt_cand *c, const r
     OS_ASSERT(mem);
     rpt_opt_write_text(p, c, in, mem);
     fclose(mem);
-    rpt__html_text(out, buf);
+    rpt_html_text(out, buf);
     free(buf);
     fprintf(out, "</pre>\n<p>Points: <span style=\"color:#1a7f37\">&#9679; best%s</span>, <span style=\"color:#4ac26b\">&#9679; alive, "
                  "shown feasible</span>, <span style=\"color:#d4a72c\">&#9679; feasibility not shown</span>, "
@@ -728,22 +717,22 @@ void rpt_opt_write_html(const rpt_opt_problem *p, const rpt_opt_cand *c, const r
     }
     for (int a = 0; a < in->nparams; a++) {
         fprintf(out, "<h2>");
-        rpt__html_text(out, p->obj_name[0]);
+        rpt_html_text(out, p->obj_name[0]);
         fprintf(out, " against ");
-        rpt__html_text(out, in->param_path[a]);
+        rpt_html_text(out, in->param_path[a]);
         fprintf(out, "</h2>\n");
         rpt__svg_param(p, c, in->param_path[a], best, out);
     }
     fprintf(out, "<h2>Candidates</h2>\n<table><tr><th>#</th><th>parameters</th><th>n</th><th>state</th>");
     for (int k = 0; k < p->nobj + p->ncons; k++) {
         fprintf(out, "<th>");
-        rpt__html_text(out, k < p->nobj ? p->obj_name[k] : p->cons_name[k - p->nobj]);
+        rpt_html_text(out, k < p->nobj ? p->obj_name[k] : p->cons_name[k - p->nobj]);
         fprintf(out, "</th>");
     }
     fprintf(out, "<th>why</th></tr>\n");
     for (int i = 0; i < p->ncand; i++) {
         fprintf(out, "<tr><td>%d</td><td>", i);
-        rpt__html_text(out, c[i].params);
+        rpt_html_text(out, c[i].params);
         fprintf(out, "</td><td>%d</td><td>%s</td>", c[i].n, rpt__state_name(&c[i]));
         for (int k = 0; k < p->nobj + p->ncons; k++) {
             char b[96];
@@ -751,7 +740,7 @@ void rpt_opt_write_html(const rpt_opt_problem *p, const rpt_opt_cand *c, const r
             fprintf(out, "<td>%s</td>", b);
         }
         fprintf(out, "<td>");
-        rpt__html_text(out, c[i].why);
+        rpt_html_text(out, c[i].why);
         fprintf(out, "</td></tr>\n");
     }
     fprintf(out, "</table>\n</body></html>\n");
