@@ -561,7 +561,6 @@ void rpt_opt_write_md(const rpt_opt_problem *p, const rpt_opt_cand *c, const rpt
 
 /* ---- HTML with inline SVG charts -------------------------------------------------------- */
 
-
 /* The colour of a candidate's point: shown feasible and alive green (the best darker),
  * dominated grey, infeasible red, undecided orange. */
 static const char *rpt__colour(const rpt_opt_cand *c, bool best)
