@@ -4,7 +4,7 @@
  *
  * What happens when (arrivals, think times, payments, production, delivery, returns, timers)
  * is decided here; what is allowed and what it does is decided by the core. The exact
- * semantics are in docs/metrics.md and ../shared/CONTRACT.md.
+ * semantics are in docs/metrics.md.
  */
 #ifndef SIM_MODEL_H
 #define SIM_MODEL_H
