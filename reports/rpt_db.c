@@ -908,15 +908,23 @@ os_status rpt_db_batch_runs(rpt_db *db, const char *batch, int64_t **ids, int *n
     return OS_OK;
 }
 
-os_status rpt_db_history(rpt_db *db, FILE *out, int limit, os_diag *diag)
+/* Prepares the history query (the most recent `limit` runs, oldest first) for both writers. */
+static os_status rpt__history_query(rpt_db *db, int limit, sqlite3_stmt **q, os_diag *diag)
 {
-    sqlite3_stmt *q;
     if (sqlite3_prepare_v2(db->h, "SELECT id, started_at, kind, scenario, strategy, seed, replication, status,"
                            " orders_paid, oversold_units, locked_stock_peak FROM (SELECT r.*, s.orders_paid, s.oversold_units,"
                            " s.locked_stock_peak FROM runs r JOIN run_summary s ON s.id = r.id ORDER BY r.id DESC LIMIT ?)"
-                           " ORDER BY id", -1, &q, NULL) != SQLITE_OK)
+                           " ORDER BY id", -1, q, NULL) != SQLITE_OK)
         return rpt__fail(db, diag, "prepare");
-    sqlite3_bind_int(q, 1, limit);
+    sqlite3_bind_int(*q, 1, limit);
+    return OS_OK;
+}
+
+os_status rpt_db_history(rpt_db *db, FILE *out, int limit, os_diag *diag)
+{
+    sqlite3_stmt *q;
+    os_status hst = rpt__history_query(db, limit, &q, diag);
+    if (hst != OS_OK) return hst;
     fprintf(out, "%6s  %-20s %-8s %-20s %-20s %8s %4s %-11s %10s %10s %10s\n", "id", "started (UTC)", "kind", "scenario",
             "strategy", "seed", "rep", "status", "paid", "oversold", "lock peak");
     while (sqlite3_step(q) == SQLITE_ROW) {
@@ -1018,12 +1026,8 @@ detach:
 os_status rpt_db_history_json(rpt_db *db, FILE *out, int limit, os_diag *diag)
 {
     sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(db->h, "SELECT id, started_at, kind, scenario, strategy, seed, replication, status,"
-                           " orders_paid, oversold_units, locked_stock_peak FROM (SELECT r.*, s.orders_paid, s.oversold_units,"
-                           " s.locked_stock_peak FROM runs r JOIN run_summary s ON s.id = r.id ORDER BY r.id DESC LIMIT ?)"
-                           " ORDER BY id", -1, &q, NULL) != SQLITE_OK)
-        return rpt__fail(db, diag, "prepare");
-    sqlite3_bind_int(q, 1, limit);
+    os_status hst = rpt__history_query(db, limit, &q, diag);
+    if (hst != OS_OK) return hst;
     static const char *const keys[] = { "id", "started_at", "kind", "scenario", "strategy", "seed", "replication", "status",
                                         "orders_paid", "oversold_units", "locked_stock_peak" };
     fputc('[', out);
