@@ -553,68 +553,103 @@ static void scn__trace(scn__ctx *cx, const cJSON *a)
     s->rate = 0;
 }
 
-static void scn__customers(scn__ctx *cx, const cJSON *root)
+/* customers.arrivals: the arrival process (poisson, deterministic or a trace) and its rates. */
+static void scn__arrivals(scn__ctx *cx, const cJSON *c)
 {
     scn_scenario *s = cx->s;
-    const cJSON *c = scn__obj(cx, root, "", "customers", true);
-    if (!c) return;
-    jsn_check_keys(cx->doc, cx->diag, c, "customers", k_cust);
     const cJSON *a = scn__obj(cx, c, "customers", "arrivals", true);
-    if (a) {
-        const char *ap = "customers.arrivals";
-        jsn_check_keys(cx->doc, cx->diag, a, ap, k_arr);
-        char proc[32] = "poisson";
-        if (scn__str(cx, a, ap, "process", false, proc, sizeof proc)) {
-            if (strcmp(proc, "deterministic") == 0) s->deterministic = true;
-            else if (strcmp(proc, "trace") == 0) s->trace = true;
-            else if (strcmp(proc, "poisson") != 0)
-                SCN__ERR(cx, scn__member(a, "process"), "customers.arrivals.process",
-                         "unknown arrival process \"%s\", expected \"poisson\", \"deterministic\" or \"trace\"", proc);
-        }
-        static const char *const trace_keys[] = { "file", "column", "speedup", "map" };
-        for (int k = 0; k < 4 && !s->trace; k++)
-            if (scn__member(a, trace_keys[k])) {
-                char q[96];
-                jsn_path_key(q, sizeof q, ap, trace_keys[k]);
-                SCN__ERR(cx, scn__member(a, trace_keys[k]), q, "\"%s\" belongs to a trace; expected \"process\": \"trace\" with it", trace_keys[k]);
-            }
-        if (s->trace) {
-            scn__trace(cx, a);
-            goto segments;
-        }
-        bool rate_ok = scn__num(cx, a, ap, "rate", true, 0, 1e9, &s->rate);
-        const cJSON *sc = scn__member(a, "schedule");
-        if (sc) {
-            int n = cJSON_IsArray(sc) ? cJSON_GetArraySize(sc) : -1;
-            if (n < 0 || n > SCN_MAX_SCHEDULE)
-                SCN__ERR(cx, sc, "customers.arrivals.schedule", "found %s, expected an array of at most %d {\"at\",\"rate\"} entries",
-                         n < 0 ? jsn_type_name(sc) : "too many entries", SCN_MAX_SCHEDULE);
-            else {
-                int i = 0;
-                for (const cJSON *e = sc->child; e; e = e->next, i++) {
-                    char p[96];
-                    jsn_path_index(p, sizeof p, "customers.arrivals.schedule", i);
-                    if (!cJSON_IsObject(e)) { SCN__ERR(cx, e, p, "found %s, expected {\"at\",\"rate\"}", jsn_type_name(e)); continue; }
-                    jsn_check_keys(cx->doc, cx->diag, e, p, k_sched);
-                    scn__dur(cx, e, p, "at", true, &s->sched_at[i]);
-                    scn__num(cx, e, p, "rate", true, 0, 1e9, &s->sched_rate[i]);
-                    if (i > 0 && s->sched_at[i] <= s->sched_at[i - 1])
-                        SCN__ERR(cx, scn__member(e, "at"), p, "schedule times must increase: %g s is not after %g s",
-                                 s->sched_at[i], s->sched_at[i - 1]);
-                }
-                s->n_sched = n;
-            }
-        }
-        bool any = s->rate > 0;
-        for (int i = 0; i < s->n_sched; i++) any |= s->sched_rate[i] > 0;
-        if (!any && rate_ok)
-            SCN__ERR(cx, scn__member(a, "rate"), "customers.arrivals.rate", "found 0, expected a rate > 0 (customers per second), here or in the schedule");
+    if (!a) return;
+    const char *ap = "customers.arrivals";
+    jsn_check_keys(cx->doc, cx->diag, a, ap, k_arr);
+    char proc[32] = "poisson";
+    if (scn__str(cx, a, ap, "process", false, proc, sizeof proc)) {
+        if (strcmp(proc, "deterministic") == 0) s->deterministic = true;
+        else if (strcmp(proc, "trace") == 0) s->trace = true;
+        else if (strcmp(proc, "poisson") != 0)
+            SCN__ERR(cx, scn__member(a, "process"), "customers.arrivals.process",
+                     "unknown arrival process \"%s\", expected \"poisson\", \"deterministic\" or \"trace\"", proc);
     }
-segments:;
-    int64_t mc = 0;
-    s->max_customers = UINT64_MAX;
-    if (scn__int(cx, c, "customers", "max_customers", false, 0, 9007199254740992.0, &mc)) s->max_customers = (uint64_t)mc;
+    static const char *const trace_keys[] = { "file", "column", "speedup", "map" };
+    for (int k = 0; k < 4 && !s->trace; k++)
+        if (scn__member(a, trace_keys[k])) {
+            char q[96];
+            jsn_path_key(q, sizeof q, ap, trace_keys[k]);
+            SCN__ERR(cx, scn__member(a, trace_keys[k]), q, "\"%s\" belongs to a trace; expected \"process\": \"trace\" with it", trace_keys[k]);
+        }
+    if (s->trace) {
+        scn__trace(cx, a);
+        return;
+    }
+    bool rate_ok = scn__num(cx, a, ap, "rate", true, 0, 1e9, &s->rate);
+    const cJSON *sc = scn__member(a, "schedule");
+    if (sc) {
+        int n = cJSON_IsArray(sc) ? cJSON_GetArraySize(sc) : -1;
+        if (n < 0 || n > SCN_MAX_SCHEDULE)
+            SCN__ERR(cx, sc, "customers.arrivals.schedule", "found %s, expected an array of at most %d {\"at\",\"rate\"} entries",
+                     n < 0 ? jsn_type_name(sc) : "too many entries", SCN_MAX_SCHEDULE);
+        else {
+            int i = 0;
+            for (const cJSON *e = sc->child; e; e = e->next, i++) {
+                char p[96];
+                jsn_path_index(p, sizeof p, "customers.arrivals.schedule", i);
+                if (!cJSON_IsObject(e)) { SCN__ERR(cx, e, p, "found %s, expected {\"at\",\"rate\"}", jsn_type_name(e)); continue; }
+                jsn_check_keys(cx->doc, cx->diag, e, p, k_sched);
+                scn__dur(cx, e, p, "at", true, &s->sched_at[i]);
+                scn__num(cx, e, p, "rate", true, 0, 1e9, &s->sched_rate[i]);
+                if (i > 0 && s->sched_at[i] <= s->sched_at[i - 1])
+                    SCN__ERR(cx, scn__member(e, "at"), p, "schedule times must increase: %g s is not after %g s",
+                             s->sched_at[i], s->sched_at[i - 1]);
+            }
+            s->n_sched = n;
+        }
+    }
+    bool any = s->rate > 0;
+    for (int i = 0; i < s->n_sched; i++) any |= s->sched_rate[i] > 0;
+    if (!any && rate_ok)
+        SCN__ERR(cx, scn__member(a, "rate"), "customers.arrivals.rate", "found 0, expected a rate > 0 (customers per second), here or in the schedule");
+}
 
+/* One element of customers.segments (object `e` at path `p`) into `g`: defaults first, then
+ * each key. A new segment key is read here (and listed in k_seg). */
+static void scn__segment(scn__ctx *cx, const cJSON *e, const char *p, scn_segment *g)
+{
+    g->quantity = (sim_dist){ .kind = SIM_CONST, .a = 1 };
+    g->basket = (sim_dist){ .kind = SIM_CONST, .a = 1 };
+    g->think = (sim_dist){ .kind = SIM_CONST, .a = 0 };
+    g->return_delay = (sim_dist){ .kind = SIM_CONST, .a = 3 * 86400 };
+    g->cancel_after_pay_delay = (sim_dist){ .kind = SIM_CONST, .a = 0 };
+    g->pay_probability = 1;
+    g->orders_per_visit = g->accounts_per_visit = 1;
+    if (!cJSON_IsObject(e)) { SCN__ERR(cx, e, p, "found %s, expected a segment object", jsn_type_name(e)); return; }
+    jsn_check_keys(cx->doc, cx->diag, e, p, k_seg);
+    scn__str(cx, e, p, "name", true, g->name, sizeof g->name);
+    scn__num(cx, e, p, "share", true, 0, 1, &g->share);
+    scn__bool(cx, e, p, "malicious", &g->malicious);
+    scn__dist(cx, e, p, "quantity", false, &g->quantity);
+    scn__dist(cx, e, p, "basket_size", false, &g->basket);
+    if (scn__prob(cx, e, p, "pay_probability", &g->pay_probability) && g->malicious && g->pay_probability > 0) {
+        char q[128];
+        jsn_path_key(q, sizeof q, p, "pay_probability");
+        SCN__ERR(cx, scn__member(e, "pay_probability"), q, "found %g, expected 0: malicious segments never pay", g->pay_probability);
+    }
+    if (g->malicious) g->pay_probability = 0;
+    scn__dist(cx, e, p, "think_time", true, &g->think);
+    scn__prob(cx, e, p, "cancel_probability", &g->cancel_probability);
+    scn__prob(cx, e, p, "modify_probability", &g->modify_probability);
+    scn__prob(cx, e, p, "cancel_after_pay_probability", &g->cancel_after_pay_probability);
+    scn__dist(cx, e, p, "cancel_after_pay_delay", true, &g->cancel_after_pay_delay);
+    scn__prob(cx, e, p, "return_probability", &g->return_probability);
+    scn__dist(cx, e, p, "return_delay", true, &g->return_delay);
+    int64_t v;
+    if (scn__int(cx, e, p, "orders_per_visit", false, 1, 10000, &v)) g->orders_per_visit = (int)v;
+    if (scn__int(cx, e, p, "accounts_per_visit", false, 1, 64, &v)) g->accounts_per_visit = (int)v;
+    scn__str(cx, e, p, "coupon", false, g->coupon, sizeof g->coupon);
+}
+
+/* customers.segments: 1 to SCN_MAX_SEGMENTS segments whose shares sum to 1. */
+static void scn__segments(scn__ctx *cx, const cJSON *c)
+{
+    scn_scenario *s = cx->s;
     const cJSON *segs = scn__member(c, "segments");
     if (!segs) { scn__missing(cx, c, "customers", "segments", "an array of customer segments"); return; }
     int n = cJSON_IsArray(segs) ? cJSON_GetArraySize(segs) : 0;
@@ -629,41 +664,25 @@ segments:;
         scn_segment *g = &s->segments[s->n_segments++];
         char p[96];
         jsn_path_index(p, sizeof p, "customers.segments", i);
-        g->quantity = (sim_dist){ .kind = SIM_CONST, .a = 1 };
-        g->basket = (sim_dist){ .kind = SIM_CONST, .a = 1 };
-        g->think = (sim_dist){ .kind = SIM_CONST, .a = 0 };
-        g->return_delay = (sim_dist){ .kind = SIM_CONST, .a = 3 * 86400 };
-        g->cancel_after_pay_delay = (sim_dist){ .kind = SIM_CONST, .a = 0 };
-        g->pay_probability = 1;
-        g->orders_per_visit = g->accounts_per_visit = 1;
-        if (!cJSON_IsObject(e)) { SCN__ERR(cx, e, p, "found %s, expected a segment object", jsn_type_name(e)); continue; }
-        jsn_check_keys(cx->doc, cx->diag, e, p, k_seg);
-        scn__str(cx, e, p, "name", true, g->name, sizeof g->name);
-        scn__num(cx, e, p, "share", true, 0, 1, &g->share);
+        scn__segment(cx, e, p, g);
         total += g->share;
-        scn__bool(cx, e, p, "malicious", &g->malicious);
-        scn__dist(cx, e, p, "quantity", false, &g->quantity);
-        scn__dist(cx, e, p, "basket_size", false, &g->basket);
-        if (scn__prob(cx, e, p, "pay_probability", &g->pay_probability) && g->malicious && g->pay_probability > 0) {
-            char q[128];
-            jsn_path_key(q, sizeof q, p, "pay_probability");
-            SCN__ERR(cx, scn__member(e, "pay_probability"), q, "found %g, expected 0: malicious segments never pay", g->pay_probability);
-        }
-        if (g->malicious) g->pay_probability = 0;
-        scn__dist(cx, e, p, "think_time", true, &g->think);
-        scn__prob(cx, e, p, "cancel_probability", &g->cancel_probability);
-        scn__prob(cx, e, p, "modify_probability", &g->modify_probability);
-        scn__prob(cx, e, p, "cancel_after_pay_probability", &g->cancel_after_pay_probability);
-        scn__dist(cx, e, p, "cancel_after_pay_delay", true, &g->cancel_after_pay_delay);
-        scn__prob(cx, e, p, "return_probability", &g->return_probability);
-        scn__dist(cx, e, p, "return_delay", true, &g->return_delay);
-        int64_t v;
-        if (scn__int(cx, e, p, "orders_per_visit", false, 1, 10000, &v)) g->orders_per_visit = (int)v;
-        if (scn__int(cx, e, p, "accounts_per_visit", false, 1, 64, &v)) g->accounts_per_visit = (int)v;
-        scn__str(cx, e, p, "coupon", false, g->coupon, sizeof g->coupon);
     }
     if (fabs(total - 1.0) > 1e-9)
         SCN__ERR(cx, segs, "customers.segments", "the segments' shares sum to %.10g, expected 1", total);
+}
+
+/* customers: arrivals, max_customers, segments. */
+static void scn__customers(scn__ctx *cx, const cJSON *root)
+{
+    scn_scenario *s = cx->s;
+    const cJSON *c = scn__obj(cx, root, "", "customers", true);
+    if (!c) return;
+    jsn_check_keys(cx->doc, cx->diag, c, "customers", k_cust);
+    scn__arrivals(cx, c);
+    int64_t mc = 0;
+    s->max_customers = UINT64_MAX;
+    if (scn__int(cx, c, "customers", "max_customers", false, 0, 9007199254740992.0, &mc)) s->max_customers = (uint64_t)mc;
+    scn__segments(cx, c);
 }
 
 static void scn__station(scn__ctx *cx, const cJSON *parent, const char *path, const char *key, scn_station *st)
@@ -696,6 +715,213 @@ static uint64_t scn__fnv(const char *t)
 
 const char *const scn_station_names[SCN_STATIONS] = { "order_service", "payment", "warehouse" };
 
+/* Top-level scalars: name, description, currency, file, seed, horizon, warmup. */
+static void scn__head(scn__ctx *cx, const cJSON *root)
+{
+    scn_scenario *s = cx->s;
+    scn__str(cx, root, "", "name", true, s->name, sizeof s->name);
+    const cJSON *desc = scn__member(root, "description");
+    if (desc && !cJSON_IsString(desc)) SCN__ERR(cx, desc, "description", "found %s, expected a string", jsn_type_name(desc));
+    s->description = xstrdup(cJSON_IsString(desc) ? desc->valuestring : "");
+    /* currency: a 3-letter code (ISO 4217) that reports print after money amounts */
+    if (scn__str(cx, root, "", "currency", false, s->currency, sizeof s->currency) &&
+        !(strlen(s->currency) == 3 && strspn(s->currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == 3)) {
+        SCN__ERR(cx, scn__member(root, "currency"), "currency", "found \"%s\", expected a 3-letter ISO 4217 code such as \"EUR\"", s->currency);
+        s->currency[0] = '\0';
+    }
+    s->file = xstrdup(jsn_file(cx->doc));
+    int64_t seed = 1;
+    scn__int(cx, root, "", "seed", false, 0, 9007199254740992.0, &seed);
+    s->seed = (uint64_t)seed;
+    if (scn__dur(cx, root, "", "horizon", true, &s->horizon) && s->horizon <= 0)
+        SCN__ERR(cx, scn__member(root, "horizon"), "horizon", "found 0, expected a duration > 0");
+    if (scn__dur(cx, root, "", "warmup", false, &s->warmup) && s->warmup >= s->horizon && s->horizon > 0)
+        SCN__ERR(cx, scn__member(root, "warmup"), "warmup", "found %g s, expected less than the horizon (%g s)", s->warmup, s->horizon);
+}
+
+/* inventory: strategy, order_expiry, revalidate_before_payment, oversell. */
+static void scn__inventory(scn__ctx *cx, const cJSON *root)
+{
+    scn_scenario *s = cx->s;
+    snprintf(s->strategy, sizeof s->strategy, "reduce_on_order");
+    s->order_expiry = 15 * 60;
+    const cJSON *inv = scn__obj(cx, root, "", "inventory", false);
+    if (!inv) return;
+    jsn_check_keys(cx->doc, cx->diag, inv, "inventory", k_inv);
+    if (scn__str(cx, inv, "inventory", "strategy", false, s->strategy, sizeof s->strategy) && !inv_strategy_find(s->strategy)) {
+        const char *names[8];
+        int n = 0;
+        for (const inv_strategy *const *st = inv_strategies(); *st && n < 8; st++) names[n++] = (*st)->name;
+        const char *best = os_name_closest(names, n, s->strategy, 3);
+        SCN__ERR(cx, scn__member(inv, "strategy"), "inventory.strategy",
+                 "unknown strategy \"%s\"%s%s%s, expected reduce_on_order, reduce_on_payment or reserve_on_checkout",
+                 s->strategy, best ? " (did you mean \"" : "", best ? best : "", best ? "\"?)" : "");
+    }
+    if (scn__dur(cx, inv, "inventory", "order_expiry", false, &s->order_expiry) && s->order_expiry <= 0)
+        SCN__ERR(cx, scn__member(inv, "order_expiry"), "inventory.order_expiry", "found 0, expected a duration > 0");
+    scn__bool(cx, inv, "inventory", "revalidate_before_payment", &s->revalidate);
+    char os_[16] = "allow";
+    if (scn__str(cx, inv, "inventory", "oversell", false, os_, sizeof os_)) {
+        if (strcmp(os_, "refund") == 0) s->oversell_refund = true;
+        else if (strcmp(os_, "allow") != 0)
+            SCN__ERR(cx, scn__member(inv, "oversell"), "inventory.oversell", "found \"%s\", expected \"allow\" or \"refund\"", os_);
+    }
+}
+
+/* risk: max_unpaid_orders_per_user, bot_detect_probability, false_positive_probability. */
+static void scn__risk(scn__ctx *cx, const cJSON *root)
+{
+    scn_scenario *s = cx->s;
+    const cJSON *risk = scn__obj(cx, root, "", "risk", false);
+    if (!risk) return;
+    jsn_check_keys(cx->doc, cx->diag, risk, "risk", k_risk);
+    int64_t mu = 0;
+    if (scn__int(cx, risk, "risk", "max_unpaid_orders_per_user", false, 0, 1e9, &mu)) s->max_unpaid = (int32_t)mu;
+    scn__prob(cx, risk, "risk", "bot_detect_probability", &s->bot_detect_p);
+    scn__prob(cx, risk, "risk", "false_positive_probability", &s->false_positive_p);
+}
+
+/* payment: delay, failure_probability, servers. */
+static void scn__payment(scn__ctx *cx, const cJSON *root)
+{
+    scn_scenario *s = cx->s;
+    s->pay_delay = (sim_dist){ .kind = SIM_CONST, .a = 0 };
+    const cJSON *pay = scn__obj(cx, root, "", "payment", false);
+    if (!pay) return;
+    jsn_check_keys(cx->doc, cx->diag, pay, "payment", k_pay);
+    scn__dist(cx, pay, "payment", "delay", true, &s->pay_delay);
+    scn__prob(cx, pay, "payment", "failure_probability", &s->pay_failure_p);
+    int64_t n = 0;
+    if (scn__int(cx, pay, "payment", "servers", false, 1, 1e7, &n)) s->pay_servers = (int)n;
+}
+
+/* stations: order_service, warehouse (payment's servers are payment.servers). */
+static void scn__stations(scn__ctx *cx, const cJSON *root)
+{
+    const cJSON *st = scn__obj(cx, root, "", "stations", false);
+    if (!st) return;
+    jsn_check_keys(cx->doc, cx->diag, st, "stations", k_stations);
+    scn__station(cx, st, "stations", "order_service", &cx->s->order_service);
+    scn__station(cx, st, "stations", "warehouse", &cx->s->warehouse);
+}
+
+/* fulfilment: delivery, auto_confirm_after, complete_after, restock_probability. */
+static void scn__fulfilment(scn__ctx *cx, const cJSON *root)
+{
+    scn_scenario *s = cx->s;
+    s->delivery = (sim_dist){ .kind = SIM_CONST, .a = 0 };
+    s->auto_confirm_after = s->complete_after = 7 * 86400;
+    s->restock_p = 1;
+    const cJSON *ful = scn__obj(cx, root, "", "fulfilment", false);
+    if (!ful) return;
+    jsn_check_keys(cx->doc, cx->diag, ful, "fulfilment", k_ful);
+    scn__dist(cx, ful, "fulfilment", "delivery", true, &s->delivery);
+    scn__dur(cx, ful, "fulfilment", "auto_confirm_after", false, &s->auto_confirm_after);
+    scn__dur(cx, ful, "fulfilment", "complete_after", false, &s->complete_after);
+    scn__prob(cx, ful, "fulfilment", "restock_probability", &s->restock_p);
+}
+
+/* process: a built-in name, or a definition file relative to the scenario's directory, which
+ * is loaded and must pass the linter. */
+static void scn__process(scn__ctx *cx, const cJSON *root)
+{
+    scn_scenario *s = cx->s;
+    jsn_doc *doc = cx->doc;
+    os_diag *diag = cx->diag;
+    snprintf(s->process, sizeof s->process, "b2c");
+    if (!scn__str(cx, root, "", "process", false, s->process, sizeof s->process) || fsm_builtin(s->process)) {
+        s->fsm = fsm_builtin(s->process);
+        return;
+    }
+    char path[512];
+    const char *slash = strrchr(jsn_file(doc), '/');
+    if (s->process[0] != '/' && slash)
+        snprintf(path, sizeof path, "%.*s/%s", (int)(slash - jsn_file(doc)), jsn_file(doc), s->process);
+    else
+        snprintf(path, sizeof path, "%s", s->process);
+    if (!strchr(s->process, '/') && !strstr(s->process, ".json")) {
+        SCN__ERR(cx, scn__member(root, "process"), "process",
+                 "unknown process \"%s\", expected b2c, virtual, cod or the path of a definition file", s->process);
+        return;
+    }
+    os_diag sub;
+    os_diag_init(&sub);
+    const fsm_def *def = NULL;
+    if (fsm_open(path, &def, &sub) != OS_OK) {
+        SCN__ERR(cx, scn__member(root, "process"), "process", "cannot load process definition \"%s\":", path);
+        for (int i = 0; i < sub.count; i++) os_diag_add(diag, "  %s", sub.msgs[i]);
+    } else if (fsm_lint(def, &sub) > 0) {
+        SCN__ERR(cx, scn__member(root, "process"), "process", "process definition \"%s\" fails the linter:", path);
+        for (int i = 0; i < sub.count; i++) os_diag_add(diag, "  %s", sub.msgs[i]);
+        fsm_free(def);
+        def = NULL;
+    }
+    s->fsm = def;
+    os_diag_fini(&sub);
+}
+
+/* thresholds: {"FIGURE": "OP NUMBER", ...} in the reports' condition grammar. */
+static void scn__thresholds(scn__ctx *cx, const cJSON *root)
+{
+    scn_scenario *s = cx->s;
+    const cJSON *th = scn__obj(cx, root, "", "thresholds", false);
+    if (!th) return;
+    for (const cJSON *e = th->child; e; e = e->next) {
+        char p[160];
+        jsn_path_key(p, sizeof p, "thresholds", e->string);
+        if (s->n_thresholds == SCN_MAX_THRESHOLDS) { SCN__ERR(cx, e, p, "too many thresholds: at most %d", SCN_MAX_THRESHOLDS); break; }
+        scn_threshold *t = &s->thresholds[s->n_thresholds];
+        char err[512];
+        int col;
+        if (strlen(e->string) >= sizeof t->name) {
+            jsn_error(cx->doc, cx->diag, e, true, p, "figure name too long (at most %zu characters)", sizeof t->name - 1);
+            continue;
+        }
+        if (!rpt_ref_parse(e->string, scn_station_names, SCN_STATIONS, &t->ref, err, sizeof err, &col)) {
+            jsn_error(cx->doc, cx->diag, e, true, p, "%s", err);
+            continue;
+        }
+        if (!cJSON_IsString(e) || !rpt_op_parse(e->valuestring, &t->op, &t->value)) {
+            if (cJSON_IsString(e)) SCN__ERR(cx, e, p, "found \"%s\", expected \"OP NUMBER\" with OP one of < <= == != >= >", e->valuestring);
+            else SCN__ERR(cx, e, p, "found %s, expected a string \"OP NUMBER\"", jsn_type_name(e));
+            continue;
+        }
+        snprintf(t->name, sizeof t->name, "%s", e->string);
+        s->n_thresholds++;
+    }
+}
+
+/* report: sample_every (default horizon / 1000, at least 1 s; at most 2e6 samples). */
+static void scn__report(scn__ctx *cx, const cJSON *root)
+{
+    scn_scenario *s = cx->s;
+    s->sample_every = s->horizon / 1000 > 1 ? s->horizon / 1000 : 1;
+    const cJSON *rep = scn__obj(cx, root, "", "report", false);
+    if (rep) {
+        jsn_check_keys(cx->doc, cx->diag, rep, "report", k_report);
+        if (scn__dur(cx, rep, "report", "sample_every", false, &s->sample_every) && s->sample_every <= 0)
+            SCN__ERR(cx, scn__member(rep, "sample_every"), "report.sample_every", "found 0, expected a duration > 0");
+    }
+    if (s->horizon > 0 && s->sample_every > 0 && s->horizon / s->sample_every > 2e6)
+        SCN__ERR(cx, scn__member(rep, "sample_every") ? scn__member(rep, "sample_every") : root, "report.sample_every",
+                 "%g samples over the horizon; at most 2000000 (raise sample_every)", s->horizon / s->sample_every);
+}
+
+/* Turns every distribution's arena offsets into pointers, once the arena stops growing. A new
+ * distribution-valued key is fixed up here. */
+static void scn__fix_all(scn_scenario *s)
+{
+    for (int i = 0; i < s->n_segments; i++) {
+        scn_segment *g = &s->segments[i];
+        scn__fix(&g->quantity, s); scn__fix(&g->basket, s); scn__fix(&g->think, s); scn__fix(&g->return_delay, s);
+        scn__fix(&g->cancel_after_pay_delay, s);
+    }
+    scn__fix(&s->pay_delay, s); scn__fix(&s->order_service.service, s); scn__fix(&s->warehouse.service, s);
+    scn__fix(&s->delivery, s);
+}
+
+/* Reads every section in document order of the format (the order of error messages follows
+ * it). A new section gets its own reader, called here. */
 os_status scn_from_doc(jsn_doc *doc, scn_scenario **out, os_diag *diag)
 {
     *out = NULL;
@@ -708,167 +934,23 @@ os_status scn_from_doc(jsn_doc *doc, scn_scenario **out, os_diag *diag)
     scn_scenario *s = xcalloc(1, sizeof *s);
     scn__ctx cx = { doc, diag, s };
     jsn_check_keys(doc, diag, root, "", k_top);
-    scn__str(&cx, root, "", "name", true, s->name, sizeof s->name);
-    const cJSON *desc = scn__member(root, "description");
-    if (desc && !cJSON_IsString(desc)) SCN__ERR(&cx, desc, "description", "found %s, expected a string", jsn_type_name(desc));
-    s->description = xstrdup(cJSON_IsString(desc) ? desc->valuestring : "");
-    /* currency: a 3-letter code (ISO 4217) that reports print after money amounts */
-    if (scn__str(&cx, root, "", "currency", false, s->currency, sizeof s->currency) &&
-        !(strlen(s->currency) == 3 && strspn(s->currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == 3)) {
-        SCN__ERR(&cx, scn__member(root, "currency"), "currency", "found \"%s\", expected a 3-letter ISO 4217 code such as \"EUR\"", s->currency);
-        s->currency[0] = '\0';
-    }
-    s->file = xstrdup(jsn_file(doc));
-    int64_t seed = 1;
-    scn__int(&cx, root, "", "seed", false, 0, 9007199254740992.0, &seed);
-    s->seed = (uint64_t)seed;
-    if (scn__dur(&cx, root, "", "horizon", true, &s->horizon) && s->horizon <= 0)
-        SCN__ERR(&cx, scn__member(root, "horizon"), "horizon", "found 0, expected a duration > 0");
-    if (scn__dur(&cx, root, "", "warmup", false, &s->warmup) && s->warmup >= s->horizon && s->horizon > 0)
-        SCN__ERR(&cx, scn__member(root, "warmup"), "warmup", "found %g s, expected less than the horizon (%g s)", s->warmup, s->horizon);
-
+    scn__head(&cx, root);
     scn__catalog(&cx, root);
     scn__promotions(&cx, root);
-
-    snprintf(s->strategy, sizeof s->strategy, "reduce_on_order");
-    s->order_expiry = 15 * 60;
-    const cJSON *inv = scn__obj(&cx, root, "", "inventory", false);
-    if (inv) {
-        jsn_check_keys(doc, diag, inv, "inventory", k_inv);
-        if (scn__str(&cx, inv, "inventory", "strategy", false, s->strategy, sizeof s->strategy) && !inv_strategy_find(s->strategy)) {
-            const char *names[8];
-            int n = 0;
-            for (const inv_strategy *const *st = inv_strategies(); *st && n < 8; st++) names[n++] = (*st)->name;
-            const char *best = os_name_closest(names, n, s->strategy, 3);
-            SCN__ERR(&cx, scn__member(inv, "strategy"), "inventory.strategy",
-                     "unknown strategy \"%s\"%s%s%s, expected reduce_on_order, reduce_on_payment or reserve_on_checkout",
-                     s->strategy, best ? " (did you mean \"" : "", best ? best : "", best ? "\"?)" : "");
-        }
-        if (scn__dur(&cx, inv, "inventory", "order_expiry", false, &s->order_expiry) && s->order_expiry <= 0)
-            SCN__ERR(&cx, scn__member(inv, "order_expiry"), "inventory.order_expiry", "found 0, expected a duration > 0");
-        scn__bool(&cx, inv, "inventory", "revalidate_before_payment", &s->revalidate);
-        char os_[16] = "allow";
-        if (scn__str(&cx, inv, "inventory", "oversell", false, os_, sizeof os_)) {
-            if (strcmp(os_, "refund") == 0) s->oversell_refund = true;
-            else if (strcmp(os_, "allow") != 0)
-                SCN__ERR(&cx, scn__member(inv, "oversell"), "inventory.oversell", "found \"%s\", expected \"allow\" or \"refund\"", os_);
-        }
-    }
-    const cJSON *risk = scn__obj(&cx, root, "", "risk", false);
-    if (risk) {
-        jsn_check_keys(doc, diag, risk, "risk", k_risk);
-        int64_t mu = 0;
-        if (scn__int(&cx, risk, "risk", "max_unpaid_orders_per_user", false, 0, 1e9, &mu)) s->max_unpaid = (int32_t)mu;
-        scn__prob(&cx, risk, "risk", "bot_detect_probability", &s->bot_detect_p);
-        scn__prob(&cx, risk, "risk", "false_positive_probability", &s->false_positive_p);
-    }
+    scn__inventory(&cx, root);
+    scn__risk(&cx, root);
     scn__customers(&cx, root);
-
-    s->pay_delay = (sim_dist){ .kind = SIM_CONST, .a = 0 };
-    const cJSON *pay = scn__obj(&cx, root, "", "payment", false);
-    if (pay) {
-        jsn_check_keys(doc, diag, pay, "payment", k_pay);
-        scn__dist(&cx, pay, "payment", "delay", true, &s->pay_delay);
-        scn__prob(&cx, pay, "payment", "failure_probability", &s->pay_failure_p);
-        int64_t n = 0;
-        if (scn__int(&cx, pay, "payment", "servers", false, 1, 1e7, &n)) s->pay_servers = (int)n;
-    }
-    const cJSON *st = scn__obj(&cx, root, "", "stations", false);
-    if (st) {
-        jsn_check_keys(doc, diag, st, "stations", k_stations);
-        scn__station(&cx, st, "stations", "order_service", &s->order_service);
-        scn__station(&cx, st, "stations", "warehouse", &s->warehouse);
-    }
-    s->delivery = (sim_dist){ .kind = SIM_CONST, .a = 0 };
-    s->auto_confirm_after = s->complete_after = 7 * 86400;
-    s->restock_p = 1;
-    const cJSON *ful = scn__obj(&cx, root, "", "fulfilment", false);
-    if (ful) {
-        jsn_check_keys(doc, diag, ful, "fulfilment", k_ful);
-        scn__dist(&cx, ful, "fulfilment", "delivery", true, &s->delivery);
-        scn__dur(&cx, ful, "fulfilment", "auto_confirm_after", false, &s->auto_confirm_after);
-        scn__dur(&cx, ful, "fulfilment", "complete_after", false, &s->complete_after);
-        scn__prob(&cx, ful, "fulfilment", "restock_probability", &s->restock_p);
-    }
-    snprintf(s->process, sizeof s->process, "b2c");
-    if (scn__str(&cx, root, "", "process", false, s->process, sizeof s->process) && !fsm_builtin(s->process)) {
-        /* A file, relative to the scenario's directory. */
-        char path[512];
-        const char *slash = strrchr(jsn_file(doc), '/');
-        if (s->process[0] != '/' && slash)
-            snprintf(path, sizeof path, "%.*s/%s", (int)(slash - jsn_file(doc)), jsn_file(doc), s->process);
-        else
-            snprintf(path, sizeof path, "%s", s->process);
-        if (!strchr(s->process, '/') && !strstr(s->process, ".json")) {
-            SCN__ERR(&cx, scn__member(root, "process"), "process",
-                     "unknown process \"%s\", expected b2c, virtual, cod or the path of a definition file", s->process);
-        } else {
-            os_diag sub;
-            os_diag_init(&sub);
-            const fsm_def *def = NULL;
-            if (fsm_open(path, &def, &sub) != OS_OK) {
-                SCN__ERR(&cx, scn__member(root, "process"), "process", "cannot load process definition \"%s\":", path);
-                for (int i = 0; i < sub.count; i++) os_diag_add(diag, "  %s", sub.msgs[i]);
-            } else if (fsm_lint(def, &sub) > 0) {
-                SCN__ERR(&cx, scn__member(root, "process"), "process", "process definition \"%s\" fails the linter:", path);
-                for (int i = 0; i < sub.count; i++) os_diag_add(diag, "  %s", sub.msgs[i]);
-                fsm_free(def);
-                def = NULL;
-            }
-            s->fsm = def;
-            os_diag_fini(&sub);
-        }
-    } else {
-        s->fsm = fsm_builtin(s->process);
-    }
-    const cJSON *th = scn__obj(&cx, root, "", "thresholds", false);
-    if (th) {
-        for (const cJSON *e = th->child; e; e = e->next) {
-            char p[160];
-            jsn_path_key(p, sizeof p, "thresholds", e->string);
-            if (s->n_thresholds == SCN_MAX_THRESHOLDS) { SCN__ERR(&cx, e, p, "too many thresholds: at most %d", SCN_MAX_THRESHOLDS); break; }
-            scn_threshold *t = &s->thresholds[s->n_thresholds];
-            char err[512];
-            int col;
-            if (strlen(e->string) >= sizeof t->name) {
-                jsn_error(doc, diag, e, true, p, "figure name too long (at most %zu characters)", sizeof t->name - 1);
-                continue;
-            }
-            if (!rpt_ref_parse(e->string, scn_station_names, SCN_STATIONS, &t->ref, err, sizeof err, &col)) {
-                jsn_error(doc, diag, e, true, p, "%s", err);
-                continue;
-            }
-            if (!cJSON_IsString(e) || !rpt_op_parse(e->valuestring, &t->op, &t->value)) {
-                if (cJSON_IsString(e)) SCN__ERR(&cx, e, p, "found \"%s\", expected \"OP NUMBER\" with OP one of < <= == != >= >", e->valuestring);
-                else SCN__ERR(&cx, e, p, "found %s, expected a string \"OP NUMBER\"", jsn_type_name(e));
-                continue;
-            }
-            snprintf(t->name, sizeof t->name, "%s", e->string);
-            s->n_thresholds++;
-        }
-    }
-    s->sample_every = s->horizon / 1000 > 1 ? s->horizon / 1000 : 1;
-    const cJSON *rep = scn__obj(&cx, root, "", "report", false);
-    if (rep) {
-        jsn_check_keys(doc, diag, rep, "report", k_report);
-        if (scn__dur(&cx, rep, "report", "sample_every", false, &s->sample_every) && s->sample_every <= 0)
-            SCN__ERR(&cx, scn__member(rep, "sample_every"), "report.sample_every", "found 0, expected a duration > 0");
-    }
-    if (s->horizon > 0 && s->sample_every > 0 && s->horizon / s->sample_every > 2e6)
-        SCN__ERR(&cx, scn__member(rep, "sample_every") ? scn__member(rep, "sample_every") : root, "report.sample_every",
-                 "%g samples over the horizon; at most 2000000 (raise sample_every)", s->horizon / s->sample_every);
-
+    scn__payment(&cx, root);
+    scn__stations(&cx, root);
+    scn__fulfilment(&cx, root);
+    scn__process(&cx, root);
+    scn__thresholds(&cx, root);
+    scn__report(&cx, root);
     if (diag->count > before) {
         scn_free(s);
         return OS_EDATA;
     }
-    for (int i = 0; i < s->n_segments; i++) {
-        scn_segment *g = &s->segments[i];
-        scn__fix(&g->quantity, s); scn__fix(&g->basket, s); scn__fix(&g->think, s); scn__fix(&g->return_delay, s);
-        scn__fix(&g->cancel_after_pay_delay, s);
-    }
-    scn__fix(&s->pay_delay, s); scn__fix(&s->order_service.service, s); scn__fix(&s->warehouse.service, s);
-    scn__fix(&s->delivery, s);
+    scn__fix_all(s);
     s->resolved_json = cJSON_PrintUnformatted(root);
     OS_ASSERT(s->resolved_json);
     s->hash = scn__fnv(s->resolved_json);
