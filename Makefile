@@ -22,7 +22,7 @@ DEBS     := libsqlite3-dev libcjson-dev gnuplot-nox libcriterion-dev pkg-config 
 
 WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
 OPT      ?= -O2
-CFLAGS   += -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(OPT) -g -ffp-contract=off -MMD -MP -Icore -Isim -Ireports
+CFLAGS   += -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(OPT) -g -ffp-contract=off -MMD -MP -Ibase -Icore -Isim -Ireports -Iapp
 LDLIBS   += -lm
 ifneq ($(SANITIZE),)
 CFLAGS   += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -33,16 +33,20 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CRIT_LIBS  = $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)
 
+BASE_SRC := $(wildcard base/*.c)
 CORE_SRC := $(wildcard core/*.c)
 RPT_SRC  := $(wildcard reports/*.c)
-SIM_SRC  := $(filter-out sim/main.c,$(wildcard sim/*.c))
+SIM_SRC  := $(wildcard sim/*.c)
+APP_SRC  := $(filter-out app/main.c,$(wildcard app/*.c))
 TEST_SRC := $(wildcard tests/test_*.c)
 
+BASE_OBJ := $(BASE_SRC:%.c=$(BUILD)/%.o)
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 RPT_OBJ  := $(RPT_SRC:%.c=$(BUILD)/%.o)
 SIM_OBJ  := $(SIM_SRC:%.c=$(BUILD)/%.o)
+APP_OBJ  := $(APP_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
-LIB_OBJ  := $(SIM_OBJ) $(RPT_OBJ) $(CORE_OBJ)
+LIB_OBJ  := $(APP_OBJ) $(SIM_OBJ) $(RPT_OBJ) $(CORE_OBJ) $(BASE_OBJ)
 
 BIN      := $(BUILD)/ordersim
 TESTBIN  := $(BUILD)/unit_tests
@@ -64,7 +68,7 @@ $(BUILD)/%.o: %.c | $(DEPS_OK)
 	@echo "  CC  $<"
 	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
-$(BIN): $(BUILD)/sim/main.o $(LIB_OBJ)
+$(BIN): $(BUILD)/app/main.o $(LIB_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
 
 $(TESTBIN): $(TEST_OBJ) $(LIB_OBJ)
@@ -109,16 +113,16 @@ bench: $(BIN)
 # (copy each into tests/fuzz_regressions/ once fixed).
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := fuzz_scenario fuzz_process fuzz_set fuzz_olog fuzz_sim
-FUZZ_LIB_SRC  = $(CORE_SRC) sim/scn_load.c sim/scn_warn.c sim/sim_rng.c sim/csv.c sim/olog.c reports/rpt.c
+FUZZ_LIB_SRC  = $(BASE_SRC) $(CORE_SRC) sim/scn_load.c sim/scn_warn.c sim/sim_rng.c sim/csv.c sim/olog.c reports/rpt.c
 build/fuzz/%: fuzz/%.c $(FUZZ_LIB_SRC) | $(DEPS_OK)
 	@mkdir -p build/fuzz
 	clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	  -Icore -Isim -Ireports $(PKG_CFLAGS) $^ -o $@ $(PKG_LIBS) -lm
+	  -Ibase -Icore -Isim -Ireports $(PKG_CFLAGS) $^ -o $@ $(PKG_LIBS) -lm
 # fuzz_sim runs the simulator: it needs the model and the event queue too.
 build/fuzz/fuzz_sim: fuzz/fuzz_sim.c $(FUZZ_LIB_SRC) sim/sim_model.c sim/sim_queue.c | $(DEPS_OK)
 	@mkdir -p build/fuzz
 	clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	  -Icore -Isim -Ireports -Ifuzz $(PKG_CFLAGS) $(filter %.c,$^) -o $@ $(PKG_LIBS) -lm
+	  -Ibase -Icore -Isim -Ireports -Ifuzz $(PKG_CFLAGS) $(filter %.c,$^) -o $@ $(PKG_LIBS) -lm
 fuzz: $(FUZZ_TARGETS:%=build/fuzz/%)
 	@mkdir -p build/fuzz/crashes
 	@for t in $(FUZZ_TARGETS); do \

@@ -51,8 +51,8 @@ apply() {
 copy_tree() {
   rm -rf "$1"
   mkdir -p "$1/build"
-  cp -pR Makefile core sim reports tests tools scenarios fuzz "$1/" 2>/dev/null
-  for d in core sim reports tests; do [ -d "build/$d" ] && cp -pR "build/$d" "$1/build/"; done
+  cp -pR Makefile base core sim reports app tests tools scenarios fuzz "$1/" 2>/dev/null
+  for d in base core sim reports app tests; do [ -d "build/$d" ] && cp -pR "build/$d" "$1/build/"; done
   [ -f build/.deps-ok ] && cp -p build/.deps-ok "$1/build/"
   cp -p build/ordersim build/unit_tests "$1/build/"
 }
