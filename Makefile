@@ -1,7 +1,7 @@
 # ordersim — one Makefile for the library, the CLI, the tests and the demo.
 #
 #   make            build build/ordersim
-#   make test       build and run every test (unit tests + CLI tests)
+#   make test       build and run every test (include arrows + unit tests + CLI tests)
 #   make demo       build, run the flagship comparison, print where the report is
 #   make report-check   render the demo and a capacity report in headless Chromium (not in make test)
 #   make install PREFIX=/usr/local   the binary, the man page ordersim.1 and bash completion
@@ -52,7 +52,7 @@ BIN      := $(BUILD)/ordersim
 TESTBIN  := $(BUILD)/unit_tests
 DEPS_OK  := build/.deps-ok
 
-.PHONY: all deps test unit cli-test golden golden-check mutate demo report-check bench fuzz clean install
+.PHONY: all deps test arrows unit cli-test golden golden-check mutate demo report-check bench fuzz clean install
 all: $(BIN)
 
 # The stamp makes a warm machine pay nothing: the check runs once per checkout.
@@ -80,7 +80,11 @@ unit: $(TESTBIN)
 cli-test: $(BIN)
 	ORDERSIM=$(BIN) sh tests/cli/run_all.sh
 
-test: unit cli-test
+# The include arrows run one way (tools/arrows.sh): app -> sim -> reports -> core -> base.
+arrows:
+	@sh tools/arrows.sh
+
+test: arrows unit cli-test
 
 # Golden outputs (tests/golden/): the CLI test t_golden.sh compares them as part of `make
 # test`; `make golden` regenerates them after an intended change and prints each metric that

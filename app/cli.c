@@ -2,6 +2,7 @@
  * cli.c — shared command-line machinery. See cli.h.
  */
 #include "cli.h"
+#include "pth.h"
 
 #include "cli_sig.h"
 #include "rpt_db.h"
@@ -38,7 +39,29 @@ const char *cli_paint(FILE *f, const char *text, bool good, char *buf, size_t n)
     return buf;
 }
 
-int cli_parse(int argc, char **argv, cli_opts *o)
+const cli_cmd *const cli_commands[] = { &cmd_run_entry, &cmd_compare_entry, &cmd_sweep_entry, &cmd_optimize_entry, &cmd_check_entry,
+                                        &cmd_validate_entry, &cmd_fsm_entry, &cmd_history_entry, &cmd_report_entry, &cmd_merge_entry,
+                                        &cmd_fit_entry, NULL };
+
+bool cli_takes(const cli_cmd *c, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = c->options; p && *p; p += strcspn(p, " "), p += strspn(p, " "))
+        if (strncmp(p, name, n) == 0 && (p[n] == ' ' || p[n] == '\0')) return true;
+    return false;
+}
+
+/* The message for an option command c does not take, listing those it does. */
+static int cli__refuse(const cli_cmd *c, const char *option)
+{
+    fprintf(stderr, "ordersim %s: %s is not an option of %s; it takes", c->name, option, c->name);
+    for (const char *p = c->options; p && *p; p += strcspn(p, " "), p += strspn(p, " "))
+        fprintf(stderr, " --%.*s", (int)strcspn(p, " "), p);
+    fprintf(stderr, " (see ordersim %s --help)\n", c->name);
+    return CLI_USAGE;
+}
+
+int cli_parse(const cli_cmd *c, int argc, char **argv, cli_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->replications = 1;
@@ -52,6 +75,7 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         const char *a = argv[i];
         if (strcmp(a, "-h") == 0) { o->help = true; continue; }
         if (strcmp(a, "-o") == 0) {           /* fit's output file ('-' alone is a positional: stdin) */
+            if (!cli_takes(c, "output")) return cli__refuse(c, a);
             if (i + 1 >= argc) { fprintf(stderr, "ordersim: -o needs a value\n"); return CLI_USAGE; }
             o->output = argv[++i];
             continue;
@@ -67,6 +91,7 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         if (len >= sizeof name) { fprintf(stderr, "ordersim: unknown option %s\n", a); return CLI_USAGE; }
         memcpy(name, a, len);
         name[len] = '\0';
+        if (strcmp(name, "--help") != 0 && !cli_takes(c, name + 2)) return cli__refuse(c, name);
         static const char *const flags[] = { "--json", "--quiet", "--no-report", "--help", "--force", "--ledger",
                                              "--dot", "--mermaid", "--strict", NULL };
         bool *targets[] = { &o->json, &o->quiet, &o->no_report, &o->help, &o->force, &o->ledger, &o->dot, &o->mermaid,
@@ -190,13 +215,68 @@ int cli_parse(int argc, char **argv, cli_opts *o)
     return CLI_OK;
 }
 
+/* The options several commands take, each described once; cli_print_help prints the line
+ * of each one a command takes unless the command's own help describes it. */
+static const struct { const char *name, *text; } cli__shared[] = {
+    { "seed",             "  --seed N            seed of replication 0 (replication r uses N + r); default: the scenario's\n" },
+    { "replications",     "  --replications R    independent replications; metrics are means with 95% intervals\n" },
+    { "jobs",             "  --jobs J            replications run on J threads (default: the number of cores; results do not depend on J)\n" },
+    { "set",              "  --set PATH=VALUE    override a scenario key, e.g. inventory.order_expiry=5m (repeatable)\n" },
+    { "strategy",         "  --strategy NAME     override inventory.strategy\n" },
+    { "strict",           "  --strict            exit 65 when the scenario has warnings (always printed to stderr before the runs;\n"
+                          "                      see ordersim validate --help)\n" },
+    { "force",            "  --force             run past the documented limits of time, memory and results-DB growth\n"
+                          "                      (docs/reliability.md)\n" },
+    { "json",             "  --json              print the result as JSON instead of the table\n" },
+    { "quiet",            "  --quiet             print only the result: no progress, no recorded-run lines\n" },
+    { "db",               "  --db FILE           results database (default out/results.db)\n" },
+    { "out",              "  --out DIR           report directory (default out/<scenario name>/)\n" },
+    { "no-report",        "  --no-report         do not write the report directory\n" },
+    { "ledger",           "  --ledger            keep the inventory ledger and replay it in the invariant check\n" },
+    { "check-invariants", "  --check-invariants every-event   check every invariant after every event (slow)\n" },
+    { "db-timeout",       "Results DB: --db-timeout SECONDS (default 30) bounds each wait for another process's lock, then\n"
+                          "exit 74 naming the holder. SIGINT/SIGTERM mark this invocation's unfinished runs 'interrupted',\n"
+                          "remove its work files, stop gnuplot, and exit 130/143.\n" },
+};
+
+/* True when `text` mentions --name as a whole option name. */
+static bool cli__mentions(const char *text, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = strstr(text, "--"); p; p = strstr(p + 2, "--")) {
+        char after = p[2 + n];
+        if (strncmp(p + 2, name, n) == 0 && !(after == '-' || (after >= 'a' && after <= 'z'))) return true;
+    }
+    return false;
+}
+
+/* The shared description of `name`, or NULL. */
+static const char *cli__shared_text(const char *name)
+{
+    for (size_t k = 0; k < sizeof cli__shared / sizeof cli__shared[0]; k++)
+        if (strcmp(cli__shared[k].name, name) == 0) return cli__shared[k].text;
+    return NULL;
+}
+
+bool cli_documents(const cli_cmd *c, const char *name)
+{
+    return cli__mentions(c->help, name) || cli__shared_text(name);
+}
+
 void cli_print_help(const cli_cmd *c)
 {
     printf("usage: ordersim %s %s\n\n%s\n\n%s", c->name, c->usage, c->summary, c->help);
-    if (strcmp(c->name, "fsm") != 0 && strcmp(c->name, "validate") != 0)
-        printf("Results DB: --db-timeout SECONDS (default 30) bounds each wait for another process's lock, then\n"
-               "exit 74 naming the holder. SIGINT/SIGTERM mark this invocation's unfinished runs 'interrupted',\n"
-               "remove its work files, stop gnuplot, and exit 130/143.\n");
+    bool first = true;
+    for (const char *p = c->options; p && *p; p += strcspn(p, " "), p += strspn(p, " ")) {
+        char name[48];
+        snprintf(name, sizeof name, "%.*s", (int)strcspn(p, " "), p);
+        const char *text = cli__shared_text(name);
+        if (!text || cli__mentions(c->help, name) || strcmp(name, "db-timeout") == 0) continue;
+        if (first) printf("Options shared with other commands:\n");
+        first = false;
+        fputs(text, stdout);
+    }
+    if (cli_takes(c, "db-timeout")) fputs(cli__shared_text("db-timeout"), stdout);   /* the results DB paragraph, last */
 }
 
 /* Rough sizes behind the estimate (measured on the shipped scenarios, rounded up). */
@@ -280,12 +360,7 @@ int cli_load(const char *path, const cli_opts *o, scn_scenario **out)
             return rc;
         }
     }
-    switch (st) {
-    case OS_OK: return CLI_OK;
-    case OS_EIO: return CLI_IO;
-    case OS_EINVAL: return CLI_USAGE;
-    default: return CLI_DATA;
-    }
+    return os_exit_code(st);
 }
 
 int cli_db_open(const cli_opts *o, const char *path, rpt_db_mode mode, rpt_db **db)
@@ -295,30 +370,11 @@ int cli_db_open(const cli_opts *o, const char *path, rpt_db_mode mode, rpt_db **
     os_status st = rpt_db_open(path, mode, o->db_timeout, db, &d);
     os_diag_print(&d, stderr);
     os_diag_fini(&d);
-    switch (st) {
-    case OS_OK: return CLI_OK;
-    case OS_EINVAL: return CLI_USAGE;
-    case OS_ENOTFOUND: return CLI_NOINPUT;
-    default: return CLI_IO;
-    }
+    return os_exit_code(st);
 }
 
 uint64_t cli_seed(const cli_opts *o, const scn_scenario *s) { return o->has_seed ? o->seed : s->seed; }
 
-void cli_safe_name(const char *name, char *buf, size_t n)
-{
-    /* Anything but [A-Za-z0-9._-] turns into '_' and a leading dot is replaced, so the
-     * result is one path component that cannot climb out of its parent or hide. */
-    size_t k = 0;
-    for (const char *p = name; *p && k + 1 < n; p++) {
-        char c = *p;
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
-        buf[k] = ok && !(k == 0 && c == '.') ? c : '_';
-        k++;
-    }
-    if (!k && n > 1) buf[k++] = '_';
-    if (n) buf[k < n ? k : n - 1] = '\0';
-}
 
 void cli_out_dir(const cli_opts *o, const scn_scenario *s, char *buf, size_t n)
 {
@@ -327,7 +383,7 @@ void cli_out_dir(const cli_opts *o, const scn_scenario *s, char *buf, size_t n)
         return;
     }
     char safe[SCN_NAME_MAX];
-    cli_safe_name(s->name, safe, sizeof safe);
+    pth_safe_name(s->name, safe, sizeof safe);
     snprintf(buf, n, "out/%s", safe);
 }
 

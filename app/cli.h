@@ -95,17 +95,38 @@ typedef struct cli_opts {
     const char *optimize;           /* --optimize ID (report) */
 } cli_opts;
 
+/* Option groups for the commands' templates (cli_cmd.options): loading a scenario (edits,
+ * warnings as errors, past the cost limits), running replications, checking them more
+ * closely, the results DB, the report directory. */
+#define CLI_OPTS_LOAD   "set strict force "
+#define CLI_OPTS_RUN    "seed replications jobs "
+#define CLI_OPTS_TRACE  "ledger check-invariants "
+#define CLI_OPTS_DB     "db db-timeout "
+#define CLI_OPTS_REPORT "out no-report "
+
 typedef struct cli_cmd {
     const char *name;               /* as typed */
     const char *usage;              /* one line of arguments */
     const char *summary;            /* one line of purpose */
     const char *help;               /* the rest of --help */
+    const char *options;            /* its argument template: the long options it takes, without "--", separated
+                                       by spaces (-o is --output; -h/--help always); any other option is refused */
     int (*exec)(cli_opts *o);       /* returns an exit code */
 } cli_cmd;
 
-/* Parses argv (after the command name) into o. Returns CLI_OK or CLI_USAGE (with a message
- * on stderr). */
-int cli_parse(int argc, char **argv, cli_opts *o);
+/* Every command, in the order `ordersim --help` lists them; NULL-terminated. */
+extern const cli_cmd *const cli_commands[];
+
+/* True when command c's --help describes option `name`: its own help text mentions --name,
+ * or the option is one of those shared by several commands, whose one description
+ * cli_print_help adds. */
+bool cli_documents(const cli_cmd *c, const char *name);
+/* True when command c takes the long option `name` (without "--"). */
+bool cli_takes(const cli_cmd *c, const char *name);
+/* Parses argv (after the command name) into o, refusing any option that command c does not
+ * declare in its template. Returns CLI_OK or CLI_USAGE (with a message on stderr naming the
+ * option and the command). */
+int cli_parse(const cli_cmd *c, int argc, char **argv, cli_opts *o);
 /* True when output to f may be coloured: f is a terminal, NO_COLOR is unset or empty
  * (no-color.org) and TERM is not "dumb". */
 bool cli_color(FILE *f);
@@ -170,9 +191,6 @@ int cli_run_replications(const scn_scenario *s, const char *strategy, const cli_
 int cli_db_open(const cli_opts *o, const char *path, rpt_db_mode mode, rpt_db **db);
 /* The seed in force: --seed, else the scenario's. */
 uint64_t cli_seed(const cli_opts *o, const scn_scenario *s);
-/* The name reduced to one safe path component ([A-Za-z0-9._-], no leading dot, never
- * empty) into buf, for default report directories. */
-void cli_safe_name(const char *name, char *buf, size_t n);
 /* The output directory in force for a scenario (--out or out/<name>/), into buf. */
 void cli_out_dir(const cli_opts *o, const scn_scenario *s, char *buf, size_t n);
 

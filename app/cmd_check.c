@@ -111,7 +111,7 @@ static int chk__baseline_file(const char *path, const scn_scenario *s, chk__figs
     os_status st = jsn_load_file(path, &doc, &d);
     os_diag_print(&d, stderr);
     os_diag_fini(&d);
-    if (st != OS_OK) return st == OS_EIO ? CLI_IO : CLI_DATA;
+    if (st != OS_OK) return os_exit_code(st);
     const cJSON *top = jsn_root(doc), *root = top;
     const cJSON *strats = cJSON_IsObject(top) ? cJSON_GetObjectItemCaseSensitive(top, "strategies") : NULL;
     if (strats) root = cJSON_GetObjectItemCaseSensitive(strats, s->strategy);
@@ -214,7 +214,7 @@ static int cmd_check(cli_opts *o)
         os_diag_print(&d, stderr);
         os_diag_fini(&d);
         rpt_db_close(db);
-        if (!rc) rc = st == OS_OK ? CLI_OK : st == OS_ENOTFOUND ? CLI_USAGE : CLI_IO;
+        if (!rc) rc = st == OS_ENOTFOUND ? CLI_USAGE : os_exit_code(st);   /* a run id not in the DB is bad usage */
         for (int k = 0; k < RPT_METRIC_COUNT; k++) fig->base[k] = r.m[k];
         for (int k = RPT_METRIC_COUNT; k < CHK_FIGS; k++)
             for (int j = 0; j < r.nstations; j++)
@@ -356,13 +356,12 @@ const cli_cmd cmd_check_entry = {
             "  --baseline-run ID    a run recorded in the results database\n"
             "  --tolerance SPEC     comma list of METRIC=TOL; TOL is 5% (relative), 2.5 (absolute) or ci (outside both\n"
             "                       95% intervals); METRIC * sets the default (ci with replications, else 5%)\n"
-            "  --strict            exit 65 when the scenario has warnings (always printed to stderr before the runs;\n"
-            "                      see ordersim validate --help)\n"
             "  --json               print the verdict, every rule (thresholds, baseline figures) and the summary as JSON\n"
             "  --junit FILE         write JUnit XML: one testcase per threshold and per baseline figure\n"
             "Exit: 0 passed, 1 a threshold failed or a metric regressed (only that), 2 usage, 65 bad scenario, a run\n"
             "stopped by the loop guard, a baseline that is not an ordersim summary (malformed, empty, foreign) or a\n"
             "threshold on a figure the run does not report, 70 invariant, 74 I/O. A baseline of another scenario is\n"
             "compared with a warning.\n",
+    .options = CLI_OPTS_LOAD CLI_OPTS_RUN CLI_OPTS_TRACE CLI_OPTS_DB CLI_OPTS_REPORT "json quiet strategy baseline baseline-run tolerance junit",
     .exec = cmd_check,
 };

@@ -18,11 +18,11 @@ int cmd_thresholds(const scn_scenario *s, const rpt_summary *sum, rpt_gate *g)
         memset(x, 0, sizeof *x);
         double v = NAN;
         bool known = rpt_ref_value(sum, &t->ref, &v);
-        x->pass = known && isfinite(v) && rpt_op_holds(t->op, v, t->value);
+        x->pass = known && isfinite(v) && cnd_op_holds(t->op, v, t->value);
         x->value = v;
         x->base = NAN;
         snprintf(x->name, sizeof x->name, "%s", t->name);
-        snprintf(x->rule, sizeof x->rule, "%s %g", rpt_op_name(t->op), t->value);
+        snprintf(x->rule, sizeof x->rule, "%s %g", cnd_op_name(t->op), t->value);
         snprintf(x->unit, sizeof x->unit, "%s", rpt_ref_unit(&t->ref));
         snprintf(x->status, sizeof x->status, "%s", x->pass ? "pass" : known ? "FAIL" : "FAIL (no such figure)");
         failed += !x->pass;

@@ -113,26 +113,26 @@ static void cmp__json(const rpt_summary *sums, int n, int ref, const rpt_verdict
         for (int m = 0; m < RPT_METRIC_COUNT; m++) {
             const rpt_verdict *x = &v[k * RPT_METRIC_COUNT + m];
             printf("%s\n      \"%s\": {\"diff\": ", m ? "," : "", rpt_metric_name((rpt_metric)m));
-            rpt_json_num(stdout, x->diff);
+            jsn_write_num(stdout, x->diff);
             printf(", \"ci95\": ");
-            rpt_json_num(stdout, x->ci);
+            jsn_write_num(stdout, x->ci);
             printf(", \"pairs\": %d, \"verdict\": \"%s\", \"why\": ", x->pairs, rpt_verdict_word_name(x->word));
-            if (x->why[0]) rpt_json_str(stdout, x->why);
+            if (x->why[0]) jsn_write_str(stdout, x->why);
             else printf("null");
             printf("}");
         }
         printf("\n    }");
     }
     printf("\n  },\n  \"recommendation\": {\"strategy\": ");
-    if (rec->strategy >= 0) rpt_json_str(stdout, sums[rec->strategy].runs[0].strategy);
+    if (rec->strategy >= 0) jsn_write_str(stdout, sums[rec->strategy].runs[0].strategy);
     else printf("null");
     printf(", \"why\": [");
     for (int i = 0; i < rec->nwhy; i++) {
         printf("%s\n    ", i ? "," : "");
-        rpt_json_str(stdout, rec->why[i]);
+        jsn_write_str(stdout, rec->why[i]);
     }
     printf("\n  ]},\n  \"conclusion\": ");
-    rpt_json_str(stdout, conclusion);
+    jsn_write_str(stdout, conclusion);
     printf("\n}\n");
 }
 
@@ -242,8 +242,7 @@ const cli_cmd cmd_compare_entry = {
             "says '(1 run)'); 'not comparable' for a percentile over a different number of paid orders; paid orders,\n"
             "units sold and revenue are not scored when a strategy oversold. The recommendation never names a strategy\n"
             "that oversold while another did not, and names none when the best is indistinguishable from another.\n"
-            "  --strict            exit 65 when the scenario has warnings (always printed to stderr before the runs;\n"
-            "                      see ordersim validate --help)\n"
             "Exit: 0 ok, 2 usage, 65 bad scenario, 70 invariant broken, 74 I/O error.\n",
+    .options = CLI_OPTS_LOAD CLI_OPTS_RUN CLI_OPTS_TRACE CLI_OPTS_DB CLI_OPTS_REPORT "json quiet",
     .exec = cmd_compare,
 };

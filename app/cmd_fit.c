@@ -10,6 +10,7 @@
  * chosen so that it does not bind, and said so in the scenario's description and the report.
  */
 #include "cli.h"
+#include "pth.h"
 #include "cmd_common.h"
 #include "fit.h"
 #include "olog.h"
@@ -562,7 +563,7 @@ static int fit__chart(const fit__ctx *c, FILE *gp, const char *dir, int d)
 
 static int fit__report(const fit__ctx *c, const char *dir, const char *log_path, const char *scn_path)
 {
-    if (rpt_mkdirs(dir, false) != 0) {
+    if (pth_mkdirs(dir, false) != 0) {
         fprintf(stderr, "ordersim fit: cannot create %s: %s\n", dir, strerror(errno));
         return CLI_IO;
     }
@@ -685,7 +686,7 @@ static int cmd_fit(cli_opts *o)
     if (!o->quiet) os_diag_print(&notes, stderr);
     os_diag_fini(&diag);
     os_diag_fini(&notes);
-    if (st != OS_OK) return st == OS_EIO ? CLI_IO : st == OS_EINVAL ? CLI_USAGE : CLI_DATA;
+    if (st != OS_OK) return os_exit_code(st);
     int rc = CLI_OK;
     if (c.log->skus.n > SCN_MAX_SKUS) {
         fprintf(stderr, "%s: %d distinct SKUs; a scenario holds at most %d\n", o->args[0], c.log->skus.n, SCN_MAX_SKUS);
@@ -713,7 +714,7 @@ static int cmd_fit(cli_opts *o)
     cJSON *doc = fit__scenario(&c, o->args[0]);
     char *text = cJSON_Print(doc);
     cJSON_Delete(doc);
-    FILE *f = rpt_mkdirs(o->output, true) == 0 ? fopen(o->output, "w") : NULL;
+    FILE *f = pth_mkdirs(o->output, true) == 0 ? fopen(o->output, "w") : NULL;
     if (!f || fputs(text, f) < 0 || fputc('\n', f) < 0 || fclose(f) != 0) {
         fprintf(stderr, "ordersim fit: cannot write %s: %s\n", o->output, strerror(errno));
         cJSON_free(text);
@@ -777,5 +778,6 @@ const cli_cmd cmd_fit_entry = {
             "                        pay, cancel and return probabilities\n"
             "The log format and what each fitted number means are in docs/calibration.md.\n"
             "Exit: 0 ok, 2 usage, 65 bad log (positioned messages), 70 internal error, 74 I/O error.\n",
+    .options = CLI_OPTS_REPORT "output map time-format max-bad ks-max period horizon segment-by quiet",
     .exec = cmd_fit,
 };

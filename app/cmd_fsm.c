@@ -14,7 +14,7 @@ static int cmd_fsm__open(const char *name, const fsm_def **out)
     os_status st = fsm_open(name, out, &d);
     os_diag_print(&d, stderr);
     os_diag_fini(&d);
-    return st == OS_OK ? CLI_OK : st == OS_EIO ? CLI_IO : CLI_DATA;
+    return os_exit_code(st);
 }
 
 /* The machine as one role sees it: each state by that role's label, and from each state
@@ -119,5 +119,6 @@ const cli_cmd cmd_fsm_entry = {
             "`fsm diff OLD NEW` lists added (+), removed (-) and changed (~) transitions, stances and labels.\n"
             "Lint errors refuse a definition (run and check will not load it); warnings only inform.\n"
             "Exit: 0 clean / identical, 1 lint defects / differences, 65 unloadable definition, 74 unreadable file.\n",
+    .options = "view dot mermaid json quiet",
     .exec = cmd_fsm,
 };

@@ -23,7 +23,7 @@ static int cmd_history(cli_opts *o)
     os_diag_print(&d, stderr);
     os_diag_fini(&d);
     rpt_db_close(db);
-    return st == OS_OK ? CLI_OK : CLI_IO;
+    return os_exit_code(st);
 }
 
 const cli_cmd cmd_history_entry = {
@@ -35,5 +35,6 @@ const cli_cmd cmd_history_entry = {
             "It is opened read-only and never created.\n"
             "  --db FILE           results database (default out/results.db)\n"
             "Exit: 0 ok, 2 usage, 66 no such database, 74 not a results database or I/O error.\n",
+    .options = CLI_OPTS_DB "json",
     .exec = cmd_history,
 };

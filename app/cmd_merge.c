@@ -8,6 +8,7 @@
  * it and appears only when every input was merged, so a failed merge creates no OUT.
  */
 #include "cli.h"
+#include "pth.h"
 #include "cli_sig.h"
 #include "rpt_db.h"
 
@@ -83,7 +84,7 @@ static int cmd_merge(cli_opts *o)
     char tmp[1100] = "";
     const char *target = out;
     if (!out_exists) {
-        if (rpt_mkdirs(out, true) != 0) {
+        if (pth_mkdirs(out, true) != 0) {
             fprintf(stderr, "ordersim merge: %s: cannot create its directory: %s\n", out, strerror(errno));
             return CLI_IO;
         }
@@ -141,5 +142,6 @@ const cli_cmd cmd_merge_entry = {
             "existing database of an older schema version in place.\n"
             "Exit: 0 ok, 2 usage (an input is OUT itself), 66 an input does not exist, 74 an input is not a\n"
             "results database, has another version, or an I/O error.\n",
+    .options = "db-timeout quiet",
     .exec = cmd_merge,
 };

@@ -14,6 +14,7 @@
  * replications as the budget allows, equally.
  */
 #include "cli.h"
+#include "pth.h"
 #include "cmd_common.h"
 #include "rpt_db.h"
 #include "rpt_optimize.h"
@@ -116,7 +117,7 @@ static int opt__parse_goals(opt__ctx *x)
             fprintf(stderr, "ordersim: --subject-to '%s': column %d: %s\n  %s\n  %*s^\n", t, col + 1, err, t, col, "");
             return CLI_DATA;
         }
-        if (cond.op == RPT_EQ || cond.op == RPT_NE) {
+        if (cond.op == CND_EQ || cond.op == CND_NE) {
             fprintf(stderr, "ordersim optimize: --subject-to '%s': use <, <=, >= or > (an interval cannot show == or !=)\n", t);
             return CLI_USAGE;
         }
@@ -522,7 +523,7 @@ int cmd_optimize_report(cli_opts *o, const char *id)
     for (char *save = NULL, *t = strtok_r(text, "\x1e", &save); t && argc < (int)(sizeof argv / sizeof argv[0]); t = strtok_r(NULL, "\x1e", &save))
         argv[argc++] = t;
     cli_opts r;
-    int rc = cli_parse(argc, argv, &r);
+    int rc = cli_parse(&cmd_optimize_entry, argc, argv, &r);
     if (!rc) {
         r.db = o->db;
         r.out = o->out;
@@ -674,7 +675,7 @@ static int opt__main(cli_opts *o, bool rebuild)
         char dir[1024];
         cli_out_dir(o, base, dir, sizeof dir);
         if (!o->out) strncat(dir, "/optimize", sizeof dir - strlen(dir) - 1);
-        if (rpt_mkdirs(dir, false) != 0) {
+        if (pth_mkdirs(dir, false) != 0) {
             fprintf(stderr, "ordersim optimize: cannot create %s: %s\n", dir, strerror(errno));
             rc = CLI_IO;
         } else if (opt__write(dir, "report.md", rpt_opt_write_md, &x.p, x.c, &info) ||
@@ -724,5 +725,6 @@ const cli_cmd cmd_optimize_entry = {
             "                                --replications, cut to --budget or a shard's share) passes the limits\n"
             "The report goes to out/<scenario>/optimize/report.html and report.md (or --out).\n"
             "Exit: 0 ok, 2 usage, 65 bad scenario or figure, or an estimate above the limits, 70 invariant broken, 74 I/O error.\n",
+    .options = CLI_OPTS_LOAD CLI_OPTS_RUN CLI_OPTS_DB CLI_OPTS_REPORT "json quiet strategy param shard objective subject-to budget delta resume",
     .exec = cmd_optimize,
 };

@@ -2,6 +2,7 @@
  * cmd_report.c — `ordersim report RUN_ID`: rebuild a run's report from the results DB.
  */
 #include "cli.h"
+#include "pth.h"
 #include "rpt_db.h"
 #include "rpt_report.h"
 
@@ -29,8 +30,8 @@ static int cmd_report(cli_opts *o)
     rpt_run_init(&r);
     int rc = cli_db_open(o, o->db, RPT_DB_READ, &db);
     os_status st = rc ? OS_OK : rpt_db_load(db, id, &r, NULL, &d);
-    if (st == OS_ENOTFOUND) rc = CLI_USAGE;
-    else if (st != OS_OK) rc = CLI_IO;
+    if (st == OS_ENOTFOUND) rc = CLI_USAGE;   /* a run id not in the DB is bad usage */
+    else if (st != OS_OK) rc = os_exit_code(st);
     if (!rc) {
         rpt_summary sum;
         rpt_summarize(&r, 1, &sum);
@@ -38,7 +39,7 @@ static int cmd_report(cli_opts *o)
         if (o->out) snprintf(dir, sizeof dir, "%s", o->out);
         else {
             char safe[sizeof r.scenario];
-            cli_safe_name(r.scenario, safe, sizeof safe);
+            pth_safe_name(r.scenario, safe, sizeof safe);
             snprintf(dir, sizeof dir, "out/%s/run-%lld", safe, id);
         }
         snprintf(cmd, sizeof cmd, "ordersim report %lld", id);
@@ -56,14 +57,16 @@ static int cmd_report(cli_opts *o)
 
 const cli_cmd cmd_report_entry = {
     .name = "report",
-    .usage = "RUN_ID | --sweep ID [--slo FIGURE<NUMBER] [--metric FIGURE]... | --optimize ID [--json] [--db FILE] [--out DIR]",
+    .usage = "RUN_ID | --sweep ID [--slo FIGURE<NUMBER] [--metric FIGURE]... | --optimize ID [--json] [--db FILE] [--out DIR] [--no-report]",
     .summary = "Rebuilds a recorded run's report (markdown, HTML, charts) from the results database.",
     .help = "The report goes to --out, or out/<scenario>/run-<RUN_ID>/ (a sweep's to out/<sweep id>/).\n"
             "--sweep ID rebuilds a sweep's capacity report, e.g. from shards merged with `ordersim merge`.\n"
             "The database is opened read-only and never created.\n"
             "--optimize ID rebuilds an optimize's answer and report from its recorded runs (running nothing; the\n"
             "scenario file must still be where it was); the report goes to out/<scenario>/optimize/ (or --out).\n"
+            "With --sweep or --optimize, --no-report prints the table or the answer and writes no report.\n"
             "Exit: 0 ok, 2 usage or no such run, 65 bad --slo/--metric, 66 no such database, 74 not a results database\n"
             "or I/O error.\n",
+    .options = CLI_OPTS_DB CLI_OPTS_REPORT "json quiet sweep slo metric optimize",
     .exec = cmd_report,
 };

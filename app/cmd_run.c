@@ -3,6 +3,7 @@
  * the summary (table, or --json), record it and write the report.
  */
 #include "cli.h"
+#include "pth.h"
 #include "cmd_common.h"
 
 #include <errno.h>
@@ -20,7 +21,7 @@ static int cmd_run(cli_opts *o)
     int rc = cli_load(o->args[0], o, &s);
     if (rc) return rc;
     if (o->orders_csv) {
-        o->orders_fp = rpt_mkdirs(o->orders_csv, true) == 0 ? fopen(o->orders_csv, "w") : NULL;
+        o->orders_fp = pth_mkdirs(o->orders_csv, true) == 0 ? fopen(o->orders_csv, "w") : NULL;
         if (!o->orders_fp) {
             fprintf(stderr, "ordersim run: cannot write %s: %s\n", o->orders_csv, strerror(errno));
             scn_free(s);
@@ -80,22 +81,11 @@ const cli_cmd cmd_run_entry = {
              "       [--db FILE] [--out DIR] [--no-report] [--strategy NAME] [--ledger] [--check-invariants end|every-event] [--strict]\n"
              "       [--orders-csv FILE]",
     .summary = "Runs one scenario under its own inventory strategy, prints the summary, records the run and writes the report.",
-    .help = "  --seed N            seed of replication 0 (replication r uses N + r); default: the scenario's\n"
-            "  --replications R    independent replications; metrics are means with 95% intervals\n"
-            "  --jobs J            replications run on J threads (default: the number of cores; results do not depend on J)\n"
-            "  --set PATH=VALUE    override a scenario key, e.g. inventory.order_expiry=5m (repeatable)\n"
-            "  --strategy NAME     override inventory.strategy\n"
-            "  --json              print the summary as JSON (contract section 3) instead of the table\n"
-            "  --db FILE           results database (default out/results.db)\n"
-            "  --out DIR           report directory (default out/<scenario name>/)\n"
-            "  --no-report         do not write the report directory\n"
-            "  --ledger            keep the inventory ledger and replay it in the invariant check\n"
-            "  --check-invariants every-event   check every invariant after every event (slow)\n"
-            "  --strict            exit 65 when the scenario has warnings (always printed to stderr before the runs;\n"
-            "                      see ordersim validate --help)\n"
+    .help = "  --json              print the summary as JSON (contract section 3) instead of the table\n"
             "  --orders-csv FILE   write every order of replication 0 to FILE in the order-log format that\n"
             "                      `ordersim fit` reads (one row per order line; time 0 is 2026-01-05T00:00:00Z)\n"
             "Thresholds in the scenario are shown; use `ordersim check` to gate on them (exit 1).\n"
             "Exit: 0 ok, 2 usage, 65 bad scenario or a run stopped by the loop guard, 70 invariant broken, 74 I/O error.\n",
+    .options = CLI_OPTS_LOAD CLI_OPTS_RUN CLI_OPTS_TRACE CLI_OPTS_DB CLI_OPTS_REPORT "json quiet strategy orders-csv",
     .exec = cmd_run,
 };

@@ -103,7 +103,7 @@ static int swp__load_rules(const cmd_param *params, int n, const cli_opts *o, co
                 return CLI_USAGE;
             }
         }
-    if (o->slo && slo->op != RPT_LT && slo->op != RPT_LE) {
+    if (o->slo && !cnd_op_upper(slo->op)) {
         fprintf(stderr, "ordersim sweep: --slo '%s': in a load sweep the SLO is an upper bound (< or <=) and the "
                 "answer is the highest load meeting it; for a lower bound (for example a throughput), sweep it "
                 "with --metric and read the table\n", o->slo);
@@ -150,15 +150,15 @@ static void swp__json(const char *sweep_id, const char *title, const rpt_capacit
 {
     const rpt_run *r0 = &pts[0].sum.runs[0];
     fprintf(out, "{\n  \"sweep_id\": ");
-    rpt_json_str(out, sweep_id);
+    jsn_write_str(out, sweep_id);
     fprintf(out, ",\n  \"scenario\": ");
-    rpt_json_str(out, title);
+    jsn_write_str(out, title);
     fprintf(out, ",\n  \"kind\": \"%s\",\n  \"points\": [", c->load ? "load" : "study");
     for (int i = 0; i < c->n; i++) {
         fprintf(out, "%s\n    {\"point\": %d, \"params\": ", i ? "," : "", i);
-        rpt_json_str(out, pts[i].params);
+        jsn_write_str(out, pts[i].params);
         fprintf(out, ", \"offered_per_s\": ");
-        rpt_json_num(out, c->offered[i]);
+        jsn_write_num(out, c->offered[i]);
         fprintf(out, ", \"slo_ok\": %s, \"summary\": ", !c->has_slo ? "null" : c->slo_ok[i] ? "true" : "false");
         rpt_write_json(&pts[i].sum, out, false, 4);
         fprintf(out, "}");
@@ -167,25 +167,25 @@ static void swp__json(const char *sweep_id, const char *title, const rpt_capacit
     if (c->knee >= 0) fprintf(out, "%d", c->knee);
     else fprintf(out, "null");
     fprintf(out, ",\n  \"knee_reason\": ");
-    if (c->knee >= 0) rpt_json_str(out, c->knee_reason);
+    if (c->knee >= 0) jsn_write_str(out, c->knee_reason);
     else fprintf(out, "null");
     fprintf(out, ",\n  \"bottleneck\": ");
-    if (c->bottleneck >= 0) rpt_json_str(out, r0->st[c->bottleneck].name);
+    if (c->bottleneck >= 0) jsn_write_str(out, r0->st[c->bottleneck].name);
     else fprintf(out, "null");
     fprintf(out, ",\n  \"bound_per_s\": ");
-    rpt_json_num(out, c->bound_station >= 0 ? c->bound_min : NAN);
+    jsn_write_num(out, c->bound_station >= 0 ? c->bound_min : NAN);
     fprintf(out, ",\n  \"bound_station\": ");
-    if (c->bound_station >= 0) rpt_json_str(out, r0->st[c->bound_station].name);
+    if (c->bound_station >= 0) jsn_write_str(out, r0->st[c->bound_station].name);
     else fprintf(out, "null");
     fprintf(out, ",\n  \"slo\": ");
     if (!c->has_slo) fprintf(out, "null");
     else {
         fprintf(out, "{\"condition\": ");
         char cond[200];
-        snprintf(cond, sizeof cond, "%s %s %.17g", c->slo.name, rpt_op_name(c->slo.op), c->slo.value);
-        rpt_json_str(out, cond);
+        snprintf(cond, sizeof cond, "%s %s %.17g", c->slo.name, cnd_op_name(c->slo.op), c->slo.value);
+        jsn_write_str(out, cond);
         fprintf(out, ", \"highest_load_per_s\": ");
-        rpt_json_num(out, c->slo_load);
+        jsn_write_num(out, c->slo_load);
         fprintf(out, ", \"below\": ");
         if (c->slo_below >= 0) fprintf(out, "%d", c->slo_below);
         else fprintf(out, "null");
@@ -193,7 +193,7 @@ static void swp__json(const char *sweep_id, const char *title, const rpt_capacit
         if (c->slo_above >= 0) fprintf(out, "%d", c->slo_above);
         else fprintf(out, "null");
         fprintf(out, ", \"finding\": ");
-        rpt_json_str(out, c->slo_finding);
+        jsn_write_str(out, c->slo_finding);
         fprintf(out, "}");
     }
     fprintf(out, "\n}\n");
@@ -482,5 +482,6 @@ const cli_cmd cmd_sweep_entry = {
             "  --strict                     exit 65 when the scenario has warnings (always printed to stderr first;\n"
             "                               see ordersim validate --help)\n"
             "Exit: 0 ok, 2 usage, 65 bad scenario or bad --slo/--metric, 70 invariant broken, 74 I/O error.\n",
+    .options = CLI_OPTS_LOAD CLI_OPTS_RUN CLI_OPTS_DB CLI_OPTS_REPORT "json quiet strategy param shard slo metric",
     .exec = cmd_sweep,
 };

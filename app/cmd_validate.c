@@ -64,25 +64,25 @@ static int cmd_validate(cli_opts *o)
         if (o->json) {
             /* one object per file: what it is, whether it is valid, and every message */
             printf("%s\n  {\"file\": ", i ? "," : "");
-            rpt_json_str(stdout, path);
+            jsn_write_str(stdout, path);
             printf(", \"kind\": \"%s\", \"name\": ", kind);
-            if (*name) rpt_json_str(stdout, name);
+            if (*name) jsn_write_str(stdout, name);
             else printf("null");
             printf(", \"valid\": %s, \"messages\": [", st == OS_OK && !strict_refused ? "true" : "false");
             for (int m = 0; m < d.count; m++) {
                 printf("%s", m ? ", " : "");
-                rpt_json_str(stdout, d.msgs[m]);
+                jsn_write_str(stdout, d.msgs[m]);
             }
             printf("], \"warnings\": [");
             for (int m = 0; m < warns.count; m++) {
                 printf("%s", m ? ", " : "");
-                rpt_json_str(stdout, warns.msgs[m]);
+                jsn_write_str(stdout, warns.msgs[m]);
             }
             printf("]}");
         }
         os_diag_print(&d, stderr);
         if (st != OS_OK) {
-            int code = st == OS_EIO ? CLI_IO : st == OS_EINVAL ? CLI_USAGE : CLI_DATA;
+            int code = os_exit_code(st);
             if (rc == CLI_OK || code == CLI_DATA) rc = code;
             fprintf(stderr, "%s: %d error%s\n", path, d.count, d.count == 1 ? "" : "s");
         }
@@ -109,5 +109,6 @@ const cli_cmd cmd_validate_entry = {
             "metric that cannot move (docs/scenarios.md, \"Warnings\"). run, compare, check and sweep\n"
             "print the same warnings before they start and take --strict too.\n"
             "Exit: 0 all valid, 65 some file is invalid (or warns, with --strict), 74 a file cannot be read.\n",
+    .options = "set strategy strict json quiet",
     .exec = cmd_validate,
 };

@@ -9,13 +9,11 @@
 #include <stdio.h>
 #include <string.h>
 
-static const cli_cmd *const commands[] = { &cmd_run_entry, &cmd_compare_entry, &cmd_sweep_entry, &cmd_optimize_entry, &cmd_check_entry, &cmd_validate_entry,
-                                           &cmd_fsm_entry, &cmd_history_entry, &cmd_report_entry, &cmd_merge_entry, &cmd_fit_entry, NULL };
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: ordersim COMMAND [ARGS] (ordersim help COMMAND, or COMMAND -h, for details)\n\ncommands:\n");
-    for (int i = 0; commands[i]; i++) fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+    for (int i = 0; cli_commands[i]; i++) fprintf(f, "  %-10s %s\n", cli_commands[i]->name, cli_commands[i]->summary);
     fprintf(f, "\nA SCENARIO.json argument may be - to read the scenario from standard input.\n"
                "Colour is used only on a terminal, and never when NO_COLOR is set.\n"
                "ordersim --version prints the version and the linked library versions.\n");
@@ -33,9 +31,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
         if (strcmp(argv[1], "help") == 0 && argc > 2) {   /* help COMMAND = COMMAND --help */
-            for (int i = 0; commands[i]; i++)
-                if (strcmp(argv[2], commands[i]->name) == 0) {
-                    cli_print_help(commands[i]);
+            for (int i = 0; cli_commands[i]; i++)
+                if (strcmp(argv[2], cli_commands[i]->name) == 0) {
+                    cli_print_help(cli_commands[i]);
                     return CLI_OK;
                 }
             fprintf(stderr, "ordersim: no command '%s'\n", argv[2]);
@@ -45,21 +43,21 @@ int main(int argc, char **argv)
         usage(stdout);
         return CLI_OK;
     }
-    for (int i = 0; commands[i]; i++) {
-        if (strcmp(argv[1], commands[i]->name) != 0) continue;
+    for (int i = 0; cli_commands[i]; i++) {
+        if (strcmp(argv[1], cli_commands[i]->name) != 0) continue;
         cli_sig_start();
         cli_opts o;
-        int rc = cli_parse(argc - 2, argv + 2, &o);
+        int rc = cli_parse(cli_commands[i], argc - 2, argv + 2, &o);
         if (rc) return rc;
-        if (o.strategy_all && commands[i] != &cmd_optimize_entry) {
+        if (o.strategy_all && cli_commands[i] != &cmd_optimize_entry) {
             fprintf(stderr, "ordersim %s: --strategy all is for optimize (compare runs every strategy)\n", argv[1]);
             return CLI_USAGE;
         }
         if (o.help) {
-            cli_print_help(commands[i]);
+            cli_print_help(cli_commands[i]);
             return CLI_OK;
         }
-        return commands[i]->exec(&o);
+        return cli_commands[i]->exec(&o);
     }
     fprintf(stderr, "ordersim: unknown command '%s'\n", argv[1]);
     usage(stderr);

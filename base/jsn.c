@@ -697,3 +697,23 @@ os_status jsn_set(jsn_doc *d, const char *assignment, os_diag *diag)
     d->nsets++;
     return OS_OK;
 }
+
+void jsn_write_num(FILE *out, double v)
+{
+    if (!isfinite(v)) fputs("null", out);
+    else if (v == floor(v) && fabs(v) < 9007199254740992.0) fprintf(out, "%.0f", v);
+    else fprintf(out, "%.17g", v);
+}
+
+void jsn_write_str(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') fprintf(out, "\\%c", *p);
+        else if (*p == '\n') fputs("\\n", out);
+        else if (*p == '\t') fputs("\\t", out);
+        else if (*p < 32) fprintf(out, "\\u%04x", *p);
+        else fputc(*p, out);
+    }
+    fputc('"', out);
+}

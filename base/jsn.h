@@ -15,6 +15,7 @@
 
 #include "os.h"
 #include <cjson/cJSON.h>
+#include <stdio.h>
 
 typedef struct jsn_doc jsn_doc;
 
@@ -73,6 +74,13 @@ const char *jsn_type_name(const cJSON *node);
  * or non-finite values. */
 bool jsn_duration_str(const char *s, double *out);
 bool jsn_duration(const cJSON *node, double *out);
+
+/* Writes a JSON number to `out`: null for NaN and infinities, integers without a fraction, anything else
+ * with 17 significant digits so it reads back to the same double. */
+void jsn_write_num(FILE *out, double v);
+/* Writes `s` as a JSON string literal to `out`: quotes, backslashes and control
+ * characters escaped, other bytes as they are. */
+void jsn_write_str(FILE *out, const char *s);
 
 /* Applies one edit "PATH=VALUE" (PATH dot-separated with [i] for array items) to the
  * document: VALUE is parsed as JSON when it parses, else taken as a string. Missing

@@ -9,14 +9,26 @@
 #include <string.h>
 
 static const char *const os__messages[] = {
-#define OS__MSG(code, msg) msg,
+#define OS__MSG(code, msg, exit) msg,
     OS_STATUS_LIST(OS__MSG)
 #undef OS__MSG
 };
+static const unsigned char os__exits[] = {
+#define OS__EXIT(code, msg, exit) exit,
+    OS_STATUS_LIST(OS__EXIT)
+#undef OS__EXIT
+};
+_Static_assert(sizeof os__messages / sizeof os__messages[0] == OS_STATUS_COUNT, "one message per status");
+_Static_assert(sizeof os__exits == OS_STATUS_COUNT, "one exit code per status");
 const char *os_strerror(os_status st)
 {
     if ((unsigned)st >= OS_STATUS_COUNT) return "unknown status";
     return os__messages[st];
+}
+
+int os_exit_code(os_status st)
+{
+    return (unsigned)st < OS_STATUS_COUNT ? os__exits[st] : 70;
 }
 
 static _Noreturn void os__oom(size_t n)

@@ -13,20 +13,23 @@
 #include <stdint.h>
 #include <stdbool.h>
 
-#define OS_STATUS_LIST(X)                                                   \
-    X(OS_OK,         "ok")                                                  \
-    X(OS_EINVAL,     "invalid argument")                                    \
-    X(OS_EDATA,      "bad input data")                                      \
-    X(OS_EFORBIDDEN, "action not allowed in this state for this actor")     \
-    X(OS_ESTOCK,     "not enough stock")                                    \
-    X(OS_ERISK,      "blocked by risk control")                             \
-    X(OS_ELIMIT,     "purchase limit exceeded")                             \
-    X(OS_ENOTFOUND,  "not found")                                           \
-    X(OS_EIO,        "input/output error")                                  \
-    X(OS_EINTERNAL,  "internal error")
+/* Each status: its code, its message, and the exit code a command returns for it (the one
+ * status-to-exit map: 2 bad usage, 65 bad input data, 66 no such input, 70 internal error,
+ * 74 I/O error; see os_exit_code). */
+#define OS_STATUS_LIST(X)                                                       \
+    X(OS_OK,         "ok",                                                0)    \
+    X(OS_EINVAL,     "invalid argument",                                  2)    \
+    X(OS_EDATA,      "bad input data",                                    65)   \
+    X(OS_EFORBIDDEN, "action not allowed in this state for this actor",   65)   \
+    X(OS_ESTOCK,     "not enough stock",                                  65)   \
+    X(OS_ERISK,      "blocked by risk control",                           65)   \
+    X(OS_ELIMIT,     "purchase limit exceeded",                           65)   \
+    X(OS_ENOTFOUND,  "not found",                                         66)   \
+    X(OS_EIO,        "input/output error",                                74)   \
+    X(OS_EINTERNAL,  "internal error",                                    70)
 
 typedef enum {
-#define OS__ENUM(code, msg) code,
+#define OS__ENUM(code, msg, exit) code,
     OS_STATUS_LIST(OS__ENUM)
 #undef OS__ENUM
     OS_STATUS_COUNT
@@ -34,6 +37,9 @@ typedef enum {
 
 /* Returns the static message of a status; never NULL, "unknown status" for bad codes. */
 const char *os_strerror(os_status st);
+/* The process exit code for a status, from the same table: 0, 2, 65, 66, 70 or 74 (70 for
+ * codes outside the table). Every command maps statuses to exit codes through this. */
+int os_exit_code(os_status st);
 
 /* Allocation that never returns NULL: on exhaustion it prints and exits 70. Callers free
  * with free(). Out of memory is therefore never a status to propagate. */

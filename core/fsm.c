@@ -957,37 +957,53 @@ void fsm_write_mermaid_view(const fsm_def *d, int actor, FILE *out)
 
 void fsm_write_mermaid(const fsm_def *d, FILE *out) { fsm_write_mermaid_view(d, FSM_ACTOR_COUNT, out); }
 
+/* Writes `sep` then "key": "value" with the value escaped (a name from a file may hold any
+ * character, e.g. a state named do"ne). */
+static void fsm__json_pair(FILE *out, const char *sep, const char *key, const char *value)
+{
+    fprintf(out, "%s\"%s\": ", sep, key);
+    jsn_write_str(out, value);
+}
+
 void fsm_write_json(const fsm_def *d, FILE *out)
 {
-    fprintf(out, "{\n  \"name\": \"%s\",\n  \"inherits\": \"%s\",\n  \"states\": [\n", d->name, d->inherits);
+    fsm__json_pair(out, "{\n  ", "name", d->name);
+    fsm__json_pair(out, ",\n  ", "inherits", d->inherits);
+    fprintf(out, ",\n  \"states\": [\n");
     for (int s = 0; s < d->n_states; s++) {
-        fprintf(out, "    {\"name\": \"%s\"", d->states[s]);
-        if (d->declared[s])
-            fprintf(out, ", \"stock\": \"%s\", \"money\": \"%s\"", fsm__stock_names[d->stance[s].stock],
-                    fsm__money_names[d->stance[s].money]);
+        fsm__json_pair(out, "    {", "name", d->states[s]);
+        if (d->declared[s]) {
+            fsm__json_pair(out, ", ", "stock", fsm__stock_names[d->stance[s].stock]);
+            fsm__json_pair(out, ", ", "money", fsm__money_names[d->stance[s].money]);
+        }
         int nl = 0;
         for (int a = 0; a < FSM_ACTOR_COUNT; a++)
-            if (d->labels[s][a][0])
-                fprintf(out, "%s\"%s\": \"%s\"", nl++ ? ", " : ", \"labels\": {", fsm__actor_names[a], d->labels[s][a]);
+            if (d->labels[s][a][0]) fsm__json_pair(out, nl++ ? ", " : ", \"labels\": {", fsm__actor_names[a], d->labels[s][a]);
         fprintf(out, "%s}%s\n", nl ? "}" : "", s + 1 < d->n_states ? "," : "");
     }
-    fprintf(out, "  ],\n  \"initial\": \"%s\",\n  \"terminal\": [", d->states[d->initial]);
+    fsm__json_pair(out, "  ],\n  ", "initial", d->states[d->initial]);
+    fprintf(out, ",\n  \"terminal\": [");
     int k = 0;
     for (int s = 0; s < d->n_states; s++)
-        if (fsm_is_terminal(d, s)) fprintf(out, "%s\"%s\"", k++ ? ", " : "", d->states[s]);
+        if (fsm_is_terminal(d, s)) {
+            fputs(k++ ? ", " : "", out);
+            jsn_write_str(out, d->states[s]);
+        }
     fprintf(out, "],\n  \"stock\": \"%s\",\n  \"transitions\": [\n",
             d->stock_hook == FSM_STOCK_ON_CREATE ? "on_create" : "by_strategy");
     for (int i = 0; i < d->n_trans; i++) {
         const fsm_transition *t = &d->trans[i];
-        fprintf(out, "    {\"from\": \"%s\", \"action\": \"%s\", \"to\": \"%s\", \"actors\": [",
-                d->states[t->from], fsm__action_names[t->action], d->states[t->to]);
+        fsm__json_pair(out, "    {", "from", d->states[t->from]);
+        fsm__json_pair(out, ", ", "action", fsm__action_names[t->action]);
+        fsm__json_pair(out, ", ", "to", d->states[t->to]);
+        fprintf(out, ", \"actors\": [");
         int m = 0;
         for (int a = 0; a < FSM_ACTOR_COUNT; a++)
             if (t->actors & FSM_ACTOR_BIT(a)) fprintf(out, "%s\"%s\"", m++ ? ", " : "", fsm__actor_names[a]);
         fprintf(out, "]");
         char after[64];
         fsm__after_str(t, after, sizeof after);
-        if (after[0]) fprintf(out, ", \"after\": \"%s\"", after);
+        if (after[0]) fsm__json_pair(out, ", ", "after", after);
         fprintf(out, "}%s\n", i + 1 < d->n_trans ? "," : "");
     }
     fprintf(out, "  ]\n}\n");

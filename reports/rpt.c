@@ -2,6 +2,7 @@
  * rpt.c — metric table, histogram, series, summaries and the JSON / table writers.
  */
 #include "rpt.h"
+#include "jsn.h"
 #include "rpt_doc.h"
 #include "rpt_int.h"
 
@@ -200,26 +201,6 @@ void rpt_summarize(const rpt_run *runs, int n, rpt_summary *out)
 
 /* ---- writers ----------------------------------------------------------------------- */
 
-void rpt_json_num(FILE *out, double v)
-{
-    if (!isfinite(v)) fputs("null", out);
-    else if (v == floor(v) && fabs(v) < 9007199254740992.0) fprintf(out, "%.0f", v);
-    else fprintf(out, "%.17g", v);
-}
-
-void rpt_json_str(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') fprintf(out, "\\%c", *p);
-        else if (*p == '\n') fputs("\\n", out);
-        else if (*p == '\t') fputs("\\t", out);
-        else if (*p < 32) fprintf(out, "\\u%04x", *p);
-        else fputc(*p, out);
-    }
-    fputc('"', out);
-}
-
 static const char *const rpt__station_fields[RPT_ST_FIGURES] = {
 #define RPT__F(id, name, better) #name,
     RPT_ST_FIGURE_LIST(RPT__F)
@@ -307,26 +288,6 @@ bool rpt_ref_parse(const char *name, const char *const *stations, int n, rpt_ref
     return true;
 }
 
-bool rpt_op_parse(const char *text, rpt_op *op, double *value)
-{
-    while (*text == ' ') text++;
-    static const char *const ops[] = { "<=", ">=", "==", "!=", "<", ">" };
-    static const rpt_op codes[] = { RPT_LE, RPT_GE, RPT_EQ, RPT_NE, RPT_LT, RPT_GT };
-    for (int i = 0; i < 6; i++) {
-        size_t n = strlen(ops[i]);
-        if (strncmp(text, ops[i], n) != 0) continue;
-        char *end;
-        double v = strtod(text + n, &end);
-        if (end == text + n || !isfinite(v)) return false;
-        while (*end == ' ') end++;
-        if (*end) return false;
-        *op = codes[i];
-        *value = v;
-        return true;
-    }
-    return false;
-}
-
 bool rpt_cond_parse(const char *text, const char *const *stations, int n, rpt_cond *out, char *err, size_t errn, int *col)
 {
     memset(out, 0, sizeof *out);
@@ -343,31 +304,12 @@ bool rpt_cond_parse(const char *text, const char *const *stations, int n, rpt_co
         *col += (int)lead;
         return false;
     }
-    if (!rpt_op_parse(text + lead + k, &out->op, &out->value)) {
+    if (!cnd_op_parse(text + lead + k, &out->op, &out->value)) {
         *col = (int)(lead + k + strspn(text + lead + k, " "));
         snprintf(err, errn, "expected OP NUMBER after the figure, with OP one of < <= == != >= >");
         return false;
     }
     return true;
-}
-
-const char *rpt_op_name(rpt_op op)
-{
-    static const char *const n[] = { "<", "<=", "==", "!=", ">=", ">" };
-    return (unsigned)op < 6 ? n[op] : "?";
-}
-
-bool rpt_op_holds(rpt_op op, double a, double b)
-{
-    switch (op) {
-    case RPT_LT: return a < b;
-    case RPT_LE: return a <= b;
-    case RPT_EQ: return a == b;
-    case RPT_NE: return a != b;
-    case RPT_GE: return a >= b;
-    case RPT_GT: return a > b;
-    }
-    return false;
 }
 
 bool rpt_ref_value(const rpt_summary *s, const rpt_ref *r, double *out)
@@ -397,10 +339,10 @@ void rpt_write_json(const rpt_summary *s, FILE *out, bool engine, int ind)
     const rpt_run *r0 = &s->runs[0];
     int i2 = ind + 2, i4 = ind + 4;
     fputs("{\n", out);
-    rpt__pad(out, i2); fputs("\"scenario\": ", out); rpt_json_str(out, r0->scenario); fputs(",\n", out);
+    rpt__pad(out, i2); fputs("\"scenario\": ", out); jsn_write_str(out, r0->scenario); fputs(",\n", out);
     rpt__pad(out, i2); fprintf(out, "\"seed\": %llu,\n", (unsigned long long)r0->seed);
-    rpt__pad(out, i2); fputs("\"strategy\": ", out); rpt_json_str(out, r0->strategy); fputs(",\n", out);
-    rpt__pad(out, i2); fputs("\"process\": ", out); rpt_json_str(out, r0->process); fputs(",\n", out);
+    rpt__pad(out, i2); fputs("\"strategy\": ", out); jsn_write_str(out, r0->strategy); fputs(",\n", out);
+    rpt__pad(out, i2); fputs("\"process\": ", out); jsn_write_str(out, r0->process); fputs(",\n", out);
     rpt__pad(out, i2); fprintf(out, "\"replications\": %d,\n", s->n);
     for (int pass = 0; pass < 2; pass++) {
         rpt__pad(out, i2);
@@ -408,7 +350,7 @@ void rpt_write_json(const rpt_summary *s, FILE *out, bool engine, int ind)
         for (int m = 0; m < RPT_METRIC_COUNT; m++) {
             rpt__pad(out, i4);
             fprintf(out, "\"%s\": ", rpt__names[m]);
-            rpt_json_num(out, pass ? s->ci95[m] : s->mean[m]);
+            jsn_write_num(out, pass ? s->ci95[m] : s->mean[m]);
             fputs(m + 1 < RPT_METRIC_COUNT ? ",\n" : "\n", out);
         }
         rpt__pad(out, i2); fputs("},\n", out);
@@ -422,7 +364,7 @@ void rpt_write_json(const rpt_summary *s, FILE *out, bool engine, int ind)
             fprintf(out, "\"%s\": {", r0->st[k].name);
             for (int f = 0; f < RPT_ST_FIGURES; f++) {
                 fprintf(out, "%s\"%s\": ", f ? ", " : "", rpt__station_fields[f]);
-                rpt_json_num(out, pass ? s->st_ci95[k][f] : s->st_mean[k][f]);
+                jsn_write_num(out, pass ? s->st_ci95[k][f] : s->st_mean[k][f]);
             }
             fputc('}', out);
         }
@@ -435,15 +377,15 @@ void rpt_write_json(const rpt_summary *s, FILE *out, bool engine, int ind)
     for (int i = 0; i < s->n; i++)
         for (int v = 0; v < s->runs[i].violations.count; v++) {
             if (k++) fputs(", ", out);
-            rpt_json_str(out, s->runs[i].violations.msgs[v]);
+            jsn_write_str(out, s->runs[i].violations.msgs[v]);
         }
     fprintf(out, "]}%s\n", engine ? "," : "");
     if (engine) {
         rpt__pad(out, i2);
         fprintf(out, "\"engine\": {\"events\": %llu, \"wall_seconds\": ", (unsigned long long)s->events);
-        rpt_json_num(out, s->wall_seconds);
+        jsn_write_num(out, s->wall_seconds);
         fputs(", \"events_per_second\": ", out);
-        rpt_json_num(out, s->wall_seconds > 0 ? (double)s->events / s->wall_seconds : NAN);
+        jsn_write_num(out, s->wall_seconds > 0 ? (double)s->events / s->wall_seconds : NAN);
         fprintf(out, ", \"peak_rss_bytes\": %llu}\n", (unsigned long long)s->peak_rss_bytes);
     }
     rpt__pad(out, ind);
@@ -523,20 +465,4 @@ void rpt_write_table(const rpt_summary *s, FILE *out)
     fprintf(out, "\ninvariants: %s", s->invariants_ok ? "ok (stock, money, states, no oversell where forbidden)\n" : "VIOLATED\n");
     for (int i = 0; i < s->n; i++)
         for (int v = 0; v < s->runs[i].violations.count; v++) fprintf(out, "  - %s\n", s->runs[i].violations.msgs[v]);
-}
-
-int rpt_mkdirs(const char *path, bool parents_only)
-{
-    char buf[1024];
-    if (snprintf(buf, sizeof buf, parents_only ? "%s" : "%s/", path) >= (int)sizeof buf) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
-        *p = '/';
-    }
-    return 0;
 }

@@ -8,6 +8,7 @@
 #ifndef RPT_H
 #define RPT_H
 
+#include "cnd.h"
 #include "os.h"
 
 #include <stdio.h>
@@ -312,13 +313,11 @@ typedef struct rpt_ref {
     rpt_st_figure figure;          /* station figure when metric < 0 */
 } rpt_ref;
 
-typedef enum rpt_op { RPT_LT, RPT_LE, RPT_EQ, RPT_NE, RPT_GE, RPT_GT } rpt_op;
-
 /* "NAME OP NUMBER": a figure, a comparison and its right-hand side. */
 typedef struct rpt_cond {
     char    name[96];              /* the figure as written */
     rpt_ref ref;                   /* what it names */
-    rpt_op  op;                    /* comparison */
+    cnd_op  op;                    /* comparison */
     double  value;                 /* right-hand side */
 } rpt_cond;
 
@@ -326,13 +325,9 @@ typedef struct rpt_cond {
  * name. On failure returns false and writes what was wrong (with a "did you mean" when a
  * name is close) to err; *col gets the 0-based offset in `name` where the problem starts. */
 bool rpt_ref_parse(const char *name, const char *const *stations, int n, rpt_ref *out, char *err, size_t errn, int *col);
-/* Parses "OP NUMBER" (spaces allowed around); false when malformed. */
-bool rpt_op_parse(const char *text, rpt_op *op, double *value);
 /* Parses "NAME OP NUMBER" (spaces optional): the one grammar of --slo. On failure returns
  * false with the message in err and the 0-based column of the problem in *col. */
 bool rpt_cond_parse(const char *text, const char *const *stations, int n, rpt_cond *out, char *err, size_t errn, int *col);
-const char *rpt_op_name(rpt_op op);
-bool rpt_op_holds(rpt_op op, double lhs, double rhs);
 /* The referenced figure's mean in a summary; false when the summary has no such station. */
 bool rpt_ref_value(const rpt_summary *s, const rpt_ref *r, double *out);
 /* Whether lower (-1) or higher (+1) is better for the referenced figure, or 0. */
@@ -343,13 +338,6 @@ int rpt_ref_better(const rpt_ref *r);
 void rpt_write_json(const rpt_summary *s, FILE *out, bool engine, int indent);
 /* Writes the human summary table. */
 void rpt_write_table(const rpt_summary *s, FILE *out);
-/* Creates a directory and its parents (mkdir -p); with `parents_only`, only the parents of
- * the last path component (for a file path). Returns 0, or -1 with errno set. */
-int rpt_mkdirs(const char *path, bool parents_only);
-/* Writes a JSON number, or null for NaN/inf, with round-trip precision. */
-void rpt_json_num(FILE *out, double v);
-/* Writes a JSON string with escapes. */
-void rpt_json_str(FILE *out, const char *s);
 
 /* s made safe to print on a terminal or in a log, into buf (returned): control characters
  * (ESC, BEL, CR, newline...) and bytes that are not UTF-8 as \xNN; cut with

@@ -32,13 +32,13 @@ static void rpt__slo(const rpt_point *pts, rpt_capacity *c)
         double v;
         bool known = rpt_ref_value(&pts[i].sum, &s->ref, &v);
         c->slo_value[i] = v;
-        c->slo_ok[i] = known && isfinite(v) && rpt_op_holds(s->op, v, s->value);
+        c->slo_ok[i] = known && isfinite(v) && cnd_op_holds(s->op, v, s->value);
         if (!c->slo_ok[i] && first_fail < 0) first_fail = i;
     }
     c->slo_below = c->slo_above = -1;
     c->slo_load = NAN;
     char bound[160], g[6][48];
-    snprintf(bound, sizeof bound, "%s %s %s", s->name, rpt_op_name(s->op), rpt__g(s->value, g[0], sizeof g[0]));
+    snprintf(bound, sizeof bound, "%s %s %s", s->name, cnd_op_name(s->op), rpt__g(s->value, g[0], sizeof g[0]));
     if (!c->load) {
         int ok = 0;
         for (int i = 0; i < c->n; i++) ok += c->slo_ok[i];
@@ -61,7 +61,7 @@ static void rpt__slo(const rpt_point *pts, rpt_capacity *c)
     c->slo_below = a;
     c->slo_above = b;
     double va = c->slo_value[a], vb = c->slo_value[b], xa = c->offered[a], xb = c->offered[b];
-    bool interp = s->op != RPT_EQ && s->op != RPT_NE && isfinite(vb) && vb != va;
+    bool interp = s->op != CND_EQ && s->op != CND_NE && isfinite(vb) && vb != va;
     c->slo_load = interp ? xa + (s->value - va) * (xb - xa) / (vb - va) : xa;
     if (interp)
         snprintf(c->slo_finding, sizeof c->slo_finding, "SLO %s: highest load meeting it about %.24s customers/s, interpolated between "
@@ -109,7 +109,7 @@ void rpt_capacity_analyze(const rpt_point *pts, int n, const rpt_capacity_opts *
             c->knee = i;
             char g1[48], g2[48];
             snprintf(c->knee_reason, sizeof c->knee_reason, "the SLO %s %s %s fails (%s = %s)", c->slo.name,
-                     rpt_op_name(c->slo.op), rpt__g(c->slo.value, g1, sizeof g1), c->slo.name, rpt__g(c->slo_value[i], g2, sizeof g2));
+                     cnd_op_name(c->slo.op), rpt__g(c->slo.value, g1, sizeof g1), c->slo.name, rpt__g(c->slo_value[i], g2, sizeof g2));
         } else if (i > 0 && c->efficiency[0] > 0 && c->efficiency[i] < 0.95 * c->efficiency[0]) {
             c->knee = i;
             snprintf(c->knee_reason, sizeof c->knee_reason, "throughput stops following offered load (efficiency %.1f%% of the lowest load's)",

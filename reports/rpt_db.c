@@ -2,6 +2,8 @@
  * rpt_db.c — the SQLite store. See rpt_db.h; the schema is below and in docs/results-db.md.
  */
 #include "rpt_db.h"
+#include "pth.h"
+#include "jsn.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -424,7 +426,7 @@ os_status rpt_db_open(const char *path, rpt_db_mode mode, double timeout, rpt_db
     } else if (mode == RPT_DB_READ) {
         os_diag_add(diag, "%s: no such results database (check --db)", path);
         return OS_ENOTFOUND;
-    } else if (rpt_mkdirs(path, true) != 0) {
+    } else if (pth_mkdirs(path, true) != 0) {
         os_diag_add(diag, "%s: cannot create its directory: %s", path, strerror(errno));
         return OS_EIO;
     }
@@ -1038,9 +1040,9 @@ os_status rpt_db_history_json(rpt_db *db, FILE *out, int limit, os_diag *diag)
             fprintf(out, "%s\"%s\": ", k ? ", " : "", keys[k]);
             int type = sqlite3_column_type(q, k);
             if (type == SQLITE_NULL) fputs("null", out);
-            else if (type == SQLITE_TEXT) rpt_json_str(out, (const char *)sqlite3_column_text(q, k));
+            else if (type == SQLITE_TEXT) jsn_write_str(out, (const char *)sqlite3_column_text(q, k));
             else if (type == SQLITE_INTEGER) fprintf(out, "%lld", (long long)sqlite3_column_int64(q, k));
-            else rpt_json_num(out, sqlite3_column_double(q, k));
+            else jsn_write_num(out, sqlite3_column_double(q, k));
         }
         fputc('}', out);
     }

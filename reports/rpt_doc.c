@@ -7,6 +7,7 @@
  * rpt_num_format and nothing else.
  */
 #include "rpt_doc.h"
+#include "jsn.h"
 
 #include "rpt_report.h"
 
@@ -699,7 +700,7 @@ void rpt_doc_write_html(const rpt_doc *d, FILE *out, const char *svg_dir)
 static void rpt__json_strs(FILE *out, const rpt__strs *l)
 {
     fputc('[', out);
-    for (int i = 0; i < l->n; i++) { fputs(i ? ", " : "", out); rpt_json_str(out, l->v[i]); }
+    for (int i = 0; i < l->n; i++) { fputs(i ? ", " : "", out); jsn_write_str(out, l->v[i]); }
     fputc(']', out);
 }
 
@@ -707,16 +708,16 @@ void rpt_doc_write_json(const rpt_doc *d, FILE *out)
 {
     char buf[512];
     fputs("{\n  \"title\": ", out);
-    rpt_json_str(out, d->title);
+    jsn_write_str(out, d->title);
     fputs(",\n  \"currency\": ", out);
-    if (*d->currency) rpt_json_str(out, d->currency);
+    if (*d->currency) jsn_write_str(out, d->currency);
     else fputs("null", out);
     fputs(",\n  \"facts\": {", out);
     for (int i = 0; i < d->fkeys.n; i++) {
         fputs(i ? ", " : "", out);
-        rpt_json_str(out, d->fkeys.v[i]);
+        jsn_write_str(out, d->fkeys.v[i]);
         fputs(": ", out);
-        rpt_json_str(out, d->fvals.v[i]);
+        jsn_write_str(out, d->fvals.v[i]);
     }
     fputs("},\n  \"summary\": ", out);
     rpt__json_strs(out, &d->summary);
@@ -725,53 +726,53 @@ void rpt_doc_write_json(const rpt_doc *d, FILE *out)
     fputs(",\n  \"sections\": [", out);
     for (int s = 0; s < d->nsec; s++) {
         fprintf(out, "%s\n    {\"id\": ", s ? "," : "");
-        rpt_json_str(out, d->sec[s].id);
+        jsn_write_str(out, d->sec[s].id);
         fputs(", \"title\": ", out);
-        rpt_json_str(out, d->sec[s].title);
+        jsn_write_str(out, d->sec[s].title);
         fputs(", \"content\": [", out);
         for (int i = 0; i < d->sec[s].n; i++) {
             const rpt__item *it = &d->sec[s].items[i];
             fputs(i ? ",\n      " : "\n      ", out);
             if (it->kind == RPT__PARA) {
                 fputs("{\"paragraph\": ", out);
-                rpt_json_str(out, it->text);
+                jsn_write_str(out, it->text);
                 fputc('}', out);
             } else if (it->kind == RPT__CHART) {
                 fputs("{\"chart\": {\"name\": ", out);
-                rpt_json_str(out, it->name);
+                jsn_write_str(out, it->name);
                 fputs(", \"title\": ", out);
-                rpt_json_str(out, it->text);
+                jsn_write_str(out, it->text);
                 fputs("}}", out);
             } else {
                 const rpt__table *t = it->table;
                 fputs("{\"table\": {\"columns\": [", out);
-                for (int c = 0; c < t->ncols; c++) { fputs(c ? ", " : "", out); rpt_json_str(out, t->heads[c]); }
+                for (int c = 0; c < t->ncols; c++) { fputs(c ? ", " : "", out); jsn_write_str(out, t->heads[c]); }
                 fputs("], \"rows\": [", out);
                 for (size_t k = 0; k < t->ncells; k++) {
                     int c = (int)(k % (size_t)t->ncols);
                     const rpt__cell *x = &t->cells[k];
                     fputs(c ? ", " : k ? ",\n        [" : "\n        [", out);
                     switch (x->kind) {
-                    case RPT_CELL_TEXT: rpt_json_str(out, x->text); break;
+                    case RPT_CELL_TEXT: jsn_write_str(out, x->text); break;
                     case RPT_CELL_NUM:
                         fputs("{\"value\": ", out);
-                        rpt_json_num(out, x->v);
+                        jsn_write_num(out, x->v);
                         fputs(", \"ci95\": ", out);
-                        rpt_json_num(out, x->ci);
+                        jsn_write_num(out, x->ci);
                         fputs(", \"unit\": ", out);
-                        rpt_json_str(out, strcmp(x->unit, "money") == 0 ? (*d->currency ? d->currency : "money") : x->unit);
+                        jsn_write_str(out, strcmp(x->unit, "money") == 0 ? (*d->currency ? d->currency : "money") : x->unit);
                         fputs(", \"text\": ", out);
-                        rpt_json_str(out, rpt__cell_text(d, x, buf, sizeof buf));
+                        jsn_write_str(out, rpt__cell_text(d, x, buf, sizeof buf));
                         fputc('}', out);
                         break;
                     case RPT_CELL_VERDICT:
                         fputs("{\"verdict\": ", out);
-                        rpt_json_str(out, x->text);
+                        jsn_write_str(out, x->text);
                         fprintf(out, ", \"tone\": \"%s\"}", *rpt__tone_class(x->tone) ? rpt__tone_class(x->tone) : "none");
                         break;
                     case RPT_CELL_PASS:
                         fprintf(out, "{\"pass\": %s, \"text\": ", x->tone == RPT_TONE_GOOD ? "true" : "false");
-                        rpt_json_str(out, x->text);
+                        jsn_write_str(out, x->text);
                         fputc('}', out);
                         break;
                     }
@@ -793,15 +794,15 @@ void rpt_gate_write_json(const rpt_gate *g, int n, FILE *out)
     fputc('[', out);
     for (int i = 0; i < n; i++) {
         fprintf(out, "%s\n    {\"kind\": \"%s\", \"name\": ", i ? "," : "", g[i].baseline ? "baseline" : "threshold");
-        rpt_json_str(out, g[i].name);
+        jsn_write_str(out, g[i].name);
         fputs(", \"rule\": ", out);
-        rpt_json_str(out, g[i].rule);
+        jsn_write_str(out, g[i].rule);
         fputs(", \"value\": ", out);
-        rpt_json_num(out, g[i].value);
+        jsn_write_num(out, g[i].value);
         fputs(", \"baseline\": ", out);
-        rpt_json_num(out, g[i].base);
+        jsn_write_num(out, g[i].base);
         fprintf(out, ", \"pass\": %s, \"status\": ", g[i].pass ? "true" : "false");
-        rpt_json_str(out, g[i].status);
+        jsn_write_str(out, g[i].status);
         fputc('}', out);
     }
     fputs(n ? "\n  ]" : "]", out);

@@ -6,6 +6,7 @@
  * written once), so a later look cannot resurrect a candidate whose replications stopped.
  */
 #include "rpt_optimize.h"
+#include "jsn.h"
 #include "rpt_int.h"
 #include "rpt_report.h"
 
@@ -162,11 +163,11 @@ static int rpt__feasibility(const rpt_opt_problem *p, rpt_opt_cand *c)
         double m = c->mean[k], h = c->ci[k], v = p->cons_value[j];
         if (!isfinite(m) || !isfinite(h)) continue;   /* no interval: undecided */
         double hi = m + h, lo = m - h;
-        rpt_op op = p->cons_op[j];
-        bool upper = op == RPT_LT || op == RPT_LE;
+        cnd_op op = p->cons_op[j];
+        bool upper = cnd_op_upper(op);
         /* met: the whole interval on the allowed side; broken: the whole interval off it */
-        if (rpt_op_holds(op, upper ? hi : lo, v)) met++;
-        else if (!rpt_op_holds(op, upper ? lo : hi, v) && broken < 0) broken = j;
+        if (cnd_op_holds(op, upper ? hi : lo, v)) met++;
+        else if (!cnd_op_holds(op, upper ? lo : hi, v) && broken < 0) broken = j;
     }
     c->feasible = broken >= 0 ? -1 : met == p->ncons ? 1 : 0;
     return broken;
@@ -203,11 +204,11 @@ void rpt_opt_update(const rpt_opt_problem *p, rpt_opt_cand *c, int look)
         int k = p->nobj + broken;
         c[i].state = RPT_OPT_INFEASIBLE;
         c[i].look = look;
-        bool upper = p->cons_op[broken] == RPT_LT || p->cons_op[broken] == RPT_LE;
+        bool upper = cnd_op_upper(p->cons_op[broken]);
         snprintf(c[i].why, sizeof c[i].why, "infeasible: %s = %.6g +/- %.3g (95%%, n=%d), its %s bound %.6g breaks %s %s %g",
                  p->cons_name[broken], c[i].mean[k], c[i].ci[k], c[i].n, upper ? "lower" : "upper",
                  upper ? c[i].mean[k] - c[i].ci[k] : c[i].mean[k] + c[i].ci[k], p->cons_name[broken],
-                 rpt_op_name(p->cons_op[broken]), p->cons_value[broken]);
+                 cnd_op_name(p->cons_op[broken]), p->cons_value[broken]);
     }
     /* decide every domination on the same data before applying any, so the order of the
      * candidates cannot matter */
@@ -312,9 +313,9 @@ static const char *rpt__cons_word(const rpt_opt_problem *p, const rpt_opt_cand *
     int k = p->nobj + j;
     double m = c->mean[k], h = c->ci[k], v = p->cons_value[j];
     if (!isfinite(m) || !isfinite(h)) return "undecided";
-    bool upper = p->cons_op[j] == RPT_LT || p->cons_op[j] == RPT_LE;
-    if (rpt_op_holds(p->cons_op[j], upper ? m + h : m - h, v)) return "met";
-    if (!rpt_op_holds(p->cons_op[j], upper ? m - h : m + h, v)) return "broken";
+    bool upper = cnd_op_upper(p->cons_op[j]);
+    if (cnd_op_holds(p->cons_op[j], upper ? m + h : m - h, v)) return "met";
+    if (!cnd_op_holds(p->cons_op[j], upper ? m - h : m + h, v)) return "broken";
     return "undecided";
 }
 
@@ -352,7 +353,7 @@ void rpt_opt_write_text(const rpt_opt_problem *p, const rpt_opt_cand *c, const r
             fprintf(out, "best: #%d %s (n=%d)\n  %-40s %s\n", best, c[best].params, c[best].n, p->obj_name[0], b);
             for (int j = 0; j < p->ncons; j++) {
                 char cond[160];
-                snprintf(cond, sizeof cond, "%s %s %g", p->cons_name[j], rpt_op_name(p->cons_op[j]), p->cons_value[j]);
+                snprintf(cond, sizeof cond, "%s %s %g", p->cons_name[j], cnd_op_name(p->cons_op[j]), p->cons_value[j]);
                 rpt__fig_text(&c[best], p->nobj + j, b, sizeof b);
                 fprintf(out, "  %-40s %s: %s\n", cond, b, rpt__cons_word(p, &c[best], j));
             }
@@ -396,7 +397,7 @@ void rpt_opt_write_text(const rpt_opt_problem *p, const rpt_opt_cand *c, const r
         fprintf(out, " %s", b);
         for (int j = 0; j < p->ncons; j++) {
             rpt__fig_text(&c[i], p->nobj + j, b, sizeof b);
-            fprintf(out, "; %s %s against %s %g: %s", p->cons_name[j], b, rpt_op_name(p->cons_op[j]), p->cons_value[j],
+            fprintf(out, "; %s %s against %s %g: %s", p->cons_name[j], b, cnd_op_name(p->cons_op[j]), p->cons_value[j],
                     rpt__cons_word(p, &c[i], j));
         }
         fprintf(out, ")\n");
@@ -407,31 +408,31 @@ void rpt_opt_write_text(const rpt_opt_problem *p, const rpt_opt_cand *c, const r
 void rpt_opt_write_json(const rpt_opt_problem *p, const rpt_opt_cand *c, const rpt_opt_info *in, FILE *out)
 {
     fprintf(out, "{\n  \"optimize_id\": ");
-    rpt_json_str(out, in->id);
+    jsn_write_str(out, in->id);
     fprintf(out, ",\n  \"scenario\": ");
-    rpt_json_str(out, in->scenario);
+    jsn_write_str(out, in->scenario);
     fprintf(out, ",\n  \"objectives\": [");
     for (int k = 0; k < p->nobj; k++) {
         fprintf(out, "%s{\"figure\": ", k ? ", " : "");
-        rpt_json_str(out, p->obj_name[k]);
+        jsn_write_str(out, p->obj_name[k]);
         fprintf(out, ", \"sense\": \"%s\"}", p->sense[k] > 0 ? "max" : "min");
     }
     fprintf(out, "],\n  \"constraints\": [");
     for (int j = 0; j < p->ncons; j++) {
         fprintf(out, "%s{\"figure\": ", j ? ", " : "");
-        rpt_json_str(out, p->cons_name[j]);
-        fprintf(out, ", \"op\": \"%s\", \"value\": ", rpt_op_name(p->cons_op[j]));
-        rpt_json_num(out, p->cons_value[j]);
+        jsn_write_str(out, p->cons_name[j]);
+        fprintf(out, ", \"op\": \"%s\", \"value\": ", cnd_op_name(p->cons_op[j]));
+        jsn_write_num(out, p->cons_value[j]);
         fprintf(out, "}");
     }
     fprintf(out, "],\n  \"delta\": ");
-    rpt_json_num(out, p->delta);
+    jsn_write_num(out, p->delta);
     fprintf(out, ",\n  \"confidence\": 0.95,\n  \"alpha_each\": ");
-    rpt_json_num(out, rpt_opt_alpha_each(p));
+    jsn_write_num(out, rpt_opt_alpha_each(p));
     fprintf(out, ",\n  \"runs\": %d,\n  \"budget_runs\": %d,\n  \"budget_seconds\": ", in->runs, in->budget_runs);
-    rpt_json_num(out, in->budget_seconds);
+    jsn_write_num(out, in->budget_seconds);
     fprintf(out, ",\n  \"looks\": %d,\n  \"planned_looks\": %d,\n  \"stopped\": ", in->looks_done, p->looks);
-    rpt_json_str(out, in->stopped);
+    jsn_write_str(out, in->stopped);
     if (p->nobj == 1) {
         int best = rpt_opt_best(p, c);
         fprintf(out, ",\n  \"best\": ");
@@ -444,9 +445,9 @@ void rpt_opt_write_json(const rpt_opt_problem *p, const rpt_opt_cand *c, const r
             rpt_opt_pair q;
             rpt_opt_paired(p, &c[i], &c[best], 0, &q);
             fprintf(out, "%s{\"candidate\": %d, \"best_better_by\": ", nr++ ? ", " : "", i);
-            rpt_json_num(out, q.diff);
+            jsn_write_num(out, q.diff);
             fprintf(out, ", \"ci95\": ");
-            rpt_json_num(out, q.hw95);
+            jsn_write_num(out, q.hw95);
             fprintf(out, ", \"pairs\": %d}", q.n);
         }
         fprintf(out, "]");
@@ -460,21 +461,21 @@ void rpt_opt_write_json(const rpt_opt_problem *p, const rpt_opt_cand *c, const r
     fprintf(out, ",\n  \"candidates\": [\n");
     for (int i = 0; i < p->ncand; i++) {
         fprintf(out, "    {\"index\": %d, \"params\": ", i);
-        rpt_json_str(out, c[i].params);
+        jsn_write_str(out, c[i].params);
         fprintf(out, ", \"replications\": %d, \"state\": \"%s\", \"feasible\": %s, \"eliminated_at_look\": %d, \"by\": ", c[i].n,
                 rpt__state_name(&c[i]), c[i].feasible > 0 ? "true" : c[i].feasible < 0 ? "false" : "null", c[i].look);
         if (c[i].by >= 0) fprintf(out, "%d", c[i].by);
         else fprintf(out, "null");
         fprintf(out, ", \"why\": ");
-        rpt_json_str(out, c[i].why);
+        jsn_write_str(out, c[i].why);
         fprintf(out, ",\n     \"figures\": [");
         for (int k = 0; k < p->nobj + p->ncons; k++) {
             fprintf(out, "%s{\"figure\": ", k ? ", " : "");
-            rpt_json_str(out, k < p->nobj ? p->obj_name[k] : p->cons_name[k - p->nobj]);
+            jsn_write_str(out, k < p->nobj ? p->obj_name[k] : p->cons_name[k - p->nobj]);
             fprintf(out, ", \"mean\": ");
-            rpt_json_num(out, c[i].mean[k]);
+            jsn_write_num(out, c[i].mean[k]);
             fprintf(out, ", \"ci95\": ");
-            rpt_json_num(out, c[i].ci[k]);
+            jsn_write_num(out, c[i].ci[k]);
             if (k >= p->nobj) fprintf(out, ", \"constraint\": \"%s\"", rpt__cons_word(p, &c[i], k - p->nobj));
             fprintf(out, "}");
         }

@@ -38,7 +38,7 @@ typedef struct rpt_opt_problem {
     int    sense[RPT_OPT_MAX_OBJ];         /* +1 maximise, -1 minimise */
     char   obj_name[RPT_OPT_MAX_OBJ][96];  /* as written */
     int    ncons;                          /* constraints */
-    rpt_op cons_op[RPT_OPT_MAX_CONS];      /* <, <=, >= or > */
+    cnd_op cons_op[RPT_OPT_MAX_CONS];      /* <, <=, >= or > */
     double cons_value[RPT_OPT_MAX_CONS];   /* right-hand sides */
     char   cons_name[RPT_OPT_MAX_CONS][96];/* the figures as written */
     double delta;                          /* indifference zone of a single objective (its unit), >= 0 */

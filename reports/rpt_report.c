@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE   /* renameat2(RENAME_EXCHANGE): replace a directory in one step */
 #include "rpt_report.h"
+#include "pth.h"
 
 #include "rpt_doc.h"
 #include "rpt_int.h"
@@ -707,12 +708,12 @@ static void rpt__capacity_summary(rpt_doc *d, const rpt_report_in *in)
             rpt_num_format(c->slo.value, NAN, "", NULL, v, sizeof v);
             if (c->slo_above >= 0)
                 rpt_doc_summary(d, "SLO %s %s %s holds up to about %s (interpolated between points %d and %d).", c->slo.name,
-                                rpt_op_name(c->slo.op), v, a, c->slo_below, c->slo_above);
+                                cnd_op_name(c->slo.op), v, a, c->slo_below, c->slo_above);
             else
-                rpt_doc_summary(d, "SLO %s %s %s holds at every point, up to %s.", c->slo.name, rpt_op_name(c->slo.op), v, a);
+                rpt_doc_summary(d, "SLO %s %s %s holds at every point, up to %s.", c->slo.name, cnd_op_name(c->slo.op), v, a);
         } else {
             rpt_num_format(c->slo.value, NAN, "", NULL, v, sizeof v);
-            rpt_doc_summary(d, "SLO %s %s %s is not met at any load of this sweep.", c->slo.name, rpt_op_name(c->slo.op), v);
+            rpt_doc_summary(d, "SLO %s %s %s is not met at any load of this sweep.", c->slo.name, cnd_op_name(c->slo.op), v);
         }
     }
 }
@@ -1207,7 +1208,7 @@ os_status rpt_report_write(const char *dir, const rpt_report_in *in, int *charts
     else snprintf(parent, sizeof parent, "%.*s", (int)(slash - dir), dir);
     char target[1100];
     snprintf(target, sizeof target, "%s/%s", parent, base);
-    if (rpt_mkdirs(target, true) != 0) {
+    if (pth_mkdirs(target, true) != 0) {
         os_diag_add(diag, "%s: cannot create the report directory: %s", dir, strerror(errno));
         return OS_EIO;
     }

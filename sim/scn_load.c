@@ -8,6 +8,7 @@
 
 #include "inv.h"
 #include "olog.h"
+#include "pth.h"
 #include "rpt.h"
 
 #include <math.h>
@@ -482,9 +483,7 @@ static void scn__trace(scn__ctx *cx, const cJSON *a)
     }
     if (cx->diag->count > before) return;
     char path[1024];
-    const char *slash = strrchr(jsn_file(cx->doc), '/');
-    if (file[0] != '/' && slash) snprintf(path, sizeof path, "%.*s/%s", (int)(slash - jsn_file(cx->doc)), jsn_file(cx->doc), file);
-    else snprintf(path, sizeof path, "%s", file);
+    pth_beside(jsn_file(cx->doc), file, path, sizeof path);
     olog_opts lo = { .map = maps, .nmap = nmap, .max_bad = -1 };
     os_diag sub, notes;
     os_diag_init(&sub);
@@ -834,11 +833,7 @@ static void scn__process(scn__ctx *cx, const cJSON *root)
         return;
     }
     char path[512];
-    const char *slash = strrchr(jsn_file(doc), '/');
-    if (s->process[0] != '/' && slash)
-        snprintf(path, sizeof path, "%.*s/%s", (int)(slash - jsn_file(doc)), jsn_file(doc), s->process);
-    else
-        snprintf(path, sizeof path, "%s", s->process);
+    pth_beside(jsn_file(doc), s->process, path, sizeof path);   /* relative to the scenario's directory */
     if (!strchr(s->process, '/') && !strstr(s->process, ".json")) {
         SCN__ERR(cx, scn__member(root, "process"), "process",
                  "unknown process \"%s\", expected b2c, virtual, cod or the path of a definition file", s->process);
@@ -881,7 +876,7 @@ static void scn__thresholds(scn__ctx *cx, const cJSON *root)
             jsn_error(cx->doc, cx->diag, e, true, p, "%s", err);
             continue;
         }
-        if (!cJSON_IsString(e) || !rpt_op_parse(e->valuestring, &t->op, &t->value)) {
+        if (!cJSON_IsString(e) || !cnd_op_parse(e->valuestring, &t->op, &t->value)) {
             if (cJSON_IsString(e)) SCN__ERR(cx, e, p, "found \"%s\", expected \"OP NUMBER\" with OP one of < <= == != >= >", e->valuestring);
             else SCN__ERR(cx, e, p, "found %s, expected a string \"OP NUMBER\"", jsn_type_name(e));
             continue;

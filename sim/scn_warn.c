@@ -328,7 +328,7 @@ static void scn__w_threshold_stuck(scn__wctx *cx)
         snprintf(p, sizeof p, "thresholds.%s", t->name);
         scn__warn(cx, th ? cJSON_GetObjectItemCaseSensitive(th, t->name) : NULL, p,
                   "%s is always 0 here (%s), so this threshold %s", t->name, r,
-                  rpt_op_holds(t->op, 0, t->value) ? "always passes" : "always fails");
+                  cnd_op_holds(t->op, 0, t->value) ? "always passes" : "always fails");
     }
 }
 

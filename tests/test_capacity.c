@@ -104,13 +104,13 @@ Test(capacity, conditions_name_metrics_and_station_figures_or_say_where_they_are
     int col;
     cr_assert(rpt_cond_parse("order_to_pay_p95<600", stations, 3, &c, err, sizeof err, &col));
     cr_expect_eq(c.ref.metric, RPT_order_to_pay_p95);
-    cr_expect_eq(c.op, RPT_LT);
+    cr_expect_eq(c.op, CND_LT);
     cr_expect_eq(c.value, 600);
     cr_assert(rpt_cond_parse(" stations.payment.utilization_peak >= 0.9", stations, 3, &c, err, sizeof err, &col));
     cr_expect_eq(c.ref.metric, -1);
     cr_expect_str_eq(c.ref.station, "payment");
     cr_expect_eq(c.ref.figure, RPT_ST_UTILIZATION_PEAK);
-    cr_expect_eq(c.op, RPT_GE);
+    cr_expect_eq(c.op, CND_GE);
     cr_expect_not(rpt_cond_parse("stations.order_servic.response_p95<2", stations, 3, &c, err, sizeof err, &col));
     cr_expect_eq(col, 9);
     cr_expect(strstr(err, "did you mean \"order_service\"") != NULL, "%s", err);
@@ -122,7 +122,7 @@ Test(capacity, conditions_name_metrics_and_station_figures_or_say_where_they_are
     cr_expect_not(rpt_cond_parse("ordrs_paid>1", stations, 3, &c, err, sizeof err, &col));
     cr_expect(strstr(err, "did you mean \"orders_paid\"") != NULL, "%s", err);
     /* one comparator for every operator */
-    cr_expect(rpt_op_holds(RPT_LT, 1, 2) && !rpt_op_holds(RPT_LT, 2, 2));
-    cr_expect(rpt_op_holds(RPT_LE, 2, 2) && rpt_op_holds(RPT_GE, 2, 2) && rpt_op_holds(RPT_EQ, 2, 2));
-    cr_expect(rpt_op_holds(RPT_NE, 1, 2) && rpt_op_holds(RPT_GT, 3, 2) && !rpt_op_holds(RPT_GT, 2, 2));
+    cr_expect(cnd_op_holds(CND_LT, 1, 2) && !cnd_op_holds(CND_LT, 2, 2));
+    cr_expect(cnd_op_holds(CND_LE, 2, 2) && cnd_op_holds(CND_GE, 2, 2) && cnd_op_holds(CND_EQ, 2, 2));
+    cr_expect(cnd_op_holds(CND_NE, 1, 2) && cnd_op_holds(CND_GT, 3, 2) && !cnd_op_holds(CND_GT, 2, 2));
 }

@@ -20,7 +20,7 @@ static rpt_opt_problem problem(int ncand, double limit, double delta, int looks)
     p.sense[0] = 1;
     snprintf(p.obj_name[0], sizeof p.obj_name[0], "genuine_orders_served");
     p.ncons = 1;
-    p.cons_op[0] = RPT_LE;
+    p.cons_op[0] = CND_LE;
     p.cons_value[0] = limit;
     snprintf(p.cons_name[0], sizeof p.cons_name[0], "oversold_units");
     p.delta = delta;

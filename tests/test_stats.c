@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "rpt.h"
+#include "jsn.h"
 
 /* ---- histogram ------------------------------------------------------------------------ */
 
@@ -222,8 +223,8 @@ static char *captured(void (*write)(FILE *, const void *), const void *arg)
     fclose(f);
     return buf;
 }
-static void write_str(FILE *f, const void *s) { rpt_json_str(f, s); }
-static void write_num(FILE *f, const void *v) { rpt_json_num(f, *(const double *)v); }
+static void write_str(FILE *f, const void *s) { jsn_write_str(f, s); }
+static void write_num(FILE *f, const void *v) { jsn_write_num(f, *(const double *)v); }
 
 Test(json_writer, escapes_quotes_backslashes_and_control_characters)
 {

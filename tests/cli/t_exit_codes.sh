@@ -5,6 +5,15 @@ expect_rc 2 "$BIN" frobnicate
 expect_rc 2 "$BIN" run
 expect_rc 2 "$BIN" run "$ROOT/scenarios/flash_sale.json" --no-such-flag
 expect_rc 2 "$BIN" run "$ROOT/scenarios/flash_sale.json" --replications 0
+# Each command takes only the options of its template: another command's option is refused
+# with a message naming the option and the command.
+expect_rc 2 "$BIN" validate "$ROOT/scenarios/steady_state.json" --jobs 7 --slo 'x<1'
+grep -q "ordersim validate: --jobs is not an option of validate" "$T/last.err" || fail "validate --jobs: no message naming the option and the command"
+expect_rc 2 "$BIN" fsm b2c --db "$T/never.db"
+grep -q "ordersim fsm: --db is not an option of fsm" "$T/last.err" || fail "fsm --db"
+expect_rc 2 "$BIN" history --seed 1 --db "$T/never.db"
+expect_rc 2 "$BIN" run "$ROOT/scenarios/steady_state.json" -o "$T/never.json" --db "$T/never.db"
+[ ! -e "$T/never.db" ] && [ ! -e "$T/never.json" ] || fail "a refused option still ran the command"
 for c in run check; do expect_rc 2 "$BIN" $c "$ROOT/scenarios/flash_sale.json" --strategy bogus --db "$T/r.db"; done
 expect_rc 2 "$BIN" sweep "$ROOT/scenarios/capacity.json" --param customers.arrivals.rate=10,20 --strategy bogus --db "$T/r.db"
 grep -q "unknown strategy 'bogus'" "$T/last.err" || fail "no message for an unknown --strategy"

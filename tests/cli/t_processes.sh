@@ -117,4 +117,11 @@ grep -qx '  now "arrived: please pay"' "$T/last.out" || fail "diff label now"
 # The worked example of docs/processes.md runs, with every invariant holding.
 expect_rc 0 "$BIN" run "$ROOT/scenarios/processes/pay_after_delivery_shop.json" --no-report --db "$T/ex.db" --ledger
 grep -q "invariants: ok" "$T/last.out" || fail "worked example invariants"
-echo "ok: lint findings, loop guard, views, diff, worked example"
+# fsm --json escapes names: a state named do"ne gives JSON that parses and reads back to
+# the same machine.
+"$BIN" fsm "$ROOT/tests/fixtures/quoted_state.json" --json > "$T/quote.out" 2> /dev/null || true
+python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert "do\"ne" in [s["name"] for s in d["states"]], d' "$T/quote.out" \
+  || fail "fsm --json of a state named do\"ne is not valid JSON"
+"$BIN" fsm "$T/quote.out" --json > "$T/quote2.out" 2> /dev/null || true
+cmp -s "$T/quote.out" "$T/quote2.out" || fail "fsm --json does not read back to itself"
+echo "ok: escaped names, lint findings, loop guard, views, diff, worked example"
