@@ -344,7 +344,12 @@ int cli_load(const char *path, const cli_opts *o, scn_scenario **out)
         st = OS_EDATA;
     }
     os_diag_fini(&d);
-    os_diag_fini(&w);
+    if (st == OS_OK) {           /* the report repeats them in its Warnings section */
+        os_diag_fini(&(*out)->warnings);
+        (*out)->warnings = w;
+    } else {
+        os_diag_fini(&w);
+    }
     if (st == OS_OK) {
         /* Say up front when the invocation would not finish in reasonable time or not fit:
          * one estimate for all its runs (a sweep adds its points into o->budget and checks
@@ -374,6 +379,16 @@ int cli_db_open(const cli_opts *o, const char *path, rpt_db_mode mode, rpt_db **
 }
 
 uint64_t cli_seed(const cli_opts *o, const scn_scenario *s) { return o->has_seed ? o->seed : s->seed; }
+
+void cli_recorded_currency(const char *scenario_json, char *buf, size_t n)
+{
+    if (!n) return;
+    buf[0] = '\0';
+    cJSON *j = scenario_json ? cJSON_Parse(scenario_json) : NULL;
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(j, "currency");
+    if (cJSON_IsString(c) && c->valuestring) snprintf(buf, n, "%s", c->valuestring);
+    cJSON_Delete(j);
+}
 
 
 void cli_out_dir(const cli_opts *o, const scn_scenario *s, char *buf, size_t n)

@@ -191,6 +191,9 @@ int cli_run_replications(const scn_scenario *s, const char *strategy, const cli_
 int cli_db_open(const cli_opts *o, const char *path, rpt_db_mode mode, rpt_db **db);
 /* The seed in force: --seed, else the scenario's. */
 uint64_t cli_seed(const cli_opts *o, const scn_scenario *s);
+/* The currency of a recorded run (the "currency" of the scenario JSON the results DB keeps)
+ * into buf; "" when the scenario set none or the JSON cannot be read. */
+void cli_recorded_currency(const char *scenario_json, char *buf, size_t n);
 /* The output directory in force for a scenario (--out or out/<name>/), into buf. */
 void cli_out_dir(const cli_opts *o, const scn_scenario *s, char *buf, size_t n);
 

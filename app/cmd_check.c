@@ -178,14 +178,6 @@ static int chk__unknown_thresholds(const scn_scenario *s, const rpt_summary *sum
     return bad;
 }
 
-/* A number for the check table: never exponent notation (rpt_doc.h), signed when asked. */
-static const char *chk__num(double v, bool sign, char *buf, size_t n)
-{
-    buf[0] = sign && v > 0 ? '+' : '\0';
-    rpt_num_format(v, NAN, "", NULL, buf + (sign && v > 0), n - 1);
-    return buf;
-}
-
 static int cmd_check(cli_opts *o)
 {
     if (o->nargs != 1) {
@@ -240,17 +232,12 @@ static int cmd_check(cli_opts *o)
     rpt_summary sum;
     rpt_summarize(runs, o->replications, &sum);
     FILE *out = o->quiet || o->json ? NULL : stdout;
-    char shown[160];
-    if (out) fprintf(out, "check %s | strategy %s | seed %llu | replications %d\n", rpt_printable(s->name, shown, sizeof shown), runs[0].strategy,
-                     (unsigned long long)runs[0].seed, o->replications);
     /* every rule as data: the thresholds, then each figure compared with the baseline */
     rpt_gate *gates = xcalloc((size_t)(s->n_thresholds + CHK_FIGS), sizeof *gates);
     int ngates = s->n_thresholds;
     int failed = cmd_thresholds(s, &sum, gates);
-    if (out) cmd_print_gates(gates, ngates, out);
     int regressions = 0, changed = 0;
     if (have_base) {
-        if (out) fprintf(out, "\n%-40s %16s %16s %14s %10s  %s\n", "metric", "baseline", "current", "change", "tolerance", "status");
         for (int m = 0; m < CHK_FIGS; m++) {
             double b = fig->base[m], c = NAN, cci = NAN;
             bool station = m >= RPT_METRIC_COUNT;
@@ -273,8 +260,6 @@ static int cmd_check(cli_opts *o)
                 /* A metric this build always reports is missing from the baseline: the
                  * baseline comes from an older build. New, not a regression. */
                 snprintf(g->status, sizeof g->status, "new (not in the baseline)");
-                char cv[64];
-                if (out) fprintf(out, "%-40s %16s %16s %14s %10s  %s\n", rpt_metric_name((rpt_metric)m), "-", chk__num(c, false, cv, sizeof cv), "", "", g->status);
                 continue;
             }
             bool beyond;
@@ -304,16 +289,15 @@ static int cmd_check(cli_opts *o)
                 if (better) { regressions++; g->pass = false; }
             }
             snprintf(g->status, sizeof g->status, "%s", status);
-            char bv[64], cv[64], dv[64];
-            if (out && (strcmp(status, "ok") != 0 || diff != 0))
-                fprintf(out, "%-40s %16s %16s %14s %10s  %s\n", fig->name[m], chk__num(b, false, bv, sizeof bv), chk__num(c, false, cv, sizeof cv),
-                        chk__num(diff, true, dv, sizeof dv), g->rule, status);
         }
-        if (out) fprintf(out, "\n%d regression%s, %d other change%s beyond tolerance\n", regressions, regressions == 1 ? "" : "s",
-                         changed, changed == 1 ? "" : "s");
     }
+    /* the terminal shows the report's own text (thresholds and baseline tables included) */
+    cmd_print(o, s, &sum, "check", gates, ngates, have_base);
+    if (out && have_base)
+        fprintf(out, "\n%d regression%s, %d other change%s beyond tolerance\n", regressions, regressions == 1 ? "" : "s", changed,
+                changed == 1 ? "" : "s");
     char painted[64];
-    if (out) fprintf(out, "%s\n", cli_paint(out, failed + regressions ? "check FAILED" : "check passed", !(failed + regressions), painted, sizeof painted));
+    if (out) fprintf(out, "\n%s\n", cli_paint(out, failed + regressions ? "check FAILED" : "check passed", !(failed + regressions), painted, sizeof painted));
     if (o->json) {
         printf("{\n  \"passed\": %s,\n  \"failed_thresholds\": %d,\n  \"regressions\": %d,\n  \"changes\": %d,\n  \"rules\": ",
                failed + regressions ? "false" : "true", failed, regressions, changed);

@@ -30,26 +30,47 @@ int cmd_thresholds(const scn_scenario *s, const rpt_summary *sum, rpt_gate *g)
     return failed;
 }
 
-void cmd_print_gates(const rpt_gate *g, int n, FILE *out)
+/* Fills the scenario's parts of a report (title, description, currency, its warnings, the
+ * summaries) and evaluates the thresholds when the command did not; returns the gates it
+ * allocated for that (the caller frees them and clears in->gates), or NULL. */
+static rpt_gate *cmd__fill(const scn_scenario *s, const rpt_summary *sums, int n, rpt_report_in *in, const char *command)
 {
-    int shown = 0;
-    for (int i = 0; i < n; i++) {
-        if (g[i].baseline) continue;
-        if (!shown++) fprintf(out, "\n%-36s %-16s %18s  %s\n", "threshold", "condition", "value", "result");
-        char v[64];
-        rpt_num_format(g[i].value, NAN, "", NULL, v, sizeof v);
-        fprintf(out, "%-36s %-16s %18s  %s\n", g[i].name, g[i].rule, v, g[i].status);
+    in->title = s->name;
+    in->description = s->description;
+    in->command = command;
+    in->n = n;
+    in->sums = sums;
+    in->currency = s->currency;
+    in->generator = "ordersim " ORDERSIM_VERSION;
+    in->nthresholds = s->n_thresholds;
+    in->scn_warnings = (const char *const *)s->warnings.msgs;
+    in->nscn_warnings = s->warnings.count;
+    /* thresholds are shown in every report: evaluate them when the command did not */
+    rpt_gate *own = NULL;
+    if (!in->gates && s->n_thresholds) {
+        own = xcalloc((size_t)s->n_thresholds, sizeof *own);
+        cmd_thresholds(s, &sums[in->reference], own);
+        in->gates = own;
+        in->ngates = s->n_thresholds;
     }
+    return own;
 }
 
-int cmd_print_thresholds(const scn_scenario *s, const rpt_summary *sum, FILE *out)
+/* Frees what cmd__fill allocated and forgets it. */
+static void cmd__unfill(rpt_report_in *in, rpt_gate *own)
 {
-    if (!s->n_thresholds) return 0;
-    rpt_gate *g = xcalloc((size_t)s->n_thresholds, sizeof *g);
-    int failed = cmd_thresholds(s, sum, g);
-    if (out) cmd_print_gates(g, s->n_thresholds, out);
-    free(g);
-    return failed;
+    if (!own) return;
+    in->gates = NULL;
+    in->ngates = 0;
+    free(own);
+}
+
+void cmd_print_many(const cli_opts *o, const scn_scenario *s, const rpt_summary *sums, int n, rpt_report_in *in, const char *command)
+{
+    if (o->quiet || o->json) return;
+    rpt_gate *own = cmd__fill(s, sums, n, in, command);
+    rpt_report_write_text(in, stdout);
+    cmd__unfill(in, own);
 }
 
 int cmd_record_many(const cli_opts *o, const scn_scenario *s, const rpt_summary *sums, int n, rpt_report_in *in, const char *command)
@@ -60,36 +81,36 @@ int cmd_record_many(const cli_opts *o, const scn_scenario *s, const rpt_summary 
     int rc = CLI_OK;
     char dir[1024];
     cli_out_dir(o, s, dir, sizeof dir);
-    in->title = s->name;
-    in->description = s->description;
-    in->command = command;
-    in->n = n;
-    in->sums = sums;
-    in->currency = s->currency;
-    in->generator = "ordersim " ORDERSIM_VERSION;
-    in->nthresholds = s->n_thresholds;
-    /* thresholds are shown in every report: evaluate them when the command did not */
-    rpt_gate *own = NULL;
-    if (!in->gates && s->n_thresholds) {
-        own = xcalloc((size_t)s->n_thresholds, sizeof *own);
-        cmd_thresholds(s, &sums[in->reference], own);
-        in->gates = own;
-        in->ngates = s->n_thresholds;
-    }
+    rpt_gate *own = cmd__fill(s, sums, n, in, command);
     int charts = 0;
     if (rpt_report_write(dir, in, &charts, &d) != OS_OK) rc = CLI_IO;
     else if (!o->quiet && !o->json) printf("report: %s/report.html (%d charts; also report.md, report.txt, report.json)\n", dir, charts);
     os_diag_print(&d, stderr);
     os_diag_fini(&d);
-    free(own);
+    cmd__unfill(in, own);
     return rc;
+}
+
+/* The command line a report of one summary shows. */
+static void cmd__command(const scn_scenario *s, const char *kind, char *buf, size_t n)
+{
+    snprintf(buf, n, "ordersim %s %s", kind, s->file);
+}
+
+void cmd_print(const cli_opts *o, const scn_scenario *s, const rpt_summary *sum, const char *kind, const rpt_gate *gates, int ngates,
+               bool has_baseline)
+{
+    char command[1024];
+    cmd__command(s, kind, command, sizeof command);
+    rpt_report_in in = { .gates = gates, .ngates = ngates, .has_baseline = has_baseline };
+    cmd_print_many(o, s, sum, 1, &in, command);
 }
 
 int cmd_record(const cli_opts *o, const scn_scenario *s, const rpt_summary *sum, const char *kind, const rpt_gate *gates, int ngates,
                bool has_baseline)
 {
     char command[1024];
-    snprintf(command, sizeof command, "ordersim %s %s", kind, s->file);
+    cmd__command(s, kind, command, sizeof command);
     rpt_report_in in = { .gates = gates, .ngates = ngates, .has_baseline = has_baseline };
     return cmd_record_many(o, s, sum, 1, &in, command);
 }

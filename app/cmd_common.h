@@ -11,16 +11,17 @@
 /* Evaluates the scenario's thresholds into g[0 .. s->n_thresholds) (the caller provides
  * room); returns how many failed. */
 int cmd_thresholds(const scn_scenario *s, const rpt_summary *sum, rpt_gate *g);
-/* Prints threshold gates as a table (nothing when n is 0). */
-void cmd_print_gates(const rpt_gate *g, int n, FILE *out);
-/* Evaluates and prints the scenario's thresholds to `out` (if not NULL); returns how many
- * failed. */
-int cmd_print_thresholds(const scn_scenario *s, const rpt_summary *sum, FILE *out);
 /* Writes the report of a finished command (the runs were recorded as they ran, see
  * cli_rec), unless --no-report. Returns CLI_OK or CLI_IO. `kind` is "run", "check"...;
  * `gates` (n of them, may be NULL) are the thresholds and baseline comparisons to show. */
 int cmd_record(const cli_opts *o, const scn_scenario *s, const rpt_summary *sum, const char *kind, const rpt_gate *gates, int ngates,
                bool has_baseline);
+/* Prints the report of a finished command to standard output as text (the same document
+ * as report.txt, without charts), unless --quiet or --json. Arguments as cmd_record. */
+void cmd_print(const cli_opts *o, const scn_scenario *s, const rpt_summary *sum, const char *kind, const rpt_gate *gates, int ngates,
+               bool has_baseline);
+/* cmd_print for several summaries (compare); arguments as cmd_record_many. */
+void cmd_print_many(const cli_opts *o, const scn_scenario *s, const rpt_summary *sums, int n, rpt_report_in *in, const char *command);
 /* The report of several summaries (compare). `in` carries what the command decided
  * (conclusion, gates, reference, verdict metrics); the scenario's parts (title,
  * description, currency) and the summaries are filled in here. */

@@ -136,40 +136,6 @@ static void cmp__json(const rpt_summary *sums, int n, int ref, const rpt_verdict
     printf("\n}\n");
 }
 
-/* Writes the human output: the metrics side by side, the key verdicts, the conclusion. */
-static void cmp__text(const rpt_summary *sums, int n, int ref, const rpt_verdict *v, const char *conclusion)
-{
-    printf("%-32s", "metric");
-    for (int k = 0; k < n; k++) printf(" %22s", sums[k].runs[0].strategy);
-    printf("\n");
-    for (int m = 0; m < RPT_METRIC_COUNT; m++) {
-        printf("%-32s", rpt_metric_name((rpt_metric)m));
-        for (int k = 0; k < n; k++) {
-            char cell[96];
-            rpt_num_format(sums[k].mean[m], sums[k].ci95[m], "", NULL, cell, sizeof cell);
-            printf(" %*s", 22 + (strstr(cell, "\u00b1") ? 1 : 0), cell);   /* the ± is two bytes, one column */
-        }
-        printf("\n");
-    }
-    printf("\nverdict against %s (paired difference, 95%% interval):\n", sums[ref].runs[0].strategy);
-    for (int k = 0; k < n; k++) {
-        if (k == ref) continue;
-        printf("  %s:\n", sums[k].runs[0].strategy);
-        for (int i = 0; i < CMP_NKEY; i++) {
-            const rpt_verdict *x = &v[k * RPT_METRIC_COUNT + cmp__key[i]];
-            char diff[96], label[64];
-            diff[0] = x->diff > 0 ? '+' : '\0';
-            rpt_num_format(x->diff, x->ci, "", NULL, diff + (x->diff > 0), sizeof diff - 1);
-            rpt_verdict_label(x, label, sizeof label);
-            printf("    %-34s %*s  %s%s%s\n", rpt_metric_name(cmp__key[i]), 24 + (strstr(diff, "\u00b1") ? 1 : 0), diff, label,
-                   x->why[0] ? ": " : "", x->why);
-        }
-    }
-    for (int k = 0; k < n; k++)
-        if (!sums[k].invariants_ok) printf("\nINVARIANTS VIOLATED under %s\n", sums[k].runs[0].strategy);
-    printf("\n%s", conclusion);
-}
-
 static int cmd_compare(cli_opts *o)
 {
     if (o->nargs != 1) {
@@ -206,19 +172,12 @@ static int cmd_compare(cli_opts *o)
     rpt_recommendation recommendation;
     rpt_recommend(sums, n, &recommendation);
     char *conclusion = cmp__conclusion(sums, n, &recommendation);
-    if (o->json) {
-        cmp__json(sums, n, ref, verdicts, &recommendation, conclusion);
-    } else if (!o->quiet) {
-        char shown[160];
-        printf("scenario %s | seed %llu | replications %d | common random numbers across strategies\n\n",
-               rpt_printable(s->name, shown, sizeof shown),
-               (unsigned long long)cli_seed(o, s), o->replications);
-        cmp__text(sums, n, ref, verdicts, conclusion);
-    }
-    dbrc = cli_rec_close(rec, o);
     char command[1024];
     snprintf(command, sizeof command, "ordersim compare %s --replications %d", s->file, o->replications);
     rpt_report_in in = { .conclusion = conclusion, .reference = ref, .verdict_metrics = cmp__key, .nverdict_metrics = CMP_NKEY };
+    if (o->json) cmp__json(sums, n, ref, verdicts, &recommendation, conclusion);
+    else cmd_print_many(o, s, sums, n, &in, command);   /* the report's own text */
+    dbrc = cli_rec_close(rec, o);
     rc = cmd_record_many(o, s, sums, n, &in, command);
     if (dbrc) rc = dbrc;
     for (int k = 0; k < n; k++)

@@ -14,6 +14,7 @@
 #include "cmd_common.h"
 #include "fit.h"
 #include "olog.h"
+#include "rpt_doc.h"
 #include "rpt_report.h"
 
 #include <errno.h>
@@ -165,8 +166,9 @@ static void fit__arrivals(fit__ctx *c)
  * ends mid-flight: a delay that started near its end shows only if it was short. So only
  * delays that started at least `window` before the end are kept (window: the expiry for
  * the think time, which bounds it; else the longest delay observed), unless that leaves
- * fewer than 20. */
-static void fit__delay(fit__ctx *c, int d, int from, int to, double window)
+ * fewer than 20. `trunc` > 0: no delay above it can be seen (a think time past the expiry
+ * is an expired order, not a late payment), so the law is fitted to a truncated sample. */
+static void fit__delay(fit__ctx *c, int d, int from, int to, double window, double trunc)
 {
     double *x = xmalloc((size_t)c->n * sizeof *x), *st = xmalloc((size_t)c->n * sizeof *st);
     size_t n = 0;
@@ -191,7 +193,7 @@ static void fit__delay(fit__ctx *c, int d, int from, int to, double window)
     c->sample[d] = x;
     c->nsample[d] = n;
     if (n < 2) return;
-    fit_best(x, n, c->o->ks_max, &c->fit[d]);
+    fit_best(x, n, c->o->ks_max, trunc, &c->fit[d]);
     c->have[d] = true;
 }
 
@@ -509,18 +511,32 @@ static int fit__peak_production(const fit__ctx *c)
 
 /* ---- the report ------------------------------------------------------------------------ */
 
+/* A parameter for people (thousands separators, 4 significant digits, never an exponent);
+ * returns buf. */
+static const char *fit__num(double v, const char *unit, char *buf, size_t n)
+{
+    rpt_num_format(v, NAN, unit, NULL, buf, n);
+    return buf;
+}
+
 static void fit__params(const fit_result *f, char *b, size_t n)
 {
+    char x[64], y[64], z[64];
     switch (f->family) {
-    case FIT_EXP: snprintf(b, n, "mean %.4g s", f->mean); break;
-    case FIT_LOGNORMAL: snprintf(b, n, "median %.4g s, sigma %.3g", f->median, f->sigma); break;
+    case FIT_EXP: snprintf(b, n, "mean %s", fit__num(f->mean, "s", x, sizeof x)); break;
+    case FIT_LOGNORMAL:
+        snprintf(b, n, "median %s, sigma %s", fit__num(f->median, "s", x, sizeof x), fit__num(f->sigma, "", y, sizeof y));
+        break;
     case FIT_MIXTURE: {
         size_t k = 0;
         for (int j = 0; j < f->k && k < n; j++)
-            k += (size_t)snprintf(b + k, n - k, "%s%.3g x lognormal(median %.4g s, sigma %.3g)", j ? " + " : "", f->w[j], f->med[j], f->sig[j]);
+            k += (size_t)snprintf(b + k, n - k, "%s%s x lognormal(median %s, sigma %s)", j ? " + " : "", fit__num(f->w[j], "", x, sizeof x),
+                                  fit__num(f->med[j], "s", y, sizeof y), fit__num(f->sig[j], "", z, sizeof z));
         break;
     }
-    case FIT_EMPIRICAL: snprintf(b, n, "%d quantiles from %.4g s to %.4g s", f->nq, f->q[0], f->q[f->nq - 1]); break;
+    case FIT_EMPIRICAL:
+        snprintf(b, n, "%d quantiles from %s to %s", f->nq, fit__num(f->q[0], "s", x, sizeof x), fit__num(f->q[f->nq - 1], "s", y, sizeof y));
+        break;
     default: b[0] = 0;
     }
 }
@@ -544,17 +560,17 @@ static int fit__chart(const fit__ctx *c, FILE *gp, const char *dir, int d)
     const double *x = c->sample[d];
     size_t n = c->nsample[d], step = n > 2000 ? n / 2000 : 1;
     for (size_t i = 0; i < n; i += step)
-        fprintf(f, "%.9g %.9g %.9g\n", fmax(x[i], FIT_MIN_VALUE), (double)(i + 1) / (double)n, fit_cdf(&c->fit[d], x[i]));
+        fprintf(f, "%.9g %.9g %.9g\n", fmax(x[i], FIT_MIN_VALUE), (double)(i + 1) / (double)n, fit_cdf_seen(&c->fit[d], x[i]));
     if (fclose(f) != 0) return -1;
     char title[200];
     snprintf(title, sizeof title, "%s (%s): n = %zu, %s, KS %.4f", fit__dname[d], fit__dwhat[d], n,
              fit_family_name(c->fit[d].family), c->fit[d].ks);
     for (int t = 0; t < 2; t++) {
-        fprintf(gp, "set terminal %s\nset output 'fit_%s.%s'\nset title ", t ? "svg size 900,480 font 'DejaVu Sans,10' noenhanced background '#ffffff'"
-                                                                           : "pngcairo size 900,480 font 'DejaVu Sans,10' noenhanced",
+        fprintf(gp, "set terminal %s\nset output 'fit_%s.%s'\nset title ", t ? "svg size 900,520 font 'DejaVu Sans,15' noenhanced background '#ffffff'"
+                                                                           : "pngcairo size 900,520 font 'DejaVu Sans,15' noenhanced",
                 fit__dname[d], t ? "svg" : "png");
         rpt_gp_string(gp, title);
-        fprintf(gp, "\nset xlabel 'seconds (log scale)'\nset ylabel 'cumulative probability'\nset logscale x\nset key bottom right\nset grid\n"
+        fprintf(gp, "\nset xlabel 'seconds (log scale)'\nset ylabel 'cumulative probability'\nset logscale x\nset format x '%%.10g'\nset key bottom right\nset grid\n"
                     "plot 'fit_%d.dat' using 1:2 with steps lw 2 title 'log (empirical)', '' using 1:3 with lines lw 2 dt 2 title 'fitted'\n"
                     "unset output\n", d);
     }
@@ -703,10 +719,10 @@ static int cmd_fit(cli_opts *o)
     fit__span(&c, horizon);
     fit__arrivals(&c);
     fit__expiry(&c);
-    fit__delay(&c, D_THINK, OLOG_T_CREATED, OLOG_T_PAID, c.expiry_inferred ? c.expiry : 0);
-    fit__delay(&c, D_WAREHOUSE, OLOG_T_PAID, OLOG_T_SHIPPED, 0);
-    fit__delay(&c, D_DELIVERY, OLOG_T_SHIPPED, OLOG_T_DELIVERED, 0);
-    fit__delay(&c, D_RETURN, OLOG_T_DELIVERED, OLOG_T_RETURNED, 0);
+    fit__delay(&c, D_THINK, OLOG_T_CREATED, OLOG_T_PAID, c.expiry_inferred ? c.expiry : 0, c.expiry_inferred ? c.expiry : 0);
+    fit__delay(&c, D_WAREHOUSE, OLOG_T_PAID, OLOG_T_SHIPPED, 0, 0);
+    fit__delay(&c, D_DELIVERY, OLOG_T_SHIPPED, OLOG_T_DELIVERED, 0, 0);
+    fit__delay(&c, D_RETURN, OLOG_T_DELIVERED, OLOG_T_RETURNED, 0, 0);
     if (!c.expiry_inferred) fit__expiry_default(&c);
     int peak = fit__peak_production(&c);
     c.wh_servers = peak > 0 ? 2 * peak : 1;

@@ -29,7 +29,8 @@ static int cmd_report(cli_opts *o)
     rpt_run r;
     rpt_run_init(&r);
     int rc = cli_db_open(o, o->db, RPT_DB_READ, &db);
-    os_status st = rc ? OS_OK : rpt_db_load(db, id, &r, NULL, &d);
+    char *json = NULL, currency[16];
+    os_status st = rc ? OS_OK : rpt_db_load(db, id, &r, &json, &d);
     if (st == OS_ENOTFOUND) rc = CLI_USAGE;   /* a run id not in the DB is bad usage */
     else if (st != OS_OK) rc = os_exit_code(st);
     if (!rc) {
@@ -43,13 +44,16 @@ static int cmd_report(cli_opts *o)
             snprintf(dir, sizeof dir, "out/%s/run-%lld", safe, id);
         }
         snprintf(cmd, sizeof cmd, "ordersim report %lld", id);
-        rpt_report_in in = { .title = r.scenario, .description = "Rebuilt from the results database.", .command = cmd, .n = 1, .sums = &sum };
+        cli_recorded_currency(json, currency, sizeof currency);
+        rpt_report_in in = { .title = r.scenario, .description = "Rebuilt from the results database.", .command = cmd, .n = 1, .sums = &sum,
+                             .currency = currency };
         int charts = 0;
         if (rpt_report_write(dir, &in, &charts, &d) != OS_OK) rc = CLI_IO;
         else if (!o->quiet) printf("report: %s/report.html (%d charts; also report.md)\n", dir, charts);
     }
     os_diag_print(&d, stderr);
     os_diag_fini(&d);
+    free(json);
     rpt_run_fini(&r);
     rpt_db_close(db);
     return rc;

@@ -20,10 +20,18 @@ static int cmd_run(cli_opts *o)
     scn_scenario *s;
     int rc = cli_load(o->args[0], o, &s);
     if (rc) return rc;
+    /* The order log is written to FILE.partial and renamed when the run completes: a run
+     * stopped by the loop guard (or a signal) never leaves a log that looks complete. */
+    char partial[4200] = "";
     if (o->orders_csv) {
-        o->orders_fp = pth_mkdirs(o->orders_csv, true) == 0 ? fopen(o->orders_csv, "w") : NULL;
+        if ((size_t)snprintf(partial, sizeof partial, "%s.partial", o->orders_csv) >= sizeof partial) {
+            fprintf(stderr, "ordersim run: --orders-csv: path too long\n");
+            scn_free(s);
+            return CLI_USAGE;
+        }
+        o->orders_fp = pth_mkdirs(o->orders_csv, true) == 0 ? fopen(partial, "w") : NULL;
         if (!o->orders_fp) {
-            fprintf(stderr, "ordersim run: cannot write %s: %s\n", o->orders_csv, strerror(errno));
+            fprintf(stderr, "ordersim run: cannot write %s: %s\n", partial, strerror(errno));
             scn_free(s);
             return CLI_IO;
         }
@@ -33,14 +41,18 @@ static int cmd_run(cli_opts *o)
     int dbrc;
     cli_rec *rec = cli_rec_open(o, s, "run", &dbrc);
     if (!rec) {
-        if (o->orders_fp) fclose(o->orders_fp);
+        if (o->orders_fp) { fclose(o->orders_fp); remove(partial); }
         free(runs);
         scn_free(s);
         return dbrc;
     }
     int lrc = cli_run_replications(s, o->strategy, o, runs, rec);
     if (lrc) {                         /* stopped by the loop guard: no results to show */
-        if (o->orders_fp) fclose(o->orders_fp);
+        if (o->orders_fp) {
+            fclose(o->orders_fp);
+            remove(partial);
+            fprintf(stderr, "ordersim run: %s not written (the run did not complete)\n", o->orders_csv);
+        }
         cli_rec_close(rec, o);
         for (int r = 0; r < o->replications; r++) rpt_run_fini(&runs[r]);
         free(runs);
@@ -52,12 +64,12 @@ static int cmd_run(cli_opts *o)
     if (o->json) {
         rpt_write_json(&sum, stdout, true, 0);
         fputs("\n", stdout);
-    } else if (!o->quiet) {
-        rpt_write_table(&sum, stdout);
-        cmd_print_thresholds(s, &sum, stdout);
+    } else {
+        cmd_print(o, s, &sum, "run", NULL, 0, false);
     }
-    if (o->orders_fp && fclose(o->orders_fp) != 0) {
+    if (o->orders_fp && (fclose(o->orders_fp) != 0 || rename(partial, o->orders_csv) != 0)) {
         fprintf(stderr, "ordersim run: cannot write %s: %s\n", o->orders_csv, strerror(errno));
+        remove(partial);
         rc = CLI_IO;
     }
     o->orders_fp = NULL;

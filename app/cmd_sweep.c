@@ -433,10 +433,13 @@ int cmd_sweep_report(cli_opts *o, const char *sweep_id)
     rc = cli_db_open(o, o->db, RPT_DB_READ, &db);
     if (!rc && rpt_db_batch_runs(db, sweep_id, &ids, &n, &d) != OS_OK) rc = CLI_IO;
     rpt_run *runs = xcalloc((size_t)(n ? n : 1), sizeof *runs);
+    char *json = NULL, currency[16] = "";
     for (int i = 0; i < n && !rc; i++) {
         rpt_run_init(&runs[i]);
-        if (rpt_db_load(db, ids[i], &runs[i], NULL, &d) != OS_OK) rc = CLI_IO;
+        if (rpt_db_load(db, ids[i], &runs[i], i ? NULL : &json, &d) != OS_OK) rc = CLI_IO;
     }
+    cli_recorded_currency(json, currency, sizeof currency);
+    free(json);
     os_diag_print(&d, stderr);
     os_diag_fini(&d);
     if (!rc && n == 0) {
@@ -448,7 +451,7 @@ int cmd_sweep_report(cli_opts *o, const char *sweep_id)
         if (o->out) snprintf(dir, sizeof dir, "%s", o->out);
         else snprintf(dir, sizeof dir, "out/%s", sweep_id);
         snprintf(command, sizeof command, "ordersim report --sweep %s", sweep_id);
-        rc = swp__report(o, sweep_id, runs[0].scenario, "Capacity report rebuilt from the results database.", NULL, runs, n, dir, command);
+        rc = swp__report(o, sweep_id, runs[0].scenario, "Capacity report rebuilt from the results database.", currency, runs, n, dir, command);
     }
     for (int i = 0; i < n; i++) rpt_run_fini(&runs[i]);
     free(runs);

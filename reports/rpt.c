@@ -392,11 +392,6 @@ void rpt_write_json(const rpt_summary *s, FILE *out, bool engine, int ind)
     fputs("}", out);
 }
 
-/* Formats a metric value for the table, whose unit column says what it is in: counts as
- * integers, everything else with enough digits to read. */
-/* A number for the table: thousands separators, never exponent notation (rpt_doc.h). */
-static void rpt__fmt(char *buf, size_t n, double v) { rpt_num_format(v, NAN, "", NULL, buf, n); }
-
 const char *rpt_printable(const char *s, char *buf, size_t n)
 {
     /* Control characters (ESC, BEL, CR, ...) and bytes that are not valid UTF-8 become \xNN,
@@ -431,38 +426,3 @@ const char *rpt_printable(const char *s, char *buf, size_t n)
     return buf;
 }
 
-void rpt_write_table(const rpt_summary *s, FILE *out)
-{
-    const rpt_run *r0 = &s->runs[0];
-    char name[160], proc[160];
-    fprintf(out, "scenario %s | strategy %s | process %s | seed %llu | replications %d | horizon %.0f s\n\n",
-            rpt_printable(r0->scenario, name, sizeof name), r0->strategy, rpt_printable(r0->process, proc, sizeof proc),
-            (unsigned long long)r0->seed, s->n, r0->horizon);
-    fprintf(out, "%-32s %-8s %18s %14s\n", "metric", "unit", "value", s->n > 1 ? "95% +/-" : "");
-    for (int m = 0; m < RPT_METRIC_COUNT; m++) {
-        char v[64], c[64] = "";
-        rpt__fmt(v, sizeof v, s->mean[m]);
-        if (s->n > 1 && isfinite(s->ci95[m])) rpt__fmt(c, sizeof c, s->ci95[m]);
-        fprintf(out, "%-32s %-8s %18s %14s\n", rpt__names[m], rpt__units[m], v, c);
-    }
-    if (r0->nstations) {
-        fprintf(out, "\n%-16s %8s %15s %14s %14s %14s %14s %10s %14s %14s %14s %14s\n", "station", "servers",
-                "utilization (%)", "wait mean (s)", "wait p50 (s)", "wait p95 (s)", "wait p99 (s)", "queue max",
-                "resp mean (s)", "resp p95 (s)", "resp p99 (s)", "util peak (%)");
-        for (int k = 0; k < r0->nstations; k++) {
-            char srv[16];
-            if (r0->st[k].servers) snprintf(srv, sizeof srv, "%d", r0->st[k].servers);
-            else snprintf(srv, sizeof srv, "unlimited");
-            const double *f = s->st_mean[k];
-            static const int figs[] = { RPT_ST_WAIT_MEAN, RPT_ST_WAIT_P50, RPT_ST_WAIT_P95, RPT_ST_WAIT_P99, RPT_ST_QUEUE_MAX,
-                                        RPT_ST_RESPONSE_MEAN, RPT_ST_RESPONSE_P95, RPT_ST_RESPONSE_P99 };
-            char v[8][48];
-            for (int i = 0; i < 8; i++) rpt__fmt(v[i], sizeof v[i], f[figs[i]]);
-            fprintf(out, "%-16s %8s %15.1f %14s %14s %14s %14s %10s %14s %14s %14s %14.1f\n", r0->st[k].name, srv,
-                    100 * f[RPT_ST_UTILIZATION], v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], 100 * f[RPT_ST_UTILIZATION_PEAK]);
-        }
-    }
-    fprintf(out, "\ninvariants: %s", s->invariants_ok ? "ok (stock, money, states, no oversell where forbidden)\n" : "VIOLATED\n");
-    for (int i = 0; i < s->n; i++)
-        for (int v = 0; v < s->runs[i].violations.count; v++) fprintf(out, "  - %s\n", s->runs[i].violations.msgs[v]);
-}

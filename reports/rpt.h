@@ -336,8 +336,6 @@ int rpt_ref_better(const rpt_ref *r);
 /* Writes the contract's JSON object for a summary (%.17g numbers, null for NAN). With
  * `engine` false the engine figures are left out (for byte-identical comparisons). */
 void rpt_write_json(const rpt_summary *s, FILE *out, bool engine, int indent);
-/* Writes the human summary table. */
-void rpt_write_table(const rpt_summary *s, FILE *out);
 
 /* s made safe to print on a terminal or in a log, into buf (returned): control characters
  * (ESC, BEL, CR, newline...) and bytes that are not UTF-8 as \xNN; cut with

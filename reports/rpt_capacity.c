@@ -139,8 +139,8 @@ void rpt_capacity_analyze(const rpt_point *pts, int n, const rpt_capacity_opts *
 static void rpt__slo_cell(const rpt_capacity *c, int i, FILE *out)
 {
     if (!c->has_slo) return;
-    char v[48];
-    snprintf(v, sizeof v, "%.4g %s", c->slo_value[i], c->slo_ok[i] ? "ok" : "FAIL");
+    char v[64], x[48];
+    snprintf(v, sizeof v, "%s %s", rpt__g(c->slo_value[i], x, sizeof x), c->slo_ok[i] ? "ok" : "FAIL");
     fprintf(out, " %14s", v);
 }
 
@@ -159,8 +159,9 @@ static void rpt__study_table(const rpt_capacity *c, const rpt_point *pts, FILE *
         fprintf(out, "%-5d %-34.34s", i, pts[i].params);
         for (int m = 0; m < c->nmetrics; m++) {
             double v;
+            char x[48];
             rpt_ref_value(&pts[i].sum, &c->metrics[m].ref, &v);
-            fprintf(out, " %*.6g", w[m], v);
+            fprintf(out, " %*s", w[m], rpt__g(v, x, sizeof x));
         }
         rpt__slo_cell(c, i, out);
         fprintf(out, "\n");
@@ -186,22 +187,26 @@ void rpt_capacity_write_table(const rpt_capacity *c, const rpt_point *pts, FILE 
     fprintf(out, "\n");
     for (int i = 0; i < c->n; i++) {
         const rpt_summary *s = &pts[i].sum;
-        fprintf(out, "%-5d %-34.34s %10.4g %10.4g %10.4g %10.4g %10.4g %10.4g", i, pts[i].params, c->offered[i],
-                s->mean[RPT_throughput_paid_per_s], s->mean[RPT_throughput_completed_per_s], s->mean[RPT_order_to_pay_p50],
-                s->mean[RPT_order_to_pay_p95], s->mean[RPT_order_to_pay_p99]);
+        char a[6][48];
+        fprintf(out, "%-5d %-34.34s %10s %10s %10s %10s %10s %10s", i, pts[i].params, rpt__g(c->offered[i], a[0], sizeof a[0]),
+                rpt__g(s->mean[RPT_throughput_paid_per_s], a[1], sizeof a[1]),
+                rpt__g(s->mean[RPT_throughput_completed_per_s], a[2], sizeof a[2]),
+                rpt__g(s->mean[RPT_order_to_pay_p50], a[3], sizeof a[3]), rpt__g(s->mean[RPT_order_to_pay_p95], a[4], sizeof a[4]),
+                rpt__g(s->mean[RPT_order_to_pay_p99], a[5], sizeof a[5]));
         for (int k = 0; k < r0->nstations; k++)
             if (r0->st[k].servers) {
-                char w[64];
-                snprintf(w, sizeof w, "%.3g/%.3g/%.3g", s->st_mean[k][RPT_ST_WAIT_P50], s->st_mean[k][RPT_ST_WAIT_P95],
-                         s->st_mean[k][RPT_ST_WAIT_P99]);
-                fprintf(out, " %10.1f%% %10.1f%% %24s %17.4g", 100 * s->st_mean[k][RPT_ST_UTILIZATION],
-                        100 * s->st_mean[k][RPT_ST_UTILIZATION_PEAK], w, s->st_mean[k][RPT_ST_RESPONSE_P95]);
+                char w[160];
+                snprintf(w, sizeof w, "%s/%s/%s", rpt__g(s->st_mean[k][RPT_ST_WAIT_P50], a[0], sizeof a[0]),
+                         rpt__g(s->st_mean[k][RPT_ST_WAIT_P95], a[1], sizeof a[1]), rpt__g(s->st_mean[k][RPT_ST_WAIT_P99], a[2], sizeof a[2]));
+                fprintf(out, " %10.1f%% %10.1f%% %24s %17s", 100 * s->st_mean[k][RPT_ST_UTILIZATION],
+                        100 * s->st_mean[k][RPT_ST_UTILIZATION_PEAK], w, rpt__g(s->st_mean[k][RPT_ST_RESPONSE_P95], a[3], sizeof a[3]));
             }
-        fprintf(out, " %10.4g %10.4g", s->mean[RPT_oversold_units], s->mean[RPT_locked_stock_mean]);
+        fprintf(out, " %10s %10s", rpt__g(s->mean[RPT_oversold_units], a[0], sizeof a[0]),
+                rpt__g(s->mean[RPT_locked_stock_mean], a[1], sizeof a[1]));
         for (int m = 0; m < c->nmetrics; m++) {
             double v;
             rpt_ref_value(s, &c->metrics[m].ref, &v);
-            fprintf(out, " %*.6g", (int)(strlen(c->metrics[m].name) > 14 ? strlen(c->metrics[m].name) : 14), v);
+            fprintf(out, " %*s", (int)(strlen(c->metrics[m].name) > 14 ? strlen(c->metrics[m].name) : 14), rpt__g(v, a[2], sizeof a[2]));
         }
         rpt__slo_cell(c, i, out);
         fprintf(out, "%s\n", i == c->knee ? "  <- knee" : "");
@@ -209,14 +214,17 @@ void rpt_capacity_write_table(const rpt_capacity *c, const rpt_point *pts, FILE 
     fprintf(out, "\nanalytic bound (servers / mean service time, per customer via the measured visit ratio):\n");
     for (int k = 0; k < r0->nstations; k++) {
         if (!(c->capacity[k] > 0)) { fprintf(out, "  %-14s unlimited (not modelled)\n", r0->st[k].name); continue; }
-        fprintf(out, "  %-14s %3d servers / %.4g s = %.4g req/s; %.3f visits per customer -> %.4g customers/s\n", r0->st[k].name,
-                r0->st[k].servers, r0->st[k].mean_service, c->capacity[k], c->visits[k], c->bound[k]);
+        char a[3][48];
+        fprintf(out, "  %-14s %3d servers / %s s = %s req/s; %.3f visits per customer -> %s customers/s\n", r0->st[k].name,
+                r0->st[k].servers, rpt__g(r0->st[k].mean_service, a[0], sizeof a[0]), rpt__g(c->capacity[k], a[1], sizeof a[1]),
+                c->visits[k], rpt__g(c->bound[k], a[2], sizeof a[2]));
     }
+    char x[48];
     if (c->bound_station >= 0)
-        fprintf(out, "  bound: %.4g customers/s (%s)\n", c->bound_min, r0->st[c->bound_station].name);
+        fprintf(out, "  bound: %s customers/s (%s)\n", rpt__g(c->bound_min, x, sizeof x), r0->st[c->bound_station].name);
     if (c->knee >= 0)
-        fprintf(out, "\nsaturation: point %d (%s), offered %.4g customers/s: %s\n", c->knee, pts[c->knee].params,
-                c->offered[c->knee], c->knee_reason);
+        fprintf(out, "\nsaturation: point %d (%s), offered %s customers/s: %s\n", c->knee, pts[c->knee].params,
+                rpt__g(c->offered[c->knee], x, sizeof x), c->knee_reason);
     else
         fprintf(out, "\nsaturation: not reached in this range (efficiency stayed within 5%%%s)\n", c->has_slo ? " and the SLO held" : "");
     if (c->bottleneck >= 0)

@@ -363,20 +363,47 @@ static int rpt__width(const char *s)
     return w;
 }
 
+/* Text for a terminal: control characters and invalid UTF-8 as \xNN (rpt_printable), so a
+ * scenario's name or description cannot move the cursor or rewrite the screen; with
+ * `lines`, newlines are kept (a paragraph's list). */
+static void rpt__text_put(FILE *out, const char *s, bool lines)
+{
+    size_t len = strlen(s);
+    char *buf = xmalloc(4 * len + 64), *line = xmalloc(len + 1);
+    for (const char *p = s;;) {
+        size_t k = lines ? strcspn(p, "\n") : strlen(p);
+        memcpy(line, p, k);
+        line[k] = '\0';
+        fputs(rpt_printable(line, buf, 4 * len + 64), out);
+        if (!p[k]) break;
+        fputc('\n', out);
+        p += k + 1;
+    }
+    free(line);
+    free(buf);
+}
+
+/* A table cell (or heading) as the terminal shows it, escaped into buf. */
+static const char *rpt__text_cell(const rpt_doc *d, const rpt__cell *c, char *buf, size_t n)
+{
+    char raw[512];
+    return rpt_printable(rpt__cell_text(d, c, raw, sizeof raw), buf, n);
+}
+
 static void rpt__text_table(const rpt_doc *d, const rpt__table *t, FILE *out)
 {
     int *w = xcalloc((size_t)t->ncols, sizeof *w);
-    char buf[512];
-    for (int c = 0; c < t->ncols; c++) w[c] = rpt__width(t->heads[c]);
+    char buf[2100];
+    for (int c = 0; c < t->ncols; c++) w[c] = rpt__width(rpt_printable(t->heads[c], buf, sizeof buf));
     for (size_t i = 0; i < t->ncells; i++) {
-        int x = rpt__width(rpt__cell_text(d, &t->cells[i], buf, sizeof buf));
+        int x = rpt__width(rpt__text_cell(d, &t->cells[i], buf, sizeof buf));
         if (x > w[i % (size_t)t->ncols]) w[i % (size_t)t->ncols] = x;
     }
-    for (int c = 0; c < t->ncols; c++) fprintf(out, "%s%-*s", c ? "  " : "", w[c], t->heads[c]);
+    for (int c = 0; c < t->ncols; c++) fprintf(out, "%s%-*s", c ? "  " : "", w[c], rpt_printable(t->heads[c], buf, sizeof buf));
     fputc('\n', out);
     for (size_t i = 0; i < t->ncells; i++) {
         int c = (int)(i % (size_t)t->ncols);
-        const char *s = rpt__cell_text(d, &t->cells[i], buf, sizeof buf);
+        const char *s = rpt__text_cell(d, &t->cells[i], buf, sizeof buf);
         int pad = w[c] - rpt__width(s);
         if (c) fputs("  ", out);
         if (t->cells[i].kind == RPT_CELL_NUM) fprintf(out, "%*s%s", pad, "", s);
@@ -388,23 +415,31 @@ static void rpt__text_table(const rpt_doc *d, const rpt__table *t, FILE *out)
 
 void rpt_doc_write_text(const rpt_doc *d, FILE *out)
 {
-    fprintf(out, "%s\n", d->title);
-    for (int i = 0; i < d->fkeys.n; i++) fprintf(out, "  %s: %s\n", d->fkeys.v[i], d->fvals.v[i]);
+    rpt__text_put(out, d->title, false);
+    fputc('\n', out);
+    for (int i = 0; i < d->fkeys.n; i++) {
+        fprintf(out, "  %s: ", d->fkeys.v[i]);
+        rpt__text_put(out, d->fvals.v[i], false);
+        fputc('\n', out);
+    }
     if (d->summary.n) {
         fprintf(out, "\nSummary\n");
-        for (int i = 0; i < d->summary.n; i++) fprintf(out, "  %s\n", d->summary.v[i]);
+        for (int i = 0; i < d->summary.n; i++) { fputs("  ", out); rpt__text_put(out, d->summary.v[i], false); fputc('\n', out); }
     }
     if (d->warnings.n) {
         fprintf(out, "\nWarnings\n");
-        for (int i = 0; i < d->warnings.n; i++) fprintf(out, "  warning: %s\n", d->warnings.v[i]);
+        for (int i = 0; i < d->warnings.n; i++) { fputs("  warning: ", out); rpt__text_put(out, d->warnings.v[i], false); fputc('\n', out); }
     }
     for (int s = 0; s < d->nsec; s++) {
-        fprintf(out, "\n%s\n", d->sec[s].title);
+        fputc('\n', out);
+        rpt__text_put(out, d->sec[s].title, false);
+        fputc('\n', out);
         for (int i = 0; i < d->sec[s].n; i++) {
             const rpt__item *it = &d->sec[s].items[i];
-            if (it->kind == RPT__PARA) fprintf(out, "%s\n", it->text);
-            else if (it->kind == RPT__TABLE) rpt__text_table(d, it->table, out);
-            else fprintf(out, "chart %s.png: %s\n", it->name, it->text);
+            if (it->kind == RPT__TABLE) { rpt__text_table(d, it->table, out); continue; }
+            if (it->kind != RPT__PARA) fprintf(out, "chart %s.png: ", it->name);
+            rpt__text_put(out, it->text, it->kind == RPT__PARA);
+            fputc('\n', out);
         }
     }
 }

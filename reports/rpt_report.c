@@ -206,8 +206,8 @@ static void rpt__chart_head(FILE *gp, const char *scenario, const char *title, c
  * every element, one a line, which the HTML writer puts into the SVG. */
 static int rpt__chart_plot(FILE *gp, const char *work, const char *file, const rpt__plot *p, const char *post)
 {
-    fprintf(gp, "set terminal pngcairo size 1000,560 font 'DejaVu Sans,13' noenhanced\nset output '%s.png'\n%s\n", file, p->cmd);
-    fprintf(gp, "set terminal svg size 1000,560 font 'DejaVu Sans,13' noenhanced background '#ffffff'\nset output '%s.svg'\n%s\nunset output\n%s\n",
+    fprintf(gp, "set terminal pngcairo size 1000,580 font 'DejaVu Sans,16' noenhanced\nset output '%s.png'\n%s\n", file, p->cmd);
+    fprintf(gp, "set terminal svg size 1000,580 font 'DejaVu Sans,16' noenhanced background '#ffffff'\nset output '%s.svg'\n%s\nunset output\n%s\n",
             file, p->cmd, post ? post : "");
     char path[1400];
     snprintf(path, sizeof path, "%s/%s.titles", work, file);
@@ -468,7 +468,7 @@ static int rpt__capacity_script(FILE *gp, const char *work, const rpt_report_in 
     rpt__chart_head(gp, in->title, title, "offered load (customers/s)", "orders per second", false);
     if (rpt__chart_plot(gp, work, "throughput", &p, NULL)) return -1;
     n = rpt__named(names, titles, n, "throughput", title);
-    rpt__plot_begin(&p, "set logscale y\nset key inside bottom right\n");
+    rpt__plot_begin(&p, "set logscale y\nset key inside top left\n");
     rpt__plot_add(&p, "'points.dat' using 1:5 with linespoints lw 3 pt 7 ps 1.3 lc rgb '#d62728'", "order-to-pay p95", NULL);
     static const char *const stc[] = { "#2ca02c", "#9467bd", "#8c564b", "#17becf" };
     for (int k = 0; k < r0->nstations; k++)
@@ -721,6 +721,13 @@ static void rpt__capacity_summary(rpt_doc *d, const rpt_report_in *in)
 /* Warnings: broken invariants, overselling, failed gates, stations that saturated. */
 static void rpt__warnings(rpt_doc *d, const rpt_report_in *in, const rpt_summary *sums, int n, const char *cur)
 {
+    /* the scenario's own warnings first (the word "warning" is the writers'), then what the
+     * runs showed */
+    for (int i = 0; i < in->nscn_warnings; i++) {
+        const char *w = in->scn_warnings[i], *k = strstr(w, ": warning: ");
+        if (k) rpt_doc_warning(d, "scenario %.*s: %s", (int)(k - w), w, k + strlen(": warning: "));
+        else rpt_doc_warning(d, "scenario: %s", w);
+    }
     for (int k = 0; k < n; k++) {
         const rpt_summary *s = &sums[k];
         const rpt_run *r = &s->runs[0];
@@ -1007,6 +1014,8 @@ static void rpt__stations(rpt_doc *d, const rpt_summary *sums, int n)
 }
 
 /* Builds the whole report; chart names and titles come from the chart script. */
+/* The report as a document; ncharts < 0 leaves the Charts section out (names and titles
+ * may then be NULL). */
 static rpt_doc *rpt__build(const rpt_report_in *in, char names[][64], char titles[][200], int ncharts)
 {
     const rpt_summary *sums = in->cap ? &in->points[in->cap->n - 1].sum : in->sums;
@@ -1065,10 +1074,18 @@ static rpt_doc *rpt__build(const rpt_report_in *in, char names[][64], char title
         for (int i = 0; i < sums[s].n; i++)
             for (int v = 0; v < sums[s].runs[i].violations.count; v++) rpt_doc_para(d, "- %s", sums[s].runs[i].violations.msgs[v]);
     }
+    if (ncharts < 0) return d;          /* the terminal: charts are files of the report */
     rpt_doc_section(d, "charts", "Charts");
     if (!ncharts) rpt_doc_para(d, "Charts were skipped (gnuplot unavailable or failed).");
     for (int c = 0; c < ncharts; c++) rpt_doc_chart(d, names[c], titles[c]);
     return d;
+}
+
+void rpt_report_write_text(const rpt_report_in *in, FILE *out)
+{
+    rpt_doc *d = rpt__build(in, NULL, NULL, -1);
+    rpt_doc_write_text(d, out);
+    rpt_doc_destroy(d);
 }
 /* Writes report.md, report.html (charts inlined from work), report.txt and report.json
  * into work, all from the same document. */

@@ -54,6 +54,8 @@ typedef struct rpt_report_in {
     int                reference;    /* compare: the strategy verdicts are against */
     const rpt_metric  *verdict_metrics; /* compare: the metrics of the verdict table */
     int                nverdict_metrics;
+    const char *const *scn_warnings; /* the scenario's warnings as printed at load ("FILE:L:C: warning: ..."), or NULL */
+    int                nscn_warnings;
 } rpt_report_in;
 
 /* The file a report directory carries so that the next report may replace it. */
@@ -67,6 +69,11 @@ typedef struct rpt_report_in {
  * failed; the reason is in diag as a note). Returns OS_EIO (with a message) when the
  * directory cannot be written or replaced; `dir` is then unchanged. */
 os_status rpt_report_write(const char *dir, const rpt_report_in *in, int *charts, os_diag *diag);
+
+/* Writes the report as text (the writer of report.txt, without the Charts section) to
+ * out: what run, compare and check print on the terminal, so that it cannot drift from the
+ * report files. */
+void rpt_report_write_text(const rpt_report_in *in, FILE *out);
 
 /* For a process being interrupted: kills a running gnuplot (and its process group),
  * removes the work directory in progress, and keeps any further report from starting.

@@ -22,14 +22,29 @@ const char *fit_family_name(fit_family f)
 
 static double fit__log(double x) { return log(x > FIT_MIN_VALUE ? x : FIT_MIN_VALUE); }
 
-double fit_exp_mean(const double *x, size_t n)
+/* Standard normal CDF. */
+static double fit__phi(double z) { return 0.5 * erfc(-z / sqrt(2.0)); }
+
+double fit_exp_mean(const double *x, size_t n, double trunc)
 {
     double s = 0;
     for (size_t i = 0; i < n; i++) s += x[i];
-    return n ? s / (double)n : 0;
+    double m = n ? s / (double)n : 0;
+    if (!(trunc > 0) || !(m > 0) || m >= trunc) return m;
+    /* Right-truncated at T: EM with the values beyond T as missing data. Each step adds the
+     * expected number of unseen values, n e^(-T/m) / (1 - e^(-T/m)), each with the
+     * conditional mean T + m (memoryless). */
+    for (int it = 0; it < 1000; it++) {
+        double p = exp(-trunc / m), miss = (double)n * p / (1 - p);
+        double next = (s + miss * (trunc + m)) / ((double)n + miss);
+        if (fabs(next - m) < 1e-10 * m) { m = next; break; }
+        m = next;
+    }
+    return m;
 }
 
-void fit_lognormal(const double *x, size_t n, double *median, double *sigma)
+/* The untruncated maximum-likelihood lognormal: mean and standard deviation of the logs. */
+static void fit__lognormal_plain(const double *x, size_t n, double *median, double *sigma)
 {
     double m = 0, v = 0;
     for (size_t i = 0; i < n; i++) m += fit__log(x[i]);
@@ -39,26 +54,16 @@ void fit_lognormal(const double *x, size_t n, double *median, double *sigma)
     *sigma = n > 1 ? sqrt(v / (double)n) : 0;
 }
 
-/* Standard normal CDF. */
-static double fit__phi(double z) { return 0.5 * erfc(-z / sqrt(2.0)); }
 
-int fit_mixture(const double *x, size_t n, int k, double *w, double *med, double *sig)
+/* EM for a k-component normal mixture on the logs y (from the start values in mu, sd, w),
+ * right-truncated at tau (INFINITY: none). Truncation is handled by treating the values
+ * beyond tau as missing data (the classic EM for truncated samples): each step adds, per
+ * component, the expected number of unseen values n w_j (1 - Phi(a_j)) / F(tau), a_j =
+ * (tau - mu_j) / sd_j, with the moments of a normal truncated below at tau (E[z] = lambda,
+ * E[z^2] = 1 + a lambda, lambda = phi(a) / (1 - Phi(a))). Returns the iterations used. */
+static int fit__em(const double *y, size_t n, int k, double tau, double floor_sd, double *mu, double *sd, double *w)
 {
-    double mu[FIT_MAX_K], sd[FIT_MAX_K];
-    double m0, s0;
-    fit_lognormal(x, n, &m0, &s0);
-    double floor_sd = 1e-3 + 1e-3 * s0;
-    for (int j = 0; j < k; j++) {
-        /* Start at the sample's quantiles (x is sorted): deterministic, and separated modes
-         * begin in different components. */
-        size_t idx = (size_t)(((double)j + 0.5) / k * (double)n);
-        if (idx >= n) idx = n - 1;
-        mu[j] = fit__log(x[idx]);
-        sd[j] = s0 / k > floor_sd ? s0 / k : floor_sd;
-        w[j] = 1.0 / k;
-    }
-    double *y = xmalloc(n * sizeof *y), *r = xmalloc(n * (size_t)k * sizeof *r);
-    for (size_t i = 0; i < n; i++) y[i] = fit__log(x[i]);
+    double *r = xmalloc(n * (size_t)k * sizeof *r);
     double prev = -INFINITY;
     int it;
     for (it = 0; it < 500; it++) {
@@ -75,21 +80,82 @@ int fit_mixture(const double *x, size_t n, int k, double *w, double *med, double
             for (int j = 0; j < k; j++) r[i * (size_t)k + (size_t)j] = exp(lp[j] - mx) / s;
             ll += mx + log(s);
         }
+        double Ft = 1, tail[FIT_MAX_K] = { 0 };
+        if (isfinite(tau)) {
+            Ft = 0;
+            for (int j = 0; j < k; j++) {
+                tail[j] = 1 - fit__phi((tau - mu[j]) / sd[j]);
+                Ft += w[j] * (1 - tail[j]);
+            }
+            if (Ft < 1e-12) Ft = 1e-12;
+            ll -= (double)n * log(Ft);         /* the truncated likelihood */
+        }
+        double tot = 0, nw[FIT_MAX_K];
         for (int j = 0; j < k; j++) {          /* M step */
-            double sw = 0, sy = 0, sv = 0;
-            for (size_t i = 0; i < n; i++) { sw += r[i * (size_t)k + (size_t)j]; sy += r[i * (size_t)k + (size_t)j] * y[i]; }
+            double sw = 0, sy = 0, syy = 0;
+            for (size_t i = 0; i < n; i++) {
+                double q = r[i * (size_t)k + (size_t)j];
+                sw += q; sy += q * y[i]; syy += q * y[i] * y[i];
+            }
+            if (tail[j] > 1e-12) {             /* the unseen values beyond tau */
+                double a = (tau - mu[j]) / sd[j];
+                double lam = 0.3989422804014327 * exp(-0.5 * a * a) / tail[j];
+                double m = (double)n * w[j] * tail[j] / Ft;
+                double e1 = mu[j] + sd[j] * lam;
+                double e2 = mu[j] * mu[j] + 2 * mu[j] * sd[j] * lam + sd[j] * sd[j] * (1 + a * lam);
+                sw += m; sy += m * e1; syy += m * e2;
+            }
+            nw[j] = sw;
+            tot += sw;
             if (sw < 1e-9) continue;           /* an empty component keeps its place */
             mu[j] = sy / sw;
-            for (size_t i = 0; i < n; i++) sv += r[i * (size_t)k + (size_t)j] * (y[i] - mu[j]) * (y[i] - mu[j]);
-            sd[j] = sqrt(sv / sw);
+            double v = syy / sw - mu[j] * mu[j];
+            sd[j] = v > 0 ? sqrt(v) : 0;
             if (sd[j] < floor_sd) sd[j] = floor_sd;
-            w[j] = sw / (double)n;
         }
+        for (int j = 0; j < k; j++) w[j] = nw[j] / tot;
         if (ll - prev < 1e-8 * (double)n) break;
         prev = ll;
     }
-    free(y);
     free(r);
+    return it;
+}
+
+/* The log of the truncation point, INFINITY for none. */
+static double fit__tau(double trunc) { return trunc > 0 && isfinite(trunc) ? log(trunc) : INFINITY; }
+
+void fit_lognormal(const double *x, size_t n, double trunc, double *median, double *sigma)
+{
+    fit__lognormal_plain(x, n, median, sigma);
+    if (!isfinite(fit__tau(trunc)) || n < 2 || !(*sigma > 0)) return;
+    double *y = xmalloc(n * sizeof *y);
+    for (size_t i = 0; i < n; i++) y[i] = fit__log(x[i]);
+    double mu = log(*median), sd = *sigma, w = 1;
+    fit__em(y, n, 1, fit__tau(trunc), 1e-3 + 1e-3 * sd, &mu, &sd, &w);
+    free(y);
+    *median = exp(mu);
+    *sigma = sd;
+}
+
+int fit_mixture(const double *x, size_t n, int k, double trunc, double *w, double *med, double *sig)
+{
+    double mu[FIT_MAX_K], sd[FIT_MAX_K];
+    double m0, s0;
+    fit__lognormal_plain(x, n, &m0, &s0);
+    double floor_sd = 1e-3 + 1e-3 * s0;
+    for (int j = 0; j < k; j++) {
+        /* Start at the sample's quantiles (x is sorted): deterministic, and separated modes
+         * begin in different components. */
+        size_t idx = (size_t)(((double)j + 0.5) / k * (double)n);
+        if (idx >= n) idx = n - 1;
+        mu[j] = fit__log(x[idx]);
+        sd[j] = s0 / k > floor_sd ? s0 / k : floor_sd;
+        w[j] = 1.0 / k;
+    }
+    double *y = xmalloc(n * sizeof *y);
+    for (size_t i = 0; i < n; i++) y[i] = fit__log(x[i]);
+    int it = fit__em(y, n, k, fit__tau(trunc), floor_sd, mu, sd, w);
+    free(y);
     /* Components in increasing median: a stable order for reports and tests. */
     for (int a = 0; a < k; a++)
         for (int b = a + 1; b < k; b++)
@@ -130,10 +196,19 @@ double fit_cdf(const fit_result *f, double t)
     }
 }
 
-/* The CDF just left of t: differs from fit_cdf only for the empirical step function. */
+double fit_cdf_seen(const fit_result *f, double t)
+{
+    if (!(f->trunc > 0) || f->family == FIT_EMPIRICAL) return fit_cdf(f, t);
+    if (t >= f->trunc) return 1;
+    double ft = fit_cdf(f, f->trunc);
+    return ft > 0 ? fit_cdf(f, t) / ft : 0;
+}
+
+/* The seen CDF just left of t: differs from fit_cdf_seen only for the empirical step
+ * function. */
 static double fit__cdf_left(const fit_result *f, double t)
 {
-    if (f->family != FIT_EMPIRICAL) return fit_cdf(f, t);
+    if (f->family != FIT_EMPIRICAL) return fit_cdf_seen(f, t);
     int c = 0;
     while (c < f->nq && f->q[c] < t) c++;
     return (double)c / f->nq;
@@ -146,7 +221,7 @@ double fit_ks(const double *x, size_t n, const fit_result *f)
         size_t j = i;
         while (j < n && x[j] == x[i]) j++;     /* ties: the empirical CDF jumps once */
         /* sup |Fn - F| is reached at a sample point or just left of one. */
-        double F = fit_cdf(f, x[i]), Fl = fit__cdf_left(f, x[i]);
+        double F = fit_cdf_seen(f, x[i]), Fl = fit__cdf_left(f, x[i]);
         double lo = (double)i / (double)n, hi = (double)j / (double)n;
         if (fabs(Fl - lo) > d) d = fabs(Fl - lo);
         if (fabs(hi - F) > d) d = fabs(hi - F);
@@ -161,29 +236,30 @@ static int fit__cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-void fit_best(double *x, size_t n, double ks_max, fit_result *out)
+void fit_best(double *x, size_t n, double ks_max, double trunc, fit_result *out)
 {
     memset(out, 0, sizeof *out);
     qsort(x, n, sizeof *x, fit__cmp);
     out->n = n;
+    out->trunc = trunc > 0 && isfinite(trunc) ? trunc : 0;
     for (int f = 0; f < FIT_NFAMILIES; f++) out->ks_of[f] = NAN;
     out->ks_max = ks_max >= 0 ? ks_max : fmax(0.05, 1.36 / sqrt((double)n));
     double margin = 0.5 / sqrt((double)n);
     fit_result c = *out, best;
     c.family = FIT_EXP;
-    c.mean = fit_exp_mean(x, n);
+    c.mean = fit_exp_mean(x, n, c.trunc);
     if (!(c.mean > 0)) c.mean = FIT_MIN_VALUE;
     c.ks = out->ks_of[FIT_EXP] = fit_ks(x, n, &c);
     best = c;
     c.family = FIT_LOGNORMAL;
-    fit_lognormal(x, n, &c.median, &c.sigma);
+    fit_lognormal(x, n, c.trunc, &c.median, &c.sigma);
     c.ks = out->ks_of[FIT_LOGNORMAL] = fit_ks(x, n, &c);
     if (c.ks < best.ks - margin) best = c;
     double mix_ks = INFINITY;
     for (int k = 2; k <= FIT_MAX_K && n >= 10 * (size_t)k; k++) {
         c.family = FIT_MIXTURE;
         c.k = k;
-        fit_mixture(x, n, k, c.w, c.med, c.sig);
+        fit_mixture(x, n, k, c.trunc, c.w, c.med, c.sig);
         c.ks = fit_ks(x, n, &c);
         if (c.ks < mix_ks) mix_ks = c.ks;
         if (c.ks < best.ks - margin) best = c;

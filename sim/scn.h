@@ -68,6 +68,7 @@ typedef struct scn_scenario {
     char       *description;         /* owned, may be "" */
     char        currency[8];         /* ISO 4217 code for money in reports, "" when none */
     char       *file;                /* owned: where it was loaded from */
+    os_diag     warnings;            /* owned: its warnings (scn_warn) as cli_load found them, for the report */
     uint64_t    seed;
     double      horizon, warmup;     /* seconds */
     int         n_skus;

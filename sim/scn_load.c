@@ -980,6 +980,7 @@ void scn_free(scn_scenario *s)
     free(s->skus);
     free(s->description);
     free(s->file);
+    os_diag_fini(&s->warnings);
     free(s->arena_d);
     free(s->trace_t); free(s->trace_cust); free(s->trace_line0); free(s->trace_nlines); free(s->trace_sku); free(s->trace_qty);
     if (s->resolved_json) cJSON_free(s->resolved_json);

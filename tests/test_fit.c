@@ -26,7 +26,7 @@ Test(fit, recovers_an_exponential_mean)
     sim_dist d = { .kind = SIM_EXP, .a = 240 };
     double *x = sample(&d, N, 11);
     fit_result f;
-    fit_best(x, N, -1, &f);
+    fit_best(x, N, -1, 0, &f);
     cr_expect_eq(f.family, FIT_EXP, "family %s", fit_family_name(f.family));
     cr_expect(fabs(f.mean / 240 - 1) < 0.03, "mean %g, expected 240", f.mean);
     cr_expect(f.ks < 0.02, "KS %g", f.ks);
@@ -38,7 +38,7 @@ Test(fit, recovers_a_lognormal_median_and_sigma)
     sim_dist d = { .kind = SIM_LOGNORMAL, .a = 7200, .b = 0.8 };
     double *x = sample(&d, N, 12);
     fit_result f;
-    fit_best(x, N, -1, &f);
+    fit_best(x, N, -1, 0, &f);
     cr_expect_eq(f.family, FIT_LOGNORMAL, "family %s", fit_family_name(f.family));
     cr_expect(fabs(f.median / 7200 - 1) < 0.03, "median %g, expected 7200", f.median);
     cr_expect(fabs(f.sigma - 0.8) < 0.02, "sigma %g, expected 0.8", f.sigma);
@@ -52,7 +52,7 @@ Test(fit, recovers_a_two_mode_mixture_of_card_and_bank_payments)
     sim_dist d = { .kind = SIM_MIXTURE, .n = 2, .values = pairs, .cum = cum };
     double *x = sample(&d, N, 13);
     fit_result f;
-    fit_best(x, N, -1, &f);
+    fit_best(x, N, -1, 0, &f);
     cr_assert_eq(f.family, FIT_MIXTURE, "family %s", fit_family_name(f.family));
     /* A third component may split one mode; the two heaviest must be the true ones. */
     int a = 0, b = 1;
@@ -72,13 +72,61 @@ Test(fit, recovers_a_two_mode_mixture_of_card_and_bank_payments)
     free(x);
 }
 
+/* Keeps the values of x at or below t (a sample truncated at t); returns how many. */
+static size_t truncate_at(double *x, size_t n, double t)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) if (x[i] <= t) x[k++] = x[i];
+    return k;
+}
+
+Test(fit, recovers_a_lognormal_from_a_sample_truncated_at_the_expiry)
+{
+    /* Think times past the expiry are never seen (those orders expired): 16% cut away. A
+     * fit of the seen values alone gives median ~6000 and sigma ~0.63. */
+    sim_dist d = { .kind = SIM_LOGNORMAL, .a = 7200, .b = 0.8 };
+    double *x = sample(&d, N, 16);
+    size_t n = truncate_at(x, N, 16000);
+    double med, sig;
+    fit_lognormal(x, n, 16000, &med, &sig);
+    cr_expect(fabs(med / 7200 - 1) < 0.04, "median %g, expected 7200", med);
+    cr_expect(fabs(sig - 0.8) < 0.025, "sigma %g, expected 0.8", sig);
+    double m = fit_exp_mean(x, n, 0);
+    cr_expect(m < 0.9 * 7200 * exp(0.32), "the seen values alone have a smaller mean (%g)", m);
+    free(x);
+}
+
+Test(fit, recovers_an_exponential_and_a_mixture_from_truncated_samples)
+{
+    sim_dist e = { .kind = SIM_EXP, .a = 240 };
+    double *x = sample(&e, N, 17);
+    size_t n = truncate_at(x, N, 480);   /* 13.5% cut away; standard error 1.5% */
+    double m = fit_exp_mean(x, n, 480);
+    cr_expect(fabs(m / 240 - 1) < 0.06, "mean %g, expected 240", m);
+    free(x);
+    /* The slow mode's upper tail passes the expiry: its sigma must not shrink. */
+    double pairs[] = { 120, 0.5, 14400, 0.4 }, cum[] = { 0.7, 1.0 };
+    sim_dist d = { .kind = SIM_MIXTURE, .n = 2, .values = pairs, .cum = cum };
+    x = sample(&d, N, 18);
+    n = truncate_at(x, N, 21600);        /* 4% of the slow mode cut away */
+    fit_result f;
+    fit_best(x, n, -1, 21600, &f);
+    cr_assert_eq(f.family, FIT_MIXTURE, "family %s", fit_family_name(f.family));
+    cr_assert_eq(f.k, 2);
+    cr_expect(fabs(f.w[1] - 0.3) < 0.015, "slow weight %g", f.w[1]);
+    cr_expect(fabs(f.med[1] / 14400 - 1) < 0.03, "slow median %g", f.med[1]);
+    cr_expect(fabs(f.sig[1] - 0.4) < 0.02, "slow sigma %g", f.sig[1]);
+    cr_expect(f.ks < 0.015, "KS against the truncated law %g", f.ks);
+    free(x);
+}
+
 Test(fit, falls_back_to_empirical_quantiles_when_no_family_fits)
 {
     /* Half the values 10 s, half 1000 s exactly: no continuous family comes close. */
     double *x = malloc(N * sizeof *x);
     for (int i = 0; i < N; i++) x[i] = i % 2 ? 1000 : 10;
     fit_result f;
-    fit_best(x, N, 0.05, &f);
+    fit_best(x, N, 0.05, 0, &f);
     cr_assert_eq(f.family, FIT_EMPIRICAL, "family %s (KS %g)", fit_family_name(f.family), f.ks);
     cr_expect_eq(f.nq, FIT_MAX_Q);
     cr_expect_eq(f.q[0], 10);
@@ -117,7 +165,7 @@ Test(fit, the_written_distribution_has_the_fitted_cdf)
     cr_assert_eq(d.kind, SIM_MIXTURE);
     double *x = sample(&d, N, 15);
     fit_result g;
-    fit_best(x, N, -1, &g);               /* sorts x */
+    fit_best(x, N, -1, 0, &g);               /* sorts x */
     /* The draws, scored against the fit they came from: within sampling noise (the 1%
      * critical value of KS is 1.63 / sqrt(n) = 0.0115). */
     double ks = fit_ks(x, N, &f);

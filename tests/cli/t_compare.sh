@@ -25,7 +25,7 @@ grep -q '"order_to_pay_p95": {.*"verdict": "not comparable", "why": "taken over 
 expect_rc 0 "$BIN" compare "$B" $common --out "$T/out"
 grep -q '^Recommendation: reserve_on_checkout\.$' "$T/last.out" || fail "text names the recommendation"
 grep -q 'order_to_pay_p95 .* not comparable: taken over different orders' "$T/last.out" || fail "text says not comparable and why"
-sed -n "/^Over 3 replications/,/^recorded\\|^report:/p" "$T/last.out" | grep -v "^recorded\\|^report:" | sed "/^$/d" > "$T/text.txt"
+sed -n '/^Conclusion$/,/^Metrics$/p' "$T/last.out" | sed '1d;$d' | sed "/^$/d" > "$T/text.txt"
 sed -n '/^## Conclusion$/,/^## /p' "$T/out/report.md" | sed '1,2d;$d' | sed '/^$/d' > "$T/md.txt"
 [ "$(wc -l < "$T/text.txt")" -ge 6 ] || fail "the conclusion was not found in the text output"
 diff "$T/text.txt" "$T/md.txt" >&2 || fail "report.md's conclusion differs from the text output"

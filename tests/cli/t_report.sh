@@ -4,13 +4,34 @@
 . tests/cli/lib.sh
 S="$ROOT/scenarios/slow_payments.json"
 small="--set customers.max_customers=3000"
-"$BIN" run "$S" $small --set currency=EUR --replications 2 --db "$T/r.db" --out "$T/run" --quiet
+# (the terminal output of each command is kept: it is checked for exponents below)
+"$BIN" run "$S" $small --set currency=EUR --replications 2 --db "$T/r.db" --out "$T/run" > "$T/run.term"
 "$BIN" run "$S" $small --json --no-report --db "$T/r.db" > "$T/base.json"
 expect_rc 1 "$BIN" check "$S" $small --set customers.arrivals.rate=3 --baseline "$T/base.json" --db "$T/r.db" --out "$T/chk" \
   --junit "$T/junit.xml"
-"$BIN" compare "$S" $small --replications 2 --db "$T/r.db" --out "$T/cmp" --quiet
+cp "$T/last.out" "$T/chk.term"
+"$BIN" compare "$S" $small --replications 2 --db "$T/r.db" --out "$T/cmp" > "$T/cmp.term"
 "$BIN" sweep "$ROOT/scenarios/capacity.json" --param customers.arrivals.rate=40,100 --set horizon=3m --set warmup=30s \
-  --db "$T/r.db" --out "$T/swp" --quiet
+  --db "$T/r.db" --out "$T/swp" > "$T/swp.term"
+# fit: a log with large delays (days, in seconds: where %g would switch to exponents)
+"$BIN" run "$ROOT/scenarios/week_shop.json" --orders-csv "$T/week.csv" --no-report --quiet --db "$T/r.db"
+"$BIN" fit "$T/week.csv" -o "$T/fitted.json" --out "$T/fit" > "$T/fit.term"
+# exponent notation in human text: a number directly followed by e/E and digits (hex ids of
+# batches are not numbers: the "recorded" lines are left out)
+has_exponent() { grep -v '^recorded ' "$1" | grep -nE '(^|[^0-9A-Za-z_.#-])[0-9]+(\.[0-9]+)?[eE][+-]?[0-9]+'; }
+for f in run.term chk.term cmp.term swp.term fit.term fit/report.md; do
+  [ -s "$T/$f" ] || fail "$f is empty"
+  ! has_exponent "$T/$f" >&2 || fail "exponent notation in $f"
+done
+grep -q 'median [0-9,]* s' "$T/fit.term" || fail "the fit prints no delay median"
+sed 's/<[^>]*>/ /g' "$T/fit/report.html" | grep -v 'svg\|stroke\|fill' > "$T/fit.html.txt"
+! has_exponent "$T/fit.html.txt" >&2 || fail "exponent notation in the fit's report.html"
+# the terminal shows the report's own text: the same lines as report.txt (no charts section)
+for d in run cmp; do
+  sed '/^  generated: /d; /^Charts$/,$d' "$T/$d/report.txt" > "$T/$d.txt.cut"
+  grep -v '^recorded \|^report: \|^  generated: ' "$T/$d.term" > "$T/$d.term.cut"
+  diff "$T/$d.txt.cut" "$T/$d.term.cut" >&2 || fail "$d: the terminal output is not the report's text"
+done
 
 # md_sections FILE / html_sections FILE: the level-2 headings, one a line
 md_sections() { sed -n 's/^## //p' "$1"; }
@@ -51,6 +72,11 @@ grep -q '^Capacity: ~' "$T/swp/report.md" || fail "the capacity report does not 
 # currency
 grep -q '^| revenue | EUR | [0-9,.]* ' "$T/run/report.md" || fail "revenue is not in the scenario's currency"
 grep -q '"currency": "EUR"' "$T/run/report.json" || fail "report.json lacks the currency"
+# a report rebuilt from the results DB keeps it (read from the recorded scenario)
+id=$(sqlite3 "$T/r.db" "SELECT min(id) FROM runs")
+"$BIN" report "$id" --db "$T/r.db" --out "$T/rebuilt" --quiet || fail "report $id"
+grep -q '^| revenue | EUR | [0-9,.]* EUR' "$T/rebuilt/report.md" || fail "the rebuilt report lost the currency"
+grep -q '^- \*\*currency:\*\* EUR' "$T/rebuilt/report.md" || fail "the rebuilt report does not state the currency"
 # verdict cells are coloured in HTML
 grep -q '<td class="\(good\|bad\|same\)">' "$T/cmp/report.html" || fail "verdict cells are not coloured"
 # JUnit: valid XML, one testcase per rule (the thresholds and every baseline figure), failures for regressions

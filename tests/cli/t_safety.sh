@@ -178,7 +178,7 @@ refused 74 "p.fifo: is a FIFO (named pipe), expected a regular JSON file" timeou
 # and Markdown in names and descriptions are quoted, not rendered
 name='"bell\u0007esc\u001b[31m<b>*x*</b>"'
 (cd "$T/w2" && expect_rc 0 "$BIN" run "$S" $small --set "name=$name" --set 'description=[link](http://e) <script>x</script>' --db n.db --out ctl)
-grep -q 'scenario bell\\x07esc\\x1B\[31m<b>\*x\*</b> |' "$T/last.out" || { cat "$T/last.out" >&2; fail "terminal output not escaped"; }
+grep -q '^ordersim report: bell\\x07esc\\x1B\[31m<b>\*x\*</b>$' "$T/last.out" || { cat "$T/last.out" >&2; fail "terminal output not escaped"; }
 LC_ALL=C grep -q "$(printf '\033')" "$T/last.out" && fail "a raw ESC reached the terminal"
 (cd "$T/w2" && "$BIN" run "$S" $small --set "name=$name" --db n.db --no-report --json > j.json)
 grep -qF '"scenario": "bell\u0007esc\u001b[31m<b>*x*</b>"' "$T/w2/j.json" || fail "JSON output not escaped"

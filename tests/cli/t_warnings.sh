@@ -47,6 +47,13 @@ expect_rc 0 "$BIN" run "$S" $small $inert --strict --quiet --strategy reduce_on_
 expect_rc 65 "$BIN" compare "$S" --set customers.max_customers=200 --db "$T/w.db" --no-report --strict
 grep -Fq "warning: customers.arrivals.schedule[1].at: this entry (at 5 min) never takes effect: customers.max_customers (200) is reached at t = 4 s" "$T/last.err" \
   || fail "compare --strict names the dead entry"
+# The report repeats the scenario's warnings in its Warnings section (md, html, txt, json).
+expect_rc 0 "$BIN" run "$ROOT/tests/fixtures/dead_schedule.json" --set customers.max_customers=2000 --db "$T/w.db" --out "$T/deadrep" --quiet
+grep -Fq -- "- **warning:** scenario $ROOT/tests/fixtures/dead_schedule.json:33:40: fulfilment.auto_confirm_after: this timer (7 d) cannot fire within the horizon (2 h)" "$T/deadrep/report.md" \
+  || { grep -A6 Warnings "$T/deadrep/report.md"; fail "scenario warning missing from report.md"; }
+for f in report.html report.txt report.json; do
+  grep -q "dead_schedule.json:33:64: fulfilment.complete_after: this timer" "$T/deadrep/$f" || fail "scenario warning missing from $f"
+done
 # sweep: the base scenario's warnings once, not once per point
 expect_rc 0 "$BIN" sweep "$S" $small $inert --param customers.arrivals.rate=1,2,3 --quiet
 [ "$(grep -c 'warning:' "$T/last.err")" = 1 ] || { cat "$T/last.err"; fail "sweep warns once"; }
