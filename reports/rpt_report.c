@@ -468,7 +468,7 @@ static int rpt__capacity_script(FILE *gp, const char *work, const rpt_report_in 
     rpt__chart_head(gp, in->title, title, "offered load (customers/s)", "orders per second", false);
     if (rpt__chart_plot(gp, work, "throughput", &p, NULL)) return -1;
     n = rpt__named(names, titles, n, "throughput", title);
-    rpt__plot_begin(&p, "set logscale y\nset key inside top left\n");
+    rpt__plot_begin(&p, "set logscale y\nset key inside bottom right\n");
     rpt__plot_add(&p, "'points.dat' using 1:5 with linespoints lw 3 pt 7 ps 1.3 lc rgb '#d62728'", "order-to-pay p95", NULL);
     static const char *const stc[] = { "#2ca02c", "#9467bd", "#8c564b", "#17becf" };
     for (int k = 0; k < r0->nstations; k++)
