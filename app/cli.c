@@ -542,7 +542,7 @@ static void *cli__worker(void *arg)
             rpt_run *run = u->out;  /* what the 'running' row needs, before the run fills the rest */
             snprintf(run->scenario, sizeof run->scenario, "%s", u->s->name);
             snprintf(run->strategy, sizeof run->strategy, "%s", u->strategy ? u->strategy : u->s->strategy);
-            snprintf(run->process, sizeof run->process, "%s", fsm_name(u->s->fsm));
+            scn_process_label(u->s, run->process, sizeof run->process);
             run->seed = so.seed;
             run->replication = u->replication;
             run->horizon = u->s->horizon;

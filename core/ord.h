@@ -40,6 +40,7 @@ typedef struct ord_order {
     uint8_t      n_lines;                     /* (proc) lines in use */
     uint8_t      n_sub;                       /* (proc) warehouse sub-orders made at payment */
     bool         holds_lock;                  /* (proc) units locked in inventory */
+    uint8_t      fsm;                         /* (proc) the process it follows (proc_fsm_of) */
     uint32_t     address;                     /* (proc) shipping address id */
     inv_line     lines[ORD_MAX_LINES];        /* (proc) SKU and quantity; unit prices and
                                                  warehouses are the catalog's, fixed for a run */

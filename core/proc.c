@@ -25,7 +25,8 @@
 #define PROC_TRACE 24  /* states of the looping order's path kept for the message */
 
 struct proc_engine {
-    const fsm_def      *fsm;        /* process */
+    const fsm_def      *fsms[PROC_MAX_FSMS]; /* processes: [0] the scenario's, then the others orders may follow */
+    int                 n_fsms;     /* processes in use */
     const inv_strategy *strat;      /* strategy in force */
     inv_opts            opts;       /* its options */
     int                 n_skus;     /* catalog size */
@@ -34,8 +35,8 @@ struct proc_engine {
     promo_book         *promos;     /* promotions */
     risk_ctl           *risk;       /* risk control */
     ord_pool           *pool;       /* orders */
-    int64_t             in_state[FSM_MAX_STATES]; /* orders now in each state */
-    int64_t             entered[FSM_MAX_STATES];  /* orders that ever entered each state */
+    int64_t             in_state[PROC_MAX_FSMS][FSM_MAX_STATES]; /* orders now in each state, per process */
+    int64_t             entered[PROC_MAX_FSMS][FSM_MAX_STATES];  /* orders that ever entered each state */
     int64_t             forbidden;  /* forbidden actions attempted */
     os_money_total      captured;   /* all money taken */
     os_money_total      refunded;   /* all money given back */
@@ -57,7 +58,10 @@ void proc_set_observer(proc_engine *pe, proc_observer fn, void *ctx)
 proc_engine *proc_create(const proc_config *c)
 {
     proc_engine *pe = xcalloc(1, sizeof *pe);
-    pe->fsm = c->fsm;
+    pe->fsms[0] = c->fsm;
+    pe->n_fsms = 1;
+    OS_ASSERT(c->n_more_fsms >= 0 && c->n_more_fsms < PROC_MAX_FSMS);
+    for (int i = 0; i < c->n_more_fsms; i++) pe->fsms[pe->n_fsms++] = c->more_fsms[i];
     pe->strat = c->strategy;
     pe->opts = c->opts;
     pe->n_skus = c->n_skus;
@@ -96,19 +100,19 @@ static inv_req proc__req(ord_order *o, double t)
 
 /* The strategy that governs creation: processes that commit stock at creation (cash on
  * delivery) always lock then, whatever the scenario's strategy. */
-static const inv_strategy *proc__create_strategy(const proc_engine *pe)
+static const inv_strategy *proc__create_strategy(const proc_engine *pe, const fsm_def *def)
 {
-    return fsm_stock_hook_of(pe->fsm) == FSM_STOCK_ON_CREATE ? &inv_reduce_on_order : pe->strat;
+    return fsm_stock_hook_of(def) == FSM_STOCK_ON_CREATE ? &inv_reduce_on_order : pe->strat;
 }
 
 /* What creation does with stock: the create strategy's hook when the initial state holds
  * stock locked, else only the availability check (an initial state with stock "none" has
  * committed nothing yet; lint refuses any other initial stance). */
-static os_status proc__create_stock(const proc_engine *pe, inv_req *r)
+static os_status proc__create_stock(const proc_engine *pe, const fsm_def *def, inv_req *r)
 {
-    if (fsm_stance_of(pe->fsm, fsm_initial(pe->fsm)).stock != FSM_STOCK_LOCKED)
+    if (fsm_stance_of(def, fsm_initial(def)).stock != FSM_STOCK_LOCKED)
         return inv_can_lock(pe->inv, r->lines, r->n) ? OS_OK : OS_ESTOCK;
-    return proc__create_strategy(pe)->on_create(pe->inv, &pe->opts, r);
+    return proc__create_strategy(pe, def)->on_create(pe->inv, &pe->opts, r);
 }
 
 /* Sum of quantity x catalog unit price over the order's lines, in cents. */
@@ -121,9 +125,9 @@ static os_money proc__list_total(const proc_engine *pe, const ord_order *o)
 
 static void proc__enter(proc_engine *pe, ord_order *o, int to)
 {
-    pe->in_state[o->state]--;
-    pe->in_state[to]++;
-    pe->entered[to]++;
+    pe->in_state[o->fsm][o->state]--;
+    pe->in_state[o->fsm][to]++;
+    pe->entered[o->fsm][to]++;
     o->state = (uint8_t)to;
 }
 
@@ -136,6 +140,8 @@ os_status proc_create_order(proc_engine *pe, const proc_order_req *rq, double t,
         for (int j = 0; j < i; j++)
             if (rq->lines[j].sku == rq->lines[i].sku) return OS_EINVAL;
     }
+    if (rq->fsm >= pe->n_fsms) return OS_EINVAL;
+    const fsm_def *def = pe->fsms[rq->fsm];
     os_status st = risk_admit(pe->risk, rq->buyer, rq->lines, rq->n_lines, rq->flagged);
     if (st != OS_OK) return st;
 
@@ -144,7 +150,7 @@ os_status proc_create_order(proc_engine *pe, const proc_order_req *rq, double t,
      * will get. */
     bool holds_lock = false;
     inv_req r = { rq->lines, rq->n_lines, rq->malicious, ord_next_id(pe->pool), t, &holds_lock };
-    st = proc__create_stock(pe, &r);
+    st = proc__create_stock(pe, def, &r);
     if (st != OS_OK) {
         risk_on_closed_unpaid(pe->risk, rq->buyer, rq->lines, rq->n_lines);
         return st;
@@ -160,9 +166,10 @@ os_status proc_create_order(proc_engine *pe, const proc_order_req *rq, double t,
     for (int i = 0; i < rq->n_lines; i++) o->lines[i] = rq->lines[i];
     o->t_created = t;
     promo_apply(pe->promos, proc__list_total(pe, o), rq->coupon, &o->price);
-    o->state = (uint8_t)fsm_initial(pe->fsm);
-    pe->in_state[o->state]++;
-    pe->entered[o->state]++;
+    o->fsm = rq->fsm;
+    o->state = (uint8_t)fsm_initial(def);
+    pe->in_state[o->fsm][o->state]++;
+    pe->entered[o->fsm][o->state]++;
     if (pe->obs) pe->obs(pe->obs_ctx, o, FSM_ACTION_COUNT, FSM_BUYER, -1, o->state, t, 0);
     *out = o;
     return OS_OK;
@@ -171,7 +178,7 @@ os_status proc_create_order(proc_engine *pe, const proc_order_req *rq, double t,
 os_status proc_pay_start(proc_engine *pe, ord_order *o, double t)
 {
     int to;
-    if ((o->flags & ORD_PAYING) || fsm_next(pe->fsm, o->state, FSM_PAY, FSM_BUYER, &to) != OS_OK) {
+    if ((o->flags & ORD_PAYING) || fsm_next(pe->fsms[o->fsm], o->state, FSM_PAY, FSM_BUYER, &to) != OS_OK) {
         pe->forbidden++;
         return OS_EFORBIDDEN;
     }
@@ -179,7 +186,7 @@ os_status proc_pay_start(proc_engine *pe, ord_order *o, double t)
         pe->forbidden++;
         return OS_EFORBIDDEN;
     }
-    if (fsm_stock_hook_of(pe->fsm) == FSM_STOCK_BY_STRATEGY && !(o->flags & ORD_SOLD)) {
+    if (fsm_stock_hook_of(pe->fsms[o->fsm]) == FSM_STOCK_BY_STRATEGY && !(o->flags & ORD_SOLD)) {
         inv_req r = proc__req(o, t);
         if (pe->strat->on_pay_start(pe->inv, &pe->opts, &r) != OS_OK) {
             os_status st = proc_apply(pe, o, FSM_REJECT, FSM_SYSTEM, t, NULL, NULL);
@@ -195,7 +202,7 @@ os_status proc_pay_fail(proc_engine *pe, ord_order *o, double t)
 {
     if (!(o->flags & ORD_PAYING)) return OS_EINVAL;
     o->flags &= (uint8_t)~ORD_PAYING;
-    if (fsm_stock_hook_of(pe->fsm) == FSM_STOCK_BY_STRATEGY && !(o->flags & ORD_SOLD)) {
+    if (fsm_stock_hook_of(pe->fsms[o->fsm]) == FSM_STOCK_BY_STRATEGY && !(o->flags & ORD_SOLD)) {
         inv_req r = proc__req(o, t);
         pe->strat->on_pay_fail(pe->inv, &pe->opts, &r);
     }
@@ -205,9 +212,9 @@ os_status proc_pay_fail(proc_engine *pe, ord_order *o, double t)
 /* True when the strategy in force holds a lock for every order in a locked state (not
  * only while it pays): reduce_on_order, and any strategy under a process that commits
  * stock at creation. */
-static bool proc__locks_while_locked(const proc_engine *pe)
+static bool proc__locks_while_locked(const proc_engine *pe, const ord_order *o)
 {
-    return proc__create_strategy(pe) == &inv_reduce_on_order;
+    return proc__create_strategy(pe, pe->fsms[o->fsm]) == &inv_reduce_on_order;
 }
 
 /* Releases a held lock, and puts sold units back (restock) or writes them off. */
@@ -263,7 +270,7 @@ static os_status proc__stock(proc_engine *pe, ord_order *o, unsigned op, bool re
     inv_req r = proc__req(o, t);
     *shortfall = 0;
     if (op & (PROC_RELEASE | PROC_RETURN)) proc__give_back_units(pe, o, (op & PROC_RELEASE) || restock, t);
-    if ((op & PROC_ACQUIRE) && !o->holds_lock && !(o->flags & ORD_SOLD) && proc__locks_while_locked(pe)) {
+    if ((op & PROC_ACQUIRE) && !o->holds_lock && !(o->flags & ORD_SOLD) && proc__locks_while_locked(pe, o)) {
         if (inv_lock(pe->inv, o->lines, o->n_lines, r.malicious, o->id, t) == OS_OK) o->holds_lock = true;
         else if (!(op & (PROC_RELEASE | PROC_RETURN))) return OS_ESTOCK;
         /* else: units just put back could not be locked again (stock oversold meanwhile);
@@ -317,8 +324,8 @@ static os_money proc__money(proc_engine *pe, ord_order *o, fsm_money to)
 static os_status proc__settle(proc_engine *pe, ord_order *o, fsm_action action, int to, const proc_args *args, double t,
                               proc_result *res)
 {
-    fsm_stance a = fsm_stance_of(pe->fsm, o->state), b = fsm_stance_of(pe->fsm, to);
-    bool terminal = fsm_is_terminal(pe->fsm, to);
+    fsm_stance a = fsm_stance_of(pe->fsms[o->fsm], o->state), b = fsm_stance_of(pe->fsms[o->fsm], to);
+    bool terminal = fsm_is_terminal(pe->fsms[o->fsm], to);
     unsigned op = proc__stock_table[a.stock][b.stock];
     bool restock = args ? args->restock : true;
     os_status st = proc__stock(pe, o, op, restock, t, &res->shortfall);
@@ -371,10 +378,10 @@ static bool proc__hop(proc_engine *pe, ord_order *o, int to, double t)
     if (pe->trace_order == o->id) {
         for (int i = 0; i < pe->trace_n && n < sizeof pe->loop; i++)
             n += (size_t)snprintf(pe->loop + n, sizeof pe->loop - n, "%s%s", i ? " -> " : "... ",
-                                  fsm_state_name(pe->fsm, pe->trace[i]));
+                                  fsm_state_name(pe->fsms[o->fsm], pe->trace[i]));
     } else {
-        snprintf(pe->loop + n, sizeof pe->loop - n, "... %s -> %s", fsm_state_name(pe->fsm, o->state),
-                 fsm_state_name(pe->fsm, to));
+        snprintf(pe->loop + n, sizeof pe->loop - n, "... %s -> %s", fsm_state_name(pe->fsms[o->fsm], o->state),
+                 fsm_state_name(pe->fsms[o->fsm], to));
     }
     return false;
 }
@@ -391,7 +398,7 @@ os_status proc_apply(proc_engine *pe, ord_order *o, fsm_action action, fsm_actor
     if (pe->loop[0]) return OS_EDATA;
     int to;
     bool paying = (o->flags & ORD_PAYING) != 0;
-    if (fsm_next(pe->fsm, o->state, action, actor, &to) != OS_OK || (paying && action != FSM_PAY) ||
+    if (fsm_next(pe->fsms[o->fsm], o->state, action, actor, &to) != OS_OK || (paying && action != FSM_PAY) ||
         (action == FSM_MODIFY && (o->captured != o->refunded || (o->flags & ORD_SOLD)))) {
         pe->forbidden++;
         return OS_EFORBIDDEN;
@@ -444,14 +451,14 @@ os_status proc_apply(proc_engine *pe, ord_order *o, fsm_action action, fsm_actor
             res->settled |= rr.settled;
         }
     }
-    res->timer = fsm_timer(pe->fsm, res->to);
+    res->timer = fsm_timer(pe->fsms[o->fsm], res->to);
     return OS_OK;
 }
 
 void proc_close(proc_engine *pe, ord_order *o)
 {
     pe->closed_kept += o->captured - o->refunded;
-    pe->in_state[o->state]--;
+    pe->in_state[o->fsm][o->state]--;
     ord_release(pe->pool, o);
 }
 
@@ -461,17 +468,17 @@ int proc_check(const proc_engine *pe, os_diag *diag)
     int n = pe->n_skus;
     int64_t *locked = xcalloc((size_t)(n ? n : 1), sizeof *locked);
     int64_t *mal = xcalloc((size_t)(n ? n : 1), sizeof *mal);
-    int64_t in_state[FSM_MAX_STATES] = { 0 };
+    int64_t in_state[PROC_MAX_FSMS][FSM_MAX_STATES] = { { 0 } };
     os_money_total live_kept = 0;
     size_t cur = 0;
     for (ord_order *o; (o = ord_next_live(pe->pool, &cur));) {
-        if (o->state >= fsm_state_count(pe->fsm)) {
+        if (o->fsm >= pe->n_fsms || o->state >= fsm_state_count(pe->fsms[o->fsm])) {
             os_diag_add(diag, "order %llu: state %d is not a state of process %s", (unsigned long long)o->id,
-                        o->state, fsm_name(pe->fsm));
+                        o->state, o->fsm < pe->n_fsms ? fsm_name(pe->fsms[o->fsm]) : "(none)");
             bad++;
             continue;
         }
-        in_state[o->state]++;
+        in_state[o->fsm][o->state]++;
         if (o->refunded > o->captured || o->refunded < 0) {
             os_diag_add(diag, "order %llu: refunded %lld more than captured %lld", (unsigned long long)o->id,
                         (long long)o->refunded, (long long)o->captured);
@@ -507,12 +514,14 @@ int proc_check(const proc_engine *pe, os_diag *diag)
             bad++;
         }
     }
-    for (int s = 0; s < fsm_state_count(pe->fsm); s++)
-        if (in_state[s] != pe->in_state[s]) {
-            os_diag_add(diag, "orders: %lld in state %s, but the engine counted %lld", (long long)in_state[s],
-                        fsm_state_name(pe->fsm, s), (long long)pe->in_state[s]);
-            bad++;
-        }
+    for (int p = 0; p < pe->n_fsms; p++)
+        for (int s = 0; s < fsm_state_count(pe->fsms[p]); s++)
+            if (in_state[p][s] != pe->in_state[p][s]) {
+                os_diag_add(diag, "orders: %lld in state %s%s%s, but the engine counted %lld", (long long)in_state[p][s],
+                            p ? fsm_name(pe->fsms[p]) : "", p ? "." : "", fsm_state_name(pe->fsms[p], s),
+                            (long long)pe->in_state[p][s]);
+                bad++;
+            }
     if (pe->captured != pe->refunded + pe->closed_kept + live_kept) {
         os_diag_add(diag, "money: captured %.0f != refunded %.0f + kept %.0f", (double)pe->captured,
                     (double)pe->refunded, (double)(pe->closed_kept + live_kept));
@@ -524,10 +533,14 @@ int proc_check(const proc_engine *pe, os_diag *diag)
 }
 
 const inv_store *proc_inventory(const proc_engine *pe) { return pe->inv; }
-const fsm_def *proc_fsm(const proc_engine *pe) { return pe->fsm; }
+const fsm_def *proc_fsm(const proc_engine *pe) { return pe->fsms[0]; }
+const fsm_def *proc_fsm_at(const proc_engine *pe, int p) { return p >= 0 && p < pe->n_fsms ? pe->fsms[p] : NULL; }
+const promo_book *proc_promotions(const proc_engine *pe) { return pe->promos; }
 const ord_pool *proc_orders(const proc_engine *pe) { return pe->pool; }
-int64_t proc_in_state(const proc_engine *pe, int s) { return pe->in_state[s]; }
-int64_t proc_entered(const proc_engine *pe, int s) { return pe->entered[s]; }
+int64_t proc_in_state(const proc_engine *pe, int s) { return pe->in_state[0][s]; }
+int64_t proc_in_state_of(const proc_engine *pe, int p, int s) { return pe->in_state[p][s]; }
+int64_t proc_entered(const proc_engine *pe, int s) { return pe->entered[0][s]; }
+int64_t proc_entered_of(const proc_engine *pe, int p, int s) { return pe->entered[p][s]; }
 int64_t proc_forbidden(const proc_engine *pe) { return pe->forbidden; }
 os_money_total proc_captured(const proc_engine *pe) { return pe->captured; }
 os_money_total proc_refunded(const proc_engine *pe) { return pe->refunded; }

@@ -26,8 +26,14 @@ typedef struct proc_sku {
     uint8_t  warehouse;     /* warehouse index, for splitting at payment */
 } proc_sku;
 
+/* Processes one engine runs at once: orders of one run may follow different machines
+ * (physical goods, virtual goods, cash on delivery). */
+#define PROC_MAX_FSMS 4
+
 typedef struct proc_config {
-    const fsm_def      *fsm;          /* the process (not owned; must outlive the engine) */
+    const fsm_def      *fsm;          /* the process, number 0 (not owned; must outlive the engine) */
+    int                 n_more_fsms;  /* further processes orders may follow, numbered 1.. */
+    const fsm_def      *more_fsms[PROC_MAX_FSMS - 1]; /* (not owned; must outlive the engine) */
     const inv_strategy *strategy;     /* the inventory strategy */
     inv_opts            opts;         /* strategy options */
     int                 n_skus;       /* catalog size */
@@ -45,6 +51,7 @@ typedef struct proc_order_req {
     bool        flagged;              /* the risk detector's verdict */
     const char *coupon;               /* coupon id presented, or NULL */
     uint32_t    address;              /* shipping address id */
+    uint8_t     fsm;                  /* the order's process: 0 = proc_config.fsm, k = more_fsms[k - 1] */
     int         n_lines;              /* lines used */
     inv_line    lines[ORD_MAX_LINES]; /* distinct SKUs, qty >= 1 */
 } proc_order_req;
@@ -69,8 +76,8 @@ typedef struct proc_engine proc_engine;
 proc_engine *proc_create(const proc_config *cfg);
 void proc_destroy(proc_engine *pe);
 
-/* Places an order. Returns OS_EINVAL for bad lines (unknown SKU, qty < 1, repeated SKU, too
- * many lines), OS_ERISK / OS_ELIMIT when risk control blocks it, OS_ESTOCK when stock is too
+/* Places an order, following process rq->fsm. Returns OS_EINVAL for bad lines (unknown SKU,
+ * qty < 1, repeated SKU, too many lines) or an unknown process, OS_ERISK / OS_ELIMIT when risk control blocks it, OS_ESTOCK when stock is too
  * low for the strategy; nothing changes then. On OS_OK *out is the new order in the initial
  * state (owned by the engine; close it with proc_close once terminal). */
 os_status proc_create_order(proc_engine *pe, const proc_order_req *rq, double t, ord_order **out);
@@ -117,11 +124,20 @@ int proc_check(const proc_engine *pe, os_diag *diag);
 
 const inv_store *proc_inventory(const proc_engine *pe);
 const fsm_def *proc_fsm(const proc_engine *pe);
+/* Process number p (0 = proc_fsm), or NULL beyond those configured. */
+const fsm_def *proc_fsm_at(const proc_engine *pe, int p);
+/* The process order o follows. */
+static inline const fsm_def *proc_fsm_of(const proc_engine *pe, const ord_order *o) { return proc_fsm_at(pe, o->fsm); }
 const ord_pool *proc_orders(const proc_engine *pe);
-/* Orders now in state s. */
+/* The run's promotions (budgets left, skips), owned by the engine. */
+const promo_book *proc_promotions(const proc_engine *pe);
+/* Orders of process 0 now in state s. */
 int64_t proc_in_state(const proc_engine *pe, int s);
-/* Orders that ever entered state s. */
+/* Orders of process 0 that ever entered state s. */
 int64_t proc_entered(const proc_engine *pe, int s);
+/* The same for process p's state s. */
+int64_t proc_in_state_of(const proc_engine *pe, int p, int s);
+int64_t proc_entered_of(const proc_engine *pe, int p, int s);
 /* Forbidden actions attempted so far. */
 int64_t proc_forbidden(const proc_engine *pe);
 /* Money totals, cents (128-bit: they cannot overflow). */

@@ -34,6 +34,140 @@ int rpt_metric_better(rpt_metric m) { return (unsigned)m < RPT_METRIC_COUNT ? rp
 
 int rpt_metric_find(const char *name) { return os_name_find(rpt__names, RPT_METRIC_COUNT, name); }
 
+/* ---- breakdowns (issue 15 items 9-12) ------------------------------------------------ */
+
+static const char *const rpt__bd_keys[] = {
+#define RPT__D(id, key, label) key,
+    RPT_BD_DIM_LIST(RPT__D)
+#undef RPT__D
+};
+static const char *const rpt__bd_labels[] = {
+#define RPT__D(id, key, label) label,
+    RPT_BD_DIM_LIST(RPT__D)
+#undef RPT__D
+};
+static const char *const rpt__bd_extra_names[] = {
+#define RPT__E(name, unit) #name,
+    RPT_BD_EXTRA_LIST(RPT__E)
+#undef RPT__E
+};
+static const char *const rpt__bd_extra_units[] = {
+#define RPT__E(name, unit) unit,
+    RPT_BD_EXTRA_LIST(RPT__E)
+#undef RPT__E
+};
+
+/* What each dimension breaks down (docs/metrics.md, "Breakdowns"). A segment owns its
+ * customers, their requests and their orders; a payment channel owns orders (a request
+ * turned away before it became an order has none); a SKU owns units and, split over an
+ * order's lines in proportion to their list value, its money (an order with several SKUs
+ * belongs to each, so order counts are not split by SKU); a promotion owns the discount it
+ * gave and its budget. */
+#define RPT__BD_ORDER_FIGURES                                                                       \
+    RPT_orders_created, RPT_orders_paid, RPT_genuine_orders_paid, RPT_genuine_orders_served,          \
+    RPT_orders_expired, RPT_orders_cancelled, RPT_orders_cancelled_after_pay, RPT_orders_refunded,    \
+    RPT_orders_returned, RPT_orders_completed, RPT_orders_modified, RPT_orders_open_end,              \
+    RPT_returns_refused_window, RPT_payments_rejected_revalidation, RPT_units_sold, RPT_oversold_units, \
+    RPT_oversold_orders, RPT_captured_total, RPT_discount_total, RPT_refund_total, RPT_revenue,       \
+    RPT_revenue_at_risk, RPT_order_reads
+static const int rpt__bd_segment[] = { RPT_customers, RPT_orders_rejected_stockout, RPT_orders_blocked_risk,
+                                       RPT_genuine_rejected_while_locked, RPT__BD_ORDER_FIGURES };
+static const int rpt__bd_channel[] = { RPT__BD_ORDER_FIGURES };
+static const int rpt__bd_sku[] = { RPT_units_sold, RPT_oversold_units, RPT_unsold_units_end, RPT_captured_total,
+                                   RPT_discount_total, RPT_refund_total, RPT_revenue, RPT_revenue_at_risk };
+static const int rpt__bd_promotion[] = { RPT_discount_total, RPT_BD_budget_left, RPT_BD_budget_skips };
+
+static const struct { const int *f; int n; } rpt__bd_cols[RPT_BD_DIMS] = {
+    [RPT_BD_SEGMENT]   = { rpt__bd_segment,   (int)(sizeof rpt__bd_segment / sizeof(int)) },
+    [RPT_BD_SKU]       = { rpt__bd_sku,       (int)(sizeof rpt__bd_sku / sizeof(int)) },
+    [RPT_BD_PROMOTION] = { rpt__bd_promotion, (int)(sizeof rpt__bd_promotion / sizeof(int)) },
+    [RPT_BD_CHANNEL]   = { rpt__bd_channel,   (int)(sizeof rpt__bd_channel / sizeof(int)) },
+};
+
+const char *rpt_bd_key(rpt_bd_dim d) { return (unsigned)d < RPT_BD_DIMS ? rpt__bd_keys[d] : "?"; }
+const char *rpt_bd_label(rpt_bd_dim d) { return (unsigned)d < RPT_BD_DIMS ? rpt__bd_labels[d] : "?"; }
+
+int rpt_bd_columns(rpt_bd_dim d, const int **figures)
+{
+    OS_ASSERT((unsigned)d < RPT_BD_DIMS);
+    *figures = rpt__bd_cols[d].f;
+    return rpt__bd_cols[d].n;
+}
+
+int rpt_bd_column(rpt_bd_dim d, int f)
+{
+    const int *fs;
+    int n = rpt_bd_columns(d, &fs);
+    for (int c = 0; c < n; c++)
+        if (fs[c] == f) return c;
+    return -1;
+}
+
+const char *rpt_bd_figure_name(int f)
+{
+    return f < RPT_METRIC_COUNT ? rpt_metric_name((rpt_metric)f)
+         : f < RPT_BD_FIGURES   ? rpt__bd_extra_names[f - RPT_METRIC_COUNT] : "?";
+}
+
+const char *rpt_bd_figure_unit(int f)
+{
+    return f < RPT_METRIC_COUNT ? rpt_metric_unit((rpt_metric)f)
+         : f < RPT_BD_FIGURES   ? rpt__bd_extra_units[f - RPT_METRIC_COUNT] : "";
+}
+
+bool rpt_bd_additive(int f) { return f >= 0 && f < RPT_METRIC_COUNT; }
+
+void rpt_bd_alloc(rpt_run *r, rpt_bd_dim d, int nrows)
+{
+    rpt_bd *b = &r->bd[d];
+    free(b->keys);
+    free(b->v);
+    const int *fs;
+    b->ncols = rpt_bd_columns(d, &fs);
+    b->nrows = nrows;
+    b->keys = nrows ? xcalloc((size_t)nrows, sizeof *b->keys) : NULL;
+    b->v = nrows ? xcalloc((size_t)nrows * (size_t)b->ncols, sizeof *b->v) : NULL;
+}
+
+int rpt_bd_check(const rpt_run *r, os_diag *diag)
+{
+    int bad = 0;
+    for (int d = 0; d < RPT_BD_DIMS; d++) {
+        const rpt_bd *b = &r->bd[d];
+        if (!b->nrows) continue;
+        const int *fs;
+        int n = rpt_bd_columns((rpt_bd_dim)d, &fs);
+        for (int c = 0; c < n; c++) {
+            if (!rpt_bd_additive(fs[c]) || !isfinite(r->m[fs[c]])) continue;
+            double sum = 0, total = r->m[fs[c]];
+            for (int k = 0; k < b->nrows; k++) sum += b->v[(size_t)k * (size_t)n + (size_t)c];
+            /* Money is summed in floating point in another order than the total: a cent,
+             * or a billionth of the total, of slack; counts and units must match exactly. */
+            bool money = strcmp(rpt_metric_unit((rpt_metric)fs[c]), "money") == 0;
+            double slack = money ? fmax(0.01, 1e-9 * fabs(total)) : 0;
+            if (!(fabs(sum - total) <= slack)) {
+                os_diag_add(diag, "breakdown %s: %s: rows add up to %.17g, the total is %.17g", rpt__bd_keys[d],
+                            rpt_metric_name((rpt_metric)fs[c]), sum, total);
+                bad++;
+            }
+        }
+    }
+    return bad;
+}
+
+double rpt_bd_mean(const rpt_summary *s, rpt_bd_dim d, int row, int col)
+{
+    double sum = 0;
+    int k = 0;
+    for (int i = 0; i < s->n; i++) {
+        const rpt_bd *b = &s->runs[i].bd[d];
+        if (row >= b->nrows || col >= b->ncols) continue;
+        double v = b->v[(size_t)row * (size_t)b->ncols + (size_t)col];
+        if (isfinite(v)) { sum += v; k++; }
+    }
+    return k ? sum / k : NAN;
+}
+
 /* ---- histogram --------------------------------------------------------------------- */
 
 void rpt_hist_init(rpt_hist *h)
@@ -123,6 +257,11 @@ void rpt_run_fini(rpt_run *r)
 {
     free(r->trans);
     r->trans = NULL;
+    for (int d = 0; d < RPT_BD_DIMS; d++) {
+        free(r->bd[d].keys);
+        free(r->bd[d].v);
+        r->bd[d] = (rpt_bd){ 0 };
+    }
     free(r->series.v);
     os_diag_fini(&r->violations);
     r->series.v = NULL;
@@ -334,6 +473,33 @@ int rpt_ref_better(const rpt_ref *r)
 
 static void rpt__pad(FILE *out, int n) { fprintf(out, "%*s", n, ""); }
 
+/* Writes the breakdowns as "by_segment": {"KEY": {"FIGURE": mean, ...}, ...}, one row a
+ * line, every dimension present (an empty one as {}). */
+static void rpt__write_bd_json(const rpt_summary *s, FILE *out, int ind)
+{
+    const rpt_run *r0 = &s->runs[0];
+    for (int d = 0; d < RPT_BD_DIMS; d++) {
+        const rpt_bd *b = &r0->bd[d];
+        const int *fs;
+        int n = rpt_bd_columns((rpt_bd_dim)d, &fs);
+        rpt__pad(out, ind);
+        fprintf(out, "\"%s\": {", rpt__bd_keys[d]);
+        for (int k = 0; k < b->nrows; k++) {
+            fputs(k ? ",\n" : "\n", out);
+            rpt__pad(out, ind + 2);
+            jsn_write_str(out, b->keys[k]);
+            fputs(": {", out);
+            for (int c = 0; c < n; c++) {
+                fprintf(out, "%s\"%s\": ", c ? ", " : "", rpt_bd_figure_name(fs[c]));
+                jsn_write_num(out, rpt_bd_mean(s, (rpt_bd_dim)d, k, c));
+            }
+            fputc('}', out);
+        }
+        if (b->nrows) { fputc('\n', out); rpt__pad(out, ind); }
+        fputs("},\n", out);
+    }
+}
+
 void rpt_write_json(const rpt_summary *s, FILE *out, bool engine, int ind)
 {
     const rpt_run *r0 = &s->runs[0];
@@ -371,6 +537,7 @@ void rpt_write_json(const rpt_summary *s, FILE *out, bool engine, int ind)
         fputs("\n", out);
         rpt__pad(out, i2); fputs("},\n", out);
     }
+    rpt__write_bd_json(s, out, i2);
     rpt__pad(out, i2);
     fprintf(out, "\"invariants\": {\"ok\": %s, \"violations\": [", s->invariants_ok ? "true" : "false");
     int k = 0;

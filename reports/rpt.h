@@ -54,7 +54,9 @@
     X(genuine_orders_paid,            "",        1)           \
     X(orders_cancelled_after_pay,     "",        0)           \
     X(genuine_orders_served,          "",        1)           \
-    X(revenue_at_risk,                "money",  -1)
+    X(revenue_at_risk,                "money",  -1)           \
+    /* issue 15 items 9-12 */                                 \
+    X(order_reads,                    "",        0)
 
 typedef enum rpt_metric {
 #define RPT__M(name, unit, better) RPT_##name,
@@ -107,6 +109,61 @@ int rpt_hist_bucket_count(void);
 #define RPT_MAX_STATIONS 4
 #define RPT_NAME_MAX 64
 
+/* ---- breakdowns ------------------------------------------------------------------------ */
+
+/* Counts and amounts broken down by a dimension (docs/metrics.md, "Breakdowns"). A dimension
+ * is a row key every order (or request) carries; its figures are a subset of the metrics,
+ * plus figures that exist only per row (a promotion's budget). X(ID, JSON key, row label).
+ * A new dimension is one line here, its figure list in rpt.c and its key in the simulator. */
+#define RPT_BD_DIM_LIST(X)                                   \
+    X(SEGMENT,   "by_segment",   "segment")                  \
+    X(SKU,       "by_sku",       "SKU")                      \
+    X(PROMOTION, "by_promotion", "promotion")                \
+    X(CHANNEL,   "by_channel",   "payment channel")
+
+typedef enum rpt_bd_dim {
+#define RPT__D(id, key, label) RPT_BD_##id,
+    RPT_BD_DIM_LIST(RPT__D)
+#undef RPT__D
+    RPT_BD_DIMS
+} rpt_bd_dim;
+
+/* Figures that exist only in a breakdown, numbered after the metrics. X(name, unit). */
+#define RPT_BD_EXTRA_LIST(X)            \
+    X(budget_left,  "money")            \
+    X(budget_skips, "")
+
+enum {
+    RPT_BD__BEFORE_EXTRAS = RPT_METRIC_COUNT - 1,
+#define RPT__E(name, unit) RPT_BD_##name,
+    RPT_BD_EXTRA_LIST(RPT__E)
+#undef RPT__E
+    RPT_BD_FIGURES            /* metrics + extras: the figure numbers a breakdown column uses */
+};
+
+/* One dimension's breakdown: a row per key, a column per figure the dimension covers. */
+typedef struct rpt_bd {
+    int     nrows;                   /* keys (0: the dimension is empty in this run) */
+    int     ncols;                   /* rpt_bd_columns(dim) */
+    char  (*keys)[RPT_NAME_MAX];     /* owned: row names */
+    double *v;                       /* owned: nrows x ncols values, row-major; NAN = null */
+} rpt_bd;
+
+/* The dimension's JSON key ("by_segment") and row label ("segment"). */
+const char *rpt_bd_key(rpt_bd_dim d);
+const char *rpt_bd_label(rpt_bd_dim d);
+/* The figures (metric numbers, or RPT_BD_* extras) a dimension breaks down, in column order;
+ * returns how many. The list is data in rpt.c. */
+int rpt_bd_columns(rpt_bd_dim d, const int **figures);
+/* The column of figure f in dimension d, or -1 when d does not break f down. */
+int rpt_bd_column(rpt_bd_dim d, int f);
+/* Name and unit of a breakdown figure (a metric's, or an extra's). */
+const char *rpt_bd_figure_name(int f);
+const char *rpt_bd_figure_unit(int f);
+/* True when a figure's rows must add up to the run's total of the same metric. */
+bool rpt_bd_additive(int f);
+
+
 typedef struct rpt_station {
     char   name[RPT_NAME_MAX]; /* "order_service", "payment", "warehouse" */
     int    servers;            /* 0 = unlimited (not modelled) */
@@ -146,7 +203,7 @@ typedef struct rpt_trans {
     uint8_t  actor;      /* index into rpt_run.actors */
 } rpt_trans;
 
-#define RPT_MAX_STATES 32
+#define RPT_MAX_STATES 64   /* merged states of a run's processes (a file's 32 + the built-ins' 17 names) */
 #define RPT_MAX_ACTIONS 16
 
 typedef struct rpt_run {
@@ -175,7 +232,16 @@ typedef struct rpt_run {
     char       states[RPT_MAX_STATES][RPT_NAME_MAX];
     char       actions[RPT_MAX_ACTIONS][RPT_NAME_MAX];
     char       actors[4][RPT_NAME_MAX];
+    rpt_bd     bd[RPT_BD_DIMS];        /* breakdowns; empty (nrows 0) when not filled */
 } rpt_run;
+
+/* Gives the run's breakdown of dimension d nrows zeroed rows (keys ""), replacing any. */
+void rpt_bd_alloc(rpt_run *r, rpt_bd_dim d, int nrows);
+/* Checks that every additive column of every breakdown adds up to the run's metric: counts
+ * exactly, money within a cent (amounts are summed in floating point in a different order).
+ * Adds one message per breach ("breakdown by_segment: orders_paid: rows add up to 9, the
+ * total is 10"); returns how many. */
+int rpt_bd_check(const rpt_run *r, os_diag *diag);
 
 /* Appends a transition to the run's ledger. */
 void rpt_trans_add(rpt_run *r, const rpt_trans *t);
@@ -233,6 +299,11 @@ typedef struct rpt_summary {
     double  wall_seconds;           /* summed */
     uint64_t peak_rss_bytes;        /* max */
 } rpt_summary;
+
+/* The mean over the summary's replications of breakdown cell (row, col) of dimension d; NAN
+ * when no replication has a value (breakdowns are means over replications, without
+ * intervals: docs/metrics.md). */
+double rpt_bd_mean(const rpt_summary *s, rpt_bd_dim d, int row, int col);
 
 /* Summarises n runs (n >= 1). */
 void rpt_summarize(const rpt_run *runs, int n, rpt_summary *out);

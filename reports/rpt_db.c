@@ -36,7 +36,7 @@ struct rpt_db {
 
 /* Bumped whenever a table changes shape. A database of an older version is migrated (one
  * step per version, rpt__migrations) by a writing command; a newer one is refused. */
-#define RPT_DB_SCHEMA 3
+#define RPT_DB_SCHEMA 4
 /* PRAGMA application_id of a results database ("OrdS"), set when ordersim creates one. */
 #define RPT_DB_APP_ID 0x4f726453
 
@@ -98,6 +98,14 @@ struct rpt_db {
     "  LEFT JOIN ledger_names f ON f.run_id = t.run_id AND f.kind = 'state' AND f.code = t.from_state" \
     "  JOIN ledger_names s ON s.run_id = t.run_id AND s.kind = 'state' AND s.code = t.to_state;"
 
+/* The breakdowns (version 4): a row per (run, dimension, key, figure). `dimension` is
+ * segment, sku, promotion or channel; `row` keeps the keys' scenario order. */
+#define RPT__BREAKDOWNS_TABLE                                                                        \
+    "CREATE TABLE IF NOT EXISTS breakdowns ("                                                        \
+    "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"                               \
+    "  dimension TEXT NOT NULL, row INTEGER NOT NULL, key TEXT NOT NULL, name TEXT NOT NULL, value REAL," \
+    "  PRIMARY KEY (run_id, dimension, row, name)) WITHOUT ROWID;"
+
 /* Every table of a new database, run in one transaction after the judgment. */
 static const char *const rpt__schema =
     RPT__RUNS_TABLE("runs")
@@ -116,6 +124,7 @@ static const char *const rpt__schema =
     "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
     "  bucket INTEGER NOT NULL, low REAL, count INTEGER, PRIMARY KEY (run_id, bucket)) WITHOUT ROWID;"
     RPT__LEDGER_TABLES
+    RPT__BREAKDOWNS_TABLE
     "CREATE TABLE violations ("
     "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, message TEXT);"
     RPT__RUNS_EXTRAS
@@ -323,9 +332,12 @@ static int rpt__migrate_2(sqlite3 *h)
         RPT__RUNS_EXTRAS, NULL, NULL, NULL);
 }
 
+/* Version 3 -> 4: the breakdowns table. Runs recorded before it have no breakdown rows. */
+static int rpt__migrate_3(sqlite3 *h) { return sqlite3_exec(h, RPT__BREAKDOWNS_TABLE, NULL, NULL, NULL); }
+
 /* rpt__migrations[v] takes a version-v database to version v + 1, inside the caller's
  * transaction. Adding a schema version means adding one step here. */
-static int (*const rpt__migrations[RPT_DB_SCHEMA])(sqlite3 *h) = { NULL, rpt__migrate_1, rpt__migrate_2 };
+static int (*const rpt__migrations[RPT_DB_SCHEMA])(sqlite3 *h) = { NULL, rpt__migrate_1, rpt__migrate_2, rpt__migrate_3 };
 
 /* Creates the schema in a new database, or migrates an older one, in one IMMEDIATE
  * transaction that first re-reads the version (another process may have done it since the
@@ -570,6 +582,63 @@ static int rpt__cmp_trans(const void *a, const void *b)
     return (i > j) - (i < j);
 }
 
+/* Inserts the run's breakdowns (every cell, null ones as NULL), inside the caller's
+ * transaction. */
+static os_status rpt__insert_breakdowns(rpt_db *db, int64_t id, const rpt_run *r, os_diag *diag)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db->h, "INSERT INTO breakdowns VALUES (?,?,?,?,?,?)", -1, &q, NULL) != SQLITE_OK)
+        return rpt__fail(db, diag, "prepare");
+    os_status st = OS_OK;
+    for (int d = 0; d < RPT_BD_DIMS && st == OS_OK; d++) {
+        const rpt_bd *b = &r->bd[d];
+        const int *fs;
+        int n = rpt_bd_columns((rpt_bd_dim)d, &fs);
+        for (int k = 0; k < b->nrows && st == OS_OK; k++)
+            for (int c = 0; c < n && st == OS_OK; c++) {
+                sqlite3_bind_int64(q, 1, id);
+                sqlite3_bind_text(q, 2, rpt_bd_key((rpt_bd_dim)d) + 3, -1, SQLITE_STATIC);   /* "by_segment" -> "segment" */
+                sqlite3_bind_int(q, 3, k);
+                sqlite3_bind_text(q, 4, b->keys[k], -1, SQLITE_STATIC);
+                sqlite3_bind_text(q, 5, rpt_bd_figure_name(fs[c]), -1, SQLITE_STATIC);
+                rpt__bind_num(q, 6, b->v[(size_t)k * (size_t)n + (size_t)c]);
+                if (sqlite3_step(q) != SQLITE_DONE) st = rpt__fail(db, diag, "insert breakdown");
+                sqlite3_reset(q);
+            }
+    }
+    sqlite3_finalize(q);
+    return st;
+}
+
+/* Reads a run's breakdowns back (none for a run recorded before version 4). */
+static void rpt__load_breakdowns(rpt_db *db, int64_t id, rpt_run *out)
+{
+    sqlite3_stmt *q;
+    for (int d = 0; d < RPT_BD_DIMS; d++) {
+        if (sqlite3_prepare_v2(db->h, "SELECT row, key, name, value FROM breakdowns WHERE run_id=? AND dimension=? ORDER BY row",
+                               -1, &q, NULL) != SQLITE_OK) return;
+        sqlite3_bind_int64(q, 1, id);
+        sqlite3_bind_text(q, 2, rpt_bd_key((rpt_bd_dim)d) + 3, -1, SQLITE_STATIC);
+        int rows = 0;
+        while (sqlite3_step(q) == SQLITE_ROW) rows = sqlite3_column_int(q, 0) + 1;
+        sqlite3_reset(q);
+        rpt_bd_alloc(out, (rpt_bd_dim)d, rows);
+        rpt_bd *b = &out->bd[d];
+        for (int i = 0; i < rows * b->ncols; i++) b->v[i] = NAN;
+        while (sqlite3_step(q) == SQLITE_ROW) {
+            int k = sqlite3_column_int(q, 0);
+            int f = rpt_metric_find((const char *)sqlite3_column_text(q, 2));
+            for (int e = RPT_METRIC_COUNT; f < 0 && e < RPT_BD_FIGURES; e++)
+                if (strcmp(rpt_bd_figure_name(e), (const char *)sqlite3_column_text(q, 2)) == 0) f = e;
+            int c = f >= 0 ? rpt_bd_column((rpt_bd_dim)d, f) : -1;
+            if (k < 0 || k >= rows) continue;
+            snprintf(b->keys[k], RPT_NAME_MAX, "%s", (const char *)sqlite3_column_text(q, 1));
+            if (c >= 0 && sqlite3_column_type(q, 3) != SQLITE_NULL) b->v[(size_t)k * (size_t)b->ncols + (size_t)c] = sqlite3_column_double(q, 3);
+        }
+        sqlite3_finalize(q);
+    }
+}
+
 os_status rpt_db_finish_run(rpt_db *db, int64_t id, const rpt_run *r, os_diag *diag)
 {
     if (rpt__exec(db, "BEGIN IMMEDIATE") != SQLITE_OK) return rpt__fail(db, diag, "begin");
@@ -646,6 +715,7 @@ os_status rpt_db_finish_run(rpt_db *db, int64_t id, const rpt_run *r, os_diag *d
         if (sqlite3_step(v) != SQLITE_DONE) { st = rpt__fail(db, diag, "insert violation"); goto done; }
         sqlite3_reset(v);
     }
+    if ((st = rpt__insert_breakdowns(db, id, r, diag)) != OS_OK) goto done;
     if (r->ntrans) {
         /* Codes, not names, in the big table: rows stay small and inserts fast; the
          * transitions_named view joins the names back. */
@@ -890,6 +960,7 @@ os_status rpt_db_load(rpt_db *db, int64_t id, rpt_run *out, char **scenario_json
     sqlite3_bind_int64(q, 1, id);
     while (sqlite3_step(q) == SQLITE_ROW) os_diag_add(&out->violations, "%s", (const char *)sqlite3_column_text(q, 0));
     sqlite3_finalize(q);
+    rpt__load_breakdowns(db, id, out);
     return OS_OK;
 }
 
@@ -998,6 +1069,7 @@ os_status rpt_db_merge(rpt_db *db, const char *src, int *added, int *duplicates,
             "INSERT INTO main.transitions SELECT ?2, order_id, n, t, action, actor, from_state, to_state, shortfall"
             " FROM src.transitions WHERE run_id = ?1",
             "INSERT INTO main.ledger_names SELECT ?2, kind, code, name FROM src.ledger_names WHERE run_id = ?1",
+            "INSERT INTO main.breakdowns SELECT ?2, dimension, row, key, name, value FROM src.breakdowns WHERE run_id = ?1",
         };
         int64_t nid = 0;
         for (size_t k = 0; k < sizeof copies / sizeof copies[0]; k++) {

@@ -981,6 +981,61 @@ static void rpt__metrics(rpt_doc *d, const rpt_report_in *in, const rpt_summary 
                  sums[0].n, sums[0].n == 1 ? "" : "s");
 }
 
+/* The breakdowns (docs/metrics.md): a table per dimension that has more than one row, a
+ * line per figure and a column per key (per strategy and key when comparing). Figures that
+ * are zero or null everywhere are left out; at most RPT__BD_SHOWN columns of keys, the
+ * rest being in report.json, --json and the results DB. */
+#define RPT__BD_SHOWN 16
+static void rpt__breakdowns(rpt_doc *d, const rpt_report_in *in, const rpt_summary *sums, int n)
+{
+    bool any = false;
+    for (int dim = 0; dim < RPT_BD_DIMS; dim++) {
+        const rpt_bd *b0 = &sums[0].runs[0].bd[dim];
+        if (b0->nrows < 2) continue;
+        if (!any) rpt_doc_section(d, "breakdowns", "Breakdowns");
+        any = true;
+        int keys = b0->nrows < RPT__BD_SHOWN / n ? b0->nrows : RPT__BD_SHOWN / n > 0 ? RPT__BD_SHOWN / n : 1;
+        char heads[2 + RPT__BD_SHOWN][RPT_NAME_MAX * 2];
+        const char *h[2 + RPT__BD_SHOWN];
+        int nc = 0;
+        snprintf(heads[nc], sizeof heads[nc], "by %s", rpt_bd_label((rpt_bd_dim)dim));
+        h[nc] = heads[nc]; nc++;
+        h[nc++] = "unit";
+        for (int st = 0; st < n && st < RPT__BD_SHOWN; st++)
+            for (int k = 0; k < keys && nc < 2 + RPT__BD_SHOWN; k++) {
+                if (n > 1) snprintf(heads[nc], sizeof heads[nc], "%s: %s", sums[st].runs[0].strategy, b0->keys[k]);
+                else snprintf(heads[nc], sizeof heads[nc], "%s", b0->keys[k]);
+                h[nc] = heads[nc]; nc++;
+            }
+        rpt_doc_table(d, nc, h);
+        const int *fs;
+        int nf = rpt_bd_columns((rpt_bd_dim)dim, &fs);
+        for (int c = 0; c < nf; c++) {
+            bool shown = false;
+            for (int st = 0; st < n; st++)
+                for (int k = 0; k < b0->nrows; k++) {
+                    double v = rpt_bd_mean(&sums[st], (rpt_bd_dim)dim, k, c);
+                    shown |= isfinite(v) && v != 0;
+                }
+            if (!shown) continue;
+            bool money = strcmp(rpt_bd_figure_unit(fs[c]), "money") == 0;
+            rpt_doc_text(d, rpt_bd_figure_name(fs[c]));
+            rpt_doc_text(d, fs[c] < RPT_METRIC_COUNT ? rpt_metric_unit_label((rpt_metric)fs[c], in->currency)
+                            : money ? (in->currency ? in->currency : "") : "skips");
+            for (int st = 0; st < n && st < RPT__BD_SHOWN; st++)
+                for (int k = 0; k < keys && 2 + st * keys + k < 2 + RPT__BD_SHOWN; k++)
+                    rpt_doc_num(d, rpt_bd_mean(&sums[st], (rpt_bd_dim)dim, k, c), NAN, money ? "money" : "");
+        }
+        if (keys < b0->nrows)
+            rpt_doc_para(d, "The first %d of %d %ss are shown; report.json, `--json` and the results DB hold them all.", keys,
+                         b0->nrows, rpt_bd_label((rpt_bd_dim)dim));
+    }
+    if (any)
+        rpt_doc_para(d, "Means over %d replication%s. Each breakdown adds up to its metric's total (checked in every run); "
+                        "a SKU's money is its lines' share of each order by list value; a null budget is unlimited.",
+                     sums[0].n, sums[0].n == 1 ? "" : "s");
+}
+
 /* Stations in two tables narrow enough for a page: load (utilization, queue), then times. */
 static void rpt__stations(rpt_doc *d, const rpt_summary *sums, int n)
 {
@@ -1067,6 +1122,7 @@ static rpt_doc *rpt__build(const rpt_report_in *in, char names[][64], char title
     }
     rpt__metrics(d, in, sums, n, !in->cap ? "Metrics" : in->cap->load ? "Metrics at the highest load" : "Metrics at the last point");
     rpt__stations(d, sums, n);
+    rpt__breakdowns(d, in, sums, n);
     rpt_doc_section(d, "invariants", "Invariants");
     for (int s = 0; s < n; s++) {
         rpt_doc_para(d, "- %s: %s", sums[s].runs[0].strategy,

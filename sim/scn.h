@@ -30,6 +30,7 @@ typedef struct scn_sku {
     int32_t  max_per_user;           /* 0 = no limit */
     double   demand_weight;          /* relative popularity, > 0 */
     int      warehouse;              /* index into scn_scenario.warehouses */
+    int      process;                /* the goods' own process: -1 none, else a process number (scn_scenario.fsm is 0) */
 } scn_sku;
 
 typedef struct scn_segment {
@@ -49,6 +50,9 @@ typedef struct scn_segment {
     int      orders_per_visit;       /* bots: orders placed at arrival */
     int      accounts_per_visit;     /* bots: accounts they are spread across (<= 64) */
     char     coupon[PROMO_ID_MAX];   /* coupon presented, "" for none */
+    int      process;                /* its orders' process: -1 the scenario's, else a process number */
+    double   reads_per_order;        /* order-list / order-detail requests per order (mean; 0 = none) */
+    sim_dist read_service;           /* their service time at the order service, seconds */
 } scn_segment;
 
 typedef struct scn_station {
@@ -106,7 +110,9 @@ typedef struct scn_scenario {
     sim_dist    delivery;
     double      auto_confirm_after, complete_after, restock_p;
     char        process[256];        /* built-in name or file path as given */
-    const fsm_def *fsm;              /* resolved process (owned unless built-in) */
+    const fsm_def *fsm;              /* resolved process, number 0 (owned unless built-in) */
+    int         n_more_fsms;         /* further processes segments and SKUs name, numbered 1.. */
+    const fsm_def *more_fsms[3];     /* built-ins, or `fsm` itself never: docs/scenarios.md "Mixed processes" */
     int         n_thresholds;
     scn_threshold thresholds[SCN_MAX_THRESHOLDS];
     double      sample_every;        /* seconds */
@@ -140,6 +146,9 @@ int scn_warn(const scn_scenario *s, const jsn_doc *doc, const scn_warn_opts *wo,
 /* The same from an already parsed document (the document is not consumed). */
 os_status scn_from_doc(jsn_doc *doc, scn_scenario **out, os_diag *diag);
 void scn_free(scn_scenario *s);
+/* The name runs record for the scenario's processes: "b2c", or with mixed processes the
+ * scenario's then the others segments and SKUs name, joined by '+' ("b2c+virtual"). */
+void scn_process_label(const scn_scenario *s, char *buf, size_t n);
 /* Resolves a timer kind of the process against the scenario's parameters. */
 double scn_timer_seconds(const scn_scenario *s, const fsm_transition *t);
 

@@ -317,7 +317,7 @@ static bool scn__dist(scn__ctx *cx, const cJSON *parent, const char *path, const
 
 static const char *const k_top[] = { "name", "description", "currency", "seed", "horizon", "warmup", "catalog", "promotions",
     "inventory", "risk", "customers", "payment", "stations", "fulfilment", "process", "thresholds", "report", NULL };
-static const char *const k_sku[] = { "sku", "stock", "price", "category", "max_per_user", "demand_weight", "warehouse", NULL };
+static const char *const k_sku[] = { "sku", "stock", "price", "category", "max_per_user", "demand_weight", "warehouse", "process", NULL };
 static const char *const k_promo[] = { "id", "type", "value", "threshold", "priority", "stackable", "budget",
     "return_budget", NULL };
 static const char *const k_inv[] = { "strategy", "order_expiry", "revalidate_before_payment", "oversell", NULL };
@@ -327,7 +327,9 @@ static const char *const k_arr[] = { "process", "rate", "schedule", "file", "col
 static const char *const k_sched[] = { "at", "rate", NULL };
 static const char *const k_seg[] = { "name", "share", "malicious", "quantity", "basket_size", "pay_probability",
     "think_time", "cancel_probability", "modify_probability", "return_probability", "return_delay",
-    "orders_per_visit", "accounts_per_visit", "coupon", "cancel_after_pay_probability", "cancel_after_pay_delay", NULL };
+    "orders_per_visit", "accounts_per_visit", "coupon", "cancel_after_pay_probability", "cancel_after_pay_delay",
+    "process", "reads", NULL };
+static const char *const k_reads[] = { "per_order", "service", NULL };
 static const char *const k_pay[] = { "delay", "failure_probability", "servers", NULL };
 static const char *const k_stations[] = { "order_service", "warehouse", NULL };
 static const char *const k_station[] = { "servers", "service", NULL };
@@ -684,6 +686,86 @@ static void scn__customers(scn__ctx *cx, const cJSON *root)
     scn__segments(cx, c);
 }
 
+/* ---- issue 15 items 9-12: mixed processes ----------------------------------------------- */
+
+/* The process number a segment's or catalog entry's "process" names: 0 for the scenario's
+ * own process, else a built-in (b2c, virtual, cod) numbered from 1 in order of first
+ * mention; -1 when the key is absent or wrong (reported). */
+static int scn__process_number(scn__ctx *cx, const cJSON *node, const char *path)
+{
+    scn_scenario *s = cx->s;
+    char name[256], q[128];
+    if (!scn__str(cx, node, path, "process", false, name, sizeof name)) return -1;
+    jsn_path_key(q, sizeof q, path, "process");
+    const fsm_def *def = strcmp(name, s->process) == 0 ? s->fsm : fsm_builtin(name);
+    if (!def) {
+        SCN__ERR(cx, scn__member(node, "process"), q, "unknown process \"%s\", expected b2c, virtual, cod or the scenario's own process (\"%s\")",
+                 name, s->process);
+        return -1;
+    }
+    if (def == s->fsm) return 0;
+    for (int i = 0; i < s->n_more_fsms; i++)
+        if (s->more_fsms[i] == def) return i + 1;
+    s->more_fsms[s->n_more_fsms++] = def;   /* at most the three built-ins besides the scenario's */
+    return s->n_more_fsms;
+}
+
+/* Reads "process" of each catalog entry (goods with their own machine, e.g. virtual goods)
+ * and each segment (docs/scenarios.md, "Mixed processes"). Runs after the scenario's own
+ * process is resolved. */
+static void scn__processes(scn__ctx *cx, const cJSON *root)
+{
+    scn_scenario *s = cx->s;
+    for (int i = 0; i < s->n_skus; i++) s->skus[i].process = -1;
+    for (int i = 0; i < s->n_segments; i++) s->segments[i].process = -1;
+    if (!s->fsm) return;                      /* the scenario's process failed: reported already */
+    const cJSON *cat = scn__member(root, "catalog"), *cust = scn__member(root, "customers");
+    const cJSON *segs = cJSON_IsObject(cust) ? scn__member(cust, "segments") : NULL;
+    char p[96];
+    int i = 0;
+    for (const cJSON *e = cJSON_IsArray(cat) ? cat->child : NULL; e && i < s->n_skus; e = e->next, i++) {
+        jsn_path_index(p, sizeof p, "catalog", i);
+        if (cJSON_IsObject(e)) s->skus[i].process = scn__process_number(cx, e, p);
+    }
+    i = 0;
+    for (const cJSON *e = cJSON_IsArray(segs) ? segs->child : NULL; e && i < s->n_segments; e = e->next, i++) {
+        jsn_path_index(p, sizeof p, "customers.segments", i);
+        if (cJSON_IsObject(e)) s->segments[i].process = scn__process_number(cx, e, p);
+    }
+}
+
+void scn_process_label(const scn_scenario *s, char *buf, size_t n)
+{
+    size_t used = (size_t)snprintf(buf, n, "%s", fsm_name(s->fsm));
+    for (int i = 0; i < s->n_more_fsms && used < n; i++) used += (size_t)snprintf(buf + used, n - used, "+%s", fsm_name(s->more_fsms[i]));
+}
+
+/* ---- issue 15 items 9-12: read traffic ------------------------------------------------- */
+
+/* Reads each segment's "reads": {"per_order": n, "service": distribution}, the order-list
+ * and order-detail requests each of its orders brings to the order service
+ * (docs/scenarios.md). */
+static void scn__reads(scn__ctx *cx, const cJSON *root)
+{
+    scn_scenario *s = cx->s;
+    const cJSON *cust = scn__member(root, "customers");
+    const cJSON *segs = cJSON_IsObject(cust) ? scn__member(cust, "segments") : NULL;
+    int i = 0;
+    for (const cJSON *e = cJSON_IsArray(segs) ? segs->child : NULL; e && i < s->n_segments; e = e->next, i++) {
+        scn_segment *g = &s->segments[i];
+        g->read_service = (sim_dist){ .kind = SIM_CONST, .a = 0 };
+        char p[96], q[128];
+        jsn_path_index(p, sizeof p, "customers.segments", i);
+        const cJSON *r = cJSON_IsObject(e) ? scn__obj(cx, e, p, "reads", false) : NULL;
+        if (!r) continue;
+        jsn_path_key(q, sizeof q, p, "reads");
+        jsn_check_keys(cx->doc, cx->diag, r, q, k_reads);
+        scn__num(cx, r, q, "per_order", true, 0, 1000, &g->reads_per_order);
+        if (!scn__member(r, "service")) scn__missing(cx, r, q, "service", "a service-time distribution");
+        else scn__dist(cx, r, q, "service", true, &g->read_service);
+    }
+}
+
 static void scn__station(scn__ctx *cx, const cJSON *parent, const char *path, const char *key, scn_station *st)
 {
     char p[96];
@@ -910,6 +992,7 @@ static void scn__fix_all(scn_scenario *s)
         scn_segment *g = &s->segments[i];
         scn__fix(&g->quantity, s); scn__fix(&g->basket, s); scn__fix(&g->think, s); scn__fix(&g->return_delay, s);
         scn__fix(&g->cancel_after_pay_delay, s);
+        scn__fix(&g->read_service, s);
     }
     scn__fix(&s->pay_delay, s); scn__fix(&s->order_service.service, s); scn__fix(&s->warehouse.service, s);
     scn__fix(&s->delivery, s);
@@ -939,6 +1022,8 @@ os_status scn_from_doc(jsn_doc *doc, scn_scenario **out, os_diag *diag)
     scn__stations(&cx, root);
     scn__fulfilment(&cx, root);
     scn__process(&cx, root);
+    scn__processes(&cx, root);
+    scn__reads(&cx, root);
     scn__thresholds(&cx, root);
     scn__report(&cx, root);
     if (diag->count > before) {

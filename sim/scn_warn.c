@@ -120,11 +120,34 @@ static bool scn__has_action(const fsm_def *def, fsm_action action)
     return false;
 }
 
-/* True when orders are paid before they are produced (payment goes through the payment
- * station); false for cash on delivery, where the buyer pays the courier. */
+/* The processes orders of the scenario may follow: its own first, then those segments and
+ * catalog entries name (mixed processes). Returns how many. */
+static int scn__fsms(const scn_scenario *s, const fsm_def **out)
+{
+    out[0] = s->fsm;
+    for (int i = 0; i < s->n_more_fsms; i++) out[i + 1] = s->more_fsms[i];
+    return 1 + s->n_more_fsms;
+}
+
+/* True when some order is paid before it is produced (payment goes through the payment
+ * station); false when every process is cash on delivery, where the buyer pays the courier. */
 static bool scn__pays_first(const scn_scenario *s)
 {
-    return fsm_row(s->fsm, fsm_initial(s->fsm), FSM_PAY) != NULL;
+    const fsm_def *f[4];
+    int n = scn__fsms(s, f);
+    for (int i = 0; i < n; i++)
+        if (fsm_row(f[i], fsm_initial(f[i]), FSM_PAY) != NULL) return true;
+    return false;
+}
+
+/* True when some process of the scenario has a transition with this action. */
+static bool scn__any_has_action(const scn_scenario *s, fsm_action action)
+{
+    const fsm_def *f[4];
+    int n = scn__fsms(s, f);
+    for (int i = 0; i < n; i++)
+        if (scn__has_action(f[i], action)) return true;
+    return false;
 }
 
 /* ---- the checks ------------------------------------------------------------------------ */
@@ -224,10 +247,14 @@ static void scn__w_fulfilment_timers(scn__wctx *cx)
         if (!node) continue;
         double v = timers[k].kind == FSM_AFTER_AUTO_CONFIRM ? s->auto_confirm_after : s->complete_after;
         bool used = false;
-        for (int i = 0; i < fsm_transition_count(s->fsm); i++) used |= fsm_transition_at(s->fsm, i)->after_kind == timers[k].kind;
+        const fsm_def *f[4];
+        int nf = scn__fsms(s, f);
+        for (int j = 0; j < nf; j++)
+            for (int i = 0; i < fsm_transition_count(f[j]); i++) used |= fsm_transition_at(f[j], i)->after_kind == timers[k].kind;
         char a[32], h[32];
         if (!used)
-            scn__warn(cx, node, p, "the process \"%s\" has no %s timer, so this setting is not used", fsm_name(s->fsm), timers[k].key);
+            scn__warn(cx, node, p, "the process \"%s\"%s has no %s timer, so this setting is not used", fsm_name(s->fsm),
+                      s->n_more_fsms ? " (nor any other process of the scenario)" : "", timers[k].key);
         else if (v >= s->horizon)
             scn__warn(cx, node, p, "this timer (%s) cannot fire within the horizon (%s)", scn__fmt_dur(v, a, sizeof a),
                       scn__fmt_dur(s->horizon, h, sizeof h));
@@ -266,16 +293,20 @@ static void scn__w_station_unreached(scn__wctx *cx)
         scn__warn(cx, scn__find(cx->doc, "payment.servers"), "payment.servers",
                   "no request reaches the payment station: %s", !first ? "the process takes payment on delivery, not through it"
                                                                         : "no segment pays (pay_probability 0 or malicious)");
-    if (s->warehouse.servers > 0 && (!scn__has_action(s->fsm, FSM_PRODUCE) || (first && !pays)))
+    if (s->warehouse.servers > 0 && (!scn__any_has_action(s, FSM_PRODUCE) || (first && !pays)))
         scn__warn(cx, scn__find(cx->doc, "stations.warehouse"), "stations.warehouse",
-                  "no request reaches the warehouse station: %s", !scn__has_action(s->fsm, FSM_PRODUCE)
+                  "no request reaches the warehouse station: %s", !scn__any_has_action(s, FSM_PRODUCE)
                       ? "the process never produces an order" : "orders are produced after payment and no segment pays");
 }
 
 /* True when no strategy in force can oversell (or the process locks at creation). */
 static bool scn__never_oversells(const scn__wctx *cx)
 {
-    if (fsm_stock_hook_of(cx->s->fsm) == FSM_STOCK_ON_CREATE) return true;
+    const fsm_def *f[4];
+    int nf = scn__fsms(cx->s, f);
+    bool all_on_create = true;
+    for (int i = 0; i < nf; i++) all_on_create &= fsm_stock_hook_of(f[i]) == FSM_STOCK_ON_CREATE;
+    if (all_on_create) return true;
     if (!cx->wo || !cx->wo->all_strategies) {
         const char *name = cx->wo && cx->wo->strategy ? cx->wo->strategy : cx->s->strategy;
         const inv_strategy *st = inv_strategy_find(name);
@@ -292,7 +323,7 @@ static const char *scn__stuck_reason(const scn__wctx *cx, const char *metric, ch
     const scn_scenario *s = cx->s;
     if (strcmp(metric, "oversold_units") == 0 || strcmp(metric, "oversold_orders") == 0 || strcmp(metric, "revenue_at_risk") == 0) {
         if (!scn__never_oversells(cx)) return NULL;
-        if (fsm_stock_hook_of(s->fsm) == FSM_STOCK_ON_CREATE)
+        if (fsm_stock_hook_of(s->fsm) == FSM_STOCK_ON_CREATE && !s->n_more_fsms)
             snprintf(buf, n, "the process \"%s\" commits stock at creation, which never oversells", fsm_name(s->fsm));
         else if (cx->wo && cx->wo->all_strategies)
             snprintf(buf, n, "no strategy can oversell");

@@ -30,8 +30,12 @@ typedef struct sim__job {
     double   arrived;   /* when it joined the station */
     uint64_t a;         /* customer (order service) or order id */
     void    *ptr;       /* the order, for payment and warehouse jobs */
-    uint32_t b;         /* order index | segment << 16, or sub-order index */
+    uint32_t b;         /* order index | segment << 16 (| read << 20 | SIM__READ for a read), or sub-order index */
 } sim__job;
+
+/* An order-service job that is a read (order list or detail) rather than an order
+ * creation: bit 30 of sim__job.b, the read's number in bits 20..29 (docs/scenarios.md). */
+#define SIM__READ (1u << 30)
 
 typedef struct sim__station {
     const char *name;   /* for reports */
@@ -77,10 +81,110 @@ typedef struct sim__model {
     double       closed_unpaid;  /* orders closed (terminal) without ever paying */
     const inv_totals *tot;    /* the inventory's totals, read on every event */
     FILE        *orders_csv;  /* the order log being written, or NULL */
+    /* breakdowns (docs/metrics.md): the run's cells per dimension (rpt_run.bd), and the
+     * column of each figure in them (-1: the dimension does not break it down) */
+    double      *bd_v[RPT_BD_DIMS];
+    int          bd_ncols[RPT_BD_DIMS];
+    int8_t       bd_col[RPT_BD_DIMS][RPT_BD_FIGURES];
+    /* mixed processes: every process's states merged by name (state series, ledger codes) */
+    int          n_fsms;                              /* processes in the run */
+    int          nstates;                             /* distinct state names */
+    int8_t       state_code[PROC_MAX_FSMS][FSM_MAX_STATES]; /* (process, state) -> merged index */
+    const char  *state_name[RPT_MAX_STATES];          /* merged index -> name */
+    bool         state_terminal[RPT_MAX_STATES];      /* terminal in the first process that has it */
 } sim__model;
+_Static_assert(sizeof ((scn_scenario *)0)->more_fsms / sizeof(const fsm_def *) == PROC_MAX_FSMS - 1,
+               "a scenario names at most as many processes as the engine runs");
 
 static bool sim__counting(const sim__model *m) { return m->now >= m->warmup; }
-static void sim__count(sim__model *m, rpt_metric k, double v) { if (sim__counting(m)) m->m[k] += v; }
+
+/* ---- counting, with breakdowns -------------------------------------------------------- */
+
+/* Adds v to figure f of row `row` of dimension d, when d breaks f down. */
+static void sim__bd(sim__model *m, int d, int row, int f, double v)
+{
+    int c = m->bd_col[d][f];
+    if (c >= 0) m->bd_v[d][(size_t)row * (size_t)m->bd_ncols[d] + (size_t)c] += v;
+}
+
+/* The order's payment channel: row 0 ("default") of by_channel, until the scenario can
+ * name channels; a channel kept on the order is then read here. */
+static int sim__channel(const ord_order *o) { (void)o; return 0; }
+
+/* Counts a request that may not become an order: the total and its segment's row. */
+static void sim__count_seg(sim__model *m, rpt_metric k, double v, int segi)
+{
+    if (!sim__counting(m)) return;
+    m->m[k] += v;
+    sim__bd(m, RPT_BD_SEGMENT, segi, k, v);
+}
+
+/* Counts an order's metric: the total, its segment's row and its channel's row. */
+static void sim__count_o(sim__model *m, rpt_metric k, double v, const ord_order *o)
+{
+    if (!sim__counting(m)) return;
+    m->m[k] += v;
+    sim__bd(m, RPT_BD_SEGMENT, (int)(o->aux >> 16), k, v);
+    sim__bd(m, RPT_BD_CHANNEL, sim__channel(o), k, v);
+}
+
+/* Splits `cents` of an order over its lines in proportion to their list value, in whole
+ * cents (the last line takes the remainder, so the parts add up exactly), and adds each
+ * part / div to the line's SKU row of figure k. */
+static void sim__split_sku(sim__model *m, int k, os_money cents, const ord_order *o, double div)
+{
+    if (m->bd_col[RPT_BD_SKU][k] < 0) return;
+    os_money_total list = 0;
+    for (int i = 0; i < o->n_lines; i++) list += (os_money_total)m->s->skus[o->lines[i].sku].price * o->lines[i].qty;
+    os_money left = cents;
+    for (int i = 0; i < o->n_lines; i++) {
+        os_money_total line = (os_money_total)m->s->skus[o->lines[i].sku].price * o->lines[i].qty;
+        os_money part = i + 1 == o->n_lines ? left : list > 0 ? (os_money)((os_money_total)cents * line / list) : 0;
+        left -= part;
+        sim__bd(m, RPT_BD_SKU, (int)o->lines[i].sku, k, (double)part / div);
+    }
+}
+
+/* Counts money of an order (cents): the total in currency units as before, its segment's
+ * and channel's rows, and its SKUs' rows split by list value. */
+static void sim__count_money(sim__model *m, rpt_metric k, os_money cents, const ord_order *o)
+{
+    if (!sim__counting(m)) return;
+    sim__count_o(m, k, (double)cents / 100, o);
+    sim__split_sku(m, k, cents, o, 100);
+}
+
+/* Counts units of a paid order: the total, segment and channel rows, and per SKU each
+ * line's units (on_hand NULL) or each line's shortfall qty - max(on-hand before the
+ * payment, 0) (on_hand: the lines' on-hand before it; the sale was from on-hand). */
+static void sim__count_units(sim__model *m, rpt_metric k, double units, const ord_order *o, const int64_t *on_hand)
+{
+    if (!sim__counting(m)) return;
+    sim__count_o(m, k, units, o);
+    for (int i = 0; i < o->n_lines; i++) {
+        int64_t q = o->lines[i].qty;
+        if (on_hand) q = q > (on_hand[i] > 0 ? on_hand[i] : 0) ? q - (on_hand[i] > 0 ? on_hand[i] : 0) : 0;
+        sim__bd(m, RPT_BD_SKU, (int)o->lines[i].sku, k, (double)q);
+    }
+}
+
+/* A backordered order's captured money is at risk: kept in cents (exact) in the total and
+ * in the rows; sim__finish turns the rows into currency units. */
+static void sim__count_at_risk(sim__model *m, const ord_order *o)
+{
+    m->at_risk_cents += (double)o->captured;
+    sim__bd(m, RPT_BD_SEGMENT, (int)(o->aux >> 16), RPT_revenue_at_risk, (double)o->captured);
+    sim__bd(m, RPT_BD_CHANNEL, sim__channel(o), RPT_revenue_at_risk, (double)o->captured);
+    sim__split_sku(m, RPT_revenue_at_risk, o->captured, o, 1);
+}
+
+/* The discount each promotion gave a paid order, in its row. */
+static void sim__count_promotions(sim__model *m, const ord_order *o)
+{
+    if (!sim__counting(m)) return;
+    for (int i = 0; i < o->price.n; i++)
+        sim__bd(m, RPT_BD_PROMOTION, o->price.promo[i], RPT_discount_total, (double)o->price.amount[i] / 100);
+}
 
 /* ---- time integrals ------------------------------------------------------------------ */
 
@@ -162,7 +266,7 @@ static double sim__u(const sim__model *m, uint32_t purpose, uint64_t cust, uint6
  * INFINITY when the process has none. Derived, not stored: it never changes. */
 static double sim__deadline(const sim__model *m, const ord_order *o)
 {
-    const fsm_transition *tm = fsm_timer(proc_fsm(m->pe), fsm_initial(proc_fsm(m->pe)));
+    const fsm_transition *tm = fsm_timer(proc_fsm_of(m->pe, o), fsm_initial(proc_fsm_of(m->pe, o)));
     return tm && tm->action == FSM_EXPIRE ? o->t_created + scn_timer_seconds(m->s, tm) : INFINITY;
 }
 
@@ -186,7 +290,7 @@ static bool sim__after(sim__model *m, ord_order *o, const proc_result *res)
         o->timer = 0;
         if (res->timer) sim__arm(m, o, res->timer, m->now + scn_timer_seconds(m->s, res->timer));
     }
-    if (fsm_is_terminal(proc_fsm(m->pe), o->state)) {
+    if (fsm_is_terminal(proc_fsm_of(m->pe, o), o->state)) {
         sim_queue_cancel(m->q, o->timer);
         o->timer = 0;
         if (m->orders_csv) sim__log_order(m, o);
@@ -228,7 +332,7 @@ static void sim__log_order(const sim__model *m, const ord_order *o)
     if (isnan(ret)) ret = ord_time_of(o, FSM_RETURN_RECEIVE);
     for (int i = 0; i < o->n_lines; i++) {
         fprintf(f, "o%llu,c%llu,", (unsigned long long)o->id, (unsigned long long)o->buyer);
-        olog_put_field(f, fsm_state_name(proc_fsm(m->pe), o->state));
+        olog_put_field(f, fsm_state_name(proc_fsm_of(m->pe, o), o->state));
         sim__log_time(f, o->t_created);
         sim__log_time(f, ord_time_of(o, FSM_PAY));
         sim__log_time(f, closed);
@@ -251,6 +355,10 @@ static void sim__job_done(sim__model *m, int which, const sim__job *job);
 static double sim__service_time(const sim__model *m, int which, const sim__job *job)
 {
     const sim__station *st = &m->st[which];
+    if (which == ST_ORDER && (job->b & SIM__READ)) {
+        const scn_segment *g = &m->s->segments[(job->b >> 16) & 0xFu];
+        return sim__draw(m, &g->read_service, SIM_P_READ_SERVICE, job->a, (uint64_t)(job->b & 0xFFFFu) << 10 | ((job->b >> 20) & 0x3FFu));
+    }
     if (which == ST_ORDER) return sim__draw(m, st->service, SIM_P_ORDER_SERVICE, job->a, job->b & 0xFFFFu);
     const ord_order *o = job->ptr;
     if (which == ST_PAY) return sim__draw(m, st->service, SIM_P_PAY_DELAY, sim__cust(o), sim__j(o));
@@ -272,7 +380,7 @@ static void sim__start(sim__model *m, int which, const sim__job *job)
     st->busy++;
     if (which == ST_WH) {
         ord_order *o = job->ptr;
-        if (sim__alive(o, job->a) && fsm_row(proc_fsm(m->pe), o->state, FSM_PRODUCE)) {
+        if (sim__alive(o, job->a) && fsm_row(proc_fsm_of(m->pe, o), o->state, FSM_PRODUCE)) {
             proc_result res;
             if (proc_apply(m->pe, o, FSM_PRODUCE, FSM_SYSTEM, m->now, NULL, &res) == OS_OK) sim__after(m, o, &res);
         }
@@ -293,7 +401,7 @@ static void sim__arrive(sim__model *m, int which, sim__job job)
         if (m->now < m->horizon && m->now >= m->warmup) { rpt_hist_add(&st->wait, 0); rpt_hist_add(&st->response, 0); }
         if (which == ST_WH) {
             ord_order *o = job.ptr;
-            if (sim__alive(o, job.a) && fsm_row(proc_fsm(m->pe), o->state, FSM_PRODUCE)) {
+            if (sim__alive(o, job.a) && fsm_row(proc_fsm_of(m->pe, o), o->state, FSM_PRODUCE)) {
                 proc_result res;
                 if (proc_apply(m->pe, o, FSM_PRODUCE, FSM_SYSTEM, m->now, NULL, &res) == OS_OK) sim__after(m, o, &res);
             }
@@ -350,28 +458,30 @@ static uint32_t sim__pick_sku(const sim__model *m, sim_rng *r)
     return (uint32_t)lo;
 }
 
-static void sim__paid(sim__model *m, ord_order *o, const proc_result *res)
+/* Counts a successful payment. on_hand: each line's on-hand before it (per-SKU shortfall). */
+static void sim__paid(sim__model *m, ord_order *o, const proc_result *res, const int64_t *on_hand)
 {
     bool genuine = !(o->flags & ORD_MALICIOUS);
     int64_t units = 0;
     for (int i = 0; i < o->n_lines; i++) units += o->lines[i].qty;
-    sim__count(m, RPT_orders_paid, 1);
-    if (genuine) sim__count(m, RPT_genuine_orders_paid, 1);
+    sim__count_o(m, RPT_orders_paid, 1, o);
+    if (genuine) sim__count_o(m, RPT_genuine_orders_paid, 1, o);
     /* Served: the stock covered every line. An oversold order (backordered, or refunded at
      * once under oversell=refund) is paid but not served; money kept for a backordered one
      * is at risk until stock covers it. */
-    if (genuine && res->shortfall == 0) sim__count(m, RPT_genuine_orders_served, 1);
-    if (res->shortfall > 0 && !res->oversell_refund && sim__counting(m)) m->at_risk_cents += (double)o->captured;
-    if (!res->oversell_refund) sim__count(m, RPT_units_sold, (double)units);
+    if (genuine && res->shortfall == 0) sim__count_o(m, RPT_genuine_orders_served, 1, o);
+    if (res->shortfall > 0 && !res->oversell_refund && sim__counting(m)) sim__count_at_risk(m, o);
+    if (!res->oversell_refund) sim__count_units(m, RPT_units_sold, (double)units, o, NULL);
     if (res->shortfall > 0) {
-        sim__count(m, RPT_oversold_units, (double)res->shortfall);
-        sim__count(m, RPT_oversold_orders, 1);
+        sim__count_units(m, RPT_oversold_units, (double)res->shortfall, o, on_hand);
+        sim__count_o(m, RPT_oversold_orders, 1, o);
     }
-    sim__count(m, RPT_captured_total, (double)o->captured / 100);
-    sim__count(m, RPT_discount_total, (double)o->price.discount / 100);
+    sim__count_money(m, RPT_captured_total, o->captured, o);
+    sim__count_money(m, RPT_discount_total, o->price.discount, o);
+    sim__count_promotions(m, o);
     if (res->oversell_refund) {
-        sim__count(m, RPT_orders_refunded, 1);
-        sim__count(m, RPT_refund_total, (double)res->refund / 100);
+        sim__count_o(m, RPT_orders_refunded, 1, o);
+        sim__count_money(m, RPT_refund_total, res->refund, o);
     }
     if (sim__counting(m)) {
         rpt_hist_add(&m->out->order_to_pay, m->now - o->t_created);
@@ -389,7 +499,7 @@ static void sim__paid(sim__model *m, ord_order *o, const proc_result *res)
 /* Sends a paid order's sub-orders to the warehouse when the process produces it. */
 static void sim__to_warehouse(sim__model *m, ord_order *o)
 {
-    if (!fsm_row(proc_fsm(m->pe), o->state, FSM_PRODUCE)) return;
+    if (!fsm_row(proc_fsm_of(m->pe, o), o->state, FSM_PRODUCE)) return;
     o->sub_done = 0;
     int n = o->n_sub ? o->n_sub : 1;
     uint64_t id = o->id;
@@ -403,15 +513,17 @@ static void sim__to_warehouse(sim__model *m, ord_order *o)
 static void sim__apply_pay(sim__model *m, ord_order *o)
 {
     proc_result res;
+    int64_t on_hand[ORD_MAX_LINES];
+    for (int i = 0; i < o->n_lines; i++) on_hand[i] = inv_sku(proc_inventory(m->pe), o->lines[i].sku)->on_hand;
     os_status st = proc_apply(m->pe, o, FSM_PAY, FSM_BUYER, m->now, NULL, &res);
     if (st == OS_ESTOCK) {                          /* implicit payment start was rejected */
-        sim__count(m, RPT_payments_rejected_revalidation, 1);
+        sim__count_o(m, RPT_payments_rejected_revalidation, 1, o);
         proc_result r2 = { .from = -1, .to = o->state };
         sim__after(m, o, &r2);
         return;
     }
     if (st != OS_OK) return;
-    sim__paid(m, o, &res);
+    sim__paid(m, o, &res, on_hand);
     if (sim__after(m, o, &res)) return;
     const scn_segment *g = sim__seg(m, o);
     if (g->cancel_after_pay_probability > 0 &&
@@ -420,6 +532,33 @@ static void sim__apply_pay(sim__model *m, ord_order *o)
         sim__at(m, m->now + d, EV_CANCEL, o, o->id, 1);   /* 1: an attempt on a paid order */
     }
     sim__to_warehouse(m, o);
+}
+
+/* ---- issue 15 items 9-12: read traffic ------------------------------------------------ */
+
+/* The order's reads (order list, order detail) join the order service when it is created:
+ * floor(per_order), plus one with probability equal to the fraction. Counted in
+ * order_reads as they arrive (docs/metrics.md). The order may close before they are
+ * served; they are requests of the customer, not of the order. */
+static void sim__reads(sim__model *m, const ord_order *o, uint64_t cust, uint32_t j, int segi)
+{
+    const scn_segment *g = &m->s->segments[segi];
+    double whole = floor(g->reads_per_order), frac = g->reads_per_order - whole;
+    int n = (int)whole + (frac > 0 && sim__u(m, SIM_P_READS, cust, j) < frac);
+    sim__count_o(m, RPT_order_reads, n, o);
+    for (int k = 0; k < n; k++)
+        sim__arrive(m, ST_ORDER, (sim__job){ 0, cust, NULL, j | (uint32_t)segi << 16 | (uint32_t)k << 20 | SIM__READ });
+}
+
+/* The process an order follows (docs/scenarios.md, "Mixed processes"): its SKUs' when every
+ * line names the same one, else its segment's, else the scenario's (number 0). */
+static uint8_t sim__process_of(const scn_scenario *s, const scn_segment *g, const proc_order_req *rq)
+{
+    int p = s->skus[rq->lines[0].sku].process;
+    for (int i = 1; i < rq->n_lines; i++)
+        if (s->skus[rq->lines[i].sku].process != p) p = -1;
+    if (p < 0) p = g->process;
+    return (uint8_t)(p < 0 ? 0 : p);
 }
 
 static void sim__create(sim__model *m, uint64_t cust, uint32_t j, int segi)
@@ -463,22 +602,24 @@ static void sim__create(sim__model *m, uint64_t cust, uint32_t j, int segi)
         }
         rq.n_lines = n;
     }
+    rq.fsm = sim__process_of(s, g, &rq);
     double p_flag = g->malicious ? s->bot_detect_p : s->false_positive_p;
     rq.flagged = p_flag > 0 && sim__u(m, SIM_P_RISK, cust, j) < p_flag;
 
     ord_order *o;
     os_status st = proc_create_order(m->pe, &rq, m->now, &o);
-    if (st == OS_ERISK || st == OS_ELIMIT) { sim__count(m, RPT_orders_blocked_risk, 1); return; }
+    if (st == OS_ERISK || st == OS_ELIMIT) { sim__count_seg(m, RPT_orders_blocked_risk, 1, segi); return; }
     if (st == OS_ESTOCK) {
-        sim__count(m, RPT_orders_rejected_stockout, 1);
+        sim__count_seg(m, RPT_orders_rejected_stockout, 1, segi);
         if (!g->malicious && m->tot->locked > 0 && inv_short_while_locked(proc_inventory(m->pe), rq.lines, rq.n_lines))
-            sim__count(m, RPT_genuine_rejected_while_locked, 1);
+            sim__count_seg(m, RPT_genuine_rejected_while_locked, 1, segi);
         return;
     }
     OS_ASSERT(st == OS_OK);
-    sim__count(m, RPT_orders_created, 1);
     o->aux = j | (uint32_t)segi << 16;
-    const fsm_def *def = proc_fsm(m->pe);
+    sim__count_o(m, RPT_orders_created, 1, o);
+    if (g->reads_per_order > 0) sim__reads(m, o, cust, j, segi);
+    const fsm_def *def = proc_fsm_of(m->pe, o);
     const fsm_transition *tm = fsm_timer(def, o->state);
     if (tm) sim__arm(m, o, tm, m->now + scn_timer_seconds(s, tm));
     if (fsm_row(def, o->state, FSM_PAY)) {
@@ -499,7 +640,7 @@ static void sim__create(sim__model *m, uint64_t cust, uint32_t j, int segi)
 static void sim__job_done(sim__model *m, int which, const sim__job *job)
 {
     if (which == ST_ORDER) {
-        sim__create(m, job->a, job->b & 0xFFFFu, (int)(job->b >> 16));
+        if (!(job->b & SIM__READ)) sim__create(m, job->a, job->b & 0xFFFFu, (int)(job->b >> 16));
         return;
     }
     ord_order *o = job->ptr;
@@ -509,7 +650,7 @@ static void sim__job_done(sim__model *m, int which, const sim__job *job)
         if (fail) {
             proc_pay_fail(m->pe, o, m->now);
             /* Not retried: the order expires at its original deadline, at once if passed. */
-            const fsm_transition *tm = fsm_timer(proc_fsm(m->pe), o->state);
+            const fsm_transition *tm = fsm_timer(proc_fsm_of(m->pe, o), o->state);
             double dl = sim__deadline(m, o);
             if (tm) sim__arm(m, o, tm, dl > m->now ? dl : m->now);
             return;
@@ -535,14 +676,14 @@ static void sim__deliver(sim__model *m, ord_order *o)
     uint64_t cust = sim__cust(o);
     uint32_t j = sim__j(o);
     uint64_t id = o->id;
-    if (!(o->flags & ORD_PAID) && fsm_row(proc_fsm(m->pe), o->state, FSM_PAY)) {
+    if (!(o->flags & ORD_PAID) && fsm_row(proc_fsm_of(m->pe, o), o->state, FSM_PAY)) {
         /* Cash on delivery: the buyer pays the courier, or refuses the parcel. */
         if (sim__u(m, SIM_P_PAY_DECISION, cust, j) < g->pay_probability) {
             sim__apply_pay(m, o);
         } else {
             proc_args args = { .restock = true };
             if (proc_apply(m->pe, o, FSM_RETURN_RECEIVE, FSM_SYSTEM, m->now, &args, &res) == OS_OK) {
-                sim__count(m, RPT_orders_returned, 1);
+                sim__count_o(m, RPT_orders_returned, 1, o);
                 if (sim__counting(m)) m->refused_unpaid++;
                 sim__after(m, o, &res);
             }
@@ -560,14 +701,14 @@ static void sim__return(sim__model *m, ord_order *o)
 {
     proc_result res;
     if (proc_apply(m->pe, o, FSM_RETURN_REQUEST, FSM_BUYER, m->now, NULL, &res) != OS_OK) {
-        sim__count(m, RPT_returns_refused_window, 1);
+        sim__count_o(m, RPT_returns_refused_window, 1, o);
         return;
     }
     if (sim__after(m, o, &res)) return;
     proc_args args = { .restock = sim__u(m, SIM_P_RESTOCK, sim__cust(o), sim__j(o)) < m->s->restock_p };
     if (proc_apply(m->pe, o, FSM_RETURN_RECEIVE, FSM_MERCHANT, m->now, &args, &res) != OS_OK) return;
-    sim__count(m, RPT_orders_returned, 1);
-    sim__count(m, RPT_refund_total, (double)res.refund / 100);
+    sim__count_o(m, RPT_orders_returned, 1, o);
+    sim__count_money(m, RPT_refund_total, res.refund, o);
     sim__after(m, o, &res);
 }
 
@@ -576,8 +717,8 @@ static void sim__timer(sim__model *m, ord_order *o, fsm_action action)
     o->timer = 0;
     proc_result res;
     if (proc_apply(m->pe, o, action, FSM_SYSTEM, m->now, NULL, &res) != OS_OK) return;
-    if (action == FSM_EXPIRE && res.settled) sim__count(m, RPT_orders_expired, 1);
-    if (fsm_is_terminal(proc_fsm(m->pe), res.to) && action == FSM_COMPLETE) sim__count(m, RPT_orders_completed, 1);
+    if (action == FSM_EXPIRE && res.settled) sim__count_o(m, RPT_orders_expired, 1, o);
+    if (fsm_is_terminal(proc_fsm_of(m->pe, o), res.to) && action == FSM_COMPLETE) sim__count_o(m, RPT_orders_completed, 1, o);
     sim__after(m, o, &res);
 }
 
@@ -619,7 +760,7 @@ static void sim__arrival(sim__model *m)
         while (segi + 1 < m->s->n_segments && u >= m->seg_cum_share[segi]) segi++;
     }
     const scn_segment *g = &m->s->segments[segi];
-    sim__count(m, RPT_customers, 1);
+    sim__count_seg(m, RPT_customers, 1, segi);
     int n = g->malicious ? g->orders_per_visit : 1;
     for (int j = 0; j < n; j++) sim__arrive(m, ST_ORDER, (sim__job){ 0, cust, NULL, (uint32_t)j | (uint32_t)segi << 16 });
     sim__schedule_arrival(m);
@@ -630,7 +771,6 @@ static void sim__arrival(sim__model *m)
 static void sim__sample(sim__model *m)
 {
     const inv_store *inv = proc_inventory(m->pe);
-    const fsm_def *def = proc_fsm(m->pe);
     double row[RPT_MAX_COLS];
     int64_t avail = 0, sold = 0, over = 0;
     for (int i = 0; i < inv_sku_count(inv); i++) {
@@ -659,8 +799,17 @@ static void sim__sample(sim__model *m)
         row[k++] = m->st[i].util_peak;
         if (peak > m->st[i].util_peak) m->st[i].util_peak = peak;
     }
-    for (int s = 0; s < fsm_state_count(def) && k < RPT_MAX_COLS; s++)
-        row[k++] = (double)(fsm_is_terminal(def, s) ? proc_entered(m->pe, s) : proc_in_state(m->pe, s));
+    /* Open orders per non-terminal state, orders that ever reached each terminal one; the
+     * processes' states merged by name (paid of b2c and paid of virtual are one column). */
+    for (int c = 0; c < m->nstates && k + c < RPT_MAX_COLS; c++) row[k + c] = 0;
+    for (int p = 0; p < m->n_fsms; p++) {
+        const fsm_def *def = proc_fsm_at(m->pe, p);
+        for (int s = 0; s < fsm_state_count(def); s++) {
+            int c = m->state_code[p][s];
+            if (c >= 0 && k + c < RPT_MAX_COLS)
+                row[k + c] += (double)(m->state_terminal[c] ? proc_entered_of(m->pe, p, s) : proc_in_state_of(m->pe, p, s));
+        }
+    }
     rpt_series_add(&m->out->series, row);
     if (m->now + m->s->sample_every < m->horizon) sim__at(m, m->now + m->s->sample_every, EV_SAMPLE, NULL, 0, 0);
 }
@@ -700,6 +849,58 @@ static void sim__setup(sim__model *m)
     /* Payment with unlimited servers still takes its delay: model it as a station with
      * more servers than there can ever be payments in flight. */
     if (m->st[ST_PAY].servers == 0) m->st[ST_PAY].servers = 1 << 30;
+}
+
+/* Sizes the run's breakdowns from the scenario (no allocation per event afterwards) and
+ * names their rows: segments, catalog SKUs, promotions, payment channels. */
+static void sim__bd_setup(sim__model *m)
+{
+    const scn_scenario *s = m->s;
+    int rows[RPT_BD_DIMS] = { [RPT_BD_SEGMENT] = s->n_segments, [RPT_BD_SKU] = s->n_skus,
+                              [RPT_BD_PROMOTION] = s->n_promos, [RPT_BD_CHANNEL] = 1 };
+    for (int d = 0; d < RPT_BD_DIMS; d++) {
+        rpt_bd_alloc(m->out, (rpt_bd_dim)d, rows[d]);
+        rpt_bd *b = &m->out->bd[d];
+        for (int k = 0; k < b->nrows; k++) {
+            const char *name = d == RPT_BD_SEGMENT ? s->segments[k].name : d == RPT_BD_SKU ? s->skus[k].sku
+                             : d == RPT_BD_PROMOTION ? s->promos[k].id : "default";
+            snprintf(b->keys[k], RPT_NAME_MAX, "%s", name);
+        }
+        m->bd_v[d] = b->v;
+        m->bd_ncols[d] = b->ncols;
+        for (int f = 0; f < RPT_BD_FIGURES; f++) m->bd_col[d][f] = (int8_t)(b->nrows ? rpt_bd_column((rpt_bd_dim)d, f) : -1);
+    }
+}
+
+/* Completes the breakdowns at the horizon: what is known only then (open orders, unsold
+ * units, budgets) and what is derived (revenue = captured - refunded, money at risk from
+ * cents), as the totals are. */
+static void sim__bd_finish(sim__model *m)
+{
+    const inv_store *inv = proc_inventory(m->pe);
+    size_t cur = 0;
+    for (ord_order *o; (o = ord_next_live(proc_orders(m->pe), &cur));) {
+        sim__bd(m, RPT_BD_SEGMENT, (int)(o->aux >> 16), RPT_orders_open_end, 1);
+        sim__bd(m, RPT_BD_CHANNEL, sim__channel(o), RPT_orders_open_end, 1);
+    }
+    for (int i = 0; i < inv_sku_count(inv); i++) {
+        int64_t oh = inv_sku(inv, (uint32_t)i)->on_hand;
+        sim__bd(m, RPT_BD_SKU, i, RPT_unsold_units_end, (double)(oh > 0 ? oh : 0));
+    }
+    for (int i = 0; i < m->s->n_promos; i++) {
+        os_money left = promo_remaining(proc_promotions(m->pe), i);
+        sim__bd(m, RPT_BD_PROMOTION, i, RPT_BD_budget_left, left == PROMO_UNLIMITED ? NAN : (double)left / 100);
+        sim__bd(m, RPT_BD_PROMOTION, i, RPT_BD_budget_skips, (double)promo_budget_skips(proc_promotions(m->pe), i));
+    }
+    for (int d = 0; d < RPT_BD_DIMS; d++) {
+        int rev = m->bd_col[d][RPT_revenue], cap = m->bd_col[d][RPT_captured_total], ref = m->bd_col[d][RPT_refund_total];
+        int risk = m->bd_col[d][RPT_revenue_at_risk];
+        for (int k = 0; k < m->out->bd[d].nrows; k++) {
+            double *row = m->bd_v[d] + (size_t)k * (size_t)m->bd_ncols[d];
+            if (rev >= 0) row[rev] = row[cap] - row[ref];
+            if (risk >= 0) row[risk] /= 100;
+        }
+    }
 }
 
 static void sim__finish(sim__model *m)
@@ -766,8 +967,10 @@ static void sim__finish(sim__model *m)
         sim__station_window(m, st);
         o->utilization_peak = modelled ? st->util_peak : 0;
     }
-    /* Invariants: the core's, plus the simulator's own bookkeeping. */
-    int bad = proc_check(m->pe, &r->violations);
+    sim__bd_finish(m);
+    /* Invariants: the core's, plus the simulator's own bookkeeping, and every breakdown
+     * adding up to its total. */
+    int bad = proc_check(m->pe, &r->violations) + rpt_bd_check(r, &r->violations);
     if (m->warmup == 0) {
         /* Every order created is paid, closed unpaid, or still open unpaid. */
         if (r->m[RPT_orders_paid] + m->closed_unpaid + (double)open_unpaid != r->m[RPT_orders_created]) {
@@ -781,7 +984,8 @@ static void sim__finish(sim__model *m)
         double closed = r->m[RPT_orders_paid] + r->m[RPT_orders_expired] + r->m[RPT_orders_cancelled] -
                         r->m[RPT_orders_cancelled_after_pay] + r->m[RPT_payments_rejected_revalidation] +
                         m->refused_unpaid + (double)open_unpaid;
-        if (fsm_builtin(fsm_name(s->fsm)) == s->fsm && closed != r->m[RPT_orders_created]) {
+        bool builtin = fsm_builtin(fsm_name(s->fsm)) == s->fsm;   /* the others are built-ins (scn__processes) */
+        if (builtin && closed != r->m[RPT_orders_created]) {
             os_diag_add(&r->violations, "orders: created %.0f != paid %.0f + expired %.0f + cancelled unpaid %.0f + rejected %.0f"
                         " + refused at the door %.0f + open unpaid %lld", r->m[RPT_orders_created], r->m[RPT_orders_paid],
                         r->m[RPT_orders_expired], r->m[RPT_orders_cancelled] - r->m[RPT_orders_cancelled_after_pay],
@@ -809,6 +1013,9 @@ void sim_estimate_run(const scn_scenario *s, sim_estimate *e)
         per += s->segments[i].share * (s->segments[i].malicious ? s->segments[i].orders_per_visit : 1);
     e->orders = e->customers * per;
     e->events = e->customers + 4.0 * e->orders;
+    for (int i = 0; i < s->n_segments; i++)   /* reads: one arrival and one completion each */
+        e->events += 2.0 * e->customers * s->segments[i].share * (s->segments[i].malicious ? s->segments[i].orders_per_visit : 1) *
+                     s->segments[i].reads_per_order;
     e->seconds = e->events / 1.5e6;
     /* An order stays open at most through expiry or, once paid, through fulfilment. */
     double open = s->order_expiry;
@@ -819,12 +1026,40 @@ void sim_estimate_run(const scn_scenario *s, sim_estimate *e)
     e->bytes = 64e6 + 400.0 * in_flight;
 }
 
+/* Merges the run's processes' states by name (process 0's first, in its order, then each
+ * other process's new names) for the state series and the ledger's codes, and names the
+ * run's process: "b2c", or "b2c+virtual" when segments or SKUs follow others. */
+static void sim__states_setup(sim__model *m, rpt_run *out)
+{
+    m->n_fsms = 1 + m->s->n_more_fsms;
+    m->nstates = 0;
+    scn_process_label(m->s, out->process, sizeof out->process);
+    for (int p = 0; p < m->n_fsms; p++) {
+        const fsm_def *def = proc_fsm_at(m->pe, p);
+        for (int st = 0; st < fsm_state_count(def); st++) {
+            const char *name = fsm_state_name(def, st);
+            int c = -1;
+            for (int k = 0; k < m->nstates && c < 0; k++)
+                if (strcmp(m->state_name[k], name) == 0) c = k;
+            if (c < 0 && m->nstates < RPT_MAX_STATES) {
+                c = m->nstates++;
+                m->state_name[c] = name;
+                m->state_terminal[c] = fsm_is_terminal(def, st);
+            }
+            OS_ASSERT(c >= 0);   /* the three built-ins have 17 distinct states; a file at most FSM_MAX_STATES */
+            m->state_code[p][st] = (int8_t)c;
+        }
+    }
+}
+
 /* The ledger observer: appends each transition after the warmup to the run. */
 static void sim__observe(void *ctx, const ord_order *o, int action, fsm_actor actor, int from, int to, double t,
                          int64_t shortfall)
 {
     sim__model *m = ctx;
     if (t < m->warmup) return;
+    from = from >= 0 ? m->state_code[o->fsm][from] : -1;
+    to = m->state_code[o->fsm][to];
     rpt_trans x = { .t = t, .order = o->id, .shortfall = (int32_t)shortfall, .from = (int8_t)from, .to = (int8_t)to,
                     .action = (uint8_t)action, .actor = (uint8_t)actor };
     rpt_trans_add(m->out, &x);
@@ -843,7 +1078,8 @@ os_status sim_run(const scn_scenario *s, const sim_opts *opts, rpt_run *out)
         skus[i] = (proc_sku){ s->skus[i].stock, s->skus[i].price, s->skus[i].max_per_user, (uint8_t)s->skus[i].warehouse };
     proc_config pc = { .fsm = s->fsm, .strategy = strat, .opts = { s->revalidate, s->oversell_refund },
                        .n_skus = s->n_skus, .skus = skus, .n_promos = s->n_promos, .promos = s->promos,
-                       .max_unpaid_per_user = s->max_unpaid, .ledger = opts->ledger };
+                       .max_unpaid_per_user = s->max_unpaid, .ledger = opts->ledger, .n_more_fsms = s->n_more_fsms };
+    for (int i = 0; i < s->n_more_fsms; i++) pc.more_fsms[i] = s->more_fsms[i];
     sim__model m = { .s = s, .seed = opts->seed, .out = out, .warmup = s->warmup, .horizon = s->horizon,
                      .sellout = NAN, .paid_bin = -1, .orders_csv = opts->orders_csv };
     m.pe = proc_create(&pc);
@@ -851,11 +1087,12 @@ os_status sim_run(const scn_scenario *s, const sim_opts *opts, rpt_run *out)
     free(skus);
     m.q = sim_queue_create();
     sim__setup(&m);
+    sim__bd_setup(&m);
     sim_rng_init(&m.arr_rng, m.seed, SIM_P_ARRIVAL, 0, 0);
 
     snprintf(out->scenario, sizeof out->scenario, "%s", s->name);
     snprintf(out->strategy, sizeof out->strategy, "%s", strat->name);
-    snprintf(out->process, sizeof out->process, "%s", fsm_name(s->fsm));
+    sim__states_setup(&m, out);
     out->seed = opts->seed;
     out->replication = opts->replication;
     out->horizon = s->horizon;
@@ -872,19 +1109,19 @@ os_status sim_run(const scn_scenario *s, const sim_opts *opts, rpt_run *out)
         cols[nc++] = st_cols[2 * i];
         cols[nc++] = st_cols[2 * i + 1];
     }
-    char state_cols[FSM_MAX_STATES][RPT_NAME_MAX];
+    char state_cols[RPT_MAX_STATES][RPT_NAME_MAX];
     uint64_t cumulative = 0;
     for (int i = 1; i <= 5; i++) cumulative |= 1ull << (5 + i);   /* the cum.* columns (t is column 0) */
-    for (int i = 0; i < fsm_state_count(s->fsm) && nc < RPT_MAX_COLS - 1; i++) {
-        snprintf(state_cols[i], RPT_NAME_MAX, "state.%s", fsm_state_name(s->fsm, i));
-        if (fsm_is_terminal(s->fsm, i)) cumulative |= 1ull << (nc + 1);
+    for (int i = 0; i < m.nstates && nc < RPT_MAX_COLS - 1; i++) {
+        snprintf(state_cols[i], RPT_NAME_MAX, "state.%s", m.state_name[i]);
+        if (m.state_terminal[i]) cumulative |= 1ull << (nc + 1);
         cols[nc++] = state_cols[i];
     }
     rpt_series_columns(&out->series, nc, cols);
     out->series.cumulative = cumulative;
     if (opts->ledger) {
-        out->nstates = fsm_state_count(s->fsm);
-        for (int i = 0; i < out->nstates && i < RPT_MAX_STATES; i++) snprintf(out->states[i], RPT_NAME_MAX, "%s", fsm_state_name(s->fsm, i));
+        out->nstates = m.nstates;
+        for (int i = 0; i < out->nstates; i++) snprintf(out->states[i], RPT_NAME_MAX, "%s", m.state_name[i]);
         out->nactions = FSM_ACTION_COUNT + 1;
         for (int i = 0; i < FSM_ACTION_COUNT; i++) snprintf(out->actions[i], RPT_NAME_MAX, "%s", fsm_action_name((fsm_action)i));
         snprintf(out->actions[FSM_ACTION_COUNT], RPT_NAME_MAX, "create");
@@ -916,7 +1153,7 @@ os_status sim_run(const scn_scenario *s, const sim_opts *opts, rpt_run *out)
             case EV_PAY_START: {
                 os_status st = proc_pay_start(m.pe, o, m.now);
                 if (st == OS_ESTOCK) {
-                    sim__count(&m, RPT_payments_rejected_revalidation, 1);
+                    sim__count_o(&m, RPT_payments_rejected_revalidation, 1, o);
                     proc_result r2 = { .from = -1, .to = o->state };
                     sim__after(&m, o, &r2);
                 } else if (st == OS_OK) {
@@ -933,9 +1170,9 @@ os_status sim_run(const scn_scenario *s, const sim_opts *opts, rpt_run *out)
                  * process's decision; a refusal is counted in forbidden_actions. */
                 proc_result res;
                 if (proc_apply(m.pe, o, FSM_CANCEL, FSM_BUYER, m.now, NULL, &res) == OS_OK) {
-                    if (ev.u32 == 1 || res.settled) sim__count(&m, RPT_orders_cancelled, 1);
-                    if (ev.u32 == 1) sim__count(&m, RPT_orders_cancelled_after_pay, 1);
-                    if (res.refund) sim__count(&m, RPT_refund_total, (double)res.refund / 100);
+                    if (ev.u32 == 1 || res.settled) sim__count_o(&m, RPT_orders_cancelled, 1, o);
+                    if (ev.u32 == 1) sim__count_o(&m, RPT_orders_cancelled_after_pay, 1, o);
+                    if (res.refund) sim__count_money(&m, RPT_refund_total, res.refund, o);
                     sim__after(&m, o, &res);
                 }
                 break;
@@ -945,7 +1182,7 @@ os_status sim_run(const scn_scenario *s, const sim_opts *opts, rpt_run *out)
                 proc_args a = { .new_qty = sim__round_count(sim__draw(&m, &g->quantity, SIM_P_MODIFY_QTY, sim__cust(o), sim__j(o))) };
                 proc_result res;
                 if (proc_apply(m.pe, o, FSM_MODIFY, FSM_BUYER, m.now, &a, &res) == OS_OK) {
-                    sim__count(&m, RPT_orders_modified, 1);
+                    sim__count_o(&m, RPT_orders_modified, 1, o);
                     sim__after(&m, o, &res);   /* a custom process may move on modify */
                 }
                 break;

@@ -29,18 +29,36 @@ static const char *soak_dist(char *buf, size_t n, bool time)
     return buf;
 }
 
+/* Mixed processes (docs/scenarios.md): a catalog entry's or a segment's own process, one
+ * time in four. */
+static const char *soak_mixed_process(void)
+{
+    static const char *const keys[] = { ",\"process\":\"b2c\"", ",\"process\":\"virtual\"", ",\"process\":\"cod\"" };
+    return soak_u() < 0.25 ? keys[soak_i(0, 2)] : "";
+}
+
+/* Read traffic (docs/scenarios.md, segment "reads"), one time in three. */
+static const char *soak_reads(char *buf, size_t n)
+{
+    char d[128];
+    if (soak_u() < 2.0 / 3) return "";
+    snprintf(buf, n, ",\"reads\":{\"per_order\":%g,\"service\":%s}", soak_u() * 4, soak_dist(d, sizeof d, true));
+    return buf;
+}
+
 /* Writes one random scenario into buf. */
 static void soak_scenario(char *buf, size_t n, int k)
 {
     static const char *const strategies[] = { "reduce_on_order", "reduce_on_payment", "reserve_on_checkout" };
     static const char *const processes[] = { "b2c", "virtual", "cod" };
-    char d1[128], d2[128], d3[128], d4[128], d5[128], d6[128];
+    char d1[128], d2[128], d3[128], d4[128], d5[128], d6[128], d7[256];
     size_t u = 0;
     u += (size_t)snprintf(buf + u, n - u, "{\"name\":\"soak%d\",\"seed\":%d,\"horizon\":%d,\"catalog\":[", k, soak_i(0, 1000), soak_i(600, 7200));
     int skus = soak_i(1, 4);
     for (int i = 0; i < skus; i++)
-        u += (size_t)snprintf(buf + u, n - u, "%s{\"sku\":\"s%d\",\"stock\":%d,\"price\":%g,\"max_per_user\":%d,\"warehouse\":\"w%d\"}",
-                              i ? "," : "", i, soak_i(0, 150), 1 + soak_u() * 300, soak_i(0, 3), soak_i(0, 2));
+        u += (size_t)snprintf(buf + u, n - u, "%s{\"sku\":\"s%d\",\"stock\":%d,\"price\":%g,\"max_per_user\":%d,\"warehouse\":\"w%d\"%s}",
+                              i ? "," : "", i, soak_i(0, 150), 1 + soak_u() * 300, soak_i(0, 3), soak_i(0, 2),
+                              soak_mixed_process());
     u += (size_t)snprintf(buf + u, n - u, "],\"promotions\":[{\"id\":\"p\",\"type\":\"percent_off\",\"value\":%d,\"budget\":%d,\"return_budget\":%s},"
                           "{\"id\":\"t\",\"type\":\"threshold_off\",\"value\":5,\"threshold\":50,\"priority\":2,\"stackable\":%s}],",
                           soak_i(0, 50), soak_i(0, 2000), soak_u() < 0.5 ? "true" : "false", soak_u() < 0.5 ? "true" : "false");
@@ -52,14 +70,14 @@ static void soak_scenario(char *buf, size_t n, int k)
     u += (size_t)snprintf(buf + u, n - u, "\"customers\":{\"arrivals\":{\"process\":\"%s\",\"rate\":%g,\"schedule\":[{\"at\":%d,\"rate\":%g}]},"
                           "\"max_customers\":%d,\"segments\":[{\"name\":\"g\",\"share\":%.17g,\"quantity\":%s,\"basket_size\":%s,"
                           "\"pay_probability\":%g,\"think_time\":%s,\"cancel_probability\":%g,\"modify_probability\":%g,"
-                          "\"return_probability\":%g,\"return_delay\":%s,\"cancel_after_pay_probability\":%g}",
+                          "\"return_probability\":%g,\"return_delay\":%s,\"cancel_after_pay_probability\":%g%s%s}",
                           soak_u() < 0.5 ? "poisson" : "deterministic", 0.5 + soak_u() * 10, soak_i(60, 600), soak_u() * 5,
                           soak_i(100, 1500), 1 - bots, soak_dist(d1, sizeof d1, false), soak_dist(d2, sizeof d2, false),
                           soak_u(), soak_dist(d3, sizeof d3, true), soak_u() * 0.2, soak_u() * 0.2, soak_u() * 0.5,
-                          soak_dist(d4, sizeof d4, true), soak_u() * 0.3);
+                          soak_dist(d4, sizeof d4, true), soak_u() * 0.3, soak_mixed_process(), soak_reads(d7, sizeof d7));
     if (bots > 0)
-        u += (size_t)snprintf(buf + u, n - u, ",{\"name\":\"b\",\"share\":%.17g,\"malicious\":true,\"orders_per_visit\":%d,\"accounts_per_visit\":%d}",
-                              bots, soak_i(1, 6), soak_i(1, 6));
+        u += (size_t)snprintf(buf + u, n - u, ",{\"name\":\"b\",\"share\":%.17g,\"malicious\":true,\"orders_per_visit\":%d,\"accounts_per_visit\":%d%s}",
+                              bots, soak_i(1, 6), soak_i(1, 6), soak_mixed_process());
     u += (size_t)snprintf(buf + u, n - u, "]},\"payment\":{\"delay\":%s,\"failure_probability\":%g%s},",
                           soak_dist(d5, sizeof d5, true), soak_u() * 0.3, soak_u() < 0.5 ? ",\"servers\":3" : "");
     if (soak_u() < 0.7)
