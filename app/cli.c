@@ -170,7 +170,9 @@ int cli_parse(const cli_cmd *c, int argc, char **argv, cli_opts *o)
         else if (strcmp(name, "--strategy") == 0 && strcmp(val, "all") == 0) o->strategy_all = true;
         else if (strcmp(name, "--strategy") == 0) {
             if (!inv_strategy_find(val)) {
-                fprintf(stderr, "ordersim: unknown strategy '%s' for --strategy (reduce_on_order, reduce_on_payment, reserve_on_checkout)\n", val);
+                fprintf(stderr, "ordersim: unknown strategy '%s' for --strategy (", val);
+                for (const inv_strategy *const *k = inv_strategies(); *k; k++) fprintf(stderr, "%s%s", k == inv_strategies() ? "" : ", ", (*k)->name);
+                fprintf(stderr, ")\n");
                 return CLI_USAGE;
             }
             o->strategy = val;

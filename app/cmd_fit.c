@@ -26,9 +26,10 @@
 #define FIT__HOUR 3600.0
 
 enum { D_THINK, D_WAREHOUSE, D_DELIVERY, D_RETURN, D_COUNT };
-static const char *const fit__dname[D_COUNT] = { "think_time", "warehouse.service", "fulfilment.delivery", "return_delay" };
-static const char *const fit__dwhat[D_COUNT] = { "created_at -> paid_at", "paid_at -> shipped_at",
+static const char *const fit__dname[] = { "think_time", "warehouse.service", "fulfilment.delivery", "return_delay" };
+static const char *const fit__dwhat[] = { "created_at -> paid_at", "paid_at -> shipped_at",
                                                  "shipped_at -> delivered_at", "delivered_at -> returned_at" };
+_Static_assert(OS_COUNT_OF(fit__dname) == D_COUNT && OS_COUNT_OF(fit__dwhat) == D_COUNT, "a name and a description per delay");
 
 typedef struct fit__order {
     double t[OLOG_NT];   /* times, seconds since the epoch (NAN when absent) */

@@ -18,8 +18,8 @@ static const unsigned char os__exits[] = {
     OS_STATUS_LIST(OS__EXIT)
 #undef OS__EXIT
 };
-_Static_assert(sizeof os__messages / sizeof os__messages[0] == OS_STATUS_COUNT, "one message per status");
-_Static_assert(sizeof os__exits == OS_STATUS_COUNT, "one exit code per status");
+_Static_assert(OS_COUNT_OF(os__messages) == OS_STATUS_COUNT, "one message per status");
+_Static_assert(OS_COUNT_OF(os__exits) == OS_STATUS_COUNT, "one exit code per status");
 const char *os_strerror(os_status st)
 {
     if ((unsigned)st >= OS_STATUS_COUNT) return "unknown status";

@@ -35,6 +35,10 @@ typedef enum {
     OS_STATUS_COUNT
 } os_status;
 
+/* The number of elements of an array (not a pointer); for _Static_asserts that tie a
+ * table's size to the enum count it is indexed by. */
+#define OS_COUNT_OF(a) (sizeof (a) / sizeof (a)[0])
+
 /* Returns the static message of a status; never NULL, "unknown status" for bad codes. */
 const char *os_strerror(os_status st);
 /* The process exit code for a status, from the same table: 0, 2, 65, 66, 70 or 74 (70 for

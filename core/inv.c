@@ -21,6 +21,7 @@ static const char *const inv__names[] = {
     INV_MOVE_LIST(INV__N)
 #undef INV__N
 };
+_Static_assert(OS_COUNT_OF(inv__names) == INV_MOVE_COUNT, "one name per ledger movement");
 const char *inv_move_name(inv_move_kind k) { return (unsigned)k < INV_MOVE_COUNT ? inv__names[k] : "?"; }
 
 inv_store *inv_create(int n, const int64_t *stock0, bool ledger)

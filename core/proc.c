@@ -252,7 +252,7 @@ enum {
     PROC_RELEASE = 1u << 2, /* release a lock; put sold units back on sale */
     PROC_RETURN  = 1u << 3, /* release a lock; sold units back, restocked or written off */
 };
-static const uint8_t proc__stock_table[FSM_STOCK_COUNT][FSM_STOCK_COUNT] = {
+static const uint8_t proc__stock_table[][FSM_STOCK_COUNT] = {
     /* to:               none          locked                       deducted   released      returned */
     [FSM_STOCK_NONE]     = { PROC_KEEP,    PROC_ACQUIRE,                PROC_SELL, PROC_RELEASE, PROC_RETURN },
     [FSM_STOCK_LOCKED]   = { PROC_RELEASE, PROC_KEEP,                   PROC_SELL, PROC_RELEASE, PROC_RETURN },
@@ -260,6 +260,7 @@ static const uint8_t proc__stock_table[FSM_STOCK_COUNT][FSM_STOCK_COUNT] = {
     [FSM_STOCK_RELEASED] = { PROC_KEEP,    PROC_ACQUIRE,                PROC_SELL, PROC_KEEP,    PROC_KEEP },
     [FSM_STOCK_RETURNED] = { PROC_KEEP,    PROC_ACQUIRE,                PROC_SELL, PROC_KEEP,    PROC_KEEP },
 };
+_Static_assert(OS_COUNT_OF(proc__stock_table) == FSM_STOCK_COUNT, "a row per stance left");
 
 /* Moves the order's units as `op` says. Returns OS_ESTOCK, having changed nothing, when a
  * lock (with nothing given back first) or a sale cannot be had; for a sale the caller decides (a payment goes on and is

@@ -19,6 +19,7 @@ static const char *const promo__names[] = {
     PROMO_TYPE_LIST(PROMO__N)
 #undef PROMO__N
 };
+_Static_assert(OS_COUNT_OF(promo__names) == PROMO_TYPE_COUNT, "one name per promotion type");
 
 const char *promo_type_name(promo_type t) { return (unsigned)t < PROMO_TYPE_COUNT ? promo__names[t] : "?"; }
 

@@ -27,6 +27,9 @@ static const int rpt__better[] = {
     RPT_METRIC_LIST(RPT__B)
 #undef RPT__B
 };
+_Static_assert(OS_COUNT_OF(rpt__names) == RPT_METRIC_COUNT, "one name per metric");
+_Static_assert(OS_COUNT_OF(rpt__units) == RPT_METRIC_COUNT, "one unit per metric");
+_Static_assert(OS_COUNT_OF(rpt__better) == RPT_METRIC_COUNT, "one direction per metric");
 
 const char *rpt_metric_name(rpt_metric m) { return (unsigned)m < RPT_METRIC_COUNT ? rpt__names[m] : "?"; }
 const char *rpt_metric_unit(rpt_metric m) { return (unsigned)m < RPT_METRIC_COUNT ? rpt__units[m] : ""; }
@@ -267,12 +270,37 @@ void rpt_run_fini(rpt_run *r)
     r->series.v = NULL;
 }
 
-void rpt_series_columns(rpt_series *s, int n, const char *const *names)
+static const char *const rpt__col_kinds[] = {
+#define RPT__K(id, name) name,
+    RPT_COL_KIND_LIST(RPT__K)
+#undef RPT__K
+};
+static const char *const rpt__col_counts[] = {
+#define RPT__C(id, name) name,
+    RPT_COL_COUNT_LIST(RPT__C)
+#undef RPT__C
+};
+_Static_assert(OS_COUNT_OF(rpt__col_kinds) == RPT_COL_KINDS, "one name per column kind");
+_Static_assert(OS_COUNT_OF(rpt__col_counts) == RPT_COL_COUNTS, "one name per way of counting");
+
+const char *rpt_col_kind_name(rpt_col_kind k) { return (unsigned)k < RPT_COL_KINDS ? rpt__col_kinds[k] : "?"; }
+int rpt_col_kind_find(const char *name) { return os_name_find(rpt__col_kinds, RPT_COL_KINDS, name); }
+const char *rpt_col_count_name(rpt_col_count c) { return (unsigned)c < RPT_COL_COUNTS ? rpt__col_counts[c] : "?"; }
+int rpt_col_count_find(const char *name) { return os_name_find(rpt__col_counts, RPT_COL_COUNTS, name); }
+
+void rpt_series_columns(rpt_series *s, int n, const rpt_col *cols)
 {
     OS_ASSERT(n + 1 <= RPT_MAX_COLS);
     s->ncols = n + 1;
-    snprintf(s->cols[0], RPT_NAME_MAX, "t");
-    for (int i = 0; i < n; i++) snprintf(s->cols[i + 1], RPT_NAME_MAX, "%s", names[i]);
+    s->cols[0] = (rpt_col){ .name = "t", .label = "time", .unit = "s", .kind = RPT_COL_TIME, .count = RPT_COUNT_LEVEL };
+    for (int i = 0; i < n; i++) s->cols[i + 1] = cols[i];
+}
+
+int rpt_series_find(const rpt_series *s, const char *name)
+{
+    for (int c = 0; c < s->ncols; c++)
+        if (strcmp(s->cols[c].name, name) == 0) return c;
+    return -1;
 }
 
 void rpt_series_add(rpt_series *s, const double *row)
@@ -340,16 +368,18 @@ void rpt_summarize(const rpt_run *runs, int n, rpt_summary *out)
 
 /* ---- writers ----------------------------------------------------------------------- */
 
-static const char *const rpt__station_fields[RPT_ST_FIGURES] = {
+static const char *const rpt__station_fields[] = {
 #define RPT__F(id, name, better) #name,
     RPT_ST_FIGURE_LIST(RPT__F)
 #undef RPT__F
 };
-static const int rpt__station_better[RPT_ST_FIGURES] = {
+static const int rpt__station_better[] = {
 #define RPT__F(id, name, better) better,
     RPT_ST_FIGURE_LIST(RPT__F)
 #undef RPT__F
 };
+_Static_assert(OS_COUNT_OF(rpt__station_fields) == RPT_ST_FIGURES, "one name per station figure");
+_Static_assert(OS_COUNT_OF(rpt__station_better) == RPT_ST_FIGURES, "one direction per station figure");
 
 const char *rpt_st_figure_name(rpt_st_figure f)
 {

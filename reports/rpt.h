@@ -182,15 +182,58 @@ typedef struct rpt_station {
     double utilization_peak;   /* the highest utilization over the sample windows */
 } rpt_station;
 
-/* Time series: a row per sample, columns named once. */
+/* What a series column holds. The simulator declares each column once, with a descriptor
+ * (rpt_series_columns); the charts, the DB and the warnings read the descriptors and never
+ * match column names, so a custom process's states are charted like the built-ins' and a
+ * new column is one declaration in the simulator. X(id, name). */
+#define RPT_COL_KIND_LIST(X)                                                                   \
+    X(TIME,        "time")        /* "t", virtual seconds (column 0) */                       \
+    X(STOCK,       "stock")       /* units of stock at the sample, summed over SKUs */       \
+    X(STATE,       "state")       /* orders in one state of the process */                   \
+    X(FLOW,        "flow")        /* a rate: customers arriving, orders paying */            \
+    X(REJECTION,   "rejection")   /* a rate: orders turned away, by reason */                \
+    X(QUEUE,       "queue")       /* a station figure: requests waiting at the sample */     \
+    X(UTILIZATION, "utilization") /* a station figure: busy fraction of the sample window */
+typedef enum rpt_col_kind {
+#define RPT__K(id, name) RPT_COL_##id,
+    RPT_COL_KIND_LIST(RPT__K)
+#undef RPT__K
+    RPT_COL_KINDS
+} rpt_col_kind;
+
+/* How a column's values accumulate: a level read at the sample, a count within the sample
+ * interval, or a count since the warmup (charts plot the last two per minute). */
+#define RPT_COL_COUNT_LIST(X) X(LEVEL, "level") X(INTERVAL, "interval") X(CUMULATIVE, "cumulative")
+typedef enum rpt_col_count {
+#define RPT__C(id, name) RPT_COUNT_##id,
+    RPT_COL_COUNT_LIST(RPT__C)
+#undef RPT__C
+    RPT_COL_COUNTS
+} rpt_col_count;
+
+typedef struct rpt_col {
+    char          name[RPT_NAME_MAX];  /* the key in the DB and in chart data ("cum.customers", "state.paid") */
+    char          label[RPT_NAME_MAX]; /* what a legend says: "arrivals", a state's or a station's name */
+    char          unit[16];            /* "s", "units", "orders", "customers", "requests", "fraction" */
+    rpt_col_kind  kind;
+    rpt_col_count count;
+    bool          signed_level;        /* may go below 0 (available stock under oversell); the charts
+                                          clamp every other column's band at 0 */
+} rpt_col;
+
+/* The names of kinds and counts (for the DB); the _find functions return -1 when unknown. */
+const char *rpt_col_kind_name(rpt_col_kind k);
+int rpt_col_kind_find(const char *name);
+const char *rpt_col_count_name(rpt_col_count c);
+int rpt_col_count_find(const char *name);
+
+/* Time series: a row per sample, each column declared once. */
 #define RPT_MAX_COLS 64
 typedef struct rpt_series {
     int     ncols;                          /* columns, including "t" first */
-    char    cols[RPT_MAX_COLS][RPT_NAME_MAX]; /* column names */
+    rpt_col cols[RPT_MAX_COLS];             /* what each column holds */
     size_t  nrows, cap;                     /* rows used / allocated */
     double *v;                              /* nrows x ncols values, row-major */
-    uint64_t cumulative;                    /* bit c: column c counts since the start (charts plot its
-                                               rate per minute); 0 for series read back from a DB */
 } rpt_series;
 
 /* One order transition, kept with --ledger ("which orders oversold, and when?"). */
@@ -249,8 +292,10 @@ void rpt_trans_add(rpt_run *r, const rpt_trans *t);
 /* Zeroes a record (all metrics 0, no series). Release with rpt_run_fini. */
 void rpt_run_init(rpt_run *r);
 void rpt_run_fini(rpt_run *r);
-/* Declares the series columns ("t" is added first). */
-void rpt_series_columns(rpt_series *s, int n, const char *const *names);
+/* Declares the series columns: "t" (kind RPT_COL_TIME) first, then the n given ones, copied. */
+void rpt_series_columns(rpt_series *s, int n, const rpt_col *cols);
+/* The index of the column named `name`, or -1. */
+int rpt_series_find(const rpt_series *s, const char *name);
 /* Appends one row of ncols values (t first). */
 void rpt_series_add(rpt_series *s, const double *row);
 

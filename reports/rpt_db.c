@@ -106,6 +106,14 @@ struct rpt_db {
     "  dimension TEXT NOT NULL, row INTEGER NOT NULL, key TEXT NOT NULL, name TEXT NOT NULL, value REAL," \
     "  PRIMARY KEY (run_id, dimension, row, name)) WITHOUT ROWID;"
 
+/* What each series column of a run holds (rpt_col): version 4. */
+#define RPT__SERIES_COLUMNS_TABLE                                                                    \
+    "CREATE TABLE series_columns ("                                                                  \
+    "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"                               \
+    "  col INTEGER NOT NULL, name TEXT NOT NULL, label TEXT NOT NULL, unit TEXT NOT NULL,"            \
+    "  kind TEXT NOT NULL, count TEXT NOT NULL, signed_level INTEGER NOT NULL,"                      \
+    "  PRIMARY KEY (run_id, col)) WITHOUT ROWID;"
+
 /* Every table of a new database, run in one transaction after the judgment. */
 static const char *const rpt__schema =
     RPT__RUNS_TABLE("runs")
@@ -120,11 +128,12 @@ static const char *const rpt__schema =
     "CREATE TABLE series ("
     "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
     "  name TEXT NOT NULL, t REAL NOT NULL, value REAL, PRIMARY KEY (run_id, name, t)) WITHOUT ROWID;"
+    RPT__SERIES_COLUMNS_TABLE
+    RPT__BREAKDOWNS_TABLE
     "CREATE TABLE latency ("
     "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
     "  bucket INTEGER NOT NULL, low REAL, count INTEGER, PRIMARY KEY (run_id, bucket)) WITHOUT ROWID;"
     RPT__LEDGER_TABLES
-    RPT__BREAKDOWNS_TABLE
     "CREATE TABLE violations ("
     "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, message TEXT);"
     RPT__RUNS_EXTRAS
@@ -332,8 +341,33 @@ static int rpt__migrate_2(sqlite3 *h)
         RPT__RUNS_EXTRAS, NULL, NULL, NULL);
 }
 
-/* Version 3 -> 4: the breakdowns table. Runs recorded before it have no breakdown rows. */
-static int rpt__migrate_3(sqlite3 *h) { return sqlite3_exec(h, RPT__BREAKDOWNS_TABLE, NULL, NULL, NULL); }
+/* Version 3 -> 4: the breakdowns table (runs recorded before it have no breakdown rows),
+ * and series_columns, which says what each series column holds. Runs recorded before
+ * it are described from the column names that versions 1 to 3 wrote (this step is the only
+ * place that knows them); their terminal states cannot be told from open ones, so every
+ * state column is a level, as those versions read it back. */
+static int rpt__migrate_3(sqlite3 *h)
+{
+    return sqlite3_exec(h,
+        RPT__BREAKDOWNS_TABLE
+        RPT__SERIES_COLUMNS_TABLE
+        "INSERT INTO series_columns SELECT run_id,"
+        "  row_number() OVER (PARTITION BY run_id ORDER BY CASE name WHEN 'available' THEN 0 WHEN 'locked' THEN 1"
+        "    WHEN 'sold' THEN 2 WHEN 'oversold' THEN 3 WHEN 'paid_in_interval' THEN 4 ELSE 5 END, name),"
+        "  name,"
+        "  CASE WHEN name = 'paid_in_interval' THEN 'payments' WHEN name = 'cum.customers' THEN 'arrivals'"
+        "    WHEN name = 'cum.rejected_stockout' THEN 'stock-out' WHEN name = 'cum.blocked_risk' THEN 'risk control'"
+        "    WHEN name = 'cum.rejected_revalidation' THEN 'revalidation at payment' WHEN name = 'cum.expired' THEN 'expired unpaid'"
+        "    WHEN instr(name, '.') > 0 THEN substr(name, instr(name, '.') + 1) ELSE name END,"
+        "  CASE WHEN name IN ('available', 'locked', 'sold', 'oversold') THEN 'units' WHEN name = 'cum.customers' THEN 'customers'"
+        "    WHEN name LIKE 'queue.%' THEN 'requests' WHEN name LIKE 'util.%' THEN 'fraction' ELSE 'orders' END,"
+        "  CASE WHEN name IN ('available', 'locked', 'sold', 'oversold') THEN 'stock'"
+        "    WHEN name IN ('paid_in_interval', 'cum.customers') THEN 'flow' WHEN name LIKE 'cum.%' THEN 'rejection'"
+        "    WHEN name LIKE 'queue.%' THEN 'queue' WHEN name LIKE 'util.%' THEN 'utilization' ELSE 'state' END,"
+        "  CASE WHEN name = 'paid_in_interval' THEN 'interval' WHEN name LIKE 'cum.%' THEN 'cumulative' ELSE 'level' END,"
+        "  name = 'available'"
+        "  FROM (SELECT DISTINCT run_id, name FROM series);", NULL, NULL, NULL);
+}
 
 /* rpt__migrations[v] takes a version-v database to version v + 1, inside the caller's
  * transaction. Adding a schema version means adding one step here. */
@@ -569,7 +603,7 @@ os_status rpt_db_begin_run(rpt_db *db, const rpt_db_meta *meta, const rpt_run *r
     return OS_OK;
 }
 
-/* qsort has no context argument: the ledger being sorted. Only rpt_db_finish_run sets it,
+/* qsort has no context argument: the ledger being sorted. Only rpt__put_transitions sets it,
  * and callers serialise their use of a database handle. */
 static const rpt_trans *rpt__sort_trans;
 
@@ -639,30 +673,56 @@ static void rpt__load_breakdowns(rpt_db *db, int64_t id, rpt_run *out)
     }
 }
 
-os_status rpt_db_finish_run(rpt_db *db, int64_t id, const rpt_run *r, os_diag *diag)
+/* Prepares `sql`; on failure adds the message and returns NULL. */
+static sqlite3_stmt *rpt__prepare(rpt_db *db, const char *sql, os_diag *diag)
 {
-    if (rpt__exec(db, "BEGIN IMMEDIATE") != SQLITE_OK) return rpt__fail(db, diag, "begin");
-    sqlite3_stmt *m = NULL, *s = NULL, *se = NULL, *l = NULL, *v = NULL, *u = NULL, *tr = NULL;
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(db->h, sql, -1, &q, NULL) != SQLITE_OK) {
+        rpt__fail(db, diag, "prepare");
+        sqlite3_finalize(q);
+        return NULL;
+    }
+    return q;
+}
+
+/* Runs a bound insert and resets it; OS_EIO (with "insert WHAT" in the message) on failure. */
+static os_status rpt__step(rpt_db *db, sqlite3_stmt *q, os_diag *diag, const char *what)
+{
+    os_status st = sqlite3_step(q) == SQLITE_DONE ? OS_OK : rpt__fail(db, diag, what);
+    sqlite3_reset(q);
+    return st;
+}
+
+/* Inserts a metrics row (run, name, value). */
+static os_status rpt__put_metric(rpt_db *db, sqlite3_stmt *m, int64_t id, const char *name, double value, os_diag *diag,
+                                 const char *what)
+{
+    sqlite3_bind_int64(m, 1, id);
+    sqlite3_bind_text(m, 2, name, -1, SQLITE_TRANSIENT);
+    rpt__bind_num(m, 3, value);
+    return rpt__step(db, m, diag, what);
+}
+
+/* The run's metrics, one row each. */
+static os_status rpt__put_metrics(rpt_db *db, int64_t id, const rpt_run *r, os_diag *diag)
+{
+    sqlite3_stmt *m = rpt__prepare(db, "INSERT INTO metrics VALUES (?,?,?)", diag);
+    if (!m) return OS_EIO;
     os_status st = OS_OK;
-    if (sqlite3_prepare_v2(db->h, "INSERT INTO metrics VALUES (?,?,?)", -1, &m, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db->h, "INSERT INTO stations VALUES (?,?,?,?,?,?,?,?,?,?,?)", -1, &s, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db->h, "INSERT INTO series VALUES (?,?,?,?)", -1, &se, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db->h, "INSERT INTO latency VALUES (?,?,?,?)", -1, &l, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db->h, "INSERT INTO violations VALUES (?,?)", -1, &v, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db->h, "INSERT INTO transitions VALUES (?,?,?,?,?,?,?,?,?)", -1, &tr, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db->h, "UPDATE runs SET status='complete', finished_at=?, invariants_ok=?, events=?, wall_seconds=? WHERE id=?",
-                           -1, &u, NULL) != SQLITE_OK) {
-        st = rpt__fail(db, diag, "prepare");
-        goto done;
-    }
-    for (int k = 0; k < RPT_METRIC_COUNT; k++) {
-        sqlite3_bind_int64(m, 1, id);
-        sqlite3_bind_text(m, 2, rpt_metric_name((rpt_metric)k), -1, SQLITE_STATIC);
-        rpt__bind_num(m, 3, r->m[k]);
-        if (sqlite3_step(m) != SQLITE_DONE) { st = rpt__fail(db, diag, "insert metric"); goto done; }
-        sqlite3_reset(m);
-    }
-    for (int k = 0; k < r->nstations; k++) {
+    for (int k = 0; k < RPT_METRIC_COUNT && st == OS_OK; k++)
+        st = rpt__put_metric(db, m, id, rpt_metric_name((rpt_metric)k), r->m[k], diag, "insert metric");
+    sqlite3_finalize(m);
+    return st;
+}
+
+/* The stations: a stations row each, and the figures newer than that table as metrics rows
+ * named stations.NAME.FIGURE, so the schema (and every existing database) stays as it is. */
+static os_status rpt__put_stations(rpt_db *db, int64_t id, const rpt_run *r, os_diag *diag)
+{
+    sqlite3_stmt *s = rpt__prepare(db, "INSERT INTO stations VALUES (?,?,?,?,?,?,?,?,?,?,?)", diag);
+    sqlite3_stmt *m = s ? rpt__prepare(db, "INSERT INTO metrics VALUES (?,?,?)", diag) : NULL;
+    os_status st = s && m ? OS_OK : OS_EIO;
+    for (int k = 0; k < r->nstations && st == OS_OK; k++) {
         const rpt_station *x = &r->st[k];
         sqlite3_bind_int64(s, 1, id);
         sqlite3_bind_text(s, 2, x->name, -1, SQLITE_STATIC);
@@ -675,89 +735,132 @@ os_status rpt_db_finish_run(rpt_db *db, int64_t id, const rpt_run *r, os_diag *d
         rpt__bind_num(s, 9, x->served);
         rpt__bind_num(s, 10, x->wait_p50);
         rpt__bind_num(s, 11, x->wait_p99);
-        if (sqlite3_step(s) != SQLITE_DONE) { st = rpt__fail(db, diag, "insert station"); goto done; }
-        sqlite3_reset(s);
-        /* Figures newer than the stations table live in metrics as stations.NAME.FIGURE, so
-         * the schema (and every existing database) stays as it is. */
-        for (int f = RPT_ST_RESPONSE_MEAN; f < RPT_ST_FIGURES; f++) {
+        st = rpt__step(db, s, diag, "insert station");
+        for (int f = RPT_ST_RESPONSE_MEAN; f < RPT_ST_FIGURES && st == OS_OK; f++) {
             char name[160];
             snprintf(name, sizeof name, "stations.%s.%s", x->name, rpt_st_figure_name((rpt_st_figure)f));
-            sqlite3_bind_int64(m, 1, id);
-            sqlite3_bind_text(m, 2, name, -1, SQLITE_TRANSIENT);
-            rpt__bind_num(m, 3, rpt_st_value(x, (rpt_st_figure)f));
-            if (sqlite3_step(m) != SQLITE_DONE) { st = rpt__fail(db, diag, "insert station figure"); goto done; }
-            sqlite3_reset(m);
+            st = rpt__put_metric(db, m, id, name, rpt_st_value(x, (rpt_st_figure)f), diag, "insert station figure");
         }
     }
+    sqlite3_finalize(s);
+    sqlite3_finalize(m);
+    return st;
+}
+
+/* The series: what each column holds (series_columns), then the values column by column:
+ * the primary key is (run, name, t), so rows arrive in key order. */
+static os_status rpt__put_series(rpt_db *db, int64_t id, const rpt_run *r, os_diag *diag)
+{
     const rpt_series *ser = &r->series;
-    /* Column by column: the primary key is (run, name, t), so rows arrive in key order. */
-    for (int c = 1; c < ser->ncols; c++)
-        for (size_t row = 0; row < ser->nrows; row++) {
+    sqlite3_stmt *sc = rpt__prepare(db, "INSERT INTO series_columns VALUES (?,?,?,?,?,?,?,?)", diag);
+    sqlite3_stmt *se = sc ? rpt__prepare(db, "INSERT INTO series VALUES (?,?,?,?)", diag) : NULL;
+    os_status st = sc && se ? OS_OK : OS_EIO;
+    for (int c = 1; c < ser->ncols && st == OS_OK; c++) {
+        const rpt_col *col = &ser->cols[c];
+        sqlite3_bind_int64(sc, 1, id);
+        sqlite3_bind_int(sc, 2, c);
+        sqlite3_bind_text(sc, 3, col->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(sc, 4, col->label, -1, SQLITE_STATIC);
+        sqlite3_bind_text(sc, 5, col->unit, -1, SQLITE_STATIC);
+        sqlite3_bind_text(sc, 6, rpt_col_kind_name(col->kind), -1, SQLITE_STATIC);
+        sqlite3_bind_text(sc, 7, rpt_col_count_name(col->count), -1, SQLITE_STATIC);
+        sqlite3_bind_int(sc, 8, col->signed_level);
+        st = rpt__step(db, sc, diag, "insert series column");
+    }
+    for (int c = 1; c < ser->ncols && st == OS_OK; c++)
+        for (size_t row = 0; row < ser->nrows && st == OS_OK; row++) {
             sqlite3_bind_int64(se, 1, id);
-            sqlite3_bind_text(se, 2, ser->cols[c], -1, SQLITE_STATIC);
+            sqlite3_bind_text(se, 2, ser->cols[c].name, -1, SQLITE_STATIC);
             sqlite3_bind_double(se, 3, ser->v[row * (size_t)ser->ncols]);
             rpt__bind_num(se, 4, ser->v[row * (size_t)ser->ncols + (size_t)c]);
-            if (sqlite3_step(se) != SQLITE_DONE) { st = rpt__fail(db, diag, "insert series"); goto done; }
-            sqlite3_reset(se);
+            st = rpt__step(db, se, diag, "insert series");
         }
-    for (int b = 0; b < rpt_hist_bucket_count(); b++) {
+    sqlite3_finalize(sc);
+    sqlite3_finalize(se);
+    return st;
+}
+
+/* The order-to-pay histogram's non-empty buckets. */
+static os_status rpt__put_latency(rpt_db *db, int64_t id, const rpt_run *r, os_diag *diag)
+{
+    sqlite3_stmt *l = rpt__prepare(db, "INSERT INTO latency VALUES (?,?,?,?)", diag);
+    os_status st = l ? OS_OK : OS_EIO;
+    for (int b = 0; b < rpt_hist_bucket_count() && st == OS_OK; b++) {
         if (!r->order_to_pay.b[b]) continue;
         sqlite3_bind_int64(l, 1, id);
         sqlite3_bind_int(l, 2, b);
         sqlite3_bind_double(l, 3, b ? rpt_hist_bucket_low(b) : 0);
         sqlite3_bind_int64(l, 4, r->order_to_pay.b[b]);
-        if (sqlite3_step(l) != SQLITE_DONE) { st = rpt__fail(db, diag, "insert latency"); goto done; }
-        sqlite3_reset(l);
+        st = rpt__step(db, l, diag, "insert latency");
     }
-    for (int k = 0; k < r->violations.count; k++) {
+    sqlite3_finalize(l);
+    return st;
+}
+
+/* What broke, one row per message. */
+static os_status rpt__put_violations(rpt_db *db, int64_t id, const rpt_run *r, os_diag *diag)
+{
+    sqlite3_stmt *v = rpt__prepare(db, "INSERT INTO violations VALUES (?,?)", diag);
+    os_status st = v ? OS_OK : OS_EIO;
+    for (int k = 0; k < r->violations.count && st == OS_OK; k++) {
         sqlite3_bind_int64(v, 1, id);
         sqlite3_bind_text(v, 2, r->violations.msgs[k], -1, SQLITE_STATIC);
-        if (sqlite3_step(v) != SQLITE_DONE) { st = rpt__fail(db, diag, "insert violation"); goto done; }
-        sqlite3_reset(v);
+        st = rpt__step(db, v, diag, "insert violation");
     }
-    if ((st = rpt__insert_breakdowns(db, id, r, diag)) != OS_OK) goto done;
-    if (r->ntrans) {
-        /* Codes, not names, in the big table: rows stay small and inserts fast; the
-         * transitions_named view joins the names back. */
-        sqlite3_stmt *nm = NULL;
-        if (sqlite3_prepare_v2(db->h, "INSERT INTO ledger_names VALUES (?,?,?,?)", -1, &nm, NULL) != SQLITE_OK) {
-            st = rpt__fail(db, diag, "prepare");
-            goto done;
+    sqlite3_finalize(v);
+    return st;
+}
+
+/* The ledger's names: codes, not names, go in the big table, so rows stay small and inserts
+ * fast; the transitions_named view joins the names back. */
+static os_status rpt__put_ledger_names(rpt_db *db, int64_t id, const rpt_run *r, os_diag *diag)
+{
+    if (!r->ntrans) return OS_OK;
+    sqlite3_stmt *nm = rpt__prepare(db, "INSERT INTO ledger_names VALUES (?,?,?,?)", diag);
+    os_status st = nm ? OS_OK : OS_EIO;
+    static const char *const kinds[3] = { "action", "actor", "state" };
+    int counts[3] = { r->nactions, r->nactors, r->nstates };
+    for (int kind = 0; kind < 3 && st == OS_OK; kind++)
+        for (int c = 0; c < counts[kind] && st == OS_OK; c++) {
+            const char *name = kind == 0 ? r->actions[c] : kind == 1 ? r->actors[c] : r->states[c];
+            sqlite3_bind_int64(nm, 1, id);
+            sqlite3_bind_text(nm, 2, kinds[kind], -1, SQLITE_STATIC);
+            sqlite3_bind_int(nm, 3, c);
+            sqlite3_bind_text(nm, 4, name, -1, SQLITE_STATIC);
+            st = rpt__step(db, nm, diag, "insert ledger names");
         }
-        static const char *const kinds[3] = { "action", "actor", "state" };
-        int counts[3] = { r->nactions, r->nactors, r->nstates };
-        for (int kind = 0; kind < 3 && st == OS_OK; kind++)
-            for (int c = 0; c < counts[kind]; c++) {
-                const char *name = kind == 0 ? r->actions[c] : kind == 1 ? r->actors[c] : r->states[c];
-                sqlite3_bind_int64(nm, 1, id);
-                sqlite3_bind_text(nm, 2, kinds[kind], -1, SQLITE_STATIC);
-                sqlite3_bind_int(nm, 3, c);
-                sqlite3_bind_text(nm, 4, name, -1, SQLITE_STATIC);
-                if (sqlite3_step(nm) != SQLITE_DONE) st = rpt__fail(db, diag, "insert ledger names");
-                sqlite3_reset(nm);
-            }
-        sqlite3_finalize(nm);
-        if (st != OS_OK) goto done;
-    }
-    /* In (order, time) order the inserts append to the primary key's B-tree: no random
-     * page writes and no secondary index, which keeps the ledger above a million rows/s. */
-    size_t *ix = r->ntrans ? xmalloc(r->ntrans * sizeof *ix) : NULL;
-    for (size_t k = 0; k < r->ntrans; k++) ix[k] = k;
-    rpt__sort_trans = r->trans;
-    if (r->ntrans) qsort(ix, r->ntrans, sizeof *ix, rpt__cmp_trans);
-    /* Rows go in batches of RPT__BATCH per statement: one VDBE program run per 64 rows. */
+    sqlite3_finalize(nm);
+    return st;
+}
+
+/* The ledger's transitions. In (order, time) order the inserts append to the primary key's
+ * B-tree: no random page writes and no secondary index, which keeps the ledger above a
+ * million rows/s. Rows go in batches of RPT__BATCH per statement: one VDBE program run per
+ * 64 rows; the rest one by one. */
+static os_status rpt__put_transitions(rpt_db *db, int64_t id, const rpt_run *r, os_diag *diag)
+{
+    if (!r->ntrans) return OS_OK;
     enum { RPT__BATCH = 64, RPT__COLS = 9 };
-    sqlite3_stmt *batch = NULL;
-    if (r->ntrans >= RPT__BATCH) {
+    sqlite3_stmt *tr = rpt__prepare(db, "INSERT INTO transitions VALUES (?,?,?,?,?,?,?,?,?)", diag), *batch = NULL;
+    if (tr && r->ntrans >= RPT__BATCH) {
         char sql[RPT__BATCH * 22 + 64];
         size_t used = (size_t)snprintf(sql, sizeof sql, "INSERT INTO transitions VALUES ");
         for (int b = 0; b < RPT__BATCH; b++)
             used += (size_t)snprintf(sql + used, sizeof sql - used, "%s(?,?,?,?,?,?,?,?,?)", b ? "," : "");
-        if (sqlite3_prepare_v2(db->h, sql, -1, &batch, NULL) != SQLITE_OK) { free(ix); st = rpt__fail(db, diag, "prepare"); goto done; }
+        batch = rpt__prepare(db, sql, diag);
     }
+    if (!tr || (r->ntrans >= RPT__BATCH && !batch)) {
+        sqlite3_finalize(tr);
+        return OS_EIO;
+    }
+    size_t *ix = xmalloc(r->ntrans * sizeof *ix);
+    for (size_t k = 0; k < r->ntrans; k++) ix[k] = k;
+    rpt__sort_trans = r->trans;
+    qsort(ix, r->ntrans, sizeof *ix, rpt__cmp_trans);
+    os_status st = OS_OK;
     uint64_t prev = 0;
     int n = 0;
-    for (size_t k = 0; k < r->ntrans; k++) {
+    for (size_t k = 0; k < r->ntrans && st == OS_OK; k++) {
         const rpt_trans *x = &r->trans[ix[k]];
         n = (k && x->order == prev) ? n + 1 : 0;
         prev = x->order;
@@ -775,16 +878,20 @@ os_status rpt_db_finish_run(rpt_db *db, int64_t id, const rpt_run *r, os_diag *d
         sqlite3_bind_int(q, base + 8, x->to);
         sqlite3_bind_int(q, base + 9, x->shortfall);
         if (in_batch && k % RPT__BATCH != RPT__BATCH - 1) continue;
-        if (sqlite3_step(q) != SQLITE_DONE) {
-            sqlite3_finalize(batch);
-            free(ix);
-            st = rpt__fail(db, diag, "insert transition");
-            goto done;
-        }
-        sqlite3_reset(q);
+        st = rpt__step(db, q, diag, "insert transition");
     }
     sqlite3_finalize(batch);
+    sqlite3_finalize(tr);
     free(ix);
+    return st;
+}
+
+/* Marks the run complete, with its end time, invariant result, events and wall time. */
+static os_status rpt__put_complete(rpt_db *db, int64_t id, const rpt_run *r, os_diag *diag)
+{
+    sqlite3_stmt *u = rpt__prepare(db, "UPDATE runs SET status='complete', finished_at=?, invariants_ok=?, events=?, wall_seconds=? WHERE id=?",
+                                   diag);
+    if (!u) return OS_EIO;
     char now[32];
     rpt__now(now, sizeof now);
     sqlite3_bind_text(u, 1, now, -1, SQLITE_TRANSIENT);
@@ -792,10 +899,20 @@ os_status rpt_db_finish_run(rpt_db *db, int64_t id, const rpt_run *r, os_diag *d
     sqlite3_bind_int64(u, 3, (sqlite3_int64)r->events);
     sqlite3_bind_double(u, 4, r->wall_seconds);
     sqlite3_bind_int64(u, 5, id);
-    if (sqlite3_step(u) != SQLITE_DONE) { st = rpt__fail(db, diag, "mark complete"); goto done; }
-done:
-    sqlite3_finalize(m); sqlite3_finalize(s); sqlite3_finalize(se); sqlite3_finalize(l);
-    sqlite3_finalize(v); sqlite3_finalize(u); sqlite3_finalize(tr);
+    os_status st = rpt__step(db, u, diag, "mark complete");
+    sqlite3_finalize(u);
+    return st;
+}
+
+os_status rpt_db_finish_run(rpt_db *db, int64_t id, const rpt_run *r, os_diag *diag)
+{
+    static os_status (*const jobs[])(rpt_db *, int64_t, const rpt_run *, os_diag *) = {
+        rpt__put_metrics, rpt__put_stations, rpt__put_series, rpt__put_latency, rpt__put_violations, rpt__insert_breakdowns,
+        rpt__put_ledger_names, rpt__put_transitions, rpt__put_complete,
+    };
+    if (rpt__exec(db, "BEGIN IMMEDIATE") != SQLITE_OK) return rpt__fail(db, diag, "begin");
+    os_status st = OS_OK;
+    for (size_t k = 0; k < OS_COUNT_OF(jobs) && st == OS_OK; k++) st = jobs[k](db, id, r, diag);
     if (st == OS_OK && rpt__exec(db, "COMMIT") != SQLITE_OK) st = rpt__fail(db, diag, "commit");
     if (st != OS_OK) rpt__exec(db, "ROLLBACK");
     return st;
@@ -907,26 +1024,27 @@ os_status rpt_db_load(rpt_db *db, int64_t id, rpt_run *out, char **scenario_json
                 rpt_st_set(&out->st[k], (rpt_st_figure)f, sqlite3_column_double(q, 1));
     }
     sqlite3_finalize(q);
-    const char *names[RPT_MAX_COLS];
-    char namebuf[RPT_MAX_COLS][RPT_NAME_MAX];
+    /* Series columns as the simulator declared them (series_columns, in their order). */
+    rpt_col cols[RPT_MAX_COLS];
     int nc = 0;
-    /* Series columns: the simulator's five stock columns first, then the states by name
-     * (WITHOUT ROWID tables keep no insertion order to recover). */
-    static const char *const base[] = { "available", "locked", "sold", "oversold", "paid_in_interval" };
-    sqlite3_prepare_v2(db->h, "SELECT DISTINCT name FROM series WHERE run_id=? ORDER BY name", -1, &q, NULL);
+    sqlite3_prepare_v2(db->h, "SELECT name, label, unit, kind, count, signed_level FROM series_columns WHERE run_id=? ORDER BY col",
+                       -1, &q, NULL);
     sqlite3_bind_int64(q, 1, id);
-    for (int b = 0; b < 5; b++) { snprintf(namebuf[nc], RPT_NAME_MAX, "%s", base[b]); names[nc] = namebuf[nc]; nc++; }
     while (sqlite3_step(q) == SQLITE_ROW && nc < RPT_MAX_COLS - 1) {
-        const char *n = (const char *)sqlite3_column_text(q, 0);
-        bool isbase = false;
-        for (int b = 0; b < 5; b++) isbase |= strcmp(n, base[b]) == 0;
-        if (isbase) continue;
-        snprintf(namebuf[nc], RPT_NAME_MAX, "%s", n);
-        names[nc] = namebuf[nc];
-        nc++;
+        int kind = rpt_col_kind_find((const char *)sqlite3_column_text(q, 3));
+        int count = rpt_col_count_find((const char *)sqlite3_column_text(q, 4));
+        if (kind <= RPT_COL_TIME || count < 0) continue;   /* not written by ordersim (newer files are refused) */
+        rpt_col *c = &cols[nc++];
+        memset(c, 0, sizeof *c);
+        snprintf(c->name, sizeof c->name, "%s", (const char *)sqlite3_column_text(q, 0));
+        snprintf(c->label, sizeof c->label, "%s", (const char *)sqlite3_column_text(q, 1));
+        snprintf(c->unit, sizeof c->unit, "%s", (const char *)sqlite3_column_text(q, 2));
+        c->kind = (rpt_col_kind)kind;
+        c->count = (rpt_col_count)count;
+        c->signed_level = sqlite3_column_int(q, 5) != 0;
     }
     sqlite3_finalize(q);
-    rpt_series_columns(&out->series, nc, names);
+    rpt_series_columns(&out->series, nc, cols);
     sqlite3_prepare_v2(db->h, "SELECT t, name, value FROM series WHERE run_id=? ORDER BY t", -1, &q, NULL);
     sqlite3_bind_int64(q, 1, id);
     double row[RPT_MAX_COLS];
@@ -941,7 +1059,7 @@ os_status rpt_db_load(rpt_db *db, int64_t id, rpt_run *out, char **scenario_json
         }
         const char *n = (const char *)sqlite3_column_text(q, 1);
         for (int c = 1; c < out->series.ncols; c++)
-            if (strcmp(out->series.cols[c], n) == 0)
+            if (strcmp(out->series.cols[c].name, n) == 0)
                 row[c] = sqlite3_column_type(q, 2) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 2);
     }
     if (have) rpt_series_add(&out->series, row);
@@ -1064,12 +1182,14 @@ os_status rpt_db_merge(rpt_db *db, const char *src, int *added, int *duplicates,
             "INSERT INTO main.stations SELECT ?2, station, servers, mean_service, utilization, wait_mean, wait_p95, queue_max,"
             " served, wait_p50, wait_p99 FROM src.stations WHERE run_id = ?1",
             "INSERT INTO main.series SELECT ?2, name, t, value FROM src.series WHERE run_id = ?1",
+            "INSERT INTO main.series_columns SELECT ?2, col, name, label, unit, kind, count, signed_level"
+            " FROM src.series_columns WHERE run_id = ?1",
             "INSERT INTO main.latency SELECT ?2, bucket, low, count FROM src.latency WHERE run_id = ?1",
             "INSERT INTO main.violations SELECT ?2, message FROM src.violations WHERE run_id = ?1",
             "INSERT INTO main.transitions SELECT ?2, order_id, n, t, action, actor, from_state, to_state, shortfall"
             " FROM src.transitions WHERE run_id = ?1",
-            "INSERT INTO main.ledger_names SELECT ?2, kind, code, name FROM src.ledger_names WHERE run_id = ?1",
             "INSERT INTO main.breakdowns SELECT ?2, dimension, row, key, name, value FROM src.breakdowns WHERE run_id = ?1",
+            "INSERT INTO main.ledger_names SELECT ?2, kind, code, name FROM src.ledger_names WHERE run_id = ?1",
         };
         int64_t nid = 0;
         for (size_t k = 0; k < sizeof copies / sizeof copies[0]; k++) {

@@ -47,22 +47,17 @@ static rpt__ax rpt__axis(double horizon)
     return (rpt__ax){ 86400, "time (days)" };
 }
 
-static int rpt__col(const rpt_series *s, const char *name)
-{
-    for (int c = 0; c < s->ncols; c++)
-        if (strcmp(s->cols[c], name) == 0) return c;
-    return -1;
-}
-
-/* Column c of run r at row, as charted: per-interval counts (paid_in_interval) and
- * cumulative counters (cum.*) become rates per minute. */
+/* Column c of run r at row, as charted: counts within the interval and counts since the
+ * start of flows and rejections become rates per minute (a terminal state's count since the
+ * start is not charted as a rate: the state chart leaves it out). */
 static double rpt__chart_value(const rpt_series *s, size_t row, int c)
 {
     double dt = s->nrows > 1 ? s->v[(size_t)s->ncols] - s->v[0] : 1;
     const double *v = s->v + row * (size_t)s->ncols;
-    if (strcmp(s->cols[c], "paid_in_interval") == 0) return v[c] * 60.0 / dt;
-    if (strncmp(s->cols[c], "cum.", 4) == 0)
-        return row ? (v[c] - v[(size_t)c - (size_t)s->ncols]) * 60.0 / dt : 0;
+    const rpt_col *col = &s->cols[c];
+    bool rate = col->kind == RPT_COL_FLOW || col->kind == RPT_COL_REJECTION;
+    if (rate && col->count == RPT_COUNT_INTERVAL) return v[c] * 60.0 / dt;
+    if (rate && col->count == RPT_COUNT_CUMULATIVE) return row ? (v[c] - v[(size_t)c - (size_t)s->ncols]) * 60.0 / dt : 0;
     return v[c];
 }
 
@@ -71,7 +66,7 @@ static bool rpt__all_zero(const rpt_summary *sum, const char *name)
 {
     for (int i = 0; i < sum->n; i++) {
         const rpt_series *s = &sum->runs[i].series;
-        int c = rpt__col(s, name);
+        int c = rpt_series_find(s, name);
         if (c < 0) continue;
         for (size_t row = 0; row < s->nrows; row++)
             if (s->v[row * (size_t)s->ncols + (size_t)c] != 0) return false;
@@ -93,7 +88,7 @@ static int rpt__data(const char *work, int k, const rpt_summary *sum, double div
     for (int i = 1; i < sum->n; i++)
         if (sum->runs[i].series.nrows < rows) rows = sum->runs[i].series.nrows;
     fprintf(f, "# t");
-    for (int c = 1; c < s->ncols; c++) fprintf(f, " %s %s_lo %s_hi", s->cols[c], s->cols[c], s->cols[c]);
+    for (int c = 1; c < s->ncols; c++) fprintf(f, " %s %s_lo %s_hi", s->cols[c].name, s->cols[c].name, s->cols[c].name);
     fprintf(f, "\n");
     double *xs = xcalloc((size_t)sum->n, sizeof *xs);
     for (size_t row = 0; row < rows; row++) {
@@ -101,14 +96,14 @@ static int rpt__data(const char *work, int k, const rpt_summary *sum, double div
         for (int c = 1; c < s->ncols; c++) {
             int m = 0;
             for (int i = 0; i < sum->n; i++) {
-                int ci = rpt__col(&sum->runs[i].series, s->cols[c]);
+                int ci = rpt_series_find(&sum->runs[i].series, s->cols[c].name);
                 if (ci >= 0) xs[m++] = rpt__chart_value(&sum->runs[i].series, row, ci);
             }
             double mean = NAN, hw = NAN;
             rpt__mean_ci(xs, m, &mean, &hw);
             if (!isfinite(hw)) hw = 0;
             double lo = mean - hw;
-            if (lo < 0 && strcmp(s->cols[c], "available") != 0) lo = 0;   /* counts are never negative */
+            if (lo < 0 && !s->cols[c].signed_level) lo = 0;   /* counts are never negative */
             if (isfinite(mean)) fprintf(f, " %.10g %.10g %.10g", mean, lo, mean + hw);
             else fprintf(f, " NaN NaN NaN");
         }
@@ -174,7 +169,7 @@ static void rpt__plot_add(rpt__plot *p, const char *spec, const char *title, con
 /* A mean line with its 95% band (when there are replications) for series column `col`. */
 static void rpt__plot_band(rpt__plot *p, int k, const rpt_series *s, const char *col, const char *color, const char *title, int reps)
 {
-    int c = rpt__col(s, col);
+    int c = rpt_series_find(s, col);
     if (c < 0) return;
     int mean = 2 + 3 * (c - 1);
     char spec[400], hover[200];
@@ -265,7 +260,6 @@ static int rpt__script(FILE *gp, const char *work, const rpt_report_in *in, char
     char xr[200];
     if (early) snprintf(xr, sizeof xr, "set xrange [%.10g:%.10g]\n", dt / ax.div, r0->horizon / ax.div);
     else snprintf(xr, sizeof xr, "set xrange [0:%.10g]\n", r0->horizon / ax.div);
-    static const char *const stock_cols[] = { "available", "locked", "sold", "oversold" };
     static const char *const colors[] = { "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf" };
     rpt__plot p;
     const char *logpre = xr;
@@ -274,23 +268,30 @@ static int rpt__script(FILE *gp, const char *work, const rpt_report_in *in, char
     if (in->n == 1) {
         snprintf(title, sizeof title, "Stock over time, %s", r0->strategy);
         rpt__plot_begin(&p, logpre);
-        for (int k = 0; k < 4; k++)
-            if (!rpt__all_zero(s0, stock_cols[k])) rpt__plot_band(&p, 0, &r0->series, stock_cols[k], colors[k], stock_cols[k], reps);
+        int k = 0;
+        for (int c = 1; c < r0->series.ncols; c++) {
+            const rpt_col *col = &r0->series.cols[c];
+            if (col->kind != RPT_COL_STOCK) continue;
+            if (!rpt__all_zero(s0, col->name)) rpt__plot_band(&p, 0, &r0->series, col->name, colors[k % 8], col->label, reps);
+            k++;
+        }
         if (p.n) {
             rpt__chart_head(gp, in->title, title, xl, "units", early);
             if (rpt__chart_plot(gp, work, "stock", &p, NULL)) return -1;
             n = rpt__named(names, titles, n, "stock", rpt__with(title, what, full, sizeof full));
         }
     } else {
-        for (int k = 0; k < 4 && n < max; k++) {
-            snprintf(title, sizeof title, "Stock %s by strategy", stock_cols[k]);
+        for (int c = 1; c < r0->series.ncols && n < max; c++) {
+            const rpt_col *col = &r0->series.cols[c];
+            if (col->kind != RPT_COL_STOCK) continue;
+            snprintf(title, sizeof title, "Stock %s by strategy", col->label);
             rpt__plot_begin(&p, logpre);
             for (int s = 0; s < in->n; s++)
-                if (!rpt__all_zero(&in->sums[s], stock_cols[k]))
-                    rpt__plot_band(&p, s, &in->sums[s].runs[0].series, stock_cols[k], colors[s % 8], in->sums[s].runs[0].strategy, reps);
+                if (!rpt__all_zero(&in->sums[s], col->name))
+                    rpt__plot_band(&p, s, &in->sums[s].runs[0].series, col->name, colors[s % 8], in->sums[s].runs[0].strategy, reps);
             if (!p.n) continue;
-            char name[64];
-            snprintf(name, sizeof name, "stock_%s", stock_cols[k]);
+            char name[80];
+            snprintf(name, sizeof name, "stock_%s", col->name);
             rpt__chart_head(gp, in->title, title, xl, "units", early);
             if (rpt__chart_plot(gp, work, name, &p, NULL)) return -1;
             n = rpt__named(names, titles, n, name, rpt__with(title, what, full, sizeof full));
@@ -304,8 +305,9 @@ static int rpt__script(FILE *gp, const char *work, const rpt_report_in *in, char
         rpt__plot_begin(&p, xr0);
         int lines = 0;
         for (int c = 1; c < ser->ncols; c++) {
-            if (strncmp(ser->cols[c], "state.", 6) != 0 || (ser->cumulative >> c & 1) || rpt__all_zero(sum, ser->cols[c])) continue;
-            rpt__plot_band(&p, s, ser, ser->cols[c], colors[lines++ % 8], ser->cols[c] + 6, reps);
+            const rpt_col *col = &ser->cols[c];
+            if (col->kind != RPT_COL_STATE || col->count == RPT_COUNT_CUMULATIVE || rpt__all_zero(sum, col->name)) continue;
+            rpt__plot_band(&p, s, ser, col->name, colors[lines++ % 8], col->label, reps);
         }
         if (!lines) continue;
         char name[64];
@@ -315,9 +317,6 @@ static int rpt__script(FILE *gp, const char *work, const rpt_report_in *in, char
         n = rpt__named(names, titles, n, name, rpt__with(title, what, full, sizeof full));
     }
     /* Arrivals and payments per minute; rejections by reason; queues per station. */
-    static const char *const flows[][2] = { { "cum.customers", "arrivals" }, { "paid_in_interval", "payments" } };
-    static const char *const rejects[][2] = { { "cum.rejected_stockout", "stock-out" }, { "cum.blocked_risk", "risk control" },
-                                              { "cum.rejected_revalidation", "revalidation at payment" }, { "cum.expired", "expired unpaid" } };
     for (int chart = 0; chart < 3 && n < max; chart++) {
         for (int s = 0; s < in->n && n < max; s++) {
             const rpt_summary *sum = &in->sums[s];
@@ -327,19 +326,15 @@ static int rpt__script(FILE *gp, const char *work, const rpt_report_in *in, char
             int lines = 0;
             const char *name_base = chart == 0 ? "flow" : chart == 1 ? "rejections" : "queues";
             const char *yl = chart == 2 ? "requests waiting" : "per minute";
-            if (chart == 0) {
-                snprintf(title, sizeof title, "Arrivals and payments per minute, %s", strat);
-                for (int i = 0; i < 2; i++)
-                    if (!rpt__all_zero(sum, flows[i][0])) rpt__plot_band(&p, s, ser, flows[i][0], colors[lines++], flows[i][1], reps);
-            } else if (chart == 1) {
-                snprintf(title, sizeof title, "Rejections by reason per minute, %s", strat);
-                for (int i = 0; i < 4; i++)
-                    if (!rpt__all_zero(sum, rejects[i][0])) rpt__plot_band(&p, s, ser, rejects[i][0], colors[1 + lines++], rejects[i][1], reps);
-            } else {
-                snprintf(title, sizeof title, "Queue length per station, %s", strat);
-                for (int c = 1; c < ser->ncols; c++)
-                    if (strncmp(ser->cols[c], "queue.", 6) == 0 && !rpt__all_zero(sum, ser->cols[c]))
-                        rpt__plot_band(&p, s, ser, ser->cols[c], colors[4 + lines++ % 4], ser->cols[c] + 6, reps);
+            static const rpt_col_kind kinds[] = { RPT_COL_FLOW, RPT_COL_REJECTION, RPT_COL_QUEUE };
+            static const int first_color[] = { 0, 1, 4 };
+            if (chart == 0) snprintf(title, sizeof title, "Arrivals and payments per minute, %s", strat);
+            else if (chart == 1) snprintf(title, sizeof title, "Rejections by reason per minute, %s", strat);
+            else snprintf(title, sizeof title, "Queue length per station, %s", strat);
+            for (int c = 1; c < ser->ncols; c++) {
+                const rpt_col *col = &ser->cols[c];
+                if (col->kind != kinds[chart] || rpt__all_zero(sum, col->name)) continue;
+                rpt__plot_band(&p, s, ser, col->name, colors[first_color[chart] + (chart == 2 ? lines++ % 4 : lines++)], col->label, reps);
             }
             if (!lines) continue;
             char name[64];
@@ -749,9 +744,10 @@ static void rpt__warnings(rpt_doc *d, const rpt_report_in *in, const rpt_summary
             double peak = s->st_mean[st][RPT_ST_UTILIZATION_PEAK];
             if (st >= r->nstations || !(r->st[st].servers > 0) || !(peak >= 0.95)) continue;
             /* how long replication 0 spent at >= 95% (sample windows), when the series has it */
-            char col[RPT_NAME_MAX + 8], t[64] = "";
-            snprintf(col, sizeof col, "util.%s", r->st[st].name);
-            int c = rpt__col(&r->series, col);
+            char t[64] = "";
+            int c = -1;
+            for (int k2 = 1; k2 < r->series.ncols && c < 0; k2++)
+                if (r->series.cols[k2].kind == RPT_COL_UTILIZATION && strcmp(r->series.cols[k2].label, r->st[st].name) == 0) c = k2;
             if (c > 0 && r->series.nrows > 1) {
                 double dt = r->series.v[(size_t)r->series.ncols] - r->series.v[0], busy = 0;
                 for (size_t row = 1; row < r->series.nrows; row++)

@@ -21,6 +21,7 @@ static const char *const rpt__verdict_names[] = {
     RPT_VERDICT_LIST(RPT__VN)
 #undef RPT__VN
 };
+_Static_assert(OS_COUNT_OF(rpt__verdict_names) == RPT_V_COUNT, "one name per verdict");
 
 const char *rpt_verdict_word_name(rpt_verdict_word w)
 {

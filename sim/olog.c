@@ -23,6 +23,7 @@ static const char *const olog__names[] = {
     OLOG_COLUMNS(OLOG__N)
 #undef OLOG__N
 };
+_Static_assert(OS_COUNT_OF(olog__names) == OLOG_NCOLS, "one name per order-log column");
 
 const char *olog_col_name(olog_col c) { return (unsigned)c < OLOG_NCOLS ? olog__names[c] : "?"; }
 

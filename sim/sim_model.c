@@ -768,6 +768,50 @@ static void sim__arrival(sim__model *m)
 
 /* ---- sampling ------------------------------------------------------------------------ */
 
+/* The series' fixed columns, in the order sim__sample writes them (after t): stock levels,
+ * payments in the interval, then the counts since the warmup of sim__sample's `cum`. */
+static const rpt_col sim__fixed_cols[] = {
+    { "available", "available", "units", RPT_COL_STOCK, RPT_COUNT_LEVEL, true },
+    { "locked", "locked", "units", RPT_COL_STOCK, RPT_COUNT_LEVEL, false },
+    { "sold", "sold", "units", RPT_COL_STOCK, RPT_COUNT_LEVEL, false },
+    { "oversold", "oversold", "units", RPT_COL_STOCK, RPT_COUNT_LEVEL, false },
+    { "paid_in_interval", "payments", "orders", RPT_COL_FLOW, RPT_COUNT_INTERVAL, false },
+    { "cum.customers", "arrivals", "customers", RPT_COL_FLOW, RPT_COUNT_CUMULATIVE, false },
+    { "cum.rejected_stockout", "stock-out", "orders", RPT_COL_REJECTION, RPT_COUNT_CUMULATIVE, false },
+    { "cum.blocked_risk", "risk control", "orders", RPT_COL_REJECTION, RPT_COUNT_CUMULATIVE, false },
+    { "cum.rejected_revalidation", "revalidation at payment", "orders", RPT_COL_REJECTION, RPT_COUNT_CUMULATIVE, false },
+    { "cum.expired", "expired unpaid", "orders", RPT_COL_REJECTION, RPT_COUNT_CUMULATIVE, false },
+};
+#define SIM__FIXED_COLS ((int)(sizeof sim__fixed_cols / sizeof sim__fixed_cols[0]))
+
+/* Declares the run's series columns, once: the fixed ones, a queue and a utilization per
+ * station, and one per state of the run's processes, merged by name (orders open in it now,
+ * or, for a terminal state, orders that entered it so far). */
+static void sim__columns(const sim__model *m, rpt_series *series)
+{
+    rpt_col cols[RPT_MAX_COLS];
+    int nc = 0;
+    for (int i = 0; i < SIM__FIXED_COLS; i++) cols[nc++] = sim__fixed_cols[i];
+    for (int i = 0; i < ST_COUNT; i++) {
+        rpt_col q = { .unit = "requests", .kind = RPT_COL_QUEUE, .count = RPT_COUNT_LEVEL };
+        snprintf(q.name, sizeof q.name, "queue.%s", scn_station_names[i]);
+        snprintf(q.label, sizeof q.label, "%s", scn_station_names[i]);
+        cols[nc++] = q;
+        rpt_col u = { .unit = "fraction", .kind = RPT_COL_UTILIZATION, .count = RPT_COUNT_LEVEL };
+        snprintf(u.name, sizeof u.name, "util.%s", scn_station_names[i]);
+        snprintf(u.label, sizeof u.label, "%s", scn_station_names[i]);
+        cols[nc++] = u;
+    }
+    for (int i = 0; i < m->nstates && nc < RPT_MAX_COLS - 1; i++) {
+        rpt_col c = { .unit = "orders", .kind = RPT_COL_STATE,
+                      .count = m->state_terminal[i] ? RPT_COUNT_CUMULATIVE : RPT_COUNT_LEVEL };
+        snprintf(c.name, sizeof c.name, "state.%s", m->state_name[i]);
+        snprintf(c.label, sizeof c.label, "%s", m->state_name[i]);
+        cols[nc++] = c;
+    }
+    rpt_series_columns(series, nc, cols);
+}
+
 static void sim__sample(sim__model *m)
 {
     const inv_store *inv = proc_inventory(m->pe);
@@ -789,6 +833,7 @@ static void sim__sample(sim__model *m)
     m->paid_interval = 0;
     static const rpt_metric cum[] = { RPT_customers, RPT_orders_rejected_stockout, RPT_orders_blocked_risk,
                                       RPT_payments_rejected_revalidation, RPT_orders_expired };
+    _Static_assert(sizeof cum / sizeof cum[0] == SIM__FIXED_COLS - 5, "a cum.* column per counted metric");
     for (int i = 0; i < 5; i++) row[k++] = m->m[cum[i]];
     for (int i = 0; i < ST_COUNT; i++) {
         /* the utilization of the window that ends now (closing it changes no metric) */
@@ -1097,28 +1142,7 @@ os_status sim_run(const scn_scenario *s, const sim_opts *opts, rpt_run *out)
     out->replication = opts->replication;
     out->horizon = s->horizon;
     out->warmup = s->warmup;
-    const char *cols[RPT_MAX_COLS];
-    int nc = 0;
-    static const char *const base[] = { "available", "locked", "sold", "oversold", "paid_in_interval", "cum.customers",
-                                        "cum.rejected_stockout", "cum.blocked_risk", "cum.rejected_revalidation", "cum.expired" };
-    for (int i = 0; i < 10; i++) cols[nc++] = base[i];
-    char st_cols[2 * ST_COUNT][RPT_NAME_MAX];
-    for (int i = 0; i < ST_COUNT; i++) {
-        snprintf(st_cols[2 * i], RPT_NAME_MAX, "queue.%s", scn_station_names[i]);
-        snprintf(st_cols[2 * i + 1], RPT_NAME_MAX, "util.%s", scn_station_names[i]);
-        cols[nc++] = st_cols[2 * i];
-        cols[nc++] = st_cols[2 * i + 1];
-    }
-    char state_cols[RPT_MAX_STATES][RPT_NAME_MAX];
-    uint64_t cumulative = 0;
-    for (int i = 1; i <= 5; i++) cumulative |= 1ull << (5 + i);   /* the cum.* columns (t is column 0) */
-    for (int i = 0; i < m.nstates && nc < RPT_MAX_COLS - 1; i++) {
-        snprintf(state_cols[i], RPT_NAME_MAX, "state.%s", m.state_name[i]);
-        if (m.state_terminal[i]) cumulative |= 1ull << (nc + 1);
-        cols[nc++] = state_cols[i];
-    }
-    rpt_series_columns(&out->series, nc, cols);
-    out->series.cumulative = cumulative;
+    sim__columns(&m, &out->series);
     if (opts->ledger) {
         out->nstates = m.nstates;
         for (int i = 0; i < out->nstates; i++) snprintf(out->states[i], RPT_NAME_MAX, "%s", m.state_name[i]);

@@ -47,7 +47,17 @@ static void sample_run(rpt_run *r)
     r->st[1] = (rpt_station){ .name = "payment", .servers = 2, .mean_service = 1.5, .utilization = 0.25,
                               .wait_mean = 0.5, .wait_p50 = 0.4, .wait_p95 = 1.5, .wait_p99 = 2.5,
                               .queue_max = 3, .served = 99 };
-    const char *cols[] = { "available", "locked", "sold", "oversold", "paid_in_interval", "paid", "pending_payment" };
+    /* Columns of a custom process, not in name order, one terminal (counted since the start):
+     * the DB must give back each descriptor, in the declared order. */
+    const rpt_col cols[] = {
+        { "available", "available", "units", RPT_COL_STOCK, RPT_COUNT_LEVEL, true },
+        { "locked", "locked", "units", RPT_COL_STOCK, RPT_COUNT_LEVEL, false },
+        { "sold", "sold", "units", RPT_COL_STOCK, RPT_COUNT_LEVEL, false },
+        { "oversold", "oversold", "units", RPT_COL_STOCK, RPT_COUNT_LEVEL, false },
+        { "paid_in_interval", "payments", "orders", RPT_COL_FLOW, RPT_COUNT_INTERVAL, false },
+        { "state.placed", "placed", "orders", RPT_COL_STATE, RPT_COUNT_LEVEL, false },
+        { "state.do\"ne", "do\"ne", "orders", RPT_COL_STATE, RPT_COUNT_CUMULATIVE, false },
+    };
     rpt_series_columns(&r->series, 7, cols);
     for (int i = 0; i < 3; i++) {
         double row[8] = { 10.0 * i, 100 - i, i, 3 * i, 0, i % 2, 7 + i, 8 - i };
@@ -105,7 +115,15 @@ Test(db, a_run_reads_back_as_it_was_written, .init = make_path, .fini = remove_d
     }
     cr_assert_eq(back.series.ncols, r.series.ncols);
     cr_assert_eq(back.series.nrows, r.series.nrows);
-    for (int c = 0; c < r.series.ncols; c++) cr_expect_str_eq(back.series.cols[c], r.series.cols[c]);
+    for (int c = 0; c < r.series.ncols; c++) {
+        const rpt_col *a = &back.series.cols[c], *b = &r.series.cols[c];
+        cr_expect_str_eq(a->name, b->name);
+        cr_expect_str_eq(a->label, b->label);
+        cr_expect_str_eq(a->unit, b->unit);
+        cr_expect_eq(a->kind, b->kind, "kind of %s", b->name);
+        cr_expect_eq(a->count, b->count, "count of %s", b->name);
+        cr_expect_eq(a->signed_level, b->signed_level, "signed_level of %s", b->name);
+    }
     for (size_t i = 0; i < r.series.nrows * (size_t)r.series.ncols; i++)
         cr_expect_eq(back.series.v[i], r.series.v[i], "series value %zu", i);
 

@@ -130,4 +130,14 @@ python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert "do\"ne" 
   || fail "fsm --json of a state named do\"ne is not valid JSON"
 "$BIN" fsm "$T/quote.out" --json > "$T/quote2.out" 2> /dev/null || true
 cmp -s "$T/quote.out" "$T/quote2.out" || fail "fsm --json does not read back to itself"
+# A custom process's open states are charted under their own names, from the columns'
+# descriptors, and a report rebuilt from the DB charts the same ones (terminal states,
+# counted since the start, are not open orders).
+if command -v gnuplot > /dev/null; then
+  expect_rc 0 "$BIN" run "$ROOT/scenarios/processes/pay_after_delivery_shop.json" --db "$T/st.db" --out "$T/st" --quiet
+  grep -qx "paid" "$T/st/orders_by_state.titles" && grep -qx "shipped" "$T/st/orders_by_state.titles" || fail "custom process: no orders-by-state chart of its states"
+  ! grep -qx "completed\|refused\|returned" "$T/st/orders_by_state.titles" || fail "custom process: terminal states charted as open orders"
+  expect_rc 0 "$BIN" report 1 --db "$T/st.db" --out "$T/st2"
+  cmp -s "$T/st/orders_by_state.titles" "$T/st2/orders_by_state.titles" || fail "report RUN_ID charts other states than the live report"
+fi
 echo "ok: escaped names, lint findings, loop guard, views, diff, worked example"

@@ -91,6 +91,10 @@ for f in "$ROOT"/tests/db/v1_*.sql "$ROOT/tests/db/v2.sql" "$ROOT/tests/db/v3.sq
   fi
   expect_rc 0 "$BIN" merge "$db"
   [ "$(sqlite3 "$db" "SELECT value FROM meta WHERE key = 'schema_version'")" = 4 ] || fail "$b: not migrated to 4"
+  # every series column is described (version 4), its values untouched
+  [ "$(sqlite3 "$db" "SELECT count(*) FROM (SELECT DISTINCT run_id, name FROM series) s
+                      WHERE NOT EXISTS (SELECT 1 FROM series_columns c WHERE c.run_id = s.run_id AND c.name = s.name)")" = 0 ] \
+    || fail "$b: a series column without its description after the migration"
   [ "$(sqlite3 "$db" 'PRAGMA integrity_check')" = ok ] || fail "$b: integrity after migration"
   [ -z "$(sqlite3 "$db" 'PRAGMA foreign_key_check')" ] || fail "$b: foreign keys after migration"
   [ "$(sqlite3 "$db" "SELECT run_id, name, quote(value) FROM metrics ORDER BY 1, 2" | sha256sum)" = "$metrics" ] || fail "$b: metrics changed"
