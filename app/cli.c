@@ -236,9 +236,10 @@ static const struct { const char *name, *text; } cli__shared[] = {
     { "no-report",        "  --no-report         do not write the report directory\n" },
     { "ledger",           "  --ledger            keep the inventory ledger and replay it in the invariant check\n" },
     { "check-invariants", "  --check-invariants every-event   check every invariant after every event (slow)\n" },
-    { "db-timeout",       "Results DB: --db-timeout SECONDS (default 30) bounds each wait for another process's lock, then\n"
-                          "exit 74 naming the holder. SIGINT/SIGTERM mark this invocation's unfinished runs 'interrupted',\n"
-                          "remove its work files, stop gnuplot, and exit 130/143.\n" },
+    { "db-timeout",       "  --db-timeout SECONDS  the longest wait for another process's lock on the results DB (default 30),\n"
+                          "                        then exit 74 naming the holder\n"
+                          "SIGINT/SIGTERM mark this invocation's unfinished runs 'interrupted', remove its work files, stop\n"
+                          "gnuplot, and exit 130/143.\n" },
 };
 
 /* True when `text` mentions --name as a whole option name. */

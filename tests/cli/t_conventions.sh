@@ -58,5 +58,10 @@ if command -v bash > /dev/null; then
   [ "$out" = compare ] || fail "completion of commands: '$out'"
   out=$(bash -c ". '$comp'; COMP_WORDS=(ordersim run x.json --strategy reduce_on_p); COMP_CWORD=4; _ordersim; echo \${COMPREPLY[*]}")
   [ "$out" = reduce_on_payment ] || fail "completion of strategies: '$out'"
+  # a command's options come from its help: validate takes --strict, not --jobs
+  out=$(PATH="$(dirname "$BIN"):$PATH" bash -c ". '$comp'; COMP_WORDS=(ordersim validate x.json --st); COMP_CWORD=3; _ordersim; echo \${COMPREPLY[*]}")
+  [ "$out" = "--strategy --strict" ] || fail "completion of validate's options: '$out'"
+  out=$(PATH="$(dirname "$BIN"):$PATH" bash -c ". '$comp'; COMP_WORDS=(ordersim validate x.json --j); COMP_CWORD=3; _ordersim; echo \${COMPREPLY[*]}")
+  [ "$out" = "--json" ] || fail "completion offers an option validate refuses: '$out'"
 fi
 exit 0
