@@ -27,6 +27,16 @@ static void fsm__after_str(const fsm_transition *t, char *buf, size_t n)
 }
 
 /* What state s is called in a view: `actor`'s label, or its name for FSM_ACTOR_COUNT. */
+/* Whether row t is drawn in the view of `actor` (FSM_ACTOR_COUNT: every row); when it is,
+ * its actors and its timer as text into actors[64] and after[64]. */
+static bool fsm__row_shown(const fsm_transition *t, int actor, char *actors, char *after)
+{
+    if (actor < FSM_ACTOR_COUNT && !(t->actors & FSM_ACTOR_BIT(actor))) return false;
+    fsm__actors_str(t->actors, actors, 64);
+    fsm__after_str(t, after, 64);
+    return true;
+}
+
 static const char *fsm__vname(const fsm_def *d, int s, int actor)
 {
     return actor < FSM_ACTOR_COUNT ? fsm_label(d, s, (fsm_actor)actor) : d->states[s];
@@ -48,10 +58,8 @@ void fsm_write_dot_view(const fsm_def *d, int actor, FILE *out)
     }
     for (int i = 0; i < d->n_trans; i++) {
         const fsm_transition *t = &d->trans[i];
-        if (actor < FSM_ACTOR_COUNT && !(t->actors & FSM_ACTOR_BIT(actor))) continue;
         char actors[64], after[64];
-        fsm__actors_str(t->actors, actors, sizeof actors);
-        fsm__after_str(t, after, sizeof after);
+        if (!fsm__row_shown(t, actor, actors, after)) continue;
         if (actor < FSM_ACTOR_COUNT)
             fprintf(out, "  \"%s\" -> \"%s\" [label=\"%s%s%s\"];\n", d->states[t->from], d->states[t->to],
                     fsm__action_names[t->action], after[0] ? "\\nafter " : "", after);
@@ -72,10 +80,8 @@ void fsm_write_mermaid_view(const fsm_def *d, int actor, FILE *out)
     fprintf(out, "    [*] --> %s\n", d->states[d->initial >= 0 ? d->initial : 0]);
     for (int i = 0; i < d->n_trans; i++) {
         const fsm_transition *t = &d->trans[i];
-        if (actor < FSM_ACTOR_COUNT && !(t->actors & FSM_ACTOR_BIT(actor))) continue;
         char actors[64], after[64];
-        fsm__actors_str(t->actors, actors, sizeof actors);
-        fsm__after_str(t, after, sizeof after);
+        if (!fsm__row_shown(t, actor, actors, after)) continue;
         if (actor < FSM_ACTOR_COUNT)
             fprintf(out, "    %s --> %s : %s%s%s\n", d->states[t->from], d->states[t->to], fsm__action_names[t->action],
                     after[0] ? " after " : "", after);
