@@ -114,7 +114,8 @@ struct rpt_db {
     "  kind TEXT NOT NULL, count TEXT NOT NULL, signed_level INTEGER NOT NULL,"                      \
     "  PRIMARY KEY (run_id, col)) WITHOUT ROWID;"
 
-/* Every table of a new database, run in one transaction after the judgment. */
+/* Every table of a new database but the breakdowns (rpt__schema_2: one string literal may
+ * not pass 4095 characters), run in one transaction after the judgment. */
 static const char *const rpt__schema =
     RPT__RUNS_TABLE("runs")
     "CREATE TABLE metrics ("
@@ -129,7 +130,6 @@ static const char *const rpt__schema =
     "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
     "  name TEXT NOT NULL, t REAL NOT NULL, value REAL, PRIMARY KEY (run_id, name, t)) WITHOUT ROWID;"
     RPT__SERIES_COLUMNS_TABLE
-    RPT__BREAKDOWNS_TABLE
     "CREATE TABLE latency ("
     "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
     "  bucket INTEGER NOT NULL, low REAL, count INTEGER, PRIMARY KEY (run_id, bucket)) WITHOUT ROWID;"
@@ -138,6 +138,7 @@ static const char *const rpt__schema =
     "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, message TEXT);"
     RPT__RUNS_EXTRAS
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);";
+static const char *const rpt__schema_2 = RPT__BREAKDOWNS_TABLE;
 
 static double rpt__mono(void)
 {
@@ -389,6 +390,7 @@ static os_status rpt__setup(rpt_db *db, os_diag *diag)
             if (v == 0) {
                 char sql[160];
                 rc = sqlite3_exec(db->h, rpt__schema, NULL, NULL, NULL);
+                if (rc == SQLITE_OK) rc = sqlite3_exec(db->h, rpt__schema_2, NULL, NULL, NULL);
                 snprintf(sql, sizeof sql, "PRAGMA application_id=%d; INSERT INTO meta VALUES ('schema_version', '%d')",
                          RPT_DB_APP_ID, RPT_DB_SCHEMA);
                 if (rc == SQLITE_OK) rc = sqlite3_exec(db->h, sql, NULL, NULL, NULL);
