@@ -87,7 +87,7 @@ Test(mixed, the_ledger_and_state_series_merge_states_by_name)
     cr_expect_str_eq(r.process, "b2c+cod");
     cr_expect_eq(r.nstates, 15, "cod adds placed and refused");
     bool placed = false;
-    for (int c = 1; c < r.series.ncols; c++) placed |= strcmp(r.series.cols[c], "state.placed") == 0;
+    for (int c = 1; c < r.series.ncols; c++) placed |= strcmp(r.series.cols[c].name, "state.placed") == 0;
     cr_expect(placed, "a state series for cod's placed");
     for (size_t i = 0; i < r.ntrans; i++) cr_expect(r.trans[i].to < r.nstates);
     rpt_run_fini(&r);
