@@ -1,6 +1,7 @@
 #!/bin/sh
 # make bench: runs the fixed benchmark scenarios on the release build, prints one table and
-# stores every result in out/bench.db so the next run shows the change. CALLGRIND=1 adds
+# stores every result in out/bench.db so the next run shows the change; then whole-process
+# figures: --jobs scaling, small_runs (1,000 short replications), a tiny run, a sharded sweep. CALLGRIND=1 adds
 # instructions per event counted by callgrind on a 200,000-customer cut of each scenario
 # (stable on a noisy machine). Never part of `make test`.
 set -eu
@@ -38,6 +39,7 @@ bench() { # name scenario [options...]
     "$(awk -v r="$rss" 'BEGIN { print r / 1048576 }')" "${ir:--}" "$change"
 }
 
+if [ "${BENCH_SKIP_TABLE:-0}" != 1 ]; then   # BENCH_SKIP_TABLE=1: only the per-run overhead figures
 bench kernel scenarios/bench/kernel.json
 for st in reduce_on_order reduce_on_payment reserve_on_checkout; do
   bench "flash_sale_1m/$st" scenarios/bench/flash_sale_1m.json --strategy "$st"
@@ -50,10 +52,48 @@ t0=$(now); "$BIN" run "$FS" --quiet --no-report --db "$T/a.db" --replications 4 
 "$BIN" run "$FS" --quiet --no-report --db "$T/a.db" --replications 4 --jobs 2 --set customers.max_customers=500000; t2=$(now)
 echo
 awk -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN { printf "--jobs 2 vs --jobs 1 (4 replications of 500,000 customers): %.2fx (%.2f s vs %.2f s)\n", (b - a) / (c - b), c - b, b - a }'
+t0=$(now); "$BIN" run "$FS" --quiet --no-report --db "$T/a.db" --replications 4 --jobs 1 --set customers.max_customers=250000; t1=$(now)
+"$BIN" run "$FS" --quiet --no-report --db "$T/a.db" --replications 4 --jobs 2 --set customers.max_customers=250000; t2=$(now)
+awk -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN { printf "--jobs 2 vs --jobs 1 (4 replications of 250,000 customers): %.2fx (%.2f s vs %.2f s)\n", (b - a) / (c - b), c - b, b - a }'
 t0=$(now); "$BIN" run "$FS" --quiet --no-report --db "$T/c.db" --set report.sample_every=3h; t1=$(now)
 "$BIN" run "$FS" --quiet --no-report --db "$T/d.db"; t2=$(now)
 awk -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN { printf "time series (10 s samples) + results DB on flash_sale_1m: %+.1f%% (%.2f s vs %.2f s)\n", 100 * ((c - b) / (b - a) - 1), c - b, b - a }'
 ORDERSIM_TIMING=1 "$BIN" run "$FS" --quiet --no-report --db "$T/e.db" --ledger --strategy reduce_on_payment 2> "$T/timing.txt"
 sed -n 's/^timing: run [0-9]* recorded in \([0-9.]*\) s (\([0-9]*\) ledger rows.*/\1 \2/p' "$T/timing.txt" |
   awk '{ printf "--ledger: %d transitions recorded in %.2f s: %.0f rows/s (the whole DB write, series and metrics included)\n", $2, $1, $2 / $1 }'
-echo "results stored in $DB (table bench)"
+fi
+
+# Per-run overhead. Rows go to table bench_process (name, value, unit): each figure is
+# measured whole-process, so it includes start, scenario load and the results DB.
+sqlite3 "$DB" "CREATE TABLE IF NOT EXISTS bench_process (id INTEGER PRIMARY KEY, at TEXT, git TEXT, name TEXT,
+  value REAL, unit TEXT)"
+record() { # name value unit
+  sqlite3 "$DB" ".parameter set :n '$1'" ".parameter set :g '$git'" ".parameter set :u '$3'" \
+    "INSERT INTO bench_process (at, git, name, value, unit) VALUES (datetime('now'), :g, :n, $2, :u)"
+}
+SM=scenarios/bench/small.json
+# small_runs: 1,000 replications of a 1,000-customer scenario in one invocation, DB writes included.
+t0=$(now); "$BIN" run "$SM" --quiet --no-report --db "$T/s.db" --replications 1000 --jobs 2; t1=$(now)
+sr=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", 1000 / (b - a) }')
+record small_runs "$sr" replications/s
+echo "small_runs (1,000 replications x 1,000 customers, --jobs 2, results DB): $sr replications/s"
+# tiny run: the whole process, 100 customers, --no-report; the fastest of 20 (start-up noise).
+best=999
+for i in $(seq 20); do
+  rm -f "$T/t.db" "$T/t.db-wal" "$T/t.db-shm"
+  t0=$(now); "$BIN" run "$SM" --quiet --no-report --db "$T/t.db" --set customers.max_customers=100; t1=$(now)
+  best=$(awk -v a="$t0" -v b="$t1" -v m="$best" 'BEGIN { w = 1000 * (b - a); print (w < m) ? w : m }')
+done
+record tiny_run_ms "$best" ms
+echo "tiny run (100 customers, whole process, --no-report, new results DB): $best ms (fastest of 20)"
+# Sharded sweep: 4 worker processes through GNU parallel, then merge; the merge should be
+# negligible against the runs.
+SW="$SM --param payment.failure_probability=0.01:0.04:0.01 --replications 2 --set customers.max_customers=200000"
+t0=$(now)
+parallel --will-cite -j 4 "$BIN" sweep $SW --shard {}/4 --db "$T/shard-{}.db" --no-report --quiet ::: 1 2 3 4
+t1=$(now)
+"$BIN" merge "$T/sweep.db" "$T"/shard-*.db > /dev/null; t2=$(now)
+awk -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN { printf "sharded sweep (8 runs of 200,000 customers, 4 shards via GNU parallel): runs %.2f s, merge %.3f s (%.1f%% of the runs)\n", b - a, c - b, 100 * (c - b) / (b - a) }'
+record sweep_4_shards_s "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" s
+record sweep_merge_s "$(awk -v b="$t1" -v c="$t2" 'BEGIN { print c - b }')" s
+echo "results stored in $DB (tables bench and bench_process)"
