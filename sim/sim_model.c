@@ -1110,6 +1110,146 @@ static void sim__observe(void *ctx, const ord_order *o, int action, fsm_actor ac
     rpt_trans_add(m->out, &x);
 }
 
+/* ---- the event handlers: one per event type ---------------------------------------------- */
+
+/* Payment starts (revalidation, or the checkout lock, by the strategy): rejected for stock,
+ * or the payment joins the payment station and the order can no longer expire. */
+static void sim__on_pay_start(sim__model *m, ord_order *o)
+{
+    os_status st = proc_pay_start(m->pe, o, m->now);
+    if (st == OS_ESTOCK) {
+        sim__count_o(m, RPT_payments_rejected_revalidation, 1, o);
+        proc_result r2 = { .from = -1, .to = o->state };
+        sim__after(m, o, &r2);
+    } else if (st == OS_OK) {
+        sim_queue_cancel(m->q, o->timer);   /* a started payment cannot expire */
+        o->timer = 0;
+        sim__arrive(m, ST_PAY, (sim__job){ 0, o->id, o, 0 });
+    }
+}
+
+/* The buyer cancels: unpaid, or (paid_attempt) paid, where whether a paid order may be
+ * cancelled is the process's decision; a refusal is counted in forbidden_actions. */
+static void sim__on_cancel(sim__model *m, ord_order *o, bool paid_attempt)
+{
+    proc_result res;
+    if (proc_apply(m->pe, o, FSM_CANCEL, FSM_BUYER, m->now, NULL, &res) != OS_OK) return;
+    if (paid_attempt || res.settled) sim__count_o(m, RPT_orders_cancelled, 1, o);
+    if (paid_attempt) sim__count_o(m, RPT_orders_cancelled_after_pay, 1, o);
+    if (res.refund) sim__count_money(m, RPT_refund_total, res.refund, o);
+    sim__after(m, o, &res);
+}
+
+/* The buyer changes line 0's quantity to a drawn one; a custom process may move on modify. */
+static void sim__on_modify(sim__model *m, ord_order *o)
+{
+    const scn_segment *g = sim__seg(m, o);
+    proc_args a = { .new_qty = sim__round_count(sim__draw(m, &g->quantity, SIM_P_MODIFY_QTY, sim__cust(o), sim__j(o))) };
+    proc_result res;
+    if (proc_apply(m->pe, o, FSM_MODIFY, FSM_BUYER, m->now, &a, &res) != OS_OK) return;
+    sim__count_o(m, RPT_orders_modified, 1, o);
+    sim__after(m, o, &res);
+}
+
+/* Runs the one handler of the event's type. An event naming an order whose slot has since
+ * been closed (or reused by a newer order) does nothing. */
+static void sim__dispatch(sim__model *m, const sim_event *ev)
+{
+    ord_order *o = ev->ptr;
+    switch (ev->type) {
+    case EV_ARRIVAL: sim__arrival(m); return;
+    case EV_STATION_DONE: sim__station_done(m, ev); return;
+    case EV_SAMPLE: sim__sample(m); return;
+    default: break;
+    }
+    if (!sim__alive(o, ev->u64)) return;
+    switch (ev->type) {
+    case EV_PAY_START: sim__on_pay_start(m, o); return;
+    case EV_DELIVER: sim__deliver(m, o); return;
+    case EV_TIMER: sim__timer(m, o, (fsm_action)ev->u32); return;
+    case EV_CANCEL: sim__on_cancel(m, o, ev->u32 == 1); return;
+    case EV_MODIFY: sim__on_modify(m, o); return;
+    case EV_RETURN: sim__return(m, o); return;
+    default: OS_ASSERT(!"unknown event type");
+    }
+}
+
+/* After an event: true when the run must stop, because the engine's loop guard tripped
+ * (*looped set: no summary) or, under check_every_event, an invariant broke. */
+static bool sim__must_stop(sim__model *m, const sim_opts *opts, bool *looped)
+{
+    rpt_run *out = m->out;
+    if (proc_loop_error(m->pe)) {
+        os_diag_add(&out->violations, "%s", proc_loop_error(m->pe));
+        *looped = true;
+        return true;
+    }
+    if (opts->check_every_event && proc_check(m->pe, &out->violations) > 0) {
+        os_diag_add(&out->violations, "(after event %llu at t=%.17g)", (unsigned long long)m->events, m->now);
+        return true;
+    }
+    return false;
+}
+
+/* ---- one run ------------------------------------------------------------------------------ */
+
+/* The ledger's name tables: the run's states (merged by name), actions (+ "create"), actors. */
+static void sim__ledger_names(const sim__model *m, rpt_run *out)
+{
+    out->nstates = m->nstates;
+    for (int i = 0; i < out->nstates; i++) snprintf(out->states[i], RPT_NAME_MAX, "%s", m->state_name[i]);
+    out->nactions = FSM_ACTION_COUNT + 1;
+    for (int i = 0; i < FSM_ACTION_COUNT; i++) snprintf(out->actions[i], RPT_NAME_MAX, "%s", fsm_action_name((fsm_action)i));
+    snprintf(out->actions[FSM_ACTION_COUNT], RPT_NAME_MAX, "create");
+    out->nactors = FSM_ACTOR_COUNT;
+    for (int i = 0; i < FSM_ACTOR_COUNT; i++) snprintf(out->actors[i], RPT_NAME_MAX, "%s", fsm_actor_name((fsm_actor)i));
+}
+
+/* Builds the model of one run: the order engine over the scenario's catalog and processes,
+ * the event queue, stations, arrival streams and breakdown cells; labels `out` with what is
+ * run and declares its series columns. sim__close frees. */
+static void sim__open(sim__model *m, const scn_scenario *s, const sim_opts *opts, const inv_strategy *strat,
+                      rpt_run *out)
+{
+    proc_sku *skus = xcalloc((size_t)s->n_skus, sizeof *skus);
+    for (int i = 0; i < s->n_skus; i++)
+        skus[i] = (proc_sku){ s->skus[i].stock, s->skus[i].price, s->skus[i].max_per_user, (uint8_t)s->skus[i].warehouse };
+    proc_config pc = { .fsm = s->fsm, .strategy = strat, .opts = { s->revalidate, s->oversell_refund },
+                       .n_skus = s->n_skus, .skus = skus, .n_promos = s->n_promos, .promos = s->promos,
+                       .max_unpaid_per_user = s->max_unpaid, .ledger = opts->ledger, .n_more_fsms = s->n_more_fsms };
+    for (int i = 0; i < s->n_more_fsms; i++) pc.more_fsms[i] = s->more_fsms[i];
+    *m = (sim__model){ .s = s, .seed = opts->seed, .out = out, .warmup = s->warmup, .horizon = s->horizon,
+                       .sellout = NAN, .paid_bin = -1, .orders_csv = opts->orders_csv };
+    m->pe = proc_create(&pc);
+    m->tot = inv_totals_of(proc_inventory(m->pe));
+    free(skus);
+    m->q = sim_queue_create();
+    sim__setup(m);
+    sim__bd_setup(m);
+    sim_rng_init(&m->arr_rng, m->seed, SIM_P_ARRIVAL, 0, 0);
+
+    snprintf(out->scenario, sizeof out->scenario, "%s", s->name);
+    snprintf(out->strategy, sizeof out->strategy, "%s", strat->name);
+    sim__states_setup(m, out);
+    out->seed = opts->seed;
+    out->replication = opts->replication;
+    out->horizon = s->horizon;
+    out->warmup = s->warmup;
+    sim__columns(m, &out->series);
+}
+
+/* Frees what sim__open built (not the run record). */
+static void sim__close(sim__model *m)
+{
+    for (int i = 0; i < ST_COUNT; i++) free(m->st[i].q);
+    free(m->seg_start);
+    free(m->seg_rate);
+    free(m->seg_cum);
+    free(m->demand_cum);
+    sim_queue_destroy(m->q);
+    proc_destroy(m->pe);
+}
+
 os_status sim_run(const scn_scenario *s, const sim_opts *opts, rpt_run *out)
 {
     const char *sname = opts->strategy ? opts->strategy : s->strategy;
@@ -1118,42 +1258,12 @@ os_status sim_run(const scn_scenario *s, const sim_opts *opts, rpt_run *out)
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
 
-    proc_sku *skus = xcalloc((size_t)s->n_skus, sizeof *skus);
-    for (int i = 0; i < s->n_skus; i++)
-        skus[i] = (proc_sku){ s->skus[i].stock, s->skus[i].price, s->skus[i].max_per_user, (uint8_t)s->skus[i].warehouse };
-    proc_config pc = { .fsm = s->fsm, .strategy = strat, .opts = { s->revalidate, s->oversell_refund },
-                       .n_skus = s->n_skus, .skus = skus, .n_promos = s->n_promos, .promos = s->promos,
-                       .max_unpaid_per_user = s->max_unpaid, .ledger = opts->ledger, .n_more_fsms = s->n_more_fsms };
-    for (int i = 0; i < s->n_more_fsms; i++) pc.more_fsms[i] = s->more_fsms[i];
-    sim__model m = { .s = s, .seed = opts->seed, .out = out, .warmup = s->warmup, .horizon = s->horizon,
-                     .sellout = NAN, .paid_bin = -1, .orders_csv = opts->orders_csv };
-    m.pe = proc_create(&pc);
-    m.tot = inv_totals_of(proc_inventory(m.pe));
-    free(skus);
-    m.q = sim_queue_create();
-    sim__setup(&m);
-    sim__bd_setup(&m);
-    sim_rng_init(&m.arr_rng, m.seed, SIM_P_ARRIVAL, 0, 0);
-
-    snprintf(out->scenario, sizeof out->scenario, "%s", s->name);
-    snprintf(out->strategy, sizeof out->strategy, "%s", strat->name);
-    sim__states_setup(&m, out);
-    out->seed = opts->seed;
-    out->replication = opts->replication;
-    out->horizon = s->horizon;
-    out->warmup = s->warmup;
-    sim__columns(&m, &out->series);
+    sim__model m;
+    sim__open(&m, s, opts, strat, out);
     if (opts->ledger) {
-        out->nstates = m.nstates;
-        for (int i = 0; i < out->nstates; i++) snprintf(out->states[i], RPT_NAME_MAX, "%s", m.state_name[i]);
-        out->nactions = FSM_ACTION_COUNT + 1;
-        for (int i = 0; i < FSM_ACTION_COUNT; i++) snprintf(out->actions[i], RPT_NAME_MAX, "%s", fsm_action_name((fsm_action)i));
-        snprintf(out->actions[FSM_ACTION_COUNT], RPT_NAME_MAX, "create");
-        out->nactors = FSM_ACTOR_COUNT;
-        for (int i = 0; i < FSM_ACTOR_COUNT; i++) snprintf(out->actors[i], RPT_NAME_MAX, "%s", fsm_actor_name((fsm_actor)i));
+        sim__ledger_names(&m, out);
         proc_set_observer(m.pe, sim__observe, &m);
     }
-
     sim__at(&m, 0, EV_SAMPLE, NULL, 0, 0);
     sim__schedule_arrival(&m);
     int nskus = s->n_skus;
@@ -1166,66 +1276,10 @@ os_status sim_run(const scn_scenario *s, const sim_opts *opts, rpt_run *out)
         sim__advance(&m, ev.t);
         m.now = ev.t;
         m.events++;
-        ord_order *o = ev.ptr;
-        switch (ev.type) {
-        case EV_ARRIVAL: sim__arrival(&m); break;
-        case EV_STATION_DONE: sim__station_done(&m, &ev); break;
-        case EV_SAMPLE: sim__sample(&m); break;
-        default:
-            if (!sim__alive(o, ev.u64)) break;
-            switch (ev.type) {
-            case EV_PAY_START: {
-                os_status st = proc_pay_start(m.pe, o, m.now);
-                if (st == OS_ESTOCK) {
-                    sim__count_o(&m, RPT_payments_rejected_revalidation, 1, o);
-                    proc_result r2 = { .from = -1, .to = o->state };
-                    sim__after(&m, o, &r2);
-                } else if (st == OS_OK) {
-                    sim_queue_cancel(m.q, o->timer);   /* a started payment cannot expire */
-                    o->timer = 0;
-                    sim__arrive(&m, ST_PAY, (sim__job){ 0, o->id, o, 0 });
-                }
-                break;
-            }
-            case EV_DELIVER: sim__deliver(&m, o); break;
-            case EV_TIMER: sim__timer(&m, o, (fsm_action)ev.u32); break;
-            case EV_CANCEL: {
-                /* Unpaid, or (u32 = 1) paid: whether a paid order may be cancelled is the
-                 * process's decision; a refusal is counted in forbidden_actions. */
-                proc_result res;
-                if (proc_apply(m.pe, o, FSM_CANCEL, FSM_BUYER, m.now, NULL, &res) == OS_OK) {
-                    if (ev.u32 == 1 || res.settled) sim__count_o(&m, RPT_orders_cancelled, 1, o);
-                    if (ev.u32 == 1) sim__count_o(&m, RPT_orders_cancelled_after_pay, 1, o);
-                    if (res.refund) sim__count_money(&m, RPT_refund_total, res.refund, o);
-                    sim__after(&m, o, &res);
-                }
-                break;
-            }
-            case EV_MODIFY: {
-                const scn_segment *g = sim__seg(&m, o);
-                proc_args a = { .new_qty = sim__round_count(sim__draw(&m, &g->quantity, SIM_P_MODIFY_QTY, sim__cust(o), sim__j(o))) };
-                proc_result res;
-                if (proc_apply(m.pe, o, FSM_MODIFY, FSM_BUYER, m.now, &a, &res) == OS_OK) {
-                    sim__count_o(&m, RPT_orders_modified, 1, o);
-                    sim__after(&m, o, &res);   /* a custom process may move on modify */
-                }
-                break;
-            }
-            case EV_RETURN: sim__return(&m, o); break;
-            default: OS_ASSERT(!"unknown event type");
-            }
-        }
+        sim__dispatch(&m, &ev);
         if (m.tot->locked > m.locked_peak && sim__counting(&m)) m.locked_peak = m.tot->locked;
         if (m.tot->out == nskus && isnan(m.sellout)) m.sellout = m.now;
-        if (proc_loop_error(m.pe)) {          /* the engine's loop guard tripped: stop */
-            os_diag_add(&out->violations, "%s", proc_loop_error(m.pe));
-            looped = true;
-            break;
-        }
-        if (opts->check_every_event && proc_check(m.pe, &out->violations) > 0) {
-            os_diag_add(&out->violations, "(after event %llu at t=%.17g)", (unsigned long long)m.events, m.now);
-            break;
-        }
+        if (sim__must_stop(&m, opts, &looped)) break;
     }
     if (!looped) sim__finish(&m);
     out->events = m.events;
@@ -1234,12 +1288,6 @@ os_status sim_run(const scn_scenario *s, const sim_opts *opts, rpt_run *out)
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     out->peak_rss_bytes = (uint64_t)ru.ru_maxrss * 1024u;
-    for (int i = 0; i < ST_COUNT; i++) free(m.st[i].q);
-    free(m.seg_start);
-    free(m.seg_rate);
-    free(m.seg_cum);
-    free(m.demand_cum);
-    sim_queue_destroy(m.q);
-    proc_destroy(m.pe);
+    sim__close(&m);
     return looped ? OS_EDATA : OS_OK;
 }
