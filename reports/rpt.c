@@ -72,12 +72,14 @@ static const char *const rpt__bd_extra_units[] = {
     RPT_orders_returned, RPT_orders_completed, RPT_orders_modified, RPT_orders_open_end,              \
     RPT_returns_refused_window, RPT_payments_rejected_revalidation, RPT_units_sold, RPT_oversold_units, \
     RPT_oversold_orders, RPT_captured_total, RPT_discount_total, RPT_refund_total, RPT_revenue,       \
-    RPT_revenue_at_risk, RPT_order_reads
+    RPT_revenue_at_risk, RPT_order_reads, RPT_payment_sessions_abandoned, RPT_units_bought_by_bots
 static const int rpt__bd_segment[] = { RPT_customers, RPT_orders_rejected_stockout, RPT_orders_blocked_risk,
-                                       RPT_genuine_rejected_while_locked, RPT__BD_ORDER_FIGURES };
+                                       RPT_genuine_rejected_while_locked, RPT_retries, RPT_customers_served,
+                                       RPT_customers_turned_away_by_display, RPT_turned_away_while_available,
+                                       RPT__BD_ORDER_FIGURES };
 static const int rpt__bd_channel[] = { RPT__BD_ORDER_FIGURES };
-static const int rpt__bd_sku[] = { RPT_units_sold, RPT_oversold_units, RPT_unsold_units_end, RPT_captured_total,
-                                   RPT_discount_total, RPT_refund_total, RPT_revenue, RPT_revenue_at_risk };
+static const int rpt__bd_sku[] = { RPT_units_sold, RPT_oversold_units, RPT_units_bought_by_bots, RPT_unsold_units_end,
+                                   RPT_captured_total, RPT_discount_total, RPT_refund_total, RPT_revenue, RPT_revenue_at_risk };
 static const int rpt__bd_promotion[] = { RPT_discount_total, RPT_BD_budget_left, RPT_BD_budget_skips };
 
 static const struct { const int *f; int n; } rpt__bd_cols[RPT_BD_DIMS] = {

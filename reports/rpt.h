@@ -56,7 +56,14 @@
     X(genuine_orders_served,          "",        1)           \
     X(revenue_at_risk,                "money",  -1)           \
     /* issue 15 items 9-12 */                                 \
-    X(order_reads,                    "",        0)
+    X(order_reads,                    "",        0)           \
+    /* issue 15 items 1-4: checkout bots, scalpers, retries, displayed stock */ \
+    X(payment_sessions_abandoned,     "",        0)           \
+    X(units_bought_by_bots,           "units",  -1)           \
+    X(retries,                        "",        0)           \
+    X(customers_served,               "",        1)           \
+    X(customers_turned_away_by_display, "",     -1)           \
+    X(turned_away_while_available,    "",       -1)
 
 typedef enum rpt_metric {
 #define RPT__M(name, unit, better) RPT_##name,

@@ -36,10 +36,10 @@ typedef struct scn_sku {
 typedef struct scn_segment {
     char     name[SCN_NAME_MAX];     /* label */
     double   share;                  /* fraction of customers */
-    bool     malicious;              /* a bot: never pays */
+    bool     malicious;              /* a bot: pays only with pay_probability > 0 (a scalper) */
     sim_dist quantity;               /* units per line (rounded, >= 1) */
     sim_dist basket;                 /* distinct SKUs per order (rounded, >= 1) */
-    double   pay_probability;        /* genuine: pays (after think) */
+    double   pay_probability;        /* pays (after think); bots default to 0 */
     sim_dist think;                  /* seconds from order to payment start */
     double   cancel_probability;     /* genuine: cancels the unpaid order at create + think */
     double   modify_probability;     /* genuine: changes the quantity at create + think/2 */
@@ -53,6 +53,11 @@ typedef struct scn_segment {
     int      process;                /* its orders' process: -1 the scenario's, else a process number */
     double   reads_per_order;        /* order-list / order-detail requests per order (mean; 0 = none) */
     sim_dist read_service;           /* their service time at the order service, seconds */
+    /* issue 15 items 1-4 */
+    double   checkout_abandon_probability; /* starts payment, abandons it (session times out) */
+    double   retry_probability;      /* tries again after a stock-out, expiry or failed payment */
+    int      retry_max;              /* at most this many retries per order of a visit */
+    sim_dist retry_delay;            /* seconds from the failure to the retry */
 } scn_segment;
 
 typedef struct scn_station {
@@ -106,6 +111,9 @@ typedef struct scn_scenario {
     sim_dist    pay_delay;
     double      pay_failure_p;
     int         pay_servers;         /* 0 = unlimited */
+    double      session_timeout;     /* seconds an abandoned payment session holds the order */
+    bool        display;             /* customers see the stock (inventory.display) */
+    double      display_refresh;     /* seconds between refreshes of the shown stock, 0 = exact */
     scn_station order_service, warehouse;
     sim_dist    delivery;
     double      auto_confirm_after, complete_after, restock_p;

@@ -320,7 +320,7 @@ static const char *const k_top[] = { "name", "description", "currency", "seed", 
 static const char *const k_sku[] = { "sku", "stock", "price", "category", "max_per_user", "demand_weight", "warehouse", "process", NULL };
 static const char *const k_promo[] = { "id", "type", "value", "threshold", "priority", "stackable", "budget",
     "return_budget", NULL };
-static const char *const k_inv[] = { "strategy", "order_expiry", "revalidate_before_payment", "oversell", NULL };
+static const char *const k_inv[] = { "strategy", "order_expiry", "revalidate_before_payment", "oversell", "display", NULL };
 static const char *const k_risk[] = { "max_unpaid_orders_per_user", "bot_detect_probability", "false_positive_probability", NULL };
 static const char *const k_cust[] = { "arrivals", "max_customers", "segments", NULL };
 static const char *const k_arr[] = { "process", "rate", "schedule", "file", "column", "speedup", "map", NULL };
@@ -328,9 +328,11 @@ static const char *const k_sched[] = { "at", "rate", NULL };
 static const char *const k_seg[] = { "name", "share", "malicious", "quantity", "basket_size", "pay_probability",
     "think_time", "cancel_probability", "modify_probability", "return_probability", "return_delay",
     "orders_per_visit", "accounts_per_visit", "coupon", "cancel_after_pay_probability", "cancel_after_pay_delay",
-    "process", "reads", NULL };
+    "process", "reads", "checkout_abandon_probability", "retry", NULL };
 static const char *const k_reads[] = { "per_order", "service", NULL };
-static const char *const k_pay[] = { "delay", "failure_probability", "servers", NULL };
+static const char *const k_retry[] = { "probability", "max", "delay", NULL };
+static const char *const k_display[] = { "refresh", NULL };
+static const char *const k_pay[] = { "delay", "failure_probability", "servers", "session_timeout", NULL };
 static const char *const k_stations[] = { "order_service", "warehouse", NULL };
 static const char *const k_station[] = { "servers", "service", NULL };
 static const char *const k_ful[] = { "delivery", "auto_confirm_after", "complete_after", "restock_probability", NULL };
@@ -610,6 +612,35 @@ static void scn__arrivals(scn__ctx *cx, const cJSON *c)
         SCN__ERR(cx, scn__member(a, "rate"), "customers.arrivals.rate", "found 0, expected a rate > 0 (customers per second), here or in the schedule");
 }
 
+/* A segment's retry = {"probability", "max", "delay"}: probability 0..1 (default 1), max
+ * retries per order 0..1000 (required), delay a duration distribution (default 0). A retry of
+ * order j is order j + orders placed per visit, and order indexes stay below 2^16 (they key
+ * the random streams), so orders per visit x (max + 1) may not exceed 65536. */
+static void scn__retry(scn__ctx *cx, const cJSON *e, const char *path, scn_segment *g)
+{
+    g->retry_delay = (sim_dist){ .kind = SIM_CONST, .a = 0 };
+    const cJSON *r = scn__obj(cx, e, path, "retry", false);
+    if (!r) return;
+    char p[128];
+    jsn_path_key(p, sizeof p, path, "retry");
+    jsn_check_keys(cx->doc, cx->diag, r, p, k_retry);
+    g->retry_probability = 1;
+    scn__prob(cx, r, p, "probability", &g->retry_probability);
+    int64_t max = 0;
+    if (scn__int(cx, r, p, "max", true, 0, 1000, &max)) {
+        int64_t per_visit = g->malicious ? g->orders_per_visit : 1;
+        if (per_visit * (max + 1) > 65536) {
+            char q[160];
+            jsn_path_key(q, sizeof q, p, "max");
+            SCN__ERR(cx, scn__member(r, "max"), q, "found %lld, expected at most %lld: orders_per_visit (%lld) x (max + 1) may not exceed 65536",
+                     (long long)max, (long long)(65536 / per_visit - 1), (long long)per_visit);
+        } else {
+            g->retry_max = (int)max;
+        }
+    }
+    scn__dist(cx, r, p, "delay", true, &g->retry_delay);
+}
+
 /* One element of customers.segments (object `e` at path `p`) into `g`: defaults first, then
  * each key. A new segment key is read here (and listed in k_seg). */
 static void scn__segment(scn__ctx *cx, const cJSON *e, const char *p, scn_segment *g)
@@ -628,12 +659,8 @@ static void scn__segment(scn__ctx *cx, const cJSON *e, const char *p, scn_segmen
     scn__bool(cx, e, p, "malicious", &g->malicious);
     scn__dist(cx, e, p, "quantity", false, &g->quantity);
     scn__dist(cx, e, p, "basket_size", false, &g->basket);
-    if (scn__prob(cx, e, p, "pay_probability", &g->pay_probability) && g->malicious && g->pay_probability > 0) {
-        char q[128];
-        jsn_path_key(q, sizeof q, p, "pay_probability");
-        SCN__ERR(cx, scn__member(e, "pay_probability"), q, "found %g, expected 0: malicious segments never pay", g->pay_probability);
-    }
-    if (g->malicious) g->pay_probability = 0;
+    /* Bots pay only when told to (scalpers who buy to resell). */
+    if (!scn__prob(cx, e, p, "pay_probability", &g->pay_probability) && g->malicious) g->pay_probability = 0;
     scn__dist(cx, e, p, "think_time", true, &g->think);
     scn__prob(cx, e, p, "cancel_probability", &g->cancel_probability);
     scn__prob(cx, e, p, "modify_probability", &g->modify_probability);
@@ -645,6 +672,8 @@ static void scn__segment(scn__ctx *cx, const cJSON *e, const char *p, scn_segmen
     if (scn__int(cx, e, p, "orders_per_visit", false, 1, 10000, &v)) g->orders_per_visit = (int)v;
     if (scn__int(cx, e, p, "accounts_per_visit", false, 1, 64, &v)) g->accounts_per_visit = (int)v;
     scn__str(cx, e, p, "coupon", false, g->coupon, sizeof g->coupon);
+    scn__prob(cx, e, p, "checkout_abandon_probability", &g->checkout_abandon_probability);
+    scn__retry(cx, e, p, g);
 }
 
 /* customers.segments: 1 to SCN_MAX_SEGMENTS segments whose shares sum to 1. */
@@ -847,6 +876,12 @@ static void scn__inventory(scn__ctx *cx, const cJSON *root)
         else if (strcmp(os_, "allow") != 0)
             SCN__ERR(cx, scn__member(inv, "oversell"), "inventory.oversell", "found \"%s\", expected \"allow\" or \"refund\"", os_);
     }
+    const cJSON *disp = scn__obj(cx, inv, "inventory", "display", false);
+    if (disp) {
+        /* The stock customers see: {"refresh": duration}, 0 = exact. */
+        jsn_check_keys(cx->doc, cx->diag, disp, "inventory.display", k_display);
+        s->display = scn__dur(cx, disp, "inventory.display", "refresh", true, &s->display_refresh);
+    }
 }
 
 /* risk: max_unpaid_orders_per_user, bot_detect_probability, false_positive_probability. */
@@ -867,6 +902,7 @@ static void scn__payment(scn__ctx *cx, const cJSON *root)
 {
     scn_scenario *s = cx->s;
     s->pay_delay = (sim_dist){ .kind = SIM_CONST, .a = 0 };
+    s->session_timeout = 15 * 60;
     const cJSON *pay = scn__obj(cx, root, "", "payment", false);
     if (!pay) return;
     jsn_check_keys(cx->doc, cx->diag, pay, "payment", k_pay);
@@ -874,6 +910,8 @@ static void scn__payment(scn__ctx *cx, const cJSON *root)
     scn__prob(cx, pay, "payment", "failure_probability", &s->pay_failure_p);
     int64_t n = 0;
     if (scn__int(cx, pay, "payment", "servers", false, 1, 1e7, &n)) s->pay_servers = (int)n;
+    if (scn__dur(cx, pay, "payment", "session_timeout", false, &s->session_timeout) && s->session_timeout <= 0)
+        SCN__ERR(cx, scn__member(pay, "session_timeout"), "payment.session_timeout", "found 0, expected a duration > 0");
 }
 
 /* stations: order_service, warehouse (payment's servers are payment.servers). */
@@ -991,7 +1029,7 @@ static void scn__fix_all(scn_scenario *s)
     for (int i = 0; i < s->n_segments; i++) {
         scn_segment *g = &s->segments[i];
         scn__fix(&g->quantity, s); scn__fix(&g->basket, s); scn__fix(&g->think, s); scn__fix(&g->return_delay, s);
-        scn__fix(&g->cancel_after_pay_delay, s);
+        scn__fix(&g->cancel_after_pay_delay, s); scn__fix(&g->retry_delay, s);
         scn__fix(&g->read_service, s);
     }
     scn__fix(&s->pay_delay, s); scn__fix(&s->order_service.service, s); scn__fix(&s->warehouse.service, s);

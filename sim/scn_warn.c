@@ -103,12 +103,12 @@ static const char *scn__fmt_dur(double s, char *buf, size_t n)
     return buf;
 }
 
-/* True when some segment places orders that can be paid: a genuine segment with a
- * pay probability above 0. */
+/* True when some segment places orders that can be paid: a pay probability above 0 (bots
+ * have 0 unless set: scalpers). */
 static bool scn__anyone_pays(const scn_scenario *s)
 {
     for (int i = 0; i < s->n_segments; i++)
-        if (!s->segments[i].malicious && s->segments[i].pay_probability > 0) return true;
+        if (s->segments[i].pay_probability > 0) return true;
     return false;
 }
 
@@ -292,7 +292,7 @@ static void scn__w_station_unreached(scn__wctx *cx)
     if (s->pay_servers > 0 && (!pays || !first))
         scn__warn(cx, scn__find(cx->doc, "payment.servers"), "payment.servers",
                   "no request reaches the payment station: %s", !first ? "the process takes payment on delivery, not through it"
-                                                                        : "no segment pays (pay_probability 0 or malicious)");
+                                                                        : "no segment pays (pay_probability 0)");
     if (s->warehouse.servers > 0 && (!scn__any_has_action(s, FSM_PRODUCE) || (first && !pays)))
         scn__warn(cx, scn__find(cx->doc, "stations.warehouse"), "stations.warehouse",
                   "no request reaches the warehouse station: %s", !scn__any_has_action(s, FSM_PRODUCE)
@@ -336,6 +336,25 @@ static const char *scn__stuck_reason(const scn__wctx *cx, const char *metric, ch
             if (s->segments[i].malicious) return NULL;
         return "no segment is malicious";
     }
+    if (strcmp(metric, "units_bought_by_bots") == 0) {
+        for (int i = 0; i < s->n_segments; i++)
+            if (s->segments[i].malicious && s->segments[i].pay_probability > 0) return NULL;
+        return "no malicious segment has a pay_probability above 0";
+    }
+    if (strcmp(metric, "retries") == 0) {
+        for (int i = 0; i < s->n_segments; i++)
+            if (s->segments[i].retry_max > 0 && s->segments[i].retry_probability > 0) return NULL;
+        return "no segment retries";
+    }
+    if (strcmp(metric, "payment_sessions_abandoned") == 0) {
+        for (int i = 0; i < s->n_segments; i++)
+            if (s->segments[i].checkout_abandon_probability > 0 && scn__pays_first(s)) return NULL;
+        return "no segment abandons checkout (or the process takes payment on delivery)";
+    }
+    if (strcmp(metric, "customers_turned_away_by_display") == 0 || strcmp(metric, "turned_away_while_available") == 0) {
+        if (s->display) return NULL;
+        return "customers see no stock (inventory.display is not set)";
+    }
     if (strcmp(metric, "orders_returned") == 0) {
         if (!scn__pays_first(s)) return NULL;   /* cash on delivery: refusals count as returns */
         for (int i = 0; i < s->n_segments; i++)
@@ -363,10 +382,61 @@ static void scn__w_threshold_stuck(scn__wctx *cx)
     }
 }
 
+/* A retry that can never happen: max 0, or probability 0. */
+static void scn__w_retry_inert(scn__wctx *cx)
+{
+    const scn_scenario *s = cx->s;
+    for (int i = 0; i < s->n_segments; i++) {
+        const scn_segment *g = &s->segments[i];
+        char p[96];
+        snprintf(p, sizeof p, "customers.segments[%d].retry", i);
+        const cJSON *node = scn__find(cx->doc, p);
+        if (!node) continue;
+        if (g->retry_max == 0 || g->retry_probability == 0)
+            scn__warn(cx, node, p, "nobody retries: %s", g->retry_max == 0 ? "max is 0" : "probability is 0");
+    }
+}
+
+/* Checkout abandonment that decides everything, or nothing: a segment that always abandons
+ * never pays (its pay_probability is inert); under cash on delivery nobody pays online, so
+ * nobody abandons a payment session. */
+static void scn__w_abandon(scn__wctx *cx)
+{
+    const scn_scenario *s = cx->s;
+    for (int i = 0; i < s->n_segments; i++) {
+        const scn_segment *g = &s->segments[i];
+        char p[96];
+        snprintf(p, sizeof p, "customers.segments[%d].checkout_abandon_probability", i);
+        if (g->checkout_abandon_probability > 0 && !scn__pays_first(s))
+            scn__warn(cx, scn__find(cx->doc, p), p, "never happens: the process takes payment on delivery, there is no payment session");
+        else if (g->checkout_abandon_probability == 1 && g->pay_probability > 0)
+            scn__warn(cx, scn__find(cx->doc, p), p, "every customer of the segment abandons checkout, so its pay_probability (%g) has no effect",
+                      g->pay_probability);
+    }
+}
+
+/* A display nobody reads, or one that never refreshes within the run. */
+static void scn__w_display(scn__wctx *cx)
+{
+    const scn_scenario *s = cx->s;
+    if (!s->display) return;
+    bool genuine = false;
+    for (int i = 0; i < s->n_segments; i++) genuine |= !s->segments[i].malicious;
+    char b[32];
+    if (!genuine)
+        scn__warn(cx, scn__find(cx->doc, "inventory.display"), "inventory.display",
+                  "no genuine segment: bots order whatever the page shows, so the display turns nobody away");
+    else if (s->display_refresh >= s->horizon)
+        scn__warn(cx, scn__find(cx->doc, "inventory.display.refresh"), "inventory.display.refresh",
+                  "the page never refreshes within the horizon (%s): customers see the opening stock all run",
+                  scn__fmt_dur(s->horizon, b, sizeof b));
+}
+
 static void (*const k_checks[])(scn__wctx *) = {
     scn__w_schedule_after_cap,  scn__w_schedule_after_horizon, scn__w_returns_after_horizon,
     scn__w_cancel_after_pay_after_horizon, scn__w_fulfilment_timers, scn__w_coupon_unmatched,
     scn__w_station_unreached,   scn__w_threshold_stuck,
+    scn__w_retry_inert, scn__w_abandon, scn__w_display,
 };
 
 int scn_warn(const scn_scenario *s, const jsn_doc *doc, const scn_warn_opts *wo, os_diag *warn)

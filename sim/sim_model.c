@@ -21,7 +21,7 @@
 
 enum sim__ev {
     EV_ARRIVAL = 1, EV_STATION_DONE, EV_PAY_START, EV_DELIVER, EV_TIMER, EV_CANCEL, EV_MODIFY,
-    EV_RETURN, EV_SAMPLE
+    EV_RETURN, EV_SAMPLE, EV_SESSION_TIMEOUT, EV_RETRY
 };
 enum sim__st { ST_ORDER = 0, ST_PAY = 1, ST_WH = 2, ST_COUNT = 3 };
 _Static_assert(ST_COUNT == SCN_STATIONS, "scn_station_names lists the simulator's stations in this order");
@@ -92,11 +92,20 @@ typedef struct sim__model {
     int8_t       state_code[PROC_MAX_FSMS][FSM_MAX_STATES]; /* (process, state) -> merged index */
     const char  *state_name[RPT_MAX_STATES];          /* merged index -> name */
     bool         state_terminal[RPT_MAX_STATES];      /* terminal in the first process that has it */
+    /* issue 15 items 1-4 */
+    int64_t     *display;     /* stock shown per SKU as of the last refresh (NULL: exact or none) */
+    double       display_next;/* time of the next display refresh */
+    uint8_t     *served;      /* bit per customer: got a served order (customers_served) */
+    size_t       served_cap;  /* bytes in served */
 } sim__model;
 _Static_assert(sizeof ((scn_scenario *)0)->more_fsms / sizeof(const fsm_def *) == PROC_MAX_FSMS - 1,
                "a scenario names at most as many processes as the engine runs");
 
 static bool sim__counting(const sim__model *m) { return m->now >= m->warmup; }
+
+/* aux: order index (16 bits) | segment << 16 | SIM__RETRIED once a retry was decided for it. */
+#define SIM__RETRIED (1u << 31)
+static int sim__segi(const ord_order *o) { return (int)((o->aux >> 16) & 0xFFu); }
 
 /* ---- counting, with breakdowns -------------------------------------------------------- */
 
@@ -124,7 +133,7 @@ static void sim__count_o(sim__model *m, rpt_metric k, double v, const ord_order 
 {
     if (!sim__counting(m)) return;
     m->m[k] += v;
-    sim__bd(m, RPT_BD_SEGMENT, (int)(o->aux >> 16), k, v);
+    sim__bd(m, RPT_BD_SEGMENT, sim__segi(o), k, v);
     sim__bd(m, RPT_BD_CHANNEL, sim__channel(o), k, v);
 }
 
@@ -173,7 +182,7 @@ static void sim__count_units(sim__model *m, rpt_metric k, double units, const or
 static void sim__count_at_risk(sim__model *m, const ord_order *o)
 {
     m->at_risk_cents += (double)o->captured;
-    sim__bd(m, RPT_BD_SEGMENT, (int)(o->aux >> 16), RPT_revenue_at_risk, (double)o->captured);
+    sim__bd(m, RPT_BD_SEGMENT, sim__segi(o), RPT_revenue_at_risk, (double)o->captured);
     sim__bd(m, RPT_BD_CHANNEL, sim__channel(o), RPT_revenue_at_risk, (double)o->captured);
     sim__split_sku(m, RPT_revenue_at_risk, o->captured, o, 1);
 }
@@ -246,7 +255,7 @@ static bool sim__alive(const ord_order *o, uint64_t id) { return (o->flags & ORD
 
 static uint64_t sim__cust(const ord_order *o) { return o->customer; }
 static uint32_t sim__j(const ord_order *o) { return o->aux & 0xFFFFu; }
-static const scn_segment *sim__seg(const sim__model *m, const ord_order *o) { return &m->s->segments[o->aux >> 16]; }
+static const scn_segment *sim__seg(const sim__model *m, const ord_order *o) { return &m->s->segments[sim__segi(o)]; }
 
 /* Draws from a distribution with the decision's own stream. A constant needs no stream. */
 static double sim__draw(const sim__model *m, const sim_dist *d, uint32_t purpose, uint64_t cust, uint64_t sub)
@@ -458,6 +467,9 @@ static uint32_t sim__pick_sku(const sim__model *m, sim_rng *r)
     return (uint32_t)lo;
 }
 
+static void sim__served(sim__model *m, const ord_order *o);
+static void sim__retry_order(sim__model *m, ord_order *o);
+
 /* Counts a successful payment. on_hand: each line's on-hand before it (per-SKU shortfall). */
 static void sim__paid(sim__model *m, ord_order *o, const proc_result *res, const int64_t *on_hand)
 {
@@ -469,7 +481,11 @@ static void sim__paid(sim__model *m, ord_order *o, const proc_result *res, const
     /* Served: the stock covered every line. An oversold order (backordered, or refunded at
      * once under oversell=refund) is paid but not served; money kept for a backordered one
      * is at risk until stock covers it. */
-    if (genuine && res->shortfall == 0) sim__count_o(m, RPT_genuine_orders_served, 1, o);
+    if (genuine && res->shortfall == 0) {
+        sim__count_o(m, RPT_genuine_orders_served, 1, o);
+        sim__served(m, o);
+    }
+    if (!genuine && !res->oversell_refund) sim__count_units(m, RPT_units_bought_by_bots, (double)units, o, NULL);
     if (res->shortfall > 0 && !res->oversell_refund && sim__counting(m)) sim__count_at_risk(m, o);
     if (!res->oversell_refund) sim__count_units(m, RPT_units_sold, (double)units, o, NULL);
     if (res->shortfall > 0) {
@@ -518,6 +534,7 @@ static void sim__apply_pay(sim__model *m, ord_order *o)
     os_status st = proc_apply(m->pe, o, FSM_PAY, FSM_BUYER, m->now, NULL, &res);
     if (st == OS_ESTOCK) {                          /* implicit payment start was rejected */
         sim__count_o(m, RPT_payments_rejected_revalidation, 1, o);
+        sim__retry_order(m, o);
         proc_result r2 = { .from = -1, .to = o->state };
         sim__after(m, o, &r2);
         return;
@@ -561,15 +578,13 @@ static uint8_t sim__process_of(const scn_scenario *s, const scn_segment *g, cons
     return (uint8_t)(p < 0 ? 0 : p);
 }
 
-static void sim__create(sim__model *m, uint64_t cust, uint32_t j, int segi)
+
+/* Draws order j's lines for customer `cust` of segment g into rq (n_lines, lines): from the
+ * log for a replayed arrival that has lines, else basket size, SKUs and quantities from the
+ * order's own streams (so drawing them twice gives the same lines). */
+static void sim__lines(const sim__model *m, uint64_t cust, uint32_t j, const scn_segment *g, proc_order_req *rq)
 {
     const scn_scenario *s = m->s;
-    const scn_segment *g = &s->segments[segi];
-    proc_order_req rq = { .customer = cust, .malicious = g->malicious, .coupon = g->coupon[0] ? g->coupon : NULL };
-    /* A replayed arrival buys as its logged customer (per-user limits see one account). */
-    uint64_t who = s->trace ? s->trace_cust[cust] : cust;
-    rq.buyer = who * 64 + (uint64_t)(g->malicious ? j % (uint32_t)g->accounts_per_visit : 0);
-    rq.address = (uint32_t)(cust * 2654435761u);
     int maxl = s->n_skus < ORD_MAX_LINES ? s->n_skus : ORD_MAX_LINES;
     int n = sim__round_count(sim__draw(m, &g->basket, SIM_P_BASKET, cust, j));
     if (n > maxl) n = maxl;
@@ -582,13 +597,13 @@ static void sim__create(sim__model *m, uint64_t cust, uint32_t j, int segi)
         for (int tries = 0; s->n_skus > 1; tries++) {
             sku = tries < 64 ? sim__pick_sku(m, &rs) : (sku + 1) % (uint32_t)s->n_skus;
             bool dup = false;
-            for (int k = 0; k < i; k++) dup |= rq.lines[k].sku == sku;
+            for (int k = 0; k < i; k++) dup |= rq->lines[k].sku == sku;
             if (!dup) break;
         }
         double q = g->quantity.kind == SIM_CONST ? g->quantity.a : sim_dist_draw(&g->quantity, &rqn);
-        rq.lines[i] = (inv_line){ sku, sim__round_count(q) };
+        rq->lines[i] = (inv_line){ sku, sim__round_count(q) };
     }
-    rq.n_lines = n;
+    rq->n_lines = n;
     if (s->trace && s->trace_nlines[cust] > 0) {
         /* The logged lines: SKU as logged, quantity as logged (or drawn when absent). */
         n = 0;
@@ -596,12 +611,148 @@ static void sim__create(sim__model *m, uint64_t cust, uint32_t j, int segi)
             int32_t k = s->trace_line0[cust] + i, q = s->trace_qty[k];
             if (q == 0) q = sim__round_count(g->quantity.kind == SIM_CONST ? g->quantity.a : sim_dist_draw(&g->quantity, &rqn));
             int at = -1;
-            for (int e = 0; e < n; e++) if (rq.lines[e].sku == (uint32_t)s->trace_sku[k]) at = e;
-            if (at >= 0) rq.lines[at].qty = rq.lines[at].qty + q > 1000000 ? 1000000 : rq.lines[at].qty + q;
-            else rq.lines[n++] = (inv_line){ (uint32_t)s->trace_sku[k], q };
+            for (int e = 0; e < n; e++) if (rq->lines[e].sku == (uint32_t)s->trace_sku[k]) at = e;
+            if (at >= 0) rq->lines[at].qty = rq->lines[at].qty + q > 1000000 ? 1000000 : rq->lines[at].qty + q;
+            else rq->lines[n++] = (inv_line){ (uint32_t)s->trace_sku[k], q };
         }
-        rq.n_lines = n;
+        rq->n_lines = n;
     }
+}
+
+/* ---- retries, the stock shown to customers, customers served ------------------------ */
+
+/* Orders a visit places at once: a bot's orders_per_visit, else one. The retry of order j is
+ * order j + stride (its own random streams), so j / stride is the attempt. */
+static uint32_t sim__stride(const scn_segment *g) { return g->malicious ? (uint32_t)g->orders_per_visit : 1u; }
+
+/* Order j of a customer failed (stock-out rejection at creation or at payment, expiry, failed
+ * payment): the customer tries again, as a new order j + stride after retry.delay, with
+ * probability retry.probability and at most retry.max times (the loader keeps the order
+ * index below 2^16). */
+static void sim__retry(sim__model *m, uint64_t cust, uint32_t j, int segi)
+{
+    const scn_segment *g = &m->s->segments[segi];
+    uint32_t stride = sim__stride(g);
+    if (g->retry_max == 0 || g->retry_probability <= 0 || j / stride >= (uint32_t)g->retry_max) return;
+    if (sim__u(m, SIM_P_RETRY, cust, j) >= g->retry_probability) return;
+    double d = sim__draw(m, &g->retry_delay, SIM_P_RETRY_DELAY, cust, j);
+    sim__at(m, m->now + d, EV_RETRY, NULL, cust, (j + stride) | (uint32_t)segi << 16);
+}
+
+/* sim__retry for a live order, at most once per order (a failed payment is followed by the
+ * order's expiry: one failure, one retry). */
+static void sim__retry_order(sim__model *m, ord_order *o)
+{
+    if (o->aux & SIM__RETRIED) return;
+    o->aux |= SIM__RETRIED;
+    sim__retry(m, sim__cust(o), sim__j(o), sim__segi(o));
+}
+
+/* Refreshes the stock shown to customers: available units per SKU as they are now, which is
+ * as they were at the latest refresh time <= t (called before the first event at or after a
+ * refresh time; nothing changes between events). */
+static void sim__display_refresh(sim__model *m, double t)
+{
+    const inv_store *inv = proc_inventory(m->pe);
+    for (int i = 0; i < inv_sku_count(inv); i++) m->display[i] = inv_available(inv_sku(inv, (uint32_t)i));
+    double r = m->s->display_refresh;
+    m->display_next = (floor(t / r) + 1) * r;
+}
+
+/* True when the page shows 0 available for a line of rq: the customer does not order. */
+static bool sim__shown_out(const sim__model *m, const proc_order_req *rq)
+{
+    const inv_store *inv = proc_inventory(m->pe);
+    for (int i = 0; i < rq->n_lines; i++) {
+        uint32_t k = rq->lines[i].sku;
+        if ((m->display ? m->display[k] : inv_available(inv_sku(inv, k))) <= 0) return true;
+    }
+    return false;
+}
+
+/* Order j of a customer goes to the order service, unless the stock shown turns a genuine
+ * customer away (bots order through the API whatever the page shows). */
+static void sim__order_request(sim__model *m, uint64_t cust, uint32_t j, int segi)
+{
+    const scn_segment *g = &m->s->segments[segi];
+    if (m->s->display && !g->malicious) {
+        proc_order_req rq;
+        sim__lines(m, cust, j, g, &rq);
+        if (sim__shown_out(m, &rq)) {
+            sim__count_seg(m, RPT_customers_turned_away_by_display, 1, segi);
+            if (inv_can_lock(proc_inventory(m->pe), rq.lines, rq.n_lines)) sim__count_seg(m, RPT_turned_away_while_available, 1, segi);
+            return;
+        }
+    }
+    sim__arrive(m, ST_ORDER, (sim__job){ 0, cust, NULL, j | (uint32_t)segi << 16 });
+}
+
+/* Counts the customer of a served order in customers_served, once per customer (a bit per
+ * customer id; the bitmap grows by doubling). */
+static void sim__served(sim__model *m, const ord_order *o)
+{
+    uint64_t cust = sim__cust(o);
+    size_t byte = (size_t)(cust / 8);
+    if (byte >= m->served_cap) {
+        size_t nc = m->served_cap ? m->served_cap : 1024;
+        while (nc <= byte) nc *= 2;
+        m->served = xrealloc(m->served, nc);
+        memset(m->served + m->served_cap, 0, nc - m->served_cap);
+        m->served_cap = nc;
+    }
+    uint8_t bit = (uint8_t)(1u << (cust % 8));
+    if (m->served[byte] & bit) return;
+    m->served[byte] |= bit;
+    sim__count_seg(m, RPT_customers_served, 1, sim__segi(o));
+}
+
+/* Gives back what payment start took (the checkout lock under reserve_on_checkout) and lets
+ * the order expire again at its original deadline, at once if that has passed. */
+static void sim__unpay(sim__model *m, ord_order *o)
+{
+    proc_pay_fail(m->pe, o, m->now);
+    const fsm_transition *tm = fsm_timer(proc_fsm_of(m->pe, o), o->state);
+    double dl = sim__deadline(m, o);
+    if (tm) sim__arm(m, o, tm, dl > m->now ? dl : m->now);
+}
+
+/* An abandoned payment session times out (payment.session_timeout after it started). */
+static void sim__session_timeout(sim__model *m, ord_order *o)
+{
+    if (!(o->flags & ORD_PAYING)) return;
+    sim__unpay(m, o);
+    sim__count_o(m, RPT_payment_sessions_abandoned, 1, o);
+}
+
+/* What the customer does with a new unpaid order, each at create + think and only before the
+ * expiry deadline: modify it (genuine), start a payment session and abandon it, cancel
+ * (genuine), or pay. A bot that neither pays nor abandons does nothing: its order expires. */
+static void sim__plan(sim__model *m, ord_order *o, const scn_segment *g, uint64_t cust, uint32_t j)
+{
+    if (g->malicious && g->pay_probability == 0 && g->checkout_abandon_probability == 0) return;
+    double think = sim__draw(m, &g->think, SIM_P_THINK, cust, j);
+    uint64_t id = o->id;
+    if (!g->malicious && g->modify_probability > 0 && sim__u(m, SIM_P_MODIFY, cust, j) < g->modify_probability)
+        sim__at(m, m->now + think / 2, EV_MODIFY, o, id, 0);
+    if (g->checkout_abandon_probability > 0 && sim__u(m, SIM_P_ABANDON, cust, j) < g->checkout_abandon_probability) {
+        if (m->now + think < sim__deadline(m, o)) sim__at(m, m->now + think, EV_PAY_START, o, id, 1); /* 1: abandoned */
+    } else if (!g->malicious && g->cancel_probability > 0 && sim__u(m, SIM_P_CANCEL, cust, j) < g->cancel_probability) {
+        sim__at(m, m->now + think, EV_CANCEL, o, id, 0);
+    } else if (sim__u(m, SIM_P_PAY_DECISION, cust, j) < g->pay_probability && m->now + think < sim__deadline(m, o)) {
+        sim__at(m, m->now + think, EV_PAY_START, o, id, 0);
+    }
+}
+
+static void sim__create(sim__model *m, uint64_t cust, uint32_t j, int segi)
+{
+    const scn_scenario *s = m->s;
+    const scn_segment *g = &s->segments[segi];
+    proc_order_req rq = { .customer = cust, .malicious = g->malicious, .coupon = g->coupon[0] ? g->coupon : NULL };
+    /* A replayed arrival buys as its logged customer (per-user limits see one account). */
+    uint64_t who = s->trace ? s->trace_cust[cust] : cust;
+    rq.buyer = who * 64 + (uint64_t)(g->malicious ? j % (uint32_t)g->accounts_per_visit : 0);
+    rq.address = (uint32_t)(cust * 2654435761u);
+    sim__lines(m, cust, j, g, &rq);
     rq.fsm = sim__process_of(s, g, &rq);
     double p_flag = g->malicious ? s->bot_detect_p : s->false_positive_p;
     rq.flagged = p_flag > 0 && sim__u(m, SIM_P_RISK, cust, j) < p_flag;
@@ -613,6 +764,7 @@ static void sim__create(sim__model *m, uint64_t cust, uint32_t j, int segi)
         sim__count_seg(m, RPT_orders_rejected_stockout, 1, segi);
         if (!g->malicious && m->tot->locked > 0 && inv_short_while_locked(proc_inventory(m->pe), rq.lines, rq.n_lines))
             sim__count_seg(m, RPT_genuine_rejected_while_locked, 1, segi);
+        sim__retry(m, cust, j, segi);
         return;
     }
     OS_ASSERT(st == OS_OK);
@@ -622,19 +774,8 @@ static void sim__create(sim__model *m, uint64_t cust, uint32_t j, int segi)
     const fsm_def *def = proc_fsm_of(m->pe, o);
     const fsm_transition *tm = fsm_timer(def, o->state);
     if (tm) sim__arm(m, o, tm, m->now + scn_timer_seconds(s, tm));
-    if (fsm_row(def, o->state, FSM_PAY)) {
-        if (g->malicious) return;                 /* bots never pay: the order expires */
-        double think = sim__draw(m, &g->think, SIM_P_THINK, cust, j);
-        uint64_t id = o->id;
-        if (g->modify_probability > 0 && sim__u(m, SIM_P_MODIFY, cust, j) < g->modify_probability)
-            sim__at(m, m->now + think / 2, EV_MODIFY, o, id, 0);
-        if (g->cancel_probability > 0 && sim__u(m, SIM_P_CANCEL, cust, j) < g->cancel_probability)
-            sim__at(m, m->now + think, EV_CANCEL, o, id, 0);
-        else if (sim__u(m, SIM_P_PAY_DECISION, cust, j) < g->pay_probability && m->now + think < sim__deadline(m, o))
-            sim__at(m, m->now + think, EV_PAY_START, o, id, 0);
-    } else {
-        sim__to_warehouse(m, o);                  /* cash on delivery: produce first */
-    }
+    if (fsm_row(def, o->state, FSM_PAY)) sim__plan(m, o, g, cust, j);
+    else sim__to_warehouse(m, o);                 /* cash on delivery: produce first */
 }
 
 static void sim__job_done(sim__model *m, int which, const sim__job *job)
@@ -648,11 +789,10 @@ static void sim__job_done(sim__model *m, int which, const sim__job *job)
     if (which == ST_PAY) {
         bool fail = m->s->pay_failure_p > 0 && sim__u(m, SIM_P_PAY_FAIL, sim__cust(o), sim__j(o)) < m->s->pay_failure_p;
         if (fail) {
-            proc_pay_fail(m->pe, o, m->now);
-            /* Not retried: the order expires at its original deadline, at once if passed. */
-            const fsm_transition *tm = fsm_timer(proc_fsm_of(m->pe, o), o->state);
-            double dl = sim__deadline(m, o);
-            if (tm) sim__arm(m, o, tm, dl > m->now ? dl : m->now);
+            /* The order is not paid again: it expires at its original deadline, at once if
+             * passed; the customer may retry with a new order. */
+            sim__unpay(m, o);
+            sim__retry_order(m, o);
             return;
         }
         sim__apply_pay(m, o);
@@ -717,7 +857,10 @@ static void sim__timer(sim__model *m, ord_order *o, fsm_action action)
     o->timer = 0;
     proc_result res;
     if (proc_apply(m->pe, o, action, FSM_SYSTEM, m->now, NULL, &res) != OS_OK) return;
-    if (action == FSM_EXPIRE && res.settled) sim__count_o(m, RPT_orders_expired, 1, o);
+    if (action == FSM_EXPIRE && res.settled) {
+        sim__count_o(m, RPT_orders_expired, 1, o);
+        sim__retry_order(m, o);
+    }
     if (fsm_is_terminal(proc_fsm_of(m->pe, o), res.to) && action == FSM_COMPLETE) sim__count_o(m, RPT_orders_completed, 1, o);
     sim__after(m, o, &res);
 }
@@ -762,7 +905,7 @@ static void sim__arrival(sim__model *m)
     const scn_segment *g = &m->s->segments[segi];
     sim__count_seg(m, RPT_customers, 1, segi);
     int n = g->malicious ? g->orders_per_visit : 1;
-    for (int j = 0; j < n; j++) sim__arrive(m, ST_ORDER, (sim__job){ 0, cust, NULL, (uint32_t)j | (uint32_t)segi << 16 });
+    for (int j = 0; j < n; j++) sim__order_request(m, cust, (uint32_t)j, segi);
     sim__schedule_arrival(m);
 }
 
@@ -894,6 +1037,7 @@ static void sim__setup(sim__model *m)
     /* Payment with unlimited servers still takes its delay: model it as a station with
      * more servers than there can ever be payments in flight. */
     if (m->st[ST_PAY].servers == 0) m->st[ST_PAY].servers = 1 << 30;
+    if (s->display && s->display_refresh > 0) m->display = xcalloc((size_t)s->n_skus, sizeof *m->display);
 }
 
 /* Sizes the run's breakdowns from the scenario (no allocation per event afterwards) and
@@ -925,7 +1069,7 @@ static void sim__bd_finish(sim__model *m)
     const inv_store *inv = proc_inventory(m->pe);
     size_t cur = 0;
     for (ord_order *o; (o = ord_next_live(proc_orders(m->pe), &cur));) {
-        sim__bd(m, RPT_BD_SEGMENT, (int)(o->aux >> 16), RPT_orders_open_end, 1);
+        sim__bd(m, RPT_BD_SEGMENT, sim__segi(o), RPT_orders_open_end, 1);
         sim__bd(m, RPT_BD_CHANNEL, sim__channel(o), RPT_orders_open_end, 1);
     }
     for (int i = 0; i < inv_sku_count(inv); i++) {
@@ -1112,19 +1256,23 @@ static void sim__observe(void *ctx, const ord_order *o, int action, fsm_actor ac
 
 /* ---- the event handlers: one per event type ---------------------------------------------- */
 
-/* Payment starts (revalidation, or the checkout lock, by the strategy): rejected for stock,
- * or the payment joins the payment station and the order can no longer expire. */
-static void sim__on_pay_start(sim__model *m, ord_order *o)
+/* Payment starts (revalidation, or the checkout lock, by the strategy): rejected for stock
+ * (the customer may retry), or the order can no longer expire and the payment joins the
+ * payment station - unless the buyer abandons it (checkout bots): then the session times
+ * out after payment.session_timeout. */
+static void sim__on_pay_start(sim__model *m, ord_order *o, bool abandoned)
 {
     os_status st = proc_pay_start(m->pe, o, m->now);
     if (st == OS_ESTOCK) {
         sim__count_o(m, RPT_payments_rejected_revalidation, 1, o);
+        sim__retry_order(m, o);
         proc_result r2 = { .from = -1, .to = o->state };
         sim__after(m, o, &r2);
     } else if (st == OS_OK) {
         sim_queue_cancel(m->q, o->timer);   /* a started payment cannot expire */
         o->timer = 0;
-        sim__arrive(m, ST_PAY, (sim__job){ 0, o->id, o, 0 });
+        if (abandoned) sim__at(m, m->now + m->s->session_timeout, EV_SESSION_TIMEOUT, o, o->id, 0);
+        else sim__arrive(m, ST_PAY, (sim__job){ 0, o->id, o, 0 });
     }
 }
 
@@ -1160,16 +1308,21 @@ static void sim__dispatch(sim__model *m, const sim_event *ev)
     case EV_ARRIVAL: sim__arrival(m); return;
     case EV_STATION_DONE: sim__station_done(m, ev); return;
     case EV_SAMPLE: sim__sample(m); return;
+    case EV_RETRY:   /* u64 the customer, u32 the order index | segment << 16 */
+        sim__count_seg(m, RPT_retries, 1, (int)(ev->u32 >> 16));
+        sim__order_request(m, ev->u64, ev->u32 & 0xFFFFu, (int)(ev->u32 >> 16));
+        return;
     default: break;
     }
     if (!sim__alive(o, ev->u64)) return;
     switch (ev->type) {
-    case EV_PAY_START: sim__on_pay_start(m, o); return;
+    case EV_PAY_START: sim__on_pay_start(m, o, ev->u32 == 1); return;
     case EV_DELIVER: sim__deliver(m, o); return;
     case EV_TIMER: sim__timer(m, o, (fsm_action)ev->u32); return;
     case EV_CANCEL: sim__on_cancel(m, o, ev->u32 == 1); return;
     case EV_MODIFY: sim__on_modify(m, o); return;
     case EV_RETURN: sim__return(m, o); return;
+    case EV_SESSION_TIMEOUT: sim__session_timeout(m, o); return;
     default: OS_ASSERT(!"unknown event type");
     }
 }
@@ -1246,6 +1399,8 @@ static void sim__close(sim__model *m)
     free(m->seg_rate);
     free(m->seg_cum);
     free(m->demand_cum);
+    free(m->display);
+    free(m->served);
     sim_queue_destroy(m->q);
     proc_destroy(m->pe);
 }
@@ -1273,6 +1428,7 @@ os_status sim_run(const scn_scenario *s, const sim_opts *opts, rpt_run *out)
     bool looped = false;
     while (sim_queue_pop(m.q, &ev)) {
         if (ev.t >= m.horizon) break;
+        if (m.display && ev.t >= m.display_next) sim__display_refresh(&m, ev.t);
         sim__advance(&m, ev.t);
         m.now = ev.t;
         m.events++;

@@ -41,8 +41,14 @@ static err_case err_cases[] = {
     { "not finite", BASE_HEAD "\"seed\":1e999," BASE_CUST "}", "t.json:2:8: seed: number out of range (not finite)" },
     { "fraction where a count is needed", BASE_HEAD "\"customers\":{\"arrivals\":{\"rate\":1},\"segments\":[{\"name\":\"g\",\"share\":1,\"malicious\":true,\"orders_per_visit\":2.5}]}}",
       "customers.segments[0].orders_per_visit: found 2.5, expected a whole number" },
-    { "bots that pay", BASE_HEAD "\"customers\":{\"arrivals\":{\"rate\":1},\"segments\":[{\"name\":\"g\",\"share\":1,\"malicious\":true,\"pay_probability\":0.5}]}}",
-      "customers.segments[0].pay_probability: found 0.5, expected 0: malicious segments never pay" },
+    { "retries beyond the order index", BASE_HEAD "\"customers\":{\"arrivals\":{\"rate\":1},\"segments\":[{\"name\":\"g\",\"share\":1,\"malicious\":true,\"orders_per_visit\":10000,\"retry\":{\"max\":7}}]}}",
+      "customers.segments[0].retry.max: found 7, expected at most 5: orders_per_visit (10000) x (max + 1) may not exceed 65536" },
+    { "a retry without max", BASE_HEAD "\"customers\":{\"arrivals\":{\"rate\":1},\"segments\":[{\"name\":\"g\",\"share\":1,\"retry\":{\"probability\":0.5}}]}}",
+      "customers.segments[0].retry.max: missing required key \"max\" (a number)" },
+    { "a display without refresh", BASE_HEAD "\"inventory\":{\"display\":{}},\"customers\":{\"arrivals\":{\"rate\":1},\"segments\":[{\"name\":\"g\",\"share\":1}]}}",
+      "inventory.display.refresh: missing required key \"refresh\" (a duration such as \"15m\")" },
+    { "a session timeout of 0", BASE_HEAD "\"payment\":{\"session_timeout\":0},\"customers\":{\"arrivals\":{\"rate\":1},\"segments\":[{\"name\":\"g\",\"share\":1}]}}",
+      "payment.session_timeout: found 0, expected a duration > 0" },
     { "unknown threshold metric", BASE_HEAD "\"thresholds\":{\"oversold_unit\":\"== 0\"}," BASE_CUST "}",
       "thresholds.oversold_unit: unknown metric \"oversold_unit\" (did you mean \"oversold_units\"?)" },
     { "bad threshold", BASE_HEAD "\"thresholds\":{\"orders_paid\":\"about 5\"}," BASE_CUST "}",
@@ -289,7 +295,7 @@ static warn_case warn_cases[] = {
     { "payment station nobody pays through",
       BASE_HEAD "\"payment\":{\"delay\":{\"dist\":\"const\",\"value\":1},\"servers\":4}," CUST_WITH(",\"pay_probability\":0") "}",
       "t.json:2:57: warning: payment.servers: no request reaches the payment station: no segment pays "
-      "(pay_probability 0 or malicious)" },
+      "(pay_probability 0)" },
     { "payment station under cash on delivery",
       BASE_HEAD "\"process\":\"cod\",\"payment\":{\"delay\":{\"dist\":\"const\",\"value\":1},\"servers\":4}," CUST_WITH("") "}",
       "t.json:2:73: warning: payment.servers: no request reaches the payment station: the process takes payment on "
@@ -324,6 +330,18 @@ static warn_case warn_cases[] = {
       BASE_HEAD "\"thresholds\":{\"orders_returned\":\"< 5\"}," CUST_WITH("") "}",
       "t.json:2:33: warning: thresholds.orders_returned: orders_returned is always 0 here (no segment has a "
       "return_probability above 0), so this threshold always passes" },
+    { "retry that never happens", BASE_HEAD CUST_WITH(",\"retry\":{\"max\":0}") "}", "t.json:2:78: warning: customers.segments[0].retry: nobody retries: max is 0" },
+    { "checkout abandonment under cash on delivery",
+      BASE_HEAD "\"process\":\"cod\"," CUST_WITH(",\"checkout_abandon_probability\":0.5") "}", "t.json:2:117: warning: customers.segments[0].checkout_abandon_probability: never happens: the process takes payment "
+      "on delivery, there is no payment session" },
+    { "abandonment that makes paying inert", BASE_HEAD CUST_WITH(",\"checkout_abandon_probability\":1") "}", "t.json:2:101: warning: customers.segments[0].checkout_abandon_probability: every customer of the segment abandons "
+      "checkout, so its pay_probability (1) has no effect" },
+    { "display nobody reads", BASE_HEAD "\"inventory\":{\"display\":{\"refresh\":0}},"
+      "\"customers\":{\"arrivals\":{\"rate\":1},\"segments\":[{\"name\":\"b\",\"share\":1,\"malicious\":true}]}}", "t.json:2:24: warning: inventory.display: no genuine segment: bots order whatever the page shows, so the display "
+      "turns nobody away" },
+    { "display that never refreshes", BASE_HEAD "\"inventory\":{\"display\":{\"refresh\":\"2h\"}}," CUST_WITH("") "}", "t.json:2:35: warning: inventory.display.refresh: the page never refreshes within the horizon (1 h): customers see "
+      "the opening stock all run" },
+    { "threshold on retries nobody makes", BASE_HEAD "\"thresholds\":{\"retries\":\"< 5\"}," CUST_WITH("") "}", "t.json:2:25: warning: thresholds.retries: retries is always 0 here (no segment retries), so this threshold always passes" },
 };
 
 /* Loads `text` as t.json and returns its warnings under `wo` in *w (caller finalises). */

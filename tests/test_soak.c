@@ -46,12 +46,23 @@ static const char *soak_reads(char *buf, size_t n)
     return buf;
 }
 
+/* Random checkout abandonment and retries for a segment: ",KEY:VALUE..." or "". */
+static const char *soak_buyer(char *buf, size_t n)
+{
+    char d[128];
+    size_t u = (size_t)snprintf(buf, n, ",\"checkout_abandon_probability\":%g", soak_u() < 0.5 ? soak_u() : 0);
+    if (soak_u() < 0.5)
+        snprintf(buf + u, n - u, ",\"retry\":{\"probability\":%g,\"max\":%d,\"delay\":%s}", soak_u(), soak_i(0, 4),
+                 soak_dist(d, sizeof d, true));
+    return buf;
+}
+
 /* Writes one random scenario into buf. */
 static void soak_scenario(char *buf, size_t n, int k)
 {
     static const char *const strategies[] = { "reduce_on_order", "reduce_on_payment", "reserve_on_checkout" };
     static const char *const processes[] = { "b2c", "virtual", "cod" };
-    char d1[128], d2[128], d3[128], d4[128], d5[128], d6[128], d7[256];
+    char d1[128], d2[128], d3[128], d4[128], d5[128], d6[128], d7[256], e1[320], e2[320];
     size_t u = 0;
     u += (size_t)snprintf(buf + u, n - u, "{\"name\":\"soak%d\",\"seed\":%d,\"horizon\":%d,\"catalog\":[", k, soak_i(0, 1000), soak_i(600, 7200));
     int skus = soak_i(1, 4);
@@ -62,24 +73,28 @@ static void soak_scenario(char *buf, size_t n, int k)
     u += (size_t)snprintf(buf + u, n - u, "],\"promotions\":[{\"id\":\"p\",\"type\":\"percent_off\",\"value\":%d,\"budget\":%d,\"return_budget\":%s},"
                           "{\"id\":\"t\",\"type\":\"threshold_off\",\"value\":5,\"threshold\":50,\"priority\":2,\"stackable\":%s}],",
                           soak_i(0, 50), soak_i(0, 2000), soak_u() < 0.5 ? "true" : "false", soak_u() < 0.5 ? "true" : "false");
-    u += (size_t)snprintf(buf + u, n - u, "\"inventory\":{\"strategy\":\"%s\",\"order_expiry\":%d,\"revalidate_before_payment\":%s,\"oversell\":\"%s\"},",
-                          strategies[soak_i(0, 2)], soak_i(30, 900), soak_u() < 0.5 ? "true" : "false", soak_u() < 0.5 ? "allow" : "refund");
+    char disp[64] = "";
+    if (soak_u() < 0.4) snprintf(disp, sizeof disp, ",\"display\":{\"refresh\":%d}", soak_u() < 0.3 ? 0 : soak_i(1, 600));
+    u += (size_t)snprintf(buf + u, n - u, "\"inventory\":{\"strategy\":\"%s\",\"order_expiry\":%d,\"revalidate_before_payment\":%s,\"oversell\":\"%s\"%s},",
+                          strategies[soak_i(0, 2)], soak_i(30, 900), soak_u() < 0.5 ? "true" : "false", soak_u() < 0.5 ? "allow" : "refund", disp);
     u += (size_t)snprintf(buf + u, n - u, "\"risk\":{\"max_unpaid_orders_per_user\":%d,\"bot_detect_probability\":%g,\"false_positive_probability\":%g},",
                           soak_i(0, 3), soak_u(), soak_u() * 0.1);
     double bots = soak_u() < 0.5 ? soak_u() * 0.4 : 0;
     u += (size_t)snprintf(buf + u, n - u, "\"customers\":{\"arrivals\":{\"process\":\"%s\",\"rate\":%g,\"schedule\":[{\"at\":%d,\"rate\":%g}]},"
                           "\"max_customers\":%d,\"segments\":[{\"name\":\"g\",\"share\":%.17g,\"quantity\":%s,\"basket_size\":%s,"
                           "\"pay_probability\":%g,\"think_time\":%s,\"cancel_probability\":%g,\"modify_probability\":%g,"
-                          "\"return_probability\":%g,\"return_delay\":%s,\"cancel_after_pay_probability\":%g%s%s}",
+                          "\"return_probability\":%g,\"return_delay\":%s,\"cancel_after_pay_probability\":%g%s%s%s}",
                           soak_u() < 0.5 ? "poisson" : "deterministic", 0.5 + soak_u() * 10, soak_i(60, 600), soak_u() * 5,
                           soak_i(100, 1500), 1 - bots, soak_dist(d1, sizeof d1, false), soak_dist(d2, sizeof d2, false),
                           soak_u(), soak_dist(d3, sizeof d3, true), soak_u() * 0.2, soak_u() * 0.2, soak_u() * 0.5,
-                          soak_dist(d4, sizeof d4, true), soak_u() * 0.3, soak_mixed_process(), soak_reads(d7, sizeof d7));
+                          soak_dist(d4, sizeof d4, true), soak_u() * 0.3, soak_mixed_process(), soak_reads(d7, sizeof d7),
+                          soak_buyer(e1, sizeof e1));
     if (bots > 0)
-        u += (size_t)snprintf(buf + u, n - u, ",{\"name\":\"b\",\"share\":%.17g,\"malicious\":true,\"orders_per_visit\":%d,\"accounts_per_visit\":%d%s}",
-                              bots, soak_i(1, 6), soak_i(1, 6), soak_mixed_process());
-    u += (size_t)snprintf(buf + u, n - u, "]},\"payment\":{\"delay\":%s,\"failure_probability\":%g%s},",
-                          soak_dist(d5, sizeof d5, true), soak_u() * 0.3, soak_u() < 0.5 ? ",\"servers\":3" : "");
+        u += (size_t)snprintf(buf + u, n - u, ",{\"name\":\"b\",\"share\":%.17g,\"malicious\":true,\"orders_per_visit\":%d,\"accounts_per_visit\":%d,"
+                              "\"pay_probability\":%g%s%s}",
+                              bots, soak_i(1, 6), soak_i(1, 6), soak_u() < 0.5 ? soak_u() : 0, soak_mixed_process(), soak_buyer(e2, sizeof e2));
+    u += (size_t)snprintf(buf + u, n - u, "]},\"payment\":{\"delay\":%s,\"failure_probability\":%g%s,\"session_timeout\":%d},",
+                          soak_dist(d5, sizeof d5, true), soak_u() * 0.3, soak_u() < 0.5 ? ",\"servers\":3" : "", soak_i(1, 1200));
     if (soak_u() < 0.7)
         u += (size_t)snprintf(buf + u, n - u, "\"stations\":{\"order_service\":{\"servers\":%d,\"service\":{\"dist\":\"exp\",\"mean\":0.2}},"
                               "\"warehouse\":{\"servers\":%d,\"service\":%s}},", soak_i(1, 4), soak_i(1, 5), soak_dist(d6, sizeof d6, true));
@@ -92,7 +107,7 @@ static void soak_scenario(char *buf, size_t n, int k)
 Test(soak, random_scenarios_keep_every_invariant, .timeout = 120)
 {
     soak_state = 20261125;
-    int runs = 0, every = 0;
+    int runs = 0, every = 0, features[4] = { 0 };
     double events = 0;
     static char text[16384];
     for (int k = 0; k < 400; k++) {
@@ -111,6 +126,17 @@ Test(soak, random_scenarios_keep_every_invariant, .timeout = 120)
         cr_assert_eq(sim_run(s, &o, &r), OS_OK);
         for (int i = 0; i < r.violations.count; i++) cr_log_error("scenario %d: %s\n%s", k, r.violations.msgs[i], text);
         cr_assert(r.invariants_ok, "invariants hold for scenario %d", k);
+        /* The buyers' figures keep their definitions. */
+        cr_assert_leq(r.m[RPT_customers_served], r.m[RPT_genuine_orders_served], "scenario %d", k);
+        cr_assert_leq(r.m[RPT_turned_away_while_available], r.m[RPT_customers_turned_away_by_display], "scenario %d", k);
+        cr_assert_leq(r.m[RPT_customers_turned_away_by_display], r.m[RPT_customers], "scenario %d: at most once a customer", k);
+        cr_assert_leq(r.m[RPT_units_bought_by_bots], r.m[RPT_units_sold], "scenario %d", k);
+        if (!s->display) cr_assert_eq(r.m[RPT_customers_turned_away_by_display], 0);
+        if (s->display && s->display_refresh == 0) cr_assert_eq(r.m[RPT_turned_away_while_available], 0, "scenario %d", k);
+        features[0] += r.m[RPT_payment_sessions_abandoned] > 0;
+        features[1] += r.m[RPT_units_bought_by_bots] > 0;
+        features[2] += r.m[RPT_retries] > 0;
+        features[3] += r.m[RPT_customers_turned_away_by_display] > 0;
         runs++;
         every += o.check_every_event;
         events += (double)r.events;
@@ -121,4 +147,7 @@ Test(soak, random_scenarios_keep_every_invariant, .timeout = 120)
     }
     cr_log_info("soak: %d random scenarios, %d checked after every event, %.0f events", runs, every, events);
     cr_expect_gt(events, 100000, "the walk did real work");
+    cr_log_info("soak: runs with abandoned sessions %d, bots buying %d, retries %d, display turning away %d",
+                features[0], features[1], features[2], features[3]);
+    for (int i = 0; i < 4; i++) cr_expect_gt(features[i], 20, "each new behaviour happened in many runs (%d: %d)", i, features[i]);
 }
