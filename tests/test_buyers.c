@@ -335,46 +335,44 @@ static const char *display_text =
     "\"customers\":{\"arrivals\":{\"process\":\"deterministic\",\"rate\":1},\"max_customers\":30,"
     "\"segments\":[{\"name\":\"g\",\"share\":1,\"pay_probability\":0}]}}";
 
-Test(display, an_exact_display_turns_away_exactly_the_customers_stock_would_reject)
+typedef struct display_case {
+    char   name[48];      /* the display */
+    char   set[64];       /* the edit of display_text, "" for none */
+    bool   shown;         /* inventory.display is set */
+    double created, rejected, turned_away, while_available;
+} display_case;
+
+static display_case display_cases[] = {
+    /* Exact: the unit is locked 0-10, 10-20, 20-30 s by customers 0, 10, 20 (an expiry runs
+     * before an arrival at the same instant); the 27 others see 0 and do not order: exactly
+     * the customers stock would reject. */
+    { "exact", "", true, 3, 0, 27, 0 },
+    /* Refresh every 15 s, a stale page errs both ways. It shows 1 until 15 s: customers 1-9
+     * and 11-14 order and are rejected (13), customer 10 gets the unit released at 10 s. The
+     * refresh at 15 s shows 0 (customer 10 holds it): customers 15-29 are turned away (15),
+     * and from 20 s, when that lock expired, the unit was there for them (10). */
+    { "stale", "inventory.display.refresh=15", true, 2, 13, 15, 10 },
+    /* No display: nobody is turned away, the 27 are rejected at creation. */
+    { "none", "inventory={\"order_expiry\":\"10s\"}", false, 3, 27, 0, 0 },
+};
+
+ParameterizedTestParameters(display, turns_away_the_customers_who_see_zero)
 {
-    /* The unit is locked 0-10, 10-20, 20-30 s by customers 0, 10, 20 (an expiry runs before
-     * an arrival at the same instant); the 27 others see 0 and do not order. */
-    scn_scenario *s = load2(display_text, NULL, NULL);
-    rpt_run r;
-    run(s, "reduce_on_order", 1, &r);
-    cr_expect_eq(r.m[RPT_orders_created], 3);
-    cr_expect_eq(r.m[RPT_customers_turned_away_by_display], 27);
-    cr_expect_eq(r.m[RPT_turned_away_while_available], 0);
-    cr_expect_eq(r.m[RPT_orders_rejected_stockout], 0);
-    rpt_run_fini(&r);
-    scn_free(s);
+    return cr_make_param_array(display_case, display_cases, sizeof display_cases / sizeof display_cases[0]);
 }
 
-Test(display, a_stale_display_errs_both_ways)
+ParameterizedTest(display_case *c, display, turns_away_the_customers_who_see_zero)
 {
-    /* Refresh every 15 s. The page shows 1 until 15 s: customers 1-9 and 11-14 order and are
-     * rejected (13), customer 10 gets the unit released at 10 s. The refresh at 15 s shows 0
-     * (customer 10 holds it): customers 15-29 are turned away (15), and from 20 s, when that
-     * lock expired, the unit was there for them (10 turned away while available). */
-    scn_scenario *s = load2(display_text, "inventory.display.refresh=15", NULL);
+    scn_scenario *s = load2(display_text, c->set[0] ? c->set : NULL, NULL);
+    cr_expect_eq(s->display, c->shown);
     rpt_run r;
     run(s, "reduce_on_order", 1, &r);
-    cr_expect_eq(r.m[RPT_orders_created], 2);
-    cr_expect_eq(r.m[RPT_orders_rejected_stockout], 13);
-    cr_expect_eq(r.m[RPT_customers_turned_away_by_display], 15);
-    cr_expect_eq(r.m[RPT_turned_away_while_available], 10);
-    rpt_run_fini(&r);
-    scn_free(s);
-}
-
-Test(display, without_display_nobody_is_turned_away)
-{
-    scn_scenario *s = load2(display_text, "inventory={\"order_expiry\":\"10s\"}", NULL);
-    cr_expect(!s->display);
-    rpt_run r;
-    run(s, "reduce_on_order", 1, &r);
-    cr_expect_eq(r.m[RPT_customers_turned_away_by_display], 0);
-    cr_expect_eq(r.m[RPT_orders_rejected_stockout], 27);
+    cr_expect_eq(r.m[RPT_orders_created], c->created, "%s: created %g", c->name, r.m[RPT_orders_created]);
+    cr_expect_eq(r.m[RPT_orders_rejected_stockout], c->rejected, "%s: rejected %g", c->name, r.m[RPT_orders_rejected_stockout]);
+    cr_expect_eq(r.m[RPT_customers_turned_away_by_display], c->turned_away, "%s: turned away %g", c->name,
+                 r.m[RPT_customers_turned_away_by_display]);
+    cr_expect_eq(r.m[RPT_turned_away_while_available], c->while_available, "%s: while available %g", c->name,
+                 r.m[RPT_turned_away_while_available]);
     rpt_run_fini(&r);
     scn_free(s);
 }
@@ -383,7 +381,8 @@ Test(display, without_display_nobody_is_turned_away)
  * available (the cost of a stale 0). Stated in expectation over common-random-number
  * replications where stock comes back (bots' locks expire): pathwise it is not a law, and the
  * count of all customers turned away can even fall when stock only goes down (a stale page
- * shows units already gone: display.a_stale_display_errs_both_ways). */
+ * shows units already gone: the "stale" case of
+ * display.turns_away_the_customers_who_see_zero). */
 static const char *display_mix_text =
     "{\"name\":\"display_mix\",\"horizon\":\"1h\",\"catalog\":[{\"sku\":\"a\",\"stock\":30,\"price\":10}],"
     "\"inventory\":{\"order_expiry\":\"5m\",\"display\":{\"refresh\":0}},"
