@@ -80,7 +80,8 @@ static int64_t *risk__get(risk__map *m, uint64_t user)
 {
     if (m->used * 2 >= m->cap) risk__grow(m);
     int64_t *e = risk__at(m, risk__slot(m, user));
-    if (!e[0]) {
+    if (!e[0]) {   /* a free slot may hold the counters of an entry a deletion moved away */
+        for (size_t w = 1; w < m->stride; w++) e[w] = 0;
         e[0] = (int64_t)(user + 1);
         m->used++;
     }

@@ -48,7 +48,7 @@ awk 'BEGIN { s = ""; for (d = 0; d < 28; d++) s = s sprintf("%s{\"at\": \"%dh\",
 awk -v s="$(cat "$T/sched.txt")" '/"schedule": \[/ { in_s = 1 } in_s && /\]\},$/ { print "   \"schedule\": [" s "]},"; in_s = 0; next } !in_s { sub(/"horizon": "2d"/, "\"horizon\": \"28d\""); print }' \
   "$T/shop.json" > "$T/shop28.json"
 grep -q '"horizon": "28d"' "$T/shop28.json" && grep -q '"at": "668h"' "$T/shop28.json" || fail "the 28-day source scenario"
-expect_rc 0 "$BIN" run "$T/shop28.json" --orders-csv "$T/log28.csv" --no-report --quiet
+expect_rc 0 "$BIN" run "$T/shop28.json" --orders-csv "$T/log28.csv" --db "$T/r28.db" --no-report --quiet
 expect_rc 0 "$BIN" fit "$T/log28.csv" -o "$T/fitted28.json" --horizon 2d --no-report
 expect_rc 0 "$BIN" run "$T/shop.json" --seed 7 --replications 10 --jobs 2 --db "$T/r.db" --no-report --json
 cp "$T/last.out" "$T/orig.json"
