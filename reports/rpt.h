@@ -122,6 +122,9 @@ int rpt_hist_bucket_count(void);
  * is a row key every order (or request) carries; its figures are a subset of the metrics,
  * plus figures that exist only per row (a promotion's budget). X(ID, JSON key, row label).
  * A new dimension is one line here, its figure list in rpt.c and its key in the simulator. */
+/* The most rows a breakdown dimension can have (the catalog's limit is the largest). */
+#define RPT_BD_MAX_ROWS 4096
+
 #define RPT_BD_DIM_LIST(X)                                   \
     X(SEGMENT,   "by_segment",   "segment")                  \
     X(SKU,       "by_sku",       "SKU")                      \

@@ -646,19 +646,30 @@ static os_status rpt__insert_breakdowns(rpt_db *db, int64_t id, const rpt_run *r
     return st;
 }
 
-/* Reads a run's breakdowns back (none for a run recorded before version 4). */
-static void rpt__load_breakdowns(rpt_db *db, int64_t id, rpt_run *out)
+/* Reads a run's breakdowns back (none for a run recorded before version 4). A row number
+ * outside 0 .. RPT_BD_MAX_ROWS - 1 (a file this program did not write) is OS_EDATA with a
+ * message, not an allocation sized by it. */
+static os_status rpt__load_breakdowns(rpt_db *db, int64_t id, rpt_run *out, os_diag *diag)
 {
     sqlite3_stmt *q;
     for (int d = 0; d < RPT_BD_DIMS; d++) {
         if (sqlite3_prepare_v2(db->h, "SELECT row, key, name, value FROM breakdowns WHERE run_id=? AND dimension=? ORDER BY row",
-                               -1, &q, NULL) != SQLITE_OK) return;
+                               -1, &q, NULL) != SQLITE_OK) return OS_OK;
         sqlite3_bind_int64(q, 1, id);
         sqlite3_bind_text(q, 2, rpt_bd_key((rpt_bd_dim)d) + 3, -1, SQLITE_STATIC);
-        int rows = 0;
-        while (sqlite3_step(q) == SQLITE_ROW) rows = sqlite3_column_int(q, 0) + 1;
+        int64_t rows = 0;
+        while (sqlite3_step(q) == SQLITE_ROW) {
+            int64_t k = sqlite3_column_int64(q, 0);
+            if (k < 0 || k >= RPT_BD_MAX_ROWS) {
+                sqlite3_finalize(q);
+                os_diag_add(diag, "%s: run %lld: breakdowns row %lld (%s) is outside 0..%d: not a file this program wrote",
+                            db->path, (long long)id, (long long)k, rpt_bd_key((rpt_bd_dim)d), RPT_BD_MAX_ROWS - 1);
+                return OS_EDATA;
+            }
+            rows = k + 1;
+        }
         sqlite3_reset(q);
-        rpt_bd_alloc(out, (rpt_bd_dim)d, rows);
+        rpt_bd_alloc(out, (rpt_bd_dim)d, (int)rows);
         rpt_bd *b = &out->bd[d];
         for (int i = 0; i < rows * b->ncols; i++) b->v[i] = NAN;
         while (sqlite3_step(q) == SQLITE_ROW) {
@@ -673,6 +684,7 @@ static void rpt__load_breakdowns(rpt_db *db, int64_t id, rpt_run *out)
         }
         sqlite3_finalize(q);
     }
+    return OS_OK;
 }
 
 /* Prepares `sql`; on failure adds the message and returns NULL. */
@@ -1080,8 +1092,7 @@ os_status rpt_db_load(rpt_db *db, int64_t id, rpt_run *out, char **scenario_json
     sqlite3_bind_int64(q, 1, id);
     while (sqlite3_step(q) == SQLITE_ROW) os_diag_add(&out->violations, "%s", (const char *)sqlite3_column_text(q, 0));
     sqlite3_finalize(q);
-    rpt__load_breakdowns(db, id, out);
-    return OS_OK;
+    return rpt__load_breakdowns(db, id, out, diag);
 }
 
 os_status rpt_db_batch_runs(rpt_db *db, const char *batch, int64_t **ids, int *n, os_diag *diag)

@@ -1044,6 +1044,8 @@ static void sim__setup(sim__model *m)
  * names their rows: segments, catalog SKUs, promotions, payment channels. */
 static void sim__bd_setup(sim__model *m)
 {
+    _Static_assert(SCN_MAX_SKUS <= RPT_BD_MAX_ROWS && SCN_MAX_SEGMENTS <= RPT_BD_MAX_ROWS && PROMO_MAX <= RPT_BD_MAX_ROWS,
+                   "every breakdown row fits what the DB reads back");
     const scn_scenario *s = m->s;
     int rows[RPT_BD_DIMS] = { [RPT_BD_SEGMENT] = s->n_segments, [RPT_BD_SKU] = s->n_skus,
                               [RPT_BD_PROMOTION] = s->n_promos, [RPT_BD_CHANNEL] = 1 };

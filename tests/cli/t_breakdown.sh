@@ -42,6 +42,11 @@ diff "$T/a.md" "$T/b.md" >&2 || fail "the report rebuilt from the DB shows other
 "$BIN" merge "$T/m.db" "$T/r.db" --quiet
 [ "$(sqlite3 "$T/m.db" "SELECT count(*) FROM breakdowns")" = "$(sqlite3 "$T/r.db" "SELECT count(*) FROM breakdowns")" ] ||
   fail "merge lost breakdown rows"
+# a doctored file: a row number far out of range is a message and exit 65, not an allocation
+cp "$T/r.db" "$T/bad.db"
+sqlite3 "$T/bad.db" "INSERT INTO breakdowns VALUES (1, 'segment', 2000000000, 'x', 'customers', 1)"
+expect_rc 65 "$BIN" report 1 --db "$T/bad.db" --out "$T/bad" --quiet
+grep -q "breakdowns row 2000000000 (by_segment) is outside 0..4095" "$T/last.err" || fail "no message for a bad breakdown row"
 # two segments: a segment table; compare shows a column per strategy and segment
 B="$ROOT/scenarios/bot_attack.json"
 "$BIN" compare "$B" --set horizon=10m --db "$T/c.db" --out "$T/cmp" --quiet 2> /dev/null || true
