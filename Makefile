@@ -109,8 +109,13 @@ report-check: $(BIN)
 	@sh tools/report_check.sh $(BIN)
 
 # Benchmarks run on the release build (never the sanitizer one); CALLGRIND=1 adds Ir/event.
-bench: $(BIN)
-	@CALLGRIND=$(CALLGRIND) sh tools/bench.sh $(BIN)
+bench: $(BIN) build/ref_mm1
+	@CALLGRIND=$(CALLGRIND) REF_MM1=build/ref_mm1 sh tools/bench.sh $(BIN)
+
+# The machine-speed reference of make bench: a bare M/M/1 event loop (tools/ref_mm1.c).
+build/ref_mm1: tools/ref_mm1.c
+	@mkdir -p build
+	$(CC) -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -O2 $< -o $@ -lm
 
 # libFuzzer targets (clang), with ASan and UBSan: make fuzz FUZZ_SECONDS=600 runs each for
 # that long, seeded from scenarios/ and tests/bad_input/; crashes land in build/fuzz/crashes/

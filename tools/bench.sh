@@ -17,6 +17,17 @@ git=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 now() { date +%s.%N; }
 num() { sed -n "s/.*\"$1\": \([0-9.e+-]*\).*/\1/p" "$2" | head -1; }
 
+# The machine's speed first: a bare M/M/1 event loop (tools/ref_mm1.c, fastest of 3), so that
+# figures from machines of different speed can be compared by their ratio to it.
+REF_MM1=${REF_MM1:-build/ref_mm1}
+ref=0
+if [ -x "$REF_MM1" ]; then
+  for i in 1 2 3; do
+    r=$("$REF_MM1" | sed -n 's/.*: \([0-9]*\) events\/s.*/\1/p')
+    ref=$(awk -v a="$ref" -v b="$r" 'BEGIN { print (b > a) ? b : a }')
+  done
+  echo "machine reference (bare M/M/1 event loop, tools/ref_mm1.c, fastest of 3): $ref events/s; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+fi
 printf '%-34s %10s %10s %8s %12s %12s %9s %9s %10s\n' scenario customers events wall_s events/s customers/s rss_MB Ir/event "vs last"
 bench() { # name scenario [options...]
   name=$1; s=$2; shift 2
@@ -71,6 +82,7 @@ record() { # name value unit
   sqlite3 "$DB" ".parameter set :n '$1'" ".parameter set :g '$git'" ".parameter set :u '$3'" \
     "INSERT INTO bench_process (at, git, name, value, unit) VALUES (datetime('now'), :g, :n, $2, :u)"
 }
+[ "$ref" = 0 ] || record machine_reference_mm1 "$ref" events/s
 SM=scenarios/bench/small.json
 # small_runs: 1,000 replications of a 1,000-customer scenario in one invocation, DB writes included.
 t0=$(now); "$BIN" run "$SM" --quiet --no-report --db "$T/s.db" --replications 1000 --jobs 2; t1=$(now)
