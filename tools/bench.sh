@@ -55,6 +55,9 @@ bench kernel scenarios/bench/kernel.json
 for st in reduce_on_order reduce_on_payment reserve_on_checkout; do
   bench "flash_sale_1m/$st" scenarios/bench/flash_sale_1m.json --strategy "$st"
 done
+# The same steady trade cut to 1,000,000 customers: peak RSS must be flat in the customers
+# (it follows orders in flight), so the two rows should show about the same rss_MB.
+bench steady_10m/1m_customers scenarios/bench/steady_10m.json --set customers.max_customers=1000000
 bench steady_10m scenarios/bench/steady_10m.json
 
 # Whole-process costs the table does not show.
