@@ -394,6 +394,29 @@ void cli_recorded_currency(const char *scenario_json, char *buf, size_t n)
 }
 
 
+int cli_recorded_warnings(const char *scenario_json, const char *strategy, os_diag *warn)
+{
+    if (!scenario_json) return 0;
+    int before = warn->count;
+    os_diag d;
+    os_diag_init(&d);
+    jsn_doc *doc = NULL;
+    scn_scenario *s = NULL;
+    os_status st = jsn_parse("recorded scenario", scenario_json, strlen(scenario_json), &doc, &d);
+    if (st == OS_OK) st = scn_from_doc(doc, &s, &d);
+    if (st == OS_OK) {
+        scn_warn_opts wo = { .strategy = strategy };
+        scn_warn(s, doc, &wo, warn);
+    } else {
+        os_diag_add(warn, "recorded scenario: warning: its warnings could not be derived again (%s)",
+                    d.count ? d.msgs[0] : "it no longer loads");
+    }
+    scn_free(s);
+    jsn_free(doc);
+    os_diag_fini(&d);
+    return warn->count - before;
+}
+
 void cli_out_dir(const cli_opts *o, const scn_scenario *s, char *buf, size_t n)
 {
     if (o->out) {

@@ -194,6 +194,12 @@ uint64_t cli_seed(const cli_opts *o, const scn_scenario *s);
 /* The currency of a recorded run (the "currency" of the scenario JSON the results DB keeps)
  * into buf; "" when the scenario set none or the JSON cannot be read. */
 void cli_recorded_currency(const char *scenario_json, char *buf, size_t n);
+/* The warnings of a recorded scenario (the resolved JSON a results DB keeps), derived anew by
+ * this build under `strategy` (NULL: the scenario's own), added to `warn` as
+ * "recorded scenario:L:C: warning: ..." (positions in the compact recorded JSON). When the
+ * JSON no longer loads (e.g. a process file that moved), adds one note saying so instead.
+ * Returns the number of messages added. */
+int cli_recorded_warnings(const char *scenario_json, const char *strategy, os_diag *warn);
 /* The output directory in force for a scenario (--out or out/<name>/), into buf. */
 void cli_out_dir(const cli_opts *o, const scn_scenario *s, char *buf, size_t n);
 

@@ -45,11 +45,15 @@ static int cmd_report(cli_opts *o)
         }
         snprintf(cmd, sizeof cmd, "ordersim report %lld", id);
         cli_recorded_currency(json, currency, sizeof currency);
+        os_diag warn;
+        os_diag_init(&warn);
+        cli_recorded_warnings(json, r.strategy, &warn);
         rpt_report_in in = { .title = r.scenario, .description = "Rebuilt from the results database.", .command = cmd, .n = 1, .sums = &sum,
-                             .currency = currency };
+                             .currency = currency, .scn_warnings = (const char *const *)warn.msgs, .nscn_warnings = warn.count };
         int charts = 0;
         if (rpt_report_write(dir, &in, &charts, &d) != OS_OK) rc = CLI_IO;
         else if (!o->quiet) printf("report: %s/report.html (%d charts; also report.md)\n", dir, charts);
+        os_diag_fini(&warn);
     }
     os_diag_print(&d, stderr);
     os_diag_fini(&d);

@@ -203,7 +203,7 @@ static void swp__json(const char *sweep_id, const char *title, const rpt_capacit
  * The same (point, replication) recorded twice (a shard run twice, a normal cluster retry)
  * is kept once, the first recorded, and said so: counting it twice would fake precision. */
 static int swp__report(const cli_opts *o, const char *sweep_id, const char *title, const char *description, const char *currency,
-                       rpt_run *runs, int nruns, const char *dir, const char *command)
+                       const os_diag *scn_warnings, rpt_run *runs, int nruns, const char *dir, const char *command)
 {
     int npts = 0;
     for (int i = 0; i < nruns; i++) if (runs[i].sweep_point + 1 > npts) npts = runs[i].sweep_point + 1;
@@ -264,7 +264,8 @@ static int swp__report(const cli_opts *o, const char *sweep_id, const char *titl
         os_diag_init(&d);
         rpt_report_in in = { .title = title, .description = description, .command = command, .n = 1,
                              .sums = &pts[npts - 1].sum, .cap = cap, .points = pts, .currency = currency,
-                             .generator = "ordersim " ORDERSIM_VERSION };
+                             .generator = "ordersim " ORDERSIM_VERSION,
+                             .scn_warnings = (const char *const *)scn_warnings->msgs, .nscn_warnings = scn_warnings->count };
         int charts = 0;
         if (rpt_report_write(dir, &in, &charts, &d) != OS_OK) rc = CLI_IO;
         else if (!o->quiet && !o->json) printf("report: %s/report.html (%d charts; also report.md, report.txt, report.json)\n", dir, charts);
@@ -407,7 +408,7 @@ static int cmd_sweep(cli_opts *o)
             cli_out_dir(o, base, dir, sizeof dir);
             if (!o->out) strncat(dir, "/sweep", sizeof dir - strlen(dir) - 1);
             snprintf(command, sizeof command, "ordersim sweep %s (%s)", base->file, sweep_id);
-            rc = swp__report(o, sweep_id, base->name, base->description, base->currency, runs, mine, dir, command);
+            rc = swp__report(o, sweep_id, base->name, base->description, base->currency, &base->warnings, runs, mine, dir, command);
             if (!o->quiet && !o->json) printf("sweep id: %s\n", sweep_id);
         }
     }
@@ -439,6 +440,10 @@ int cmd_sweep_report(cli_opts *o, const char *sweep_id)
         if (rpt_db_load(db, ids[i], &runs[i], i ? NULL : &json, &d) != OS_OK) rc = CLI_IO;
     }
     cli_recorded_currency(json, currency, sizeof currency);
+    /* the warnings of the first recorded run's scenario (its point's --param applied) */
+    os_diag warn;
+    os_diag_init(&warn);
+    if (n > 0) cli_recorded_warnings(json, runs[0].strategy, &warn);
     free(json);
     os_diag_print(&d, stderr);
     os_diag_fini(&d);
@@ -451,8 +456,9 @@ int cmd_sweep_report(cli_opts *o, const char *sweep_id)
         if (o->out) snprintf(dir, sizeof dir, "%s", o->out);
         else snprintf(dir, sizeof dir, "out/%s", sweep_id);
         snprintf(command, sizeof command, "ordersim report --sweep %s", sweep_id);
-        rc = swp__report(o, sweep_id, runs[0].scenario, "Capacity report rebuilt from the results database.", currency, runs, n, dir, command);
+        rc = swp__report(o, sweep_id, runs[0].scenario, "Capacity report rebuilt from the results database.", currency, &warn, runs, n, dir, command);
     }
+    os_diag_fini(&warn);
     for (int i = 0; i < n; i++) rpt_run_fini(&runs[i]);
     free(runs);
     free(ids);

@@ -54,8 +54,20 @@ grep -Fq -- "- **warning:** scenario $ROOT/tests/fixtures/dead_schedule.json:33:
 for f in report.html report.txt report.json; do
   grep -q "dead_schedule.json:33:64: fulfilment.complete_after: this timer" "$T/deadrep/$f" || fail "scenario warning missing from $f"
 done
-# sweep: the base scenario's warnings once, not once per point
-expect_rc 0 "$BIN" sweep "$S" $small $inert --param customers.arrivals.rate=1,2,3 --quiet
+# a report rebuilt from the results DB derives the recorded scenario's warnings again
+id=$(sqlite3 "$T/w.db" "SELECT max(id) FROM runs")
+expect_rc 0 "$BIN" report "$id" --db "$T/w.db" --out "$T/deadrep2" --quiet
+grep -Fq -- "- **warning:** scenario recorded scenario:1:" "$T/deadrep2/report.md" &&
+  grep -Fq "fulfilment.auto_confirm_after: this timer (7 d) cannot fire within the horizon (2 h)" "$T/deadrep2/report.md" \
+  || { grep -A6 Warnings "$T/deadrep2/report.md"; fail "scenario warning missing from the rebuilt report"; }
+# sweep: the base scenario's warnings once, not once per point, and in the sweep's report;
+# the report rebuilt from the DB has them too
+sweep_small=$(echo "$small" | sed 's/ --db [^ ]*//; s/ --no-report//')
+expect_rc 0 "$BIN" sweep "$S" $sweep_small $inert --param customers.arrivals.rate=1,2,3 --quiet --db "$T/sw.db" --out "$T/swrep"
 [ "$(grep -c 'warning:' "$T/last.err")" = 1 ] || { cat "$T/last.err"; fail "sweep warns once"; }
+grep -q "warning:.*scenario .*oversold_units" "$T/swrep/report.md" || { grep -A4 Warnings "$T/swrep/report.md"; fail "scenario warning missing from the sweep report"; }
+sid=$(sqlite3 "$T/sw.db" "SELECT batch FROM runs LIMIT 1")
+expect_rc 0 "$BIN" report --sweep "$sid" --db "$T/sw.db" --out "$T/swrep2" --quiet
+grep -q "warning:.*scenario recorded scenario:.*oversold_units" "$T/swrep2/report.md" || { grep -A4 Warnings "$T/swrep2/report.md"; fail "scenario warning missing from the rebuilt sweep report"; }
 expect_rc 65 "$BIN" sweep "$S" $small $inert --param customers.arrivals.rate=1,2,3 --quiet --strict
 echo ok
