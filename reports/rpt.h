@@ -415,6 +415,9 @@ void rpt_verdict_label(const rpt_verdict *v, char *buf, size_t n);
 
 /* Which strategy to use, and why, as data. */
 #define RPT_WHY_MAX 12
+/* Below this many replications a recommendation that rests on intervals (one strategy
+ * dominating the others) says that it should be confirmed with more. */
+#define RPT_FIRM_REPLICATIONS 5
 typedef struct rpt_recommendation {
     int  strategy;                 /* index into the summaries; -1 when none can be named */
     int  nwhy;                     /* reasons used */

@@ -74,6 +74,64 @@ static void rpt__slo(const rpt_point *pts, rpt_capacity *c)
                  pts[b].params, rpt__g(xb, g[2], sizeof g[2]), s->name, rpt__g(vb, g[3], sizeof g[3]));
 }
 
+/* True when a and b are the same figure to 9 significant digits (NAN, a sellout that never
+ * happened, equals NAN). With common random numbers a parameter that changes nothing gives the
+ * same results up to the last bits of sums split at sample times. */
+static bool rpt__same(double a, double b)
+{
+    if (isnan(a) || isnan(b)) return isnan(a) && isnan(b);
+    return fabs(a - b) <= 1e-9 * fmax(fabs(a), fabs(b));
+}
+
+/* Whether figure `v` (metric k, or station st's figure f when k < 0) moved between points. */
+static bool rpt__moved(const rpt_point *pts, int n, int k, int st, int f)
+{
+    for (int i = 1; i < n; i++) {
+        double a = k >= 0 ? pts[i].sum.mean[k] : pts[i].sum.st_mean[st][f];
+        double b = k >= 0 ? pts[0].sum.mean[k] : pts[0].sum.st_mean[st][f];
+        if (!rpt__same(a, b)) return true;
+    }
+    return false;
+}
+
+/* Whether the sweep moved anything: counts the metrics and station figures whose mean differs
+ * between points and, when none did (or none of the chosen figures did), says so in
+ * c->effect_note. */
+static void rpt__effect(const rpt_point *pts, int n, rpt_capacity *c)
+{
+    if (n < 2) return;
+    char first[160] = "";
+    for (int k = 0; k < RPT_METRIC_COUNT; k++)
+        if (rpt__moved(pts, n, k, 0, 0)) {
+            if (!*first) snprintf(first, sizeof first, "%s", rpt_metric_name((rpt_metric)k));
+            c->metrics_moved++;
+        }
+    const rpt_run *r0 = &pts[0].sum.runs[0];
+    for (int st = 0; st < r0->nstations; st++)
+        for (int f = 0; f < RPT_ST_FIGURES; f++)
+            if (rpt__moved(pts, n, -1, st, f)) {
+                if (!*first) snprintf(first, sizeof first, "stations.%s.%s", r0->st[st].name, rpt_st_figure_name((rpt_st_figure)f));
+                c->metrics_moved++;
+            }
+    if (!c->metrics_moved) {
+        snprintf(c->effect_note, sizeof c->effect_note,
+                 "no metric moved: all %d points gave the same results (to 9 significant digits), so the swept parameter "
+                 "changed nothing in these runs (check its path, whether what it sets is ever reached, and whether the "
+                 "runs are large enough for it to matter)", n);
+        return;
+    }
+    if (c->load) return;
+    for (int m = 0; m < c->nmetrics; m++) {
+        double v0, v;
+        if (!rpt_ref_value(&pts[0].sum, &c->metrics[m].ref, &v0)) return;
+        for (int i = 1; i < n; i++)
+            if (!rpt_ref_value(&pts[i].sum, &c->metrics[m].ref, &v) || !rpt__same(v, v0)) return;
+    }
+    snprintf(c->effect_note, sizeof c->effect_note,
+             "none of the figures shown moved across the %d points, but %d other figure%s did (for example %s): "
+             "choose it with --metric", n, c->metrics_moved, c->metrics_moved == 1 ? "" : "s", first);
+}
+
 void rpt_capacity_analyze(const rpt_point *pts, int n, const rpt_capacity_opts *opts, rpt_capacity *c)
 {
     memset(c, 0, sizeof *c);
@@ -102,8 +160,10 @@ void rpt_capacity_analyze(const rpt_point *pts, int n, const rpt_capacity_opts *
                 snprintf(m->name, sizeof m->name, "%s", rpt_capacity_default_metrics[i]);
                 m->ref.metric = rpt_metric_find(m->name);
             }
+        rpt__effect(pts, n, c);
         return;
     }
+    rpt__effect(pts, n, c);
     for (int i = 0; i < n && c->knee < 0; i++) {
         if (c->has_slo && !c->slo_ok[i]) {
             c->knee = i;
@@ -169,6 +229,7 @@ static void rpt__study_table(const rpt_capacity *c, const rpt_point *pts, FILE *
     fprintf(out, "\nparameter study: the swept parameter is not a load (arrival rate, a schedule rate or max_customers),\n"
                  "so there is no saturation point, bottleneck or analytic bound; compare the figures across points.\n");
     if (c->has_slo) fprintf(out, "%s\n", c->slo_finding);
+    if (*c->effect_note) fprintf(out, "note: %s.\n", c->effect_note);
 }
 
 void rpt_capacity_write_table(const rpt_capacity *c, const rpt_point *pts, FILE *out)
@@ -232,4 +293,5 @@ void rpt_capacity_write_table(const rpt_capacity *c, const rpt_point *pts, FILE 
                 100 * pts[c->knee >= 0 ? c->knee : c->n - 1].sum.st_mean[c->bottleneck][RPT_ST_UTILIZATION],
                 c->knee >= 0 ? "the knee" : "the highest load");
     if (c->has_slo) fprintf(out, "%s\n", c->slo_finding);
+    if (*c->effect_note) fprintf(out, "note: %s.\n", c->effect_note);
 }

@@ -64,6 +64,9 @@ typedef struct rpt_capacity {
     char   slo_finding[1200];                  /* the SLO's answer in words */
     int    nmetrics;                            /* chosen figures (a parameter study's, or a load sweep's extra columns) */
     rpt_cond metrics[RPT_CAP_MAX_METRICS];      /* their names and references */
+    int    metrics_moved;                       /* metrics whose mean differs between two points */
+    char   effect_note[400];                    /* "" or why the sweep may show nothing: no metric,
+                                                   or none of the chosen figures, moved */
 } rpt_capacity;
 
 /* The figures a parameter study shows when none is chosen, NULL-terminated. */

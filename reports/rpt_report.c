@@ -723,6 +723,7 @@ static void rpt__warnings(rpt_doc *d, const rpt_report_in *in, const rpt_summary
         if (k) rpt_doc_warning(d, "scenario %.*s: %s", (int)(k - w), w, k + strlen(": warning: "));
         else rpt_doc_warning(d, "scenario: %s", w);
     }
+    if (in->cap && *in->cap->effect_note) rpt_doc_warning(d, "sweep: %s", in->cap->effect_note);
     for (int k = 0; k < n; k++) {
         const rpt_summary *s = &sums[k];
         const rpt_run *r = &s->runs[0];

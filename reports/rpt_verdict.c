@@ -302,6 +302,10 @@ void rpt_recommend(const rpt_summary *sums, int n, rpt_recommendation *out)
         out->strategy = cand[a];
         for (int b = 0; b < nc; b++)
             if (b != a) rpt__dominates(sums, cand[a], cand[b], out);
+        if (sums[cand[a]].n < RPT_FIRM_REPLICATIONS)
+            rpt__why(out, "This rests on %d replications: the 95%% intervals assume roughly normal differences, which so few "
+                     "replications cannot check; confirm with %d or more before acting on it.", sums[cand[a]].n,
+                     RPT_FIRM_REPLICATIONS * 2);
         return;
     }
     /* None dominates: say, for the candidates serving the most, what separates them. */

@@ -126,3 +126,47 @@ Test(capacity, conditions_name_metrics_and_station_figures_or_say_where_they_are
     cr_expect(cnd_op_holds(CND_LE, 2, 2) && cnd_op_holds(CND_GE, 2, 2) && cnd_op_holds(CND_EQ, 2, 2));
     cr_expect(cnd_op_holds(CND_NE, 1, 2) && cnd_op_holds(CND_GT, 3, 2) && !cnd_op_holds(CND_GT, 2, 2));
 }
+
+Test(capacity, a_sweep_that_moved_nothing_says_so_and_names_a_metric_that_did_move, .init = build, .fini = teardown)
+{
+    static rpt_capacity c;
+    rpt_capacity_opts o = { .load = false };
+    /* the three points differ (customers, throughput, p95): no note */
+    rpt_capacity_analyze(pts, 3, &o, &c);
+    cr_expect_str_eq(c.effect_note, "");
+    cr_expect_eq(c.metrics_moved, 5, "customers, throughput_paid_per_s, order_to_pay_p95 and order_service's "
+                 "response_p95 and utilization moved: %d", c.metrics_moved);
+    /* the same results at every point (a NAN sellout time included): "no metric moved" */
+    for (int i = 0; i < 3; i++) {
+        runs[i].m[RPT_customers] = 1000;
+        runs[i].m[RPT_throughput_paid_per_s] = 10;
+        runs[i].m[RPT_order_to_pay_p95] = 100;
+        runs[i].m[RPT_sellout_time] = NAN;
+        runs[i].st[0].served = 1000;
+        runs[i].st[0].response_p95 = 1;
+        runs[i].st[0].utilization = 0.3 * (1 + 1e-12 * i);   /* the same to 9 digits */
+        rpt_summarize(&runs[i], 1, &pts[i].sum);
+    }
+    rpt_capacity_analyze(pts, 3, &o, &c);
+    cr_expect_eq(c.metrics_moved, 0);
+    cr_expect(strstr(c.effect_note, "no metric moved: all 3 points gave the same results") != NULL, "%s", c.effect_note);
+    o.load = true;   /* also for a load sweep whose load parameter changed nothing */
+    rpt_capacity_analyze(pts, 3, &o, &c);
+    cr_expect(strstr(c.effect_note, "no metric moved") != NULL, "%s", c.effect_note);
+    /* a station figure moves: that is an effect */
+    runs[1].st[0].utilization = 0.4;
+    rpt_summarize(&runs[1], 1, &pts[1].sum);
+    rpt_capacity_analyze(pts, 3, &o, &c);
+    cr_expect_eq(c.metrics_moved, 1);
+    cr_expect_str_eq(c.effect_note, "");
+    runs[1].st[0].utilization = 0.3;
+    rpt_summarize(&runs[1], 1, &pts[1].sum);
+    /* only a figure that is not shown moves: the study says which */
+    o.load = false;
+    runs[2].m[RPT_orders_expired] = 5;
+    rpt_summarize(&runs[2], 1, &pts[2].sum);
+    rpt_capacity_analyze(pts, 3, &o, &c);
+    cr_expect_eq(c.metrics_moved, 1);
+    cr_expect(strstr(c.effect_note, "none of the figures shown moved across the 3 points, but 1 other figure did "
+                                    "(for example orders_expired)") != NULL, "%s", c.effect_note);
+}

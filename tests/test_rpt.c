@@ -83,9 +83,18 @@ Test(verdict, a_recommendation_never_names_a_strategy_that_oversold_when_another
     for (int i = 0; i < rec.nwhy; i++) cr_log_info("why: %s", rec.why[i]);
     cr_expect_eq(rec.strategy, 1, "b dominates c and never oversold; got %d", rec.strategy);
     cr_expect(why_has(&rec, "overseller is excluded"));
-    /* Only the overseller and one other: still the other, whatever they serve. */
+    /* b is named on intervals from 3 replications: the recommendation says to confirm it */
+    cr_expect(why_has(&rec, "This rests on 3 replications") && why_has(&rec, "confirm with 10 or more"));
+    s[1].n = RPT_FIRM_REPLICATIONS;   /* the same with enough replications: no such caveat */
+    rpt_recommend(s, 3, &rec);
+    cr_expect_eq(rec.strategy, 1);
+    cr_expect_not(why_has(&rec, "This rests on"));
+    s[1].n = REPS;
+    /* Only the overseller and one other: still the other, whatever they serve (named by
+     * exclusion, which needs no interval: no caveat). */
     rpt_recommend(s, 2, &rec);
     cr_expect_eq(rec.strategy, 1);
+    cr_expect_not(why_has(&rec, "This rests on"));
     /* When the two that never oversold cannot be separated, nobody is named: not the
      * overseller either. */
     set3(c, RPT_genuine_orders_served, 605, 600, 610);

@@ -59,6 +59,13 @@ grep -q "(parameter study)" "$T/last.out" || fail "not a parameter study"
 ! grep -Eq "^(saturation|bottleneck|analytic bound)" "$T/last.out" || { cat "$T/last.out"; fail "a parameter study printed load findings"; }
 grep -q "stations.order_service.response_mean" "$T/last.out" || fail "chosen figure missing from the table"
 [ -s "$T/study/study_1.svg" ] && [ -s "$T/study/study_2.svg" ] || fail "parameter study charts missing"
+! grep -q "^note: no metric moved" "$T/last.out" || fail "a study that moved figures said nothing moved"
+# A parameter that changes nothing here (no customer is malicious, so the bot limit is never
+# reached) is said to have changed nothing, in the table and in the report's warnings.
+expect_rc 0 "$BIN" sweep "$F" --param risk.max_unpaid_orders_per_user=5,9 --set customers.max_customers=300 \
+  --db "$T/a.db" --out "$T/inert"
+grep -q "^note: no metric moved: all 2 points gave the same results (to 9 significant digits)" "$T/last.out" || { cat "$T/last.out"; fail "no note for a sweep that moved nothing"; }
+grep -q "warning:.*sweep: no metric moved" "$T/inert/report.md" || fail "the report does not warn that the sweep moved nothing"
 
 # Warmup stored as run: report --sweep shows the same offered loads as the live sweep.
 expect_rc 0 "$BIN" sweep "$S" --param customers.arrivals.rate=40,80 $short --db "$T/w.db" --no-report
