@@ -412,6 +412,16 @@ static int rpt__study_script(FILE *gp, const char *work, const rpt_report_in *in
     return n;
 }
 
+/* True when station k's response p95 is the order-to-pay p95 at every point of the sweep,
+ * within 2% (on the chart's log scale the two lines would lie on each other). */
+static bool rpt__o2p_coincides(const rpt_report_in *in, int k)
+{
+    for (int i = 0; i < in->cap->n; i++) {
+        double a = in->points[i].sum.mean[RPT_order_to_pay_p95], b = in->points[i].sum.st_mean[k][RPT_ST_RESPONSE_P95];
+        if (!(a > 0 && b > 0) || fabs(a - b) > 0.02 * fmax(a, b)) return false;
+    }
+    return true;
+}
 /* A sweep: points.dat and three charts (throughput with the bound and the knee, p95, and
  * utilization against offered load). Returns the number of charts. */
 static int rpt__capacity_script(FILE *gp, const char *work, const rpt_report_in *in, char names[][64], char titles[][200])
@@ -464,7 +474,14 @@ static int rpt__capacity_script(FILE *gp, const char *work, const rpt_report_in 
     if (rpt__chart_plot(gp, work, "throughput", &p, NULL)) return -1;
     n = rpt__named(names, titles, n, "throughput", title);
     rpt__plot_begin(&p, "set logscale y\nset key inside bottom right\n");
-    rpt__plot_add(&p, "'points.dat' using 1:5 with linespoints lw 3 pt 7 ps 1.3 lc rgb '#d62728'", "order-to-pay p95", NULL);
+    /* a station whose response p95 is order-to-pay p95 at every point would be drawn under
+     * it: it is named in the order-to-pay line's title instead */
+    char o2p[400] = "order-to-pay p95";
+    bool same[RPT_MAX_STATIONS] = { false };
+    for (int k = 0; k < r0->nstations; k++)
+        if (r0->st[k].servers && (same[k] = rpt__o2p_coincides(in, k)))
+            snprintf(o2p + strlen(o2p), sizeof o2p - strlen(o2p), " = %s response p95", r0->st[k].name);
+    rpt__plot_add(&p, "'points.dat' using 1:5 with linespoints lw 3 pt 7 ps 1.3 lc rgb '#d62728'", o2p, NULL);
     static const char *const stc[] = { "#2ca02c", "#9467bd", "#8c564b", "#17becf" };
     for (int k = 0; k < r0->nstations; k++)
         if (r0->st[k].servers) {
@@ -478,6 +495,7 @@ static int rpt__capacity_script(FILE *gp, const char *work, const rpt_report_in 
                 snprintf(t, sizeof t, "%s wait p95", r0->st[k].name);
                 rpt__plot_add(&p, spec, t, NULL);
             }
+            if (same[k]) continue;
             snprintf(spec, sizeof spec, "'points.dat' using 1:($%d > 0 ? $%d : 1e-3) with linespoints lw 2 dt 2 pt 4 lc rgb '%s'",
                      7 + 2 * r0->nstations + k, 7 + 2 * r0->nstations + k, stc[k % 4]);
             snprintf(t, sizeof t, "%s response p95", r0->st[k].name);

@@ -13,6 +13,11 @@ awk -v k="$knee" -v b="$bound" 'BEGIN { d = k - b; if (d < 0) d = -d; exit !(d <
 echo "knee at $knee customers/s, analytic bound $bound customers/s: within one step (10)"
 grep -q "bottleneck: order_service" "$T/k.txt" || fail "bottleneck should be order_service"
 [ -s "$T/k/throughput.png" ] && [ -s "$T/k/latency_p95.png" ] && [ -s "$T/k/utilization.png" ] || fail "capacity charts missing"
+# payment's response p95 is order-to-pay p95 here (no think time): one line named for both,
+# not one line hidden under the other
+grep -q "title 'order-to-pay p95 = payment response p95'" "$T/k/charts.gp" && ! grep -q "title 'payment response p95'" "$T/k/charts.gp" \
+  || fail "coinciding p95 lines not merged in the latency chart"
+grep -q "title 'order_service response p95'" "$T/k/charts.gp" || fail "order_service response p95 missing from the latency chart"
 
 P="--param customers.arrivals.rate=20:140:40 --param payment.servers=100,400 --replications 2"
 "$BIN" sweep "$S" $P $short --db "$T/full.db" --out "$T/full" --quiet
