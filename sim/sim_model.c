@@ -50,6 +50,8 @@ typedef struct sim__station {
     rpt_hist    response; /* wait + service of the same requests */
     double      win_area, win_last, win_start; /* busy server-seconds in the current sample window */
     double      util_peak; /* highest utilization of a finished sample window */
+    uint64_t    n_other;   /* counted requests whose service is not `service` (order reads) */
+    double      demand_other; /* the sum of those requests' mean service times */
 } sim__station;
 
 typedef struct sim__model {
@@ -374,6 +376,14 @@ static double sim__service_time(const sim__model *m, int which, const sim__job *
     return sim__draw(m, st->service, SIM_P_WAREHOUSE, sim__cust(o), (uint64_t)sim__j(o) * 64 + job->b);
 }
 
+/* A request's mean service time when it is not the station's own `service` (an order read:
+ * its segment's reads.service), else a negative number. */
+static double sim__other_mean(const sim__model *m, int which, const sim__job *job)
+{
+    if (which == ST_ORDER && (job->b & SIM__READ)) return sim_dist_mean(&m->s->segments[(job->b >> 16) & 0xFu].read_service);
+    return -1;
+}
+
 /* Starts service: the warehouse begins production of the order's first sub-order then. */
 static void sim__start(sim__model *m, int which, const sim__job *job)
 {
@@ -384,6 +394,8 @@ static void sim__start(sim__model *m, int which, const sim__job *job)
     if (m->now < m->horizon && m->now >= m->warmup) {
         rpt_hist_add(&st->wait, m->now - job->arrived);
         rpt_hist_add(&st->response, (m->now - job->arrived) + service);
+        double other = sim__other_mean(m, which, job);
+        if (other >= 0) { st->n_other++; st->demand_other += dead ? 0 : other; }
     }
     sim__station_advance(m, st);
     st->busy++;
@@ -1143,7 +1155,12 @@ static void sim__finish(sim__model *m)
         snprintf(o->name, sizeof o->name, "%s", st->name);
         sim__station_advance(m, st);
         o->servers = modelled ? st->servers : 0;
+        /* the mean service demand of the requests served: the station's own service time, or,
+         * when other requests (order reads) shared the station, their mix as served, so that
+         * the analytic bound (servers / demand per customer) counts them at their own cost */
         o->mean_service = sim_dist_mean(st->service);
+        if (st->n_other && st->wait.count)
+            o->mean_service = ((double)(st->wait.count - st->n_other) * o->mean_service + st->demand_other) / (double)st->wait.count;
         o->utilization = modelled ? st->busy_area / ((double)st->servers * span) : 0;
         o->wait_mean = st->wait.count ? rpt_hist_mean(&st->wait) : 0;
         o->wait_p50 = st->wait.count ? rpt_hist_quantile(&st->wait, 0.50) : 0;

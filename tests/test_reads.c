@@ -34,12 +34,17 @@ Test(reads, two_reads_per_order_add_their_service_to_the_order_service)
     cr_expect(fabs(order_service(&r)->wait_mean - 0.1 / 3) < 1e-12, "wait mean %.17g", order_service(&r)->wait_mean);
     int c = rpt_bd_column(RPT_BD_SEGMENT, RPT_order_reads);
     cr_expect_eq(r.bd[RPT_BD_SEGMENT].v[c], 20, "the segment's row");
+    /* The station's mean service is the mix served: (10 x 0.01 + 20 x 0.1) / 30 = 0.07 s, so
+     * the sweep's analytic bound (servers / (visits x mean service)) is 1 / (3 x 0.07) = 1 / 0.21
+     * customers/s, the busy time per customer above, not 1 / (3 x 0.01). */
+    cr_expect(fabs(order_service(&r)->mean_service - 0.07) < 1e-12, "mean service %.17g", order_service(&r)->mean_service);
     rpt_run_fini(&r);
-    /* Without reads: 10 ms per customer, 0.01. */
+    /* Without reads: 10 ms per customer, 0.01, and the mean service the scenario's exactly. */
     snprintf(buf, sizeof buf, text, "");
     scn_text_run(buf, &r, false);
     cr_expect_eq(r.m[RPT_order_reads], 0);
     cr_expect(fabs(order_service(&r)->utilization - 0.01) < 1e-12, "utilization %.17g", order_service(&r)->utilization);
+    cr_expect_eq(order_service(&r)->mean_service, 0.01);
     rpt_run_fini(&r);
 }
 
