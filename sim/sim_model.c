@@ -691,8 +691,13 @@ static void sim__order_request(sim__model *m, uint64_t cust, uint32_t j, int seg
         proc_order_req rq;
         sim__lines(m, cust, j, g, &rq);
         if (sim__shown_out(m, &rq)) {
+            const inv_store *inv = proc_inventory(m->pe);
             sim__count_seg(m, RPT_customers_turned_away_by_display, 1, segi);
-            if (inv_can_lock(proc_inventory(m->pe), rq.lines, rq.n_lines)) sim__count_seg(m, RPT_turned_away_while_available, 1, segi);
+            if (inv_can_lock(inv, rq.lines, rq.n_lines)) sim__count_seg(m, RPT_turned_away_while_available, 1, segi);
+            /* the page showed 0 because units sat locked: a genuine buyer turned away while
+             * locked, as an order the service rejects would be (what compare weighs) */
+            else if (m->tot->locked > 0 && inv_short_while_locked(inv, rq.lines, rq.n_lines))
+                sim__count_seg(m, RPT_genuine_rejected_while_locked, 1, segi);
             return;
         }
     }

@@ -340,20 +340,25 @@ typedef struct display_case {
     char   set[64];       /* the edit of display_text, "" for none */
     bool   shown;         /* inventory.display is set */
     double created, rejected, turned_away, while_available;
+    double while_locked;  /* genuine_rejected_while_locked: rejections and turn-aways */
 } display_case;
 
 static display_case display_cases[] = {
     /* Exact: the unit is locked 0-10, 10-20, 20-30 s by customers 0, 10, 20 (an expiry runs
      * before an arrival at the same instant); the 27 others see 0 and do not order: exactly
      * the customers stock would reject. */
-    { "exact", "", true, 3, 0, 27, 0 },
+    { "exact", "", true, 3, 0, 27, 0, 27 },
     /* Refresh every 15 s, a stale page errs both ways. It shows 1 until 15 s: customers 1-9
      * and 11-14 order and are rejected (13), customer 10 gets the unit released at 10 s. The
      * refresh at 15 s shows 0 (customer 10 holds it): customers 15-29 are turned away (15),
-     * and from 20 s, when that lock expired, the unit was there for them (10). */
-    { "stale", "inventory.display.refresh=15", true, 2, 13, 15, 10 },
-    /* No display: nobody is turned away, the 27 are rejected at creation. */
-    { "none", "inventory={\"order_expiry\":\"10s\"}", false, 3, 27, 0, 0 },
+     * and from 20 s, when that lock expired, the unit was there for them (10). The 13
+     * rejected and customers 15-19 (turned away while customer 10's lock held it) were turned
+     * away while the unit sat locked (18). */
+    { "stale", "inventory.display.refresh=15", true, 2, 13, 15, 10, 18 },
+    /* No display: nobody is turned away, the 27 are rejected at creation, each while the unit
+     * was locked: the same 27 as the exact display's turn-aways (a display does not hide the
+     * cost of locks). */
+    { "none", "inventory={\"order_expiry\":\"10s\"}", false, 3, 27, 0, 0, 27 },
 };
 
 ParameterizedTestParameters(display, turns_away_the_customers_who_see_zero)
@@ -373,6 +378,8 @@ ParameterizedTest(display_case *c, display, turns_away_the_customers_who_see_zer
                  r.m[RPT_customers_turned_away_by_display]);
     cr_expect_eq(r.m[RPT_turned_away_while_available], c->while_available, "%s: while available %g", c->name,
                  r.m[RPT_turned_away_while_available]);
+    cr_expect_eq(r.m[RPT_genuine_rejected_while_locked], c->while_locked, "%s: while locked %g", c->name,
+                 r.m[RPT_genuine_rejected_while_locked]);
     rpt_run_fini(&r);
     scn_free(s);
 }
