@@ -415,6 +415,28 @@ static void scn__w_abandon(scn__wctx *cx)
     }
 }
 
+/* Abandoned payment sessions whose timeout hides them: a timeout at or past the horizon never
+ * fires (payment_sessions_abandoned stays 0 while the sessions hold their orders to the end),
+ * and one longer than the order expiry keeps orders past it (an order paying cannot expire). */
+static void scn__w_session_timeout(scn__wctx *cx)
+{
+    const scn_scenario *s = cx->s;
+    bool abandons = false;
+    for (int i = 0; i < s->n_segments; i++) abandons |= s->segments[i].checkout_abandon_probability > 0;
+    if (!abandons || !scn__pays_first(s)) return;
+    const char *p = "payment.session_timeout";
+    const cJSON *node = scn__find(cx->doc, p);
+    char a[32], b[32];
+    if (s->session_timeout >= s->horizon)
+        scn__warn(cx, node, p, "an abandoned session (%s) never times out within the horizon (%s): payment_sessions_abandoned "
+                  "stays 0 while abandoned orders hold what payment start took to the end of the run",
+                  scn__fmt_dur(s->session_timeout, a, sizeof a), scn__fmt_dur(s->horizon, b, sizeof b));
+    else if (s->session_timeout > s->order_expiry)
+        scn__warn(cx, node, p, "an abandoned session holds its order for %s, longer than inventory.order_expiry (%s): an order "
+                  "paying cannot expire, so the session, not the expiry, decides how long abandoning customers hold stock",
+                  scn__fmt_dur(s->session_timeout, a, sizeof a), scn__fmt_dur(s->order_expiry, b, sizeof b));
+}
+
 /* A display nobody reads, or one that never refreshes within the run. */
 static void scn__w_display(scn__wctx *cx)
 {
@@ -436,7 +458,7 @@ static void (*const k_checks[])(scn__wctx *) = {
     scn__w_schedule_after_cap,  scn__w_schedule_after_horizon, scn__w_returns_after_horizon,
     scn__w_cancel_after_pay_after_horizon, scn__w_fulfilment_timers, scn__w_coupon_unmatched,
     scn__w_station_unreached,   scn__w_threshold_stuck,
-    scn__w_retry_inert, scn__w_abandon, scn__w_display,
+    scn__w_retry_inert, scn__w_abandon, scn__w_session_timeout, scn__w_display,
 };
 
 int scn_warn(const scn_scenario *s, const jsn_doc *doc, const scn_warn_opts *wo, os_diag *warn)

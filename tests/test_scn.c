@@ -341,6 +341,14 @@ static warn_case warn_cases[] = {
       "turns nobody away" },
     { "display that never refreshes", BASE_HEAD "\"inventory\":{\"display\":{\"refresh\":\"2h\"}}," CUST_WITH("") "}", "t.json:2:35: warning: inventory.display.refresh: the page never refreshes within the horizon (1 h): customers see "
       "the opening stock all run" },
+    { "abandoned sessions that never time out", BASE_HEAD "\"payment\":{\"session_timeout\":\"2h\"}," CUST_WITH(",\"checkout_abandon_probability\":0.5") "}",
+      "t.json:2:30: warning: payment.session_timeout: an abandoned session (2 h) never times out within the horizon (1 h): "
+      "payment_sessions_abandoned stays 0 while abandoned orders hold what payment start took to the end of the run" },
+    { "abandoned sessions that outlive the expiry",
+      BASE_HEAD "\"inventory\":{\"order_expiry\":\"5m\"},\"payment\":{\"session_timeout\":\"20m\"}," CUST_WITH(",\"checkout_abandon_probability\":0.5") "}",
+      "t.json:2:64: warning: payment.session_timeout: an abandoned session holds its order for 20 min, longer than "
+      "inventory.order_expiry (5 min): an order paying cannot expire, so the session, not the expiry, decides how long "
+      "abandoning customers hold stock" },
     { "threshold on retries nobody makes", BASE_HEAD "\"thresholds\":{\"retries\":\"< 5\"}," CUST_WITH("") "}", "t.json:2:25: warning: thresholds.retries: retries is always 0 here (no segment retries), so this threshold always passes" },
 };
 
