@@ -144,6 +144,28 @@ static bool scn__str(scn__ctx *cx, const cJSON *obj, const char *path, const cha
     return true;
 }
 
+/* A required name (a SKU, a segment, a promotion id): a non-empty string. Names key the
+ * breakdowns of --json, so an empty one would be a blank row. */
+static bool scn__name(scn__ctx *cx, const cJSON *obj, const char *path, const char *key, char *out, size_t cap)
+{
+    if (!scn__str(cx, obj, path, key, true, out, cap)) return false;
+    if (out[0]) return true;
+    char p[512];
+    jsn_path_key(p, sizeof p, path, key);
+    SCN__ERR(cx, scn__member(obj, key), p, "found an empty string, expected a name");
+    return false;
+}
+
+/* Refuses a name that element i of `array` shares with an earlier one, j: --json keys the
+ * breakdowns by name, so two rows of one name would read as one. */
+static void scn__twice(scn__ctx *cx, const cJSON *e, const char *path, const char *key, const char *what,
+                       const char *name, const char *array, int j)
+{
+    char q[512];
+    jsn_path_key(q, sizeof q, path, key);
+    SCN__ERR(cx, scn__member(e, key), q, "%s \"%s\" is listed twice (also %s[%d])", what, name, array, j);
+}
+
 /* An object member that must be an object if present. */
 static const cJSON *scn__obj(scn__ctx *cx, const cJSON *parent, const char *path, const char *key, bool required)
 {
@@ -359,13 +381,9 @@ static void scn__catalog(scn__ctx *cx, const cJSON *root)
         k->demand_weight = 1;
         if (!cJSON_IsObject(e)) { SCN__ERR(cx, e, p, "found %s, expected a SKU object", jsn_type_name(e)); continue; }
         jsn_check_keys(cx->doc, cx->diag, e, p, k_sku);
-        scn__str(cx, e, p, "sku", true, k->sku, sizeof k->sku);
+        scn__name(cx, e, p, "sku", k->sku, sizeof k->sku);
         for (int j = 0; j < i; j++)
-            if (k->sku[0] && strcmp(s->skus[j].sku, k->sku) == 0) {
-                char q[96];
-                jsn_path_key(q, sizeof q, p, "sku");
-                SCN__ERR(cx, scn__member(e, "sku"), q, "SKU \"%s\" is listed twice (also catalog[%d])", k->sku, j);
-            }
+            if (k->sku[0] && strcmp(s->skus[j].sku, k->sku) == 0) scn__twice(cx, e, p, "sku", "SKU", k->sku, "catalog", j);
         scn__int(cx, e, p, "stock", true, 0, 9007199254740992.0, &k->stock);
         double price = 0;
         if (scn__num(cx, e, p, "price", true, 0, SCN_MAX_MONEY, &price)) k->price = (os_money)llround(price * 100);
@@ -412,7 +430,9 @@ static void scn__promotions(scn__ctx *cx, const cJSON *root)
         d->return_budget = true;
         if (!cJSON_IsObject(e)) { SCN__ERR(cx, e, p, "found %s, expected a promotion object", jsn_type_name(e)); continue; }
         jsn_check_keys(cx->doc, cx->diag, e, p, k_promo);
-        scn__str(cx, e, p, "id", true, d->id, sizeof d->id);
+        scn__name(cx, e, p, "id", d->id, sizeof d->id);
+        for (int j = 0; j < i; j++)
+            if (d->id[0] && strcmp(s->promos[j].id, d->id) == 0) scn__twice(cx, e, p, "id", "promotion", d->id, "promotions", j);
         char type[32] = "";
         if (scn__str(cx, e, p, "type", true, type, sizeof type)) {
             int t = promo_type_parse(type);
@@ -654,7 +674,7 @@ static void scn__segment(scn__ctx *cx, const cJSON *e, const char *p, scn_segmen
     g->orders_per_visit = g->accounts_per_visit = 1;
     if (!cJSON_IsObject(e)) { SCN__ERR(cx, e, p, "found %s, expected a segment object", jsn_type_name(e)); return; }
     jsn_check_keys(cx->doc, cx->diag, e, p, k_seg);
-    scn__str(cx, e, p, "name", true, g->name, sizeof g->name);
+    scn__name(cx, e, p, "name", g->name, sizeof g->name);
     scn__num(cx, e, p, "share", true, 0, 1, &g->share);
     scn__bool(cx, e, p, "malicious", &g->malicious);
     scn__dist(cx, e, p, "quantity", false, &g->quantity);
@@ -695,6 +715,8 @@ static void scn__segments(scn__ctx *cx, const cJSON *c)
         char p[96];
         jsn_path_index(p, sizeof p, "customers.segments", i);
         scn__segment(cx, e, p, g);
+        for (int j = 0; j < i; j++)
+            if (g->name[0] && strcmp(s->segments[j].name, g->name) == 0) scn__twice(cx, e, p, "name", "segment", g->name, "customers.segments", j);
         total += g->share;
     }
     if (fabs(total - 1.0) > 1e-9)
