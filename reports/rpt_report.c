@@ -999,7 +999,7 @@ static void rpt__metrics(rpt_doc *d, const rpt_report_in *in, const rpt_summary 
 /* The breakdowns (docs/metrics.md): a table per dimension that has more than one row, a
  * line per figure and a column per key (per strategy and key when comparing). Figures that
  * are zero or null everywhere are left out; at most RPT__BD_SHOWN columns of keys, the
- * rest being in report.json, --json and the results DB. */
+ * rest being in --json and the results DB. */
 #define RPT__BD_SHOWN 16
 static void rpt__breakdowns(rpt_doc *d, const rpt_report_in *in, const rpt_summary *sums, int n)
 {
@@ -1042,7 +1042,7 @@ static void rpt__breakdowns(rpt_doc *d, const rpt_report_in *in, const rpt_summa
                     rpt_doc_num(d, rpt_bd_mean(&sums[st], (rpt_bd_dim)dim, k, c), NAN, money ? "money" : "");
         }
         if (keys < b0->nrows)
-            rpt_doc_para(d, "The first %d of %d %ss are shown; report.json, `--json` and the results DB hold them all.", keys,
+            rpt_doc_para(d, "The first %d of %d %ss are shown; `--json` and the results DB hold them all.", keys,
                          b0->nrows, rpt_bd_label((rpt_bd_dim)dim));
     }
     if (any)
