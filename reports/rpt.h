@@ -15,7 +15,7 @@
 
 /* X(name, unit, better): better is +1 when higher is better, -1 when lower, 0 when neither. */
 #define RPT_METRIC_LIST(X)                                    \
-    X(customers,                      "",        0)           \
+    X(customers,                      "customers", 0)           \
     X(orders_created,                 "",        0)           \
     X(orders_rejected_stockout,       "",        0)           \
     X(orders_blocked_risk,            "",        0)           \
@@ -25,7 +25,7 @@
     X(orders_refunded,                "",       -1)           \
     X(orders_returned,                "",        0)           \
     X(orders_completed,               "",        1)           \
-    X(payments_rejected_revalidation, "",       -1)           \
+    X(payments_rejected_revalidation, "payments", -1)           \
     X(units_sold,                     "units",   1)           \
     X(oversold_units,                 "units",  -1)           \
     X(oversold_orders,                "",       -1)           \
@@ -48,22 +48,22 @@
     /* extensions beyond the contract */                      \
     X(orders_modified,                "",        0)           \
     X(orders_open_end,                "",        0)           \
-    X(returns_refused_window,         "",        0)           \
-    X(forbidden_actions,              "",        0)           \
+    X(returns_refused_window,         "returns", 0)           \
+    X(forbidden_actions,              "actions", 0)           \
     X(captured_total,                 "money",   0)           \
     X(genuine_orders_paid,            "",        1)           \
     X(orders_cancelled_after_pay,     "",        0)           \
     X(genuine_orders_served,          "",        1)           \
     X(revenue_at_risk,                "money",  -1)           \
     /* issue 15 items 9-12 */                                 \
-    X(order_reads,                    "",        0)           \
+    X(order_reads,                    "requests", 0)           \
     /* issue 15 items 1-4: checkout bots, scalpers, retries, displayed stock */ \
-    X(payment_sessions_abandoned,     "",        0)           \
+    X(payment_sessions_abandoned,     "sessions", 0)           \
     X(units_bought_by_bots,           "units",  -1)           \
     X(retries,                        "",        0)           \
-    X(customers_served,               "",        1)           \
-    X(customers_turned_away_by_display, "",     -1)           \
-    X(turned_away_while_available,    "",       -1)
+    X(customers_served,               "customers", 1)           \
+    X(customers_turned_away_by_display, "customers", -1)           \
+    X(turned_away_while_available,    "customers", -1)
 
 typedef enum rpt_metric {
 #define RPT__M(name, unit, better) RPT_##name,

@@ -127,16 +127,11 @@ void rpt_num_format(double v, double ci, const char *unit, const char *currency,
 
 const char *rpt_metric_unit_label(rpt_metric m, const char *currency)
 {
-    const char *u = rpt_metric_unit(m), *name = rpt_metric_name(m);
+    const char *u = rpt_metric_unit(m);
     if (strcmp(u, "money") == 0) return currency && *currency ? currency : "money";
     if (strcmp(u, "unit*s") == 0) return "unit-seconds";
     if (strcmp(u, "1/s") == 0) return "orders/s";
-    if (*u) return u;
-    if (strcmp(name, "customers") == 0) return "customers";
-    if (strncmp(name, "payments", 8) == 0) return "payments";
-    if (strncmp(name, "returns", 7) == 0) return "returns";
-    if (strcmp(name, "forbidden_actions") == 0) return "actions";
-    return "orders";
+    return *u ? u : "orders";   /* a count declared without a unit counts orders */
 }
 
 const char *rpt_ref_unit(const rpt_ref *r)

@@ -1036,7 +1036,7 @@ static void rpt__breakdowns(rpt_doc *d, const rpt_report_in *in, const rpt_summa
             bool money = strcmp(rpt_bd_figure_unit(fs[c]), "money") == 0;
             rpt_doc_text(d, rpt_bd_figure_name(fs[c]));
             rpt_doc_text(d, fs[c] < RPT_METRIC_COUNT ? rpt_metric_unit_label((rpt_metric)fs[c], in->currency)
-                            : money ? (in->currency ? in->currency : "") : "skips");
+                            : money ? (in->currency && *in->currency ? in->currency : "money") : "skips");
             for (int st = 0; st < n && st < RPT__BD_SHOWN; st++)
                 for (int k = 0; k < keys && 2 + st * keys + k < 2 + RPT__BD_SHOWN; k++)
                     rpt_doc_num(d, rpt_bd_mean(&sums[st], (rpt_bd_dim)dim, k, c), NAN, money ? "money" : "");

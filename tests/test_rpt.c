@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rpt.h"
+#include "rpt_doc.h"
 
 #define REPS 3
 
@@ -303,4 +304,20 @@ Test(verdict, a_percentile_is_not_comparable_when_stock_ran_short_even_with_equa
     cr_expect(strstr(v.why, "stock ran short (25,000 rejected for stock-out or at checkout under b, 0 under a)"), "%s", v.why);
     strat_free(a);
     strat_free(b);
+}
+
+Test(units, each_count_is_labelled_by_what_it_counts)
+{
+    /* customers, sessions and read requests are not orders (a red-team pass found them
+     * labelled "orders"); a count declared without a unit counts orders */
+    cr_expect_str_eq(rpt_metric_unit_label(RPT_customers_served, NULL), "customers");
+    cr_expect_str_eq(rpt_metric_unit_label(RPT_customers_turned_away_by_display, NULL), "customers");
+    cr_expect_str_eq(rpt_metric_unit_label(RPT_turned_away_while_available, NULL), "customers");
+    cr_expect_str_eq(rpt_metric_unit_label(RPT_payment_sessions_abandoned, NULL), "sessions");
+    cr_expect_str_eq(rpt_metric_unit_label(RPT_order_reads, NULL), "requests");
+    cr_expect_str_eq(rpt_metric_unit_label(RPT_payments_rejected_revalidation, NULL), "payments");
+    cr_expect_str_eq(rpt_metric_unit_label(RPT_orders_paid, NULL), "orders");
+    cr_expect_str_eq(rpt_metric_unit_label(RPT_revenue, "EUR"), "EUR");
+    cr_expect_str_eq(rpt_metric_unit_label(RPT_revenue, ""), "money");
+    cr_expect_str_eq(rpt_metric_unit_label(RPT_locked_unit_seconds, NULL), "unit-seconds");
 }
