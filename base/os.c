@@ -33,8 +33,9 @@ int os_exit_code(os_status st)
 
 static _Noreturn void os__oom(size_t n)
 {
-    fprintf(stderr, "ordersim: out of memory allocating %zu bytes\n", n);
-    exit(70);
+    fprintf(stderr, "ordersim: out of memory allocating %zu bytes: this run needs more memory than the machine gives it "
+                    "(lower customers.max_customers, orders_per_visit, reads.per_order or --jobs)\n", n);
+    exit(OS_EXIT_NOMEM);
 }
 
 void *xmalloc(size_t n)

@@ -13,6 +13,10 @@
 #include <stdint.h>
 #include <stdbool.h>
 
+/* The exit code when an allocation fails (sysexits' EX_OSERR): the machine ran out of memory,
+ * which is neither bad input nor a broken invariant. */
+#define OS_EXIT_NOMEM 71
+
 /* Each status: its code, its message, and the exit code a command returns for it (the one
  * status-to-exit map: 2 bad usage, 65 bad input data, 66 no such input, 70 internal error,
  * 74 I/O error; see os_exit_code). */
