@@ -437,6 +437,31 @@ static void scn__w_session_timeout(scn__wctx *cx)
                   scn__fmt_dur(s->session_timeout, a, sizeof a), scn__fmt_dur(s->order_expiry, b, sizeof b));
 }
 
+/* Segment settings the model ignores: reads where the order service is not modelled (it
+ * serves them instantly: reads.service has no effect), several orders or accounts per visit
+ * on a genuine segment (only bots place several orders at once). */
+static void scn__w_segment_inert(scn__wctx *cx)
+{
+    const scn_scenario *s = cx->s;
+    for (int i = 0; i < s->n_segments; i++) {
+        const scn_segment *g = &s->segments[i];
+        char p[96];
+        if (g->reads_per_order > 0 && s->order_service.servers == 0) {
+            snprintf(p, sizeof p, "customers.segments[%d].reads.service", i);
+            scn__warn(cx, scn__find(cx->doc, p), p, "has no effect: stations.order_service is not modelled, so reads are "
+                      "served at once (order_reads still counts them)");
+        }
+        static const char *const keys[] = { "orders_per_visit", "accounts_per_visit" };
+        int vals[2] = { g->orders_per_visit, g->accounts_per_visit };
+        for (int k = 0; k < 2; k++)
+            if (!g->malicious && vals[k] > 1) {
+                snprintf(p, sizeof p, "customers.segments[%d].%s", i, keys[k]);
+                scn__warn(cx, scn__find(cx->doc, p), p, "has no effect on a genuine segment: only malicious segments place "
+                          "several orders per visit");
+            }
+    }
+}
+
 /* A display nobody reads, or one that never refreshes within the run. */
 static void scn__w_display(scn__wctx *cx)
 {
@@ -458,7 +483,7 @@ static void (*const k_checks[])(scn__wctx *) = {
     scn__w_schedule_after_cap,  scn__w_schedule_after_horizon, scn__w_returns_after_horizon,
     scn__w_cancel_after_pay_after_horizon, scn__w_fulfilment_timers, scn__w_coupon_unmatched,
     scn__w_station_unreached,   scn__w_threshold_stuck,
-    scn__w_retry_inert, scn__w_abandon, scn__w_session_timeout, scn__w_display,
+    scn__w_retry_inert, scn__w_abandon, scn__w_session_timeout, scn__w_segment_inert, scn__w_display,
 };
 
 int scn_warn(const scn_scenario *s, const jsn_doc *doc, const scn_warn_opts *wo, os_diag *warn)

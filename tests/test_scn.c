@@ -349,6 +349,13 @@ static warn_case warn_cases[] = {
       "t.json:2:64: warning: payment.session_timeout: an abandoned session holds its order for 20 min, longer than "
       "inventory.order_expiry (5 min): an order paying cannot expire, so the session, not the expiry, decides how long "
       "abandoning customers hold stock" },
+    { "reads on an order service that is not modelled",
+      BASE_HEAD CUST_WITH(",\"reads\":{\"per_order\":2,\"service\":{\"dist\":\"const\",\"value\":\"1s\"}}") "}",
+      "t.json:2:103: warning: customers.segments[0].reads.service: has no effect: stations.order_service is not modelled, so "
+      "reads are served at once (order_reads still counts them)" },
+    { "several orders per visit on a genuine segment", BASE_HEAD CUST_WITH(",\"orders_per_visit\":3") "}",
+      "t.json:2:89: warning: customers.segments[0].orders_per_visit: has no effect on a genuine segment: only malicious "
+      "segments place several orders per visit" },
     { "threshold on retries nobody makes", BASE_HEAD "\"thresholds\":{\"retries\":\"< 5\"}," CUST_WITH("") "}", "t.json:2:25: warning: thresholds.retries: retries is always 0 here (no segment retries), so this threshold always passes" },
 };
 
