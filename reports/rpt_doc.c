@@ -350,11 +350,28 @@ static const char *rpt__cell_text(const rpt_doc *d, const rpt__cell *c, char *bu
 
 /* ---- plain text ---------------------------------------------------------------------- */
 
-/* Display width of UTF-8 text: counts code points, not bytes. */
+/* True for a code point a terminal draws two columns wide (East Asian Wide and Fullwidth:
+ * Hangul Jamo, CJK, Hangul syllables, compatibility ideographs, fullwidth forms, the
+ * supplementary ideographic planes). */
+static bool rpt__wide(uint32_t cp)
+{
+    return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF && cp != 0x303F) ||
+           (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) ||
+           (cp >= 0xFF00 && cp <= 0xFF60) || (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD);
+}
+
+/* Display width of UTF-8 text (valid: rpt_printable has escaped the rest) in terminal
+ * columns: one per code point, two for a wide one. */
 static int rpt__width(const char *s)
 {
     int w = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) w += (*p & 0xC0) != 0x80;
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        int n = *p < 0x80 ? 1 : *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : *p >= 0xC0 ? 2 : 1;
+        uint32_t cp = n == 1 ? *p : (uint32_t)(*p & (0x7F >> n));
+        for (int k = 1; k < n && (p[k] & 0xC0) == 0x80; k++) cp = cp << 6 | (p[k] & 0x3Fu);
+        w += rpt__wide(cp) ? 2 : 1;
+        for (int k = 0; k < n && *p; k++) p++;
+    }
     return w;
 }
 
@@ -394,7 +411,10 @@ static void rpt__text_table(const rpt_doc *d, const rpt__table *t, FILE *out)
         int x = rpt__width(rpt__text_cell(d, &t->cells[i], buf, sizeof buf));
         if (x > w[i % (size_t)t->ncols]) w[i % (size_t)t->ncols] = x;
     }
-    for (int c = 0; c < t->ncols; c++) fprintf(out, "%s%-*s", c ? "  " : "", w[c], rpt_printable(t->heads[c], buf, sizeof buf));
+    for (int c = 0; c < t->ncols; c++) {   /* padded by display width: printf's counts bytes */
+        const char *h = rpt_printable(t->heads[c], buf, sizeof buf);
+        fprintf(out, "%s%s%*s", c ? "  " : "", h, c + 1 < t->ncols ? w[c] - rpt__width(h) : 0, "");
+    }
     fputc('\n', out);
     for (size_t i = 0; i < t->ncells; i++) {
         int c = (int)(i % (size_t)t->ncols);
@@ -441,10 +461,20 @@ void rpt_doc_write_text(const rpt_doc *d, FILE *out)
 
 /* ---- Markdown ------------------------------------------------------------------------ */
 
-/* Markdown-safe text: no newlines (they would end a table row) and no pipes. */
+/* Markdown-safe text: no newlines or other control characters (a newline would end a table
+ * row), a pipe escaped (it would split a cell), and HTML special characters as entities (a
+ * name such as "<script>" reaches a renderer as text, not markup). */
 static void rpt__md(FILE *out, const char *s)
 {
-    for (; *s; s++) fputc(*s == '\n' || *s == '\r' ? ' ' : *s == '|' ? '/' : *s, out);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20 || c == 0x7f) fputc(' ', out);
+        else if (c == '<') fputs("&lt;", out);
+        else if (c == '>') fputs("&gt;", out);
+        else if (c == '&') fputs("&amp;", out);
+        else if (c == '|') fputs("\\|", out);
+        else fputc(c, out);
+    }
 }
 
 /* User text (the scenario's name, its description, the command with its file name) into

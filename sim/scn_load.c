@@ -56,8 +56,17 @@ static bool scn__num(scn__ctx *cx, const cJSON *obj, const char *path, const cha
         return false;
     }
     if (v->valuedouble < min || v->valuedouble > max) {
-        if (max >= 1e300) SCN__ERR(cx, v, p, "found %g, expected a number >= %g", v->valuedouble, min);
-        else SCN__ERR(cx, v, p, "found %g, expected a number from %g to %g", v->valuedouble, min, max);
+        /* as many digits as it takes to differ from the bound it broke: 1.0000001 is not "1" */
+        char f[40];
+        double bound = v->valuedouble < min ? min : max;
+        for (int digits = 6; digits <= 17; digits++) {
+            char b[40];
+            snprintf(f, sizeof f, "%.*g", digits, v->valuedouble);
+            snprintf(b, sizeof b, "%.*g", digits, bound);
+            if (strcmp(f, b) != 0) break;
+        }
+        if (max >= 1e300) SCN__ERR(cx, v, p, "found %s, expected a number >= %g", f, min);
+        else SCN__ERR(cx, v, p, "found %s, expected a number from %g to %g", f, min, max);
         return false;
     }
     *out = v->valuedouble;

@@ -23,6 +23,8 @@ static err_case err_cases[] = {
     { "unknown key", BASE_HEAD "\"inventroy\":{}," BASE_CUST "}", "t.json:2:1: inventroy: unknown key \"inventroy\" (did you mean \"inventory\"?)" },
     { "negative rate", BASE_HEAD "\"customers\":{\"arrivals\":{\"rate\":-2},\"segments\":[{\"name\":\"g\",\"share\":1}]}}",
       "t.json:2:33: customers.arrivals.rate: found -2, expected a number from 0 to 1e+09" },
+    { "just above a bound", BASE_HEAD "\"customers\":{\"arrivals\":{\"rate\":1},\"segments\":[{\"name\":\"g\",\"share\":1,\"pay_probability\":1.0000001}]}}",
+      "customers.segments[0].pay_probability: found 1.0000001, expected a number from 0 to 1" },
     { "zero rate", BASE_HEAD "\"customers\":{\"arrivals\":{\"rate\":0},\"segments\":[{\"name\":\"g\",\"share\":1}]}}",
       "customers.arrivals.rate: found 0, expected a rate > 0" },
     { "shares not summing to 1", BASE_HEAD "\"customers\":{\"arrivals\":{\"rate\":1},\"segments\":[{\"name\":\"g\",\"share\":0.7},{\"name\":\"b\",\"share\":0.2}]}}",
