@@ -28,6 +28,7 @@ enum {
     ORD_SOLD      = 1u << 3, /* units deducted from stock */
     ORD_SETTLED   = 1u << 4, /* closed without payment: risk control was told once */
     ORD_PROMO_BACK= 1u << 5, /* promotion budgets given back (at most once) */
+    ORD_PARTIAL   = 1u << 6, /* lines came back: captured - refunded is the kept lines' payable */
     ORD_LIVE      = 1u << 7, /* allocated from the pool */
 };
 
@@ -38,13 +39,19 @@ typedef struct ord_order {
     uint8_t      state;                       /* (proc) index in the process definition */
     uint8_t      flags;                       /* (proc) ORD_* bits */
     uint8_t      n_lines;                     /* (proc) lines in use */
-    uint8_t      n_sub;                       /* (proc) warehouse sub-orders made at payment */
+    uint8_t      n_sub;                       /* (proc) sub-orders made at payment: one per
+                                                 distinct (warehouse, merchant) of the lines */
+    uint8_t      channel;                     /* (proc) payment channel (the payment record) */
     bool         holds_lock;                  /* (proc) units locked in inventory */
     uint8_t      fsm;                         /* (proc) the process it follows (proc_fsm_of) */
+    uint8_t      tier;                        /* (proc) membership tier, 1-based; 0 = none */
+    uint32_t     points;                      /* (proc) membership points held: awarded at
+                                                 payment, less those returned */
     uint32_t     address;                     /* (proc) shipping address id */
     inv_line     lines[ORD_MAX_LINES];        /* (proc) SKU and quantity; unit prices and
                                                  warehouses are the catalog's, fixed for a run */
     uint8_t      sub_wh[ORD_MAX_LINES];       /* (proc) warehouse of each sub-order */
+    uint8_t      sub_merchant[ORD_MAX_LINES]; /* (proc) merchant of each sub-order */
     promo_result price;                       /* (proc) list total, discounts, payable */
     os_money     captured;                    /* (proc) money taken by payment */
     os_money     refunded;                    /* (proc) money given back */

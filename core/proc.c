@@ -32,7 +32,12 @@ struct proc_engine {
     int                 n_skus;     /* catalog size */
     proc_sku           *skus;       /* catalog */
     inv_store          *inv;        /* stock */
-    promo_book         *promos;     /* promotions */
+    promo_book         *promos;     /* promotions, then one per membership tier */
+    int                 n_tiers;    /* membership tiers */
+    int32_t             points_per_unit[PROC_MAX_TIERS + 1]; /* per tier, 1-based ([0] = 0) */
+    int64_t             points_awarded; /* all membership points earned */
+    int64_t             points_returned;/* all given back by refunds and returns */
+    int64_t             closed_points;  /* points kept by closed orders */
     risk_ctl           *risk;       /* risk control */
     ord_pool           *pool;       /* orders */
     int64_t             in_state[PROC_MAX_FSMS][FSM_MAX_STATES]; /* orders now in each state, per process */
@@ -53,6 +58,24 @@ void proc_set_observer(proc_engine *pe, proc_observer fn, void *ctx)
 {
     pe->obs = fn;
     pe->obs_ctx = ctx;
+}
+
+/* The promotion book: the scenario's promotions, then one percent-off promotion per
+ * membership tier that applies only to that tier's orders. */
+static promo_book *proc__promotions(const proc_config *c)
+{
+    OS_ASSERT(c->n_tiers >= 0 && c->n_tiers <= PROC_MAX_TIERS && c->n_promos + c->n_tiers <= PROMO_MAX);
+    promo_def defs[PROMO_MAX];
+    memcpy(defs, c->promos, (size_t)c->n_promos * sizeof *defs);
+    for (int i = 0; i < c->n_tiers; i++) {
+        const proc_tier *t = &c->tiers[i];
+        promo_def *d = &defs[c->n_promos + i];
+        *d = (promo_def){ .type = PROMO_PERCENT_OFF, .percent_bp = t->discount_bp, .priority = t->priority,
+                          .stackable = t->stackable, .budget = PROMO_UNLIMITED, .return_budget = true,
+                          .tier = (uint8_t)(i + 1) };
+        snprintf(d->id, sizeof d->id, "%s", t->name);
+    }
+    return promo_create(defs, c->n_promos + c->n_tiers);
 }
 
 proc_engine *proc_create(const proc_config *c)
@@ -77,7 +100,9 @@ proc_engine *proc_create(const proc_config *c)
     pe->risk = risk_create(c->n_skus, limit, c->max_unpaid_per_user);
     free(stock);
     free(limit);
-    pe->promos = promo_create(c->promos, c->n_promos);
+    pe->promos = proc__promotions(c);
+    pe->n_tiers = c->n_tiers;
+    for (int i = 0; i < c->n_tiers; i++) pe->points_per_unit[i + 1] = c->tiers[i].points_per_unit;
     pe->pool = ord_pool_create();
     return pe;
 }
@@ -142,6 +167,7 @@ os_status proc_create_order(proc_engine *pe, const proc_order_req *rq, double t,
     }
     if (rq->fsm >= pe->n_fsms) return OS_EINVAL;
     const fsm_def *def = pe->fsms[rq->fsm];
+    if (rq->tier > pe->n_tiers) return OS_EINVAL;
     os_status st = risk_admit(pe->risk, rq->buyer, rq->lines, rq->n_lines, rq->flagged);
     if (st != OS_OK) return st;
 
@@ -161,11 +187,13 @@ os_status proc_create_order(proc_engine *pe, const proc_order_req *rq, double t,
     o->buyer = rq->buyer;
     o->customer = rq->customer;
     o->address = rq->address;
+    o->tier = rq->tier;
+    o->channel = rq->channel;
     o->n_lines = (uint8_t)rq->n_lines;
     if (rq->malicious) o->flags |= ORD_MALICIOUS;
     for (int i = 0; i < rq->n_lines; i++) o->lines[i] = rq->lines[i];
     o->t_created = t;
-    promo_apply(pe->promos, proc__list_total(pe, o), rq->coupon, &o->price);
+    promo_apply_tier(pe->promos, proc__list_total(pe, o), rq->coupon, o->tier, &o->price);
     o->fsm = rq->fsm;
     o->state = (uint8_t)fsm_initial(def);
     pe->in_state[o->fsm][o->state]++;
@@ -230,15 +258,19 @@ static void proc__give_back_units(proc_engine *pe, ord_order *o, bool restock, d
     o->flags &= (uint8_t)~ORD_SOLD;
 }
 
-/* Splits a paid order into one sub-order per distinct warehouse, in line order. */
+/* Splits a paid order into one sub-order per distinct (warehouse, merchant) of its lines, in
+ * line order. */
 static void proc__split(const proc_engine *pe, ord_order *o)
 {
     o->n_sub = 0;
     for (int i = 0; i < o->n_lines; i++) {
-        uint8_t wh = pe->skus[o->lines[i].sku].warehouse;
+        uint8_t wh = pe->skus[o->lines[i].sku].warehouse, mer = pe->skus[o->lines[i].sku].merchant;
         bool seen = false;
-        for (int k = 0; k < o->n_sub; k++) seen |= o->sub_wh[k] == wh;
-        if (!seen) o->sub_wh[o->n_sub++] = wh;
+        for (int k = 0; k < o->n_sub; k++) seen |= o->sub_wh[k] == wh && o->sub_merchant[k] == mer;
+        if (!seen) {
+            o->sub_wh[o->n_sub] = wh;
+            o->sub_merchant[o->n_sub++] = mer;
+        }
     }
 }
 
@@ -270,7 +302,7 @@ static os_status proc__stock(proc_engine *pe, ord_order *o, unsigned op, bool re
 {
     inv_req r = proc__req(o, t);
     *shortfall = 0;
-    if (op & (PROC_RELEASE | PROC_RETURN)) proc__give_back_units(pe, o, (op & PROC_RELEASE) || restock, t);
+    if (op & (PROC_RELEASE | PROC_RETURN)) proc__give_back_units(pe, o, restock, t);
     if ((op & PROC_ACQUIRE) && !o->holds_lock && !(o->flags & ORD_SOLD) && proc__locks_while_locked(pe, o)) {
         if (inv_lock(pe->inv, o->lines, o->n_lines, r.malicious, o->id, t) == OS_OK) o->holds_lock = true;
         else if (!(op & (PROC_RELEASE | PROC_RETURN))) return OS_ESTOCK;
@@ -290,9 +322,18 @@ static os_status proc__stock(proc_engine *pe, ord_order *o, unsigned op, bool re
     return OS_OK;
 }
 
+/* Membership points `n` lines earn: units x the order's tier's points per unit. */
+static uint32_t proc__points(const proc_engine *pe, const ord_order *o, const inv_line *l, int n)
+{
+    int64_t p = 0;
+    for (int i = 0; i < n; i++) p += (int64_t)l[i].qty * pe->points_per_unit[o->tier];
+    OS_ASSERT(p >= 0 && p <= UINT32_MAX);
+    return (uint32_t)p;
+}
+
 /* Moves money to what the entered state's stance says: the payable amount held when
  * captured, nothing otherwise. Returns what was refunded. */
-static os_money proc__money(proc_engine *pe, ord_order *o, fsm_money to)
+static os_money proc__money(proc_engine *pe, ord_order *o, fsm_money to, proc_result *res)
 {
     os_money held = o->captured - o->refunded;
     if (to == FSM_MONEY_CAPTURED) {
@@ -305,13 +346,45 @@ static os_money proc__money(proc_engine *pe, ord_order *o, fsm_money to)
             o->flags |= ORD_PAID;
             risk_on_paid(pe->risk, o->buyer);
             proc__split(pe, o);
+            o->points = proc__points(pe, o, o->lines, o->n_lines);
+            pe->points_awarded += o->points;
+            res->points_awarded = o->points;
         }
         return 0;
     }
+    pe->points_returned += o->points;
+    res->points_back = o->points;
+    o->points = 0;
     if (held <= 0) return 0;
     o->refunded += held;
     pe->refunded += held;
     return held;
+}
+
+/* A partial return of line k: its units come back (restocked or written off), the order is
+ * priced again on the lines it keeps (promo_shrink gives the discount it no longer earns
+ * back to the budgets), the buyer gets back what was paid less the new payable, and the
+ * line's points go back. The order keeps its other lines sold and its budgets settled. */
+static void proc__partial_return(proc_engine *pe, ord_order *o, int k, bool restock, double t, proc_result *res)
+{
+    inv_line l = o->lines[k];
+    if (restock) inv_restock(pe->inv, l.sku, l.qty, o->id, t);
+    else inv_write_off(pe->inv, l.sku, l.qty, o->id, t);
+    os_money paid_in = o->captured - o->refunded;
+    os_money line_list = (os_money)l.qty * pe->skus[l.sku].price;
+    res->discount_back = promo_shrink(pe->promos, &o->price, o->price.list_total - line_list, paid_in);
+    uint32_t back = proc__points(pe, o, &l, 1);
+    o->points -= back;
+    pe->points_returned += back;
+    res->points_back = back;
+    memmove(&o->lines[k], &o->lines[k + 1], (size_t)(o->n_lines - k - 1) * sizeof *o->lines);
+    o->n_lines--;
+    os_money refund = paid_in - o->price.payable;
+    o->refunded += refund;
+    pe->refunded += refund;
+    res->refund = refund;
+    res->partial = true;
+    o->flags |= ORD_PARTIAL | ORD_PROMO_BACK;
 }
 
 /* Moves the order from its state to `to`: stock, then money, then the once-only
@@ -327,8 +400,14 @@ static os_status proc__settle(proc_engine *pe, ord_order *o, fsm_action action, 
 {
     fsm_stance a = fsm_stance_of(pe->fsms[o->fsm], o->state), b = fsm_stance_of(pe->fsms[o->fsm], to);
     bool terminal = fsm_is_terminal(pe->fsms[o->fsm], to);
+    if (args && args->line > 0 && args->line <= o->n_lines && o->n_lines > 1 && b.stock == FSM_STOCK_RETURNED &&
+        b.money == FSM_MONEY_REFUNDED && (o->flags & ORD_SOLD) && (o->flags & ORD_PAID) && !o->holds_lock) {
+        proc__partial_return(pe, o, args->line - 1, args->restock, t, res);
+        return OS_OK;
+    }
     unsigned op = proc__stock_table[a.stock][b.stock];
-    bool restock = args ? args->restock : true;
+    /* Units released go back on sale unless found missing; returned ones as the caller says. */
+    bool restock = b.stock == FSM_STOCK_RETURNED ? (args ? args->restock : true) : !(args && args->write_off);
     os_status st = proc__stock(pe, o, op, restock, t, &res->shortfall);
     if (st != OS_OK) {
         if (action != FSM_PAY) return st;
@@ -340,7 +419,7 @@ static os_status proc__settle(proc_engine *pe, ord_order *o, fsm_action action, 
         inv_req r = proc__req(o, t);
         inv_release(pe->inv, &r);
     }
-    if (a.money != b.money) res->refund = proc__money(pe, o, (fsm_money)b.money);
+    if (a.money != b.money) res->refund = proc__money(pe, o, (fsm_money)b.money, res);
     bool undone = b.stock == FSM_STOCK_RELEASED || b.stock == FSM_STOCK_RETURNED || b.money == FSM_MONEY_REFUNDED;
     if (!(o->flags & (ORD_PAID | ORD_SETTLED)) && (undone || terminal)) {
         risk_on_closed_unpaid(pe->risk, o->buyer, o->lines, o->n_lines);
@@ -432,7 +511,7 @@ os_status proc_apply(proc_engine *pe, ord_order *o, fsm_action action, fsm_actor
         risk_on_modified(pe->risk, o->buyer, o->lines[0].sku, delta);
         o->lines[0].qty = nq;
         if (!(o->flags & ORD_PROMO_BACK)) promo_give_back(pe->promos, &o->price);
-        promo_apply(pe->promos, proc__list_total(pe, o), NULL, &o->price);
+        promo_apply_tier(pe->promos, proc__list_total(pe, o), NULL, o->tier, &o->price);
         o->flags &= (uint8_t)~ORD_PROMO_BACK;
     }
     if (action == FSM_PAY) o->flags &= (uint8_t)~ORD_PAYING;
@@ -449,6 +528,7 @@ os_status proc_apply(proc_engine *pe, ord_order *o, fsm_action action, fsm_actor
         if (rs == OS_OK) {
             res->to = rr.to;
             res->refund = rr.refund;
+            res->points_back = rr.points_back;
             res->settled |= rr.settled;
         }
     }
@@ -459,6 +539,7 @@ os_status proc_apply(proc_engine *pe, ord_order *o, fsm_action action, fsm_actor
 void proc_close(proc_engine *pe, ord_order *o)
 {
     pe->closed_kept += o->captured - o->refunded;
+    pe->closed_points += o->points;
     pe->in_state[o->fsm][o->state]--;
     ord_release(pe->pool, o);
 }
@@ -471,6 +552,7 @@ int proc_check(const proc_engine *pe, os_diag *diag)
     int64_t *mal = xcalloc((size_t)(n ? n : 1), sizeof *mal);
     int64_t in_state[PROC_MAX_FSMS][FSM_MAX_STATES] = { { 0 } };
     os_money_total live_kept = 0;
+    int64_t live_points = 0;
     size_t cur = 0;
     for (ord_order *o; (o = ord_next_live(pe->pool, &cur));) {
         if (o->fsm >= pe->n_fsms || o->state >= fsm_state_count(pe->fsms[o->fsm])) {
@@ -485,9 +567,14 @@ int proc_check(const proc_engine *pe, os_diag *diag)
                         (long long)o->refunded, (long long)o->captured);
             bad++;
         }
-        if ((o->flags & ORD_PAID) && o->captured != o->price.payable) {
+        if ((o->flags & ORD_PAID) && !(o->flags & ORD_PARTIAL) && o->captured != o->price.payable) {
             os_diag_add(diag, "order %llu: captured %lld but payable %lld", (unsigned long long)o->id,
                         (long long)o->captured, (long long)o->price.payable);
+            bad++;
+        }
+        if ((o->flags & ORD_PARTIAL) && o->captured - o->refunded != o->price.payable) {
+            os_diag_add(diag, "order %llu: keeps %lld after a partial return, but its kept lines' payable is %lld",
+                        (unsigned long long)o->id, (long long)(o->captured - o->refunded), (long long)o->price.payable);
             bad++;
         }
         if (o->price.list_total - o->price.discount != o->price.payable || o->price.payable < 0) {
@@ -496,6 +583,7 @@ int proc_check(const proc_engine *pe, os_diag *diag)
             bad++;
         }
         live_kept += o->captured - o->refunded;
+        live_points += o->points;
         if (o->holds_lock)
             for (int i = 0; i < o->n_lines; i++) {
                 locked[o->lines[i].sku] += o->lines[i].qty;
@@ -528,6 +616,11 @@ int proc_check(const proc_engine *pe, os_diag *diag)
                     (double)pe->refunded, (double)(pe->closed_kept + live_kept));
         bad++;
     }
+    if (pe->points_awarded != pe->points_returned + pe->closed_points + live_points) {
+        os_diag_add(diag, "points: awarded %lld != returned %lld + held %lld", (long long)pe->points_awarded,
+                    (long long)pe->points_returned, (long long)(pe->closed_points + live_points));
+        bad++;
+    }
     free(locked);
     free(mal);
     return bad;
@@ -544,4 +637,6 @@ int64_t proc_entered(const proc_engine *pe, int s) { return pe->entered[0][s]; }
 int64_t proc_entered_of(const proc_engine *pe, int p, int s) { return pe->entered[p][s]; }
 int64_t proc_forbidden(const proc_engine *pe) { return pe->forbidden; }
 os_money_total proc_captured(const proc_engine *pe) { return pe->captured; }
+int64_t proc_points_awarded(const proc_engine *pe) { return pe->points_awarded; }
+int64_t proc_points_returned(const proc_engine *pe) { return pe->points_returned; }
 os_money_total proc_refunded(const proc_engine *pe) { return pe->refunded; }

@@ -24,11 +24,22 @@ typedef struct proc_sku {
     os_money price;         /* cents per unit */
     int32_t  max_per_user;  /* per-user purchase limit, 0 = none */
     uint8_t  warehouse;     /* warehouse index, for splitting at payment */
+    uint8_t  merchant;      /* merchant index, for splitting at payment */
 } proc_sku;
 
 /* Processes one engine runs at once: orders of one run may follow different machines
  * (physical goods, virtual goods, cash on delivery). */
 #define PROC_MAX_FSMS 4
+/* A membership tier: its discount is a percent-off promotion that applies only to the tier's
+ * orders and stacks by priority with the others; each unit paid earns points. */
+#define PROC_MAX_TIERS 8
+typedef struct proc_tier {
+    char     name[PROMO_ID_MAX]; /* the tier's promotion id in reports */
+    int64_t  discount_bp;        /* basis points off (10% = 1000) */
+    int      priority;           /* like a promotion's */
+    bool     stackable;          /* like a promotion's */
+    int32_t  points_per_unit;    /* points earned per unit paid */
+} proc_tier;
 
 typedef struct proc_config {
     const fsm_def      *fsm;          /* the process, number 0 (not owned; must outlive the engine) */
@@ -40,6 +51,8 @@ typedef struct proc_config {
     const proc_sku     *skus;         /* catalog (copied) */
     int                 n_promos;     /* promotions */
     const promo_def    *promos;       /* promotions (copied) */
+    int                 n_tiers;      /* membership tiers (n_promos + n_tiers <= PROMO_MAX) */
+    const proc_tier    *tiers;        /* membership tiers (copied) */
     int32_t             max_unpaid_per_user; /* 0 = no cap */
     bool                ledger;       /* keep the inventory ledger (for replay checks) */
 } proc_config;
@@ -50,6 +63,8 @@ typedef struct proc_order_req {
     bool        malicious;            /* a bot's order */
     bool        flagged;              /* the risk detector's verdict */
     const char *coupon;               /* coupon id presented, or NULL */
+    uint8_t     tier;                 /* membership tier, 1-based; 0 = none */
+    uint8_t     channel;              /* payment channel the buyer chose (kept in the record) */
     uint32_t    address;              /* shipping address id */
     uint8_t     fsm;                  /* the order's process: 0 = proc_config.fsm, k = more_fsms[k - 1] */
     int         n_lines;              /* lines used */
@@ -59,13 +74,22 @@ typedef struct proc_order_req {
 typedef struct proc_args {
     bool    restock;    /* return_receive: the goods go back on sale (else written off) */
     int32_t new_qty;    /* modify: new quantity of line 0 */
+    uint8_t line;       /* into a returned state: 0 = the whole order comes back; k = only
+                           line k-1 (a partial return, with restitution; the whole order when
+                           it has one line) */
+    bool    write_off;  /* into a released state: sold units are written off, not put back
+                           on sale (a shortfall found at picking) */
 } proc_args;
 
 typedef struct proc_result {
     int      from, to;        /* states before and after */
     int64_t  shortfall;       /* pay: units sold beyond on-hand */
     bool     oversell_refund; /* pay: oversold under the refund policy, order refunded */
-    os_money refund;          /* money given back by this action */
+    os_money refund;          /* money given back by this action (the refund record) */
+    os_money discount_back;   /* partial return: discount the kept lines no longer qualify for */
+    uint32_t points_awarded;  /* membership points earned by this action (payment) */
+    uint32_t points_back;     /* membership points returned by this action (refund, return) */
+    bool     partial;         /* a partial return: one line came back, the order kept the rest */
     bool     settled;         /* an order never paid was closed (told to risk control) */
     const fsm_transition *timer; /* the new state's timed transition, or NULL */
 } proc_result;
@@ -119,10 +143,13 @@ void proc_close(proc_engine *pe, ord_order *o);
 /* Checks every invariant: stock conservation (ledger replay when on), locks held by live
  * orders equal to the inventory's, money conservation (captured = kept + refunded), every
  * order in a state of its process, no oversell under a strategy that must not, promotion
- * budgets in range. Adds one message per breach; returns how many. */
+ * budgets in range, points conservation (awarded = returned + held by open orders + kept
+ * by closed ones). Adds one message per breach; returns how many. */
 int proc_check(const proc_engine *pe, os_diag *diag);
 
 const inv_store *proc_inventory(const proc_engine *pe);
+/* The promotion book: the scenario's promotions, then one per membership tier. */
+const promo_book *proc_promotions(const proc_engine *pe);
 const fsm_def *proc_fsm(const proc_engine *pe);
 /* Process number p (0 = proc_fsm), or NULL beyond those configured. */
 const fsm_def *proc_fsm_at(const proc_engine *pe, int p);
@@ -140,6 +167,9 @@ int64_t proc_in_state_of(const proc_engine *pe, int p, int s);
 int64_t proc_entered_of(const proc_engine *pe, int p, int s);
 /* Forbidden actions attempted so far. */
 int64_t proc_forbidden(const proc_engine *pe);
+/* Membership points awarded and returned so far. */
+int64_t proc_points_awarded(const proc_engine *pe);
+int64_t proc_points_returned(const proc_engine *pe);
 /* Money totals, cents (128-bit: they cannot overflow). */
 os_money_total proc_captured(const proc_engine *pe);
 os_money_total proc_refunded(const proc_engine *pe);

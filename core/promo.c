@@ -49,7 +49,24 @@ promo_book *promo_create(const promo_def *defs, int n)
 
 void promo_destroy(promo_book *b) { free(b); }
 
+/* What promotion p gives on a running amount, before budgets and the cap at `running`. */
+static os_money promo__discount(const promo_def *p, os_money running, bool coupon_presented)
+{
+    switch (p->type) {
+    case PROMO_PERCENT_OFF: return running * p->percent_bp / 10000;
+    case PROMO_FIXED_OFF: return p->amount;
+    case PROMO_THRESHOLD_OFF: return running >= p->threshold ? p->amount : 0;
+    case PROMO_COUPON: return coupon_presented ? p->amount : 0;
+    default: return 0;
+    }
+}
+
 void promo_apply(promo_book *b, os_money list_total, const char *coupon, promo_result *out)
+{
+    promo_apply_tier(b, list_total, coupon, 0, out);
+}
+
+void promo_apply_tier(promo_book *b, os_money list_total, const char *coupon, int tier, promo_result *out)
 {
     memset(out, 0, sizeof *out);
     out->list_total = list_total;
@@ -58,14 +75,8 @@ void promo_apply(promo_book *b, os_money list_total, const char *coupon, promo_r
         int i = b->order[k];
         const promo_def *p = &b->defs[i];
         if (!p->stackable && out->n > 0) continue;
-        os_money d = 0;
-        switch (p->type) {
-        case PROMO_PERCENT_OFF: d = running * p->percent_bp / 10000; break;
-        case PROMO_FIXED_OFF: d = p->amount; break;
-        case PROMO_THRESHOLD_OFF: d = running >= p->threshold ? p->amount : 0; break;
-        case PROMO_COUPON: d = (coupon && strcmp(coupon, p->id) == 0) ? p->amount : 0; break;
-        default: d = 0; break;
-        }
+        if (p->tier != 0 && p->tier != tier) continue;
+        os_money d = promo__discount(p, running, coupon && strcmp(coupon, p->id) == 0);
         if (d > running) d = running;
         if (d <= 0) continue;
         if (b->remaining[i] != PROMO_UNLIMITED) {
@@ -90,6 +101,39 @@ void promo_give_back(promo_book *b, const promo_result *r)
         int i = r->promo[k];
         if (b->remaining[i] != PROMO_UNLIMITED && b->defs[i].return_budget) b->remaining[i] += r->amount[k];
     }
+}
+
+os_money promo_shrink(promo_book *b, promo_result *r, os_money kept_list, os_money max_payable)
+{
+    OS_ASSERT(kept_list >= 0 && kept_list <= r->list_total);
+    os_money amt[PROMO_MAX_APPLIED], running = kept_list;
+    for (int k = 0; k < r->n; k++) {
+        /* the coupon was presented: it applied at creation */
+        os_money d = promo__discount(&b->defs[r->promo[k]], running, true);
+        if (d > r->amount[k]) d = r->amount[k];
+        if (d > running) d = running;
+        amt[k] = d > 0 ? d : 0;
+        running -= amt[k];
+    }
+    /* The refund is never negative: what is taken back stops at the returned line's paid
+     * share, the last promotions to apply keeping the difference. */
+    for (int k = r->n - 1; k >= 0 && running > max_payable; k--) {
+        os_money keep = r->amount[k] - amt[k] < running - max_payable ? r->amount[k] - amt[k] : running - max_payable;
+        amt[k] += keep;
+        running -= keep;
+    }
+    os_money before = r->discount;
+    r->discount = 0;
+    for (int k = 0; k < r->n; k++) {
+        int i = r->promo[k];
+        os_money less = r->amount[k] - amt[k];
+        if (less > 0 && b->remaining[i] != PROMO_UNLIMITED && b->defs[i].return_budget) b->remaining[i] += less;
+        r->amount[k] = amt[k];
+        r->discount += amt[k];
+    }
+    r->list_total = kept_list;
+    r->payable = kept_list - r->discount;
+    return before - r->discount;
 }
 
 os_money promo_remaining(const promo_book *b, int i) { return b->remaining[i]; }

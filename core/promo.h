@@ -9,9 +9,19 @@
  *  - a non-stackable promotion applies only if nothing has applied yet, and stops the list;
  *  - a threshold promotion applies when the running amount is at least its threshold;
  *  - a coupon applies only to orders that present its id;
+ *  - a membership promotion (tier > 0, made from a membership tier) applies only to orders
+ *    of that tier; otherwise it is a percent off like any other and stacks by priority;
  *  - a promotion whose remaining budget is smaller than its discount is skipped (it never
  *    gives a partial discount), and the skip is counted;
  *  - a discount never exceeds the running amount; the percent discount rounds down.
+ *
+ * Restitution (a partial return): the order is priced again on the lines it keeps, by the
+ * promotions it carried, in the order they applied; each keeps at most what it gave, a
+ * threshold the kept lines no longer reach gives nothing. What a promotion gives less goes
+ * back to its budget (when return_budget), and the buyer gets back what was paid minus the
+ * new payable: the returned line's paid share minus the discount the order no longer
+ * qualifies for (lines 200 + 150, "spend 300 get 30 off": pay 320; return the 150 line:
+ * the 200 left pay 200, the refund is 120).
  */
 #ifndef PROMO_H
 #define PROMO_H
@@ -46,6 +56,7 @@ typedef struct promo_def {
     bool       stackable;        /* may combine with others */
     os_money   budget;           /* total cents this promotion may give, or PROMO_UNLIMITED */
     bool       return_budget;    /* cancelled / refunded / returned orders give budget back */
+    uint8_t    tier;             /* 0: every order; k > 0: only orders of membership tier k */
 } promo_def;
 
 typedef struct promo_result {
@@ -66,6 +77,17 @@ void promo_destroy(promo_book *b);
 /* Prices an order of list total `list_total` (cents) and consumes budgets. `coupon` may be
  * NULL. Fills *out. Never fails: promotions that cannot apply are skipped. */
 void promo_apply(promo_book *b, os_money list_total, const char *coupon, promo_result *out);
+/* The same for an order of membership tier `tier` (0 = none): tier promotions apply only to
+ * orders of their tier. */
+void promo_apply_tier(promo_book *b, os_money list_total, const char *coupon, int tier, promo_result *out);
+
+/* Restitution: prices the order again on the list total it keeps (`kept_list`, at most
+ * r->list_total) with the promotions it carried (see above), updates *r in place and gives
+ * what each promotion now gives less back to its budget (when return_budget). The new
+ * payable never exceeds `max_payable` (what the buyer paid and still has paid in): the
+ * discount taken back stops at the returned line's paid share, so a refund is never
+ * negative. Returns the discount the order no longer gets, in cents. */
+os_money promo_shrink(promo_book *b, promo_result *r, os_money kept_list, os_money max_payable);
 
 /* Gives the budgets an order consumed back, for promotions whose return_budget is set. */
 void promo_give_back(promo_book *b, const promo_result *r);

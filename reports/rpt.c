@@ -62,24 +62,30 @@ static const char *const rpt__bd_extra_units[] = {
 
 /* What each dimension breaks down (docs/metrics.md, "Breakdowns"). A segment owns its
  * customers, their requests and their orders; a payment channel owns orders (a request
- * turned away before it became an order has none); a SKU owns units and, split over an
- * order's lines in proportion to their list value, its money (an order with several SKUs
- * belongs to each, so order counts are not split by SKU); a promotion owns the discount it
- * gave and its budget. */
+ * turned away before it became an order has none); a SKU owns units, membership points
+ * (its units x the tier's points per unit) and, split over an order's lines in proportion to
+ * their list value, its money (an order with several SKUs belongs to each, so order counts
+ * are not split by SKU; a partial return's refund and the discount it takes back belong to
+ * the returned line's SKU); a promotion (a membership tier is one) owns the discount it gave
+ * and its budget. */
 #define RPT__BD_ORDER_FIGURES                                                                       \
     RPT_orders_created, RPT_orders_paid, RPT_genuine_orders_paid, RPT_genuine_orders_served,          \
     RPT_orders_expired, RPT_orders_cancelled, RPT_orders_cancelled_after_pay, RPT_orders_refunded,    \
     RPT_orders_returned, RPT_orders_completed, RPT_orders_modified, RPT_orders_open_end,              \
     RPT_returns_refused_window, RPT_payments_rejected_revalidation, RPT_units_sold, RPT_oversold_units, \
     RPT_oversold_orders, RPT_captured_total, RPT_discount_total, RPT_refund_total, RPT_revenue,       \
-    RPT_revenue_at_risk, RPT_order_reads, RPT_payment_sessions_abandoned, RPT_units_bought_by_bots
+    RPT_revenue_at_risk, RPT_order_reads, RPT_payment_sessions_abandoned, RPT_units_bought_by_bots,   \
+    RPT_points_awarded, RPT_points_returned, RPT_orders_refunded_by_buyer, RPT_refunds_refused,       \
+    RPT_orders_cancelled_by_merchant, RPT_returns_rejected, RPT_orders_returned_partly,               \
+    RPT_discount_taken_back, RPT_sub_orders
 static const int rpt__bd_segment[] = { RPT_customers, RPT_orders_rejected_stockout, RPT_orders_blocked_risk,
                                        RPT_genuine_rejected_while_locked, RPT_retries, RPT_customers_served,
                                        RPT_customers_turned_away_by_display, RPT_turned_away_while_available,
                                        RPT__BD_ORDER_FIGURES };
 static const int rpt__bd_channel[] = { RPT__BD_ORDER_FIGURES };
 static const int rpt__bd_sku[] = { RPT_units_sold, RPT_oversold_units, RPT_units_bought_by_bots, RPT_unsold_units_end,
-                                   RPT_captured_total, RPT_discount_total, RPT_refund_total, RPT_revenue, RPT_revenue_at_risk };
+                                   RPT_captured_total, RPT_discount_total, RPT_refund_total, RPT_revenue, RPT_revenue_at_risk,
+                                   RPT_points_awarded, RPT_points_returned, RPT_discount_taken_back };
 static const int rpt__bd_promotion[] = { RPT_discount_total, RPT_BD_budget_left, RPT_BD_budget_skips };
 
 static const struct { const int *f; int n; } rpt__bd_cols[RPT_BD_DIMS] = {

@@ -63,7 +63,17 @@
     X(retries,                        "",        0)           \
     X(customers_served,               "customers", 1)           \
     X(customers_turned_away_by_display, "customers", -1)           \
-    X(turned_away_while_available,    "customers", -1)
+    X(turned_away_while_available,    "customers", -1)           \
+    /* issue 15 items 5-8: membership, refunds, merchant actions, partial returns */ \
+    X(points_awarded,                 "points",  0)           \
+    X(points_returned,                "points",  0)           \
+    X(orders_refunded_by_buyer,       "",       -1)           \
+    X(refunds_refused,                "requests", 0)           \
+    X(orders_cancelled_by_merchant,   "",       -1)           \
+    X(returns_rejected,               "returns", 0)           \
+    X(orders_returned_partly,         "",        0)           \
+    X(discount_taken_back,            "money",   0)           \
+    X(sub_orders,                     "sub-orders", 0)
 
 typedef enum rpt_metric {
 #define RPT__M(name, unit, better) RPT_##name,

@@ -11,6 +11,7 @@
 
 #include "fsm.h"
 #include "jsn.h"
+#include "proc.h"
 #include "promo.h"
 #include "rpt.h"
 #include "sim_rng.h"
@@ -21,6 +22,8 @@
 #define SCN_MAX_WAREHOUSES 16
 #define SCN_MAX_SKUS       4096
 #define SCN_NAME_MAX       64
+#define SCN_MAX_MERCHANTS  16
+#define SCN_MAX_CHANNELS   8
 
 typedef struct scn_sku {
     char     sku[SCN_NAME_MAX];      /* identifier */
@@ -31,7 +34,15 @@ typedef struct scn_sku {
     double   demand_weight;          /* relative popularity, > 0 */
     int      warehouse;              /* index into scn_scenario.warehouses */
     int      process;                /* the goods' own process: -1 none, else a process number (scn_scenario.fsm is 0) */
+    int      merchant;               /* index into scn_scenario.merchants */
 } scn_sku;
+
+typedef struct scn_channel {
+    char     name[SCN_NAME_MAX];     /* card, wallet, bank transfer... */
+    double   share;                  /* fraction of orders paid through it */
+    sim_dist delay;                  /* its payment delay (default: payment.delay) */
+    double   failure_p;              /* its failure probability (default: payment's) */
+} scn_channel;
 
 typedef struct scn_segment {
     char     name[SCN_NAME_MAX];     /* label */
@@ -58,6 +69,12 @@ typedef struct scn_segment {
     double   retry_probability;      /* tries again after a stock-out, expiry or failed payment */
     int      retry_max;              /* at most this many retries per order of a visit */
     sim_dist retry_delay;            /* seconds from the failure to the retry */
+    int      n_tier_mix;             /* membership: tiers in the mix (0 = no member) */
+    uint8_t  tier_of[PROC_MAX_TIERS];/* the mix's tiers, 1-based */
+    double   tier_cum[PROC_MAX_TIERS];/* cumulative shares (the rest: no member) */
+    double   refund_probability;     /* paid: the buyer asks for a refund before shipping */
+    sim_dist refund_delay;           /* seconds from payment to that request */
+    bool     return_one_line;        /* return_lines "one": one line of a multi-line order comes back */
 } scn_segment;
 
 typedef struct scn_station {
@@ -84,8 +101,12 @@ typedef struct scn_scenario {
     scn_sku    *skus;                /* owned */
     int         n_warehouses;
     char        warehouses[SCN_MAX_WAREHOUSES][SCN_NAME_MAX];
+    int         n_merchants;
+    char        merchants[SCN_MAX_MERCHANTS][SCN_NAME_MAX];
     int         n_promos;
     promo_def   promos[PROMO_MAX];
+    int         n_tiers;             /* membership tiers (n_promos + n_tiers <= PROMO_MAX) */
+    proc_tier   tiers[PROC_MAX_TIERS];
     char        strategy[SCN_NAME_MAX];
     double      order_expiry;        /* seconds */
     bool        revalidate;
@@ -114,9 +135,13 @@ typedef struct scn_scenario {
     double      session_timeout;     /* seconds an abandoned payment session holds the order */
     bool        display;             /* customers see the stock (inventory.display) */
     double      display_refresh;     /* seconds between refreshes of the shown stock, 0 = exact */
+    int         n_channels;          /* payment channels; 0 = one channel, payment's own */
+    scn_channel channels[SCN_MAX_CHANNELS];
     scn_station order_service, warehouse;
     sim_dist    delivery;
     double      auto_confirm_after, complete_after, restock_p;
+    double      merchant_cancel_p;   /* a produced order is cancelled at picking (shortfall) */
+    double      return_reject_p;     /* the merchant refuses a return request */
     char        process[256];        /* built-in name or file path as given */
     const fsm_def *fsm;              /* resolved process, number 0 (owned unless built-in) */
     int         n_more_fsms;         /* further processes segments and SKUs name, numbered 1.. */

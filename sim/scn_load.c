@@ -347,8 +347,10 @@ static bool scn__dist(scn__ctx *cx, const cJSON *parent, const char *path, const
 /* ---- sections ------------------------------------------------------------------------ */
 
 static const char *const k_top[] = { "name", "description", "currency", "seed", "horizon", "warmup", "catalog", "promotions",
-    "inventory", "risk", "customers", "payment", "stations", "fulfilment", "process", "thresholds", "report", NULL };
-static const char *const k_sku[] = { "sku", "stock", "price", "category", "max_per_user", "demand_weight", "warehouse", "process", NULL };
+    "inventory", "risk", "customers", "payment", "stations", "fulfilment", "process", "thresholds", "report",
+    "membership", NULL };
+static const char *const k_sku[] = { "sku", "stock", "price", "category", "max_per_user", "demand_weight", "warehouse",
+    "process", "merchant", NULL };
 static const char *const k_promo[] = { "id", "type", "value", "threshold", "priority", "stackable", "budget",
     "return_budget", NULL };
 static const char *const k_inv[] = { "strategy", "order_expiry", "revalidate_before_payment", "oversell", "display", NULL };
@@ -359,15 +361,77 @@ static const char *const k_sched[] = { "at", "rate", NULL };
 static const char *const k_seg[] = { "name", "share", "malicious", "quantity", "basket_size", "pay_probability",
     "think_time", "cancel_probability", "modify_probability", "return_probability", "return_delay",
     "orders_per_visit", "accounts_per_visit", "coupon", "cancel_after_pay_probability", "cancel_after_pay_delay",
-    "process", "reads", "checkout_abandon_probability", "retry", NULL };
+    "process", "reads", "checkout_abandon_probability", "retry", "tier", "refund_probability", "refund_delay",
+    "return_lines", NULL };
 static const char *const k_reads[] = { "per_order", "service", NULL };
 static const char *const k_retry[] = { "probability", "max", "delay", NULL };
 static const char *const k_display[] = { "refresh", NULL };
-static const char *const k_pay[] = { "delay", "failure_probability", "servers", "session_timeout", NULL };
+static const char *const k_pay[] = { "delay", "failure_probability", "servers", "session_timeout", "channels", NULL };
+static const char *const k_channel[] = { "name", "share", "delay", "failure_probability", NULL };
 static const char *const k_stations[] = { "order_service", "warehouse", NULL };
 static const char *const k_station[] = { "servers", "service", NULL };
-static const char *const k_ful[] = { "delivery", "auto_confirm_after", "complete_after", "restock_probability", NULL };
+static const char *const k_ful[] = { "delivery", "auto_confirm_after", "complete_after", "restock_probability",
+    "merchant_cancel_probability", "return_reject_probability", NULL };
+static const char *const k_member[] = { "tiers", NULL };
+static const char *const k_tier[] = { "name", "discount_percent", "priority", "stackable", "points_per_unit", NULL };
 static const char *const k_report[] = { "sample_every", NULL };
+
+/* A SKU's merchant (default "default"): a paid order splits per (warehouse, merchant). */
+static void scn__sku_merchant(scn__ctx *cx, const cJSON *e, const char *p, scn_sku *k)
+{
+    scn_scenario *s = cx->s;
+    char name[SCN_NAME_MAX] = "default";
+    scn__str(cx, e, p, "merchant", false, name, sizeof name);
+    for (int j = 0; j < s->n_merchants; j++)
+        if (strcmp(s->merchants[j], name) == 0) { k->merchant = j; return; }
+    if (s->n_merchants == SCN_MAX_MERCHANTS) {
+        char q[96];
+        jsn_path_key(q, sizeof q, p, "merchant");
+        SCN__ERR(cx, scn__member(e, "merchant"), q, "too many merchants: at most %d", SCN_MAX_MERCHANTS);
+        return;
+    }
+    k->merchant = s->n_merchants++;
+    snprintf(s->merchants[k->merchant], SCN_NAME_MAX, "%s", name);
+}
+
+/* payment.channels: card, wallet, bank transfer...; each order pays through one, drawn by
+ * share, with the channel's delay and failure probability (payment's own by default). Read
+ * after payment.delay and payment.failure_probability, their defaults. */
+static void scn__payment_channels(scn__ctx *cx, const cJSON *pay)
+{
+    scn_scenario *s = cx->s;
+    const cJSON *ch = scn__member(pay, "channels");
+    if (!ch) return;
+    int n = cJSON_IsArray(ch) ? cJSON_GetArraySize(ch) : -1;
+    if (n < 1 || n > SCN_MAX_CHANNELS) {
+        SCN__ERR(cx, ch, "payment.channels", "found %s, expected an array of 1 to %d channels {\"name\",\"share\",\"delay\",\"failure_probability\"}",
+                 n < 0 ? jsn_type_name(ch) : n ? "too many channels" : "an empty array", SCN_MAX_CHANNELS);
+        return;
+    }
+    double total = 0;
+    int i = 0;
+    for (const cJSON *e = ch->child; e; e = e->next, i++) {
+        scn_channel *c = &s->channels[s->n_channels++];
+        char p[64];
+        jsn_path_index(p, sizeof p, "payment.channels", i);
+        c->delay = s->pay_delay;
+        c->failure_p = s->pay_failure_p;
+        if (!cJSON_IsObject(e)) { SCN__ERR(cx, e, p, "found %s, expected a channel object", jsn_type_name(e)); continue; }
+        jsn_check_keys(cx->doc, cx->diag, e, p, k_channel);
+        if (scn__str(cx, e, p, "name", true, c->name, sizeof c->name))
+            for (int j = 0; j < i; j++)
+                if (strcmp(s->channels[j].name, c->name) == 0) {
+                    char q[96];
+                    jsn_path_key(q, sizeof q, p, "name");
+                    SCN__ERR(cx, scn__member(e, "name"), q, "channel \"%s\" is listed twice (also payment.channels[%d])", c->name, j);
+                }
+        scn__num(cx, e, p, "share", true, 0, 1, &c->share);
+        total += c->share;
+        scn__dist(cx, e, p, "delay", true, &c->delay);
+        scn__prob(cx, e, p, "failure_probability", &c->failure_p);
+    }
+    if (fabs(total - 1.0) > 1e-9) SCN__ERR(cx, ch, "payment.channels", "the channels' shares sum to %.10g, expected 1", total);
+}
 
 static void scn__catalog(scn__ctx *cx, const cJSON *root)
 {
@@ -416,6 +480,7 @@ static void scn__catalog(scn__ctx *cx, const cJSON *root)
             }
         }
         k->warehouse = w;
+        scn__sku_merchant(cx, e, p, k);
     }
 }
 
@@ -463,6 +528,116 @@ static void scn__promotions(scn__ctx *cx, const cJSON *root)
         scn__bool(cx, e, p, "return_budget", &d->return_budget);
         if (scn__num(cx, e, p, "budget", false, 0, 1e13, &v)) d->budget = (os_money)llround(v * 100);
     }
+}
+
+/* The 1-based index of the membership tier called `name`, or 0. */
+static int scn__tier_find(const scn_scenario *s, const char *name)
+{
+    for (int i = 0; i < s->n_tiers; i++)
+        if (strcmp(s->tiers[i].name, name) == 0) return i + 1;
+    return 0;
+}
+
+/* membership: tiers whose discount is a promotion for the tier's orders (stacking by
+ * priority with the others) and whose units earn points. Read after the promotions: the
+ * tiers join their book, so their names must differ from the promotions' ids. */
+static void scn__membership(scn__ctx *cx, const cJSON *root)
+{
+    scn_scenario *s = cx->s;
+    const cJSON *mb = scn__obj(cx, root, "", "membership", false);
+    if (!mb) return;
+    jsn_check_keys(cx->doc, cx->diag, mb, "membership", k_member);
+    const cJSON *ts = scn__member(mb, "tiers");
+    if (!ts) { scn__missing(cx, mb, "membership", "tiers", "an array of tiers"); return; }
+    int n = cJSON_IsArray(ts) ? cJSON_GetArraySize(ts) : -1;
+    int cap = PROMO_MAX - s->n_promos < PROC_MAX_TIERS ? PROMO_MAX - s->n_promos : PROC_MAX_TIERS;
+    if (n < 1 || n > cap) {
+        SCN__ERR(cx, ts, "membership.tiers", "found %s, expected an array of 1 to %d tiers (tiers and promotions together at most %d)",
+                 n < 0 ? jsn_type_name(ts) : n ? "too many tiers" : "an empty array", cap, PROMO_MAX);
+        return;
+    }
+    int i = 0;
+    for (const cJSON *e = ts->child; e; e = e->next, i++) {
+        proc_tier *t = &s->tiers[s->n_tiers];
+        char p[64], q[96];
+        jsn_path_index(p, sizeof p, "membership.tiers", i);
+        jsn_path_key(q, sizeof q, p, "name");
+        *t = (proc_tier){ .stackable = true };
+        if (!cJSON_IsObject(e)) { SCN__ERR(cx, e, p, "found %s, expected a tier object", jsn_type_name(e)); continue; }
+        jsn_check_keys(cx->doc, cx->diag, e, p, k_tier);
+        if (scn__str(cx, e, p, "name", true, t->name, sizeof t->name)) {
+            if (scn__tier_find(s, t->name)) SCN__ERR(cx, scn__member(e, "name"), q, "tier \"%s\" is listed twice", t->name);
+            for (int k = 0; k < s->n_promos; k++)
+                if (strcmp(s->promos[k].id, t->name) == 0)
+                    SCN__ERR(cx, scn__member(e, "name"), q, "\"%s\" is also a promotion's id (promotions[%d]); expected a distinct name", t->name, k);
+        }
+        double v = 0;
+        if (scn__num(cx, e, p, "discount_percent", false, 0, 100, &v)) t->discount_bp = (int64_t)llround(v * 100);
+        int64_t k = 0;
+        if (scn__int(cx, e, p, "priority", false, -1e6, 1e6, &k)) t->priority = (int)k;
+        scn__bool(cx, e, p, "stackable", &t->stackable);
+        if (scn__int(cx, e, p, "points_per_unit", false, 0, 100, &k)) t->points_per_unit = (int32_t)k;
+        s->n_tiers++;
+    }
+}
+
+/* A segment's membership: "tier" is a tier's name, or {"TIER": share, ...} for a mix whose
+ * shares sum to at most 1 (the rest are not members). */
+static void scn__segment_tier(scn__ctx *cx, const cJSON *e, const char *p, scn_segment *g)
+{
+    const cJSON *v = scn__member(e, "tier");
+    if (!v) return;
+    char q[128];
+    jsn_path_key(q, sizeof q, p, "tier");
+    if (cJSON_IsString(v)) {
+        int t = scn__tier_find(cx->s, v->valuestring);
+        if (!t) SCN__ERR(cx, v, q, "unknown tier \"%s\", expected a name from membership.tiers", v->valuestring);
+        else g->tier_of[0] = (uint8_t)t, g->tier_cum[0] = 1, g->n_tier_mix = 1;
+        return;
+    }
+    if (!cJSON_IsObject(v)) {
+        SCN__ERR(cx, v, q, "found %s, expected a tier name or {\"TIER\": share, ...}", jsn_type_name(v));
+        return;
+    }
+    double total = 0;
+    for (const cJSON *m = v->child; m && g->n_tier_mix < PROC_MAX_TIERS; m = m->next) {
+        char r[192];
+        jsn_path_key(r, sizeof r, q, m->string);
+        int t = scn__tier_find(cx->s, m->string);
+        if (!t) { jsn_error(cx->doc, cx->diag, m, true, r, "unknown tier \"%s\", expected a name from membership.tiers", m->string); continue; }
+        if (!cJSON_IsNumber(m) || m->valuedouble < 0 || m->valuedouble > 1) {
+            SCN__ERR(cx, m, r, "found %s, expected a share from 0 to 1", cJSON_IsNumber(m) ? "a number out of range" : jsn_type_name(m));
+            continue;
+        }
+        total += m->valuedouble;
+        g->tier_of[g->n_tier_mix] = (uint8_t)t;
+        g->tier_cum[g->n_tier_mix++] = total;
+    }
+    if (total > 1 + 1e-9) SCN__ERR(cx, v, q, "the tiers' shares sum to %.10g, expected at most 1 (the rest are not members)", total);
+}
+
+/* A segment's keys for the order rules after payment: refunds before shipping, partial
+ * returns, and its membership. */
+static void scn__segment_order_rules(scn__ctx *cx, const cJSON *e, const char *p, scn_segment *g)
+{
+    g->refund_delay = (sim_dist){ .kind = SIM_CONST, .a = 0 };
+    scn__prob(cx, e, p, "refund_probability", &g->refund_probability);
+    scn__dist(cx, e, p, "refund_delay", true, &g->refund_delay);
+    char rl[32] = "all";
+    if (scn__str(cx, e, p, "return_lines", false, rl, sizeof rl)) {
+        char q[128];
+        jsn_path_key(q, sizeof q, p, "return_lines");
+        if (strcmp(rl, "one") == 0) g->return_one_line = true;
+        else if (strcmp(rl, "all") != 0) SCN__ERR(cx, scn__member(e, "return_lines"), q, "found \"%s\", expected \"all\" or \"one\"", rl);
+    }
+    scn__segment_tier(cx, e, p, g);
+}
+
+/* fulfilment's merchant actions: cancelling a paid order at picking, refusing a return. */
+static void scn__fulfilment_merchant(scn__ctx *cx, const cJSON *ful)
+{
+    scn__prob(cx, ful, "fulfilment", "merchant_cancel_probability", &cx->s->merchant_cancel_p);
+    scn__prob(cx, ful, "fulfilment", "return_reject_probability", &cx->s->return_reject_p);
 }
 
 typedef struct scn__tarr { double t; long line; int row; } scn__tarr;
@@ -703,6 +878,7 @@ static void scn__segment(scn__ctx *cx, const cJSON *e, const char *p, scn_segmen
     scn__str(cx, e, p, "coupon", false, g->coupon, sizeof g->coupon);
     scn__prob(cx, e, p, "checkout_abandon_probability", &g->checkout_abandon_probability);
     scn__retry(cx, e, p, g);
+    scn__segment_order_rules(cx, e, p, g);
 }
 
 /* customers.segments: 1 to SCN_MAX_SEGMENTS segments whose shares sum to 1. */
@@ -943,6 +1119,7 @@ static void scn__payment(scn__ctx *cx, const cJSON *root)
     if (scn__int(cx, pay, "payment", "servers", false, 1, 1e7, &n)) s->pay_servers = (int)n;
     if (scn__dur(cx, pay, "payment", "session_timeout", false, &s->session_timeout) && s->session_timeout <= 0)
         SCN__ERR(cx, scn__member(pay, "session_timeout"), "payment.session_timeout", "found 0, expected a duration > 0");
+    scn__payment_channels(cx, pay);
 }
 
 /* stations: order_service, warehouse (payment's servers are payment.servers). */
@@ -969,6 +1146,7 @@ static void scn__fulfilment(scn__ctx *cx, const cJSON *root)
     scn__dur(cx, ful, "fulfilment", "auto_confirm_after", false, &s->auto_confirm_after);
     scn__dur(cx, ful, "fulfilment", "complete_after", false, &s->complete_after);
     scn__prob(cx, ful, "fulfilment", "restock_probability", &s->restock_p);
+    scn__fulfilment_merchant(cx, ful);
 }
 
 /* process: a built-in name, or a definition file relative to the scenario's directory, which
@@ -1061,10 +1239,11 @@ static void scn__fix_all(scn_scenario *s)
         scn_segment *g = &s->segments[i];
         scn__fix(&g->quantity, s); scn__fix(&g->basket, s); scn__fix(&g->think, s); scn__fix(&g->return_delay, s);
         scn__fix(&g->cancel_after_pay_delay, s); scn__fix(&g->retry_delay, s);
-        scn__fix(&g->read_service, s);
+        scn__fix(&g->read_service, s); scn__fix(&g->refund_delay, s);
     }
     scn__fix(&s->pay_delay, s); scn__fix(&s->order_service.service, s); scn__fix(&s->warehouse.service, s);
     scn__fix(&s->delivery, s);
+    for (int i = 0; i < s->n_channels; i++) scn__fix(&s->channels[i].delay, s);
 }
 
 /* Reads every section in document order of the format (the order of error messages follows
@@ -1084,6 +1263,7 @@ os_status scn_from_doc(jsn_doc *doc, scn_scenario **out, os_diag *diag)
     scn__head(&cx, root);
     scn__catalog(&cx, root);
     scn__promotions(&cx, root);
+    scn__membership(&cx, root);
     scn__inventory(&cx, root);
     scn__risk(&cx, root);
     scn__customers(&cx, root);

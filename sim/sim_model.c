@@ -21,7 +21,7 @@
 
 enum sim__ev {
     EV_ARRIVAL = 1, EV_STATION_DONE, EV_PAY_START, EV_DELIVER, EV_TIMER, EV_CANCEL, EV_MODIFY,
-    EV_RETURN, EV_SAMPLE, EV_SESSION_TIMEOUT, EV_RETRY
+    EV_RETURN, EV_SAMPLE, EV_SESSION_TIMEOUT, EV_RETRY, EV_REFUND
 };
 enum sim__st { ST_ORDER = 0, ST_PAY = 1, ST_WH = 2, ST_COUNT = 3 };
 _Static_assert(ST_COUNT == SCN_STATIONS, "scn_station_names lists the simulator's stations in this order");
@@ -118,9 +118,9 @@ static void sim__bd(sim__model *m, int d, int row, int f, double v)
     if (c >= 0) m->bd_v[d][(size_t)row * (size_t)m->bd_ncols[d] + (size_t)c] += v;
 }
 
-/* The order's payment channel: row 0 ("default") of by_channel, until the scenario can
- * name channels; a channel kept on the order is then read here. */
-static int sim__channel(const ord_order *o) { (void)o; return 0; }
+/* The order's payment channel, kept on the order: its row of by_channel (row 0, "default",
+ * when the scenario lists no channels). */
+static int sim__channel(const ord_order *o) { return o->channel; }
 
 /* Counts a request that may not become an order: the total and its segment's row. */
 static void sim__count_seg(sim__model *m, rpt_metric k, double v, int segi)
@@ -354,7 +354,8 @@ static void sim__log_order(const sim__model *m, const ord_order *o)
         fputc(',', f);
         olog_put_field(f, k->sku);
         fprintf(f, ",%d,%lld.%02lld,", (int)o->lines[i].qty, (long long)(k->price / 100), (long long)(k->price % 100));
-        olog_put_field(f, sim__seg(m, o)->name);
+        /* the payment channel when the scenario has channels, else the segment */
+        olog_put_field(f, m->s->n_channels ? m->s->channels[o->channel].name : sim__seg(m, o)->name);
         fputc('\n', f);
     }
 }
@@ -362,6 +363,17 @@ static void sim__log_order(const sim__model *m, const ord_order *o)
 /* ---- stations ----------------------------------------------------------------------- */
 
 static void sim__job_done(sim__model *m, int which, const sim__job *job);
+
+/* The payment delay and failure probability of the order's payment channel (payment's own
+ * when the scenario lists no channels). */
+static const sim_dist *sim__pay_delay(const sim__model *m, const ord_order *o)
+{
+    return m->s->n_channels ? &m->s->channels[o->channel].delay : &m->s->pay_delay;
+}
+static double sim__pay_failure_p(const sim__model *m, const ord_order *o)
+{
+    return m->s->n_channels ? m->s->channels[o->channel].failure_p : m->s->pay_failure_p;
+}
 
 static double sim__service_time(const sim__model *m, int which, const sim__job *job)
 {
@@ -372,7 +384,7 @@ static double sim__service_time(const sim__model *m, int which, const sim__job *
     }
     if (which == ST_ORDER) return sim__draw(m, st->service, SIM_P_ORDER_SERVICE, job->a, job->b & 0xFFFFu);
     const ord_order *o = job->ptr;
-    if (which == ST_PAY) return sim__draw(m, st->service, SIM_P_PAY_DELAY, sim__cust(o), sim__j(o));
+    if (which == ST_PAY) return sim__draw(m, sim__pay_delay(m, o), SIM_P_PAY_DELAY, sim__cust(o), sim__j(o));
     return sim__draw(m, st->service, SIM_P_WAREHOUSE, sim__cust(o), (uint64_t)sim__j(o) * 64 + job->b);
 }
 
@@ -482,6 +494,49 @@ static uint32_t sim__pick_sku(const sim__model *m, sim_rng *r)
 static void sim__served(sim__model *m, const ord_order *o);
 static void sim__retry_order(sim__model *m, ord_order *o);
 
+/* Membership points of the order's tier per unit (0 for a non-member). */
+static int32_t sim__ppu(const sim__model *m, const ord_order *o)
+{
+    return o->tier ? m->s->tiers[o->tier - 1].points_per_unit : 0;
+}
+
+/* Counts membership points of an order: the total, segment and channel rows, and per SKU
+ * each line's units x the tier's points per unit (`back`: only that line, a partial return);
+ * the last line takes the remainder, so the rows add up to `points` exactly. */
+static void sim__count_points(sim__model *m, rpt_metric k, uint32_t points, const ord_order *o, const inv_line *back)
+{
+    if (!sim__counting(m) || points == 0) return;
+    sim__count_o(m, k, (double)points, o);
+    const inv_line *l = back ? back : o->lines;
+    int n = back ? 1 : o->n_lines;
+    int64_t left = points;
+    for (int i = 0; i < n; i++) {
+        int64_t part = i + 1 == n ? left : (int64_t)l[i].qty * sim__ppu(m, o);
+        left -= part;
+        sim__bd(m, RPT_BD_SKU, (int)l[i].sku, k, (double)part);
+    }
+}
+
+/* Counts what an action gave back, in the totals and the breakdowns: the money (per SKU split
+ * over the order's lines by list value, or all on the returned line's SKU when `back` is the
+ * line of a partial return), the membership points, and the discount a partial return took
+ * back. */
+static void sim__count_refund(sim__model *m, const proc_result *res, const ord_order *o, const inv_line *back)
+{
+    if (!sim__counting(m)) return;
+    if (back) {
+        sim__count_o(m, RPT_refund_total, (double)res->refund / 100, o);
+        sim__bd(m, RPT_BD_SKU, (int)back->sku, RPT_refund_total, (double)res->refund / 100);
+    } else {
+        sim__count_money(m, RPT_refund_total, res->refund, o);
+    }
+    sim__count_points(m, RPT_points_returned, res->points_back, o, back);
+    if (res->discount_back) {
+        sim__count_o(m, RPT_discount_taken_back, (double)res->discount_back / 100, o);
+        if (back) sim__bd(m, RPT_BD_SKU, (int)back->sku, RPT_discount_taken_back, (double)res->discount_back / 100);
+    }
+}
+
 /* Counts a successful payment. on_hand: each line's on-hand before it (per-SKU shortfall). */
 static void sim__paid(sim__model *m, ord_order *o, const proc_result *res, const int64_t *on_hand)
 {
@@ -507,9 +562,11 @@ static void sim__paid(sim__model *m, ord_order *o, const proc_result *res, const
     sim__count_money(m, RPT_captured_total, o->captured, o);
     sim__count_money(m, RPT_discount_total, o->price.discount, o);
     sim__count_promotions(m, o);
+    sim__count_points(m, RPT_points_awarded, res->points_awarded, o, NULL);
+    sim__count_o(m, RPT_sub_orders, (double)o->n_sub, o);
     if (res->oversell_refund) {
         sim__count_o(m, RPT_orders_refunded, 1, o);
-        sim__count_money(m, RPT_refund_total, res->refund, o);
+        sim__count_refund(m, res, o, NULL);
     }
     if (sim__counting(m)) {
         rpt_hist_add(&m->out->order_to_pay, m->now - o->t_created);
@@ -560,7 +617,31 @@ static void sim__apply_pay(sim__model *m, ord_order *o)
         double d = sim__draw(m, &g->cancel_after_pay_delay, SIM_P_CANCEL_PAID_DELAY, sim__cust(o), sim__j(o));
         sim__at(m, m->now + d, EV_CANCEL, o, o->id, 1);   /* 1: an attempt on a paid order */
     }
+    if (g->refund_probability > 0 && sim__u(m, SIM_P_REFUND, sim__cust(o), sim__j(o)) < g->refund_probability) {
+        double d = sim__draw(m, &g->refund_delay, SIM_P_REFUND_DELAY, sim__cust(o), sim__j(o));
+        sim__at(m, m->now + d, EV_REFUND, o, o->id, 0);
+    }
     sim__to_warehouse(m, o);
+}
+
+/* The customer's membership tier (1-based, 0 = none): the segment's, or drawn from its mix. */
+static uint8_t sim__tier(const sim__model *m, const scn_segment *g, uint64_t cust)
+{
+    if (g->n_tier_mix == 0) return 0;
+    double u = g->n_tier_mix == 1 && g->tier_cum[0] >= 1 ? 0 : sim__u(m, SIM_P_TIER, cust, 0);
+    for (int i = 0; i < g->n_tier_mix; i++)
+        if (u < g->tier_cum[i]) return g->tier_of[i];
+    return 0;
+}
+
+/* The payment channel of the customer's j-th order, drawn by share (0 without channels). */
+static uint8_t sim__draw_channel(const sim__model *m, uint64_t cust, uint32_t j)
+{
+    if (m->s->n_channels < 2) return 0;
+    double u = sim__u(m, SIM_P_CHANNEL, cust, j), c = 0;
+    for (int i = 0; i + 1 < m->s->n_channels; i++)
+        if (u < (c += m->s->channels[i].share)) return (uint8_t)i;
+    return (uint8_t)(m->s->n_channels - 1);
 }
 
 /* ---- issue 15 items 9-12: read traffic ------------------------------------------------ */
@@ -764,7 +845,8 @@ static void sim__create(sim__model *m, uint64_t cust, uint32_t j, int segi)
 {
     const scn_scenario *s = m->s;
     const scn_segment *g = &s->segments[segi];
-    proc_order_req rq = { .customer = cust, .malicious = g->malicious, .coupon = g->coupon[0] ? g->coupon : NULL };
+    proc_order_req rq = { .customer = cust, .malicious = g->malicious, .coupon = g->coupon[0] ? g->coupon : NULL,
+                          .tier = sim__tier(m, g, cust), .channel = sim__draw_channel(m, cust, j) };
     /* A replayed arrival buys as its logged customer (per-user limits see one account). */
     uint64_t who = s->trace ? s->trace_cust[cust] : cust;
     rq.buyer = who * 64 + (uint64_t)(g->malicious ? j % (uint32_t)g->accounts_per_visit : 0);
@@ -804,7 +886,8 @@ static void sim__job_done(sim__model *m, int which, const sim__job *job)
     ord_order *o = job->ptr;
     if (!sim__alive(o, job->a)) return;
     if (which == ST_PAY) {
-        bool fail = m->s->pay_failure_p > 0 && sim__u(m, SIM_P_PAY_FAIL, sim__cust(o), sim__j(o)) < m->s->pay_failure_p;
+        double pf = sim__pay_failure_p(m, o);
+        bool fail = pf > 0 && sim__u(m, SIM_P_PAY_FAIL, sim__cust(o), sim__j(o)) < pf;
         if (fail) {
             /* The order is not paid again: it expires at its original deadline, at once if
              * passed; the customer may retry with a new order. */
@@ -815,9 +898,20 @@ static void sim__job_done(sim__model *m, int which, const sim__job *job)
         sim__apply_pay(m, o);
         return;
     }
-    /* warehouse: the last sub-order ships the order */
+    /* warehouse: the last sub-order ships the order, unless picking finds a shortfall */
     if (++o->sub_done < (o->n_sub ? o->n_sub : 1)) return;
     proc_result res;
+    if (m->s->merchant_cancel_p > 0 &&
+        sim__u(m, SIM_P_MERCHANT_CANCEL, sim__cust(o), sim__j(o)) < m->s->merchant_cancel_p) {
+        proc_args a = { .write_off = true };     /* the units are not there: written off */
+        if (proc_apply(m->pe, o, FSM_REFUND, FSM_MERCHANT, m->now, &a, &res) == OS_OK) {
+            sim__count_o(m, RPT_orders_cancelled_by_merchant, 1, o);
+            sim__count_o(m, RPT_orders_refunded, 1, o);
+            sim__count_refund(m, &res, o, NULL);
+            sim__after(m, o, &res);
+            return;
+        }
+    }
     if (proc_apply(m->pe, o, FSM_SHIP, FSM_SYSTEM, m->now, NULL, &res) != OS_OK) return;
     if (sim__after(m, o, &res)) return;
     double d = sim__draw(m, &m->s->delivery, SIM_P_DELIVERY, sim__cust(o), sim__j(o));
@@ -862,10 +956,41 @@ static void sim__return(sim__model *m, ord_order *o)
         return;
     }
     if (sim__after(m, o, &res)) return;
-    proc_args args = { .restock = sim__u(m, SIM_P_RESTOCK, sim__cust(o), sim__j(o)) < m->s->restock_p };
+    uint64_t cust = sim__cust(o);
+    uint32_t j = sim__j(o);
+    if (m->s->return_reject_p > 0 && sim__u(m, SIM_P_RETURN_REJECT, cust, j) < m->s->return_reject_p) {
+        if (proc_apply(m->pe, o, FSM_RETURN_REJECT, FSM_MERCHANT, m->now, NULL, &res) == OS_OK) {
+            sim__count_o(m, RPT_returns_rejected, 1, o);
+            sim__after(m, o, &res);
+            return;
+        }
+    }
+    proc_args args = { .restock = sim__u(m, SIM_P_RESTOCK, cust, j) < m->s->restock_p };
+    if (sim__seg(m, o)->return_one_line && o->n_lines > 1) {
+        /* one line comes back, drawn uniformly */
+        int k = (int)(sim__u(m, SIM_P_RETURN_LINE, cust, j) * o->n_lines);
+        args.line = (uint8_t)(1 + (k < o->n_lines ? k : o->n_lines - 1));
+    }
+    inv_line back = args.line ? o->lines[args.line - 1] : o->lines[0];   /* the line a partial return brings */
     if (proc_apply(m->pe, o, FSM_RETURN_RECEIVE, FSM_MERCHANT, m->now, &args, &res) != OS_OK) return;
-    sim__count_o(m, RPT_orders_returned, 1, o);
-    sim__count_money(m, RPT_refund_total, res.refund, o);
+    sim__count_o(m, res.partial ? RPT_orders_returned_partly : RPT_orders_returned, 1, o);
+    sim__count_refund(m, &res, o, res.partial ? &back : NULL);
+    sim__after(m, o, &res);
+}
+
+/* The buyer asks for a refund after paying: granted by the merchant while the process allows
+ * it (before shipping, under b2c), counted as refused otherwise. Stock sold is put back on
+ * sale, promotions and points come back with the money. */
+static void sim__refund(sim__model *m, ord_order *o)
+{
+    proc_result res;
+    if (proc_apply(m->pe, o, FSM_REFUND, FSM_MERCHANT, m->now, NULL, &res) != OS_OK) {
+        sim__count_o(m, RPT_refunds_refused, 1, o);
+        return;
+    }
+    sim__count_o(m, RPT_orders_refunded, 1, o);
+    sim__count_o(m, RPT_orders_refunded_by_buyer, 1, o);
+    sim__count_refund(m, &res, o, NULL);
     sim__after(m, o, &res);
 }
 
@@ -1065,13 +1190,15 @@ static void sim__bd_setup(sim__model *m)
                    "every breakdown row fits what the DB reads back");
     const scn_scenario *s = m->s;
     int rows[RPT_BD_DIMS] = { [RPT_BD_SEGMENT] = s->n_segments, [RPT_BD_SKU] = s->n_skus,
-                              [RPT_BD_PROMOTION] = s->n_promos, [RPT_BD_CHANNEL] = 1 };
+                              [RPT_BD_PROMOTION] = s->n_promos + s->n_tiers,
+                              [RPT_BD_CHANNEL] = s->n_channels ? s->n_channels : 1 };
     for (int d = 0; d < RPT_BD_DIMS; d++) {
         rpt_bd_alloc(m->out, (rpt_bd_dim)d, rows[d]);
         rpt_bd *b = &m->out->bd[d];
         for (int k = 0; k < b->nrows; k++) {
             const char *name = d == RPT_BD_SEGMENT ? s->segments[k].name : d == RPT_BD_SKU ? s->skus[k].sku
-                             : d == RPT_BD_PROMOTION ? s->promos[k].id : "default";
+                             : d == RPT_BD_PROMOTION ? (k < s->n_promos ? s->promos[k].id : s->tiers[k - s->n_promos].name)
+                             : s->n_channels ? s->channels[k].name : "default";
             snprintf(b->keys[k], RPT_NAME_MAX, "%s", name);
         }
         m->bd_v[d] = b->v;
@@ -1095,7 +1222,7 @@ static void sim__bd_finish(sim__model *m)
         int64_t oh = inv_sku(inv, (uint32_t)i)->on_hand;
         sim__bd(m, RPT_BD_SKU, i, RPT_unsold_units_end, (double)(oh > 0 ? oh : 0));
     }
-    for (int i = 0; i < m->s->n_promos; i++) {
+    for (int i = 0; i < m->s->n_promos + m->s->n_tiers; i++) {
         os_money left = promo_remaining(proc_promotions(m->pe), i);
         sim__bd(m, RPT_BD_PROMOTION, i, RPT_BD_budget_left, left == PROMO_UNLIMITED ? NAN : (double)left / 100);
         sim__bd(m, RPT_BD_PROMOTION, i, RPT_BD_budget_skips, (double)promo_budget_skips(proc_promotions(m->pe), i));
@@ -1109,6 +1236,15 @@ static void sim__bd_finish(sim__model *m)
             if (risk >= 0) row[risk] /= 100;
         }
     }
+}
+
+/* The mean payment delay: over the channels by share, when there are channels. */
+static double sim__pay_mean(const scn_scenario *s)
+{
+    if (!s->n_channels) return sim_dist_mean(&s->pay_delay);
+    double mean = 0;
+    for (int i = 0; i < s->n_channels; i++) mean += s->channels[i].share * sim_dist_mean(&s->channels[i].delay);
+    return mean;
 }
 
 static void sim__finish(sim__model *m)
@@ -1160,10 +1296,11 @@ static void sim__finish(sim__model *m)
         snprintf(o->name, sizeof o->name, "%s", st->name);
         sim__station_advance(m, st);
         o->servers = modelled ? st->servers : 0;
-        /* the mean service demand of the requests served: the station's own service time, or,
-         * when other requests (order reads) shared the station, their mix as served, so that
-         * the analytic bound (servers / demand per customer) counts them at their own cost */
-        o->mean_service = sim_dist_mean(st->service);
+        /* the mean service demand of the requests served: the station's own service time (the
+         * payment channels' by share), or, when other requests (order reads) shared the
+         * station, their mix as served, so that the analytic bound (servers / demand per
+         * customer) counts them at their own cost */
+        o->mean_service = i == ST_PAY ? sim__pay_mean(s) : sim_dist_mean(st->service);
         if (st->n_other && st->wait.count)
             o->mean_service = ((double)(st->wait.count - st->n_other) * o->mean_service + st->demand_other) / (double)st->wait.count;
         o->utilization = modelled ? st->busy_area / ((double)st->servers * span) : 0;
@@ -1308,7 +1445,7 @@ static void sim__on_cancel(sim__model *m, ord_order *o, bool paid_attempt)
     if (proc_apply(m->pe, o, FSM_CANCEL, FSM_BUYER, m->now, NULL, &res) != OS_OK) return;
     if (paid_attempt || res.settled) sim__count_o(m, RPT_orders_cancelled, 1, o);
     if (paid_attempt) sim__count_o(m, RPT_orders_cancelled_after_pay, 1, o);
-    if (res.refund) sim__count_money(m, RPT_refund_total, res.refund, o);
+    sim__count_refund(m, &res, o, NULL);
     sim__after(m, o, &res);
 }
 
@@ -1347,6 +1484,7 @@ static void sim__dispatch(sim__model *m, const sim_event *ev)
     case EV_MODIFY: sim__on_modify(m, o); return;
     case EV_RETURN: sim__return(m, o); return;
     case EV_SESSION_TIMEOUT: sim__session_timeout(m, o); return;
+    case EV_REFUND: sim__refund(m, o); return;
     default: OS_ASSERT(!"unknown event type");
     }
 }
@@ -1390,10 +1528,12 @@ static void sim__open(sim__model *m, const scn_scenario *s, const sim_opts *opts
 {
     proc_sku *skus = xcalloc((size_t)s->n_skus, sizeof *skus);
     for (int i = 0; i < s->n_skus; i++)
-        skus[i] = (proc_sku){ s->skus[i].stock, s->skus[i].price, s->skus[i].max_per_user, (uint8_t)s->skus[i].warehouse };
+        skus[i] = (proc_sku){ s->skus[i].stock, s->skus[i].price, s->skus[i].max_per_user, (uint8_t)s->skus[i].warehouse,
+                              (uint8_t)s->skus[i].merchant };
     proc_config pc = { .fsm = s->fsm, .strategy = strat, .opts = { s->revalidate, s->oversell_refund },
                        .n_skus = s->n_skus, .skus = skus, .n_promos = s->n_promos, .promos = s->promos,
-                       .max_unpaid_per_user = s->max_unpaid, .ledger = opts->ledger, .n_more_fsms = s->n_more_fsms };
+                       .max_unpaid_per_user = s->max_unpaid, .ledger = opts->ledger, .n_more_fsms = s->n_more_fsms,
+                       .n_tiers = s->n_tiers, .tiers = s->tiers };
     for (int i = 0; i < s->n_more_fsms; i++) pc.more_fsms[i] = s->more_fsms[i];
     *m = (sim__model){ .s = s, .seed = opts->seed, .out = out, .warmup = s->warmup, .horizon = s->horizon,
                        .sellout = NAN, .paid_bin = -1, .orders_csv = opts->orders_csv };

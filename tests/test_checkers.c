@@ -469,3 +469,77 @@ Test(proc_check, reports_what_the_inventory_checker_finds)
     EXPECT_MSGS(check(pe, &d), &d, "stock: totals drifted from the per-SKU counters");
     proc_destroy(pe);
 }
+
+/* Membership points and partial returns: an engine whose one tier earns 2 points a unit and a
+ * paid two-line order (3 x 100.00 + 2 x 25.00 = 350.00, 10 points) whose SKU 1 line came back:
+ * it keeps 300.00 and 6 points; 50.00 and 4 points went back. */
+static proc_engine *returned_engine(ord_order **o)
+{
+    static proc_sku skus[2];
+    skus[0] = (proc_sku){ .stock = 10, .price = 10000 };
+    skus[1] = (proc_sku){ .stock = 10, .price = 2500 };
+    proc_tier t = { .name = "gold", .stackable = true, .points_per_unit = 2 };
+    proc_config c = { .fsm = fsm_builtin("b2c"), .strategy = inv_strategy_find("reduce_on_order"), .n_skus = 2,
+                      .skus = skus, .ledger = true, .n_tiers = 1, .tiers = &t };
+    proc_engine *pe = proc_create(&c);
+    proc_order_req rq = { .buyer = 1, .customer = 1, .tier = 1, .n_lines = 2, .lines = { { 0, 3 }, { 1, 2 } } };
+    cr_assert_eq(proc_create_order(pe, &rq, 1.0, o), OS_OK);
+    pay(pe, *o);
+    static const fsm_action path[] = { FSM_PRODUCE, FSM_SHIP, FSM_DELIVER };
+    for (int i = 0; i < 3; i++) cr_assert_eq(proc_apply(pe, *o, path[i], FSM_SYSTEM, 4.0 + i, NULL, NULL), OS_OK);
+    cr_assert_eq(proc_apply(pe, *o, FSM_RETURN_REQUEST, FSM_BUYER, 8.0, NULL, NULL), OS_OK);
+    proc_args a = { .restock = true, .line = 2 };
+    cr_assert_eq(proc_apply(pe, *o, FSM_RETURN_RECEIVE, FSM_MERCHANT, 9.0, &a, NULL), OS_OK);
+    cr_assert_eq((*o)->refunded, 5000);
+    cr_assert_eq((*o)->points, 6);
+    os_diag d;
+    int bad = check(pe, &d);
+    for (int i = 0; i < d.count; i++) cr_log_error("%s", d.msgs[i]);
+    cr_assert_eq(bad, 0);
+    os_diag_fini(&d);
+    return pe;
+}
+
+Test(proc_check, accepts_points_and_a_partial_return_once_the_order_closes)
+{
+    ord_order *o;
+    proc_engine *pe = returned_engine(&o);
+    proc_close(pe, o);
+    os_diag d;
+    int bad = check(pe, &d);
+    for (int i = 0; i < d.count; i++) cr_log_error("%s", d.msgs[i]);
+    cr_expect_eq(bad, 0, "the closed order's 6 points and 300.00 are kept, not lost");
+    os_diag_fini(&d);
+    proc_destroy(pe);
+}
+
+Test(proc_check, catches_points_held_that_were_never_awarded)
+{
+    ord_order *o;
+    proc_engine *pe = returned_engine(&o);
+    o->points = 7;
+    os_diag d;
+    EXPECT_MSGS(check(pe, &d), &d, "points: awarded 10 != returned 4 + held 7");
+    proc_destroy(pe);
+}
+
+Test(proc_check, catches_points_of_an_order_that_never_paid)
+{
+    ord_order *paid, *open;
+    proc_engine *pe = busy_engine(&paid, &open);
+    open->points = 1;
+    os_diag d;
+    EXPECT_MSGS(check(pe, &d), &d, "points: awarded 0 != returned 0 + held 1");
+    proc_destroy(pe);
+}
+
+Test(proc_check, catches_a_partial_return_that_refunded_more_than_restitution)
+{
+    ord_order *o;
+    proc_engine *pe = returned_engine(&o);
+    o->refunded = 5001;
+    os_diag d;
+    EXPECT_MSGS(check(pe, &d), &d, "order 1: keeps 29999 after a partial return, but its kept lines' payable is 30000",
+                "money: captured 35000 != refunded 5000 + kept 29999");
+    proc_destroy(pe);
+}

@@ -57,18 +57,56 @@ static const char *soak_buyer(char *buf, size_t n)
     return buf;
 }
 
+/* The order rules' keys (membership, refunds, merchant actions, partial returns), drawn at
+ * random: the top-level membership, a segment's keys and fulfilment's, each with a leading
+ * comma, or "" half the time. */
+static const char *soak_membership(char *buf, size_t n)
+{
+    if (soak_u() < 0.5) return "";
+    snprintf(buf, n, ",\"membership\":{\"tiers\":[{\"name\":\"gold\",\"discount_percent\":%d,\"priority\":%d,"
+             "\"stackable\":%s,\"points_per_unit\":%d},{\"name\":\"silver\",\"discount_percent\":%d,\"points_per_unit\":%d}]}",
+             soak_i(0, 30), soak_i(0, 3), soak_u() < 0.5 ? "true" : "false", soak_i(0, 10), soak_i(0, 10), soak_i(0, 3));
+    return buf;
+}
+static const char *soak_segment_rules(char *buf, size_t n, bool members)
+{
+    char d[128];
+    size_t u = (size_t)snprintf(buf, n, ",\"refund_probability\":%g,\"refund_delay\":%s,\"return_lines\":\"%s\"",
+                                soak_u() < 0.5 ? soak_u() * 0.5 : 0, soak_dist(d, sizeof d, true), soak_u() < 0.5 ? "one" : "all");
+    if (members) snprintf(buf + u, n - u, ",\"tier\":{\"gold\":%g,\"silver\":%g}", soak_u() * 0.5, soak_u() * 0.5);
+    return buf;
+}
+static const char *soak_fulfilment_rules(char *buf, size_t n)
+{
+    snprintf(buf, n, ",\"merchant_cancel_probability\":%g,\"return_reject_probability\":%g",
+             soak_u() < 0.5 ? soak_u() * 0.3 : 0, soak_u() < 0.5 ? soak_u() * 0.5 : 0);
+    return buf;
+}
+
+static const char *soak_channels(char *buf, size_t n)
+{
+    if (soak_u() < 0.5) return "";
+    char d[128];
+    double card = soak_u();
+    snprintf(buf, n, ",\"channels\":[{\"name\":\"card\",\"share\":%.17g,\"failure_probability\":%g},"
+             "{\"name\":\"bank\",\"share\":%.17g,\"delay\":%s}]", card, soak_u() * 0.5, 1 - card, soak_dist(d, sizeof d, true));
+    return buf;
+}
+
 /* Writes one random scenario into buf. */
 static void soak_scenario(char *buf, size_t n, int k)
 {
     static const char *const strategies[] = { "reduce_on_order", "reduce_on_payment", "reserve_on_checkout" };
     static const char *const processes[] = { "b2c", "virtual", "cod" };
-    char d1[128], d2[128], d3[128], d4[128], d5[128], d6[128], d7[256], e1[320], e2[320];
+    char d1[128], d2[128], d3[128], d4[128], d5[128], d6[128], d7[256], e1[320], e2[320], mb[512], sr[512], fr[256], ch[512];
     size_t u = 0;
-    u += (size_t)snprintf(buf + u, n - u, "{\"name\":\"soak%d\",\"seed\":%d,\"horizon\":%d,\"catalog\":[", k, soak_i(0, 1000), soak_i(600, 7200));
+    const char *members = soak_membership(mb, sizeof mb);
+    u += (size_t)snprintf(buf + u, n - u, "{\"name\":\"soak%d\",\"seed\":%d,\"horizon\":%d%s,\"catalog\":[", k, soak_i(0, 1000),
+                          soak_i(600, 7200), members);
     int skus = soak_i(1, 4);
     for (int i = 0; i < skus; i++)
-        u += (size_t)snprintf(buf + u, n - u, "%s{\"sku\":\"s%d\",\"stock\":%d,\"price\":%g,\"max_per_user\":%d,\"warehouse\":\"w%d\"%s}",
-                              i ? "," : "", i, soak_i(0, 150), 1 + soak_u() * 300, soak_i(0, 3), soak_i(0, 2),
+        u += (size_t)snprintf(buf + u, n - u, "%s{\"sku\":\"s%d\",\"stock\":%d,\"price\":%g,\"max_per_user\":%d,\"warehouse\":\"w%d\",\"merchant\":\"m%d\"%s}",
+                              i ? "," : "", i, soak_i(0, 150), 1 + soak_u() * 300, soak_i(0, 3), soak_i(0, 2), soak_i(0, 2),
                               soak_mixed_process());
     u += (size_t)snprintf(buf + u, n - u, "],\"promotions\":[{\"id\":\"p\",\"type\":\"percent_off\",\"value\":%d,\"budget\":%d,\"return_budget\":%s},"
                           "{\"id\":\"t\",\"type\":\"threshold_off\",\"value\":5,\"threshold\":50,\"priority\":2,\"stackable\":%s}],",
@@ -83,24 +121,26 @@ static void soak_scenario(char *buf, size_t n, int k)
     u += (size_t)snprintf(buf + u, n - u, "\"customers\":{\"arrivals\":{\"process\":\"%s\",\"rate\":%g,\"schedule\":[{\"at\":%d,\"rate\":%g}]},"
                           "\"max_customers\":%d,\"segments\":[{\"name\":\"g\",\"share\":%.17g,\"quantity\":%s,\"basket_size\":%s,"
                           "\"pay_probability\":%g,\"think_time\":%s,\"cancel_probability\":%g,\"modify_probability\":%g,"
-                          "\"return_probability\":%g,\"return_delay\":%s,\"cancel_after_pay_probability\":%g%s%s%s}",
+                          "\"return_probability\":%g,\"return_delay\":%s,\"cancel_after_pay_probability\":%g%s%s%s%s}",
                           soak_u() < 0.5 ? "poisson" : "deterministic", 0.5 + soak_u() * 10, soak_i(60, 600), soak_u() * 5,
                           soak_i(100, 1500), 1 - bots, soak_dist(d1, sizeof d1, false), soak_dist(d2, sizeof d2, false),
                           soak_u(), soak_dist(d3, sizeof d3, true), soak_u() * 0.2, soak_u() * 0.2, soak_u() * 0.5,
                           soak_dist(d4, sizeof d4, true), soak_u() * 0.3, soak_mixed_process(), soak_reads(d7, sizeof d7),
-                          soak_buyer(e1, sizeof e1));
+                          soak_buyer(e1, sizeof e1), soak_segment_rules(sr, sizeof sr, members[0] != '\0'));
     if (bots > 0)
         u += (size_t)snprintf(buf + u, n - u, ",{\"name\":\"b\",\"share\":%.17g,\"malicious\":true,\"orders_per_visit\":%d,\"accounts_per_visit\":%d,"
                               "\"pay_probability\":%g%s%s}",
                               bots, soak_i(1, 6), soak_i(1, 6), soak_u() < 0.5 ? soak_u() : 0, soak_mixed_process(), soak_buyer(e2, sizeof e2));
-    u += (size_t)snprintf(buf + u, n - u, "]},\"payment\":{\"delay\":%s,\"failure_probability\":%g%s,\"session_timeout\":%d},",
-                          soak_dist(d5, sizeof d5, true), soak_u() * 0.3, soak_u() < 0.5 ? ",\"servers\":3" : "", soak_i(1, 1200));
+    u += (size_t)snprintf(buf + u, n - u, "]},\"payment\":{\"delay\":%s,\"failure_probability\":%g%s,\"session_timeout\":%d%s},",
+                          soak_dist(d5, sizeof d5, true), soak_u() * 0.3, soak_u() < 0.5 ? ",\"servers\":3" : "", soak_i(1, 1200),
+                          soak_channels(ch, sizeof ch));
     if (soak_u() < 0.7)
         u += (size_t)snprintf(buf + u, n - u, "\"stations\":{\"order_service\":{\"servers\":%d,\"service\":{\"dist\":\"exp\",\"mean\":0.2}},"
                               "\"warehouse\":{\"servers\":%d,\"service\":%s}},", soak_i(1, 4), soak_i(1, 5), soak_dist(d6, sizeof d6, true));
     u += (size_t)snprintf(buf + u, n - u, "\"fulfilment\":{\"delivery\":{\"dist\":\"exp\",\"mean\":%d},\"auto_confirm_after\":%d,"
-                          "\"complete_after\":%d,\"restock_probability\":%g},\"process\":\"%s\"}",
-                          soak_i(10, 600), soak_i(60, 1200), soak_i(60, 1200), soak_u(), processes[soak_i(0, 2)]);
+                          "\"complete_after\":%d,\"restock_probability\":%g%s},\"process\":\"%s\"}",
+                          soak_i(10, 600), soak_i(60, 1200), soak_i(60, 1200), soak_u(), soak_fulfilment_rules(fr, sizeof fr),
+                          processes[soak_i(0, 2)]);
     OS_ASSERT(u < n);
 }
 

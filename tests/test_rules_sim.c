@@ -1,0 +1,361 @@
+/* The order rules in the simulator, with results computed by hand: membership tiers and
+ * points, refunds before shipping, a merchant's cancellation at picking, refused returns and
+ * partial returns with restitution; metamorphic relations between runs that differ in one
+ * probability (common random numbers make them exact); and the loader's messages for the
+ * rules' keys. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sim_model.h"
+
+/* Two SKUs, 200.00 and 150.00, 1000 units each; 10 customers a second for 10 s, each
+ * ordering one unit of both (a 350.00 basket) and paying at once; "spend 300 get 30 off".
+ * SEG adds keys to the one segment, TOP keys at the top level (after a comma). */
+static const char *const rules_base =
+    "{\"name\":\"rules\",\"horizon\":\"%s\",\"catalog\":[{\"sku\":\"a\",\"stock\":1000,\"price\":200},"
+    "{\"sku\":\"b\",\"stock\":1000,\"price\":150}],"
+    "\"promotions\":[{\"id\":\"spend300\",\"type\":\"threshold_off\",\"value\":30,\"threshold\":300,\"priority\":1}],"
+    "\"customers\":{\"arrivals\":{\"process\":\"deterministic\",\"rate\":10},\"max_customers\":100,"
+    "\"segments\":[{\"name\":\"g\",\"share\":1,\"basket_size\":{\"dist\":\"const\",\"value\":2}%s}]}%s}";
+
+static os_status rules_load(const char *horizon, const char *seg, const char *top, scn_scenario **s, char *msg, size_t n)
+{
+    char text[4096];
+    snprintf(text, sizeof text, rules_base, horizon, seg, top);
+    jsn_doc *doc;
+    os_diag d;
+    os_diag_init(&d);
+    cr_assert_eq(jsn_parse("r.json", text, strlen(text), &doc, &d), OS_OK, "%s", text);
+    *s = NULL;
+    os_status st = scn_from_doc(doc, s, &d);
+    if (msg) snprintf(msg, n, "%s", d.count ? d.msgs[0] : "");
+    else for (int i = 0; i < d.count; i++) cr_log_error("%s", d.msgs[i]);
+    jsn_free(doc);
+    os_diag_fini(&d);
+    return st;
+}
+
+/* Runs the scenario at seed 1 and returns its metrics in *r (caller finishes r). */
+static void rules_run(const char *horizon, const char *seg, const char *top, rpt_run *r)
+{
+    scn_scenario *s;
+    cr_assert_eq(rules_load(horizon, seg, top, &s, NULL, 0), OS_OK);
+    rpt_run_init(r);
+    sim_opts o = { .seed = 1, .ledger = true, .check_every_event = true };
+    cr_assert_eq(sim_run(s, &o, r), OS_OK);
+    for (int i = 0; i < r->violations.count; i++) cr_log_error("%s", r->violations.msgs[i]);
+    cr_assert(r->invariants_ok);
+    scn_free(s);
+}
+
+/* The value of figure f in row `row` of breakdown dimension d. */
+static double cell(const rpt_run *r, rpt_bd_dim d, int row, int f)
+{
+    int c = rpt_bd_column(d, f);
+    cr_assert(c >= 0, "%s does not break down %s", rpt_bd_key(d), rpt_bd_figure_name(f));
+    cr_assert(row < r->bd[d].nrows);
+    return r->bd[d].v[(size_t)row * (size_t)r->bd[d].ncols + (size_t)c];
+}
+
+Test(rules_sim, members_earn_points_and_a_stacked_discount)
+{
+    /* Gold: 10% at priority 0, 3 points a unit. Every customer: 350 -> 315 -> 285 (the
+     * threshold still reached), 2 units = 6 points. 100 customers: 28,500 captured, 6,500
+     * discount, 600 points. */
+    rpt_run r;
+    rules_run("1h", ",\"tier\":\"gold\"",
+              ",\"membership\":{\"tiers\":[{\"name\":\"gold\",\"discount_percent\":10,\"priority\":0,\"points_per_unit\":3}]}", &r);
+    cr_expect_eq(r.m[RPT_orders_paid], 100);
+    cr_expect_eq(r.m[RPT_captured_total], 28500, "%g", r.m[RPT_captured_total]);
+    cr_expect_eq(r.m[RPT_discount_total], 6500, "%g", r.m[RPT_discount_total]);
+    cr_expect_eq(r.m[RPT_points_awarded], 600);
+    cr_expect_eq(r.m[RPT_points_returned], 0);
+    /* by_promotion: the tier is a promotion after the scenario's (10% of 350 = 35, x 100) */
+    cr_assert_eq(r.bd[RPT_BD_PROMOTION].nrows, 2);
+    cr_expect_str_eq(r.bd[RPT_BD_PROMOTION].keys[1], "gold");
+    cr_expect_eq(cell(&r, RPT_BD_PROMOTION, 1, RPT_discount_total), 3500);
+    cr_expect_eq(cell(&r, RPT_BD_PROMOTION, 0, RPT_discount_total), 3000);
+    /* by_sku: each line's unit earns 3 points */
+    cr_expect_eq(cell(&r, RPT_BD_SKU, 0, RPT_points_awarded), 300);
+    cr_expect_eq(cell(&r, RPT_BD_SKU, 1, RPT_points_awarded), 300);
+    rpt_run_fini(&r);
+}
+
+Test(rules_sim, a_tier_mix_gives_each_customer_one_tier_or_none)
+{
+    /* Half gold (4 points a unit), a quarter silver (1), a quarter nobody: the points are
+     * 8 x gold + 2 x silver customers, somewhere between, and not all customers' worth. */
+    rpt_run r;
+    rules_run("1h", ",\"tier\":{\"gold\":0.5,\"silver\":0.25}",
+              ",\"membership\":{\"tiers\":[{\"name\":\"gold\",\"points_per_unit\":4},{\"name\":\"silver\",\"points_per_unit\":1}]}", &r);
+    double p = r.m[RPT_points_awarded];
+    cr_expect(p > 2 * 100 * 0.25 && p < 8 * 100, "points %g", p);
+    cr_expect(p != 800 && p != 200, "points %g: not everyone in one tier", p);
+    rpt_run_fini(&r);
+}
+
+Test(rules_sim, a_refund_asked_before_shipping_is_granted_after_it_refused)
+{
+    /* Refund asked 10 s after payment. With a warehouse taking 60 s, every order is still in
+     * production: 100 refunds of 320, every unit back on sale. Without a warehouse station
+     * the order ships at payment: every request is refused. */
+    rpt_run r;
+    rules_run("1h", ",\"refund_probability\":1,\"refund_delay\":{\"dist\":\"const\",\"value\":10}",
+              ",\"stations\":{\"warehouse\":{\"servers\":1000,\"service\":{\"dist\":\"const\",\"value\":60}}}", &r);
+    cr_expect_eq(r.m[RPT_orders_refunded_by_buyer], 100);
+    cr_expect_eq(r.m[RPT_orders_refunded], 100);
+    cr_expect_eq(r.m[RPT_refund_total], 32000);
+    cr_expect_eq(r.m[RPT_revenue], 0);
+    cr_expect_eq(r.m[RPT_unsold_units_end], 2000);
+    rpt_run_fini(&r);
+    rules_run("1h", ",\"refund_probability\":1,\"refund_delay\":{\"dist\":\"const\",\"value\":10}", "", &r);
+    cr_expect_eq(r.m[RPT_orders_refunded_by_buyer], 0);
+    cr_expect_eq(r.m[RPT_refunds_refused], 100);
+    cr_expect_eq(r.m[RPT_unsold_units_end], 1800);
+    rpt_run_fini(&r);
+}
+
+Test(rules_sim, a_merchant_cancel_refunds_in_full_and_writes_the_units_off)
+{
+    rpt_run r;
+    rules_run("1h", "", ",\"fulfilment\":{\"merchant_cancel_probability\":1}", &r);
+    cr_expect_eq(r.m[RPT_orders_cancelled_by_merchant], 100);
+    cr_expect_eq(r.m[RPT_refund_total], 32000);
+    cr_expect_eq(r.m[RPT_unsold_units_end], 1800, "written off, not back on sale");
+    cr_expect_eq(r.m[RPT_orders_completed], 0);
+    rpt_run_fini(&r);
+}
+
+Test(rules_sim, a_refused_return_keeps_the_money)
+{
+    rpt_run r;
+    rules_run("2h", ",\"return_probability\":1,\"return_delay\":{\"dist\":\"const\",\"value\":60}",
+              ",\"fulfilment\":{\"return_reject_probability\":1}", &r);
+    cr_expect_eq(r.m[RPT_returns_rejected], 100);
+    cr_expect_eq(r.m[RPT_orders_returned], 0);
+    cr_expect_eq(r.m[RPT_refund_total], 0);
+    cr_expect_eq(r.m[RPT_revenue], 32000);
+    rpt_run_fini(&r);
+}
+
+Test(rules_sim, one_line_back_refunds_120_or_170_and_takes_the_30_back)
+{
+    /* Each order pays 320; the 150 line back refunds 120, the 200 line 170. With k orders
+     * returning the 150 line: refund = 120 k + 170 (100 - k), and 30 taken back each. */
+    rpt_run r;
+    rules_run("2h", ",\"return_probability\":1,\"return_delay\":{\"dist\":\"const\",\"value\":60},\"return_lines\":\"one\"", "", &r);
+    cr_expect_eq(r.m[RPT_orders_returned_partly], 100);
+    cr_expect_eq(r.m[RPT_orders_returned], 0);
+    cr_expect_eq(r.m[RPT_discount_taken_back], 3000);
+    double k = (17000 - r.m[RPT_refund_total]) / 50;
+    cr_expect(k > 0 && k < 100 && k == (double)(int)k, "refund %g is not 120 k + 170 (100 - k)", r.m[RPT_refund_total]);
+    /* by SKU: a returned line's refund and the 30 taken back belong to its SKU alone */
+    cr_expect_eq(cell(&r, RPT_BD_SKU, 1, RPT_refund_total), 120 * k);
+    cr_expect_eq(cell(&r, RPT_BD_SKU, 0, RPT_refund_total), 170 * (100 - k));
+    cr_expect_eq(cell(&r, RPT_BD_SKU, 1, RPT_discount_taken_back), 30 * k);
+    cr_expect_eq(cell(&r, RPT_BD_SKU, 0, RPT_discount_taken_back), 30 * (100 - k));
+    cr_expect_eq(cell(&r, RPT_BD_SEGMENT, 0, RPT_orders_returned_partly), 100);
+    rpt_run_fini(&r);
+}
+
+/* ---- metamorphic relations (same seed: the same customers draw the same numbers) ------ */
+
+Test(rules_sim, a_higher_refund_probability_never_refunds_fewer_orders)
+{
+    static const char *const p[] = { "0.1", "0.4", "0.7", "1" };
+    double last = -1;
+    for (int i = 0; i < 4; i++) {
+        char seg[256];
+        snprintf(seg, sizeof seg, ",\"refund_probability\":%s,\"refund_delay\":{\"dist\":\"exp\",\"mean\":30}", p[i]);
+        rpt_run r;
+        rules_run("1h", seg, ",\"stations\":{\"warehouse\":{\"servers\":1,\"service\":{\"dist\":\"const\",\"value\":20}}}", &r);
+        double n = r.m[RPT_orders_refunded_by_buyer] + r.m[RPT_refunds_refused];
+        cr_expect(n >= last, "refund_probability %s: %g requests, fewer than %g", p[i], n, last);
+        last = n;
+        rpt_run_fini(&r);
+    }
+}
+
+Test(rules_sim, a_higher_reject_probability_never_rejects_fewer_returns)
+{
+    static const char *const p[] = { "0", "0.3", "0.6", "0.9" };
+    double last = -1, returned_last = 1e9;
+    for (int i = 0; i < 4; i++) {
+        char top[256];
+        snprintf(top, sizeof top, ",\"fulfilment\":{\"return_reject_probability\":%s}", p[i]);
+        rpt_run r;
+        rules_run("2h", ",\"return_probability\":0.5,\"return_delay\":{\"dist\":\"const\",\"value\":60}", top, &r);
+        cr_expect(r.m[RPT_returns_rejected] >= last, "reject %s: %g rejected < %g", p[i], r.m[RPT_returns_rejected], last);
+        cr_expect(r.m[RPT_orders_returned] <= returned_last);
+        last = r.m[RPT_returns_rejected];
+        returned_last = r.m[RPT_orders_returned];
+        rpt_run_fini(&r);
+    }
+}
+
+Test(rules_sim, returning_one_line_never_refunds_more_than_returning_all)
+{
+    rpt_run all, one;
+    const char *seg = ",\"return_probability\":0.6,\"return_delay\":{\"dist\":\"exp\",\"mean\":600}";
+    char seg1[256];
+    snprintf(seg1, sizeof seg1, "%s,\"return_lines\":\"one\"", seg);
+    rules_run("2h", seg, "", &all);
+    rules_run("2h", seg1, "", &one);
+    cr_expect_eq(all.m[RPT_orders_returned], one.m[RPT_orders_returned_partly], "the same customers return");
+    cr_expect(one.m[RPT_refund_total] < all.m[RPT_refund_total], "one %g, all %g", one.m[RPT_refund_total],
+              all.m[RPT_refund_total]);
+    cr_expect(one.m[RPT_revenue] > all.m[RPT_revenue]);
+    rpt_run_fini(&all);
+    rpt_run_fini(&one);
+}
+
+/* ---- the loader ------------------------------------------------------------------------ */
+
+static void rules_expect_error(const char *seg, const char *top, const char *want)
+{
+    scn_scenario *s;
+    char msg[512];
+    cr_expect_eq(rules_load("1h", seg, top, &s, msg, sizeof msg), OS_EDATA);
+    cr_expect(strstr(msg, want) != NULL, "got \"%s\", expected \"%s\"", msg, want);
+    scn_free(s);
+}
+
+Test(rules_sim, the_loader_names_what_is_wrong_with_the_rules_keys)
+{
+    const char *gold = ",\"membership\":{\"tiers\":[{\"name\":\"gold\",\"discount_percent\":5}]}";
+    rules_expect_error(",\"tier\":\"platinum\"", gold,
+                       "customers.segments[0].tier: unknown tier \"platinum\", expected a name from membership.tiers");
+    rules_expect_error(",\"tier\":{\"gold\":1.5}", gold, "customers.segments[0].tier.gold: found a number out of range, expected a share from 0 to 1");
+    rules_expect_error(",\"tier\":\"gold\"", ",\"membership\":{\"tiers\":[{\"name\":\"gold\"},{\"name\":\"gold\"}]}",
+                       "membership.tiers[1].name: tier \"gold\" is listed twice");
+    rules_expect_error("", ",\"membership\":{\"tiers\":[{\"name\":\"spend300\"}]}",
+                       "membership.tiers[0].name: \"spend300\" is also a promotion's id (promotions[0]); expected a distinct name");
+    rules_expect_error("", ",\"membership\":{\"tiers\":[{\"name\":\"gold\",\"discount_percent\":120}]}",
+                       "membership.tiers[0].discount_percent: found 120, expected a number from 0 to 100");
+    rules_expect_error(",\"return_lines\":\"some\"", "", "customers.segments[0].return_lines: found \"some\", expected \"all\" or \"one\"");
+    rules_expect_error(",\"refund_probability\":2", "", "customers.segments[0].refund_probability: found 2, expected a number from 0 to 1");
+    rules_expect_error("", ",\"fulfilment\":{\"merchant_cancel_probabilty\":0.1}", "merchant_cancel_probability");
+    rules_expect_error("", ",\"membership\":{\"tiers\":[]}", "membership.tiers: found an empty array, expected an array of 1 to");
+}
+
+/* ---- splitting by merchant and payment channels --------------------------------------- */
+
+/* Three SKUs: a and b in warehouse w1, c in w2; MERCHANTS sets b's and c's merchant keys.
+ * Every customer orders one of each and pays at once; PAY is the payment object. */
+static void channels_run(const char *merchant_b, const char *pay, rpt_run *r)
+{
+    char text[2048];
+    snprintf(text, sizeof text,
+             "{\"name\":\"split\",\"horizon\":\"1h\",\"catalog\":[{\"sku\":\"a\",\"stock\":1000,\"price\":10,\"warehouse\":\"w1\"},"
+             "{\"sku\":\"b\",\"stock\":1000,\"price\":10,\"warehouse\":\"w1\"%s},"
+             "{\"sku\":\"c\",\"stock\":1000,\"price\":10,\"warehouse\":\"w2\"}],"
+             "\"inventory\":{\"order_expiry\":\"30m\"},"
+             "\"customers\":{\"arrivals\":{\"process\":\"deterministic\",\"rate\":10},\"max_customers\":100,"
+             "\"segments\":[{\"name\":\"g\",\"share\":1,\"basket_size\":{\"dist\":\"const\",\"value\":3}}]},"
+             "\"payment\":%s}", merchant_b, pay);
+    jsn_doc *doc;
+    os_diag d;
+    os_diag_init(&d);
+    cr_assert_eq(jsn_parse("c.json", text, strlen(text), &doc, &d), OS_OK, "%s", text);
+    scn_scenario *s = NULL;
+    os_status st = scn_from_doc(doc, &s, &d);
+    for (int i = 0; i < d.count; i++) cr_log_error("%s", d.msgs[i]);
+    cr_assert_eq(st, OS_OK);
+    rpt_run_init(r);
+    sim_opts o = { .seed = 1, .ledger = true };
+    cr_assert_eq(sim_run(s, &o, r), OS_OK);
+    cr_assert(r->invariants_ok);
+    scn_free(s);
+    jsn_free(doc);
+    os_diag_fini(&d);
+}
+
+Test(rules_sim, sub_orders_count_one_per_warehouse_and_merchant)
+{
+    /* Warehouses only: (w1: a, b) + (w2: c) = 2 sub-orders per order, 200 in all. With b from
+     * another merchant: (w1, default: a) + (w1, m2: b) + (w2: c) = 3 each, 300. */
+    rpt_run r;
+    channels_run("", "{}", &r);
+    cr_expect_eq(r.m[RPT_orders_paid], 100);
+    cr_expect_eq(r.m[RPT_sub_orders], 200);
+    rpt_run_fini(&r);
+    channels_run(",\"merchant\":\"m2\"", "{}", &r);
+    cr_expect_eq(r.m[RPT_sub_orders], 300);
+    rpt_run_fini(&r);
+}
+
+Test(rules_sim, each_channel_pays_with_its_own_delay_and_failures)
+{
+    /* Card: 5 s, never fails; bank transfer: 1 h, always fails. Only card orders are paid,
+     * each 5 s after creation; the rest expire. The payment station's mean service is the
+     * share-weighted mean 0.5 x 5 + 0.5 x 3600. */
+    rpt_run r;
+    channels_run("", "{\"channels\":[{\"name\":\"card\",\"share\":0.5,\"delay\":{\"dist\":\"const\",\"value\":5}},"
+                 "{\"name\":\"bank\",\"share\":0.5,\"delay\":{\"dist\":\"const\",\"value\":60},\"failure_probability\":1}]}", &r);
+    double paid = r.m[RPT_orders_paid];
+    cr_expect(paid > 30 && paid < 70, "paid %g", paid);
+    cr_expect_eq(paid + r.m[RPT_orders_expired], 100);
+    cr_expect(fabs(r.m[RPT_order_to_pay_p99] - 5) < 1e-9, "p99 %.17g: only card orders pay", r.m[RPT_order_to_pay_p99]);
+    cr_expect_eq(r.st[1].mean_service, 32.5, "%g", r.st[1].mean_service);
+    /* by_channel: one row per channel, named as the scenario names them */
+    cr_assert_eq(r.bd[RPT_BD_CHANNEL].nrows, 2);
+    cr_expect_str_eq(r.bd[RPT_BD_CHANNEL].keys[0], "card");
+    cr_expect_str_eq(r.bd[RPT_BD_CHANNEL].keys[1], "bank");
+    cr_expect_eq(cell(&r, RPT_BD_CHANNEL, 0, RPT_orders_paid), paid);
+    cr_expect_eq(cell(&r, RPT_BD_CHANNEL, 1, RPT_orders_paid), 0);
+    cr_expect_eq(cell(&r, RPT_BD_CHANNEL, 1, RPT_orders_expired), 100 - paid);
+    rpt_run_fini(&r);
+}
+
+Test(rules_sim, one_channel_like_the_payment_itself_changes_nothing)
+{
+    /* Metamorphic: a channel with payment's own delay and failure probability (and two
+     * identical ones sharing the orders) leave every metric as it was. */
+    const char *base = "{\"delay\":{\"dist\":\"exp\",\"mean\":30},\"failure_probability\":0.2";
+    char plain[256], one[512], two[512];
+    snprintf(plain, sizeof plain, "%s}", base);
+    snprintf(one, sizeof one, "%s,\"channels\":[{\"name\":\"card\",\"share\":1}]}", base);
+    snprintf(two, sizeof two, "%s,\"channels\":[{\"name\":\"card\",\"share\":0.3},{\"name\":\"wallet\",\"share\":0.7}]}", base);
+    rpt_run a, b, c;
+    channels_run("", plain, &a);
+    channels_run("", one, &b);
+    channels_run("", two, &c);
+    cr_expect(a.m[RPT_orders_expired] > 0, "payments fail");
+    for (int k = 0; k < RPT_METRIC_COUNT; k++) {
+        cr_expect(a.m[k] == b.m[k] || (a.m[k] != a.m[k] && b.m[k] != b.m[k]), "%s: %g vs %g", rpt_metric_name((rpt_metric)k), a.m[k], b.m[k]);
+        cr_expect(a.m[k] == c.m[k] || (a.m[k] != a.m[k] && c.m[k] != c.m[k]), "%s: %g vs %g", rpt_metric_name((rpt_metric)k), a.m[k], c.m[k]);
+    }
+    rpt_run_fini(&a);
+    rpt_run_fini(&b);
+    rpt_run_fini(&c);
+}
+
+Test(rules_sim, the_loader_names_what_is_wrong_with_the_channels)
+{
+    static const struct { const char *pay, *want; } cases[] = {
+        { "{\"channels\":[{\"name\":\"card\",\"share\":0.5}]}", "payment.channels: the channels' shares sum to 0.5, expected 1" },
+        { "{\"channels\":[{\"name\":\"card\",\"share\":0.5},{\"name\":\"card\",\"share\":0.5}]}",
+          "payment.channels[1].name: channel \"card\" is listed twice (also payment.channels[0])" },
+        { "{\"channels\":[]}", "payment.channels: found an empty array, expected an array of 1 to 8 channels" },
+        { "{\"channels\":[{\"name\":\"card\",\"share\":1,\"failure_probability\":1.5}]}",
+          "payment.channels[0].failure_probability: found 1.5, expected a number from 0 to 1" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[1024];
+        snprintf(text, sizeof text, "{\"name\":\"c\",\"horizon\":\"1h\",\"catalog\":[{\"sku\":\"a\",\"stock\":1,\"price\":1}],"
+                 "\"customers\":{\"arrivals\":{\"rate\":1},\"segments\":[{\"name\":\"g\",\"share\":1}]},\"payment\":%s}", cases[i].pay);
+        jsn_doc *doc;
+        os_diag d;
+        os_diag_init(&d);
+        cr_assert_eq(jsn_parse("c.json", text, strlen(text), &doc, &d), OS_OK);
+        scn_scenario *s = NULL;
+        cr_expect_eq(scn_from_doc(doc, &s, &d), OS_EDATA);
+        cr_expect(d.count > 0 && strstr(d.msgs[0], cases[i].want), "got \"%s\", expected \"%s\"", d.count ? d.msgs[0] : "",
+                  cases[i].want);
+        scn_free(s);
+        jsn_free(doc);
+        os_diag_fini(&d);
+    }
+}
