@@ -37,7 +37,8 @@
     X(FSM_REFUND,         "refund")         /* paid order refunded unshipped */\
     X(FSM_RETURN_REQUEST, "return_request") /* buyer asks to return */         \
     X(FSM_RETURN_RECEIVE, "return_receive") /* merchant receives the goods */  \
-    X(FSM_RETURN_REJECT,  "return_reject")  /* merchant refuses the return */
+    X(FSM_RETURN_REJECT,  "return_reject")  /* merchant refuses the return */  \
+    X(FSM_MODIFY_ADDRESS, "modify_address") /* change the shipping address */
 
 typedef enum fsm_action {
 #define FSM__A(code, name) code,

@@ -514,6 +514,8 @@ os_status proc_apply(proc_engine *pe, ord_order *o, fsm_action action, fsm_actor
         promo_apply_tier(pe->promos, proc__list_total(pe, o), NULL, o->tier, &o->price);
         o->flags &= (uint8_t)~ORD_PROMO_BACK;
     }
+    /* The address changes nothing else: stock and money follow the states, as always. */
+    if (action == FSM_MODIFY_ADDRESS && args) o->address = args->new_address;
     if (action == FSM_PAY) o->flags &= (uint8_t)~ORD_PAYING;
     os_status st = proc__settle(pe, o, action, to, args, t, res);
     if (st != OS_OK) return st;

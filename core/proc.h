@@ -72,13 +72,14 @@ typedef struct proc_order_req {
 } proc_order_req;
 
 typedef struct proc_args {
-    bool    restock;    /* return_receive: the goods go back on sale (else written off) */
-    int32_t new_qty;    /* modify: new quantity of line 0 */
-    uint8_t line;       /* into a returned state: 0 = the whole order comes back; k = only
-                           line k-1 (a partial return, with restitution; the whole order when
-                           it has one line) */
-    bool    write_off;  /* into a released state: sold units are written off, not put back
-                           on sale (a shortfall found at picking) */
+    bool     restock;     /* return_receive: the goods go back on sale (else written off) */
+    int32_t  new_qty;     /* modify: new quantity of line 0 */
+    uint32_t new_address; /* modify_address: the new shipping address id */
+    uint8_t  line;        /* into a returned state: 0 = the whole order comes back; k = only
+                             line k-1 (a partial return, with restitution; the whole order
+                             when it has one line) */
+    bool     write_off;   /* into a released state: sold units are written off, not put back
+                             on sale (a shortfall found at picking) */
 } proc_args;
 
 typedef struct proc_result {

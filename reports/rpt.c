@@ -77,7 +77,7 @@ static const char *const rpt__bd_extra_units[] = {
     RPT_revenue_at_risk, RPT_order_reads, RPT_payment_sessions_abandoned, RPT_units_bought_by_bots,   \
     RPT_points_awarded, RPT_points_returned, RPT_orders_refunded_by_buyer, RPT_refunds_refused,       \
     RPT_orders_cancelled_by_merchant, RPT_returns_rejected, RPT_orders_returned_partly,               \
-    RPT_discount_taken_back, RPT_sub_orders
+    RPT_discount_taken_back, RPT_sub_orders, RPT_addresses_modified, RPT_address_changes_refused
 static const int rpt__bd_segment[] = { RPT_customers, RPT_orders_rejected_stockout, RPT_orders_blocked_risk,
                                        RPT_genuine_rejected_while_locked, RPT_retries, RPT_customers_served,
                                        RPT_customers_turned_away_by_display, RPT_turned_away_while_available,

@@ -73,7 +73,10 @@
     X(returns_rejected,               "returns", 0)           \
     X(orders_returned_partly,         "",        0)           \
     X(discount_taken_back,            "money",   0)           \
-    X(sub_orders,                     "sub-orders", 0)
+    X(sub_orders,                     "sub-orders", 0)           \
+    /* issue 15 item 10: the shipping address changed */     \
+    X(addresses_modified,             "changes", 0)           \
+    X(address_changes_refused,        "changes", 0)
 
 typedef enum rpt_metric {
 #define RPT__M(name, unit, better) RPT_##name,

@@ -75,6 +75,9 @@ typedef struct scn_segment {
     double   refund_probability;     /* paid: the buyer asks for a refund before shipping */
     sim_dist refund_delay;           /* seconds from payment to that request */
     bool     return_one_line;        /* return_lines "one": one line of a multi-line order comes back */
+    /* issue 15 item 10 */
+    double   modify_address_probability; /* changes the order's shipping address */
+    sim_dist modify_address_delay;   /* seconds from creation to that change (default: think) */
 } scn_segment;
 
 typedef struct scn_station {

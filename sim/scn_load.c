@@ -362,7 +362,7 @@ static const char *const k_seg[] = { "name", "share", "malicious", "quantity", "
     "think_time", "cancel_probability", "modify_probability", "return_probability", "return_delay",
     "orders_per_visit", "accounts_per_visit", "coupon", "cancel_after_pay_probability", "cancel_after_pay_delay",
     "process", "reads", "checkout_abandon_probability", "retry", "tier", "refund_probability", "refund_delay",
-    "return_lines", NULL };
+    "return_lines", "modify_address_probability", "modify_address_delay", NULL };
 static const char *const k_reads[] = { "per_order", "service", NULL };
 static const char *const k_retry[] = { "probability", "max", "delay", NULL };
 static const char *const k_display[] = { "refresh", NULL };
@@ -868,6 +868,10 @@ static void scn__segment(scn__ctx *cx, const cJSON *e, const char *p, scn_segmen
     scn__dist(cx, e, p, "think_time", true, &g->think);
     scn__prob(cx, e, p, "cancel_probability", &g->cancel_probability);
     scn__prob(cx, e, p, "modify_probability", &g->modify_probability);
+    /* the address change comes think_time after creation unless its own delay is given */
+    g->modify_address_delay = g->think;
+    scn__prob(cx, e, p, "modify_address_probability", &g->modify_address_probability);
+    scn__dist(cx, e, p, "modify_address_delay", true, &g->modify_address_delay);
     scn__prob(cx, e, p, "cancel_after_pay_probability", &g->cancel_after_pay_probability);
     scn__dist(cx, e, p, "cancel_after_pay_delay", true, &g->cancel_after_pay_delay);
     scn__prob(cx, e, p, "return_probability", &g->return_probability);
@@ -1239,7 +1243,7 @@ static void scn__fix_all(scn_scenario *s)
         scn_segment *g = &s->segments[i];
         scn__fix(&g->quantity, s); scn__fix(&g->basket, s); scn__fix(&g->think, s); scn__fix(&g->return_delay, s);
         scn__fix(&g->cancel_after_pay_delay, s); scn__fix(&g->retry_delay, s);
-        scn__fix(&g->read_service, s); scn__fix(&g->refund_delay, s);
+        scn__fix(&g->read_service, s); scn__fix(&g->refund_delay, s); scn__fix(&g->modify_address_delay, s);
     }
     scn__fix(&s->pay_delay, s); scn__fix(&s->order_service.service, s); scn__fix(&s->warehouse.service, s);
     scn__fix(&s->delivery, s);

@@ -21,7 +21,7 @@
 
 enum sim__ev {
     EV_ARRIVAL = 1, EV_STATION_DONE, EV_PAY_START, EV_DELIVER, EV_TIMER, EV_CANCEL, EV_MODIFY,
-    EV_RETURN, EV_SAMPLE, EV_SESSION_TIMEOUT, EV_RETRY, EV_REFUND
+    EV_RETURN, EV_SAMPLE, EV_SESSION_TIMEOUT, EV_RETRY, EV_REFUND, EV_MODIFY_ADDRESS
 };
 enum sim__st { ST_ORDER = 0, ST_PAY = 1, ST_WH = 2, ST_COUNT = 3 };
 _Static_assert(ST_COUNT == SCN_STATIONS, "scn_station_names lists the simulator's stations in this order");
@@ -873,6 +873,10 @@ static void sim__create(sim__model *m, uint64_t cust, uint32_t j, int segi)
     const fsm_def *def = proc_fsm_of(m->pe, o);
     const fsm_transition *tm = fsm_timer(def, o->state);
     if (tm) sim__arm(m, o, tm, m->now + scn_timer_seconds(s, tm));
+    if (g->modify_address_probability > 0 && fsm_row(def, o->state, FSM_MODIFY_ADDRESS) &&
+        sim__u(m, SIM_P_MODIFY_ADDRESS, cust, j) < g->modify_address_probability)
+        sim__at(m, m->now + sim__draw(m, &g->modify_address_delay, SIM_P_MODIFY_ADDRESS_DELAY, cust, j),
+                EV_MODIFY_ADDRESS, o, o->id, 0);
     if (fsm_row(def, o->state, FSM_PAY)) sim__plan(m, o, g, cust, j);
     else sim__to_warehouse(m, o);                 /* cash on delivery: produce first */
 }
@@ -1460,6 +1464,22 @@ static void sim__on_modify(sim__model *m, ord_order *o)
     sim__after(m, o, &res);
 }
 
+/* The buyer changes the order's shipping address to a new one: allowed while the process
+ * has a modify_address row from the order's state (b2c and cod: until shipped; never while a
+ * payment is in flight), with no effect on stock or money. A refusal is counted in
+ * address_changes_refused (and forbidden_actions, like every refused action). */
+static void sim__on_modify_address(sim__model *m, ord_order *o)
+{
+    proc_args a = { .new_address = (uint32_t)(sim__u(m, SIM_P_NEW_ADDRESS, sim__cust(o), sim__j(o)) * 4294967296.0) };
+    proc_result res;
+    if (proc_apply(m->pe, o, FSM_MODIFY_ADDRESS, FSM_BUYER, m->now, &a, &res) != OS_OK) {
+        sim__count_o(m, RPT_address_changes_refused, 1, o);
+        return;
+    }
+    sim__count_o(m, RPT_addresses_modified, 1, o);
+    sim__after(m, o, &res);   /* a custom process may move on modify_address */
+}
+
 /* Runs the one handler of the event's type. An event naming an order whose slot has since
  * been closed (or reused by a newer order) does nothing. */
 static void sim__dispatch(sim__model *m, const sim_event *ev)
@@ -1485,6 +1505,7 @@ static void sim__dispatch(sim__model *m, const sim_event *ev)
     case EV_RETURN: sim__return(m, o); return;
     case EV_SESSION_TIMEOUT: sim__session_timeout(m, o); return;
     case EV_REFUND: sim__refund(m, o); return;
+    case EV_MODIFY_ADDRESS: sim__on_modify_address(m, o); return;
     default: OS_ASSERT(!"unknown event type");
     }
 }

@@ -28,7 +28,9 @@ enum sim_purpose {
     SIM_P_ABANDON, SIM_P_RETRY, SIM_P_RETRY_DELAY,
     /* order rules: membership, refunds, merchant actions, partial returns */
     SIM_P_TIER, SIM_P_REFUND, SIM_P_REFUND_DELAY, SIM_P_MERCHANT_CANCEL, SIM_P_RETURN_REJECT, SIM_P_RETURN_LINE,
-    SIM_P_CHANNEL
+    SIM_P_CHANNEL,
+    /* the shipping address changed */
+    SIM_P_MODIFY_ADDRESS, SIM_P_MODIFY_ADDRESS_DELAY, SIM_P_NEW_ADDRESS
 };
 
 static inline uint64_t sim__splitmix(uint64_t *x)

@@ -18,13 +18,16 @@ typedef struct fsm_case {
 static fsm_case b2c_cases[] = {
     { "pending_payment",  "pay",            "paid",             B },
     { "pending_payment",  "modify",         "pending_payment",  B | M },
+    { "pending_payment",  "modify_address", "pending_payment",  B | M },
     { "pending_payment",  "cancel",         "cancelled",        B | M },
     { "pending_payment",  "expire",         "expired",          S },
     { "pending_payment",  "reject",         "rejected",         S },
     { "paid",             "produce",        "in_production",    M | S },
     { "paid",             "refund",         "refunded",         B | M | S },
+    { "paid",             "modify_address", "paid",             B | M },
     { "in_production",    "ship",           "shipped",          M | S },
     { "in_production",    "refund",         "refunded",         M },
+    { "in_production",    "modify_address", "in_production",    B | M },
     { "shipped",          "deliver",        "delivered",        S },
     { "delivered",        "confirm",        "confirmed",        B | S },
     { "delivered",        "return_request", "return_requested", B },
@@ -71,6 +74,8 @@ static forbid_case forbidden[] = {
     { "paid", "pay", FSM_BUYER },
     { "shipped", "refund", FSM_BUYER },              /* no refund once shipped */
     { "shipped", "refund", FSM_MERCHANT },
+    { "shipped", "modify_address", FSM_BUYER },      /* the address is fixed once shipped */
+    { "delivered", "modify_address", FSM_MERCHANT },
     { "delivered", "complete", FSM_SYSTEM },         /* confirm first */
     { "delivered", "return_receive", FSM_MERCHANT }, /* a request comes first */
     { "completed", "return_request", FSM_BUYER },    /* window closed */

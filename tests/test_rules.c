@@ -291,3 +291,60 @@ Test(rules, the_payment_record_keeps_the_channel)
     cr_expect_eq(o->channel, 2);
     proc_destroy(pe);
 }
+
+/* One address change of order o to `addr` at time t: the result, and the stock counters of
+ * SKU 0 and the order's money must not move. */
+static os_status rules_change_address(proc_engine *pe, ord_order *o, uint32_t addr, double t)
+{
+    inv_counts before = *inv_sku(proc_inventory(pe), 0);
+    os_money captured = o->captured, refunded = o->refunded, payable = o->price.payable;
+    int state = o->state;
+    proc_args a = { .new_address = addr };
+    os_status st = proc_apply(pe, o, FSM_MODIFY_ADDRESS, FSM_BUYER, t, &a, NULL);
+    cr_expect_eq(memcmp(&before, inv_sku(proc_inventory(pe), 0), sizeof before), 0, "stock moved");
+    cr_expect_eq(o->captured, captured);
+    cr_expect_eq(o->refunded, refunded);
+    cr_expect_eq(o->price.payable, payable);
+    cr_expect_eq(o->state, state, "an address change keeps the state");
+    return st;
+}
+
+Test(rules, the_address_may_change_until_shipped_with_no_stock_or_money_effect)
+{
+    /* b2c: awaiting payment, paid, in production: changed (7, 8, 9); shipped: refused,
+     * counted as forbidden, the address stays 9. */
+    proc_engine *pe = rules_engine(NULL, 0, NULL, 0);
+    proc_order_req rq = { .buyer = 1, .customer = 1, .address = 5, .n_lines = 1, .lines = { { 0, 1 } } };
+    ord_order *o = NULL;
+    cr_assert_eq(proc_create_order(pe, &rq, 0, &o), OS_OK);
+    cr_expect_eq(rules_change_address(pe, o, 7, 1), OS_OK);
+    cr_expect_eq(o->address, 7);
+    cr_assert_eq(proc_apply(pe, o, FSM_PAY, FSM_BUYER, 2, NULL, NULL), OS_OK);
+    cr_expect_eq(rules_change_address(pe, o, 8, 3), OS_OK);
+    cr_expect_eq(o->address, 8);
+    cr_assert_eq(proc_apply(pe, o, FSM_PRODUCE, FSM_SYSTEM, 4, NULL, NULL), OS_OK);
+    cr_expect_eq(rules_change_address(pe, o, 9, 5), OS_OK);
+    cr_expect_eq(o->address, 9);
+    cr_assert_eq(proc_apply(pe, o, FSM_SHIP, FSM_SYSTEM, 6, NULL, NULL), OS_OK);
+    int64_t forbidden = proc_forbidden(pe);
+    cr_expect_eq(rules_change_address(pe, o, 10, 7), OS_EFORBIDDEN);
+    cr_expect_eq(o->address, 9);
+    cr_expect_eq(proc_forbidden(pe), forbidden + 1);
+    rules_clean(pe);
+    proc_destroy(pe);
+}
+
+Test(rules, an_address_change_is_refused_while_a_payment_is_in_flight_and_by_the_system)
+{
+    proc_engine *pe = rules_engine(NULL, 0, NULL, 0);
+    proc_order_req rq = { .buyer = 1, .customer = 1, .address = 5, .n_lines = 1, .lines = { { 0, 1 } } };
+    ord_order *o = NULL;
+    cr_assert_eq(proc_create_order(pe, &rq, 0, &o), OS_OK);
+    proc_args a = { .new_address = 6 };
+    cr_expect_eq(proc_apply(pe, o, FSM_MODIFY_ADDRESS, FSM_SYSTEM, 1, &a, NULL), OS_EFORBIDDEN, "buyer or merchant only");
+    cr_assert_eq(proc_pay_start(pe, o, 2), OS_OK);
+    cr_expect_eq(rules_change_address(pe, o, 6, 3), OS_EFORBIDDEN);
+    cr_expect_eq(o->address, 5);
+    rules_clean(pe);
+    proc_destroy(pe);
+}

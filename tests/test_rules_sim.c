@@ -160,7 +160,75 @@ Test(rules_sim, one_line_back_refunds_120_or_170_and_takes_the_30_back)
     rpt_run_fini(&r);
 }
 
+Test(rules_sim, an_address_change_before_shipping_is_made_and_after_it_refused)
+{
+    /* Every customer changes the address 5 s after ordering. With a warehouse taking 60 s,
+     * every order is in production then: 100 changes. Without a warehouse station the order
+     * ships at payment: 100 refusals (also in forbidden_actions). A virtual order has no
+     * address: nobody tries. */
+    const char *seg = ",\"modify_address_probability\":1,\"modify_address_delay\":{\"dist\":\"const\",\"value\":5}";
+    rpt_run r;
+    rules_run("1h", seg, ",\"stations\":{\"warehouse\":{\"servers\":1000,\"service\":{\"dist\":\"const\",\"value\":60}}}", &r);
+    cr_expect_eq(r.m[RPT_addresses_modified], 100);
+    cr_expect_eq(r.m[RPT_address_changes_refused], 0);
+    cr_expect_eq(r.m[RPT_forbidden_actions], 0);
+    cr_expect_eq(cell(&r, RPT_BD_SEGMENT, 0, RPT_addresses_modified), 100);
+    rpt_run_fini(&r);
+    rules_run("1h", seg, "", &r);
+    cr_expect_eq(r.m[RPT_addresses_modified], 0);
+    cr_expect_eq(r.m[RPT_address_changes_refused], 100);
+    cr_expect_eq(r.m[RPT_forbidden_actions], 100);
+    rpt_run_fini(&r);
+    rules_run("1h", seg, ",\"process\":\"virtual\"", &r);
+    cr_expect_eq(r.m[RPT_addresses_modified] + r.m[RPT_address_changes_refused] + r.m[RPT_forbidden_actions], 0);
+    rpt_run_fini(&r);
+}
+
 /* ---- metamorphic relations (same seed: the same customers draw the same numbers) ------ */
+
+/* The address has no stock or money effect, so changing it moves nothing else: every
+ * metric but the two address counts and forbidden_actions (the refusals) is as without. */
+Test(rules_sim, address_changes_move_no_other_metric)
+{
+    const char *top = ",\"stations\":{\"warehouse\":{\"servers\":1,\"service\":{\"dist\":\"exp\",\"mean\":20}}}";
+    rpt_run a, b;
+    rules_run("1h", ",\"pay_probability\":0.8,\"think_time\":{\"dist\":\"exp\",\"mean\":30}", top, &a);
+    rules_run("1h", ",\"pay_probability\":0.8,\"think_time\":{\"dist\":\"exp\",\"mean\":30},\"modify_address_probability\":0.7,"
+              "\"modify_address_delay\":{\"dist\":\"exp\",\"mean\":600}", top, &b);
+    cr_expect(b.m[RPT_addresses_modified] > 0 && b.m[RPT_address_changes_refused] > 0, "%g changed, %g refused",
+              b.m[RPT_addresses_modified], b.m[RPT_address_changes_refused]);
+    for (int k = 0; k < RPT_METRIC_COUNT; k++) {
+        if (k == RPT_addresses_modified || k == RPT_address_changes_refused || k == RPT_forbidden_actions) continue;
+        /* time integrals are summed over more event times: equal to the last bits */
+        cr_expect(a.m[k] == b.m[k] || fabs(a.m[k] - b.m[k]) <= 1e-9 * fabs(a.m[k]) || (a.m[k] != a.m[k] && b.m[k] != b.m[k]),
+                  "%s: %.17g vs %.17g", rpt_metric_name((rpt_metric)k), a.m[k], b.m[k]);
+    }
+    cr_expect_eq(b.m[RPT_forbidden_actions] - a.m[RPT_forbidden_actions], b.m[RPT_address_changes_refused]);
+    rpt_run_fini(&a);
+    rpt_run_fini(&b);
+}
+
+/* With no other effect, a customer who would change the address at p still does at a
+ * higher p, and meets the order in the same state: neither count ever falls. */
+Test(rules_sim, a_higher_modify_address_probability_never_changes_fewer_addresses)
+{
+    static const char *const p[] = { "0.1", "0.4", "0.7", "1" };
+    double last = -1, refused_last = -1, first = -1;
+    for (int i = 0; i < 4; i++) {
+        char seg[256];
+        snprintf(seg, sizeof seg, ",\"modify_address_probability\":%s,\"modify_address_delay\":{\"dist\":\"exp\",\"mean\":30}", p[i]);
+        rpt_run r;
+        rules_run("1h", seg, ",\"stations\":{\"warehouse\":{\"servers\":1000,\"service\":{\"dist\":\"exp\",\"mean\":30}}}", &r);
+        cr_expect(r.m[RPT_addresses_modified] >= last, "p %s: %g changed < %g", p[i], r.m[RPT_addresses_modified], last);
+        cr_expect(r.m[RPT_address_changes_refused] >= refused_last);
+        last = r.m[RPT_addresses_modified];
+        refused_last = r.m[RPT_address_changes_refused];
+        if (first < 0) first = last + refused_last;
+        rpt_run_fini(&r);
+    }
+    cr_expect(last > 0 && refused_last > 0, "both outcomes occur: %g changed, %g refused", last, refused_last);
+    cr_expect(first < last + refused_last, "p 0.1: %g attempts, not fewer than at p 1", first);
+}
 
 Test(rules_sim, a_higher_refund_probability_never_refunds_fewer_orders)
 {
@@ -238,6 +306,24 @@ Test(rules_sim, the_loader_names_what_is_wrong_with_the_rules_keys)
     rules_expect_error(",\"refund_probability\":2", "", "customers.segments[0].refund_probability: found 2, expected a number from 0 to 1");
     rules_expect_error("", ",\"fulfilment\":{\"merchant_cancel_probabilty\":0.1}", "merchant_cancel_probability");
     rules_expect_error("", ",\"membership\":{\"tiers\":[]}", "membership.tiers: found an empty array, expected an array of 1 to");
+    rules_expect_error(",\"modify_address_probability\":1.5", "",
+                       "customers.segments[0].modify_address_probability: found 1.5, expected a number from 0 to 1");
+    rules_expect_error(",\"modify_address_delay\":{\"dist\":\"const\"}", "", "customers.segments[0].modify_address_delay");
+}
+
+Test(rules_sim, the_address_change_comes_a_think_time_after_creation_unless_told_otherwise)
+{
+    scn_scenario *s;
+    cr_assert_eq(rules_load("1h", ",\"think_time\":{\"dist\":\"const\",\"value\":7},\"modify_address_probability\":0.5", "",
+                            &s, NULL, 0), OS_OK);
+    cr_expect_eq(s->segments[0].modify_address_probability, 0.5);
+    cr_expect_eq(s->segments[0].modify_address_delay.kind, SIM_CONST);
+    cr_expect_eq(s->segments[0].modify_address_delay.a, 7);
+    scn_free(s);
+    cr_assert_eq(rules_load("1h", ",\"think_time\":{\"dist\":\"const\",\"value\":7},\"modify_address_delay\":{\"dist\":\"const\",\"value\":\"2m\"}",
+                            "", &s, NULL, 0), OS_OK);
+    cr_expect_eq(s->segments[0].modify_address_delay.a, 120);
+    scn_free(s);
 }
 
 /* ---- splitting by merchant and payment channels --------------------------------------- */

@@ -99,11 +99,11 @@ expect_rc 0 "$BIN" run "$T/bound_ok.json" --no-report --db "$T/loop.db"
 
 # Views per role: labels, and only that role's actions (text, Mermaid, dot).
 expect_rc 0 "$BIN" fsm b2c --view merchant
-grep -q "^awaiting shipment  *produce -> in production; refund -> refunded$" "$T/last.out" || { cat "$T/last.out"; fail "merchant view"; }
+grep -q "^awaiting shipment  *produce -> in production; refund -> refunded; modify_address -> awaiting shipment$" "$T/last.out" || { cat "$T/last.out"; fail "merchant view"; }
 grep -q "^shipped  *(waits: another role acts)$" "$T/last.out" || fail "merchant waits while shipped"
 ! grep -q "pay ->" "$T/last.out" || fail "the merchant view shows the buyer's pay"
 expect_rc 0 "$BIN" fsm b2c --view buyer
-grep -q "^awaiting payment  *pay -> paid; modify -> awaiting payment; cancel -> cancelled$" "$T/last.out" || fail "buyer view"
+grep -q "^awaiting payment  *pay -> paid; modify -> awaiting payment; modify_address -> awaiting payment; cancel -> cancelled$" "$T/last.out" || fail "buyer view"
 grep -q "^delivered  *confirm -> received (timer); return_request -> return requested$" "$T/last.out" || fail "buyer view after delivery"
 expect_rc 0 "$BIN" fsm b2c --view buyer --mermaid
 grep -qx '    state "awaiting payment" as pending_payment' "$T/last.out" || fail "mermaid labels"
