@@ -172,36 +172,58 @@ static void gen_scenario(gen_src *g, char *buf, size_t cap, const char *process)
     static const char *const durs[] = { "0", "1", "30", "120", "600" };
     size_t u = 0;
     int nsku = 1 + (int)gen_pick(g, 3);
-    gen_cat(buf, cap, &u, "{\"name\": \"gen\", \"horizon\": %d, \"catalog\": [", 300 + 300 * (int)gen_pick(g, 4));
+    gen_cat(buf, cap, &u, "{\"name\": \"gen\", \"horizon\": %d, ", 300 + 300 * (int)gen_pick(g, 4));
+    /* the order rules: a membership tier, merchants, payment channels (docs/scenarios.md) */
+    gen_cat(buf, cap, &u, "\"membership\": {\"tiers\": [{\"name\": \"gold\", \"discount_percent\": %u, \"priority\": %u, "
+            "\"stackable\": %s, \"points_per_unit\": %u}]}, \"catalog\": [", 5 * gen_pick(g, 4), gen_pick(g, 3),
+            gen_pick(g, 2) ? "true" : "false", gen_pick(g, 4));
     for (int i = 0; i < nsku; i++)
-        gen_cat(buf, cap, &u, "%s{\"sku\": \"k%d\", \"stock\": %u, \"price\": %u, \"max_per_user\": %u, \"warehouse\": \"w%u\"}",
-                i ? ", " : "", i, gen_pick(g, 40), 1 + gen_pick(g, 90), gen_pick(g, 4), gen_pick(g, 2));
+        gen_cat(buf, cap, &u, "%s{\"sku\": \"k%d\", \"stock\": %u, \"price\": %u, \"max_per_user\": %u, \"warehouse\": \"w%u\", "
+                "\"merchant\": \"m%u\"}", i ? ", " : "", i, gen_pick(g, 40), 1 + gen_pick(g, 90), gen_pick(g, 4), gen_pick(g, 2),
+                gen_pick(g, 2));
     gen_cat(buf, cap, &u, "], \"promotions\": [{\"id\": \"p\", \"type\": \"fixed_off\", \"value\": %u, \"budget\": %u, "
             "\"return_budget\": %s}, {\"id\": \"c\", \"type\": \"coupon\", \"value\": 3}], ",
             1 + gen_pick(g, 5), 5 + gen_pick(g, 60), gen_pick(g, 2) ? "true" : "false");
     gen_cat(buf, cap, &u, "\"inventory\": {\"strategy\": \"%s\", \"order_expiry\": %s, \"revalidate_before_payment\": %s, "
-            "\"oversell\": \"%s\"}, ", strategies[gen_pick(g, 3)], durs[1 + gen_pick(g, 4)],
+            "\"oversell\": \"%s\"", strategies[gen_pick(g, 3)], durs[1 + gen_pick(g, 4)],
             gen_pick(g, 2) ? "true" : "false", gen_pick(g, 2) ? "allow" : "refund");
+    if (gen_pick(g, 2)) gen_cat(buf, cap, &u, ", \"display\": {\"refresh\": %s}", durs[gen_pick(g, 5)]);
+    gen_cat(buf, cap, &u, "}, ");
     gen_cat(buf, cap, &u, "\"risk\": {\"max_unpaid_orders_per_user\": %u}, ", gen_pick(g, 3));
     gen_cat(buf, cap, &u, "\"customers\": {\"max_customers\": %u, \"arrivals\": {\"rate\": %g}, \"segments\": ["
             "{\"name\": \"a\", \"share\": 0.8, \"quantity\": {\"dist\": \"uniform\", \"min\": 1, \"max\": 3}, "
             "\"basket_size\": {\"dist\": \"uniform\", \"min\": 1, \"max\": 3}, \"pay_probability\": %g, "
             "\"think_time\": {\"dist\": \"const\", \"value\": %s}, \"cancel_probability\": %g, \"modify_probability\": %g, "
             "\"return_probability\": %g, \"return_delay\": {\"dist\": \"exp\", \"mean\": 40}, \"coupon\": \"c\", "
-            "\"cancel_after_pay_probability\": %g, \"cancel_after_pay_delay\": {\"dist\": \"const\", \"value\": %s}}, "
-            "{\"name\": \"bots\", \"share\": 0.2, \"malicious\": true, \"orders_per_visit\": %u, \"accounts_per_visit\": %u}]}, ",
+            "\"cancel_after_pay_probability\": %g, \"cancel_after_pay_delay\": {\"dist\": \"const\", \"value\": %s}",
             10 + gen_pick(g, 70), 0.05 + 0.1 * gen_pick(g, 4), 0.25 * gen_pick(g, 5), durs[gen_pick(g, 5)],
-            0.2 * gen_pick(g, 3), 0.2 * gen_pick(g, 3), 0.3 * gen_pick(g, 3), 0.3 * gen_pick(g, 3), durs[gen_pick(g, 5)],
-            1 + gen_pick(g, 4), 1 + gen_pick(g, 2));
+            0.2 * gen_pick(g, 3), 0.2 * gen_pick(g, 3), 0.3 * gen_pick(g, 3), 0.3 * gen_pick(g, 3), durs[gen_pick(g, 5)]);
+    /* the buyers (issue 15): checkout abandonment, retries, refunds, partial returns, a tier
+     * mix, address changes, read traffic; scalpers who pay */
+    gen_cat(buf, cap, &u, ", \"checkout_abandon_probability\": %g, \"retry\": {\"probability\": %g, \"max\": %u, "
+            "\"delay\": {\"dist\": \"const\", \"value\": %s}}, \"refund_probability\": %g, "
+            "\"refund_delay\": {\"dist\": \"exp\", \"mean\": 30}, \"return_lines\": \"%s\", \"tier\": {\"gold\": %g}, "
+            "\"modify_address_probability\": %g, \"reads\": {\"per_order\": %g, \"service\": {\"dist\": \"const\", \"value\": 0.01}}}, ",
+            0.2 * gen_pick(g, 3), 0.5 * gen_pick(g, 3), gen_pick(g, 3), durs[gen_pick(g, 5)], 0.2 * gen_pick(g, 3),
+            gen_pick(g, 2) ? "one" : "all", 0.5 * gen_pick(g, 3), 0.3 * gen_pick(g, 4), 0.5 * gen_pick(g, 4));
+    gen_cat(buf, cap, &u, "{\"name\": \"bots\", \"share\": 0.2, \"malicious\": true, \"orders_per_visit\": %u, "
+            "\"accounts_per_visit\": %u, \"pay_probability\": %g, \"checkout_abandon_probability\": %g}]}, ",
+            1 + gen_pick(g, 4), 1 + gen_pick(g, 2), 0.25 * gen_pick(g, 3), 0.25 * gen_pick(g, 3));
     gen_cat(buf, cap, &u, "\"payment\": {\"delay\": {\"dist\": \"const\", \"value\": %s}, \"failure_probability\": %g",
             durs[gen_pick(g, 4)], 0.2 * gen_pick(g, 3));
     uint32_t ps = gen_pick(g, 3), ws = gen_pick(g, 3);   /* 0: not modelled (key left out) */
     if (ps) gen_cat(buf, cap, &u, ", \"servers\": %u", ps);
+    gen_cat(buf, cap, &u, ", \"session_timeout\": %s", durs[1 + gen_pick(g, 4)]);
+    if (gen_pick(g, 2))
+        gen_cat(buf, cap, &u, ", \"channels\": [{\"name\": \"card\", \"share\": 0.75, \"failure_probability\": %g}, "
+                "{\"name\": \"bank\", \"share\": 0.25, \"delay\": {\"dist\": \"const\", \"value\": %s}}]",
+                0.2 * gen_pick(g, 3), durs[gen_pick(g, 5)]);
     gen_cat(buf, cap, &u, "}, ");
     if (ws) gen_cat(buf, cap, &u, "\"stations\": {\"warehouse\": {\"servers\": %u, \"service\": {\"dist\": \"exp\", \"mean\": 20}}}, ", ws);
     gen_cat(buf, cap, &u, "\"fulfilment\": {\"delivery\": {\"dist\": \"const\", \"value\": %s}, \"auto_confirm_after\": %s, "
-            "\"complete_after\": %s, \"restock_probability\": %g}, ", durs[gen_pick(g, 5)], durs[gen_pick(g, 5)],
-            durs[gen_pick(g, 5)], 0.5 * gen_pick(g, 3));
+            "\"complete_after\": %s, \"restock_probability\": %g, \"merchant_cancel_probability\": %g, "
+            "\"return_reject_probability\": %g}, ", durs[gen_pick(g, 5)], durs[gen_pick(g, 5)],
+            durs[gen_pick(g, 5)], 0.5 * gen_pick(g, 3), 0.1 * gen_pick(g, 3), 0.3 * gen_pick(g, 3));
     gen_cat(buf, cap, &u, "\"process\": \"%s\"}", process);
 }
 

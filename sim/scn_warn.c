@@ -355,6 +355,34 @@ static const char *scn__stuck_reason(const scn__wctx *cx, const char *metric, ch
         if (s->display) return NULL;
         return "customers see no stock (inventory.display is not set)";
     }
+    if (strcmp(metric, "points_awarded") == 0 || strcmp(metric, "points_returned") == 0) {
+        for (int i = 0; i < s->n_tiers; i++)
+            if (s->tiers[i].points_per_unit > 0) return NULL;
+        return "no membership tier earns points";
+    }
+    if (strcmp(metric, "orders_refunded_by_buyer") == 0 || strcmp(metric, "refunds_refused") == 0) {
+        for (int i = 0; i < s->n_segments; i++)
+            if (s->segments[i].refund_probability > 0) return NULL;
+        return "no segment has a refund_probability above 0";
+    }
+    if (strcmp(metric, "orders_cancelled_by_merchant") == 0) {
+        if (s->merchant_cancel_p > 0) return NULL;
+        return "fulfilment.merchant_cancel_probability is 0";
+    }
+    if (strcmp(metric, "returns_rejected") == 0) {
+        if (s->return_reject_p > 0) return NULL;
+        return "fulfilment.return_reject_probability is 0";
+    }
+    if (strcmp(metric, "orders_returned_partly") == 0 || strcmp(metric, "discount_taken_back") == 0) {
+        for (int i = 0; i < s->n_segments; i++)
+            if (s->segments[i].return_one_line && s->segments[i].return_probability > 0) return NULL;
+        return "no returning segment has return_lines \"one\"";
+    }
+    if (strcmp(metric, "addresses_modified") == 0 || strcmp(metric, "address_changes_refused") == 0) {
+        for (int i = 0; i < s->n_segments; i++)
+            if (s->segments[i].modify_address_probability > 0) return NULL;
+        return "no segment has a modify_address_probability above 0";
+    }
     if (strcmp(metric, "orders_returned") == 0) {
         if (!scn__pays_first(s)) return NULL;   /* cash on delivery: refusals count as returns */
         for (int i = 0; i < s->n_segments; i++)
@@ -479,11 +507,147 @@ static void scn__w_display(scn__wctx *cx)
                   scn__fmt_dur(s->horizon, b, sizeof b));
 }
 
+/* ---- the order rules: membership, refunds, merchant actions, partial returns, payment
+ * channels, the shipping address ---------------------------------------------------------- */
+
+/* True when some process of the scenario allows `action` from its initial state. */
+static bool scn__any_initial_has(const scn_scenario *s, fsm_action action)
+{
+    const fsm_def *f[4];
+    int n = scn__fsms(s, f);
+    for (int i = 0; i < n; i++)
+        if (fsm_row(f[i], fsm_initial(f[i]), action) != NULL) return true;
+    return false;
+}
+
+/* A membership tier nobody is in (no segment's tier names it with a share above 0), or one
+ * that gives neither a discount nor points. */
+static void scn__w_tiers(scn__wctx *cx)
+{
+    const scn_scenario *s = cx->s;
+    for (int t = 0; t < s->n_tiers; t++) {
+        bool used = false;
+        for (int i = 0; i < s->n_segments; i++) {
+            const scn_segment *g = &s->segments[i];
+            for (int k = 0; k < g->n_tier_mix; k++)
+                used |= g->share > 0 && g->tier_of[k] == t + 1 && g->tier_cum[k] - (k ? g->tier_cum[k - 1] : 0) > 0;
+        }
+        char p[64];
+        snprintf(p, sizeof p, "membership.tiers[%d]", t);
+        if (!used)
+            scn__warn(cx, scn__find(cx->doc, p), p, "nobody is in tier \"%s\": no segment's tier names it (with a share above 0)",
+                      s->tiers[t].name);
+        else if (s->tiers[t].discount_bp == 0 && s->tiers[t].points_per_unit == 0)
+            scn__warn(cx, scn__find(cx->doc, p), p, "tier \"%s\" gives no discount and no points: its members are treated like "
+                      "everyone else", s->tiers[t].name);
+    }
+}
+
+/* Refunds asked for that can never be granted: the segment never pays, the process has no
+ * refund, or every order ships the moment it is paid (no warehouse station, and every
+ * process that refunds produces first). */
+static void scn__w_refund(scn__wctx *cx)
+{
+    const scn_scenario *s = cx->s;
+    const fsm_def *f[4];
+    int nf = scn__fsms(s, f);
+    bool refunds = false, before_ship = false;
+    for (int i = 0; i < nf; i++) {
+        if (!scn__has_action(f[i], FSM_REFUND)) continue;
+        refunds = true;
+        before_ship |= !scn__has_action(f[i], FSM_PRODUCE) || s->warehouse.servers > 0;
+    }
+    for (int i = 0; i < s->n_segments; i++) {
+        const scn_segment *g = &s->segments[i];
+        if (g->refund_probability <= 0) continue;
+        char p[96];
+        snprintf(p, sizeof p, "customers.segments[%d].refund_probability", i);
+        if (g->pay_probability == 0)
+            scn__warn(cx, scn__find(cx->doc, p), p, "nobody asks for a refund: the segment never pays (pay_probability 0)");
+        else if (!refunds)
+            scn__warn(cx, scn__find(cx->doc, p), p, "every request is refused: the process has no refund");
+        else if (!before_ship)
+            scn__warn(cx, scn__find(cx->doc, p), p, "every request is refused: without stations.warehouse an order is produced "
+                      "and shipped the moment it is paid");
+    }
+}
+
+/* return_lines "one" where it changes nothing: the segment returns nothing, or its orders
+ * have one line each. */
+static void scn__w_return_lines(scn__wctx *cx)
+{
+    const scn_scenario *s = cx->s;
+    for (int i = 0; i < s->n_segments; i++) {
+        const scn_segment *g = &s->segments[i];
+        if (!g->return_one_line) continue;
+        char p[96];
+        snprintf(p, sizeof p, "customers.segments[%d].return_lines", i);
+        if (g->return_probability == 0)
+            scn__warn(cx, scn__find(cx->doc, p), p, "no effect: the segment returns nothing (return_probability 0)");
+        else if (s->n_skus == 1 || (g->basket.kind == SIM_CONST && g->basket.a < 1.5 && !s->trace))
+            scn__warn(cx, scn__find(cx->doc, p), p, "no effect: every order of the segment has one line, so a return brings "
+                      "the whole order back");
+    }
+}
+
+/* The merchant's actions where they cannot happen: a cancellation at picking when no order
+ * is picked or no process refunds, a refusal of returns when nobody returns or no process
+ * refuses returns. */
+static void scn__w_merchant(scn__wctx *cx)
+{
+    const scn_scenario *s = cx->s;
+    if (s->merchant_cancel_p > 0 && (!scn__any_has_action(s, FSM_PRODUCE) || !scn__any_has_action(s, FSM_REFUND)))
+        scn__warn(cx, scn__find(cx->doc, "fulfilment.merchant_cancel_probability"), "fulfilment.merchant_cancel_probability",
+                  "never happens: %s", !scn__any_has_action(s, FSM_PRODUCE) ? "the process never produces an order, so nothing is picked"
+                                                                            : "the process has no refund, so a paid order cannot be cancelled");
+    if (s->return_reject_p > 0) {
+        bool returns = !scn__pays_first(s);
+        for (int i = 0; i < s->n_segments; i++) returns |= s->segments[i].return_probability > 0;
+        if (!returns || !scn__any_has_action(s, FSM_RETURN_REJECT))
+            scn__warn(cx, scn__find(cx->doc, "fulfilment.return_reject_probability"), "fulfilment.return_reject_probability",
+                      "never happens: %s", !returns ? "no segment returns anything (return_probability 0)" : "the process has no return_reject");
+    }
+}
+
+/* Payment channels that no order uses: a share of 0, or payment on delivery (the courier
+ * takes the money: the channels' delays and failures are not used). */
+static void scn__w_channels(scn__wctx *cx)
+{
+    const scn_scenario *s = cx->s;
+    if (!s->n_channels) return;
+    if (!scn__pays_first(s)) {
+        scn__warn(cx, scn__find(cx->doc, "payment.channels"), "payment.channels", "the process takes payment on delivery: the "
+                  "channels' delays and failure probabilities are not used (orders still record their channel)");
+        return;
+    }
+    for (int i = 0; i < s->n_channels; i++) {
+        char p[64];
+        snprintf(p, sizeof p, "payment.channels[%d].share", i);
+        if (s->channels[i].share == 0)
+            scn__warn(cx, scn__find(cx->doc, p), p, "no order pays through channel \"%s\" (share 0)", s->channels[i].name);
+    }
+}
+
+/* An address change under processes that have none (virtual goods have no address). */
+static void scn__w_modify_address(scn__wctx *cx)
+{
+    const scn_scenario *s = cx->s;
+    if (scn__any_initial_has(s, FSM_MODIFY_ADDRESS)) return;
+    for (int i = 0; i < s->n_segments; i++) {
+        if (s->segments[i].modify_address_probability <= 0) continue;
+        char p[96];
+        snprintf(p, sizeof p, "customers.segments[%d].modify_address_probability", i);
+        scn__warn(cx, scn__find(cx->doc, p), p, "never happens: no process of the scenario allows modify_address from its "
+                  "initial state (virtual goods have no shipping address)");
+    }
+}
+
 static void (*const k_checks[])(scn__wctx *) = {
     scn__w_schedule_after_cap,  scn__w_schedule_after_horizon, scn__w_returns_after_horizon,
     scn__w_cancel_after_pay_after_horizon, scn__w_fulfilment_timers, scn__w_coupon_unmatched,
     scn__w_station_unreached,   scn__w_threshold_stuck,
     scn__w_retry_inert, scn__w_abandon, scn__w_session_timeout, scn__w_segment_inert, scn__w_display,
+    scn__w_tiers, scn__w_refund, scn__w_return_lines, scn__w_merchant, scn__w_channels, scn__w_modify_address,
 };
 
 int scn_warn(const scn_scenario *s, const jsn_doc *doc, const scn_warn_opts *wo, os_diag *warn)

@@ -71,8 +71,11 @@ static const char *soak_membership(char *buf, size_t n)
 static const char *soak_segment_rules(char *buf, size_t n, bool members)
 {
     char d[128];
-    size_t u = (size_t)snprintf(buf, n, ",\"refund_probability\":%g,\"refund_delay\":%s,\"return_lines\":\"%s\"",
-                                soak_u() < 0.5 ? soak_u() * 0.5 : 0, soak_dist(d, sizeof d, true), soak_u() < 0.5 ? "one" : "all");
+    char d2[128];
+    size_t u = (size_t)snprintf(buf, n, ",\"refund_probability\":%g,\"refund_delay\":%s,\"return_lines\":\"%s\","
+                                "\"modify_address_probability\":%g,\"modify_address_delay\":%s",
+                                soak_u() < 0.5 ? soak_u() * 0.5 : 0, soak_dist(d, sizeof d, true), soak_u() < 0.5 ? "one" : "all",
+                                soak_u() < 0.5 ? soak_u() : 0, soak_dist(d2, sizeof d2, true));
     if (members) snprintf(buf + u, n - u, ",\"tier\":{\"gold\":%g,\"silver\":%g}", soak_u() * 0.5, soak_u() * 0.5);
     return buf;
 }
@@ -147,7 +150,7 @@ static void soak_scenario(char *buf, size_t n, int k)
 Test(soak, random_scenarios_keep_every_invariant, .timeout = 120)
 {
     soak_state = 20261125;
-    int runs = 0, every = 0, features[4] = { 0 };
+    int runs = 0, every = 0, features[14] = { 0 };
     double events = 0;
     static char text[16384];
     for (int k = 0; k < 400; k++) {
@@ -173,10 +176,25 @@ Test(soak, random_scenarios_keep_every_invariant, .timeout = 120)
         cr_assert_leq(r.m[RPT_units_bought_by_bots], r.m[RPT_units_sold], "scenario %d", k);
         if (!s->display) cr_assert_eq(r.m[RPT_customers_turned_away_by_display], 0);
         if (s->display && s->display_refresh == 0) cr_assert_eq(r.m[RPT_turned_away_while_available], 0, "scenario %d", k);
+        /* Points: never more given back than earned (proc_check, in the invariants above, also
+         * requires awarded = returned + what open and closed orders hold, after every event
+         * for one run in four). */
+        cr_assert_geq(r.m[RPT_points_awarded], r.m[RPT_points_returned], "scenario %d", k);
+        cr_assert_geq(r.m[RPT_sub_orders], r.m[RPT_orders_paid], "scenario %d: a paid order is at least one sub-order", k);
         features[0] += r.m[RPT_payment_sessions_abandoned] > 0;
         features[1] += r.m[RPT_units_bought_by_bots] > 0;
         features[2] += r.m[RPT_retries] > 0;
         features[3] += r.m[RPT_customers_turned_away_by_display] > 0;
+        features[4] += r.m[RPT_points_awarded] > 0 && r.m[RPT_points_returned] > 0;
+        features[5] += r.m[RPT_orders_refunded_by_buyer] > 0;
+        features[6] += r.m[RPT_orders_cancelled_by_merchant] > 0;
+        features[7] += r.m[RPT_returns_rejected] > 0;
+        features[8] += r.m[RPT_orders_returned_partly] > 0;
+        features[9] += r.m[RPT_sub_orders] > r.m[RPT_orders_paid];
+        features[10] += r.bd[RPT_BD_CHANNEL].nrows > 1 && r.m[RPT_orders_paid] > 0;
+        features[11] += r.m[RPT_addresses_modified] > 0 && r.m[RPT_address_changes_refused] > 0;
+        features[12] += r.m[RPT_order_reads] > 0;
+        features[13] += strchr(r.process, '+') != NULL;
         runs++;
         every += o.check_every_event;
         events += (double)r.events;
@@ -187,7 +205,10 @@ Test(soak, random_scenarios_keep_every_invariant, .timeout = 120)
     }
     cr_log_info("soak: %d random scenarios, %d checked after every event, %.0f events", runs, every, events);
     cr_expect_gt(events, 100000, "the walk did real work");
-    cr_log_info("soak: runs with abandoned sessions %d, bots buying %d, retries %d, display turning away %d",
-                features[0], features[1], features[2], features[3]);
-    for (int i = 0; i < 4; i++) cr_expect_gt(features[i], 20, "each new behaviour happened in many runs (%d: %d)", i, features[i]);
+    cr_log_info("soak: runs with abandoned sessions %d, bots buying %d, retries %d, display turning away %d, points "
+                "earned and returned %d, buyers' refunds %d, merchant cancels %d, returns rejected %d, partial returns %d, "
+                "split orders %d, several channels %d, address changes made and refused %d, reads %d, mixed processes %d",
+                features[0], features[1], features[2], features[3], features[4], features[5], features[6], features[7],
+                features[8], features[9], features[10], features[11], features[12], features[13]);
+    for (int i = 0; i < 14; i++) cr_expect_gt(features[i], 20, "each new behaviour happened in many runs (%d: %d)", i, features[i]);
 }
