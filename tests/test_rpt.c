@@ -317,6 +317,12 @@ Test(units, each_count_is_labelled_by_what_it_counts)
     cr_expect_str_eq(rpt_metric_unit_label(RPT_order_reads, NULL), "requests");
     cr_expect_str_eq(rpt_metric_unit_label(RPT_payments_rejected_revalidation, NULL), "payments");
     cr_expect_str_eq(rpt_metric_unit_label(RPT_orders_paid, NULL), "orders");
+    cr_expect_str_eq(rpt_metric_unit_label(RPT_points_awarded, NULL), "points");
+    cr_expect_str_eq(rpt_metric_unit_label(RPT_refunds_refused, NULL), "requests");
+    cr_expect_str_eq(rpt_metric_unit_label(RPT_returns_rejected, NULL), "returns");
+    cr_expect_str_eq(rpt_metric_unit_label(RPT_sub_orders, NULL), "sub-orders");
+    cr_expect_str_eq(rpt_metric_unit_label(RPT_addresses_modified, NULL), "changes");
+    cr_expect_str_eq(rpt_metric_unit_label(RPT_orders_refunded_by_buyer, NULL), "orders");
     cr_expect_str_eq(rpt_metric_unit_label(RPT_revenue, "EUR"), "EUR");
     cr_expect_str_eq(rpt_metric_unit_label(RPT_revenue, ""), "money");
     cr_expect_str_eq(rpt_metric_unit_label(RPT_locked_unit_seconds, NULL), "unit-seconds");
