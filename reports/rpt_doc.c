@@ -461,10 +461,12 @@ void rpt_doc_write_text(const rpt_doc *d, FILE *out)
 
 /* ---- Markdown ------------------------------------------------------------------------ */
 
-/* Markdown-safe text: no newlines or other control characters (a newline would end a table
- * row), a pipe escaped (it would split a cell), and HTML special characters as entities (a
- * name such as "<script>" reaches a renderer as text, not markup). */
-static void rpt__md(FILE *out, const char *s)
+/* Markdown-safe text: control characters as spaces (a newline would end a table row), a pipe
+ * escaped (it would split a cell), HTML special characters as entities (a name such as
+ * "<script>" reaches a renderer as text, not markup); with `user` (the scenario's name, its
+ * description, the command with its file name), Markdown punctuation backslash-escaped too
+ * (no links, emphasis or headings). */
+static void rpt__md_esc(FILE *out, const char *s, bool user)
 {
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
@@ -472,28 +474,13 @@ static void rpt__md(FILE *out, const char *s)
         else if (c == '<') fputs("&lt;", out);
         else if (c == '>') fputs("&gt;", out);
         else if (c == '&') fputs("&amp;", out);
-        else if (c == '|') fputs("\\|", out);
+        else if (c == '|' || (user && strchr("\\`*_{}[]()#+-.!~", c))) { fputc('\\', out); fputc(c, out); }
         else fputc(c, out);
     }
 }
 
-/* User text (the scenario's name, its description, the command with its file name) into
- * Markdown as plain text: HTML special characters as entities (no raw HTML reaches a
- * renderer), Markdown punctuation backslash-escaped (no links, emphasis, headings or table
- * cells), a '|' as '/', and control characters as spaces. */
-static void rpt__md_user(FILE *out, const char *s)
-{
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c < 0x20 || c == 0x7f) fputc(' ', out);
-        else if (c == '<') fputs("&lt;", out);
-        else if (c == '>') fputs("&gt;", out);
-        else if (c == '&') fputs("&amp;", out);
-        else if (c == '|') fputc('/', out);
-        else if (strchr("\\`*_{}[]()#+-.!~", c)) { fputc('\\', out); fputc(c, out); }
-        else fputc(c, out);
-    }
-}
+static void rpt__md(FILE *out, const char *s) { rpt__md_esc(out, s, false); }
+static void rpt__md_user(FILE *out, const char *s) { rpt__md_esc(out, s, true); }
 
 void rpt_doc_write_md(const rpt_doc *d, FILE *out)
 {

@@ -9,26 +9,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim_model.h"
+#include "scn_text.h"
 
 /* Builds a scenario from JSON text with the --set edits of a NULL-terminated list (may be NULL). */
 static scn_scenario *load(const char *text, const char *const *sets)
 {
-    jsn_doc *doc;
-    os_diag d;
-    os_diag_init(&d);
-    cr_assert_eq(jsn_parse("test.json", text, strlen(text), &doc, &d), OS_OK);
-    for (int i = 0; sets && sets[i]; i++) cr_assert_eq(jsn_set(doc, sets[i], &d), OS_OK, "%s", sets[i]);
-    scn_scenario *s = NULL;
-    os_status st = scn_from_doc(doc, &s, &d);
-    for (int i = 0; i < d.count; i++) cr_log_error("%s", d.msgs[i]);
-    cr_assert_eq(st, OS_OK);
-    jsn_free(doc);
-    os_diag_fini(&d);
-    return s;
+    return scn_text_sets(text, sets);
 }
 
-/* load() with up to two edits (NULL for none). */
 static scn_scenario *load2(const char *text, const char *set1, const char *set2)
 {
     const char *sets[] = { set1 ? set1 : set2, set1 ? set2 : NULL, NULL };

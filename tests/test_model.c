@@ -4,21 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim_model.h"
+#include "scn_text.h"
 
 static scn_scenario *scenario(const char *text)
 {
-    jsn_doc *doc;
-    os_diag d;
-    os_diag_init(&d);
-    cr_assert_eq(jsn_parse("test.json", text, strlen(text), &doc, &d), OS_OK);
-    scn_scenario *s = NULL;
-    os_status st = scn_from_doc(doc, &s, &d);
-    for (int i = 0; i < d.count; i++) cr_log_error("%s", d.msgs[i]);
-    cr_assert_eq(st, OS_OK);
-    jsn_free(doc);
-    os_diag_fini(&d);
-    return s;
+    return scn_text(text);
 }
 
 Test(model, count_draws_round_to_the_nearest_integer)
@@ -55,16 +45,9 @@ static os_status load_shares(const char *a, const char *b, char *msg, size_t n)
              "{\"name\":\"s\",\"horizon\":\"10s\",\"catalog\":[{\"sku\":\"a\",\"stock\":1,\"price\":1}],"
              "\"customers\":{\"arrivals\":{\"rate\":1},\"segments\":[{\"name\":\"x\",\"share\":%s},"
              "{\"name\":\"y\",\"share\":%s}]}}", a, b);
-    jsn_doc *doc;
-    os_diag d;
-    os_diag_init(&d);
-    cr_assert_eq(jsn_parse("s.json", text, strlen(text), &doc, &d), OS_OK);
-    scn_scenario *s = NULL;
-    os_status st = scn_from_doc(doc, &s, &d);
-    snprintf(msg, n, "%s", d.count ? d.msgs[0] : "");
+    scn_scenario *s;
+    os_status st = scn_text_try(text, NULL, &s, msg, n);
     scn_free(s);
-    jsn_free(doc);
-    os_diag_fini(&d);
     return st;
 }
 

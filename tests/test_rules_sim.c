@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim_model.h"
+#include "scn_text.h"
 
 /* Two SKUs, 200.00 and 150.00, 1000 units each; 10 customers a second for 10 s, each
  * ordering one unit of both (a 350.00 basket) and paying at once; "spend 300 get 30 off".
@@ -24,17 +24,7 @@ static os_status rules_load(const char *horizon, const char *seg, const char *to
 {
     char text[4096];
     snprintf(text, sizeof text, rules_base, horizon, seg, top);
-    jsn_doc *doc;
-    os_diag d;
-    os_diag_init(&d);
-    cr_assert_eq(jsn_parse("r.json", text, strlen(text), &doc, &d), OS_OK, "%s", text);
-    *s = NULL;
-    os_status st = scn_from_doc(doc, s, &d);
-    if (msg) snprintf(msg, n, "%s", d.count ? d.msgs[0] : "");
-    else for (int i = 0; i < d.count; i++) cr_log_error("%s", d.msgs[i]);
-    jsn_free(doc);
-    os_diag_fini(&d);
-    return st;
+    return scn_text_try(text, NULL, s, msg, n);
 }
 
 /* Runs the scenario at seed 1 and returns its metrics in *r (caller finishes r). */
@@ -401,21 +391,12 @@ static void channels_run(const char *merchant_b, const char *pay, rpt_run *r)
              "\"customers\":{\"arrivals\":{\"process\":\"deterministic\",\"rate\":10},\"max_customers\":100,"
              "\"segments\":[{\"name\":\"g\",\"share\":1,\"basket_size\":{\"dist\":\"const\",\"value\":3}}]},"
              "\"payment\":%s}", merchant_b, pay);
-    jsn_doc *doc;
-    os_diag d;
-    os_diag_init(&d);
-    cr_assert_eq(jsn_parse("c.json", text, strlen(text), &doc, &d), OS_OK, "%s", text);
-    scn_scenario *s = NULL;
-    os_status st = scn_from_doc(doc, &s, &d);
-    for (int i = 0; i < d.count; i++) cr_log_error("%s", d.msgs[i]);
-    cr_assert_eq(st, OS_OK);
+    scn_scenario *s = scn_text(text);
     rpt_run_init(r);
     sim_opts o = { .seed = 1, .ledger = true };
     cr_assert_eq(sim_run(s, &o, r), OS_OK);
     cr_assert(r->invariants_ok);
     scn_free(s);
-    jsn_free(doc);
-    os_diag_fini(&d);
 }
 
 Test(rules_sim, sub_orders_count_one_per_warehouse_and_merchant)
@@ -492,16 +473,7 @@ Test(rules_sim, the_loader_names_what_is_wrong_with_the_channels)
         char text[1024];
         snprintf(text, sizeof text, "{\"name\":\"c\",\"horizon\":\"1h\",\"catalog\":[{\"sku\":\"a\",\"stock\":1,\"price\":1}],"
                  "\"customers\":{\"arrivals\":{\"rate\":1},\"segments\":[{\"name\":\"g\",\"share\":1}]},\"payment\":%s}", cases[i].pay);
-        jsn_doc *doc;
-        os_diag d;
-        os_diag_init(&d);
-        cr_assert_eq(jsn_parse("c.json", text, strlen(text), &doc, &d), OS_OK);
-        scn_scenario *s = NULL;
-        cr_expect_eq(scn_from_doc(doc, &s, &d), OS_EDATA);
-        cr_expect(d.count > 0 && strstr(d.msgs[0], cases[i].want), "got \"%s\", expected \"%s\"", d.count ? d.msgs[0] : "",
-                  cases[i].want);
-        scn_free(s);
-        jsn_free(doc);
-        os_diag_fini(&d);
+        const char *got = scn_text_error(text);
+        cr_expect(strstr(got, cases[i].want), "got \"%s\", expected \"%s\"", got, cases[i].want);
     }
 }

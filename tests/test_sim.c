@@ -7,23 +7,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim_model.h"
+#include "scn_text.h"
 
 /* Builds a scenario from JSON text, with optional --set edits. */
 static scn_scenario *scenario_set(const char *text, const char *set)
 {
-    jsn_doc *doc;
-    os_diag d;
-    os_diag_init(&d);
-    cr_assert_eq(jsn_parse("test.json", text, strlen(text), &doc, &d), OS_OK);
-    if (set) cr_assert_eq(jsn_set(doc, set, &d), OS_OK);
-    scn_scenario *s = NULL;
-    os_status st = scn_from_doc(doc, &s, &d);
-    for (int i = 0; i < d.count; i++) cr_log_error("%s", d.msgs[i]);
-    cr_assert_eq(st, OS_OK);
-    jsn_free(doc);
-    os_diag_fini(&d);
-    return s;
+    const char *sets[] = { set, NULL };
+    return scn_text_sets(text, set ? sets : NULL);
 }
 
 static scn_scenario *scenario(const char *text) { return scenario_set(text, NULL); }
