@@ -19,6 +19,7 @@
  */
 #include "proc.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -372,7 +373,13 @@ static void proc__partial_return(proc_engine *pe, ord_order *o, int k, bool rest
     else inv_write_off(pe->inv, l.sku, l.qty, o->id, t);
     os_money paid_in = o->captured - o->refunded;
     os_money line_list = (os_money)l.qty * pe->skus[l.sku].price;
-    res->discount_back = promo_shrink(pe->promos, &o->price, o->price.list_total - line_list, paid_in);
+    /* What is taken back is what the kept lines no longer earn: the drop in the order's
+     * discount less the returned line's own share of it (by list value, to the cent), which
+     * leaves with the line (a percent-off's or a tier's discount on the line is not taken back). */
+    os_money own = o->price.list_total > 0
+                 ? (os_money)llround((double)o->price.discount * (double)line_list / (double)o->price.list_total) : 0;
+    os_money lost = promo_shrink(pe->promos, &o->price, o->price.list_total - line_list, paid_in);
+    res->discount_back = lost > own ? lost - own : 0;
     uint32_t back = proc__points(pe, o, &l, 1);
     o->points -= back;
     pe->points_returned += back;

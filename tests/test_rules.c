@@ -135,7 +135,7 @@ Test(rules, returning_the_150_line_refunds_120_and_takes_the_threshold_back)
     cr_assert_eq(proc_apply(pe, o, FSM_RETURN_RECEIVE, FSM_MERCHANT, 7, &a, &r), OS_OK);
     cr_expect(r.partial);
     cr_expect_eq(r.refund, 12000, "refund %lld", (long long)r.refund);
-    cr_expect_eq(r.discount_back, 3000);
+    cr_expect_eq(r.discount_back, 1714, "taken back: the kept line's 30 x 200/350, not the returned line's own share");
     cr_expect_eq(o->refunded, 12000);
     cr_expect_eq(o->price.payable, 20000);
     cr_expect_eq(o->n_lines, 1);
@@ -159,7 +159,29 @@ Test(rules, returning_the_200_line_refunds_200_minus_the_30)
     proc_result r;
     cr_assert_eq(proc_apply(pe, o, FSM_RETURN_RECEIVE, FSM_MERCHANT, 7, &a, &r), OS_OK);
     cr_expect_eq(r.refund, 17000);
+    cr_expect_eq(r.discount_back, 1286, "the kept 150 line's 30 x 150/350");
     cr_expect_eq(inv_sku(proc_inventory(pe), 0)->written_off, 1);
+    rules_clean(pe);
+    proc_destroy(pe);
+}
+
+Test(rules, a_percent_off_leaves_with_its_line_and_nothing_is_taken_back)
+{
+    /* 10% off lines 200 + 150: pay 315. The 150 line comes back: the 200 left still get
+     * their 10% (pay 180), the refund is 315 - 180 = 135, and nothing is taken back: the 15
+     * the order no longer gets was the returned line's own discount. */
+    promo_def pr = { .id = "pct", .type = PROMO_PERCENT_OFF, .percent_bp = 1000, .priority = 0, .stackable = true,
+                     .budget = PROMO_UNLIMITED, .return_budget = true };
+    proc_engine *pe = rules_engine(&pr, 1, NULL, 0);
+    const uint32_t two[2] = { 0, 1 };
+    ord_order *o = rules_paid(pe, NULL, 0, 2, two);
+    cr_assert_eq(o->captured, 31500);
+    rules_to_return(pe, o);
+    proc_args a = { .restock = true, .line = 2 };
+    proc_result r;
+    cr_assert_eq(proc_apply(pe, o, FSM_RETURN_RECEIVE, FSM_MERCHANT, 7, &a, &r), OS_OK);
+    cr_expect_eq(r.refund, 13500);
+    cr_expect_eq(r.discount_back, 0, "taken back %lld", (long long)r.discount_back);
     rules_clean(pe);
     proc_destroy(pe);
 }
