@@ -140,20 +140,34 @@ static void sim__count_o(sim__model *m, rpt_metric k, double v, const ord_order 
 }
 
 /* Splits `cents` of an order over its lines in proportion to their list value, in whole
- * cents (the last line takes the remainder, so the parts add up exactly), and adds each
- * part / div to the line's SKU row of figure k. */
-static void sim__split_sku(sim__model *m, int k, os_money cents, const ord_order *o, double div)
+ * cents (the last line takes the remainder, so the parts add up exactly), into parts[]. */
+static void sim__parts(const sim__model *m, const ord_order *o, os_money cents, os_money parts[ORD_MAX_LINES])
 {
-    if (m->bd_col[RPT_BD_SKU][k] < 0) return;
     os_money_total list = 0;
     for (int i = 0; i < o->n_lines; i++) list += (os_money_total)m->s->skus[o->lines[i].sku].price * o->lines[i].qty;
     os_money left = cents;
     for (int i = 0; i < o->n_lines; i++) {
         os_money_total line = (os_money_total)m->s->skus[o->lines[i].sku].price * o->lines[i].qty;
-        os_money part = i + 1 == o->n_lines ? left : list > 0 ? (os_money)((os_money_total)cents * line / list) : 0;
-        left -= part;
-        sim__bd(m, RPT_BD_SKU, (int)o->lines[i].sku, k, (double)part / div);
+        parts[i] = i + 1 == o->n_lines ? left : list > 0 ? (os_money)((os_money_total)cents * line / list) : 0;
+        left -= parts[i];
     }
+}
+
+/* Adds each line's part of `cents` (sim__parts) / div to the line's SKU row of figure k. */
+static void sim__split_sku(sim__model *m, int k, os_money cents, const ord_order *o, double div)
+{
+    if (m->bd_col[RPT_BD_SKU][k] < 0) return;
+    os_money parts[ORD_MAX_LINES];
+    sim__parts(m, o, cents, parts);
+    for (int i = 0; i < o->n_lines; i++) sim__bd(m, RPT_BD_SKU, (int)o->lines[i].sku, k, (double)parts[i] / div);
+}
+
+/* Line k's part of `cents` of the order as sim__split_sku books it. */
+static os_money sim__line_share(const sim__model *m, const ord_order *o, int k, os_money cents)
+{
+    os_money parts[ORD_MAX_LINES];
+    sim__parts(m, o, cents, parts);
+    return parts[k];
 }
 
 /* Counts money of an order (cents): the total in currency units as before, its segment's
@@ -521,20 +535,23 @@ static void sim__count_points(sim__model *m, rpt_metric k, uint32_t points, cons
  * over the order's lines by list value, or all on the returned line's SKU when `back` is the
  * line of a partial return), the membership points, and the discount a partial return took
  * back. */
-static void sim__count_refund(sim__model *m, const proc_result *res, const ord_order *o, const inv_line *back)
+static void sim__count_refund(sim__model *m, const proc_result *res, const ord_order *o, const inv_line *back, os_money back_share)
 {
     if (!sim__counting(m)) return;
     if (back) {
+        /* A partial return, per SKU: the returned line gets back its part of the capture
+         * (back_share, as its SKU was booked at payment), so its revenue is 0; the rest of the
+         * refund, negative when the kept lines lost a discount, goes to the kept lines (o's
+         * lines now), so their revenue is what the order now nets. */
         sim__count_o(m, RPT_refund_total, (double)res->refund / 100, o);
-        sim__bd(m, RPT_BD_SKU, (int)back->sku, RPT_refund_total, (double)res->refund / 100);
+        sim__bd(m, RPT_BD_SKU, (int)back->sku, RPT_refund_total, (double)back_share / 100);
+        sim__split_sku(m, RPT_refund_total, res->refund - back_share, o, 100);
     } else {
         sim__count_money(m, RPT_refund_total, res->refund, o);
     }
     sim__count_points(m, RPT_points_returned, res->points_back, o, back);
-    if (res->discount_back) {
-        sim__count_o(m, RPT_discount_taken_back, (double)res->discount_back / 100, o);
-        if (back) sim__bd(m, RPT_BD_SKU, (int)back->sku, RPT_discount_taken_back, (double)res->discount_back / 100);
-    }
+    /* what is taken back is the kept lines' lost discount: theirs */
+    if (res->discount_back) sim__count_money(m, RPT_discount_taken_back, res->discount_back, o);
 }
 
 /* Counts a successful payment. on_hand: each line's on-hand before it (per-SKU shortfall). */
@@ -566,7 +583,7 @@ static void sim__paid(sim__model *m, ord_order *o, const proc_result *res, const
     sim__count_o(m, RPT_sub_orders, (double)o->n_sub, o);
     if (res->oversell_refund) {
         sim__count_o(m, RPT_orders_refunded, 1, o);
-        sim__count_refund(m, res, o, NULL);
+        sim__count_refund(m, res, o, NULL, 0);
     }
     if (sim__counting(m)) {
         rpt_hist_add(&m->out->order_to_pay, m->now - o->t_created);
@@ -911,7 +928,7 @@ static void sim__job_done(sim__model *m, int which, const sim__job *job)
         if (proc_apply(m->pe, o, FSM_REFUND, FSM_MERCHANT, m->now, &a, &res) == OS_OK) {
             sim__count_o(m, RPT_orders_cancelled_by_merchant, 1, o);
             sim__count_o(m, RPT_orders_refunded, 1, o);
-            sim__count_refund(m, &res, o, NULL);
+            sim__count_refund(m, &res, o, NULL, 0);
             sim__after(m, o, &res);
             return;
         }
@@ -976,9 +993,10 @@ static void sim__return(sim__model *m, ord_order *o)
         args.line = (uint8_t)(1 + (k < o->n_lines ? k : o->n_lines - 1));
     }
     inv_line back = args.line ? o->lines[args.line - 1] : o->lines[0];   /* the line a partial return brings */
+    os_money back_share = args.line ? sim__line_share(m, o, args.line - 1, o->captured) : 0;
     if (proc_apply(m->pe, o, FSM_RETURN_RECEIVE, FSM_MERCHANT, m->now, &args, &res) != OS_OK) return;
     sim__count_o(m, res.partial ? RPT_orders_returned_partly : RPT_orders_returned, 1, o);
-    sim__count_refund(m, &res, o, res.partial ? &back : NULL);
+    sim__count_refund(m, &res, o, res.partial ? &back : NULL, back_share);
     sim__after(m, o, &res);
 }
 
@@ -994,7 +1012,7 @@ static void sim__refund(sim__model *m, ord_order *o)
     }
     sim__count_o(m, RPT_orders_refunded, 1, o);
     sim__count_o(m, RPT_orders_refunded_by_buyer, 1, o);
-    sim__count_refund(m, &res, o, NULL);
+    sim__count_refund(m, &res, o, NULL, 0);
     sim__after(m, o, &res);
 }
 
@@ -1449,7 +1467,7 @@ static void sim__on_cancel(sim__model *m, ord_order *o, bool paid_attempt)
     if (proc_apply(m->pe, o, FSM_CANCEL, FSM_BUYER, m->now, NULL, &res) != OS_OK) return;
     if (paid_attempt || res.settled) sim__count_o(m, RPT_orders_cancelled, 1, o);
     if (paid_attempt) sim__count_o(m, RPT_orders_cancelled_after_pay, 1, o);
-    sim__count_refund(m, &res, o, NULL);
+    sim__count_refund(m, &res, o, NULL, 0);
     sim__after(m, o, &res);
 }
 

@@ -145,11 +145,15 @@ Test(rules_sim, one_line_back_refunds_120_or_170_and_takes_back_what_the_kept_li
     cr_expect(k > 0 && k < 100 && k == (double)(int)k, "refund %g is not 120 k + 170 (100 - k)", r.m[RPT_refund_total]);
     cr_expect(fabs(r.m[RPT_discount_taken_back] - (17.14 * k + 12.86 * (100 - k))) < 1e-6, "taken back %.17g",
               r.m[RPT_discount_taken_back]);
-    /* by SKU: a returned line's refund and what its return takes back belong to its SKU alone */
-    cr_expect_eq(cell(&r, RPT_BD_SKU, 1, RPT_refund_total), 120 * k);
-    cr_expect_eq(cell(&r, RPT_BD_SKU, 0, RPT_refund_total), 170 * (100 - k));
-    cr_expect(fabs(cell(&r, RPT_BD_SKU, 1, RPT_discount_taken_back) - 17.14 * k) < 1e-6);
-    cr_expect(fabs(cell(&r, RPT_BD_SKU, 0, RPT_discount_taken_back) - 12.86 * (100 - k)) < 1e-6);
+    /* by SKU: a returned line's SKU earns nothing from the order any more, and the kept
+     * line's SKU what the order now nets (the 200 dress kept in k orders, the 150 coat in
+     * 100 - k), never a negative revenue; what is taken back belongs to the kept line */
+    cr_expect(fabs(cell(&r, RPT_BD_SKU, 0, RPT_revenue) - 200 * k) < 1e-6, "dress revenue %.17g", cell(&r, RPT_BD_SKU, 0, RPT_revenue));
+    cr_expect(fabs(cell(&r, RPT_BD_SKU, 1, RPT_revenue) - 150 * (100 - k)) < 1e-6, "coat revenue %.17g",
+              cell(&r, RPT_BD_SKU, 1, RPT_revenue));
+    cr_expect(fabs(cell(&r, RPT_BD_SKU, 0, RPT_refund_total) + cell(&r, RPT_BD_SKU, 1, RPT_refund_total) - r.m[RPT_refund_total]) < 1e-6);
+    cr_expect(fabs(cell(&r, RPT_BD_SKU, 0, RPT_discount_taken_back) - 17.14 * k) < 1e-6);
+    cr_expect(fabs(cell(&r, RPT_BD_SKU, 1, RPT_discount_taken_back) - 12.86 * (100 - k)) < 1e-6);
     cr_expect_eq(cell(&r, RPT_BD_SEGMENT, 0, RPT_orders_returned_partly), 100);
     rpt_run_fini(&r);
 }
