@@ -417,7 +417,8 @@ static void sim__start(sim__model *m, int which, const sim__job *job)
     /* An order cancelled while it queued is not produced: its slot frees at once. */
     bool dead = which != ST_ORDER && !sim__alive(job->ptr, job->a);
     double service = dead ? 0 : sim__service_time(m, which, job);
-    if (m->now < m->horizon && m->now >= m->warmup) {
+    /* an order cancelled or refunded while it queued was never served: no wait to report */
+    if (!dead && m->now < m->horizon && m->now >= m->warmup) {
         rpt_hist_add(&st->wait, m->now - job->arrived);
         rpt_hist_add(&st->response, (m->now - job->arrived) + service);
         double other = sim__other_mean(m, which, job);

@@ -485,3 +485,26 @@ Test(rules_sim, the_loader_names_what_is_wrong_with_the_channels)
         cr_expect(strstr(got, cases[i].want), "got \"%s\", expected \"%s\"", got, cases[i].want);
     }
 }
+
+Test(rules_sim, an_order_refunded_while_it_queues_for_the_warehouse_is_not_a_wait)
+{
+    /* Four orders paid at 60, 160, 260 and 360 s into a one-picker warehouse taking an hour
+     * each; every buyer asks for a refund 10 s after paying. The first is being picked (it is
+     * served: wait 0); the three others are refunded while they queue and leave the queue
+     * unserved: no wait is reported for them (they had read as ~55 minutes each). */
+    const char *text =
+        "{\"name\":\"q\",\"horizon\":\"1d\",\"catalog\":[{\"sku\":\"a\",\"stock\":100,\"price\":200}],"
+        "\"customers\":{\"arrivals\":{\"process\":\"deterministic\",\"rate\":0.01},\"max_customers\":4,"
+        "\"segments\":[{\"name\":\"ref\",\"share\":1,\"think_time\":{\"dist\":\"const\",\"value\":\"1m\"},"
+        "\"refund_probability\":1,\"refund_delay\":{\"dist\":\"const\",\"value\":\"10s\"}}]},"
+        "\"stations\":{\"warehouse\":{\"servers\":1,\"service\":{\"dist\":\"const\",\"value\":\"1h\"}}}}";
+    rpt_run r;
+    scn_text_run(text, &r, true);
+    const rpt_station *wh = &r.st[2];
+    cr_assert_str_eq(wh->name, "warehouse");
+    cr_expect_eq(r.m[RPT_orders_paid], 4);
+    cr_expect_eq(wh->served, 1, "served %g", wh->served);
+    cr_expect_eq(wh->wait_mean, 0, "wait mean %g", wh->wait_mean);
+    cr_expect_eq(wh->queue_max, 3);
+    rpt_run_fini(&r);
+}
