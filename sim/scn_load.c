@@ -381,7 +381,7 @@ static void scn__sku_merchant(scn__ctx *cx, const cJSON *e, const char *p, scn_s
 {
     scn_scenario *s = cx->s;
     char name[SCN_NAME_MAX] = "default";
-    scn__str(cx, e, p, "merchant", false, name, sizeof name);
+    if (scn__member(e, "merchant")) scn__name(cx, e, p, "merchant", name, sizeof name);
     for (int j = 0; j < s->n_merchants; j++)
         if (strcmp(s->merchants[j], name) == 0) { k->merchant = j; return; }
     if (s->n_merchants == SCN_MAX_MERCHANTS) {
@@ -418,7 +418,7 @@ static void scn__payment_channels(scn__ctx *cx, const cJSON *pay)
         c->failure_p = s->pay_failure_p;
         if (!cJSON_IsObject(e)) { SCN__ERR(cx, e, p, "found %s, expected a channel object", jsn_type_name(e)); continue; }
         jsn_check_keys(cx->doc, cx->diag, e, p, k_channel);
-        if (scn__str(cx, e, p, "name", true, c->name, sizeof c->name))
+        if (scn__name(cx, e, p, "name", c->name, sizeof c->name))
             for (int j = 0; j < i; j++)
                 if (strcmp(s->channels[j].name, c->name) == 0) {
                     char q[96];
@@ -565,7 +565,7 @@ static void scn__membership(scn__ctx *cx, const cJSON *root)
         *t = (proc_tier){ .stackable = true };
         if (!cJSON_IsObject(e)) { SCN__ERR(cx, e, p, "found %s, expected a tier object", jsn_type_name(e)); continue; }
         jsn_check_keys(cx->doc, cx->diag, e, p, k_tier);
-        if (scn__str(cx, e, p, "name", true, t->name, sizeof t->name)) {
+        if (scn__name(cx, e, p, "name", t->name, sizeof t->name)) {
             if (scn__tier_find(s, t->name)) SCN__ERR(cx, scn__member(e, "name"), q, "tier \"%s\" is listed twice", t->name);
             for (int k = 0; k < s->n_promos; k++)
                 if (strcmp(s->promos[k].id, t->name) == 0)

@@ -215,6 +215,23 @@ static void scn__w_returns_after_horizon(scn__wctx *cx)
     }
 }
 
+/* A buyer's refund request comes refund_delay after payment: never within the run when the
+ * smallest delay is at least the horizon. */
+static void scn__w_refunds_after_horizon(scn__wctx *cx)
+{
+    const scn_scenario *s = cx->s;
+    char h[32], e[32];
+    for (int i = 0; i < s->n_segments; i++) {
+        const scn_segment *g = &s->segments[i];
+        double earliest = scn__dist_min(&g->refund_delay);
+        if (g->refund_probability <= 0 || earliest < s->horizon) continue;
+        char p[96];
+        snprintf(p, sizeof p, "customers.segments[%d].refund_probability", i);
+        scn__warn(cx, scn__find(cx->doc, p), p, "no refund request can happen within the horizon (%s): refund_delay is at "
+                  "least %s after payment", scn__fmt_dur(s->horizon, h, sizeof h), scn__fmt_dur(earliest, e, sizeof e));
+    }
+}
+
 /* A cancellation after payment is attempted cancel_after_pay_delay after payment. */
 static void scn__w_cancel_after_pay_after_horizon(scn__wctx *cx)
 {
@@ -643,7 +660,7 @@ static void scn__w_modify_address(scn__wctx *cx)
 }
 
 static void (*const k_checks[])(scn__wctx *) = {
-    scn__w_schedule_after_cap,  scn__w_schedule_after_horizon, scn__w_returns_after_horizon,
+    scn__w_schedule_after_cap,  scn__w_schedule_after_horizon, scn__w_returns_after_horizon, scn__w_refunds_after_horizon,
     scn__w_cancel_after_pay_after_horizon, scn__w_fulfilment_timers, scn__w_coupon_unmatched,
     scn__w_station_unreached,   scn__w_threshold_stuck,
     scn__w_retry_inert, scn__w_abandon, scn__w_session_timeout, scn__w_segment_inert, scn__w_display,

@@ -358,6 +358,9 @@ static warn_case warn_cases[] = {
     { "several orders per visit on a genuine segment", BASE_HEAD CUST_WITH(",\"orders_per_visit\":3") "}",
       "t.json:2:89: warning: customers.segments[0].orders_per_visit: has no effect on a genuine segment: only malicious "
       "segments place several orders per visit" },
+    { "refunds after the horizon", BASE_HEAD "\"stations\":{\"warehouse\":{\"servers\":2,\"service\":{\"dist\":\"const\",\"value\":1}}}," CUST_WITH(",\"refund_probability\":0.5,\"refund_delay\":{\"dist\":\"const\",\"value\":\"30d\"}") "}",
+      "t.json:2:167: warning: customers.segments[0].refund_probability: no refund request can happen within the horizon (1 h): "
+      "refund_delay is at least 30 d after payment" },
     { "threshold on retries nobody makes", BASE_HEAD "\"thresholds\":{\"retries\":\"< 5\"}," CUST_WITH("") "}", "t.json:2:25: warning: thresholds.retries: retries is always 0 here (no segment retries), so this threshold always passes" },
     { "tier nobody is in", "{\"name\":\"t\",\"horizon\":\"1h\",\"catalog\":[{\"sku\":\"a\",\"stock\":5,\"price\":1}],\n\"membership\":{\"tiers\":[{\"name\":\"gold\",\"discount_percent\":5}]},\"customers\":{\"arrivals\":{\"rate\":1},\"segments\":[{\"name\":\"g\",\"share\":1}]}}",
       "t.json:2:24: warning: membership.tiers[0]: nobody is in tier \"gold\": no segment's tier names it (with a share above 0)" },
