@@ -207,8 +207,9 @@ static void rpt__cost_list(char *buf, size_t n, const rpt_verdict *v, unsigned m
  * orders, or serves the same and is significantly better on at least one cost and
  * significantly worse on none. With one replication nothing is separated. When `out` is
  * given, one sentence saying why (or why not) is appended to it. */
-static bool rpt__dominates(const rpt_summary *sums, int i, int j, rpt_recommendation *out)
+static bool rpt__dominates(const rpt_summary *sums, int i, int j, rpt_recommendation *out, bool *tradeoff)
 {
+    if (tradeoff) *tradeoff = true;   /* until shown indistinguishable on everything weighed */
     const char *in = sums[i].runs[0].strategy, *jn = sums[j].runs[0].strategy;
     rpt_verdict sv;
     rpt_verdict_of(&sums[j], &sums[i], RPT_genuine_orders_served, &sv);
@@ -256,8 +257,12 @@ static bool rpt__dominates(const rpt_summary *sums, int i, int j, rpt_recommenda
                  in, jn, served, in, b, w);
     else if (worse)
         rpt__why(out, "%s and %s are indistinguishable on genuine orders served (%s); %s is better on %s.", in, jn, served, jn, w);
-    else
-        rpt__why(out, "%s and %s are indistinguishable on genuine orders served (%s) and on every cost weighed.", in, jn, served);
+    else {
+        if (tradeoff) *tradeoff = false;
+        rpt__why(out, "%s and %s are indistinguishable on genuine orders served (%s) and on every cost weighed%s.", in, jn, served,
+                 locks_harm ? "" : " (locked_unit_seconds is weighed only when a genuine buyer was turned away while units were "
+                                   "locked, and none was)");
+    }
     return dom;
 }
 
@@ -297,11 +302,11 @@ void rpt_recommend(const rpt_summary *sums, int n, rpt_recommendation *out)
     for (int a = 0; a < nc; a++) {
         bool all = true;
         for (int b = 0; b < nc && all; b++)
-            if (b != a) all = rpt__dominates(sums, cand[a], cand[b], NULL);
+            if (b != a) all = rpt__dominates(sums, cand[a], cand[b], NULL, NULL);
         if (!all) continue;
         out->strategy = cand[a];
         for (int b = 0; b < nc; b++)
-            if (b != a) rpt__dominates(sums, cand[a], cand[b], out);
+            if (b != a) rpt__dominates(sums, cand[a], cand[b], out, NULL);
         if (sums[cand[a]].n < RPT_FIRM_REPLICATIONS)
             rpt__why(out, "This rests on %d replications: the 95%% intervals assume roughly normal differences, which so few "
                      "replications cannot check; confirm with %d or more before acting on it.", sums[cand[a]].n,
@@ -312,10 +317,17 @@ void rpt_recommend(const rpt_summary *sums, int n, rpt_recommendation *out)
     int best = cand[0];
     for (int i = 1; i < nc; i++)
         if (sums[cand[i]].mean[RPT_genuine_orders_served] > sums[best].mean[RPT_genuine_orders_served]) best = cand[i];
+    bool any_tradeoff = false;
     for (int i = 0; i < nc; i++) {
         if (cand[i] == best) continue;
-        rpt__dominates(sums, best, cand[i], out);
+        bool t;
+        rpt__dominates(sums, best, cand[i], out, &t);
+        any_tradeoff |= t;
     }
-    rpt__why(out, "No strategy dominates the others on genuine orders served and the costs weighed "
-             "(genuine_rejected_while_locked, locked_unit_seconds, payments_rejected_revalidation): the choice is a trade-off.");
+    if (any_tradeoff)
+        rpt__why(out, "No strategy dominates the others on genuine orders served and the costs weighed "
+                 "(genuine_rejected_while_locked, locked_unit_seconds, payments_rejected_revalidation): the choice is a trade-off.");
+    else
+        rpt__why(out, "No strategy dominates: on this scenario they are equivalent on genuine orders served and every cost "
+                 "weighed, so the choice rests on what this scenario does not measure.");
 }

@@ -327,3 +327,27 @@ Test(units, each_count_is_labelled_by_what_it_counts)
     cr_expect_str_eq(rpt_metric_unit_label(RPT_revenue, ""), "money");
     cr_expect_str_eq(rpt_metric_unit_label(RPT_locked_unit_seconds, NULL), "unit-seconds");
 }
+
+Test(verdict, strategies_equal_on_everything_weighed_are_equivalent_not_a_trade_off)
+{
+    /* Ample stock: the same served orders and costs under every strategy; locks differ but
+     * turned no buyer away, so they are not weighed. No strategy is named, and the reason is
+     * that they are equivalent here, not a trade-off. */
+    strat *a = strat_new("a"), *b = strat_new("b"), *c = strat_new("c");
+    set3(a, RPT_genuine_orders_served, 600, 610, 605);
+    set3(b, RPT_genuine_orders_served, 600, 610, 605);
+    set3(c, RPT_genuine_orders_served, 600, 610, 605);
+    set3(a, RPT_locked_unit_seconds, 5000, 5100, 4900);
+    rpt_summary s[3];
+    three(a, b, c, s);
+    rpt_recommendation rec;
+    rpt_recommend(s, 3, &rec);
+    for (int i = 0; i < rec.nwhy; i++) cr_log_info("why: %s", rec.why[i]);
+    cr_expect_eq(rec.strategy, -1);
+    cr_expect(why_has(&rec, "they are equivalent on genuine orders served and every cost weighed"));
+    cr_expect(why_has(&rec, "locked_unit_seconds is weighed only when a genuine buyer was turned away"));
+    cr_expect_not(why_has(&rec, "trade-off"));
+    strat_free(a);
+    strat_free(b);
+    strat_free(c);
+}
