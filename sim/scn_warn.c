@@ -122,11 +122,34 @@ static bool scn__has_action(const fsm_def *def, fsm_action action)
 
 /* The processes orders of the scenario may follow: its own first, then those segments and
  * catalog entries name (mixed processes). Returns how many. */
+static const fsm_def *scn__fsm_number(const scn_scenario *s, int n)
+{
+    return n <= 0 ? s->fsm : s->more_fsms[n - 1];
+}
+
+/* Adds process number n to the set `used` (a bit per process number). */
+static unsigned scn__use(unsigned used, int n) { return used | 1u << (n < 0 ? 0 : n); }
+
+/* The processes orders of segment `seg` can follow (seg < 0: of any segment): the segment's
+ * own (the scenario's unless it names one) and those of goods with their own (catalog
+ * "process"), each once, into out; returns how many. A process nobody's orders follow (the
+ * scenario's, when every segment names another) is not among them. */
+static int scn__fsms_of(const scn_scenario *s, int seg, const fsm_def **out)
+{
+    unsigned used = 0;
+    for (int i = 0; i < s->n_segments; i++)
+        if (seg < 0 || i == seg) used = scn__use(used, s->segments[i].process);
+    for (int k = 0; k < s->n_skus; k++)
+        if (s->skus[k].process >= 0) used = scn__use(used, s->skus[k].process);
+    int n = 0;
+    for (int p = 0; p <= s->n_more_fsms; p++)
+        if (used & 1u << p) out[n++] = scn__fsm_number(s, p);
+    return n;
+}
+
 static int scn__fsms(const scn_scenario *s, const fsm_def **out)
 {
-    out[0] = s->fsm;
-    for (int i = 0; i < s->n_more_fsms; i++) out[i + 1] = s->more_fsms[i];
-    return 1 + s->n_more_fsms;
+    return scn__fsms_of(s, -1, out);
 }
 
 /* True when some order is paid before it is produced (payment goes through the payment
@@ -566,17 +589,18 @@ static void scn__w_tiers(scn__wctx *cx)
 static void scn__w_refund(scn__wctx *cx)
 {
     const scn_scenario *s = cx->s;
-    const fsm_def *f[4];
-    int nf = scn__fsms(s, f);
-    bool refunds = false, before_ship = false;
-    for (int i = 0; i < nf; i++) {
-        if (!scn__has_action(f[i], FSM_REFUND)) continue;
-        refunds = true;
-        before_ship |= !scn__has_action(f[i], FSM_PRODUCE) || s->warehouse.servers > 0;
-    }
     for (int i = 0; i < s->n_segments; i++) {
         const scn_segment *g = &s->segments[i];
         if (g->refund_probability <= 0) continue;
+        /* the processes this segment's orders follow */
+        const fsm_def *f[4];
+        int nf = scn__fsms_of(s, i, f);
+        bool refunds = false, before_ship = false;
+        for (int k = 0; k < nf; k++) {
+            if (!scn__has_action(f[k], FSM_REFUND)) continue;
+            refunds = true;
+            before_ship |= !scn__has_action(f[k], FSM_PRODUCE) || s->warehouse.servers > 0;
+        }
         char p[96];
         snprintf(p, sizeof p, "customers.segments[%d].refund_probability", i);
         if (g->pay_probability == 0)

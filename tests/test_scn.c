@@ -361,6 +361,8 @@ static warn_case warn_cases[] = {
     { "refunds after the horizon", BASE_HEAD "\"stations\":{\"warehouse\":{\"servers\":2,\"service\":{\"dist\":\"const\",\"value\":1}}}," CUST_WITH(",\"refund_probability\":0.5,\"refund_delay\":{\"dist\":\"const\",\"value\":\"30d\"}") "}",
       "t.json:2:167: warning: customers.segments[0].refund_probability: no refund request can happen within the horizon (1 h): "
       "refund_delay is at least 30 d after payment" },
+    { "refunds under a segment's cash on delivery", BASE_HEAD CUST_WITH(",\"process\":\"cod\",\"refund_probability\":0.5") "}",
+      "t.json:2:107: warning: customers.segments[0].refund_probability: every request is refused: the process has no refund" },
     { "threshold on retries nobody makes", BASE_HEAD "\"thresholds\":{\"retries\":\"< 5\"}," CUST_WITH("") "}", "t.json:2:25: warning: thresholds.retries: retries is always 0 here (no segment retries), so this threshold always passes" },
     { "tier nobody is in", "{\"name\":\"t\",\"horizon\":\"1h\",\"catalog\":[{\"sku\":\"a\",\"stock\":5,\"price\":1}],\n\"membership\":{\"tiers\":[{\"name\":\"gold\",\"discount_percent\":5}]},\"customers\":{\"arrivals\":{\"rate\":1},\"segments\":[{\"name\":\"g\",\"share\":1}]}}",
       "t.json:2:24: warning: membership.tiers[0]: nobody is in tier \"gold\": no segment's tier names it (with a share above 0)" },
