@@ -52,7 +52,7 @@ BIN      := $(BUILD)/ordersim
 TESTBIN  := $(BUILD)/unit_tests
 DEPS_OK  := build/.deps-ok
 
-.PHONY: all deps test arrows unit cli-test golden golden-check mutate demo report-check bench fuzz clean install
+.PHONY: all deps test arrows unit cli-test golden golden-check mutate demo report-check bench queue-bench fuzz clean install
 all: $(BIN)
 
 # The stamp makes a warm machine pay nothing: the check runs once per checkout.
@@ -109,13 +109,23 @@ report-check: $(BIN)
 	@sh tools/report_check.sh $(BIN)
 
 # Benchmarks run on the release build (never the sanitizer one); CALLGRIND=1 adds Ir/event.
-bench: $(BIN) build/ref_mm1
+bench: $(BIN) build/ref_mm1 queue-bench
 	@CALLGRIND=$(CALLGRIND) REF_MM1=build/ref_mm1 sh tools/bench.sh $(BIN)
 
 # The machine-speed reference of make bench: a bare M/M/1 event loop (tools/ref_mm1.c).
 build/ref_mm1: tools/ref_mm1.c
 	@mkdir -p build
 	$(CC) -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -O2 $< -o $@ -lm
+
+# The event queue's hold-model microbenchmark (tools/queue_hold.c), built against the queue as
+# shipped and against its 4-ary heap alone (-DSIM_QUEUE_HEAP_ONLY); CALLGRIND=1 adds Ir/op.
+QH_SRC := tools/queue_hold.c sim/sim_queue.c base/os.c
+$(BUILD)/queue_hold: $(QH_SRC) sim/sim_queue.h base/os.h | $(DEPS_OK)
+	$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -o $@ $(QH_SRC) $(LDLIBS)
+$(BUILD)/queue_hold_heap: $(QH_SRC) sim/sim_queue.h base/os.h | $(DEPS_OK)
+	$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -DSIM_QUEUE_HEAP_ONLY -o $@ $(QH_SRC) $(LDLIBS)
+queue-bench: $(BUILD)/queue_hold $(BUILD)/queue_hold_heap
+	@CALLGRIND=$(CALLGRIND) sh tools/queue_hold.sh $(BUILD)/queue_hold_heap $(BUILD)/queue_hold
 
 # libFuzzer targets (clang), with ASan and UBSan: make fuzz FUZZ_SECONDS=600 runs each for
 # that long, seeded from scenarios/ and tests/bad_input/; crashes land in build/fuzz/crashes/

@@ -229,3 +229,138 @@ Test(queue, an_empty_queue_pops_nothing_and_leaves_the_output_alone)
     cr_expect_eq(e.u64, 9u);
     sim_queue_destroy(q);
 }
+
+/* ---- against a reference: every pop is the least live (t, scheduling order) ------------ */
+
+typedef struct ref_ev {
+    double     t;      /* when it fires */
+    sim_handle h;      /* its handle */
+    bool       live;   /* scheduled, not yet popped or cancelled */
+} ref_ev;
+
+/* A fixed pseudo-random sequence (splitmix64), so a failure reproduces. */
+static uint64_t ref_next(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9E3779B97F4A7C15u);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+    return z ^ (z >> 31);
+}
+
+/* The id of the least live reference event by (t, id), or 0 when none is live. */
+static uint64_t ref_least(const ref_ev *r, uint64_t n)
+{
+    uint64_t best = 0;
+    for (uint64_t id = 1; id <= n; id++)
+        if (r[id].live && (!best || r[id].t < r[best].t)) best = id;   /* ids ascend: ties keep the first */
+    return best;
+}
+
+/* A time for the next push, relative to the last popped time `now`: mostly later by a spread
+ * of scales (so the radix heap's levels all fill), sometimes equal to now or to an earlier
+ * push (ties), sometimes earlier than now (must still pop in order), at -0.0, negative,
+ * infinite or enormous. */
+static double ref_time(uint64_t *x, double now, const ref_ev *r, uint64_t n)
+{
+    uint64_t u = ref_next(x);
+    double frac = (double)(u >> 11) / 9007199254740992.0;
+    switch (u % 16) {
+    case 0: return now;
+    case 1: return n ? r[1 + ref_next(x) % n].t : now;         /* the same time as an earlier push */
+    case 2: return now - frac * 50;                          /* earlier than the last pop */
+    case 3: return (u >> 8) % 4 ? -0.0 : -frac;             /* -0.0 and negative times */
+    case 4: return (u >> 8) % 8 ? now + 1e12 * frac : INFINITY;
+    case 5: return now + frac * 1e-9;
+    default: return now + frac * (double)(1u << (u >> 4) % 12);
+    }
+}
+
+/* Runs `steps` random operations (push, lane push, cancel, pop) against the reference,
+ * growing to a few thousand pending and draining to empty at least once. */
+static void run_against_reference(uint64_t seed, int steps)
+{
+    sim_queue *q = sim_queue_create();
+    ref_ev *r = calloc((size_t)steps + 2, sizeof *r);
+    cr_assert(r);
+    uint64_t x = seed, n = 0;
+    double now = 0;
+    size_t pops = 0, ties_checked = 0, cancels = 0;
+    for (int step = 0; step < steps; step++) {
+        uint64_t u = ref_next(&x) % 100;
+        bool draining = (step / 4000) % 2 == 1;   /* alternate filling and draining phases */
+        if (u < (draining ? 15u : 55u)) {
+            double t = ref_time(&x, now, r, n);
+            uint64_t id = ++n;
+            sim_event e = ev_at(t, id);
+            r[id] = (ref_ev){ t, sim_queue_push(q, &e), true };
+        } else if (u < (draining ? 20u : 65u)) {
+            int lane = (int)(ref_next(&x) % 3);
+            double t = now + 15.0 * (lane + 1);              /* constant delay per lane */
+            if (ref_next(&x) % 20 == 0) t = now - 1;         /* earlier than the lane's tail */
+            uint64_t id = ++n;
+            sim_event e = ev_at(t, id);
+            r[id] = (ref_ev){ t, sim_queue_push_lane(q, &e, lane), true };
+        } else if (u < 72 && n) {
+            uint64_t id = 1 + ref_next(&x) % n;
+            bool want = r[id].live;
+            cr_assert_eq(sim_queue_cancel(q, r[id].h), want, "step %d: cancel of %llu (live %d)", step,
+                         (unsigned long long)id, want);
+            r[id].live = false;
+            cancels += want;
+        } else {
+            uint64_t want = ref_least(r, n);
+            sim_event e;
+            bool got = sim_queue_pop(q, &e);
+            cr_assert_eq(got, want != 0, "step %d: pop returned %d, reference has %s", step, got,
+                         want ? "events" : "none");
+            if (!got) continue;
+            cr_assert_eq(e.u64, want, "step %d: popped id %llu at t=%.17g, expected id %llu at t=%.17g", step,
+                         (unsigned long long)e.u64, e.t, (unsigned long long)want, r[want].t);
+            cr_assert_eq(e.u32, (uint32_t)want * 3u, "payload intact");
+            cr_assert(e.t == r[want].t && signbit(e.t) == signbit(r[want].t), "the time comes back as pushed");
+            if (e.t == now) ties_checked++;
+            r[want].live = false;
+            if (e.t > now) now = e.t;
+            if (isinf(now)) now = 1e15;   /* keep pushing finite times after an infinite pop */
+            pops++;
+        }
+    }
+    /* Drain: the rest comes out in order too. */
+    for (uint64_t want = ref_least(r, n); want; want = ref_least(r, n)) {
+        sim_event e;
+        cr_assert(sim_queue_pop(q, &e));
+        cr_assert_eq(e.u64, want, "drain: popped %llu, expected %llu", (unsigned long long)e.u64,
+                     (unsigned long long)want);
+        r[want].live = false;
+    }
+    sim_event e;
+    cr_expect_not(sim_queue_pop(q, &e));
+    cr_expect_gt(pops, (size_t)steps / 4);
+    cr_expect_gt(ties_checked, 100u, "the sequence exercises same-time pops");
+    cr_expect_gt(cancels, 100u);
+    free(r);
+    sim_queue_destroy(q);
+}
+
+Test(queue, random_pushes_lane_pushes_cancels_and_pops_match_a_reference_sort, .timeout = 60)
+{
+    run_against_reference(1, 24000);
+    run_against_reference(20261201, 24000);
+}
+
+Test(queue, many_pending_events_at_few_distinct_times_pop_in_scheduling_order)
+{
+    /* 3,000 events over 7 distinct times, pushed in scrambled time order after a pop has moved
+     * the queue's notion of "last popped" past zero: every tie must keep scheduling order. */
+    sim_queue *q = sim_queue_create();
+    sim_event first = ev_at(0.5, 1);
+    sim_queue_push(q, &first);
+    sim_event e;
+    cr_assert(sim_queue_pop(q, &e));
+    for (uint64_t id = 2; id <= 3000; id++) {
+        sim_event f = ev_at(1.0 + (double)((id * 2654435761u) % 7u), id);
+        sim_queue_push(q, &f);
+    }
+    cr_expect_eq(drain_in_order(q), 2999u);
+    sim_queue_destroy(q);
+}
