@@ -273,13 +273,11 @@ static uint64_t sim__cust(const ord_order *o) { return o->customer; }
 static uint32_t sim__j(const ord_order *o) { return o->aux & 0xFFFFu; }
 static const scn_segment *sim__seg(const sim__model *m, const ord_order *o) { return &m->s->segments[sim__segi(o)]; }
 
-/* Draws from a distribution with the decision's own stream. A constant needs no stream. */
+/* Draws from a distribution with the decision's own stream. A constant needs no stream; a
+ * one-uniform law computes only the state word its draw reads (sim_dist_draw_once). */
 static double sim__draw(const sim__model *m, const sim_dist *d, uint32_t purpose, uint64_t cust, uint64_t sub)
 {
-    if (d->kind == SIM_CONST) return d->a;
-    sim_rng r;
-    sim_rng_init(&r, m->seed, purpose, cust, sub);
-    return sim_dist_draw(d, &r);
+    return sim_dist_draw_once(d, m->seed, purpose, cust, sub);
 }
 
 static double sim__u(const sim__model *m, uint32_t purpose, uint64_t cust, uint64_t sub)

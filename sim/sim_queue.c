@@ -136,7 +136,7 @@ static void sim__heap_insert(sim_queue *q, sim__entry e)
 }
 
 /* The radix key of a time t >= 0 (stored normalised: -0 as +0). */
-static inline uint64_t sim__key(double t)
+static inline uint64_t sim__tkey(double t)
 {
     uint64_t k;
     memcpy(&k, &t, sizeof k);
@@ -183,7 +183,7 @@ static void sim__radix_refill(sim_queue *q)
     if (!any) q->rlevels &= ~(1u << level);
     sim__bucket *B = &q->rb[1 + level * SIM__RDIGITS + digit];
     q->rlast = B->min;
-    for (size_t i = 0; i < B->len; i++) sim__radix_insert(q, B->e[i], sim__key(B->e[i].t));
+    for (size_t i = 0; i < B->len; i++) sim__radix_insert(q, B->e[i], sim__tkey(B->e[i].t));
     B->len = 0;
     B->min = UINT64_MAX;
     if (B->cap > SIM__RKEEP) {
@@ -203,7 +203,7 @@ static inline bool sim__radix_takes(const sim_queue *q, double t)
     (void)t;
     return false;
 #else
-    return q->n >= SIM__HEAP_SMALL && t >= 0.0 && sim__key(t) >= q->rlast;
+    return q->n >= SIM__HEAP_SMALL && t >= 0.0 && sim__tkey(t) >= q->rlast;
 #endif
 }
 
@@ -212,7 +212,7 @@ sim_handle sim_queue_push(sim_queue *q, const sim_event *ev)
     uint32_t slot = sim__take_slot(q, ev);
     double t = ev->t + 0.0;   /* -0 -> +0; anything else unchanged */
     if (sim__radix_takes(q, t)) {
-        sim__radix_insert(q, (sim__entry){ t, q->seq++, slot }, sim__key(t));
+        sim__radix_insert(q, (sim__entry){ t, q->seq++, slot }, sim__tkey(t));
         q->rn++;
     } else {
         sim__heap_insert(q, (sim__entry){ ev->t, q->seq++, slot });

@@ -131,6 +131,17 @@ typedef struct sim_dist {
  * from the same stream. Out of line: rare, and it keeps the common draws small. */
 double sim_dist_draw_mixture(const sim_dist *d, sim_rng *r);
 
+/* The empirical law's value for the uniform u in [0, 1): the first cumulative weight above u. */
+static inline double sim__empirical(const sim_dist *d, double u)
+{
+    int lo = 0, hi = d->n - 1;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (u < d->cum[mid]) hi = mid; else lo = mid + 1;
+    }
+    return d->values[lo];
+}
+
 /* Draws one value. Normal is truncated at 0 by drawing again (so the result is >= 0). */
 static inline double sim_dist_draw(const sim_dist *d, sim_rng *r)
 {
@@ -145,17 +156,28 @@ static inline double sim_dist_draw(const sim_dist *d, sim_rng *r)
         return x < 0 ? 0 : x;
     }
     case SIM_LOGNORMAL: return d->a * exp(d->b * sim_rng_normal(r));
-    case SIM_EMPIRICAL: {
-        double u = sim_rng_uniform(r);
-        int lo = 0, hi = d->n - 1;
-        while (lo < hi) {
-            int mid = (lo + hi) / 2;
-            if (u < d->cum[mid]) hi = mid; else lo = mid + 1;
-        }
-        return d->values[lo];
-    }
+    case SIM_EMPIRICAL: return sim__empirical(d, sim_rng_uniform(r));
     case SIM_MIXTURE: return sim_dist_draw_mixture(d, r);
     default: return 0;
+    }
+}
+
+/* One value of d from a fresh stream for the key: exactly sim_dist_draw on sim_rng_init's
+ * stream (same bits), but a law that reads one uniform (exp, uniform, empirical) takes it
+ * from sim_rng_once, so the stream's other three state words are never computed. */
+static inline double sim_dist_draw_once(const sim_dist *d, uint64_t seed, uint32_t purpose, uint64_t id,
+                                        uint64_t sub)
+{
+    switch (d->kind) {
+    case SIM_CONST: return d->a;
+    case SIM_EXP: return -d->a * log(1.0 - sim_rng_once(seed, purpose, id, sub));
+    case SIM_UNIFORM: return d->a + (d->b - d->a) * sim_rng_once(seed, purpose, id, sub);
+    case SIM_EMPIRICAL: return sim__empirical(d, sim_rng_once(seed, purpose, id, sub));
+    default: {
+        sim_rng r;
+        sim_rng_init(&r, seed, purpose, id, sub);
+        return sim_dist_draw(d, &r);
+    }
     }
 }
 
