@@ -34,7 +34,7 @@
 #define SIM__RWORDS  (SIM__RDIGITS / 64)      /* bitmap words per level */
 #define SIM__BUCKETS (1 + SIM__RLEVELS * SIM__RDIGITS) /* bucket 0, then (level, digit) */
 #define SIM__HEAP_SMALL 32  /* pushes go to the 4-ary heap while it holds fewer entries */
-#define SIM__RKEEP   4096   /* a bucket emptied by a refill keeps at most this many entries' room */
+#define SIM__RKEEP   64     /* a bucket emptied by a refill keeps at most this many entries' room */
 
 typedef struct sim__entry {
     double   t;      /* fire time */
