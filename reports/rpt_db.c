@@ -27,11 +27,21 @@ static void rpt__now(char *buf, size_t n)
     strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* The statements a replication's write uses, prepared once per connection (rpt__q) and
+ * reused by every replication. The _MANY forms insert RPT__BATCH rows per statement, the
+ * run id bound once as ?1: one VDBE program run per RPT__BATCH rows instead of per row. */
+typedef enum rpt__qid {
+    RPT__Q_METRIC, RPT__Q_METRIC_MANY, RPT__Q_STATION, RPT__Q_SERIES_COL, RPT__Q_SERIES, RPT__Q_SERIES_MANY,
+    RPT__Q_LATENCY, RPT__Q_LATENCY_MANY, RPT__Q_VIOLATION, RPT__Q_BREAKDOWN, RPT__Q_BREAKDOWN_MANY, RPT__Q_LEDGER_NAME, RPT__Q_COMPLETE, RPT__Q_RUN,
+    RPT__Q_COUNT
+} rpt__qid;
+
 struct rpt_db {
     sqlite3        *h;        /* the connection */
     char           *path;     /* for messages */
     double          timeout;  /* seconds one wait for a lock may last in total */
     double          wait0;    /* when the current wait began (monotonic seconds) */
+    sqlite3_stmt   *q[RPT__Q_COUNT]; /* the statement cache: NULL until first used */
 };
 
 /* Bumped whenever a table changes shape. A database of an older version is migrated (one
@@ -502,7 +512,7 @@ os_status rpt_db_open(const char *path, rpt_db_mode mode, double timeout, rpt_db
     if (mode == RPT_DB_WRITE) {
         st = rpt__setup(db, diag);
         if (st == OS_OK &&
-            sqlite3_exec(db->h, "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA foreign_keys=ON;", NULL, NULL, NULL) != SQLITE_OK)
+            sqlite3_exec(db->h, "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;", NULL, NULL, NULL) != SQLITE_OK)
             st = rpt__fail(db, diag, "cannot set up the results database");
     } else {
         sqlite3_exec(db->h, "PRAGMA query_only=1", NULL, NULL, NULL);
@@ -518,6 +528,7 @@ os_status rpt_db_open(const char *path, rpt_db_mode mode, double timeout, rpt_db
 void rpt_db_close(rpt_db *db)
 {
     if (!db) return;
+    for (int k = 0; k < RPT__Q_COUNT; k++) sqlite3_finalize(db->q[k]);
     sqlite3_close(db->h);
     free(db->path);
     free(db);
@@ -569,13 +580,13 @@ static void rpt__bind_num(sqlite3_stmt *st, int i, double v)
     else sqlite3_bind_null(st, i);
 }
 
+static sqlite3_stmt *rpt__q(rpt_db *db, rpt__qid k, os_diag *diag);
+static os_status rpt__step(rpt_db *db, sqlite3_stmt *q, os_diag *diag, const char *what);
+
 os_status rpt_db_begin_run(rpt_db *db, const rpt_db_meta *meta, const rpt_run *r, int64_t *id, os_diag *diag)
 {
-    static const char *sql =
-        "INSERT INTO runs (uuid, batch, kind, scenario, scenario_hash, scenario_json, strategy, process, seed, replication,"
-        " horizon, build, status, sweep_point, sweep_params, started_at, warmup) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,'running',?,?,?,?)";
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK) return rpt__fail(db, diag, "prepare");
+    sqlite3_stmt *st = rpt__q(db, RPT__Q_RUN, diag);
+    if (!st) return OS_EIO;
     char uuid[33], hash[17], now[32];
     rpt_db_uuid(uuid);
     snprintf(hash, sizeof hash, "%016llx", (unsigned long long)meta->scenario_hash);
@@ -598,9 +609,7 @@ os_status rpt_db_begin_run(rpt_db *db, const rpt_db_meta *meta, const rpt_run *r
     else sqlite3_bind_null(st, 14);
     sqlite3_bind_text(st, 15, now, -1, SQLITE_TRANSIENT);
     sqlite3_bind_double(st, 16, r->warmup);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) return rpt__fail(db, diag, "insert run");
+    if (rpt__step(db, st, diag, "insert run") != OS_OK) return OS_EIO;
     *id = sqlite3_last_insert_rowid(db->h);
     return OS_OK;
 }
@@ -616,34 +625,6 @@ static int rpt__cmp_trans(const void *a, const void *b)
     uint64_t x = rpt__sort_trans[i].order, y = rpt__sort_trans[j].order;
     if (x != y) return x < y ? -1 : 1;
     return (i > j) - (i < j);
-}
-
-/* Inserts the run's breakdowns (every cell, null ones as NULL), inside the caller's
- * transaction. */
-static os_status rpt__insert_breakdowns(rpt_db *db, int64_t id, const rpt_run *r, os_diag *diag)
-{
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(db->h, "INSERT INTO breakdowns VALUES (?,?,?,?,?,?)", -1, &q, NULL) != SQLITE_OK)
-        return rpt__fail(db, diag, "prepare");
-    os_status st = OS_OK;
-    for (int d = 0; d < RPT_BD_DIMS && st == OS_OK; d++) {
-        const rpt_bd *b = &r->bd[d];
-        const int *fs;
-        int n = rpt_bd_columns((rpt_bd_dim)d, &fs);
-        for (int k = 0; k < b->nrows && st == OS_OK; k++)
-            for (int c = 0; c < n && st == OS_OK; c++) {
-                sqlite3_bind_int64(q, 1, id);
-                sqlite3_bind_text(q, 2, rpt_bd_key((rpt_bd_dim)d) + 3, -1, SQLITE_STATIC);   /* "by_segment" -> "segment" */
-                sqlite3_bind_int(q, 3, k);
-                sqlite3_bind_text(q, 4, b->keys[k], -1, SQLITE_STATIC);
-                sqlite3_bind_text(q, 5, rpt_bd_figure_name(fs[c]), -1, SQLITE_STATIC);
-                rpt__bind_num(q, 6, b->v[(size_t)k * (size_t)n + (size_t)c]);
-                if (sqlite3_step(q) != SQLITE_DONE) st = rpt__fail(db, diag, "insert breakdown");
-                sqlite3_reset(q);
-            }
-    }
-    sqlite3_finalize(q);
-    return st;
 }
 
 /* Reads a run's breakdowns back (none for a run recorded before version 4). A row number
@@ -707,35 +688,180 @@ static os_status rpt__step(rpt_db *db, sqlite3_stmt *q, os_diag *diag, const cha
     return st;
 }
 
-/* Inserts a metrics row (run, name, value). */
-static os_status rpt__put_metric(rpt_db *db, sqlite3_stmt *m, int64_t id, const char *name, double value, os_diag *diag,
-                                 const char *what)
+/* Rows per multi-row INSERT of metrics, series, latency and breakdowns: one VDBE program
+ * run per 32 rows instead of per row. 16, 32 and 64 were measured (docs/performance.md,
+ * "Per-run overhead, round three"): a longer statement costs more to prepare, which a
+ * one-replication process pays once; 32 is within 1% of 64 per replication. */
+#define RPT__BATCH 32
+/* Most columns of a batched table after the run id (breakdowns). */
+#define RPT__BATCH_COLS 5
+
+/* What each cached statement is: an INSERT of `rows` rows into `table` (`cols` columns, the
+ * first the run id, bound once as ?1), or the statement `sql`. */
+static const struct rpt__qdef {
+    const char *table;
+    int         cols, rows;
+    const char *sql;
+} rpt__qdefs[RPT__Q_COUNT] = {
+    [RPT__Q_METRIC] = { "metrics", 3, 1, NULL },
+    [RPT__Q_METRIC_MANY] = { "metrics", 3, RPT__BATCH, NULL },
+    [RPT__Q_STATION] = { "stations", 11, 1, NULL },
+    [RPT__Q_SERIES_COL] = { "series_columns", 8, 1, NULL },
+    [RPT__Q_SERIES] = { "series", 4, 1, NULL },
+    [RPT__Q_SERIES_MANY] = { "series", 4, RPT__BATCH, NULL },
+    [RPT__Q_LATENCY] = { "latency", 4, 1, NULL },
+    [RPT__Q_LATENCY_MANY] = { "latency", 4, RPT__BATCH, NULL },
+    [RPT__Q_VIOLATION] = { "violations", 2, 1, NULL },
+    [RPT__Q_BREAKDOWN] = { "breakdowns", 6, 1, NULL },
+    [RPT__Q_BREAKDOWN_MANY] = { "breakdowns", 6, RPT__BATCH, NULL },
+    [RPT__Q_LEDGER_NAME] = { "ledger_names", 4, 1, NULL },
+    [RPT__Q_COMPLETE] = { NULL, 0, 0,
+                          "UPDATE runs SET status='complete', finished_at=?, invariants_ok=?, events=?, wall_seconds=? WHERE id=?" },
+    [RPT__Q_RUN] = { NULL, 0, 0,
+                     "INSERT INTO runs (uuid, batch, kind, scenario, scenario_hash, scenario_json, strategy, process, seed,"
+                     " replication, horizon, build, status, sweep_point, sweep_params, started_at, warmup)"
+                     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,'running',?,?,?,?)" },
+};
+
+/* The cached statement `k`, prepared on first use (SQLITE_PREPARE_PERSISTENT: it lives as
+ * long as the connection); NULL with a message when it cannot be prepared. Callers reset
+ * it after use (rpt__step), so no statement stays active between writes. */
+static sqlite3_stmt *rpt__q(rpt_db *db, rpt__qid k, os_diag *diag)
 {
-    sqlite3_bind_int64(m, 1, id);
-    sqlite3_bind_text(m, 2, name, -1, SQLITE_TRANSIENT);
-    rpt__bind_num(m, 3, value);
-    return rpt__step(db, m, diag, what);
+    if (db->q[k]) return db->q[k];
+    const struct rpt__qdef *d = &rpt__qdefs[k];
+    char sql[RPT__BATCH * (RPT__BATCH_COLS + 1) * 8 + 64];
+    if (d->table) {
+        size_t used = (size_t)snprintf(sql, sizeof sql, "INSERT INTO %s VALUES ", d->table);
+        for (int r = 0; r < d->rows; r++)
+            for (int c = 0; c < d->cols; c++)   /* ?1 is the run id in every row */
+                used += (size_t)snprintf(sql + used, sizeof sql - used, "%s?%d%s", c ? "," : r ? ",(" : "(",
+                                         c ? 2 + r * (d->cols - 1) + c - 1 : 1, c == d->cols - 1 ? ")" : "");
+        OS_ASSERT(used < sizeof sql);
+    }
+    if (sqlite3_prepare_v3(db->h, d->table ? sql : d->sql, -1, SQLITE_PREPARE_PERSISTENT, &db->q[k], NULL) != SQLITE_OK) {
+        rpt__fail(db, diag, "prepare");
+        sqlite3_finalize(db->q[k]);
+        db->q[k] = NULL;
+    }
+    return db->q[k];
 }
 
-/* The run's metrics, one row each. */
-static os_status rpt__put_metrics(rpt_db *db, int64_t id, const rpt_run *r, os_diag *diag)
+/* One value of a buffered row. */
+typedef struct rpt__val {
+    enum { RPT__V_NULL, RPT__V_INT, RPT__V_REAL, RPT__V_TEXT } kind;
+    int64_t     i;
+    double      d;
+    const char *t; /* not owned: static, the run's, or rpt__rows.text */
+} rpt__val;
+
+/* Rows of one table buffered until RPT__BATCH of them go in one multi-row INSERT; the rest
+ * (fewer than RPT__BATCH at the end) go one by one. Every row is the run id followed by
+ * `cols` values. */
+typedef struct rpt__rows {
+    rpt_db     *db;
+    int64_t     id;                               /* the run id: ?1 */
+    rpt__qid    one, many;                        /* the single-row and the multi-row statement */
+    int         cols;                             /* values per row after the run id */
+    int         n;                                /* rows buffered */
+    const char *what;                             /* for messages: "insert metric" */
+    rpt__val    v[RPT__BATCH][RPT__BATCH_COLS];   /* the buffered rows */
+    char        text[RPT__BATCH][160];            /* copies of texts that do not outlive the row */
+} rpt__rows;
+
+static void rpt__rows_init(rpt__rows *b, rpt_db *db, int64_t id, rpt__qid one, rpt__qid many, const char *what)
 {
-    sqlite3_stmt *m = rpt__prepare(db, "INSERT INTO metrics VALUES (?,?,?)", diag);
-    if (!m) return OS_EIO;
+    b->db = db;
+    b->id = id;
+    b->one = one;
+    b->many = many;
+    b->cols = rpt__qdefs[one].cols - 1;
+    OS_ASSERT(b->cols <= RPT__BATCH_COLS);
+    b->n = 0;
+    b->what = what;
+}
+
+static void rpt__v_int(rpt__rows *b, int c, int64_t x) { b->v[b->n][c] = (rpt__val){ .kind = RPT__V_INT, .i = x }; }
+static void rpt__v_real(rpt__rows *b, int c, double x) { b->v[b->n][c] = (rpt__val){ .kind = RPT__V_REAL, .d = x }; }
+/* A number, NULL when it is not finite (a null metric). */
+static void rpt__v_num(rpt__rows *b, int c, double x)
+{
+    b->v[b->n][c] = isfinite(x) ? (rpt__val){ .kind = RPT__V_REAL, .d = x } : (rpt__val){ .kind = RPT__V_NULL };
+}
+/* A text that lives until the rows are flushed (static, or the run record's). */
+static void rpt__v_text(rpt__rows *b, int c, const char *s) { b->v[b->n][c] = (rpt__val){ .kind = RPT__V_TEXT, .t = s }; }
+/* A text copied into the buffer (one per row). */
+static void rpt__v_copy(rpt__rows *b, int c, const char *s)
+{
+    snprintf(b->text[b->n], sizeof b->text[b->n], "%s", s);
+    rpt__v_text(b, c, b->text[b->n]);
+}
+
+static void rpt__bind_val(sqlite3_stmt *q, int i, const rpt__val *v)
+{
+    switch (v->kind) {
+    case RPT__V_NULL: sqlite3_bind_null(q, i); break;
+    case RPT__V_INT: sqlite3_bind_int64(q, i, v->i); break;
+    case RPT__V_REAL: sqlite3_bind_double(q, i, v->d); break;
+    case RPT__V_TEXT: sqlite3_bind_text(q, i, v->t, -1, SQLITE_STATIC); break;
+    }
+}
+
+/* Writes the buffered rows: all in one statement when the buffer is full, else one by one. */
+static os_status rpt__rows_flush(rpt__rows *b, os_diag *diag)
+{
+    bool many = b->n == RPT__BATCH;
+    sqlite3_stmt *q = rpt__q(b->db, many ? b->many : b->one, diag);
+    if (!q) return OS_EIO;
     os_status st = OS_OK;
-    for (int k = 0; k < RPT_METRIC_COUNT && st == OS_OK; k++)
-        st = rpt__put_metric(db, m, id, rpt_metric_name((rpt_metric)k), r->m[k], diag, "insert metric");
-    sqlite3_finalize(m);
+    for (int r = 0; r < b->n && st == OS_OK; r++) {
+        int base = many ? 2 + r * b->cols : 2;
+        sqlite3_bind_int64(q, 1, b->id);
+        for (int c = 0; c < b->cols; c++) rpt__bind_val(q, base + c, &b->v[r][c]);
+        if (!many || r == b->n - 1) st = rpt__step(b->db, q, diag, b->what);
+    }
+    b->n = 0;
     return st;
 }
 
-/* The stations: a stations row each, and the figures newer than that table as metrics rows
- * named stations.NAME.FIGURE, so the schema (and every existing database) stays as it is. */
+/* Ends the row being filled; flushes a full buffer. */
+static os_status rpt__row_done(rpt__rows *b, os_diag *diag)
+{
+    return ++b->n == RPT__BATCH ? rpt__rows_flush(b, diag) : OS_OK;
+}
+
+/* The run's metrics, one row each, then the station figures newer than the stations table
+ * as metrics rows named stations.NAME.FIGURE (so the schema, and every existing database,
+ * stays as it is), and a stations row per station. */
+static os_status rpt__put_metrics(rpt_db *db, int64_t id, const rpt_run *r, os_diag *diag)
+{
+    rpt__rows *b = xmalloc(sizeof *b);
+    rpt__rows_init(b, db, id, RPT__Q_METRIC, RPT__Q_METRIC_MANY, "insert metric");
+    os_status st = OS_OK;
+    for (int k = 0; k < RPT_METRIC_COUNT && st == OS_OK; k++) {
+        rpt__v_text(b, 0, rpt_metric_name((rpt_metric)k));
+        rpt__v_num(b, 1, r->m[k]);
+        st = rpt__row_done(b, diag);
+    }
+    for (int k = 0; k < r->nstations && st == OS_OK; k++)
+        for (int f = RPT_ST_RESPONSE_MEAN; f < RPT_ST_FIGURES && st == OS_OK; f++) {
+            char name[160];
+            snprintf(name, sizeof name, "stations.%s.%s", r->st[k].name, rpt_st_figure_name((rpt_st_figure)f));
+            rpt__v_copy(b, 0, name);
+            rpt__v_num(b, 1, rpt_st_value(&r->st[k], (rpt_st_figure)f));
+            st = rpt__row_done(b, diag);
+            b->what = "insert station figure";
+        }
+    if (st == OS_OK) st = rpt__rows_flush(b, diag);
+    free(b);
+    return st;
+}
+
+/* The stations table: a row per station. */
 static os_status rpt__put_stations(rpt_db *db, int64_t id, const rpt_run *r, os_diag *diag)
 {
-    sqlite3_stmt *s = rpt__prepare(db, "INSERT INTO stations VALUES (?,?,?,?,?,?,?,?,?,?,?)", diag);
-    sqlite3_stmt *m = s ? rpt__prepare(db, "INSERT INTO metrics VALUES (?,?,?)", diag) : NULL;
-    os_status st = s && m ? OS_OK : OS_EIO;
+    sqlite3_stmt *s = r->nstations ? rpt__q(db, RPT__Q_STATION, diag) : NULL;
+    os_status st = s || !r->nstations ? OS_OK : OS_EIO;
     for (int k = 0; k < r->nstations && st == OS_OK; k++) {
         const rpt_station *x = &r->st[k];
         sqlite3_bind_int64(s, 1, id);
@@ -750,14 +876,7 @@ static os_status rpt__put_stations(rpt_db *db, int64_t id, const rpt_run *r, os_
         rpt__bind_num(s, 10, x->wait_p50);
         rpt__bind_num(s, 11, x->wait_p99);
         st = rpt__step(db, s, diag, "insert station");
-        for (int f = RPT_ST_RESPONSE_MEAN; f < RPT_ST_FIGURES && st == OS_OK; f++) {
-            char name[160];
-            snprintf(name, sizeof name, "stations.%s.%s", x->name, rpt_st_figure_name((rpt_st_figure)f));
-            st = rpt__put_metric(db, m, id, name, rpt_st_value(x, (rpt_st_figure)f), diag, "insert station figure");
-        }
     }
-    sqlite3_finalize(s);
-    sqlite3_finalize(m);
     return st;
 }
 
@@ -766,9 +885,8 @@ static os_status rpt__put_stations(rpt_db *db, int64_t id, const rpt_run *r, os_
 static os_status rpt__put_series(rpt_db *db, int64_t id, const rpt_run *r, os_diag *diag)
 {
     const rpt_series *ser = &r->series;
-    sqlite3_stmt *sc = rpt__prepare(db, "INSERT INTO series_columns VALUES (?,?,?,?,?,?,?,?)", diag);
-    sqlite3_stmt *se = sc ? rpt__prepare(db, "INSERT INTO series VALUES (?,?,?,?)", diag) : NULL;
-    os_status st = sc && se ? OS_OK : OS_EIO;
+    sqlite3_stmt *sc = ser->ncols > 1 ? rpt__q(db, RPT__Q_SERIES_COL, diag) : NULL;
+    os_status st = sc || ser->ncols <= 1 ? OS_OK : OS_EIO;
     for (int c = 1; c < ser->ncols && st == OS_OK; c++) {
         const rpt_col *col = &ser->cols[c];
         sqlite3_bind_int64(sc, 1, id);
@@ -781,47 +899,74 @@ static os_status rpt__put_series(rpt_db *db, int64_t id, const rpt_run *r, os_di
         sqlite3_bind_int(sc, 8, col->signed_level);
         st = rpt__step(db, sc, diag, "insert series column");
     }
+    rpt__rows *b = xmalloc(sizeof *b);
+    rpt__rows_init(b, db, id, RPT__Q_SERIES, RPT__Q_SERIES_MANY, "insert series");
     for (int c = 1; c < ser->ncols && st == OS_OK; c++)
         for (size_t row = 0; row < ser->nrows && st == OS_OK; row++) {
-            sqlite3_bind_int64(se, 1, id);
-            sqlite3_bind_text(se, 2, ser->cols[c].name, -1, SQLITE_STATIC);
-            sqlite3_bind_double(se, 3, ser->v[row * (size_t)ser->ncols]);
-            rpt__bind_num(se, 4, ser->v[row * (size_t)ser->ncols + (size_t)c]);
-            st = rpt__step(db, se, diag, "insert series");
+            rpt__v_text(b, 0, ser->cols[c].name);
+            rpt__v_real(b, 1, ser->v[row * (size_t)ser->ncols]);
+            rpt__v_num(b, 2, ser->v[row * (size_t)ser->ncols + (size_t)c]);
+            st = rpt__row_done(b, diag);
         }
-    sqlite3_finalize(sc);
-    sqlite3_finalize(se);
+    if (st == OS_OK) st = rpt__rows_flush(b, diag);
+    free(b);
     return st;
 }
 
 /* The order-to-pay histogram's non-empty buckets. */
 static os_status rpt__put_latency(rpt_db *db, int64_t id, const rpt_run *r, os_diag *diag)
 {
-    sqlite3_stmt *l = rpt__prepare(db, "INSERT INTO latency VALUES (?,?,?,?)", diag);
-    os_status st = l ? OS_OK : OS_EIO;
+    rpt__rows *x = xmalloc(sizeof *x);
+    rpt__rows_init(x, db, id, RPT__Q_LATENCY, RPT__Q_LATENCY_MANY, "insert latency");
+    os_status st = OS_OK;
     for (int b = 0; b < rpt_hist_bucket_count() && st == OS_OK; b++) {
         if (!r->order_to_pay.b[b]) continue;
-        sqlite3_bind_int64(l, 1, id);
-        sqlite3_bind_int(l, 2, b);
-        sqlite3_bind_double(l, 3, b ? rpt_hist_bucket_low(b) : 0);
-        sqlite3_bind_int64(l, 4, r->order_to_pay.b[b]);
-        st = rpt__step(db, l, diag, "insert latency");
+        rpt__v_int(x, 0, b);
+        rpt__v_real(x, 1, b ? rpt_hist_bucket_low(b) : 0);
+        rpt__v_int(x, 2, (int64_t)r->order_to_pay.b[b]);
+        st = rpt__row_done(x, diag);
     }
-    sqlite3_finalize(l);
+    if (st == OS_OK) st = rpt__rows_flush(x, diag);
+    free(x);
     return st;
 }
 
 /* What broke, one row per message. */
 static os_status rpt__put_violations(rpt_db *db, int64_t id, const rpt_run *r, os_diag *diag)
 {
-    sqlite3_stmt *v = rpt__prepare(db, "INSERT INTO violations VALUES (?,?)", diag);
+    if (!r->violations.count) return OS_OK;
+    sqlite3_stmt *v = rpt__q(db, RPT__Q_VIOLATION, diag);
     os_status st = v ? OS_OK : OS_EIO;
     for (int k = 0; k < r->violations.count && st == OS_OK; k++) {
         sqlite3_bind_int64(v, 1, id);
         sqlite3_bind_text(v, 2, r->violations.msgs[k], -1, SQLITE_STATIC);
         st = rpt__step(db, v, diag, "insert violation");
     }
-    sqlite3_finalize(v);
+    return st;
+}
+
+/* The run's breakdowns (every cell, null ones as NULL). */
+static os_status rpt__put_breakdowns(rpt_db *db, int64_t id, const rpt_run *r, os_diag *diag)
+{
+    rpt__rows *b = xmalloc(sizeof *b);
+    rpt__rows_init(b, db, id, RPT__Q_BREAKDOWN, RPT__Q_BREAKDOWN_MANY, "insert breakdown");
+    os_status st = OS_OK;
+    for (int d = 0; d < RPT_BD_DIMS && st == OS_OK; d++) {
+        const rpt_bd *x = &r->bd[d];
+        const int *fs;
+        int n = rpt_bd_columns((rpt_bd_dim)d, &fs);
+        for (int k = 0; k < x->nrows && st == OS_OK; k++)
+            for (int c = 0; c < n && st == OS_OK; c++) {
+                rpt__v_text(b, 0, rpt_bd_key((rpt_bd_dim)d) + 3);   /* "by_segment" -> "segment" */
+                rpt__v_int(b, 1, k);
+                rpt__v_text(b, 2, x->keys[k]);
+                rpt__v_text(b, 3, rpt_bd_figure_name(fs[c]));
+                rpt__v_num(b, 4, x->v[(size_t)k * (size_t)n + (size_t)c]);
+                st = rpt__row_done(b, diag);
+            }
+    }
+    if (st == OS_OK) st = rpt__rows_flush(b, diag);
+    free(b);
     return st;
 }
 
@@ -830,7 +975,7 @@ static os_status rpt__put_violations(rpt_db *db, int64_t id, const rpt_run *r, o
 static os_status rpt__put_ledger_names(rpt_db *db, int64_t id, const rpt_run *r, os_diag *diag)
 {
     if (!r->ntrans) return OS_OK;
-    sqlite3_stmt *nm = rpt__prepare(db, "INSERT INTO ledger_names VALUES (?,?,?,?)", diag);
+    sqlite3_stmt *nm = rpt__q(db, RPT__Q_LEDGER_NAME, diag);
     os_status st = nm ? OS_OK : OS_EIO;
     static const char *const kinds[3] = { "action", "actor", "state" };
     int counts[3] = { r->nactions, r->nactors, r->nstates };
@@ -843,27 +988,26 @@ static os_status rpt__put_ledger_names(rpt_db *db, int64_t id, const rpt_run *r,
             sqlite3_bind_text(nm, 4, name, -1, SQLITE_STATIC);
             st = rpt__step(db, nm, diag, "insert ledger names");
         }
-    sqlite3_finalize(nm);
     return st;
 }
 
 /* The ledger's transitions. In (order, time) order the inserts append to the primary key's
  * B-tree: no random page writes and no secondary index, which keeps the ledger above a
- * million rows/s. Rows go in batches of RPT__BATCH per statement: one VDBE program run per
+ * million rows/s. Rows go in batches of RPT__LEDGER_BATCH per statement: one VDBE program run per
  * 64 rows; the rest one by one. */
 static os_status rpt__put_transitions(rpt_db *db, int64_t id, const rpt_run *r, os_diag *diag)
 {
     if (!r->ntrans) return OS_OK;
-    enum { RPT__BATCH = 64, RPT__COLS = 9 };
+    enum { RPT__LEDGER_BATCH = 64, RPT__COLS = 9 };
     sqlite3_stmt *tr = rpt__prepare(db, "INSERT INTO transitions VALUES (?,?,?,?,?,?,?,?,?)", diag), *batch = NULL;
-    if (tr && r->ntrans >= RPT__BATCH) {
-        char sql[RPT__BATCH * 22 + 64];
+    if (tr && r->ntrans >= RPT__LEDGER_BATCH) {
+        char sql[RPT__LEDGER_BATCH * 22 + 64];
         size_t used = (size_t)snprintf(sql, sizeof sql, "INSERT INTO transitions VALUES ");
-        for (int b = 0; b < RPT__BATCH; b++)
+        for (int b = 0; b < RPT__LEDGER_BATCH; b++)
             used += (size_t)snprintf(sql + used, sizeof sql - used, "%s(?,?,?,?,?,?,?,?,?)", b ? "," : "");
         batch = rpt__prepare(db, sql, diag);
     }
-    if (!tr || (r->ntrans >= RPT__BATCH && !batch)) {
+    if (!tr || (r->ntrans >= RPT__LEDGER_BATCH && !batch)) {
         sqlite3_finalize(tr);
         return OS_EIO;
     }
@@ -878,9 +1022,9 @@ static os_status rpt__put_transitions(rpt_db *db, int64_t id, const rpt_run *r, 
         const rpt_trans *x = &r->trans[ix[k]];
         n = (k && x->order == prev) ? n + 1 : 0;
         prev = x->order;
-        bool in_batch = batch && k < r->ntrans / RPT__BATCH * RPT__BATCH;
+        bool in_batch = batch && k < r->ntrans / RPT__LEDGER_BATCH * RPT__LEDGER_BATCH;
         sqlite3_stmt *q = in_batch ? batch : tr;
-        int base = in_batch ? (int)(k % RPT__BATCH) * RPT__COLS : 0;
+        int base = in_batch ? (int)(k % RPT__LEDGER_BATCH) * RPT__COLS : 0;
         sqlite3_bind_int64(q, base + 1, id);
         sqlite3_bind_int64(q, base + 2, (sqlite3_int64)x->order);
         sqlite3_bind_int(q, base + 3, n);
@@ -891,7 +1035,7 @@ static os_status rpt__put_transitions(rpt_db *db, int64_t id, const rpt_run *r, 
         else sqlite3_bind_null(q, base + 7);
         sqlite3_bind_int(q, base + 8, x->to);
         sqlite3_bind_int(q, base + 9, x->shortfall);
-        if (in_batch && k % RPT__BATCH != RPT__BATCH - 1) continue;
+        if (in_batch && k % RPT__LEDGER_BATCH != RPT__LEDGER_BATCH - 1) continue;
         st = rpt__step(db, q, diag, "insert transition");
     }
     sqlite3_finalize(batch);
@@ -900,11 +1044,13 @@ static os_status rpt__put_transitions(rpt_db *db, int64_t id, const rpt_run *r, 
     return st;
 }
 
-/* Marks the run complete, with its end time, invariant result, events and wall time. */
+/* Marks the run complete, with its end time, invariant result, events and wall time. This
+ * also stands for the foreign keys, which are off for a replication's write (checking them
+ * looked the run up for every child row: 7% of a short replication's instructions,
+ * docs/performance.md): the run must exist, or the transaction is rolled back. */
 static os_status rpt__put_complete(rpt_db *db, int64_t id, const rpt_run *r, os_diag *diag)
 {
-    sqlite3_stmt *u = rpt__prepare(db, "UPDATE runs SET status='complete', finished_at=?, invariants_ok=?, events=?, wall_seconds=? WHERE id=?",
-                                   diag);
+    sqlite3_stmt *u = rpt__q(db, RPT__Q_COMPLETE, diag);
     if (!u) return OS_EIO;
     char now[32];
     rpt__now(now, sizeof now);
@@ -914,14 +1060,17 @@ static os_status rpt__put_complete(rpt_db *db, int64_t id, const rpt_run *r, os_
     sqlite3_bind_double(u, 4, r->wall_seconds);
     sqlite3_bind_int64(u, 5, id);
     os_status st = rpt__step(db, u, diag, "mark complete");
-    sqlite3_finalize(u);
+    if (st == OS_OK && sqlite3_changes(db->h) != 1) {
+        os_diag_add(diag, "%s: run %lld is not in the results database: its results were not recorded", db->path, (long long)id);
+        st = OS_EIO;
+    }
     return st;
 }
 
 os_status rpt_db_finish_run(rpt_db *db, int64_t id, const rpt_run *r, os_diag *diag)
 {
     static os_status (*const jobs[])(rpt_db *, int64_t, const rpt_run *, os_diag *) = {
-        rpt__put_metrics, rpt__put_stations, rpt__put_series, rpt__put_latency, rpt__put_violations, rpt__insert_breakdowns,
+        rpt__put_metrics, rpt__put_stations, rpt__put_series, rpt__put_latency, rpt__put_violations, rpt__put_breakdowns,
         rpt__put_ledger_names, rpt__put_transitions, rpt__put_complete,
     };
     if (rpt__exec(db, "BEGIN IMMEDIATE") != SQLITE_OK) return rpt__fail(db, diag, "begin");
@@ -1163,6 +1312,9 @@ os_status rpt_db_merge(rpt_db *db, const char *src, int *added, int *duplicates,
     if (rc != SQLITE_DONE) return rpt__fail(db, diag, "attach");
     os_status st = OS_OK;
     sqlite3_stmt *sel = NULL, *ins = NULL, *dup = NULL;
+    /* The copies re-map run ids: here the foreign keys check every child row (a replication's
+     * own write does without them, see rpt__put_complete). */
+    if (rpt__exec(db, "PRAGMA foreign_keys=ON") != SQLITE_OK) { st = rpt__fail(db, diag, "foreign keys"); goto detach; }
     if (rpt__exec(db, "BEGIN IMMEDIATE") != SQLITE_OK) { st = rpt__fail(db, diag, "begin"); goto detach; }
     if (sqlite3_prepare_v2(db->h, "SELECT id, kind IN ('sweep', 'optimize') AND status = 'complete', batch, sweep_point, replication"
                            " FROM src.runs WHERE uuid NOT IN (SELECT uuid FROM main.runs) ORDER BY id", -1, &sel, NULL) != SQLITE_OK ||

@@ -10,6 +10,8 @@
 
 #include "rpt_db.h"
 
+#include <sqlite3.h>
+
 static char dbpath[64];
 
 static void make_path(void)
@@ -155,5 +157,70 @@ Test(db, an_unknown_run_is_not_found, .init = make_path, .fini = remove_db)
     cr_expect_str_eq(d.msgs[0], want);
     rpt_run_fini(&back);
     rpt_db_close(db);
+    os_diag_fini(&d);
+}
+
+/* Series and latency rows go in batches of 32 per statement, through statements the
+ * connection keeps between runs: several runs on one connection, each with full batches
+ * and a remainder (41 rows x 7 columns = 287 series rows), must each read back exactly. */
+Test(db, batched_rows_of_several_runs_read_back_exactly, .init = make_path, .fini = remove_db)
+{
+    rpt_db *db = NULL;
+    os_diag d = { 0 };
+    cr_assert_eq(rpt_db_open(dbpath, RPT_DB_WRITE, RPT_DB_TIMEOUT, &db, &d), OS_OK);
+    rpt_db_meta meta = { .kind = "run", .batch = "batch-2", .scenario_json = "{}", .build = "test", .sweep_point = -1 };
+    int64_t ids[3];
+    rpt_run runs[3];
+    for (int k = 0; k < 3; k++) {
+        sample_run(&runs[k]);
+        for (int i = 3; i < 41; i++) {
+            double row[8] = { 10.0 * i, 100 - i + k, i * 0.5, 3 * i, k, i % 2, i == 7 ? NAN : 7 + i, 8 - i };
+            rpt_series_add(&runs[k].series, row);
+        }
+        for (int b = 0; b < rpt_hist_bucket_count(); b += 3) runs[k].order_to_pay.b[b] = (uint64_t)(b + k + 1);
+        cr_assert_eq(rpt_db_record(db, &meta, &runs[k], &ids[k], &d), OS_OK);
+    }
+    for (int k = 0; k < 3; k++) {
+        rpt_run back;
+        rpt_run_init(&back);
+        cr_assert_eq(rpt_db_load(db, ids[k], &back, NULL, &d), OS_OK);
+        cr_assert_eq(back.series.nrows, 41u);
+        cr_assert_eq(back.series.ncols, runs[k].series.ncols);
+        for (size_t i = 0; i < 41 * (size_t)back.series.ncols; i++) {
+            double a = back.series.v[i], b = runs[k].series.v[i];
+            cr_expect(a == b || (isnan(a) && isnan(b)), "run %d, series value %zu: %.17g back as %.17g", k, i, b, a);
+        }
+        for (int b = 0; b < rpt_hist_bucket_count(); b++)
+            cr_expect_eq(back.order_to_pay.b[b], runs[k].order_to_pay.b[b], "run %d, latency bucket %d", k, b);
+        rpt_run_fini(&back);
+        rpt_run_fini(&runs[k]);
+    }
+    rpt_db_close(db);
+    os_diag_fini(&d);
+}
+
+/* A replication's write checks that its run exists (it stands for the foreign keys, which
+ * are off while it writes): results for an unknown id are refused and nothing is kept. */
+Test(db, results_for_a_run_not_in_the_database_are_refused, .init = make_path, .fini = remove_db)
+{
+    rpt_db *db = NULL;
+    os_diag d = { 0 };
+    cr_assert_eq(rpt_db_open(dbpath, RPT_DB_WRITE, RPT_DB_TIMEOUT, &db, &d), OS_OK);
+    rpt_run r;
+    sample_run(&r);
+    cr_expect_eq(rpt_db_finish_run(db, 77, &r, &d), OS_EIO);
+    cr_assert_eq(d.count, 1);
+    cr_expect(strstr(d.msgs[0], "run 77 is not in the results database"), "%s", d.msgs[0]);
+    rpt_db_close(db);
+    sqlite3 *h = NULL;
+    sqlite3_stmt *q = NULL;
+    cr_assert_eq(sqlite3_open_v2(dbpath, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_prepare_v2(h, "SELECT (SELECT count(*) FROM metrics) + (SELECT count(*) FROM series)"
+                                       " + (SELECT count(*) FROM stations)", -1, &q, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
+    cr_expect_eq(sqlite3_column_int(q, 0), 0, "rows of the refused results were kept");
+    sqlite3_finalize(q);
+    sqlite3_close(h);
+    rpt_run_fini(&r);
     os_diag_fini(&d);
 }
