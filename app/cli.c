@@ -306,9 +306,12 @@ void cli_budget_add(cli_budget *b, const scn_scenario *s, const cli_opts *o, dou
     b->text_bytes += runs * text;
     b->db_bytes += runs * (CLI__RUN_DB_BYTES + text + (RPT_METRIC_COUNT + series) * CLI__DB_ROW_BYTES +
                            ledger * CLI__LEDGER_ROW_BYTES);
-    /* Every run's record (its series and ledger included) is held until the command ends. */
-    b->held_bytes += runs * ((double)sizeof(rpt_run) + series * sizeof(double) + ledger * sizeof(rpt_trans));
-    if (e.bytes > b->run_bytes) b->run_bytes = e.bytes;
+    /* Every run's record is held until the command ends; its series too when a report reads
+     * it; its ledger only until it is written (cli__rec_finish): one run's while it runs and
+     * one more waiting for the writer, counted per thread in run_bytes. */
+    b->held_bytes += runs * ((double)sizeof(rpt_run) + (o->no_report ? 0 : series * sizeof(double)));
+    double in_flight = e.bytes + 2 * ledger * sizeof(rpt_trans);
+    if (in_flight > b->run_bytes) b->run_bytes = in_flight;
 }
 
 int cli_budget_check(const cli_budget *b, const cli_opts *o, const char *what)
@@ -428,6 +431,14 @@ void cli_out_dir(const cli_opts *o, const scn_scenario *s, char *buf, size_t n)
     snprintf(buf, n, "out/%s", safe);
 }
 
+/* A job for the writer thread (--jobs > 1): a unit's 'running' row, or its end. */
+typedef enum cli__wkind { CLI__W_BEGIN, CLI__W_FINISH, CLI__W_FAIL } cli__wkind;
+typedef struct cli__wjob {
+    cli__wkind kind;
+    int        k;    /* the unit */
+    rpt_run   *head; /* BEGIN: the run's header fields (owned; the unit's record is being filled by its run) */
+} cli__wjob;
+
 struct cli_rec {
     rpt_db         *db;        /* the results DB */
     rpt_db_meta     meta;      /* what every run of the batch shares */
@@ -438,16 +449,48 @@ struct cli_rec {
     pthread_mutex_t mu;        /* one writer at a time */
     int             sig_slot;  /* cleanup registered with cli_sig */
     const char     *path;      /* the DB's name, for messages */
+    /* The writer queue, while cli_run_units runs with a writer thread (threaded). Guarded
+     * by qmu; the writer never holds qmu while it takes mu. */
+    bool            threaded;  /* a writer thread owns the DB writes */
+    pthread_mutex_t qmu;
+    pthread_cond_t  qwork;     /* the writer waits for a job or qstop */
+    pthread_cond_t  qroom;     /* workers wait for room for a finished run */
+    cli__wjob      *q;         /* ring of qcap jobs */
+    int             qcap, qhead, qlen;
+    int             qdone;     /* FINISH/FAIL jobs queued: at most qlimit (the records they hold) */
+    int             qlimit;
+    bool            qstop;     /* no more jobs: the writer ends when the queue is empty */
+    bool            qfailed;   /* a write failed: workers start no more units */
+    bool            keep;      /* a report reads the series after the runs: do not free them */
+    cli_unit       *units;     /* the units being run */
+    int64_t        *ids;       /* their run ids (-1 until inserted) */
 };
 
 /* For the signal thread: marks this batch's unfinished runs 'interrupted'. Takes the
- * writer lock and keeps it (the process ends), so no worker writes after this. */
+ * writer lock and keeps it (the process ends), so no worker writes after this. Runs whose
+ * 'running' row still waits in the writer queue are inserted first, so that every run
+ * started is marked. */
 static void cli__rec_interrupted(void *arg, const char *sig)
 {
     cli_rec *r = arg;
     pthread_mutex_lock(&r->mu);
     os_diag d;
     os_diag_init(&d);
+    if (r->threaded) {
+        pthread_mutex_lock(&r->qmu);
+        for (int i = 0; i < r->qlen; i++) {
+            cli__wjob *j = &r->q[(r->qhead + i) % r->qcap];
+            if (j->kind != CLI__W_BEGIN) continue;
+            rpt_db_meta meta = r->meta;
+            const cli_unit *u = &r->units[j->k];
+            meta.scenario_json = u->s->resolved_json;
+            meta.scenario_hash = u->s->hash;
+            meta.sweep_point = u->point;
+            meta.sweep_params = u->params;
+            int64_t id;
+            if (!r->failed) rpt_db_begin_run(r->db, &meta, j->head, &id, &d);
+        }
+    }
     int n = 0;
     if (rpt_db_mark_interrupted(r->db, r->batch, &n, &d) == OS_OK)
         fprintf(stderr, "ordersim: %s: %d unfinished run%s of batch %s marked 'interrupted' in %s\n", sig, n, n == 1 ? "" : "s",
@@ -473,6 +516,9 @@ cli_rec *cli_rec_open(const cli_opts *o, const scn_scenario *s, const char *kind
     r->first = r->last = -1;
     r->path = o->db;
     pthread_mutex_init(&r->mu, NULL);
+    pthread_mutex_init(&r->qmu, NULL);
+    pthread_cond_init(&r->qwork, NULL);
+    pthread_cond_init(&r->qroom, NULL);
     r->sig_slot = cli_sig_push(cli__rec_interrupted, r);
     return r;
 }
@@ -495,12 +541,27 @@ int cli_rec_close(cli_rec *r, const cli_opts *o)
     rpt_db_close(r->db);
     os_diag_fini(&r->diag);
     pthread_mutex_destroy(&r->mu);
+    pthread_mutex_destroy(&r->qmu);
+    pthread_cond_destroy(&r->qwork);
+    pthread_cond_destroy(&r->qroom);
     free(r);
     return rc;
 }
 
-/* Inserts the run as running before it starts; returns its id or -1. */
-static int64_t cli__rec_begin(cli_rec *r, const cli_unit *u)
+/* The fields of a run's 'running' row (rpt_db_begin_run), set before it starts. */
+static void cli__run_head(const cli_unit *u, uint64_t seed, rpt_run *run)
+{
+    snprintf(run->scenario, sizeof run->scenario, "%s", u->s->name);
+    snprintf(run->strategy, sizeof run->strategy, "%s", u->strategy ? u->strategy : u->s->strategy);
+    scn_process_label(u->s, run->process, sizeof run->process);
+    run->seed = seed;
+    run->replication = u->replication;
+    run->horizon = u->s->horizon;
+    run->warmup = u->s->warmup;   /* as run: rates in a rebuilt report divide by horizon - warmup */
+}
+
+/* Inserts the run (header fields in `head`) as running; returns its id or -1. */
+static int64_t cli__rec_begin(cli_rec *r, const cli_unit *u, const rpt_run *head)
 {
     int64_t id = -1;
     pthread_mutex_lock(&r->mu);
@@ -509,7 +570,7 @@ static int64_t cli__rec_begin(cli_rec *r, const cli_unit *u)
     meta.scenario_hash = u->s->hash;
     meta.sweep_point = u->point;
     meta.sweep_params = u->params;
-    if (!r->failed && rpt_db_begin_run(r->db, &meta, u->out, &id, &r->diag) != OS_OK) r->failed = true;
+    if (!r->failed && rpt_db_begin_run(r->db, &meta, head, &id, &r->diag) != OS_OK) r->failed = true;
     pthread_mutex_unlock(&r->mu);
     return r->failed ? -1 : id;
 }
@@ -522,7 +583,10 @@ static void cli__rec_fail(cli_rec *r, int64_t id, const rpt_run *run)
     pthread_mutex_unlock(&r->mu);
 }
 
-static void cli__rec_finish(cli_rec *r, int64_t id, const rpt_run *run)
+/* Writes a finished run's results. Then, unless a report needs them (`keep`), frees what
+ * only the results DB needed: the time series and the ledger, so that a finished
+ * replication holds its metrics, not its series, until the command ends. */
+static void cli__rec_finish(cli_rec *r, int64_t id, rpt_run *run, bool keep)
 {
     pthread_mutex_lock(&r->mu);
     if (id >= 0 && !r->failed) {
@@ -538,6 +602,73 @@ static void cli__rec_finish(cli_rec *r, int64_t id, const rpt_run *run)
         if (id > r->last) r->last = id;
     }
     pthread_mutex_unlock(&r->mu);
+    free(run->trans);
+    run->trans = NULL;
+    run->ntrans = run->cap_trans = 0;
+    if (!keep) {
+        free(run->series.v);
+        run->series.v = NULL;
+        run->series.nrows = run->series.cap = 0;
+    }
+}
+
+/* Queues a job for the writer thread. A finished run waits while qlimit finished runs are
+ * queued already (the records they hold are the queue's memory). */
+static void cli__rec_put(cli_rec *r, cli__wjob job)
+{
+    pthread_mutex_lock(&r->qmu);
+    bool done = job.kind != CLI__W_BEGIN;
+    while (done && r->qdone >= r->qlimit) pthread_cond_wait(&r->qroom, &r->qmu);
+    OS_ASSERT(r->qlen < r->qcap);
+    r->q[(r->qhead + r->qlen++) % r->qcap] = job;
+    r->qdone += done;
+    pthread_cond_signal(&r->qwork);
+    pthread_mutex_unlock(&r->qmu);
+}
+
+/* Has a write failed? (Workers then start no more units.) */
+static bool cli__rec_failed(cli_rec *r)
+{
+    pthread_mutex_lock(&r->qmu);
+    bool f = r->qfailed;
+    pthread_mutex_unlock(&r->qmu);
+    return f;
+}
+
+/* The writer thread: takes the jobs in the order they were queued (a unit's BEGIN always
+ * before its end) and writes each in its own transaction, so simulation workers never wait
+ * for the DB. Ends when qstop is set and the queue is empty. */
+static void *cli__writer(void *arg)
+{
+    cli_rec *r = arg;
+    for (;;) {
+        pthread_mutex_lock(&r->qmu);
+        while (!r->qlen && !r->qstop) pthread_cond_wait(&r->qwork, &r->qmu);
+        if (!r->qlen) {
+            pthread_mutex_unlock(&r->qmu);
+            return NULL;
+        }
+        cli__wjob j = r->q[r->qhead];
+        r->qhead = (r->qhead + 1) % r->qcap;
+        r->qlen--;
+        pthread_mutex_unlock(&r->qmu);
+        cli_unit *u = &r->units[j.k];
+        if (j.kind == CLI__W_BEGIN) {
+            r->ids[j.k] = cli__rec_begin(r, u, j.head);
+            free(j.head);
+        } else if (j.kind == CLI__W_FINISH) {
+            cli__rec_finish(r, r->ids[j.k], u->out, r->keep);
+        } else {
+            cli__rec_fail(r, r->ids[j.k], u->out);
+        }
+        pthread_mutex_lock(&r->qmu);
+        if (j.kind != CLI__W_BEGIN) {
+            r->qdone--;
+            pthread_cond_broadcast(&r->qroom);
+        }
+        if (r->failed) r->qfailed = true;
+        pthread_mutex_unlock(&r->qmu);
+    }
 }
 
 typedef struct cli__work {
@@ -549,42 +680,48 @@ typedef struct cli__work {
     pthread_mutex_t mu;
     struct timespec t0;
     bool progress;
+    bool keep;               /* a report reads the runs' series after the runs */
 } cli__work;
 
 static void *cli__worker(void *arg)
 {
     cli__work *w = arg;
+    cli_rec *rec = w->rec;
+    bool threaded = rec && rec->threaded;
     for (;;) {
         pthread_mutex_lock(&w->mu);
-        int k = w->next < w->total ? w->next++ : -1;
+        int k = w->next < w->total && !(threaded && cli__rec_failed(rec)) ? w->next++ : -1;
+        cli_unit *u = k >= 0 ? &w->units[k] : NULL;
+        sim_opts so = { 0 };
+        if (u)
+            so = (sim_opts){ .strategy = u->strategy, .seed = u->seed, .replication = u->replication,
+                             .check_every_event = w->o->every_event, .ledger = w->o->ledger || w->o->every_event,
+                             .orders_csv = u->replication == 0 && u->point < 0 ? w->o->orders_fp : NULL };
+        if (u && threaded) {
+            /* Queued under w->mu, so the writer inserts the runs in unit order: their ids
+             * do not depend on the threads' timing. */
+            rpt_run *head = xmalloc(sizeof *head);
+            cli__run_head(u, so.seed, head);
+            cli__rec_put(rec, (cli__wjob){ CLI__W_BEGIN, k, head });
+        }
         pthread_mutex_unlock(&w->mu);
         if (k < 0) return NULL;
-        cli_unit *u = &w->units[k];
-        sim_opts so = { .strategy = u->strategy, .seed = u->seed, .replication = u->replication,
-                        .check_every_event = w->o->every_event, .ledger = w->o->ledger || w->o->every_event,
-                        .orders_csv = u->replication == 0 && u->point < 0 ? w->o->orders_fp : NULL };
         int64_t id = -1;
-        if (w->rec) {
-            rpt_run *run = u->out;  /* what the 'running' row needs, before the run fills the rest */
-            snprintf(run->scenario, sizeof run->scenario, "%s", u->s->name);
-            snprintf(run->strategy, sizeof run->strategy, "%s", u->strategy ? u->strategy : u->s->strategy);
-            scn_process_label(u->s, run->process, sizeof run->process);
-            run->seed = so.seed;
-            run->replication = u->replication;
-            run->horizon = u->s->horizon;
-            run->warmup = u->s->warmup;   /* as run: rates in a rebuilt report divide by horizon - warmup */
-            id = cli__rec_begin(w->rec, u);
+        if (rec && !threaded) {
+            cli__run_head(u, so.seed, u->out);   /* what the 'running' row needs, before the run fills the rest */
+            id = cli__rec_begin(rec, u, u->out);
         }
         /* Once the DB refused a write (locked too long, disk full) the invocation fails:
          * the remaining units are not run. A run the loop guard stops is recorded as
          * 'failed' (never left 'running'). */
         u->status = OS_OK;
-        if (!w->rec || id >= 0) {
+        if (!rec || threaded || id >= 0) {
             u->status = sim_run(u->s, &so, u->out);
             OS_ASSERT(u->status == OS_OK || u->status == OS_EDATA);
         }
-        if (w->rec && u->status == OS_OK) cli__rec_finish(w->rec, id, u->out);
-        else if (w->rec) cli__rec_fail(w->rec, id, u->out);
+        if (threaded) cli__rec_put(rec, (cli__wjob){ u->status == OS_OK ? CLI__W_FINISH : CLI__W_FAIL, k, NULL });
+        else if (rec && u->status == OS_OK) cli__rec_finish(rec, id, u->out, w->keep);
+        else if (rec) cli__rec_fail(rec, id, u->out);
         pthread_mutex_lock(&w->mu);
         w->done++;
         if (w->progress) {
@@ -601,16 +738,54 @@ static void *cli__worker(void *arg)
 int cli_run_units(cli_unit *units, int n, const cli_opts *o, cli_rec *rec, const char *label)
 {
     for (int k = 0; k < n; k++) rpt_run_init(units[k].out);
-    cli__work w = { .rec = rec, .units = units, .o = o, .label = label, .total = n, .progress = !o->quiet && isatty(2) };
+    /* Only a report reads the series after the runs; the ledger is read by the DB only. */
+    cli__work w = { .rec = rec, .units = units, .o = o, .label = label, .total = n, .progress = !o->quiet && isatty(2),
+                    .keep = !o->no_report };
     pthread_mutex_init(&w.mu, NULL);
     clock_gettime(CLOCK_MONOTONIC, &w.t0);
     int nt = o->jobs < n ? o->jobs : n;
     if (nt <= 1) {
         cli__worker(&w);
     } else {
-        pthread_t th[1024];
+        pthread_t th[1024], writer;
+        if (rec) {
+            /* One writer thread: workers hand it their runs through a bounded queue (at most
+             * nt finished runs waiting, and the 'running' rows queued before them). */
+            pthread_mutex_lock(&rec->mu);   /* the signal thread reads these under both locks */
+            pthread_mutex_lock(&rec->qmu);
+            rec->threaded = true;
+            rec->keep = w.keep;
+            rec->units = units;
+            rec->ids = xmalloc((size_t)n * sizeof *rec->ids);
+            for (int k = 0; k < n; k++) rec->ids[k] = -1;
+            rec->qcap = 3 * nt + 1;   /* nt finished runs, a BEGIN before each, one more BEGIN per worker */
+            rec->q = xcalloc((size_t)rec->qcap, sizeof *rec->q);
+            rec->qhead = rec->qlen = rec->qdone = 0;
+            rec->qlimit = nt;
+            rec->qstop = rec->qfailed = false;
+            pthread_mutex_unlock(&rec->qmu);
+            pthread_mutex_unlock(&rec->mu);
+            OS_ASSERT(pthread_create(&writer, NULL, cli__writer, rec) == 0);
+        }
         for (int i = 0; i < nt; i++) OS_ASSERT(pthread_create(&th[i], NULL, cli__worker, &w) == 0);
         for (int i = 0; i < nt; i++) pthread_join(th[i], NULL);
+        if (rec) {
+            pthread_mutex_lock(&rec->qmu);
+            rec->qstop = true;
+            pthread_cond_signal(&rec->qwork);
+            pthread_mutex_unlock(&rec->qmu);
+            pthread_join(writer, NULL);
+            pthread_mutex_lock(&rec->mu);   /* the signal thread reads these under both locks */
+            pthread_mutex_lock(&rec->qmu);
+            rec->threaded = false;
+            free(rec->q);
+            free(rec->ids);
+            rec->q = NULL;
+            rec->ids = NULL;
+            rec->units = NULL;
+            pthread_mutex_unlock(&rec->qmu);
+            pthread_mutex_unlock(&rec->mu);
+        }
     }
     if (w.progress) fputs("\n", stderr);
     pthread_mutex_destroy(&w.mu);

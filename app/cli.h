@@ -34,7 +34,8 @@ typedef struct cli_budget {
     double text_bytes;   /* scenario text stored (once per run) */
     double db_bytes;     /* growth of the results DB */
     double held_bytes;   /* run records held in memory until the command ends */
-    double run_bytes;    /* the largest run's memory while it runs (orders in flight) */
+    double run_bytes;    /* the largest run's memory while it runs: orders in flight, and its
+                            ledger twice (its own, one more waiting for the writer) */
 } cli_budget;
 
 /* The documented limits (docs/reliability.md); --force runs past them. */
@@ -148,9 +149,11 @@ void cli_budget_add(cli_budget *b, const scn_scenario *s, const cli_opts *o, dou
  * CLI_LIMIT_HOURS of wall time (on min(jobs, CPUs) threads), CLI_LIMIT_BYTES of memory or
  * CLI_LIMIT_BYTES of DB growth, unless --force. */
 int cli_budget_check(const cli_budget *b, const cli_opts *o, const char *what);
-/* Records replications in the results DB as they run: each is inserted as 'running' before
+/* Records replications in the results DB as they run: each is inserted as 'running' when
  * it starts and completed in one transaction when it ends, so a killed process leaves its
- * unfinished runs visibly not complete. Safe to share between worker threads. */
+ * unfinished runs visibly not complete. With one thread the worker writes; with --jobs > 1
+ * one writer thread does (cli_run_units), in the order the runs were started, so run ids
+ * follow the units' order whatever the threads' timing. */
 typedef struct cli_rec cli_rec;
 /* Opens the DB of o->db for a batch of `kind` runs of s; NULL with *rc = CLI_IO on failure
  * (message printed). */
@@ -175,7 +178,11 @@ typedef struct cli_unit {
 } cli_unit;
 
 /* Runs units on o->jobs threads (results do not depend on the number of threads), recording
- * each with `rec` when not NULL. Shows progress on stderr when it is a terminal. Returns
+ * each with `rec` when not NULL: with more than one thread, workers hand finished runs to
+ * one writer thread through a bounded queue (at most as many waiting as threads) and never
+ * wait for the DB otherwise. Once a run is recorded its ledger is freed, and its time series
+ * too when o->no_report (only a report reads it), so a finished run holds its metrics only.
+ * Shows progress on stderr when it is a terminal. Returns
  * CLI_OK, or CLI_DATA when a run stopped without results (the engine's loop guard: the
  * process definition let an order cycle at one instant); the message is printed on stderr
  * and the run recorded as failed. The caller must then not report the runs. */

@@ -39,6 +39,13 @@ over=$(sqlite3 "$T/l.db" "SELECT count(*) FROM transitions_named WHERE action='p
 [ "$over" = "$(sqlite3 "$T/l.db" "SELECT value FROM metrics WHERE name='oversold_orders'" | cut -d. -f1)" ] || fail "ledger oversold orders ($over) differ from the metric"
 [ "$(sqlite3 "$T/l.db" "SELECT count(*) FROM transitions_named WHERE action='create'")" = \
   "$(sqlite3 "$T/l.db" "SELECT value FROM metrics WHERE name='orders_created'" | cut -d. -f1)" ] || fail "ledger creations differ"
+# --jobs 3: one writer thread records the runs, in replication order (ids do not depend on
+# the threads' timing), each whole (series, ledger), and the report still has every series
+"$BIN" run "$S" --db "$T/j.db" --out "$T/jrep" --quiet --jobs 3 --replications 7 --ledger --set customers.max_customers=3000
+[ "$(sqlite3 "$T/j.db" "SELECT group_concat(replication, ',') FROM (SELECT replication FROM runs WHERE status = 'complete' ORDER BY id)")" =   0,1,2,3,4,5,6 ] || fail "--jobs 3: runs not recorded complete in replication order"
+[ "$(sqlite3 "$T/j.db" "SELECT count(DISTINCT run_id) FROM series")" = 7 ] || fail "--jobs 3: a run without its series"
+[ "$(sqlite3 "$T/j.db" "SELECT count(DISTINCT run_id) FROM transitions")" = 7 ] || fail "--jobs 3: a run without its ledger"
+[ -s "$T/jrep/stock.png" ] || fail "--jobs 3: report charts missing"
 # without gnuplot the run still succeeds and says the charts were skipped
 PATH=/nonexistent "$BIN" run "$S" --db "$T/g.db" --out "$T/nog" --set customers.max_customers=2000 > "$T/nog.out" 2> "$T/nog.err" \
   || fail "a run without gnuplot failed"
