@@ -393,7 +393,11 @@ static os_status rpt__setup(rpt_db *db, os_diag *diag)
     double t0 = rpt__mono();
     char foreign[160];
     for (;;) {
-        int rc = sqlite3_exec(db->h, "PRAGMA page_size=16384; PRAGMA journal_mode=WAL;", NULL, NULL, NULL);
+        /* 8 KB pages (for a new file): every commit writes each page it changed whole to the
+         * WAL, and a short replication's two commits change a dozen; 16 KB doubled the kernel
+         * time of small_runs for no measurable gain on the ledger (docs/performance.md,
+         * "Per-run overhead, round three"). */
+        int rc = sqlite3_exec(db->h, "PRAGMA page_size=8192; PRAGMA journal_mode=WAL;", NULL, NULL, NULL);
         if (rc == SQLITE_OK) rc = sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL);
         if (rc == SQLITE_OK) {
             int v = rpt__version(db->h, foreign, sizeof foreign);
