@@ -67,7 +67,7 @@ static promo_book *proc__promotions(const proc_config *c)
 {
     OS_ASSERT(c->n_tiers >= 0 && c->n_tiers <= PROC_MAX_TIERS && c->n_promos + c->n_tiers <= PROMO_MAX);
     promo_def defs[PROMO_MAX];
-    memcpy(defs, c->promos, (size_t)c->n_promos * sizeof *defs);
+    if (c->n_promos) memcpy(defs, c->promos, (size_t)c->n_promos * sizeof *defs);   /* promos may be NULL when there are none */
     for (int i = 0; i < c->n_tiers; i++) {
         const proc_tier *t = &c->tiers[i];
         promo_def *d = &defs[c->n_promos + i];
