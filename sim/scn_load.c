@@ -420,11 +420,7 @@ static void scn__payment_channels(scn__ctx *cx, const cJSON *pay)
         jsn_check_keys(cx->doc, cx->diag, e, p, k_channel);
         if (scn__name(cx, e, p, "name", c->name, sizeof c->name))
             for (int j = 0; j < i; j++)
-                if (strcmp(s->channels[j].name, c->name) == 0) {
-                    char q[96];
-                    jsn_path_key(q, sizeof q, p, "name");
-                    SCN__ERR(cx, scn__member(e, "name"), q, "channel \"%s\" is listed twice (also payment.channels[%d])", c->name, j);
-                }
+                if (strcmp(s->channels[j].name, c->name) == 0) scn__twice(cx, e, p, "name", "channel", c->name, "payment.channels", j);
         scn__num(cx, e, p, "share", true, 0, 1, &c->share);
         total += c->share;
         scn__dist(cx, e, p, "delay", true, &c->delay);

@@ -420,7 +420,7 @@ static void sim__start(sim__model *m, int which, const sim__job *job)
         rpt_hist_add(&st->wait, m->now - job->arrived);
         rpt_hist_add(&st->response, (m->now - job->arrived) + service);
         double other = sim__other_mean(m, which, job);
-        if (other >= 0) { st->n_other++; st->demand_other += dead ? 0 : other; }
+        if (other >= 0) { st->n_other++; st->demand_other += other; }
     }
     sim__station_advance(m, st);
     st->busy++;
