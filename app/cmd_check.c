@@ -213,7 +213,7 @@ static int cmd_check(cli_opts *o)
                 if (strcmp(r.st[j].name, fig->ref[k].station) == 0) fig->base[k] = rpt_st_value(&r.st[j], fig->ref[k].figure);
         rpt_run_fini(&r);
     }
-    if (!rc && !chk__tolerances(o->tolerance, have_base && o->replications > 1 && !isnan(fig->bci[RPT_orders_paid]), fig)) rc = CLI_USAGE;
+    if (!rc && !chk__tolerances(o->tolerance, have_base && o->replications > 1 && !isnan(fig->bci[RPT_M_orders_paid]), fig)) rc = CLI_USAGE;
     if (rc) { free(fig); scn_free(s); return rc; }
 
     rpt_run *runs = xcalloc((size_t)o->replications, sizeof *runs);
@@ -277,7 +277,7 @@ static int cmd_check(cli_opts *o)
             int better = rpt_ref_better(&fig->ref[m]);
             /* Paid orders, units and revenue that include oversold orders are no benefit. */
             if (!station && rpt_metric_counts_oversold((rpt_metric)m) &&
-                (fig->base[RPT_oversold_orders] > 0 || sum.mean[RPT_oversold_orders] > 0))
+                (fig->base[RPT_M_oversold_orders] > 0 || sum.mean[RPT_M_oversold_orders] > 0))
                 better = 0;
             const char *status = "ok";
             if (beyond && isfinite(diff) && diff != 0) {

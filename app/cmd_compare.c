@@ -13,13 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The metrics the verdict table shows, in order. */
-static const rpt_metric cmp__key[] = { RPT_oversold_units, RPT_oversold_orders, RPT_revenue_at_risk, RPT_genuine_orders_served,
-    RPT_genuine_orders_paid, RPT_orders_paid, RPT_units_sold, RPT_locked_stock_peak, RPT_locked_unit_seconds,
-    RPT_malicious_locked_unit_seconds, RPT_genuine_rejected_while_locked, RPT_payments_rejected_revalidation,
-    RPT_orders_refunded, RPT_unsold_units_end, RPT_revenue, RPT_order_to_pay_p95, RPT_sellout_time };
-#define CMP_NKEY ((int)(sizeof cmp__key / sizeof cmp__key[0]))
-
 /* Appends printf-formatted text to a growing string. */
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
@@ -47,33 +40,33 @@ static char *cmp__conclusion(const rpt_summary *sums, int n, const rpt_recommend
     char a[64], b[64], d[64], e[64];
 #define CMP__N(buf, v) (rpt_num_format((v), NAN, "", NULL, (buf), sizeof (buf)), (buf))
 #define CMP__M(buf, v) (rpt_num_format((v), NAN, "money", NULL, (buf), sizeof (buf)), (buf))
-    for (int k = 0; k < n; k++) over += sums[k].mean[RPT_oversold_units] > 0;
+    for (int k = 0; k < n; k++) over += sums[k].mean[RPT_M_oversold_units] > 0;
     cmp__cat(&c, &len, "Over %d replication%s with common random numbers:\n", sums[0].n, sums[0].n == 1 ? "" : "s");
     if (!over) cmp__cat(&c, &len, "- no strategy oversold.\n");
     for (int k = 0; k < n; k++) {
         const rpt_summary *s = &sums[k];
         const char *name = s->runs[0].strategy;
-        if (!(s->mean[RPT_oversold_units] > 0)) continue;
-        if (s->mean[RPT_orders_refunded] > 0)
-            cmp__cat(&c, &len, "- %s oversold %s units in %s orders (refunded).\n", name, CMP__N(a, s->mean[RPT_oversold_units]),
-                     CMP__N(b, s->mean[RPT_oversold_orders]));
+        if (!(s->mean[RPT_M_oversold_units] > 0)) continue;
+        if (s->mean[RPT_M_orders_refunded] > 0)
+            cmp__cat(&c, &len, "- %s oversold %s units in %s orders (refunded).\n", name, CMP__N(a, s->mean[RPT_M_oversold_units]),
+                     CMP__N(b, s->mean[RPT_M_oversold_orders]));
         else
             cmp__cat(&c, &len, "- %s oversold %s units in %s orders (backordered: %s captured for orders stock does not cover).\n",
-                     name, CMP__N(a, s->mean[RPT_oversold_units]), CMP__N(b, s->mean[RPT_oversold_orders]), CMP__M(d, s->mean[RPT_revenue_at_risk]));
+                     name, CMP__N(a, s->mean[RPT_M_oversold_units]), CMP__N(b, s->mean[RPT_M_oversold_orders]), CMP__M(d, s->mean[RPT_M_revenue_at_risk]));
     }
     for (int k = 0; k < n; k++) {
         const rpt_summary *s = &sums[k];
         const char *name = s->runs[0].strategy;
-        if (s->mean[RPT_locked_unit_seconds] > 0) {
-            double bots = s->mean[RPT_malicious_locked_unit_seconds] / s->mean[RPT_locked_unit_seconds];
+        if (s->mean[RPT_M_locked_unit_seconds] > 0) {
+            double bots = s->mean[RPT_M_malicious_locked_unit_seconds] / s->mean[RPT_M_locked_unit_seconds];
             cmp__cat(&c, &len, "- %s locked up to %s units (%.0f%% of locked unit-seconds held by bots) and turned away %s genuine orders while the units they wanted were locked.\n",
-                     name, CMP__N(a, s->mean[RPT_locked_stock_peak]), 100 * bots, CMP__N(b, s->mean[RPT_genuine_rejected_while_locked]));
+                     name, CMP__N(a, s->mean[RPT_M_locked_stock_peak]), 100 * bots, CMP__N(b, s->mean[RPT_M_genuine_rejected_while_locked]));
         }
     }
     for (int k = 0; k < n; k++)
         cmp__cat(&c, &len, "- %s: %s genuine orders served (%s paid), %s units unsold at the end, revenue %s.\n",
-                 sums[k].runs[0].strategy, CMP__N(a, sums[k].mean[RPT_genuine_orders_served]), CMP__N(b, sums[k].mean[RPT_genuine_orders_paid]),
-                 CMP__N(d, sums[k].mean[RPT_unsold_units_end]), CMP__M(e, sums[k].mean[RPT_revenue]));
+                 sums[k].runs[0].strategy, CMP__N(a, sums[k].mean[RPT_M_genuine_orders_served]), CMP__N(b, sums[k].mean[RPT_M_genuine_orders_paid]),
+                 CMP__N(d, sums[k].mean[RPT_M_unsold_units_end]), CMP__M(e, sums[k].mean[RPT_M_revenue]));
 #undef CMP__N
 #undef CMP__M
     if (rec->strategy >= 0) cmp__cat(&c, &len, "Recommendation: %s.\n", sums[rec->strategy].runs[0].strategy);
@@ -174,7 +167,9 @@ static int cmd_compare(cli_opts *o)
     char *conclusion = cmp__conclusion(sums, n, &recommendation);
     char command[1024];
     snprintf(command, sizeof command, "ordersim compare %s --replications %d", s->file, o->replications);
-    rpt_report_in in = { .conclusion = conclusion, .reference = ref, .verdict_metrics = cmp__key, .nverdict_metrics = CMP_NKEY };
+    rpt_metric table[RPT_METRIC_COUNT];   /* the rows flagged RPT_MF_VERDICT, in their order */
+    int ntable = rpt_metric_verdict_table(table);
+    rpt_report_in in = { .conclusion = conclusion, .reference = ref, .verdict_metrics = table, .nverdict_metrics = ntable };
     if (o->json) cmp__json(sums, n, ref, verdicts, &recommendation, conclusion);
     else cmd_print_many(o, s, sums, n, &in, command);   /* the report's own text */
     dbrc = cli_rec_close(rec, o);

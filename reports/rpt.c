@@ -7,37 +7,13 @@
 #include "rpt_int.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-static const char *const rpt__names[] = {
-#define RPT__N(name, unit, better) #name,
-    RPT_METRIC_LIST(RPT__N)
-#undef RPT__N
-};
-static const char *const rpt__units[] = {
-#define RPT__U(name, unit, better) unit,
-    RPT_METRIC_LIST(RPT__U)
-#undef RPT__U
-};
-static const int rpt__better[] = {
-#define RPT__B(name, unit, better) better,
-    RPT_METRIC_LIST(RPT__B)
-#undef RPT__B
-};
-_Static_assert(OS_COUNT_OF(rpt__names) == RPT_METRIC_COUNT, "one name per metric");
-_Static_assert(OS_COUNT_OF(rpt__units) == RPT_METRIC_COUNT, "one unit per metric");
-_Static_assert(OS_COUNT_OF(rpt__better) == RPT_METRIC_COUNT, "one direction per metric");
-
-const char *rpt_metric_name(rpt_metric m) { return (unsigned)m < RPT_METRIC_COUNT ? rpt__names[m] : "?"; }
-const char *rpt_metric_unit(rpt_metric m) { return (unsigned)m < RPT_METRIC_COUNT ? rpt__units[m] : ""; }
-int rpt_metric_better(rpt_metric m) { return (unsigned)m < RPT_METRIC_COUNT ? rpt__better[m] : 0; }
-
-int rpt_metric_find(const char *name) { return os_name_find(rpt__names, RPT_METRIC_COUNT, name); }
-
-/* ---- breakdowns (issue 15 items 9-12) ------------------------------------------------ */
+/* ---- breakdowns ---------------------------------------------------------------------- */
 
 static const char *const rpt__bd_keys[] = {
 #define RPT__D(id, key, label) key,
@@ -50,50 +26,84 @@ static const char *const rpt__bd_labels[] = {
 #undef RPT__D
 };
 static const char *const rpt__bd_extra_names[] = {
-#define RPT__E(name, unit) #name,
+#define RPT__E(name, unit, dim) #name,
     RPT_BD_EXTRA_LIST(RPT__E)
 #undef RPT__E
 };
-static const char *const rpt__bd_extra_units[] = {
-#define RPT__E(name, unit) unit,
+static const rpt_unit rpt__bd_extra_units[] = {
+#define RPT__E(name, unit, dim) unit,
+    RPT_BD_EXTRA_LIST(RPT__E)
+#undef RPT__E
+};
+static const rpt_bd_dim rpt__bd_extra_dims[] = {
+#define RPT__E(name, unit, dim) dim,
     RPT_BD_EXTRA_LIST(RPT__E)
 #undef RPT__E
 };
 
-/* What each dimension breaks down (docs/metrics.md, "Breakdowns"). A segment owns its
- * customers, their requests and their orders; a payment channel owns orders (a request
- * turned away before it became an order has none); a SKU owns units, membership points
- * (its units x the tier's points per unit) and, split over an order's lines in proportion to
- * their list value, its money (an order with several SKUs belongs to each, so order counts
- * are not split by SKU; a partial return's refund and the discount it takes back belong to
- * the returned line's SKU); a promotion (a membership tier is one) owns the discount it gave
- * and its budget. */
-#define RPT__BD_ORDER_FIGURES                                                                       \
-    RPT_orders_created, RPT_orders_paid, RPT_genuine_orders_paid, RPT_genuine_orders_served,          \
-    RPT_orders_expired, RPT_orders_cancelled, RPT_orders_cancelled_after_pay, RPT_orders_refunded,    \
-    RPT_orders_returned, RPT_orders_completed, RPT_orders_modified, RPT_orders_open_end,              \
-    RPT_returns_refused_window, RPT_payments_rejected_revalidation, RPT_units_sold, RPT_oversold_units, \
-    RPT_oversold_orders, RPT_captured_total, RPT_discount_total, RPT_refund_total, RPT_revenue,       \
-    RPT_revenue_at_risk, RPT_order_reads, RPT_payment_sessions_abandoned, RPT_units_bought_by_bots,   \
-    RPT_points_awarded, RPT_points_returned, RPT_orders_refunded_by_buyer, RPT_refunds_refused,       \
-    RPT_orders_cancelled_by_merchant, RPT_returns_rejected, RPT_orders_returned_partly,               \
-    RPT_discount_taken_back, RPT_sub_orders, RPT_addresses_modified, RPT_address_changes_refused
-static const int rpt__bd_segment[] = { RPT_customers, RPT_orders_rejected_stockout, RPT_orders_blocked_risk,
-                                       RPT_genuine_rejected_while_locked, RPT_retries, RPT_customers_served,
-                                       RPT_customers_turned_away_by_display, RPT_turned_away_while_available,
-                                       RPT__BD_ORDER_FIGURES };
-static const int rpt__bd_channel[] = { RPT__BD_ORDER_FIGURES };
-static const int rpt__bd_sku[] = { RPT_units_sold, RPT_oversold_units, RPT_units_bought_by_bots, RPT_unsold_units_end,
-                                   RPT_captured_total, RPT_discount_total, RPT_refund_total, RPT_revenue, RPT_revenue_at_risk,
-                                   RPT_points_awarded, RPT_points_returned, RPT_discount_taken_back };
-static const int rpt__bd_promotion[] = { RPT_discount_total, RPT_BD_budget_left, RPT_BD_budget_skips };
+/* Which dimension splits what is the metric rows' breakdowns column (rpt_metric.h); this is
+ * only the column order. Each dimension keeps the order its columns had before the rows
+ * said it, so --json, the DB and the reports stay byte-identical; any other figure the
+ * dimension splits follows in table order (a new metric: set its row's breakdowns column,
+ * nothing here). Every figure listed must be one the dimension splits (checked when the
+ * columns are built). */
+#define RPT__BD_ORDER_FIGURES                                                                                \
+    RPT_M_orders_created, RPT_M_orders_paid, RPT_M_genuine_orders_paid, RPT_M_genuine_orders_served,          \
+    RPT_M_orders_expired, RPT_M_orders_cancelled, RPT_M_orders_cancelled_after_pay, RPT_M_orders_refunded,    \
+    RPT_M_orders_returned, RPT_M_orders_completed, RPT_M_orders_modified, RPT_M_orders_open_end,              \
+    RPT_M_returns_refused_window, RPT_M_payments_rejected_revalidation, RPT_M_units_sold, RPT_M_oversold_units, \
+    RPT_M_oversold_orders, RPT_M_captured_total, RPT_M_discount_total, RPT_M_refund_total, RPT_M_revenue,       \
+    RPT_M_revenue_at_risk, RPT_M_order_reads, RPT_M_payment_sessions_abandoned, RPT_M_units_bought_by_bots,     \
+    RPT_M_points_awarded, RPT_M_points_returned, RPT_M_orders_refunded_by_buyer, RPT_M_refunds_refused,         \
+    RPT_M_orders_cancelled_by_merchant, RPT_M_returns_rejected, RPT_M_orders_returned_partly,                   \
+    RPT_M_discount_taken_back, RPT_M_sub_orders, RPT_M_addresses_modified, RPT_M_address_changes_refused
+static const int rpt__bd_order_segment[] = { RPT_M_customers, RPT_M_orders_rejected_stockout, RPT_M_orders_blocked_risk,
+                                             RPT_M_genuine_rejected_while_locked, RPT_M_retries, RPT_M_customers_served,
+                                             RPT_M_customers_turned_away_by_display, RPT_M_turned_away_while_available,
+                                             RPT__BD_ORDER_FIGURES };
+static const int rpt__bd_order_channel[] = { RPT__BD_ORDER_FIGURES };
+static const int rpt__bd_order_sku[] = { RPT_M_units_sold, RPT_M_oversold_units, RPT_M_units_bought_by_bots, RPT_M_unsold_units_end,
+                                         RPT_M_captured_total, RPT_M_discount_total, RPT_M_refund_total, RPT_M_revenue,
+                                         RPT_M_revenue_at_risk, RPT_M_points_awarded, RPT_M_points_returned,
+                                         RPT_M_discount_taken_back };
+static const int rpt__bd_order_promotion[] = { RPT_M_discount_total, RPT_BD_budget_left, RPT_BD_budget_skips };
 
-static const struct { const int *f; int n; } rpt__bd_cols[RPT_BD_DIMS] = {
-    [RPT_BD_SEGMENT]   = { rpt__bd_segment,   (int)(sizeof rpt__bd_segment / sizeof(int)) },
-    [RPT_BD_SKU]       = { rpt__bd_sku,       (int)(sizeof rpt__bd_sku / sizeof(int)) },
-    [RPT_BD_PROMOTION] = { rpt__bd_promotion, (int)(sizeof rpt__bd_promotion / sizeof(int)) },
-    [RPT_BD_CHANNEL]   = { rpt__bd_channel,   (int)(sizeof rpt__bd_channel / sizeof(int)) },
+static const struct { const int *f; int n; } rpt__bd_order[RPT_BD_DIMS] = {
+    [RPT_BD_SEGMENT]   = { rpt__bd_order_segment,   (int)OS_COUNT_OF(rpt__bd_order_segment) },
+    [RPT_BD_SKU]       = { rpt__bd_order_sku,       (int)OS_COUNT_OF(rpt__bd_order_sku) },
+    [RPT_BD_PROMOTION] = { rpt__bd_order_promotion, (int)OS_COUNT_OF(rpt__bd_order_promotion) },
+    [RPT_BD_CHANNEL]   = { rpt__bd_order_channel,   (int)OS_COUNT_OF(rpt__bd_order_channel) },
 };
+
+/* The columns of each dimension, built once from the rows (rpt__bd_build). */
+static int rpt__bd_f[RPT_BD_DIMS][RPT_BD_FIGURES];
+static int rpt__bd_n[RPT_BD_DIMS];
+static pthread_once_t rpt__bd_once = PTHREAD_ONCE_INIT;
+
+/* True when dimension d splits figure f (a metric by its row, an extra by its own). */
+static bool rpt__bd_splits(rpt_bd_dim d, int f)
+{
+    if (f < RPT_METRIC_COUNT) return (rpt_metric_breakdowns((rpt_metric)f) >> d) & 1u;
+    return f < RPT_BD_FIGURES && rpt__bd_extra_dims[f - RPT_METRIC_COUNT] == d;
+}
+
+/* Builds every dimension's columns: its kept order, then the other figures it splits. */
+static void rpt__bd_build(void)
+{
+    for (int d = 0; d < RPT_BD_DIMS; d++) {
+        bool in[RPT_BD_FIGURES] = { false };
+        int n = 0;
+        for (int k = 0; k < rpt__bd_order[d].n; k++) {
+            int f = rpt__bd_order[d].f[k];
+            OS_ASSERT(rpt__bd_splits((rpt_bd_dim)d, f) && !in[f]);
+            in[f] = true;
+            rpt__bd_f[d][n++] = f;
+        }
+        for (int f = 0; f < RPT_BD_FIGURES; f++)
+            if (!in[f] && rpt__bd_splits((rpt_bd_dim)d, f)) rpt__bd_f[d][n++] = f;
+        rpt__bd_n[d] = n;
+    }
+}
 
 const char *rpt_bd_key(rpt_bd_dim d) { return (unsigned)d < RPT_BD_DIMS ? rpt__bd_keys[d] : "?"; }
 const char *rpt_bd_label(rpt_bd_dim d) { return (unsigned)d < RPT_BD_DIMS ? rpt__bd_labels[d] : "?"; }
@@ -101,8 +111,9 @@ const char *rpt_bd_label(rpt_bd_dim d) { return (unsigned)d < RPT_BD_DIMS ? rpt_
 int rpt_bd_columns(rpt_bd_dim d, const int **figures)
 {
     OS_ASSERT((unsigned)d < RPT_BD_DIMS);
-    *figures = rpt__bd_cols[d].f;
-    return rpt__bd_cols[d].n;
+    pthread_once(&rpt__bd_once, rpt__bd_build);
+    *figures = rpt__bd_f[d];
+    return rpt__bd_n[d];
 }
 
 int rpt_bd_column(rpt_bd_dim d, int f)
@@ -120,10 +131,10 @@ const char *rpt_bd_figure_name(int f)
          : f < RPT_BD_FIGURES   ? rpt__bd_extra_names[f - RPT_METRIC_COUNT] : "?";
 }
 
-const char *rpt_bd_figure_unit(int f)
+rpt_unit rpt_bd_figure_unit(int f)
 {
     return f < RPT_METRIC_COUNT ? rpt_metric_unit((rpt_metric)f)
-         : f < RPT_BD_FIGURES   ? rpt__bd_extra_units[f - RPT_METRIC_COUNT] : "";
+         : f < RPT_BD_FIGURES   ? rpt__bd_extra_units[f - RPT_METRIC_COUNT] : RPT_UNIT_COUNT;
 }
 
 bool rpt_bd_additive(int f) { return f >= 0 && f < RPT_METRIC_COUNT; }
@@ -154,7 +165,7 @@ int rpt_bd_check(const rpt_run *r, os_diag *diag)
             for (int k = 0; k < b->nrows; k++) sum += b->v[(size_t)k * (size_t)n + (size_t)c];
             /* Money is summed in floating point in another order than the total: a cent,
              * or a billionth of the total, of slack; counts and units must match exactly. */
-            bool money = strcmp(rpt_metric_unit((rpt_metric)fs[c]), "money") == 0;
+            bool money = rpt_metric_unit((rpt_metric)fs[c]) == RPT_U_MONEY;
             double slack = money ? fmax(0.01, 1e-9 * fabs(total)) : 0;
             if (!(fabs(sum - total) <= slack)) {
                 os_diag_add(diag, "breakdown %s: %s: rows add up to %.17g, the total is %.17g", rpt__bd_keys[d],
@@ -428,7 +439,7 @@ bool rpt_ref_parse(const char *name, const char *const *stations, int n, rpt_ref
     out->metric = rpt_metric_find(name);
     if (out->metric >= 0) return true;
     if (strncmp(name, "stations.", 9) != 0) {
-        const char *best = os_name_closest(rpt__names, RPT_METRIC_COUNT, name, 3);
+        const char *best = rpt_metric_closest(name);
         if (best) snprintf(err, errn, "unknown metric \"%s\" (did you mean \"%s\"?)", name, best);
         else snprintf(err, errn, "unknown metric \"%s\": expected a metric name (docs/metrics.md) or stations.NAME.FIGURE", name);
         return false;
@@ -553,7 +564,7 @@ void rpt_write_json(const rpt_summary *s, FILE *out, bool engine, int ind)
         fprintf(out, "\"%s\": {\n", pass ? "ci95" : "metrics");
         for (int m = 0; m < RPT_METRIC_COUNT; m++) {
             rpt__pad(out, i4);
-            fprintf(out, "\"%s\": ", rpt__names[m]);
+            fprintf(out, "\"%s\": ", rpt_metric_name((rpt_metric)m));
             jsn_write_num(out, pass ? s->ci95[m] : s->mean[m]);
             fputs(m + 1 < RPT_METRIC_COUNT ? ",\n" : "\n", out);
         }

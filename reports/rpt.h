@@ -1,103 +1,18 @@
 /*
  * rpt.h — the run-results record and what is computed from it.
  *
- * The simulator fills an rpt_run; this module never sees the simulator. Metrics are one
- * X-macro (name, unit, which direction is better) so the JSON keys, the table, the DB columns
- * and compare's verdicts all come from one list and cannot drift. docs/metrics.md defines each.
+ * The simulator fills an rpt_run; this module never sees the simulator. The metrics are one
+ * table (rpt_metric.h), so the JSON keys, the tables, the DB rows, the breakdowns and
+ * compare's verdicts all come from one row per metric and cannot drift.
  */
 #ifndef RPT_H
 #define RPT_H
 
 #include "cnd.h"
 #include "os.h"
+#include "rpt_metric.h"
 
 #include <stdio.h>
-
-/* X(name, unit, better): better is +1 when higher is better, -1 when lower, 0 when neither. */
-#define RPT_METRIC_LIST(X)                                    \
-    X(customers,                      "customers", 0)           \
-    X(orders_created,                 "",        0)           \
-    X(orders_rejected_stockout,       "",        0)           \
-    X(orders_blocked_risk,            "",        0)           \
-    X(orders_paid,                    "",        1)           \
-    X(orders_expired,                 "",       -1)           \
-    X(orders_cancelled,               "",        0)           \
-    X(orders_refunded,                "",       -1)           \
-    X(orders_returned,                "",        0)           \
-    X(orders_completed,               "",        1)           \
-    X(payments_rejected_revalidation, "payments", -1)           \
-    X(units_sold,                     "units",   1)           \
-    X(oversold_units,                 "units",  -1)           \
-    X(oversold_orders,                "",       -1)           \
-    X(locked_stock_peak,              "units",  -1)           \
-    X(locked_stock_mean,              "units",  -1)           \
-    X(locked_unit_seconds,            "unit*s", -1)           \
-    X(malicious_locked_unit_seconds,  "unit*s", -1)           \
-    X(genuine_rejected_while_locked,  "",       -1)           \
-    X(unsold_units_end,               "units",   0)           \
-    X(sellout_time,                   "s",       0)           \
-    X(throughput_paid_per_s,          "1/s",     1)           \
-    X(throughput_completed_per_s,     "1/s",     1)           \
-    X(peak_paid_per_s,                "1/s",     0)           \
-    X(order_to_pay_p50,               "s",      -1)           \
-    X(order_to_pay_p95,               "s",      -1)           \
-    X(order_to_pay_p99,               "s",      -1)           \
-    X(revenue,                        "money",   1)           \
-    X(discount_total,                 "money",   0)           \
-    X(refund_total,                   "money",  -1)           \
-    /* extensions beyond the contract */                      \
-    X(orders_modified,                "",        0)           \
-    X(orders_open_end,                "",        0)           \
-    X(returns_refused_window,         "returns", 0)           \
-    X(forbidden_actions,              "actions", 0)           \
-    X(captured_total,                 "money",   0)           \
-    X(genuine_orders_paid,            "",        1)           \
-    X(orders_cancelled_after_pay,     "",        0)           \
-    X(genuine_orders_served,          "",        1)           \
-    X(revenue_at_risk,                "money",  -1)           \
-    /* issue 15 items 9-12 */                                 \
-    X(order_reads,                    "requests", 0)           \
-    /* issue 15 items 1-4: checkout bots, scalpers, retries, displayed stock */ \
-    X(payment_sessions_abandoned,     "sessions", 0)           \
-    X(units_bought_by_bots,           "units",  -1)           \
-    X(retries,                        "",        0)           \
-    X(customers_served,               "customers", 1)           \
-    X(customers_turned_away_by_display, "customers", -1)           \
-    X(turned_away_while_available,    "customers", -1)           \
-    /* issue 15 items 5-8: membership, refunds, merchant actions, partial returns */ \
-    X(points_awarded,                 "points",  0)           \
-    X(points_returned,                "points",  0)           \
-    X(orders_refunded_by_buyer,       "",       -1)           \
-    X(refunds_refused,                "requests", 0)           \
-    X(orders_cancelled_by_merchant,   "",       -1)           \
-    X(returns_rejected,               "returns", 0)           \
-    X(orders_returned_partly,         "",        0)           \
-    X(discount_taken_back,            "money",   0)           \
-    X(sub_orders,                     "sub-orders", 0)           \
-    /* issue 15 item 10: the shipping address changed */     \
-    X(addresses_modified,             "changes", 0)           \
-    X(address_changes_refused,        "changes", 0)
-
-typedef enum rpt_metric {
-#define RPT__M(name, unit, better) RPT_##name,
-    RPT_METRIC_LIST(RPT__M)
-#undef RPT__M
-    RPT_METRIC_COUNT
-} rpt_metric;
-
-/* Metric names and properties; rpt_metric_find returns -1 for an unknown name. */
-const char *rpt_metric_name(rpt_metric m);
-const char *rpt_metric_unit(rpt_metric m);
-int rpt_metric_better(rpt_metric m);
-int rpt_metric_find(const char *name);
-/* True for metrics that count oversold orders (backordered, or refunded at once) as if they
- * were sales: orders_paid, genuine_orders_paid, units_sold, revenue, orders_completed and
- * the throughputs. Their direction must not be applied when a side oversold: an order stock
- * does not cover is no benefit. */
-bool rpt_metric_counts_oversold(rpt_metric m);
-/* True for metrics a run may leave null (sellout_time, order_to_pay_p*); every other metric
- * always has a value, so a null one in a stored baseline means an older build lacked it. */
-bool rpt_metric_may_be_null(rpt_metric m);
 
 /* ---- histogram ----------------------------------------------------------------------- */
 
@@ -131,34 +46,19 @@ int rpt_hist_bucket_count(void);
 
 /* ---- breakdowns ------------------------------------------------------------------------ */
 
-/* Counts and amounts broken down by a dimension (docs/metrics.md, "Breakdowns"). A dimension
- * is a row key every order (or request) carries; its figures are a subset of the metrics,
- * plus figures that exist only per row (a promotion's budget). X(ID, JSON key, row label).
- * A new dimension is one line here, its figure list in rpt.c and its key in the simulator. */
+/* Breakdowns (docs/metrics.md, "Breakdowns"): the dimensions are in rpt_metric.h and each
+ * metric's row says which dimensions split it. */
 /* The most rows a breakdown dimension can have (the catalog's limit is the largest). */
 #define RPT_BD_MAX_ROWS 4096
 
-#define RPT_BD_DIM_LIST(X)                                   \
-    X(SEGMENT,   "by_segment",   "segment")                  \
-    X(SKU,       "by_sku",       "SKU")                      \
-    X(PROMOTION, "by_promotion", "promotion")                \
-    X(CHANNEL,   "by_channel",   "payment channel")
-
-typedef enum rpt_bd_dim {
-#define RPT__D(id, key, label) RPT_BD_##id,
-    RPT_BD_DIM_LIST(RPT__D)
-#undef RPT__D
-    RPT_BD_DIMS
-} rpt_bd_dim;
-
-/* Figures that exist only in a breakdown, numbered after the metrics. X(name, unit). */
-#define RPT_BD_EXTRA_LIST(X)            \
-    X(budget_left,  "money")            \
-    X(budget_skips, "")
+/* Figures that exist only in a breakdown, numbered after the metrics. X(name, unit, dimension). */
+#define RPT_BD_EXTRA_LIST(X)                          \
+    X(budget_left,  RPT_U_MONEY, RPT_BD_PROMOTION)    \
+    X(budget_skips, RPT_U_SKIPS, RPT_BD_PROMOTION)
 
 enum {
     RPT_BD__BEFORE_EXTRAS = RPT_METRIC_COUNT - 1,
-#define RPT__E(name, unit) RPT_BD_##name,
+#define RPT__E(name, unit, dim) RPT_BD_##name,
     RPT_BD_EXTRA_LIST(RPT__E)
 #undef RPT__E
     RPT_BD_FIGURES            /* metrics + extras: the figure numbers a breakdown column uses */
@@ -176,13 +76,13 @@ typedef struct rpt_bd {
 const char *rpt_bd_key(rpt_bd_dim d);
 const char *rpt_bd_label(rpt_bd_dim d);
 /* The figures (metric numbers, or RPT_BD_* extras) a dimension breaks down, in column order;
- * returns how many. The list is data in rpt.c. */
+ * returns how many. Derived from the metric rows' breakdowns column (rpt.c). */
 int rpt_bd_columns(rpt_bd_dim d, const int **figures);
 /* The column of figure f in dimension d, or -1 when d does not break f down. */
 int rpt_bd_column(rpt_bd_dim d, int f);
 /* Name and unit of a breakdown figure (a metric's, or an extra's). */
 const char *rpt_bd_figure_name(int f);
-const char *rpt_bd_figure_unit(int f);
+rpt_unit rpt_bd_figure_unit(int f);
 /* True when a figure's rows must add up to the run's total of the same metric. */
 bool rpt_bd_additive(int f);
 

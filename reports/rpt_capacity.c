@@ -142,8 +142,8 @@ void rpt_capacity_analyze(const rpt_point *pts, int n, const rpt_capacity_opts *
     for (int i = 0; i < n; i++) {
         const rpt_summary *s = &pts[i].sum;
         double span = s->runs[0].horizon - s->runs[0].warmup;
-        double thr = s->mean[RPT_throughput_paid_per_s];
-        c->offered[i] = s->mean[RPT_customers] / span;
+        double thr = s->mean[RPT_M_throughput_paid_per_s];
+        c->offered[i] = s->mean[RPT_M_customers] / span;
         c->efficiency[i] = c->offered[i] > 0 ? thr / c->offered[i] : 0;
     }
     if (opts->slo) {
@@ -184,7 +184,7 @@ void rpt_capacity_analyze(const rpt_point *pts, int n, const rpt_capacity_opts *
         c->bound[k] = INFINITY;
         if (st->servers <= 0 || !(st->mean_service > 0)) continue;
         c->capacity[k] = st->servers / st->mean_service;
-        double customers = pts[0].sum.mean[RPT_customers];
+        double customers = pts[0].sum.mean[RPT_M_customers];
         double served = 0;
         for (int r = 0; r < pts[0].sum.n; r++) served += pts[0].sum.runs[r].st[k].served;
         served /= pts[0].sum.n;
@@ -250,10 +250,10 @@ void rpt_capacity_write_table(const rpt_capacity *c, const rpt_point *pts, FILE 
         const rpt_summary *s = &pts[i].sum;
         char a[6][48];
         fprintf(out, "%-5d %-34.34s %10s %10s %10s %10s %10s %10s", i, pts[i].params, rpt__g(c->offered[i], a[0], sizeof a[0]),
-                rpt__g(s->mean[RPT_throughput_paid_per_s], a[1], sizeof a[1]),
-                rpt__g(s->mean[RPT_throughput_completed_per_s], a[2], sizeof a[2]),
-                rpt__g(s->mean[RPT_order_to_pay_p50], a[3], sizeof a[3]), rpt__g(s->mean[RPT_order_to_pay_p95], a[4], sizeof a[4]),
-                rpt__g(s->mean[RPT_order_to_pay_p99], a[5], sizeof a[5]));
+                rpt__g(s->mean[RPT_M_throughput_paid_per_s], a[1], sizeof a[1]),
+                rpt__g(s->mean[RPT_M_throughput_completed_per_s], a[2], sizeof a[2]),
+                rpt__g(s->mean[RPT_M_order_to_pay_p50], a[3], sizeof a[3]), rpt__g(s->mean[RPT_M_order_to_pay_p95], a[4], sizeof a[4]),
+                rpt__g(s->mean[RPT_M_order_to_pay_p99], a[5], sizeof a[5]));
         for (int k = 0; k < r0->nstations; k++)
             if (r0->st[k].servers) {
                 char w[160];
@@ -262,8 +262,8 @@ void rpt_capacity_write_table(const rpt_capacity *c, const rpt_point *pts, FILE 
                 fprintf(out, " %10.1f%% %10.1f%% %24s %17s", 100 * s->st_mean[k][RPT_ST_UTILIZATION],
                         100 * s->st_mean[k][RPT_ST_UTILIZATION_PEAK], w, rpt__g(s->st_mean[k][RPT_ST_RESPONSE_P95], a[3], sizeof a[3]));
             }
-        fprintf(out, " %10s %10s", rpt__g(s->mean[RPT_oversold_units], a[0], sizeof a[0]),
-                rpt__g(s->mean[RPT_locked_stock_mean], a[1], sizeof a[1]));
+        fprintf(out, " %10s %10s", rpt__g(s->mean[RPT_M_oversold_units], a[0], sizeof a[0]),
+                rpt__g(s->mean[RPT_M_locked_stock_mean], a[1], sizeof a[1]));
         for (int m = 0; m < c->nmetrics; m++) {
             double v;
             rpt_ref_value(s, &c->metrics[m].ref, &v);

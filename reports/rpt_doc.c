@@ -125,20 +125,10 @@ void rpt_num_format(double v, double ci, const char *unit, const char *currency,
     else snprintf(buf, n, "%s%s%s", a, sep, shown);
 }
 
-const char *rpt_metric_unit_label(rpt_metric m, const char *currency)
-{
-    const char *u = rpt_metric_unit(m);
-    if (strcmp(u, "money") == 0) return currency && *currency ? currency : "money";
-    if (strcmp(u, "unit*s") == 0) return "unit-seconds";
-    if (strcmp(u, "1/s") == 0) return "orders/s";
-    return *u ? u : "orders";   /* a count declared without a unit counts orders */
-}
-
 const char *rpt_ref_unit(const rpt_ref *r)
 {
     if (r->metric >= 0) {
-        rpt_metric m = (rpt_metric)r->metric;
-        return strcmp(rpt_metric_unit(m), "money") == 0 ? "money" : rpt_metric_unit_label(m, NULL);
+        return rpt_metric_unit_label((rpt_metric)r->metric, NULL);
     }
     switch (r->figure) {
     case RPT_ST_UTILIZATION:

@@ -30,9 +30,6 @@ typedef enum rpt_tone { RPT_TONE_NONE = 0, RPT_TONE_GOOD, RPT_TONE_BAD, RPT_TONE
  * currency (nothing when currency is NULL or empty) and forces two decimals; "%" multiplies
  * nothing and is appended without a space. Non-finite v prints "-". Always terminated. */
 void rpt_num_format(double v, double ci, const char *unit, const char *currency, char *buf, size_t n);
-/* The unit a person reads for a metric: "orders", "units", "s", "per s", "unit-seconds",
- * the currency for money ("" when none), never empty for a count. */
-const char *rpt_metric_unit_label(rpt_metric m, const char *currency);
 
 /* The unit to format a referenced figure with: "money" for money metrics (printed as the
  * currency), "s" for times, "requests" for queue lengths, "" for utilization (a fraction). */

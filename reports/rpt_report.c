@@ -252,7 +252,7 @@ static int rpt__script(FILE *gp, const char *work, const rpt_report_in *in, char
     rpt_gp_string(gp, reps > 1 ? "mean, 95% band" : "one replication");
     fprintf(gp, "\nset offsets 0, 0, graph 0.3, 0\n");
     /* a sell-out in the first tenth of the horizon is squashed against 0: log time axis */
-    double sell = s0->mean[RPT_sellout_time];
+    double sell = s0->mean[RPT_M_sellout_time];
     bool early = isfinite(sell) && sell < 0.1 * r0->horizon;
     snprintf(xl, sizeof xl, "%s%s", ax.label, early ? ", log scale (the sell-out comes early)" : "");
     /* on a log axis: from the first sample after 0 to the horizon */
@@ -346,7 +346,7 @@ static int rpt__script(FILE *gp, const char *work, const rpt_report_in *in, char
     }
     /* Order-to-pay latency over all replications, strategies overlaid. */
     bool any = false;
-    for (int s = 0; s < in->n; s++) any |= in->sums[s].mean[RPT_orders_paid] > 0;
+    for (int s = 0; s < in->n; s++) any |= in->sums[s].mean[RPT_M_orders_paid] > 0;
     if (any && n < max) {
         snprintf(title, sizeof title, "Order-to-pay latency, cumulative (all %d replication%s)", reps, reps == 1 ? "" : "s");
         rpt__plot_begin(&p, "set xrange [*:*]\n");
@@ -417,7 +417,7 @@ static int rpt__study_script(FILE *gp, const char *work, const rpt_report_in *in
 static bool rpt__o2p_coincides(const rpt_report_in *in, int k)
 {
     for (int i = 0; i < in->cap->n; i++) {
-        double a = in->points[i].sum.mean[RPT_order_to_pay_p95], b = in->points[i].sum.st_mean[k][RPT_ST_RESPONSE_P95];
+        double a = in->points[i].sum.mean[RPT_M_order_to_pay_p95], b = in->points[i].sum.st_mean[k][RPT_ST_RESPONSE_P95];
         if (!(a > 0 && b > 0) || fabs(a - b) > 0.02 * fmax(a, b)) return false;
     }
     return true;
@@ -438,9 +438,9 @@ static int rpt__capacity_script(FILE *gp, const char *work, const rpt_report_in 
     fprintf(f, "\n");
     for (int i = 0; i < c->n; i++) {
         const rpt_summary *s = &in->points[i].sum;
-        fprintf(f, "%.10g %.10g %.10g %.10g %.10g %.10g", c->offered[i], s->mean[RPT_throughput_paid_per_s],
-                s->mean[RPT_throughput_completed_per_s], s->mean[RPT_order_to_pay_p50], s->mean[RPT_order_to_pay_p95],
-                s->mean[RPT_order_to_pay_p99]);
+        fprintf(f, "%.10g %.10g %.10g %.10g %.10g %.10g", c->offered[i], s->mean[RPT_M_throughput_paid_per_s],
+                s->mean[RPT_M_throughput_completed_per_s], s->mean[RPT_M_order_to_pay_p50], s->mean[RPT_M_order_to_pay_p95],
+                s->mean[RPT_M_order_to_pay_p99]);
         for (int k = 0; k < r0->nstations; k++) fprintf(f, " %.10g %.10g", 100 * s->st_mean[k][0], s->st_mean[k][2]);
         for (int k = 0; k < r0->nstations; k++) fprintf(f, " %.10g", s->st_mean[k][RPT_ST_RESPONSE_P95]);
         fprintf(f, "\n");
@@ -459,12 +459,12 @@ static int rpt__capacity_script(FILE *gp, const char *work, const rpt_report_in 
     rpt__plot_add(&p, "x with lines dt 3 lc rgb '#999999'", "offered = served", NULL);
     rpt__plot_add(&p, "'points.dat' using 1:2 with linespoints lw 2.5 pt 7 lc rgb '#1f77b4'", "paid/s", NULL);
     bool completed = false;
-    for (int i = 0; i < c->n; i++) completed |= in->points[i].sum.mean[RPT_throughput_completed_per_s] > 0;
+    for (int i = 0; i < c->n; i++) completed |= in->points[i].sum.mean[RPT_M_throughput_completed_per_s] > 0;
     if (completed) rpt__plot_add(&p, "'points.dat' using 1:3 with linespoints lw 2.5 pt 5 lc rgb '#2ca02c'", "completed/s", NULL);
     if (c->bound_station >= 0 && isfinite(c->bound_min)) {
         char t[160];
         snprintf(spec, sizeof spec, "%.10g with lines lw 2 dt 4 lc rgb '#ff7f0e'",
-                 c->bound_min * (in->points[0].sum.mean[RPT_throughput_paid_per_s] / (c->offered[0] > 0 ? c->offered[0] : 1)));
+                 c->bound_min * (in->points[0].sum.mean[RPT_M_throughput_paid_per_s] / (c->offered[0] > 0 ? c->offered[0] : 1)));
         snprintf(t, sizeof t, "analytic bound (%s)", r0->st[c->bound_station].name);
         rpt__plot_add(&p, spec, t, NULL);
     }
@@ -606,8 +606,7 @@ static int rpt__gnuplot(const char *work, os_diag *diag)
 /* A metric's mean as people read it ("23,797 ± 540 orders"). */
 static void rpt__mfmt(const rpt_summary *s, rpt_metric m, const char *currency, char *buf, size_t n)
 {
-    const char *u = rpt_metric_unit(m);
-    rpt_num_format(s->mean[m], s->ci95[m], strcmp(u, "money") == 0 ? "money" : rpt_metric_unit_label(m, currency), currency, buf, n);
+    rpt_num_format(s->mean[m], s->ci95[m], rpt_metric_unit_label(m, NULL), currency, buf, n);   /* money: "money" */
 }
 
 /* "2 h", "10 min", "45 s": a duration in the largest whole unit that reads well. */
@@ -632,22 +631,22 @@ static const char *rpt__cnt(const rpt_summary *s, rpt_metric m, char *buf, size_
 static void rpt__run_summary(rpt_doc *d, const rpt_summary *s, const char *cur)
 {
     char served[96], created[96], p95[96];
-    rpt__cnt(s, RPT_genuine_orders_served, served, sizeof served);
-    rpt__cnt(s, RPT_orders_created, created, sizeof created);
-    rpt__mfmt(s, RPT_order_to_pay_p95, cur, p95, sizeof p95);
+    rpt__cnt(s, RPT_M_genuine_orders_served, served, sizeof served);
+    rpt__cnt(s, RPT_M_orders_created, created, sizeof created);
+    rpt__mfmt(s, RPT_M_order_to_pay_p95, cur, p95, sizeof p95);
     const rpt_run *r = &s->runs[0];
     rpt_doc_summary(d, "Under %s, %s genuine orders were served (paid and covered by stock) of %s created; order-to-pay p95 %s.",
                     r->strategy, served, created, p95);
-    if (s->mean[RPT_oversold_units] > 0) {
+    if (s->mean[RPT_M_oversold_units] > 0) {
         char u[96], o[96];
-        rpt__cnt(s, RPT_oversold_units, u, sizeof u);
-        rpt__cnt(s, RPT_oversold_orders, o, sizeof o);
+        rpt__cnt(s, RPT_M_oversold_units, u, sizeof u);
+        rpt__cnt(s, RPT_M_oversold_orders, o, sizeof o);
         rpt_doc_summary(d, "It oversold %s units in %s orders.", u, o);
     }
 }
 
 /* True when a strategy may be weighed against the recommended one for a trade-off. */
-static bool rpt__clean(const rpt_summary *s) { return s->invariants_ok && !(s->mean[RPT_oversold_orders] > 0); }
+static bool rpt__clean(const rpt_summary *s) { return s->invariants_ok && !(s->mean[RPT_M_oversold_orders] > 0); }
 
 /* The recommendation and its main trade-off: the key metrics on which the recommended
  * strategy is significantly worse than another that did not oversell (paired verdicts);
@@ -664,7 +663,7 @@ static void rpt__compare_summary(rpt_doc *d, const rpt_report_in *in, const char
     const rpt_summary *best = &in->sums[rec.strategy];
     char served[96];
     rpt_doc_summary(d, "Recommendation: %s, which served %s genuine orders.", best->runs[0].strategy,
-                    rpt__cnt(best, RPT_genuine_orders_served, served, sizeof served));
+                    rpt__cnt(best, RPT_M_genuine_orders_served, served, sizeof served));
     for (int i = 0; i < rec.nwhy && i < 2; i++) rpt_doc_summary(d, "%s", rec.why[i]);
     bool any_clean = false;
     for (int k = 0; k < in->n; k++) any_clean |= k != rec.strategy && rpt__clean(&in->sums[k]);
@@ -746,9 +745,9 @@ static void rpt__warnings(rpt_doc *d, const rpt_report_in *in, const rpt_summary
         const rpt_summary *s = &sums[k];
         const rpt_run *r = &s->runs[0];
         if (!s->invariants_ok) rpt_doc_warning(d, "%s: invariants VIOLATED (see Invariants); the numbers cannot be trusted", r->strategy);
-        if (s->mean[RPT_oversold_units] > 0) {
+        if (s->mean[RPT_M_oversold_units] > 0) {
             char u[96];
-            rpt__mfmt(s, RPT_oversold_units, cur, u, sizeof u);
+            rpt__mfmt(s, RPT_M_oversold_units, cur, u, sizeof u);
             rpt_doc_warning(d, "%s oversold %s", r->strategy, u);
         }
     }
@@ -854,7 +853,7 @@ static void rpt__verdicts(rpt_doc *d, const rpt_report_in *in, const char *cur)
     rpt_doc_table(d, nc, h);
     for (int i = 0; i < in->nverdict_metrics; i++) {
         rpt_metric m = in->verdict_metrics[i];
-        const char *u = rpt_metric_unit(m);
+        bool money = rpt_metric_unit(m) == RPT_U_MONEY;
         rpt_doc_text(d, rpt_metric_name(m));
         rpt_doc_text(d, rpt_metric_unit_label(m, cur));
         for (int k = 0, j = 0; k < in->n && j < 8; k++) {
@@ -862,7 +861,7 @@ static void rpt__verdicts(rpt_doc *d, const rpt_report_in *in, const char *cur)
             j++;
             rpt_verdict v;
             rpt_verdict_of(&in->sums[in->reference], &in->sums[k], m, &v);
-            rpt_doc_num(d, v.diff, v.ci, strcmp(u, "money") == 0 ? "money" : "");
+            rpt_doc_num(d, v.diff, v.ci, money ? "money" : "");
             char label[480], w[64];
             rpt_verdict_label(&v, w, sizeof w);
             snprintf(label, sizeof label, "%s%s%s", w, v.why[0] ? ": " : "", v.why);
@@ -888,10 +887,10 @@ static void rpt__capacity_tables(rpt_doc *d, const rpt_report_in *in)
             rpt_doc_text(d, pt);
             rpt_doc_text(d, in->points[i].params);
             rpt_doc_num(d, c->offered[i], NAN, "customers/s");
-            rpt_doc_num(d, s->mean[RPT_throughput_paid_per_s], s->ci95[RPT_throughput_paid_per_s], "orders/s");
+            rpt_doc_num(d, s->mean[RPT_M_throughput_paid_per_s], s->ci95[RPT_M_throughput_paid_per_s], "orders/s");
             rpt_doc_num(d, 100 * c->efficiency[i], NAN, "%");
-            rpt_doc_num(d, s->mean[RPT_order_to_pay_p95], s->ci95[RPT_order_to_pay_p95], "s");
-            rpt_doc_num(d, s->mean[RPT_oversold_units], s->ci95[RPT_oversold_units], "units");
+            rpt_doc_num(d, s->mean[RPT_M_order_to_pay_p95], s->ci95[RPT_M_order_to_pay_p95], "s");
+            rpt_doc_num(d, s->mean[RPT_M_oversold_units], s->ci95[RPT_M_oversold_units], "units");
             char note[200] = "";
             if (i == c->knee) snprintf(note, sizeof note, "knee");
             if (c->has_slo) snprintf(note + strlen(note), sizeof note - strlen(note), "%sSLO %s", *note ? "; " : "", c->slo_ok[i] ? "ok" : "FAIL");
@@ -964,8 +963,7 @@ static void rpt__capacity_tables(rpt_doc *d, const rpt_report_in *in)
                 double v = NAN;
                 rpt_ref_value(&in->points[i].sum, &c->metrics[m].ref, &v);
                 const rpt_ref *r = &c->metrics[m].ref;
-                const char *u = r->metric >= 0 ? (strcmp(rpt_metric_unit((rpt_metric)r->metric), "money") == 0 ? "money"
-                                                  : rpt_metric_unit_label((rpt_metric)r->metric, in->currency)) : "";
+                const char *u = r->metric >= 0 ? rpt_metric_unit_label((rpt_metric)r->metric, NULL) : "";
                 rpt_doc_num(d, v, NAN, u);
             }
             if (c->has_slo && !c->load) rpt_doc_verdict(d, c->slo_ok[i] ? "ok" : "FAIL", c->slo_ok[i] ? RPT_TONE_GOOD : RPT_TONE_BAD);
@@ -989,7 +987,7 @@ static void rpt__metrics(rpt_doc *d, const rpt_report_in *in, const rpt_summary 
     for (int m = 0; m < RPT_METRIC_COUNT; m++) {
         rpt_doc_text(d, rpt_metric_name((rpt_metric)m));
         rpt_doc_text(d, rpt_metric_unit_label((rpt_metric)m, in->currency));
-        bool money = strcmp(rpt_metric_unit((rpt_metric)m), "money") == 0;
+        bool money = rpt_metric_unit((rpt_metric)m) == RPT_U_MONEY;
         for (int s = 0; s < n && s < 16; s++) rpt_doc_num(d, sums[s].mean[m], sums[s].ci95[m], money ? "money" : "");
     }
     rpt_doc_para(d, "Means over %d replication%s; ± is the 95%% confidence half-width (hidden when every replication agreed).",
@@ -1033,10 +1031,9 @@ static void rpt__breakdowns(rpt_doc *d, const rpt_report_in *in, const rpt_summa
                     shown |= isfinite(v) && v != 0;
                 }
             if (!shown) continue;
-            bool money = strcmp(rpt_bd_figure_unit(fs[c]), "money") == 0;
+            bool money = rpt_bd_figure_unit(fs[c]) == RPT_U_MONEY;
             rpt_doc_text(d, rpt_bd_figure_name(fs[c]));
-            rpt_doc_text(d, fs[c] < RPT_METRIC_COUNT ? rpt_metric_unit_label((rpt_metric)fs[c], in->currency)
-                            : money ? (in->currency && *in->currency ? in->currency : "money") : "skips");
+            rpt_doc_text(d, rpt_unit_label(rpt_bd_figure_unit(fs[c]), in->currency));
             for (int st = 0; st < n && st < RPT__BD_SHOWN; st++)
                 for (int k = 0; k < keys && 2 + st * keys + k < 2 + RPT__BD_SHOWN; k++)
                     rpt_doc_num(d, rpt_bd_mean(&sums[st], (rpt_bd_dim)dim, k, c), NAN, money ? "money" : "");

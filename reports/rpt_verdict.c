@@ -38,47 +38,20 @@ static const char *rpt__h(double v, double ci, const char *unit, bool sign, char
     return buf;
 }
 
-/* The count metric whose orders a percentile is taken over, or -1 for other metrics. */
-static int rpt__population(rpt_metric m)
-{
-    switch (m) {
-    case RPT_order_to_pay_p50:
-    case RPT_order_to_pay_p95:
-    case RPT_order_to_pay_p99: return RPT_orders_paid;
-    default: return -1;
-    }
-}
-
-bool rpt_metric_counts_oversold(rpt_metric m)
-{
-    switch (m) {
-    case RPT_orders_paid:
-    case RPT_genuine_orders_paid:
-    case RPT_units_sold:
-    case RPT_revenue:
-    case RPT_orders_completed:
-    case RPT_throughput_paid_per_s:
-    case RPT_throughput_completed_per_s: return true;
-    default: return false;
-    }
-}
-
-bool rpt_metric_may_be_null(rpt_metric m) { return m == RPT_sellout_time || rpt__population(m) >= 0; }
-
 /* True when any replication of the summary oversold (counts are never negative). */
-static bool rpt__oversold(const rpt_summary *s) { return isfinite(s->mean[RPT_oversold_orders]) && s->mean[RPT_oversold_orders] > 0; }
+static bool rpt__oversold(const rpt_summary *s) { return isfinite(s->mean[RPT_M_oversold_orders]) && s->mean[RPT_M_oversold_orders] > 0; }
 
 /* Buyers turned away for want of stock, at order creation or at checkout (mean). */
 static double rpt__short_count(const rpt_summary *s)
 {
-    return s->mean[RPT_orders_rejected_stockout] + s->mean[RPT_payments_rejected_revalidation];
+    return s->mean[RPT_M_orders_rejected_stockout] + s->mean[RPT_M_payments_rejected_revalidation];
 }
 
 /* True when any replication turned a buyer away for want of stock. */
 static bool rpt__ran_short(const rpt_summary *s)
 {
     for (int r = 0; r < s->n; r++)
-        if (s->runs[r].m[RPT_orders_rejected_stockout] > 0 || s->runs[r].m[RPT_payments_rejected_revalidation] > 0) return true;
+        if (s->runs[r].m[RPT_M_orders_rejected_stockout] > 0 || s->runs[r].m[RPT_M_payments_rejected_revalidation] > 0) return true;
     return false;
 }
 
@@ -112,7 +85,7 @@ void rpt_verdict_of(const rpt_summary *a, const rpt_summary *b, rpt_metric m, rp
         snprintf(out->why, sizeof out->why, "no replication has a value under both strategies");
         return;
     }
-    int pop = rpt__population(m);
+    int pop = rpt_metric_percentile_of(m);
     if (pop >= 0 && rpt__pair_differs(a, b, pop) >= 0) {
         out->word = RPT_V_NOT_COMPARABLE;
         char x[64], y[64];
@@ -145,8 +118,8 @@ void rpt_verdict_of(const rpt_summary *a, const rpt_summary *b, rpt_metric m, rp
         out->word = up ? RPT_V_HIGHER : RPT_V_LOWER;
         char x[64], y[64];
         snprintf(out->why, sizeof out->why, "counts oversold orders (%.32s under %.40s, %.32s under %.40s): not scored, "
-                 "see genuine_orders_served and revenue_at_risk", rpt__h(b->mean[RPT_oversold_orders], NAN, "", false, x, sizeof x), bn,
-                 rpt__h(a->mean[RPT_oversold_orders], NAN, "", false, y, sizeof y), an);
+                 "see genuine_orders_served and revenue_at_risk", rpt__h(b->mean[RPT_M_oversold_orders], NAN, "", false, x, sizeof x), bn,
+                 rpt__h(a->mean[RPT_M_oversold_orders], NAN, "", false, y, sizeof y), an);
         return;
     }
     if (better == 0) out->word = up ? RPT_V_HIGHER : RPT_V_LOWER;
@@ -186,7 +159,7 @@ static const char *rpt__excluded(const rpt_summary *s)
  * turned away while stock sat locked, stock held by orders that may never pay, and buyers
  * told "sold out" after they had started to pay. All are lower-is-better. */
 static const rpt_metric rpt__costs[] = {
-    RPT_genuine_rejected_while_locked, RPT_locked_unit_seconds, RPT_payments_rejected_revalidation,
+    RPT_M_genuine_rejected_while_locked, RPT_M_locked_unit_seconds, RPT_M_payments_rejected_revalidation,
 };
 #define RPT__NCOSTS ((int)(sizeof rpt__costs / sizeof rpt__costs[0]))
 
@@ -212,13 +185,13 @@ static bool rpt__dominates(const rpt_summary *sums, int i, int j, rpt_recommenda
     if (tradeoff) *tradeoff = true;   /* until shown indistinguishable on everything weighed */
     const char *in = sums[i].runs[0].strategy, *jn = sums[j].runs[0].strategy;
     rpt_verdict sv;
-    rpt_verdict_of(&sums[j], &sums[i], RPT_genuine_orders_served, &sv);
+    rpt_verdict_of(&sums[j], &sums[i], RPT_M_genuine_orders_served, &sv);
     if (sv.single) {
         if (out) {
             char x[64], y[64];
             rpt__why(out, "%s and %s cannot be told apart with one replication (%s vs %s genuine orders served, no "
-                     "interval): run 2 or more replications.", in, jn, rpt__h(sums[i].mean[RPT_genuine_orders_served], NAN, "", false, x, sizeof x),
-                     rpt__h(sums[j].mean[RPT_genuine_orders_served], NAN, "", false, y, sizeof y));
+                     "interval): run 2 or more replications.", in, jn, rpt__h(sums[i].mean[RPT_M_genuine_orders_served], NAN, "", false, x, sizeof x),
+                     rpt__h(sums[j].mean[RPT_M_genuine_orders_served], NAN, "", false, y, sizeof y));
         }
         return false;
     }
@@ -231,10 +204,10 @@ static bool rpt__dominates(const rpt_summary *sums, int i, int j, rpt_recommenda
     rpt_verdict cv[RPT__NCOSTS];
     unsigned better = 0, worse = 0;
     /* Locked stock harms only when it turned a buyer away: with stock to spare it is no cost. */
-    bool locks_harm = sums[i].mean[RPT_genuine_rejected_while_locked] > 0 || sums[j].mean[RPT_genuine_rejected_while_locked] > 0;
+    bool locks_harm = sums[i].mean[RPT_M_genuine_rejected_while_locked] > 0 || sums[j].mean[RPT_M_genuine_rejected_while_locked] > 0;
     for (int k = 0; k < RPT__NCOSTS; k++) {
         rpt_verdict_of(&sums[j], &sums[i], rpt__costs[k], &cv[k]);
-        if (rpt__costs[k] == RPT_locked_unit_seconds && !locks_harm) continue;
+        if (rpt__costs[k] == RPT_M_locked_unit_seconds && !locks_harm) continue;
         if (cv[k].word == RPT_V_BETTER) better |= 1u << k;
         if (cv[k].word == RPT_V_WORSE) worse |= 1u << k;
     }
@@ -243,7 +216,7 @@ static bool rpt__dominates(const rpt_summary *sums, int i, int j, rpt_recommenda
     char served[160], b[400], w[400];
     char x[96];
     if (sv.diff == 0 && !(isfinite(sv.ci) && sv.ci > 0)) {
-        snprintf(served, sizeof served, "%s each, in every replication", rpt__h(sums[i].mean[RPT_genuine_orders_served], NAN, "", false, x, sizeof x));
+        snprintf(served, sizeof served, "%s each, in every replication", rpt__h(sums[i].mean[RPT_M_genuine_orders_served], NAN, "", false, x, sizeof x));
     } else {
         snprintf(served, sizeof served, "%s, the 95%% interval includes 0", rpt__h(sv.diff, sv.ci, "", true, x, sizeof x));
     }
@@ -281,9 +254,9 @@ void rpt_recommend(const rpt_summary *sums, int n, rpt_recommendation *out)
         else {
             char u[64], o[64], m[64], r[64];
             rpt__why(out, "%s is excluded: it oversold %s units in %s orders (%s captured for orders stock does not cover, %s refunded).",
-                     s->runs[0].strategy, rpt__h(s->mean[RPT_oversold_units], NAN, "", false, u, sizeof u),
-                     rpt__h(s->mean[RPT_oversold_orders], NAN, "", false, o, sizeof o), rpt__h(s->mean[RPT_revenue_at_risk], NAN, "money", false, m, sizeof m),
-                     rpt__h(s->mean[RPT_orders_refunded], NAN, "", false, r, sizeof r));
+                     s->runs[0].strategy, rpt__h(s->mean[RPT_M_oversold_units], NAN, "", false, u, sizeof u),
+                     rpt__h(s->mean[RPT_M_oversold_orders], NAN, "", false, o, sizeof o), rpt__h(s->mean[RPT_M_revenue_at_risk], NAN, "money", false, m, sizeof m),
+                     rpt__h(s->mean[RPT_M_orders_refunded], NAN, "", false, r, sizeof r));
         }
     }
     if (nc == 0) {
@@ -295,7 +268,7 @@ void rpt_recommend(const rpt_summary *sums, int n, rpt_recommendation *out)
         out->strategy = cand[0];
         char x[64];
         rpt__why(out, "%s is the only strategy that never oversold; it served %s genuine orders.", s->runs[0].strategy,
-                 rpt__h(s->mean[RPT_genuine_orders_served], NAN, "", false, x, sizeof x));
+                 rpt__h(s->mean[RPT_M_genuine_orders_served], NAN, "", false, x, sizeof x));
         return;
     }
     /* A strategy is named only when it dominates every other candidate. */
@@ -316,7 +289,7 @@ void rpt_recommend(const rpt_summary *sums, int n, rpt_recommendation *out)
     /* None dominates: say, for the candidates serving the most, what separates them. */
     int best = cand[0];
     for (int i = 1; i < nc; i++)
-        if (sums[cand[i]].mean[RPT_genuine_orders_served] > sums[best].mean[RPT_genuine_orders_served]) best = cand[i];
+        if (sums[cand[i]].mean[RPT_M_genuine_orders_served] > sums[best].mean[RPT_M_genuine_orders_served]) best = cand[i];
     bool any_tradeoff = false;
     for (int i = 0; i < nc; i++) {
         if (cand[i] == best) continue;

@@ -14,6 +14,7 @@
 #include "scn.h"
 
 #include "inv.h"
+#include "rpt_metric.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -357,11 +358,12 @@ static bool scn__never_oversells(const scn__wctx *cx)
     return true;
 }
 
-/* Why a metric is certainly 0 in this scenario, or NULL when it can move. */
-static const char *scn__stuck_reason(const scn__wctx *cx, const char *metric, char *buf, size_t n)
+/* Why a metric (an rpt_metric id, or -1) is certainly 0 in this scenario, or NULL when it can move. */
+static const char *scn__stuck_reason(const scn__wctx *cx, int metric, char *buf, size_t n)
 {
     const scn_scenario *s = cx->s;
-    if (strcmp(metric, "oversold_units") == 0 || strcmp(metric, "oversold_orders") == 0 || strcmp(metric, "revenue_at_risk") == 0) {
+    switch (metric) {
+    case RPT_M_oversold_units: case RPT_M_oversold_orders: case RPT_M_revenue_at_risk: {
         if (!scn__never_oversells(cx)) return NULL;
         if (fsm_stock_hook_of(s->fsm) == FSM_STOCK_ON_CREATE && !s->n_more_fsms)
             snprintf(buf, n, "the process \"%s\" commits stock at creation, which never oversells", fsm_name(s->fsm));
@@ -371,65 +373,67 @@ static const char *scn__stuck_reason(const scn__wctx *cx, const char *metric, ch
             snprintf(buf, n, "strategy %s never oversells", cx->wo && cx->wo->strategy ? cx->wo->strategy : s->strategy);
         return buf;
     }
-    if (strcmp(metric, "malicious_locked_unit_seconds") == 0) {
+    case RPT_M_malicious_locked_unit_seconds: {
         for (int i = 0; i < s->n_segments; i++)
             if (s->segments[i].malicious) return NULL;
         return "no segment is malicious";
     }
-    if (strcmp(metric, "units_bought_by_bots") == 0) {
+    case RPT_M_units_bought_by_bots: {
         for (int i = 0; i < s->n_segments; i++)
             if (s->segments[i].malicious && s->segments[i].pay_probability > 0) return NULL;
         return "no malicious segment has a pay_probability above 0";
     }
-    if (strcmp(metric, "retries") == 0) {
+    case RPT_M_retries: {
         for (int i = 0; i < s->n_segments; i++)
             if (s->segments[i].retry_max > 0 && s->segments[i].retry_probability > 0) return NULL;
         return "no segment retries";
     }
-    if (strcmp(metric, "payment_sessions_abandoned") == 0) {
+    case RPT_M_payment_sessions_abandoned: {
         for (int i = 0; i < s->n_segments; i++)
             if (s->segments[i].checkout_abandon_probability > 0 && scn__pays_first(s)) return NULL;
         return "no segment abandons checkout (or the process takes payment on delivery)";
     }
-    if (strcmp(metric, "customers_turned_away_by_display") == 0 || strcmp(metric, "turned_away_while_available") == 0) {
+    case RPT_M_customers_turned_away_by_display: case RPT_M_turned_away_while_available: {
         if (s->display) return NULL;
         return "customers see no stock (inventory.display is not set)";
     }
-    if (strcmp(metric, "points_awarded") == 0 || strcmp(metric, "points_returned") == 0) {
+    case RPT_M_points_awarded: case RPT_M_points_returned: {
         for (int i = 0; i < s->n_tiers; i++)
             if (s->tiers[i].points_per_unit > 0) return NULL;
         return "no membership tier earns points";
     }
-    if (strcmp(metric, "orders_refunded_by_buyer") == 0 || strcmp(metric, "refunds_refused") == 0) {
+    case RPT_M_orders_refunded_by_buyer: case RPT_M_refunds_refused: {
         for (int i = 0; i < s->n_segments; i++)
             if (s->segments[i].refund_probability > 0) return NULL;
         return "no segment has a refund_probability above 0";
     }
-    if (strcmp(metric, "orders_cancelled_by_merchant") == 0) {
+    case RPT_M_orders_cancelled_by_merchant: {
         if (s->merchant_cancel_p > 0) return NULL;
         return "fulfilment.merchant_cancel_probability is 0";
     }
-    if (strcmp(metric, "returns_rejected") == 0) {
+    case RPT_M_returns_rejected: {
         if (s->return_reject_p > 0) return NULL;
         return "fulfilment.return_reject_probability is 0";
     }
-    if (strcmp(metric, "orders_returned_partly") == 0 || strcmp(metric, "discount_taken_back") == 0) {
+    case RPT_M_orders_returned_partly: case RPT_M_discount_taken_back: {
         for (int i = 0; i < s->n_segments; i++)
             if (s->segments[i].return_one_line && s->segments[i].return_probability > 0) return NULL;
         return "no returning segment has return_lines \"one\"";
     }
-    if (strcmp(metric, "addresses_modified") == 0 || strcmp(metric, "address_changes_refused") == 0) {
+    case RPT_M_addresses_modified: case RPT_M_address_changes_refused: {
         for (int i = 0; i < s->n_segments; i++)
             if (s->segments[i].modify_address_probability > 0) return NULL;
         return "no segment has a modify_address_probability above 0";
     }
-    if (strcmp(metric, "orders_returned") == 0) {
+    case RPT_M_orders_returned: {
         if (!scn__pays_first(s)) return NULL;   /* cash on delivery: refusals count as returns */
         for (int i = 0; i < s->n_segments; i++)
             if (s->segments[i].return_probability > 0) return NULL;
         return "no segment has a return_probability above 0";
     }
-    return NULL;
+    default:
+        return NULL;
+    }
 }
 
 /* A threshold on a metric that is 0 whatever happens cannot tell anything. */
@@ -440,7 +444,7 @@ static void scn__w_threshold_stuck(scn__wctx *cx)
     for (int i = 0; i < s->n_thresholds; i++) {
         const scn_threshold *t = &s->thresholds[i];
         char why[160];
-        const char *r = scn__stuck_reason(cx, t->name, why, sizeof why);
+        const char *r = scn__stuck_reason(cx, rpt_metric_find(t->name), why, sizeof why);
         if (!r) continue;
         char p[128];
         snprintf(p, sizeof p, "thresholds.%s", t->name);

@@ -198,9 +198,9 @@ static void sim__count_units(sim__model *m, rpt_metric k, double units, const or
 static void sim__count_at_risk(sim__model *m, const ord_order *o)
 {
     m->at_risk_cents += (double)o->captured;
-    sim__bd(m, RPT_BD_SEGMENT, sim__segi(o), RPT_revenue_at_risk, (double)o->captured);
-    sim__bd(m, RPT_BD_CHANNEL, sim__channel(o), RPT_revenue_at_risk, (double)o->captured);
-    sim__split_sku(m, RPT_revenue_at_risk, o->captured, o, 1);
+    sim__bd(m, RPT_BD_SEGMENT, sim__segi(o), RPT_M_revenue_at_risk, (double)o->captured);
+    sim__bd(m, RPT_BD_CHANNEL, sim__channel(o), RPT_M_revenue_at_risk, (double)o->captured);
+    sim__split_sku(m, RPT_M_revenue_at_risk, o->captured, o, 1);
 }
 
 /* The discount each promotion gave a paid order, in its row. */
@@ -208,7 +208,7 @@ static void sim__count_promotions(sim__model *m, const ord_order *o)
 {
     if (!sim__counting(m)) return;
     for (int i = 0; i < o->price.n; i++)
-        sim__bd(m, RPT_BD_PROMOTION, o->price.promo[i], RPT_discount_total, (double)o->price.amount[i] / 100);
+        sim__bd(m, RPT_BD_PROMOTION, o->price.promo[i], RPT_M_discount_total, (double)o->price.amount[i] / 100);
 }
 
 /* ---- time integrals ------------------------------------------------------------------ */
@@ -542,15 +542,15 @@ static void sim__count_refund(sim__model *m, const proc_result *res, const ord_o
          * (back_share, as its SKU was booked at payment), so its revenue is 0; the rest of the
          * refund, negative when the kept lines lost a discount, goes to the kept lines (o's
          * lines now), so their revenue is what the order now nets. */
-        sim__count_o(m, RPT_refund_total, (double)res->refund / 100, o);
-        sim__bd(m, RPT_BD_SKU, (int)back->sku, RPT_refund_total, (double)back_share / 100);
-        sim__split_sku(m, RPT_refund_total, res->refund - back_share, o, 100);
+        sim__count_o(m, RPT_M_refund_total, (double)res->refund / 100, o);
+        sim__bd(m, RPT_BD_SKU, (int)back->sku, RPT_M_refund_total, (double)back_share / 100);
+        sim__split_sku(m, RPT_M_refund_total, res->refund - back_share, o, 100);
     } else {
-        sim__count_money(m, RPT_refund_total, res->refund, o);
+        sim__count_money(m, RPT_M_refund_total, res->refund, o);
     }
-    sim__count_points(m, RPT_points_returned, res->points_back, o, back);
+    sim__count_points(m, RPT_M_points_returned, res->points_back, o, back);
     /* what is taken back is the kept lines' lost discount: theirs */
-    if (res->discount_back) sim__count_money(m, RPT_discount_taken_back, res->discount_back, o);
+    if (res->discount_back) sim__count_money(m, RPT_M_discount_taken_back, res->discount_back, o);
 }
 
 /* Counts a successful payment. on_hand: each line's on-hand before it (per-SKU shortfall). */
@@ -559,29 +559,29 @@ static void sim__paid(sim__model *m, ord_order *o, const proc_result *res, const
     bool genuine = !(o->flags & ORD_MALICIOUS);
     int64_t units = 0;
     for (int i = 0; i < o->n_lines; i++) units += o->lines[i].qty;
-    sim__count_o(m, RPT_orders_paid, 1, o);
-    if (genuine) sim__count_o(m, RPT_genuine_orders_paid, 1, o);
+    sim__count_o(m, RPT_M_orders_paid, 1, o);
+    if (genuine) sim__count_o(m, RPT_M_genuine_orders_paid, 1, o);
     /* Served: the stock covered every line. An oversold order (backordered, or refunded at
      * once under oversell=refund) is paid but not served; money kept for a backordered one
      * is at risk until stock covers it. */
     if (genuine && res->shortfall == 0) {
-        sim__count_o(m, RPT_genuine_orders_served, 1, o);
+        sim__count_o(m, RPT_M_genuine_orders_served, 1, o);
         sim__served(m, o);
     }
-    if (!genuine && !res->oversell_refund) sim__count_units(m, RPT_units_bought_by_bots, (double)units, o, NULL);
+    if (!genuine && !res->oversell_refund) sim__count_units(m, RPT_M_units_bought_by_bots, (double)units, o, NULL);
     if (res->shortfall > 0 && !res->oversell_refund && sim__counting(m)) sim__count_at_risk(m, o);
-    if (!res->oversell_refund) sim__count_units(m, RPT_units_sold, (double)units, o, NULL);
+    if (!res->oversell_refund) sim__count_units(m, RPT_M_units_sold, (double)units, o, NULL);
     if (res->shortfall > 0) {
-        sim__count_units(m, RPT_oversold_units, (double)res->shortfall, o, on_hand);
-        sim__count_o(m, RPT_oversold_orders, 1, o);
+        sim__count_units(m, RPT_M_oversold_units, (double)res->shortfall, o, on_hand);
+        sim__count_o(m, RPT_M_oversold_orders, 1, o);
     }
-    sim__count_money(m, RPT_captured_total, o->captured, o);
-    sim__count_money(m, RPT_discount_total, o->price.discount, o);
+    sim__count_money(m, RPT_M_captured_total, o->captured, o);
+    sim__count_money(m, RPT_M_discount_total, o->price.discount, o);
     sim__count_promotions(m, o);
-    sim__count_points(m, RPT_points_awarded, res->points_awarded, o, NULL);
-    sim__count_o(m, RPT_sub_orders, (double)o->n_sub, o);
+    sim__count_points(m, RPT_M_points_awarded, res->points_awarded, o, NULL);
+    sim__count_o(m, RPT_M_sub_orders, (double)o->n_sub, o);
     if (res->oversell_refund) {
-        sim__count_o(m, RPT_orders_refunded, 1, o);
+        sim__count_o(m, RPT_M_orders_refunded, 1, o);
         sim__count_refund(m, res, o, NULL, 0);
     }
     if (sim__counting(m)) {
@@ -618,7 +618,7 @@ static void sim__apply_pay(sim__model *m, ord_order *o)
     for (int i = 0; i < o->n_lines; i++) on_hand[i] = inv_sku(proc_inventory(m->pe), o->lines[i].sku)->on_hand;
     os_status st = proc_apply(m->pe, o, FSM_PAY, FSM_BUYER, m->now, NULL, &res);
     if (st == OS_ESTOCK) {                          /* implicit payment start was rejected */
-        sim__count_o(m, RPT_payments_rejected_revalidation, 1, o);
+        sim__count_o(m, RPT_M_payments_rejected_revalidation, 1, o);
         sim__retry_order(m, o);
         proc_result r2 = { .from = -1, .to = o->state };
         sim__after(m, o, &r2);
@@ -671,7 +671,7 @@ static void sim__reads(sim__model *m, const ord_order *o, uint64_t cust, uint32_
     const scn_segment *g = &m->s->segments[segi];
     double whole = floor(g->reads_per_order), frac = g->reads_per_order - whole;
     int n = (int)whole + (frac > 0 && sim__u(m, SIM_P_READS, cust, j) < frac);
-    sim__count_o(m, RPT_order_reads, n, o);
+    sim__count_o(m, RPT_M_order_reads, n, o);
     for (int k = 0; k < n; k++)
         sim__arrive(m, ST_ORDER, (sim__job){ 0, cust, NULL, j | (uint32_t)segi << 16 | (uint32_t)k << 20 | SIM__READ });
 }
@@ -789,12 +789,12 @@ static void sim__order_request(sim__model *m, uint64_t cust, uint32_t j, int seg
         sim__lines(m, cust, j, g, &rq);
         if (sim__shown_out(m, &rq)) {
             const inv_store *inv = proc_inventory(m->pe);
-            sim__count_seg(m, RPT_customers_turned_away_by_display, 1, segi);
-            if (inv_can_lock(inv, rq.lines, rq.n_lines)) sim__count_seg(m, RPT_turned_away_while_available, 1, segi);
+            sim__count_seg(m, RPT_M_customers_turned_away_by_display, 1, segi);
+            if (inv_can_lock(inv, rq.lines, rq.n_lines)) sim__count_seg(m, RPT_M_turned_away_while_available, 1, segi);
             /* the page showed 0 because units sat locked: a genuine buyer turned away while
              * locked, as an order the service rejects would be (what compare weighs) */
             else if (m->tot->locked > 0 && inv_short_while_locked(inv, rq.lines, rq.n_lines))
-                sim__count_seg(m, RPT_genuine_rejected_while_locked, 1, segi);
+                sim__count_seg(m, RPT_M_genuine_rejected_while_locked, 1, segi);
             return;
         }
     }
@@ -817,7 +817,7 @@ static void sim__served(sim__model *m, const ord_order *o)
     uint8_t bit = (uint8_t)(1u << (cust % 8));
     if (m->served[byte] & bit) return;
     m->served[byte] |= bit;
-    sim__count_seg(m, RPT_customers_served, 1, sim__segi(o));
+    sim__count_seg(m, RPT_M_customers_served, 1, sim__segi(o));
 }
 
 /* Gives back what payment start took (the checkout lock under reserve_on_checkout) and lets
@@ -835,7 +835,7 @@ static void sim__session_timeout(sim__model *m, ord_order *o)
 {
     if (!(o->flags & ORD_PAYING)) return;
     sim__unpay(m, o);
-    sim__count_o(m, RPT_payment_sessions_abandoned, 1, o);
+    sim__count_o(m, RPT_M_payment_sessions_abandoned, 1, o);
 }
 
 /* What the customer does with a new unpaid order, each at create + think and only before the
@@ -874,17 +874,17 @@ static void sim__create(sim__model *m, uint64_t cust, uint32_t j, int segi)
 
     ord_order *o;
     os_status st = proc_create_order(m->pe, &rq, m->now, &o);
-    if (st == OS_ERISK || st == OS_ELIMIT) { sim__count_seg(m, RPT_orders_blocked_risk, 1, segi); return; }
+    if (st == OS_ERISK || st == OS_ELIMIT) { sim__count_seg(m, RPT_M_orders_blocked_risk, 1, segi); return; }
     if (st == OS_ESTOCK) {
-        sim__count_seg(m, RPT_orders_rejected_stockout, 1, segi);
+        sim__count_seg(m, RPT_M_orders_rejected_stockout, 1, segi);
         if (!g->malicious && m->tot->locked > 0 && inv_short_while_locked(proc_inventory(m->pe), rq.lines, rq.n_lines))
-            sim__count_seg(m, RPT_genuine_rejected_while_locked, 1, segi);
+            sim__count_seg(m, RPT_M_genuine_rejected_while_locked, 1, segi);
         sim__retry(m, cust, j, segi);
         return;
     }
     OS_ASSERT(st == OS_OK);
     o->aux = j | (uint32_t)segi << 16;
-    sim__count_o(m, RPT_orders_created, 1, o);
+    sim__count_o(m, RPT_M_orders_created, 1, o);
     if (g->reads_per_order > 0) sim__reads(m, o, cust, j, segi);
     const fsm_def *def = proc_fsm_of(m->pe, o);
     const fsm_transition *tm = fsm_timer(def, o->state);
@@ -925,8 +925,8 @@ static void sim__job_done(sim__model *m, int which, const sim__job *job)
         sim__u(m, SIM_P_MERCHANT_CANCEL, sim__cust(o), sim__j(o)) < m->s->merchant_cancel_p) {
         proc_args a = { .write_off = true };     /* the units are not there: written off */
         if (proc_apply(m->pe, o, FSM_REFUND, FSM_MERCHANT, m->now, &a, &res) == OS_OK) {
-            sim__count_o(m, RPT_orders_cancelled_by_merchant, 1, o);
-            sim__count_o(m, RPT_orders_refunded, 1, o);
+            sim__count_o(m, RPT_M_orders_cancelled_by_merchant, 1, o);
+            sim__count_o(m, RPT_M_orders_refunded, 1, o);
             sim__count_refund(m, &res, o, NULL, 0);
             sim__after(m, o, &res);
             return;
@@ -954,7 +954,7 @@ static void sim__deliver(sim__model *m, ord_order *o)
         } else {
             proc_args args = { .restock = true };
             if (proc_apply(m->pe, o, FSM_RETURN_RECEIVE, FSM_SYSTEM, m->now, &args, &res) == OS_OK) {
-                sim__count_o(m, RPT_orders_returned, 1, o);
+                sim__count_o(m, RPT_M_orders_returned, 1, o);
                 if (sim__counting(m)) m->refused_unpaid++;
                 sim__after(m, o, &res);
             }
@@ -972,7 +972,7 @@ static void sim__return(sim__model *m, ord_order *o)
 {
     proc_result res;
     if (proc_apply(m->pe, o, FSM_RETURN_REQUEST, FSM_BUYER, m->now, NULL, &res) != OS_OK) {
-        sim__count_o(m, RPT_returns_refused_window, 1, o);
+        sim__count_o(m, RPT_M_returns_refused_window, 1, o);
         return;
     }
     if (sim__after(m, o, &res)) return;
@@ -980,7 +980,7 @@ static void sim__return(sim__model *m, ord_order *o)
     uint32_t j = sim__j(o);
     if (m->s->return_reject_p > 0 && sim__u(m, SIM_P_RETURN_REJECT, cust, j) < m->s->return_reject_p) {
         if (proc_apply(m->pe, o, FSM_RETURN_REJECT, FSM_MERCHANT, m->now, NULL, &res) == OS_OK) {
-            sim__count_o(m, RPT_returns_rejected, 1, o);
+            sim__count_o(m, RPT_M_returns_rejected, 1, o);
             sim__after(m, o, &res);
             return;
         }
@@ -994,7 +994,7 @@ static void sim__return(sim__model *m, ord_order *o)
     inv_line back = args.line ? o->lines[args.line - 1] : o->lines[0];   /* the line a partial return brings */
     os_money back_share = args.line ? sim__line_share(m, o, args.line - 1, o->captured) : 0;
     if (proc_apply(m->pe, o, FSM_RETURN_RECEIVE, FSM_MERCHANT, m->now, &args, &res) != OS_OK) return;
-    sim__count_o(m, res.partial ? RPT_orders_returned_partly : RPT_orders_returned, 1, o);
+    sim__count_o(m, res.partial ? RPT_M_orders_returned_partly : RPT_M_orders_returned, 1, o);
     sim__count_refund(m, &res, o, res.partial ? &back : NULL, back_share);
     sim__after(m, o, &res);
 }
@@ -1006,11 +1006,11 @@ static void sim__refund(sim__model *m, ord_order *o)
 {
     proc_result res;
     if (proc_apply(m->pe, o, FSM_REFUND, FSM_MERCHANT, m->now, NULL, &res) != OS_OK) {
-        sim__count_o(m, RPT_refunds_refused, 1, o);
+        sim__count_o(m, RPT_M_refunds_refused, 1, o);
         return;
     }
-    sim__count_o(m, RPT_orders_refunded, 1, o);
-    sim__count_o(m, RPT_orders_refunded_by_buyer, 1, o);
+    sim__count_o(m, RPT_M_orders_refunded, 1, o);
+    sim__count_o(m, RPT_M_orders_refunded_by_buyer, 1, o);
     sim__count_refund(m, &res, o, NULL, 0);
     sim__after(m, o, &res);
 }
@@ -1021,10 +1021,10 @@ static void sim__timer(sim__model *m, ord_order *o, fsm_action action)
     proc_result res;
     if (proc_apply(m->pe, o, action, FSM_SYSTEM, m->now, NULL, &res) != OS_OK) return;
     if (action == FSM_EXPIRE && res.settled) {
-        sim__count_o(m, RPT_orders_expired, 1, o);
+        sim__count_o(m, RPT_M_orders_expired, 1, o);
         sim__retry_order(m, o);
     }
-    if (fsm_is_terminal(proc_fsm_of(m->pe, o), res.to) && action == FSM_COMPLETE) sim__count_o(m, RPT_orders_completed, 1, o);
+    if (fsm_is_terminal(proc_fsm_of(m->pe, o), res.to) && action == FSM_COMPLETE) sim__count_o(m, RPT_M_orders_completed, 1, o);
     sim__after(m, o, &res);
 }
 
@@ -1066,7 +1066,7 @@ static void sim__arrival(sim__model *m)
         while (segi + 1 < m->s->n_segments && u >= m->seg_cum_share[segi]) segi++;
     }
     const scn_segment *g = &m->s->segments[segi];
-    sim__count_seg(m, RPT_customers, 1, segi);
+    sim__count_seg(m, RPT_M_customers, 1, segi);
     int n = g->malicious ? g->orders_per_visit : 1;
     for (int j = 0; j < n; j++) sim__order_request(m, cust, (uint32_t)j, segi);
     sim__schedule_arrival(m);
@@ -1137,8 +1137,8 @@ static void sim__sample(sim__model *m)
     row[k++] = (double)over;
     row[k++] = (double)m->paid_interval;
     m->paid_interval = 0;
-    static const rpt_metric cum[] = { RPT_customers, RPT_orders_rejected_stockout, RPT_orders_blocked_risk,
-                                      RPT_payments_rejected_revalidation, RPT_orders_expired };
+    static const rpt_metric cum[] = { RPT_M_customers, RPT_M_orders_rejected_stockout, RPT_M_orders_blocked_risk,
+                                      RPT_M_payments_rejected_revalidation, RPT_M_orders_expired };
     _Static_assert(sizeof cum / sizeof cum[0] == SIM__FIXED_COLS - 5, "a cum.* column per counted metric");
     for (int i = 0; i < 5; i++) row[k++] = m->m[cum[i]];
     for (int i = 0; i < ST_COUNT; i++) {
@@ -1236,12 +1236,12 @@ static void sim__bd_finish(sim__model *m)
     const inv_store *inv = proc_inventory(m->pe);
     size_t cur = 0;
     for (ord_order *o; (o = ord_next_live(proc_orders(m->pe), &cur));) {
-        sim__bd(m, RPT_BD_SEGMENT, sim__segi(o), RPT_orders_open_end, 1);
-        sim__bd(m, RPT_BD_CHANNEL, sim__channel(o), RPT_orders_open_end, 1);
+        sim__bd(m, RPT_BD_SEGMENT, sim__segi(o), RPT_M_orders_open_end, 1);
+        sim__bd(m, RPT_BD_CHANNEL, sim__channel(o), RPT_M_orders_open_end, 1);
     }
     for (int i = 0; i < inv_sku_count(inv); i++) {
         int64_t oh = inv_sku(inv, (uint32_t)i)->on_hand;
-        sim__bd(m, RPT_BD_SKU, i, RPT_unsold_units_end, (double)(oh > 0 ? oh : 0));
+        sim__bd(m, RPT_BD_SKU, i, RPT_M_unsold_units_end, (double)(oh > 0 ? oh : 0));
     }
     for (int i = 0; i < m->s->n_promos + m->s->n_tiers; i++) {
         os_money left = promo_remaining(proc_promotions(m->pe), i);
@@ -1249,8 +1249,8 @@ static void sim__bd_finish(sim__model *m)
         sim__bd(m, RPT_BD_PROMOTION, i, RPT_BD_budget_skips, (double)promo_budget_skips(proc_promotions(m->pe), i));
     }
     for (int d = 0; d < RPT_BD_DIMS; d++) {
-        int rev = m->bd_col[d][RPT_revenue], cap = m->bd_col[d][RPT_captured_total], ref = m->bd_col[d][RPT_refund_total];
-        int risk = m->bd_col[d][RPT_revenue_at_risk];
+        int rev = m->bd_col[d][RPT_M_revenue], cap = m->bd_col[d][RPT_M_captured_total], ref = m->bd_col[d][RPT_M_refund_total];
+        int risk = m->bd_col[d][RPT_M_revenue_at_risk];
         for (int k = 0; k < m->out->bd[d].nrows; k++) {
             double *row = m->bd_v[d] + (size_t)k * (size_t)m->bd_ncols[d];
             if (rev >= 0) row[rev] = row[cap] - row[ref];
@@ -1293,22 +1293,22 @@ static void sim__finish(sim__model *m)
     }
     if (m->paid_bin_n > m->paid_bin_max) m->paid_bin_max = m->paid_bin_n;
     memcpy(r->m, m->m, sizeof r->m);
-    r->m[RPT_locked_stock_peak] = (double)m->locked_peak;
-    r->m[RPT_locked_unit_seconds] = m->locked_area;
-    r->m[RPT_malicious_locked_unit_seconds] = m->mal_area;
-    r->m[RPT_locked_stock_mean] = m->locked_area / span;
-    r->m[RPT_unsold_units_end] = (double)unsold;
-    r->m[RPT_sellout_time] = m->sellout;
-    r->m[RPT_throughput_paid_per_s] = m->m[RPT_orders_paid] / span;
-    r->m[RPT_throughput_completed_per_s] = m->m[RPT_orders_completed] / span;
-    r->m[RPT_peak_paid_per_s] = (double)m->paid_bin_max;
-    r->m[RPT_order_to_pay_p50] = rpt_hist_quantile(&r->order_to_pay, 0.50);
-    r->m[RPT_order_to_pay_p95] = rpt_hist_quantile(&r->order_to_pay, 0.95);
-    r->m[RPT_order_to_pay_p99] = rpt_hist_quantile(&r->order_to_pay, 0.99);
-    r->m[RPT_revenue] = m->m[RPT_captured_total] - m->m[RPT_refund_total];
-    r->m[RPT_revenue_at_risk] = m->at_risk_cents / 100;
-    r->m[RPT_orders_open_end] = (double)open;
-    r->m[RPT_forbidden_actions] = (double)proc_forbidden(m->pe);
+    r->m[RPT_M_locked_stock_peak] = (double)m->locked_peak;
+    r->m[RPT_M_locked_unit_seconds] = m->locked_area;
+    r->m[RPT_M_malicious_locked_unit_seconds] = m->mal_area;
+    r->m[RPT_M_locked_stock_mean] = m->locked_area / span;
+    r->m[RPT_M_unsold_units_end] = (double)unsold;
+    r->m[RPT_M_sellout_time] = m->sellout;
+    r->m[RPT_M_throughput_paid_per_s] = m->m[RPT_M_orders_paid] / span;
+    r->m[RPT_M_throughput_completed_per_s] = m->m[RPT_M_orders_completed] / span;
+    r->m[RPT_M_peak_paid_per_s] = (double)m->paid_bin_max;
+    r->m[RPT_M_order_to_pay_p50] = rpt_hist_quantile(&r->order_to_pay, 0.50);
+    r->m[RPT_M_order_to_pay_p95] = rpt_hist_quantile(&r->order_to_pay, 0.95);
+    r->m[RPT_M_order_to_pay_p99] = rpt_hist_quantile(&r->order_to_pay, 0.99);
+    r->m[RPT_M_revenue] = m->m[RPT_M_captured_total] - m->m[RPT_M_refund_total];
+    r->m[RPT_M_revenue_at_risk] = m->at_risk_cents / 100;
+    r->m[RPT_M_orders_open_end] = (double)open;
+    r->m[RPT_M_forbidden_actions] = (double)proc_forbidden(m->pe);
     r->nstations = 0;
     for (int i = 0; i < ST_COUNT; i++) {
         sim__station *st = &m->st[i];
@@ -1344,23 +1344,23 @@ static void sim__finish(sim__model *m)
     int bad = proc_check(m->pe, &r->violations) + rpt_bd_check(r, &r->violations);
     if (m->warmup == 0) {
         /* Every order created is paid, closed unpaid, or still open unpaid. */
-        if (r->m[RPT_orders_paid] + m->closed_unpaid + (double)open_unpaid != r->m[RPT_orders_created]) {
+        if (r->m[RPT_M_orders_paid] + m->closed_unpaid + (double)open_unpaid != r->m[RPT_M_orders_created]) {
             os_diag_add(&r->violations, "orders: created %.0f != paid %.0f + closed unpaid %.0f + open unpaid %lld",
-                        r->m[RPT_orders_created], r->m[RPT_orders_paid], m->closed_unpaid, (long long)open_unpaid);
+                        r->m[RPT_M_orders_created], r->m[RPT_M_orders_paid], m->closed_unpaid, (long long)open_unpaid);
             bad++;
         }
         /* The built-ins close unpaid orders only by expiry, cancellation, rejection at payment
          * and refusal at the door, so the metrics must add up exactly; a custom process may
          * close them by other actions too (a timer that cancels, say). */
-        double closed = r->m[RPT_orders_paid] + r->m[RPT_orders_expired] + r->m[RPT_orders_cancelled] -
-                        r->m[RPT_orders_cancelled_after_pay] + r->m[RPT_payments_rejected_revalidation] +
+        double closed = r->m[RPT_M_orders_paid] + r->m[RPT_M_orders_expired] + r->m[RPT_M_orders_cancelled] -
+                        r->m[RPT_M_orders_cancelled_after_pay] + r->m[RPT_M_payments_rejected_revalidation] +
                         m->refused_unpaid + (double)open_unpaid;
         bool builtin = fsm_builtin(fsm_name(s->fsm)) == s->fsm;   /* the others are built-ins (scn__processes) */
-        if (builtin && closed != r->m[RPT_orders_created]) {
+        if (builtin && closed != r->m[RPT_M_orders_created]) {
             os_diag_add(&r->violations, "orders: created %.0f != paid %.0f + expired %.0f + cancelled unpaid %.0f + rejected %.0f"
-                        " + refused at the door %.0f + open unpaid %lld", r->m[RPT_orders_created], r->m[RPT_orders_paid],
-                        r->m[RPT_orders_expired], r->m[RPT_orders_cancelled] - r->m[RPT_orders_cancelled_after_pay],
-                        r->m[RPT_payments_rejected_revalidation], m->refused_unpaid, (long long)open_unpaid);
+                        " + refused at the door %.0f + open unpaid %lld", r->m[RPT_M_orders_created], r->m[RPT_M_orders_paid],
+                        r->m[RPT_M_orders_expired], r->m[RPT_M_orders_cancelled] - r->m[RPT_M_orders_cancelled_after_pay],
+                        r->m[RPT_M_payments_rejected_revalidation], m->refused_unpaid, (long long)open_unpaid);
             bad++;
         }
     }
@@ -1446,7 +1446,7 @@ static void sim__on_pay_start(sim__model *m, ord_order *o, bool abandoned)
 {
     os_status st = proc_pay_start(m->pe, o, m->now);
     if (st == OS_ESTOCK) {
-        sim__count_o(m, RPT_payments_rejected_revalidation, 1, o);
+        sim__count_o(m, RPT_M_payments_rejected_revalidation, 1, o);
         sim__retry_order(m, o);
         proc_result r2 = { .from = -1, .to = o->state };
         sim__after(m, o, &r2);
@@ -1464,8 +1464,8 @@ static void sim__on_cancel(sim__model *m, ord_order *o, bool paid_attempt)
 {
     proc_result res;
     if (proc_apply(m->pe, o, FSM_CANCEL, FSM_BUYER, m->now, NULL, &res) != OS_OK) return;
-    if (paid_attempt || res.settled) sim__count_o(m, RPT_orders_cancelled, 1, o);
-    if (paid_attempt) sim__count_o(m, RPT_orders_cancelled_after_pay, 1, o);
+    if (paid_attempt || res.settled) sim__count_o(m, RPT_M_orders_cancelled, 1, o);
+    if (paid_attempt) sim__count_o(m, RPT_M_orders_cancelled_after_pay, 1, o);
     sim__count_refund(m, &res, o, NULL, 0);
     sim__after(m, o, &res);
 }
@@ -1477,7 +1477,7 @@ static void sim__on_modify(sim__model *m, ord_order *o)
     proc_args a = { .new_qty = sim__round_count(sim__draw(m, &g->quantity, SIM_P_MODIFY_QTY, sim__cust(o), sim__j(o))) };
     proc_result res;
     if (proc_apply(m->pe, o, FSM_MODIFY, FSM_BUYER, m->now, &a, &res) != OS_OK) return;
-    sim__count_o(m, RPT_orders_modified, 1, o);
+    sim__count_o(m, RPT_M_orders_modified, 1, o);
     sim__after(m, o, &res);
 }
 
@@ -1490,10 +1490,10 @@ static void sim__on_modify_address(sim__model *m, ord_order *o)
     proc_args a = { .new_address = (uint32_t)(sim__u(m, SIM_P_NEW_ADDRESS, sim__cust(o), sim__j(o)) * 4294967296.0) };
     proc_result res;
     if (proc_apply(m->pe, o, FSM_MODIFY_ADDRESS, FSM_BUYER, m->now, &a, &res) != OS_OK) {
-        sim__count_o(m, RPT_address_changes_refused, 1, o);
+        sim__count_o(m, RPT_M_address_changes_refused, 1, o);
         return;
     }
-    sim__count_o(m, RPT_addresses_modified, 1, o);
+    sim__count_o(m, RPT_M_addresses_modified, 1, o);
     sim__after(m, o, &res);   /* a custom process may move on modify_address */
 }
 
@@ -1507,7 +1507,7 @@ static void sim__dispatch(sim__model *m, const sim_event *ev)
     case EV_STATION_DONE: sim__station_done(m, ev); return;
     case EV_SAMPLE: sim__sample(m); return;
     case EV_RETRY:   /* u64 the customer, u32 the order index | segment << 16 */
-        sim__count_seg(m, RPT_retries, 1, (int)(ev->u32 >> 16));
+        sim__count_seg(m, RPT_M_retries, 1, (int)(ev->u32 >> 16));
         sim__order_request(m, ev->u64, ev->u32 & 0xFFFFu, (int)(ev->u32 >> 16));
         return;
     default: break;

@@ -45,25 +45,25 @@ Test(breakdown, money_splits_over_skus_by_list_value_and_promotions_keep_their_b
     rpt_run r;
     run_text(text, &r);
     cr_assert(r.invariants_ok, "%s", r.violations.count ? r.violations.msgs[0] : "");
-    cr_assert_eq(r.m[RPT_orders_paid], 4);
+    cr_assert_eq(r.m[RPT_M_orders_paid], 4);
     cr_expect_str_eq(r.bd[RPT_BD_SKU].keys[0], "a");
     cr_expect_str_eq(r.bd[RPT_BD_SKU].keys[1], "b");
-    cr_expect_eq(cell(&r, RPT_BD_SKU, 0, RPT_captured_total), 740);
-    cr_expect_eq(cell(&r, RPT_BD_SKU, 1, RPT_captured_total), 370);
-    cr_expect_eq(cell(&r, RPT_BD_SKU, 0, RPT_discount_total), 60);
-    cr_expect_eq(cell(&r, RPT_BD_SKU, 1, RPT_discount_total), 30);
-    cr_expect_eq(cell(&r, RPT_BD_SKU, 0, RPT_units_sold), 4);
-    cr_expect_eq(cell(&r, RPT_BD_SKU, 1, RPT_unsold_units_end), 96);
-    cr_expect_eq(cell(&r, RPT_BD_SKU, 0, RPT_revenue), 740);
+    cr_expect_eq(cell(&r, RPT_BD_SKU, 0, RPT_M_captured_total), 740);
+    cr_expect_eq(cell(&r, RPT_BD_SKU, 1, RPT_M_captured_total), 370);
+    cr_expect_eq(cell(&r, RPT_BD_SKU, 0, RPT_M_discount_total), 60);
+    cr_expect_eq(cell(&r, RPT_BD_SKU, 1, RPT_M_discount_total), 30);
+    cr_expect_eq(cell(&r, RPT_BD_SKU, 0, RPT_M_units_sold), 4);
+    cr_expect_eq(cell(&r, RPT_BD_SKU, 1, RPT_M_unsold_units_end), 96);
+    cr_expect_eq(cell(&r, RPT_BD_SKU, 0, RPT_M_revenue), 740);
     cr_expect_str_eq(r.bd[RPT_BD_PROMOTION].keys[0], "thirty");
-    cr_expect_eq(cell(&r, RPT_BD_PROMOTION, 0, RPT_discount_total), 90);
+    cr_expect_eq(cell(&r, RPT_BD_PROMOTION, 0, RPT_M_discount_total), 90);
     cr_expect_eq(cell(&r, RPT_BD_PROMOTION, 0, RPT_BD_budget_left), 10);
     cr_expect_eq(cell(&r, RPT_BD_PROMOTION, 0, RPT_BD_budget_skips), 1);
-    cr_expect_eq(cell(&r, RPT_BD_SEGMENT, 0, RPT_customers), 4);
-    cr_expect_eq(cell(&r, RPT_BD_SEGMENT, 0, RPT_captured_total), 1110);
+    cr_expect_eq(cell(&r, RPT_BD_SEGMENT, 0, RPT_M_customers), 4);
+    cr_expect_eq(cell(&r, RPT_BD_SEGMENT, 0, RPT_M_captured_total), 1110);
     cr_expect_str_eq(r.bd[RPT_BD_CHANNEL].keys[0], "default");
     cr_expect_eq(r.bd[RPT_BD_CHANNEL].nrows, 1);
-    cr_expect_eq(cell(&r, RPT_BD_CHANNEL, 0, RPT_orders_paid), 4);
+    cr_expect_eq(cell(&r, RPT_BD_CHANNEL, 0, RPT_M_orders_paid), 4);
     rpt_run_fini(&r);
 }
 
@@ -78,12 +78,12 @@ Test(breakdown, an_odd_cent_goes_to_the_last_line_so_the_parts_add_up_exactly)
     rpt_run r;
     run_text(text, &r);
     cr_assert(r.invariants_ok, "%s", r.violations.count ? r.violations.msgs[0] : "");
-    cr_assert_eq(r.m[RPT_orders_paid], 4);
-    double a = cell(&r, RPT_BD_SKU, 0, RPT_captured_total), b = cell(&r, RPT_BD_SKU, 1, RPT_captured_total);
+    cr_assert_eq(r.m[RPT_M_orders_paid], 4);
+    double a = cell(&r, RPT_BD_SKU, 0, RPT_M_captured_total), b = cell(&r, RPT_BD_SKU, 1, RPT_M_captured_total);
     cr_expect(fabs(a + b - 4 * 2.99) < 1e-9, "a %.17g + b %.17g", a, b);
     cr_expect(a >= 4 * 0.99 - 1e-9 && a <= 4 * 1.00 + 1e-9, "a: %.17g", a);
     cr_expect(fabs(a * 100 - round(a * 100)) < 1e-6, "a in whole cents: %.17g", a);
-    cr_expect(fabs(cell(&r, RPT_BD_PROMOTION, 0, RPT_discount_total) - 0.04) < 1e-12);
+    cr_expect(fabs(cell(&r, RPT_BD_PROMOTION, 0, RPT_M_discount_total) - 0.04) < 1e-12);
     cr_expect(isnan(cell(&r, RPT_BD_PROMOTION, 0, RPT_BD_budget_left)), "no budget: unlimited, null");
     rpt_run_fini(&r);
 }
@@ -120,7 +120,7 @@ Test(breakdown, every_breakdown_adds_up_under_every_strategy_and_oversell_policy
             run_text(text, &r);
             cr_expect(r.invariants_ok, "%s/%s: %s", strategies[i], policies[j], r.violations.count ? r.violations.msgs[0] : "");
             cr_expect_eq(r.bd[RPT_BD_SEGMENT].nrows, 2);
-            cr_expect(r.m[RPT_orders_paid] > 0);
+            cr_expect(r.m[RPT_M_orders_paid] > 0);
             os_diag d;
             os_diag_init(&d);
             cr_expect_eq(rpt_bd_check(&r, &d), 0);
@@ -137,11 +137,11 @@ Test(breakdown, the_check_catches_one_corrupted_cell)
     run_text(text, &r);
     cr_assert(r.invariants_ok);
     struct { rpt_bd_dim d; int row, f; double delta; const char *msg; } cases[] = {
-        { RPT_BD_SEGMENT, 1, RPT_orders_created, 1, "breakdown by_segment: orders_created: rows add up to" },
-        { RPT_BD_SKU, 0, RPT_units_sold, -1, "breakdown by_sku: units_sold: rows add up to" },
-        { RPT_BD_SKU, 1, RPT_revenue, 0.02, "breakdown by_sku: revenue: rows add up to" },
-        { RPT_BD_PROMOTION, 0, RPT_discount_total, 0.5, "breakdown by_promotion: discount_total: rows add up to" },
-        { RPT_BD_CHANNEL, 0, RPT_orders_paid, 1, "breakdown by_channel: orders_paid: rows add up to" },
+        { RPT_BD_SEGMENT, 1, RPT_M_orders_created, 1, "breakdown by_segment: orders_created: rows add up to" },
+        { RPT_BD_SKU, 0, RPT_M_units_sold, -1, "breakdown by_sku: units_sold: rows add up to" },
+        { RPT_BD_SKU, 1, RPT_M_revenue, 0.02, "breakdown by_sku: revenue: rows add up to" },
+        { RPT_BD_PROMOTION, 0, RPT_M_discount_total, 0.5, "breakdown by_promotion: discount_total: rows add up to" },
+        { RPT_BD_CHANNEL, 0, RPT_M_orders_paid, 1, "breakdown by_channel: orders_paid: rows add up to" },
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         int c = rpt_bd_column(cases[k].d, cases[k].f);
@@ -155,7 +155,7 @@ Test(breakdown, the_check_catches_one_corrupted_cell)
         *v -= cases[k].delta;
     }
     /* Money within a cent is floating-point order, not a breach. */
-    int c = rpt_bd_column(RPT_BD_SEGMENT, RPT_captured_total);
+    int c = rpt_bd_column(RPT_BD_SEGMENT, RPT_M_captured_total);
     r.bd[RPT_BD_SEGMENT].v[c] += 0.001;
     os_diag d;
     os_diag_init(&d);

@@ -95,13 +95,13 @@ ParameterizedTest(abandon_case *c, checkout_bots, abandoned_sessions_hold_the_lo
     cr_assert_eq(s->session_timeout, 60);
     rpt_run r;
     run(s, c->strategy, 1, &r);
-    cr_expect_eq(r.m[RPT_orders_created], 1);
-    cr_expect_eq(r.m[RPT_payment_sessions_abandoned], 1);
-    cr_expect_eq(r.m[RPT_orders_expired], 1);
-    cr_expect_eq(r.m[RPT_orders_paid], 0);
-    cr_expect_eq(r.m[RPT_malicious_locked_unit_seconds], c->locked, "%s, expiry %s: locked %g unit-s, expected %g",
-                 c->strategy, c->expiry, r.m[RPT_malicious_locked_unit_seconds], c->locked);
-    cr_expect_eq(r.m[RPT_locked_unit_seconds], c->locked);
+    cr_expect_eq(r.m[RPT_M_orders_created], 1);
+    cr_expect_eq(r.m[RPT_M_payment_sessions_abandoned], 1);
+    cr_expect_eq(r.m[RPT_M_orders_expired], 1);
+    cr_expect_eq(r.m[RPT_M_orders_paid], 0);
+    cr_expect_eq(r.m[RPT_M_malicious_locked_unit_seconds], c->locked, "%s, expiry %s: locked %g unit-s, expected %g",
+                 c->strategy, c->expiry, r.m[RPT_M_malicious_locked_unit_seconds], c->locked);
+    cr_expect_eq(r.m[RPT_M_locked_unit_seconds], c->locked);
     rpt_run_fini(&r);
     scn_free(s);
 }
@@ -113,7 +113,7 @@ Test(checkout_bots, the_default_session_timeout_is_15_minutes)
     cr_expect_eq(s->session_timeout, 900);
     rpt_run r;
     run(s, "reserve_on_checkout", 1, &r);
-    cr_expect_eq(r.m[RPT_malicious_locked_unit_seconds], 900);
+    cr_expect_eq(r.m[RPT_M_malicious_locked_unit_seconds], 900);
     rpt_run_fini(&r);
     scn_free(s);
 }
@@ -132,14 +132,14 @@ static const char *bots_mix_text =
 Test(metamorphic, checkout_bots_lock_stock_under_reserve_on_checkout)
 {
     for (uint64_t seed = 1; seed <= 5; seed++) {
-        double off = metric(bots_mix_text, NULL, NULL, "reserve_on_checkout", seed, RPT_malicious_locked_unit_seconds);
+        double off = metric(bots_mix_text, NULL, NULL, "reserve_on_checkout", seed, RPT_M_malicious_locked_unit_seconds);
         double on = metric(bots_mix_text, "customers.segments[1].checkout_abandon_probability=1", NULL, "reserve_on_checkout",
-                           seed, RPT_malicious_locked_unit_seconds);
+                           seed, RPT_M_malicious_locked_unit_seconds);
         cr_expect_eq(off, 0, "seed %llu: bots that never pay lock nothing under reserve_on_checkout", (unsigned long long)seed);
         cr_expect_gt(on, 0, "seed %llu: bots abandoning checkout lock stock (%g unit-s)", (unsigned long long)seed, on);
-        double served_off = metric(bots_mix_text, NULL, NULL, "reserve_on_checkout", seed, RPT_genuine_orders_served);
+        double served_off = metric(bots_mix_text, NULL, NULL, "reserve_on_checkout", seed, RPT_M_genuine_orders_served);
         double served_on = metric(bots_mix_text, "customers.segments[1].checkout_abandon_probability=1", NULL,
-                                  "reserve_on_checkout", seed, RPT_genuine_orders_served);
+                                  "reserve_on_checkout", seed, RPT_M_genuine_orders_served);
         cr_expect_leq(served_on, served_off, "seed %llu: served %g with checkout bots, %g without", (unsigned long long)seed,
                      served_on, served_off);
     }
@@ -160,14 +160,14 @@ Test(scalpers, spread_over_accounts_they_defeat_the_per_user_limit)
     scn_scenario *s = load2(scalper_text, NULL, NULL);
     rpt_run r;
     run(s, NULL, 1, &r);
-    cr_expect_eq(r.m[RPT_orders_created], 4);
-    cr_expect_eq(r.m[RPT_orders_paid], 4);
-    cr_expect_eq(r.m[RPT_units_bought_by_bots], 4);
-    cr_expect_eq(r.m[RPT_units_sold], 4);
-    cr_expect_eq(r.m[RPT_genuine_orders_paid], 0);
-    cr_expect_eq(r.m[RPT_genuine_orders_served], 0);
-    cr_expect_eq(r.m[RPT_customers_served], 0, "a scalper is not a customer served");
-    cr_expect_eq(r.m[RPT_orders_blocked_risk], 0);
+    cr_expect_eq(r.m[RPT_M_orders_created], 4);
+    cr_expect_eq(r.m[RPT_M_orders_paid], 4);
+    cr_expect_eq(r.m[RPT_M_units_bought_by_bots], 4);
+    cr_expect_eq(r.m[RPT_M_units_sold], 4);
+    cr_expect_eq(r.m[RPT_M_genuine_orders_paid], 0);
+    cr_expect_eq(r.m[RPT_M_genuine_orders_served], 0);
+    cr_expect_eq(r.m[RPT_M_customers_served], 0, "a scalper is not a customer served");
+    cr_expect_eq(r.m[RPT_M_orders_blocked_risk], 0);
     rpt_run_fini(&r);
     scn_free(s);
 }
@@ -178,9 +178,9 @@ Test(scalpers, on_one_account_the_per_user_limit_stops_them)
     scn_scenario *s = load2(scalper_text, "customers.segments[0].accounts_per_visit=1", NULL);
     rpt_run r;
     run(s, NULL, 1, &r);
-    cr_expect_eq(r.m[RPT_orders_created], 1);
-    cr_expect_eq(r.m[RPT_orders_blocked_risk], 3);
-    cr_expect_eq(r.m[RPT_units_bought_by_bots], 1);
+    cr_expect_eq(r.m[RPT_M_orders_created], 1);
+    cr_expect_eq(r.m[RPT_M_orders_blocked_risk], 3);
+    cr_expect_eq(r.m[RPT_M_units_bought_by_bots], 1);
     rpt_run_fini(&r);
     scn_free(s);
 }
@@ -193,9 +193,9 @@ Test(scalpers, bots_without_pay_probability_still_never_pay)
     cr_expect_eq(s->segments[0].pay_probability, 0);
     rpt_run r;
     run(s, NULL, 1, &r);
-    cr_expect_eq(r.m[RPT_orders_created], 4);
-    cr_expect_eq(r.m[RPT_orders_paid], 0);
-    cr_expect_eq(r.m[RPT_units_bought_by_bots], 0);
+    cr_expect_eq(r.m[RPT_M_orders_created], 4);
+    cr_expect_eq(r.m[RPT_M_orders_paid], 0);
+    cr_expect_eq(r.m[RPT_M_units_bought_by_bots], 0);
     rpt_run_fini(&r);
     scn_free(s);
 }
@@ -241,13 +241,13 @@ ParameterizedTest(retry_case *c, retries, each_failure_is_retried_with_a_new_ord
     scn_scenario *s = load2(retry_text, c->set[0] ? c->set : NULL, NULL);
     rpt_run r;
     run(s, NULL, 1, &r);
-    cr_expect_eq(r.m[RPT_customers], 1);
-    cr_expect_eq(r.m[RPT_orders_created], c->created, "%s: created %g", c->name, r.m[RPT_orders_created]);
-    cr_expect_eq(r.m[RPT_orders_rejected_stockout], c->rejected, "%s: rejected %g", c->name, r.m[RPT_orders_rejected_stockout]);
-    cr_expect_eq(r.m[RPT_orders_expired], c->expired, "%s: expired %g", c->name, r.m[RPT_orders_expired]);
-    cr_expect_eq(r.m[RPT_retries], c->retries, "%s: retries %g", c->name, r.m[RPT_retries]);
-    cr_expect_eq(r.m[RPT_orders_paid], 0);
-    cr_expect_eq(r.m[RPT_customers_served], 0);
+    cr_expect_eq(r.m[RPT_M_customers], 1);
+    cr_expect_eq(r.m[RPT_M_orders_created], c->created, "%s: created %g", c->name, r.m[RPT_M_orders_created]);
+    cr_expect_eq(r.m[RPT_M_orders_rejected_stockout], c->rejected, "%s: rejected %g", c->name, r.m[RPT_M_orders_rejected_stockout]);
+    cr_expect_eq(r.m[RPT_M_orders_expired], c->expired, "%s: expired %g", c->name, r.m[RPT_M_orders_expired]);
+    cr_expect_eq(r.m[RPT_M_retries], c->retries, "%s: retries %g", c->name, r.m[RPT_M_retries]);
+    cr_expect_eq(r.m[RPT_M_orders_paid], 0);
+    cr_expect_eq(r.m[RPT_M_customers_served], 0);
     rpt_run_fini(&r);
     scn_free(s);
 }
@@ -262,12 +262,12 @@ Test(retries, customers_served_counts_customers_not_orders)
     scn_scenario *s = load(retry_text, sets);
     rpt_run r;
     run(s, "reduce_on_order", 1, &r);
-    cr_expect_eq(r.m[RPT_customers], 2);
-    cr_expect_eq(r.m[RPT_orders_created], 1);
-    cr_expect_eq(r.m[RPT_orders_rejected_stockout], 4);
-    cr_expect_eq(r.m[RPT_retries], 3);
-    cr_expect_eq(r.m[RPT_genuine_orders_served], 1);
-    cr_expect_eq(r.m[RPT_customers_served], 1);
+    cr_expect_eq(r.m[RPT_M_customers], 2);
+    cr_expect_eq(r.m[RPT_M_orders_created], 1);
+    cr_expect_eq(r.m[RPT_M_orders_rejected_stockout], 4);
+    cr_expect_eq(r.m[RPT_M_retries], 3);
+    cr_expect_eq(r.m[RPT_M_genuine_orders_served], 1);
+    cr_expect_eq(r.m[RPT_M_customers_served], 1);
     rpt_run_fini(&r);
     scn_free(s);
 }
@@ -301,12 +301,12 @@ Test(metamorphic, more_retries_never_lower_orders_created)
                 scn_scenario *s = load2(retry_mix_text, s1, s2);
                 rpt_run r;
                 run_checked(s, "reduce_on_order", seed, false, &r);
-                cr_expect_geq(r.m[RPT_orders_created], prev, "seed %llu, p %s: max %s created %g < %g with fewer retries",
-                              (unsigned long long)seed, probs[p], maxes[k], r.m[RPT_orders_created], prev);
-                cr_expect_geq(r.m[RPT_retries], prev_retries);
-                if (k == 0) cr_expect_eq(r.m[RPT_retries], 0);
-                prev = r.m[RPT_orders_created];
-                prev_retries = r.m[RPT_retries];
+                cr_expect_geq(r.m[RPT_M_orders_created], prev, "seed %llu, p %s: max %s created %g < %g with fewer retries",
+                              (unsigned long long)seed, probs[p], maxes[k], r.m[RPT_M_orders_created], prev);
+                cr_expect_geq(r.m[RPT_M_retries], prev_retries);
+                if (k == 0) cr_expect_eq(r.m[RPT_M_retries], 0);
+                prev = r.m[RPT_M_orders_created];
+                prev_retries = r.m[RPT_M_retries];
                 rpt_run_fini(&r);
                 scn_free(s);
             }
@@ -360,14 +360,14 @@ ParameterizedTest(display_case *c, display, turns_away_the_customers_who_see_zer
     cr_expect_eq(s->display, c->shown);
     rpt_run r;
     run(s, "reduce_on_order", 1, &r);
-    cr_expect_eq(r.m[RPT_orders_created], c->created, "%s: created %g", c->name, r.m[RPT_orders_created]);
-    cr_expect_eq(r.m[RPT_orders_rejected_stockout], c->rejected, "%s: rejected %g", c->name, r.m[RPT_orders_rejected_stockout]);
-    cr_expect_eq(r.m[RPT_customers_turned_away_by_display], c->turned_away, "%s: turned away %g", c->name,
-                 r.m[RPT_customers_turned_away_by_display]);
-    cr_expect_eq(r.m[RPT_turned_away_while_available], c->while_available, "%s: while available %g", c->name,
-                 r.m[RPT_turned_away_while_available]);
-    cr_expect_eq(r.m[RPT_genuine_rejected_while_locked], c->while_locked, "%s: while locked %g", c->name,
-                 r.m[RPT_genuine_rejected_while_locked]);
+    cr_expect_eq(r.m[RPT_M_orders_created], c->created, "%s: created %g", c->name, r.m[RPT_M_orders_created]);
+    cr_expect_eq(r.m[RPT_M_orders_rejected_stockout], c->rejected, "%s: rejected %g", c->name, r.m[RPT_M_orders_rejected_stockout]);
+    cr_expect_eq(r.m[RPT_M_customers_turned_away_by_display], c->turned_away, "%s: turned away %g", c->name,
+                 r.m[RPT_M_customers_turned_away_by_display]);
+    cr_expect_eq(r.m[RPT_M_turned_away_while_available], c->while_available, "%s: while available %g", c->name,
+                 r.m[RPT_M_turned_away_while_available]);
+    cr_expect_eq(r.m[RPT_M_genuine_rejected_while_locked], c->while_locked, "%s: while locked %g", c->name,
+                 r.m[RPT_M_genuine_rejected_while_locked]);
     rpt_run_fini(&r);
     scn_free(s);
 }
@@ -394,8 +394,8 @@ Test(metamorphic, a_slower_display_refresh_never_turns_fewer_customers_away_whil
         snprintf(set, sizeof set, "inventory.display.refresh=%s", refresh[k]);
         double sum = 0, sum_all = 0;
         for (uint64_t seed = 1; seed <= 20; seed++) {
-            sum += metric(display_mix_text, set, NULL, "reduce_on_order", seed, RPT_turned_away_while_available);
-            sum_all += metric(display_mix_text, set, NULL, "reduce_on_order", seed, RPT_customers_turned_away_by_display);
+            sum += metric(display_mix_text, set, NULL, "reduce_on_order", seed, RPT_M_turned_away_while_available);
+            sum_all += metric(display_mix_text, set, NULL, "reduce_on_order", seed, RPT_M_customers_turned_away_by_display);
         }
         cr_log_info("refresh %s s: %g turned away while available, %g turned away, over 20 seeds", refresh[k], sum, sum_all);
         cr_expect_geq(sum, prev, "refresh %s s turns fewer away while available (%g) than a faster one (%g)", refresh[k], sum, prev);

@@ -24,14 +24,14 @@ static void build(void)
         rpt_run_init(&runs[i]);
         runs[i].horizon = 110;
         runs[i].warmup = 10;
-        runs[i].m[RPT_customers] = 1000.0 * (i + 1);
-        runs[i].m[RPT_throughput_paid_per_s] = 10.0 * (i + 1);
-        runs[i].m[RPT_order_to_pay_p95] = 100.0 * (i + 1);
+        runs[i].m[RPT_M_customers] = 1000.0 * (i + 1);
+        runs[i].m[RPT_M_throughput_paid_per_s] = 10.0 * (i + 1);
+        runs[i].m[RPT_M_order_to_pay_p95] = 100.0 * (i + 1);
         runs[i].nstations = 3;
         for (int k = 0; k < 3; k++) snprintf(runs[i].st[k].name, RPT_NAME_MAX, "%s", stations[k]);
         runs[i].st[0].servers = 8;
         runs[i].st[0].mean_service = 0.1;
-        runs[i].st[0].served = runs[i].m[RPT_customers];
+        runs[i].st[0].served = runs[i].m[RPT_M_customers];
         runs[i].st[0].response_p95 = p95[i];
         runs[i].st[0].utilization = 0.3 * (i + 1);
         rpt_summarize(&runs[i], 1, &pts[i].sum);
@@ -103,7 +103,7 @@ Test(capacity, conditions_name_metrics_and_station_figures_or_say_where_they_are
     char err[256];
     int col;
     cr_assert(rpt_cond_parse("order_to_pay_p95<600", stations, 3, &c, err, sizeof err, &col));
-    cr_expect_eq(c.ref.metric, RPT_order_to_pay_p95);
+    cr_expect_eq(c.ref.metric, RPT_M_order_to_pay_p95);
     cr_expect_eq(c.op, CND_LT);
     cr_expect_eq(c.value, 600);
     cr_assert(rpt_cond_parse(" stations.payment.utilization_peak >= 0.9", stations, 3, &c, err, sizeof err, &col));
@@ -138,10 +138,10 @@ Test(capacity, a_sweep_that_moved_nothing_says_so_and_names_a_metric_that_did_mo
                  "response_p95 and utilization moved: %d", c.metrics_moved);
     /* the same results at every point (a NAN sellout time included): "no metric moved" */
     for (int i = 0; i < 3; i++) {
-        runs[i].m[RPT_customers] = 1000;
-        runs[i].m[RPT_throughput_paid_per_s] = 10;
-        runs[i].m[RPT_order_to_pay_p95] = 100;
-        runs[i].m[RPT_sellout_time] = NAN;
+        runs[i].m[RPT_M_customers] = 1000;
+        runs[i].m[RPT_M_throughput_paid_per_s] = 10;
+        runs[i].m[RPT_M_order_to_pay_p95] = 100;
+        runs[i].m[RPT_M_sellout_time] = NAN;
         runs[i].st[0].served = 1000;
         runs[i].st[0].response_p95 = 1;
         runs[i].st[0].utilization = 0.3 * (1 + 1e-12 * i);   /* the same to 9 digits */
@@ -163,7 +163,7 @@ Test(capacity, a_sweep_that_moved_nothing_says_so_and_names_a_metric_that_did_mo
     rpt_summarize(&runs[1], 1, &pts[1].sum);
     /* only a figure that is not shown moves: the study says which */
     o.load = false;
-    runs[2].m[RPT_orders_expired] = 5;
+    runs[2].m[RPT_M_orders_expired] = 5;
     rpt_summarize(&runs[2], 1, &pts[2].sum);
     rpt_capacity_analyze(pts, 3, &o, &c);
     cr_expect_eq(c.metrics_moved, 1);

@@ -41,7 +41,7 @@ static void sample_run(rpt_run *r)
     r->horizon = 3600;
     r->warmup = 60;
     for (int k = 0; k < RPT_METRIC_COUNT; k++) r->m[k] = k * 1.25 + 0.1;
-    r->m[RPT_sellout_time] = NAN;
+    r->m[RPT_M_sellout_time] = NAN;
     r->nstations = 2;
     r->st[0] = (rpt_station){ .name = "order_service", .servers = 4, .mean_service = 0.05, .utilization = 0.5,
                               .wait_mean = 0.01, .wait_p50 = 0.002, .wait_p95 = 0.03, .wait_p99 = 0.07,
@@ -98,7 +98,7 @@ Test(db, a_run_reads_back_as_it_was_written, .init = make_path, .fini = remove_d
     cr_expect_eq(back.events, 4242u);
     cr_expect_str_eq(json, "{\"name\": \"x\"}");
     for (int k = 0; k < RPT_METRIC_COUNT; k++) {
-        if (k == RPT_sellout_time) cr_expect(isnan(back.m[k]), "null stays null");
+        if (k == RPT_M_sellout_time) cr_expect(isnan(back.m[k]), "null stays null");
         else cr_expect_eq(back.m[k], r.m[k], "%s: %.17g back as %.17g", rpt_metric_name((rpt_metric)k), r.m[k],
                           back.m[k]);
     }

@@ -45,8 +45,8 @@ Test(doc, money_has_two_decimals_and_the_scenarios_currency)
     cr_expect_str_eq(fmt(1234.5, NAN, "money", "EUR"), "1,234.50 EUR");
     cr_expect_str_eq(fmt(1234.5, NAN, "money", NULL), "1,234.50");
     cr_expect_str_eq(fmt(99.8, NAN, "%", NULL), "99.8%");
-    cr_expect_str_eq(rpt_metric_unit_label(RPT_revenue, "EUR"), "EUR");
-    cr_expect_str_eq(rpt_metric_unit_label(RPT_orders_paid, NULL), "orders");
+    cr_expect_str_eq(rpt_metric_unit_label(RPT_M_revenue, "EUR"), "EUR");
+    cr_expect_str_eq(rpt_metric_unit_label(RPT_M_orders_paid, NULL), "orders");
 }
 
 /* Renders d with a writer into a string (caller frees). */

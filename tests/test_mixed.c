@@ -35,16 +35,16 @@ Test(mixed, a_virtual_segment_completes_without_the_warehouse_beside_b2c)
     snprintf(text, sizeof text, four, "", "", 1, "");
     scn_text_run(text, &r, false);
     cr_expect_str_eq(r.process, "b2c");
-    cr_expect_eq(r.m[RPT_orders_paid], 4);
-    cr_expect_eq(r.m[RPT_orders_completed], 0, "b2c confirms only after 7 days");
+    cr_expect_eq(r.m[RPT_M_orders_paid], 4);
+    cr_expect_eq(r.m[RPT_M_orders_completed], 0, "b2c confirms only after 7 days");
     cr_expect_eq(served(&r, "warehouse"), 4);
     rpt_run_fini(&r);
 
     snprintf(text, sizeof text, four, "", "", 1, ",\"process\":\"virtual\"");
     scn_text_run(text, &r, false);
     cr_expect_str_eq(r.process, "b2c+virtual");
-    cr_expect_eq(r.m[RPT_orders_paid], 4);
-    cr_expect_eq(r.m[RPT_orders_completed], 4, "virtual completes 10 min after payment");
+    cr_expect_eq(r.m[RPT_M_orders_paid], 4);
+    cr_expect_eq(r.m[RPT_M_orders_completed], 4, "virtual completes 10 min after payment");
     cr_expect_eq(served(&r, "warehouse"), 0, "virtual goods are never produced");
     rpt_run_fini(&r);
 }
@@ -56,21 +56,21 @@ Test(mixed, the_goods_process_wins_when_every_line_agrees_else_the_segments)
     /* One-line orders of virtual goods by a cash-on-delivery segment: the goods decide. */
     snprintf(text, sizeof text, four, ",\"process\":\"virtual\"", ",\"process\":\"virtual\"", 1, ",\"process\":\"cod\"");
     scn_text_run(text, &r, false);
-    cr_expect_eq(r.m[RPT_orders_completed], 4);
+    cr_expect_eq(r.m[RPT_M_orders_completed], 4);
     cr_expect_eq(served(&r, "warehouse"), 0);
-    cr_expect_eq(r.m[RPT_order_to_pay_p99], 2, "paid online: think 1 s + payment 1 s");
+    cr_expect_eq(r.m[RPT_M_order_to_pay_p99], 2, "paid online: think 1 s + payment 1 s");
     rpt_run_fini(&r);
     /* Two-line orders of a virtual and a physical SKU: the lines disagree, the segment's cash
      * on delivery decides: produced first (60 s each at the one server), paid at the door. */
     snprintf(text, sizeof text, four, ",\"process\":\"virtual\"", "", 2, ",\"process\":\"cod\"");
     scn_text_run(text, &r, false);
     cr_expect_eq(served(&r, "warehouse"), 4);
-    cr_expect_eq(r.m[RPT_orders_completed], 0);
-    cr_expect_eq(r.m[RPT_orders_paid], 4);
+    cr_expect_eq(r.m[RPT_M_orders_completed], 0);
+    cr_expect_eq(r.m[RPT_M_orders_paid], 4);
     /* created at 0..3 s, produced one after another in [0, 60), [60, 120), ...: paid at 60, 120,
      * 180, 240 s, i.e. 60, 119, 178, 237 s after creation; the median (nearest rank) is 119 s,
      * read from the histogram within its bucket width (1/64). */
-    cr_expect(fabs(r.m[RPT_order_to_pay_p50] - 119) <= 119.0 / 64, "p50 %g", r.m[RPT_order_to_pay_p50]);
+    cr_expect(fabs(r.m[RPT_M_order_to_pay_p50] - 119) <= 119.0 / 64, "p50 %g", r.m[RPT_M_order_to_pay_p50]);
     rpt_run_fini(&r);
 }
 
@@ -113,8 +113,8 @@ Test(mixed, switching_a_segment_to_virtual_moves_no_count_before_payment)
      * customers, orders created, paid, expired and cancelled and money captured exactly as
      * they were, under every strategy; only fulfilment changes (no warehouse work). */
     static const char *const strategies[] = { "reduce_on_order", "reduce_on_payment", "reserve_on_checkout" };
-    static const int same[] = { RPT_customers, RPT_orders_created, RPT_orders_paid, RPT_orders_expired, RPT_orders_cancelled,
-                                RPT_captured_total, RPT_units_sold };
+    static const int same[] = { RPT_M_customers, RPT_M_orders_created, RPT_M_orders_paid, RPT_M_orders_expired, RPT_M_orders_cancelled,
+                                RPT_M_captured_total, RPT_M_units_sold };
     for (int k = 0; k < 3; k++) {
         char a_text[2048], b_text[2048];
         snprintf(a_text, sizeof a_text, ample, strategies[k], "");
@@ -122,7 +122,7 @@ Test(mixed, switching_a_segment_to_virtual_moves_no_count_before_payment)
         rpt_run a, b;
         scn_text_run(a_text, &a, false);
         scn_text_run(b_text, &b, false);
-        cr_assert(a.m[RPT_orders_paid] > 50);
+        cr_assert(a.m[RPT_M_orders_paid] > 50);
         for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
             cr_expect_eq(a.m[same[i]], b.m[same[i]], "%s: %s", strategies[k], rpt_metric_name((rpt_metric)same[i]));
             int c = rpt_bd_column(RPT_BD_SEGMENT, same[i]);

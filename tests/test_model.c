@@ -29,9 +29,9 @@ Test(model, count_draws_round_to_the_nearest_integer)
     sim_opts o = { .seed = 1, .ledger = true };
     cr_assert_eq(sim_run(s, &o, &r), OS_OK);
     cr_expect(r.invariants_ok);
-    cr_expect_eq(r.m[RPT_orders_created], 5);
-    cr_expect_eq(r.m[RPT_locked_stock_peak], 30, "peak %g", r.m[RPT_locked_stock_peak]);
-    cr_expect_eq(r.m[RPT_locked_unit_seconds], 1800, "unit-seconds %g", r.m[RPT_locked_unit_seconds]);
+    cr_expect_eq(r.m[RPT_M_orders_created], 5);
+    cr_expect_eq(r.m[RPT_M_locked_stock_peak], 30, "peak %g", r.m[RPT_M_locked_stock_peak]);
+    cr_expect_eq(r.m[RPT_M_locked_unit_seconds], 1800, "unit-seconds %g", r.m[RPT_M_locked_unit_seconds]);
     rpt_run_fini(&r);
     scn_free(s);
 }
@@ -84,9 +84,9 @@ Test(model, the_confirm_and_complete_timers_each_take_their_own_duration)
         sim_opts o = { .seed = 1, .ledger = true };
         cr_assert_eq(sim_run(s, &o, &r), OS_OK);
         cr_expect(r.invariants_ok);
-        cr_expect_eq(r.m[RPT_orders_paid], 1);
-        cr_expect_eq(r.m[RPT_orders_completed], want[i], "horizon %s: completed %g", horizons[i],
-                     r.m[RPT_orders_completed]);
+        cr_expect_eq(r.m[RPT_M_orders_paid], 1);
+        cr_expect_eq(r.m[RPT_M_orders_completed], want[i], "horizon %s: completed %g", horizons[i],
+                     r.m[RPT_M_orders_completed]);
         rpt_run_fini(&r);
         scn_free(s);
     }

@@ -185,7 +185,7 @@ Test(processes, reported_breakages_now_conserve)
             cr_assert_eq(sim_run(s, &o, &r), OS_OK);
             for (int m = 0; m < r.violations.count; m++) cr_log_error("%s", r.violations.msgs[m]);
             cr_assert(r.invariants_ok, "definition %zu under %s conserves", i, strategies[k]);
-            cr_assert_gt(r.m[RPT_orders_created], 20);
+            cr_assert_gt(r.m[RPT_M_orders_created], 20);
             rpt_run_fini(&r);
             scn_free(s);
         }

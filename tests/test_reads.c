@@ -27,12 +27,12 @@ Test(reads, two_reads_per_order_add_their_service_to_the_order_service)
     rpt_run r;
     snprintf(buf, sizeof buf, text, ",\"reads\":{\"per_order\":2,\"service\":{\"dist\":\"const\",\"value\":\"100ms\"}}");
     scn_text_run(buf, &r, false);
-    cr_expect_eq(r.m[RPT_order_reads], 20);
-    cr_expect_eq(r.m[RPT_orders_created], 10);
+    cr_expect_eq(r.m[RPT_M_order_reads], 20);
+    cr_expect_eq(r.m[RPT_M_orders_created], 10);
     cr_expect(fabs(order_service(&r)->utilization - 0.21) < 1e-12, "utilization %.17g", order_service(&r)->utilization);
     cr_expect_eq(order_service(&r)->served, 30);
     cr_expect(fabs(order_service(&r)->wait_mean - 0.1 / 3) < 1e-12, "wait mean %.17g", order_service(&r)->wait_mean);
-    int c = rpt_bd_column(RPT_BD_SEGMENT, RPT_order_reads);
+    int c = rpt_bd_column(RPT_BD_SEGMENT, RPT_M_order_reads);
     cr_expect_eq(r.bd[RPT_BD_SEGMENT].v[c], 20, "the segment's row");
     /* The station's mean service is the mix served: (10 x 0.01 + 20 x 0.1) / 30 = 0.07 s, so
      * the sweep's analytic bound (servers / (visits x mean service)) is 1 / (3 x 0.07) = 1 / 0.21
@@ -42,7 +42,7 @@ Test(reads, two_reads_per_order_add_their_service_to_the_order_service)
     /* Without reads: 10 ms per customer, 0.01, and the mean service the scenario's exactly. */
     snprintf(buf, sizeof buf, text, "");
     scn_text_run(buf, &r, false);
-    cr_expect_eq(r.m[RPT_order_reads], 0);
+    cr_expect_eq(r.m[RPT_M_order_reads], 0);
     cr_expect(fabs(order_service(&r)->utilization - 0.01) < 1e-12, "utilization %.17g", order_service(&r)->utilization);
     cr_expect_eq(order_service(&r)->mean_service, 0.01);
     rpt_run_fini(&r);
@@ -56,9 +56,9 @@ Test(reads, a_fractional_per_order_is_the_mean)
         "\"segments\":[{\"name\":\"g\",\"share\":1,\"reads\":{\"per_order\":1.5,\"service\":{\"dist\":\"exp\",\"mean\":\"5ms\"}}}]}}";
     rpt_run r;
     scn_text_run(text, &r, false);
-    cr_expect_eq(r.m[RPT_orders_created], 2000);
+    cr_expect_eq(r.m[RPT_M_orders_created], 2000);
     /* 2000 + Binomial(2000, 0.5): within 5 standard deviations (22.4 each) of 3000. */
-    cr_expect(fabs(r.m[RPT_order_reads] - 3000) < 112, "reads %g", r.m[RPT_order_reads]);
+    cr_expect(fabs(r.m[RPT_M_order_reads] - 3000) < 112, "reads %g", r.m[RPT_M_order_reads]);
     rpt_run_fini(&r);
 }
 

@@ -68,15 +68,15 @@ Test(verdict, a_recommendation_never_names_a_strategy_that_oversold_when_another
     /* The overseller serves the most genuine orders and takes the most money; a ranking on
      * those figures would name it. It must not be named while another never oversold. */
     strat *over = strat_new("overseller"), *b = strat_new("b"), *c = strat_new("c");
-    set3(over, RPT_genuine_orders_served, 1000, 1010, 990);
-    set3(over, RPT_genuine_orders_paid, 5000, 5100, 4900);
-    set3(over, RPT_revenue, 9e6, 9.1e6, 8.9e6);
-    set3(over, RPT_oversold_units, 4000, 4090, 3910);
-    set3(over, RPT_oversold_orders, 4000, 4090, 3910);
-    set3(b, RPT_genuine_orders_served, 600, 610, 605);
-    set3(b, RPT_genuine_orders_paid, 600, 610, 605);
-    set3(c, RPT_genuine_orders_served, 500, 505, 498);
-    set3(c, RPT_genuine_orders_paid, 500, 505, 498);
+    set3(over, RPT_M_genuine_orders_served, 1000, 1010, 990);
+    set3(over, RPT_M_genuine_orders_paid, 5000, 5100, 4900);
+    set3(over, RPT_M_revenue, 9e6, 9.1e6, 8.9e6);
+    set3(over, RPT_M_oversold_units, 4000, 4090, 3910);
+    set3(over, RPT_M_oversold_orders, 4000, 4090, 3910);
+    set3(b, RPT_M_genuine_orders_served, 600, 610, 605);
+    set3(b, RPT_M_genuine_orders_paid, 600, 610, 605);
+    set3(c, RPT_M_genuine_orders_served, 500, 505, 498);
+    set3(c, RPT_M_genuine_orders_paid, 500, 505, 498);
     rpt_summary s[3];
     three(over, b, c, s);
     rpt_recommendation rec;
@@ -98,7 +98,7 @@ Test(verdict, a_recommendation_never_names_a_strategy_that_oversold_when_another
     cr_expect_not(why_has(&rec, "This rests on"));
     /* When the two that never oversold cannot be separated, nobody is named: not the
      * overseller either. */
-    set3(c, RPT_genuine_orders_served, 605, 600, 610);
+    set3(c, RPT_M_genuine_orders_served, 605, 600, 610);
     three(over, b, c, s);
     rpt_recommend(s, 3, &rec);
     cr_expect_eq(rec.strategy, -1, "got %d", rec.strategy);
@@ -111,12 +111,12 @@ Test(verdict, a_recommendation_never_names_a_strategy_that_oversold_when_another
 Test(verdict, every_strategy_oversold_names_none)
 {
     strat *a = strat_new("a"), *b = strat_new("b"), *c = strat_new("c");
-    set3(a, RPT_oversold_units, 1, 0, 0);
-    set3(a, RPT_oversold_orders, 1, 0, 0);
-    set3(b, RPT_oversold_units, 5, 5, 5);
-    set3(b, RPT_oversold_orders, 5, 5, 5);
-    set3(c, RPT_oversold_units, 0, 0, 2);
-    set3(c, RPT_oversold_orders, 0, 0, 1);
+    set3(a, RPT_M_oversold_units, 1, 0, 0);
+    set3(a, RPT_M_oversold_orders, 1, 0, 0);
+    set3(b, RPT_M_oversold_units, 5, 5, 5);
+    set3(b, RPT_M_oversold_orders, 5, 5, 5);
+    set3(c, RPT_M_oversold_units, 0, 0, 2);
+    set3(c, RPT_M_oversold_orders, 0, 0, 1);
     rpt_summary s[3];
     three(a, b, c, s);
     rpt_recommendation rec;
@@ -133,13 +133,13 @@ Test(verdict, a_difference_whose_interval_includes_0_is_same_and_indistinguishab
     /* 1000 vs 999.67: a point ranking would pick a. Paired differences -2, +3, -2: mean
      * -0.33, half-width 4.303 x sd(2.89)/sqrt(3) = 7.2, so the interval includes 0. */
     strat *a = strat_new("a"), *b = strat_new("b"), *c = strat_new("c");
-    set3(a, RPT_genuine_orders_served, 1000, 998, 1002);
-    set3(b, RPT_genuine_orders_served, 998, 1001, 1000);
-    set3(c, RPT_genuine_orders_served, 10, 11, 12);
+    set3(a, RPT_M_genuine_orders_served, 1000, 998, 1002);
+    set3(b, RPT_M_genuine_orders_served, 998, 1001, 1000);
+    set3(c, RPT_M_genuine_orders_served, 10, 11, 12);
     rpt_summary s[3];
     three(a, b, c, s);
     rpt_verdict v;
-    rpt_verdict_of(&s[0], &s[1], RPT_genuine_orders_served, &v);
+    rpt_verdict_of(&s[0], &s[1], RPT_M_genuine_orders_served, &v);
     cr_expect_eq(v.word, RPT_V_SAME, "got %s", rpt_verdict_word_name(v.word));
     cr_expect(fabs(v.diff + 1.0 / 3) < 1e-9);
     cr_expect(v.ci > fabs(v.diff));
@@ -149,9 +149,9 @@ Test(verdict, a_difference_whose_interval_includes_0_is_same_and_indistinguishab
     cr_expect_eq(rec.strategy, -1);
     cr_expect(why_has(&rec, "a and b are indistinguishable"));
     /* A clear gap is a verdict and a recommendation. */
-    rpt_verdict_of(&s[2], &s[0], RPT_genuine_orders_served, &v);
+    rpt_verdict_of(&s[2], &s[0], RPT_M_genuine_orders_served, &v);
     cr_expect_eq(v.word, RPT_V_BETTER);
-    set3(b, RPT_genuine_orders_served, 900, 899, 903);
+    set3(b, RPT_M_genuine_orders_served, 900, 899, 903);
     three(a, b, c, s);
     rpt_recommend(s, 3, &rec);
     cr_expect_eq(rec.strategy, 0);
@@ -163,13 +163,13 @@ Test(verdict, a_difference_whose_interval_includes_0_is_same_and_indistinguishab
 Test(verdict, one_replication_separates_nothing)
 {
     strat *a = strat_new("a"), *b = strat_new("b");
-    set3(a, RPT_genuine_orders_served, 1000, 0, 0);
-    set3(b, RPT_genuine_orders_served, 10, 0, 0);
+    set3(a, RPT_M_genuine_orders_served, 1000, 0, 0);
+    set3(b, RPT_M_genuine_orders_served, 10, 0, 0);
     rpt_summarize(a->runs, 1, &a->sum);
     rpt_summarize(b->runs, 1, &b->sum);
     rpt_summary s[2] = { a->sum, b->sum };
     rpt_verdict v;
-    rpt_verdict_of(&s[1], &s[0], RPT_genuine_orders_served, &v);
+    rpt_verdict_of(&s[1], &s[0], RPT_M_genuine_orders_served, &v);
     cr_expect(v.single);
     char label[64];
     rpt_verdict_label(&v, label, sizeof label);
@@ -186,20 +186,20 @@ Test(verdict, a_percentile_over_different_paid_orders_is_not_comparable)
 {
     /* b's p95 is lower only because its slow payers never reached payment. */
     strat *a = strat_new("a"), *b = strat_new("b");
-    set3(a, RPT_orders_paid, 1000, 1000, 1000);
-    set3(b, RPT_orders_paid, 800, 810, 790);
-    set3(a, RPT_order_to_pay_p95, 300, 310, 305);
-    set3(b, RPT_order_to_pay_p95, 100, 104, 99);
+    set3(a, RPT_M_orders_paid, 1000, 1000, 1000);
+    set3(b, RPT_M_orders_paid, 800, 810, 790);
+    set3(a, RPT_M_order_to_pay_p95, 300, 310, 305);
+    set3(b, RPT_M_order_to_pay_p95, 100, 104, 99);
     summarize(a);
     summarize(b);
     rpt_verdict v;
-    rpt_verdict_of(&a->sum, &b->sum, RPT_order_to_pay_p95, &v);
+    rpt_verdict_of(&a->sum, &b->sum, RPT_M_order_to_pay_p95, &v);
     cr_expect_eq(v.word, RPT_V_NOT_COMPARABLE, "got %s", rpt_verdict_word_name(v.word));
     cr_expect(strstr(v.why, "different orders"), "%s", v.why);
     /* The same paid orders: the percentile is compared. */
-    set3(b, RPT_orders_paid, 1000, 1000, 1000);
+    set3(b, RPT_M_orders_paid, 1000, 1000, 1000);
     summarize(b);
-    rpt_verdict_of(&a->sum, &b->sum, RPT_order_to_pay_p95, &v);
+    rpt_verdict_of(&a->sum, &b->sum, RPT_M_order_to_pay_p95, &v);
     cr_expect_eq(v.word, RPT_V_BETTER, "got %s", rpt_verdict_word_name(v.word));
     strat_free(a);
     strat_free(b);
@@ -208,16 +208,16 @@ Test(verdict, a_percentile_over_different_paid_orders_is_not_comparable)
 Test(verdict, orders_paid_and_revenue_from_oversold_orders_are_never_scored_better)
 {
     strat *a = strat_new("a"), *b = strat_new("b");
-    set3(b, RPT_oversold_orders, 100, 110, 90);
-    set3(a, RPT_orders_paid, 1000, 1000, 1000);
-    set3(b, RPT_orders_paid, 1100, 1110, 1090);
-    set3(a, RPT_revenue, 1e5, 1e5, 1e5);
-    set3(b, RPT_revenue, 1.1e5, 1.11e5, 1.09e5);
-    set3(a, RPT_genuine_orders_served, 1000, 1000, 1000);
-    set3(b, RPT_genuine_orders_served, 900, 905, 895);
+    set3(b, RPT_M_oversold_orders, 100, 110, 90);
+    set3(a, RPT_M_orders_paid, 1000, 1000, 1000);
+    set3(b, RPT_M_orders_paid, 1100, 1110, 1090);
+    set3(a, RPT_M_revenue, 1e5, 1e5, 1e5);
+    set3(b, RPT_M_revenue, 1.1e5, 1.11e5, 1.09e5);
+    set3(a, RPT_M_genuine_orders_served, 1000, 1000, 1000);
+    set3(b, RPT_M_genuine_orders_served, 900, 905, 895);
     summarize(a);
     summarize(b);
-    static const rpt_metric unscored[] = { RPT_orders_paid, RPT_revenue };
+    static const rpt_metric unscored[] = { RPT_M_orders_paid, RPT_M_revenue };
     for (size_t i = 0; i < sizeof unscored / sizeof unscored[0]; i++) {
         rpt_verdict v;
         rpt_verdict_of(&a->sum, &b->sum, unscored[i], &v);
@@ -225,12 +225,12 @@ Test(verdict, orders_paid_and_revenue_from_oversold_orders_are_never_scored_bett
         cr_expect(strstr(v.why, "oversold"));
     }
     rpt_verdict v;
-    rpt_verdict_of(&a->sum, &b->sum, RPT_genuine_orders_served, &v);
+    rpt_verdict_of(&a->sum, &b->sum, RPT_M_genuine_orders_served, &v);
     cr_expect_eq(v.word, RPT_V_WORSE, "served orders are scored: got %s", rpt_verdict_word_name(v.word));
     /* Without oversell on either side, more paid orders is better. */
-    set3(b, RPT_oversold_orders, 0, 0, 0);
+    set3(b, RPT_M_oversold_orders, 0, 0, 0);
     summarize(b);
-    rpt_verdict_of(&a->sum, &b->sum, RPT_orders_paid, &v);
+    rpt_verdict_of(&a->sum, &b->sum, RPT_M_orders_paid, &v);
     cr_expect_eq(v.word, RPT_V_BETTER);
     strat_free(a);
     strat_free(b);
@@ -242,10 +242,10 @@ Test(verdict, a_tie_on_served_orders_is_broken_only_by_dominance_on_the_costs)
      * unit-seconds (differences -1000, -1100, -900: interval -1000 +/- 248) and is no worse
      * on the other costs: b dominates a and is named. */
     strat *a = strat_new("a"), *b = strat_new("b");
-    set3(a, RPT_genuine_orders_served, 1000, 1000, 1000);
-    set3(b, RPT_genuine_orders_served, 1000, 1000, 1000);
-    set3(a, RPT_locked_unit_seconds, 5000, 5100, 4900);
-    set3(b, RPT_locked_unit_seconds, 4000, 4000, 4000);
+    set3(a, RPT_M_genuine_orders_served, 1000, 1000, 1000);
+    set3(b, RPT_M_genuine_orders_served, 1000, 1000, 1000);
+    set3(a, RPT_M_locked_unit_seconds, 5000, 5100, 4900);
+    set3(b, RPT_M_locked_unit_seconds, 4000, 4000, 4000);
     rpt_summary s[2];
     summarize(a);
     summarize(b);
@@ -257,8 +257,8 @@ Test(verdict, a_tie_on_served_orders_is_broken_only_by_dominance_on_the_costs)
     rpt_recommend(s, 2, &rec);
     cr_expect_eq(rec.strategy, -1, "locks that turned nobody away are no cost; got %d", rec.strategy);
     /* Once locks turned buyers away (equally under both here), b's fewer locks count. */
-    set3(a, RPT_genuine_rejected_while_locked, 10, 10, 10);
-    set3(b, RPT_genuine_rejected_while_locked, 10, 10, 10);
+    set3(a, RPT_M_genuine_rejected_while_locked, 10, 10, 10);
+    set3(b, RPT_M_genuine_rejected_while_locked, 10, 10, 10);
     summarize(a);
     summarize(b);
     s[0] = a->sum;
@@ -269,7 +269,7 @@ Test(verdict, a_tie_on_served_orders_is_broken_only_by_dominance_on_the_costs)
     cr_expect(why_has(&rec, "b is better on locked_unit_seconds (-1,000 \u00b1 250) and worse on nothing"));   /* 248 to two digits */
     /* Now b also tells more buyers "sold out" after they started to pay: a trade-off, and
      * nobody is named. */
-    set3(b, RPT_payments_rejected_revalidation, 50, 60, 55);
+    set3(b, RPT_M_payments_rejected_revalidation, 50, 60, 55);
     summarize(b);
     s[1] = b->sum;
     rpt_recommend(s, 2, &rec);
@@ -288,18 +288,18 @@ Test(verdict, a_percentile_is_not_comparable_when_stock_ran_short_even_with_equa
      * real: "better". Once b turned buyers away at checkout, which 1000 paid depends on the
      * strategy (slow payers dropped): "not comparable", whatever the counts say. */
     strat *a = strat_new("a"), *b = strat_new("b");
-    set3(a, RPT_orders_paid, 1000, 1000, 1000);
-    set3(b, RPT_orders_paid, 1000, 1000, 1000);
-    set3(a, RPT_order_to_pay_p95, 320, 330, 310);
-    set3(b, RPT_order_to_pay_p95, 60, 62, 64);
+    set3(a, RPT_M_orders_paid, 1000, 1000, 1000);
+    set3(b, RPT_M_orders_paid, 1000, 1000, 1000);
+    set3(a, RPT_M_order_to_pay_p95, 320, 330, 310);
+    set3(b, RPT_M_order_to_pay_p95, 60, 62, 64);
     summarize(a);
     summarize(b);
     rpt_verdict v;
-    rpt_verdict_of(&a->sum, &b->sum, RPT_order_to_pay_p95, &v);
+    rpt_verdict_of(&a->sum, &b->sum, RPT_M_order_to_pay_p95, &v);
     cr_expect_eq(v.word, RPT_V_BETTER, "spare stock: got %s (%s)", rpt_verdict_word_name(v.word), v.why);
-    set3(b, RPT_payments_rejected_revalidation, 25000, 25100, 24900);
+    set3(b, RPT_M_payments_rejected_revalidation, 25000, 25100, 24900);
     summarize(b);
-    rpt_verdict_of(&a->sum, &b->sum, RPT_order_to_pay_p95, &v);
+    rpt_verdict_of(&a->sum, &b->sum, RPT_M_order_to_pay_p95, &v);
     cr_expect_eq(v.word, RPT_V_NOT_COMPARABLE, "got %s", rpt_verdict_word_name(v.word));
     cr_expect(strstr(v.why, "stock ran short (25,000 rejected for stock-out or at checkout under b, 0 under a)"), "%s", v.why);
     strat_free(a);
@@ -310,22 +310,22 @@ Test(units, each_count_is_labelled_by_what_it_counts)
 {
     /* customers, sessions and read requests are not orders (a red-team pass found them
      * labelled "orders"); a count declared without a unit counts orders */
-    cr_expect_str_eq(rpt_metric_unit_label(RPT_customers_served, NULL), "customers");
-    cr_expect_str_eq(rpt_metric_unit_label(RPT_customers_turned_away_by_display, NULL), "customers");
-    cr_expect_str_eq(rpt_metric_unit_label(RPT_turned_away_while_available, NULL), "customers");
-    cr_expect_str_eq(rpt_metric_unit_label(RPT_payment_sessions_abandoned, NULL), "sessions");
-    cr_expect_str_eq(rpt_metric_unit_label(RPT_order_reads, NULL), "requests");
-    cr_expect_str_eq(rpt_metric_unit_label(RPT_payments_rejected_revalidation, NULL), "payments");
-    cr_expect_str_eq(rpt_metric_unit_label(RPT_orders_paid, NULL), "orders");
-    cr_expect_str_eq(rpt_metric_unit_label(RPT_points_awarded, NULL), "points");
-    cr_expect_str_eq(rpt_metric_unit_label(RPT_refunds_refused, NULL), "requests");
-    cr_expect_str_eq(rpt_metric_unit_label(RPT_returns_rejected, NULL), "returns");
-    cr_expect_str_eq(rpt_metric_unit_label(RPT_sub_orders, NULL), "sub-orders");
-    cr_expect_str_eq(rpt_metric_unit_label(RPT_addresses_modified, NULL), "changes");
-    cr_expect_str_eq(rpt_metric_unit_label(RPT_orders_refunded_by_buyer, NULL), "orders");
-    cr_expect_str_eq(rpt_metric_unit_label(RPT_revenue, "EUR"), "EUR");
-    cr_expect_str_eq(rpt_metric_unit_label(RPT_revenue, ""), "money");
-    cr_expect_str_eq(rpt_metric_unit_label(RPT_locked_unit_seconds, NULL), "unit-seconds");
+    cr_expect_str_eq(rpt_metric_unit_label(RPT_M_customers_served, NULL), "customers");
+    cr_expect_str_eq(rpt_metric_unit_label(RPT_M_customers_turned_away_by_display, NULL), "customers");
+    cr_expect_str_eq(rpt_metric_unit_label(RPT_M_turned_away_while_available, NULL), "customers");
+    cr_expect_str_eq(rpt_metric_unit_label(RPT_M_payment_sessions_abandoned, NULL), "sessions");
+    cr_expect_str_eq(rpt_metric_unit_label(RPT_M_order_reads, NULL), "requests");
+    cr_expect_str_eq(rpt_metric_unit_label(RPT_M_payments_rejected_revalidation, NULL), "payments");
+    cr_expect_str_eq(rpt_metric_unit_label(RPT_M_orders_paid, NULL), "orders");
+    cr_expect_str_eq(rpt_metric_unit_label(RPT_M_points_awarded, NULL), "points");
+    cr_expect_str_eq(rpt_metric_unit_label(RPT_M_refunds_refused, NULL), "requests");
+    cr_expect_str_eq(rpt_metric_unit_label(RPT_M_returns_rejected, NULL), "returns");
+    cr_expect_str_eq(rpt_metric_unit_label(RPT_M_sub_orders, NULL), "sub-orders");
+    cr_expect_str_eq(rpt_metric_unit_label(RPT_M_addresses_modified, NULL), "changes");
+    cr_expect_str_eq(rpt_metric_unit_label(RPT_M_orders_refunded_by_buyer, NULL), "orders");
+    cr_expect_str_eq(rpt_metric_unit_label(RPT_M_revenue, "EUR"), "EUR");
+    cr_expect_str_eq(rpt_metric_unit_label(RPT_M_revenue, ""), "money");
+    cr_expect_str_eq(rpt_metric_unit_label(RPT_M_locked_unit_seconds, NULL), "unit-seconds");
 }
 
 Test(verdict, strategies_equal_on_everything_weighed_are_equivalent_not_a_trade_off)
@@ -334,10 +334,10 @@ Test(verdict, strategies_equal_on_everything_weighed_are_equivalent_not_a_trade_
      * turned no buyer away, so they are not weighed. No strategy is named, and the reason is
      * that they are equivalent here, not a trade-off. */
     strat *a = strat_new("a"), *b = strat_new("b"), *c = strat_new("c");
-    set3(a, RPT_genuine_orders_served, 600, 610, 605);
-    set3(b, RPT_genuine_orders_served, 600, 610, 605);
-    set3(c, RPT_genuine_orders_served, 600, 610, 605);
-    set3(a, RPT_locked_unit_seconds, 5000, 5100, 4900);
+    set3(a, RPT_M_genuine_orders_served, 600, 610, 605);
+    set3(b, RPT_M_genuine_orders_served, 600, 610, 605);
+    set3(c, RPT_M_genuine_orders_served, 600, 610, 605);
+    set3(a, RPT_M_locked_unit_seconds, 5000, 5100, 4900);
     rpt_summary s[3];
     three(a, b, c, s);
     rpt_recommendation rec;

@@ -57,19 +57,19 @@ Test(rules_sim, members_earn_points_and_a_stacked_discount)
     rpt_run r;
     rules_run("1h", ",\"tier\":\"gold\"",
               ",\"membership\":{\"tiers\":[{\"name\":\"gold\",\"discount_percent\":10,\"priority\":0,\"points_per_unit\":3}]}", &r);
-    cr_expect_eq(r.m[RPT_orders_paid], 100);
-    cr_expect_eq(r.m[RPT_captured_total], 28500, "%g", r.m[RPT_captured_total]);
-    cr_expect_eq(r.m[RPT_discount_total], 6500, "%g", r.m[RPT_discount_total]);
-    cr_expect_eq(r.m[RPT_points_awarded], 600);
-    cr_expect_eq(r.m[RPT_points_returned], 0);
+    cr_expect_eq(r.m[RPT_M_orders_paid], 100);
+    cr_expect_eq(r.m[RPT_M_captured_total], 28500, "%g", r.m[RPT_M_captured_total]);
+    cr_expect_eq(r.m[RPT_M_discount_total], 6500, "%g", r.m[RPT_M_discount_total]);
+    cr_expect_eq(r.m[RPT_M_points_awarded], 600);
+    cr_expect_eq(r.m[RPT_M_points_returned], 0);
     /* by_promotion: the tier is a promotion after the scenario's (10% of 350 = 35, x 100) */
     cr_assert_eq(r.bd[RPT_BD_PROMOTION].nrows, 2);
     cr_expect_str_eq(r.bd[RPT_BD_PROMOTION].keys[1], "gold");
-    cr_expect_eq(cell(&r, RPT_BD_PROMOTION, 1, RPT_discount_total), 3500);
-    cr_expect_eq(cell(&r, RPT_BD_PROMOTION, 0, RPT_discount_total), 3000);
+    cr_expect_eq(cell(&r, RPT_BD_PROMOTION, 1, RPT_M_discount_total), 3500);
+    cr_expect_eq(cell(&r, RPT_BD_PROMOTION, 0, RPT_M_discount_total), 3000);
     /* by_sku: each line's unit earns 3 points */
-    cr_expect_eq(cell(&r, RPT_BD_SKU, 0, RPT_points_awarded), 300);
-    cr_expect_eq(cell(&r, RPT_BD_SKU, 1, RPT_points_awarded), 300);
+    cr_expect_eq(cell(&r, RPT_BD_SKU, 0, RPT_M_points_awarded), 300);
+    cr_expect_eq(cell(&r, RPT_BD_SKU, 1, RPT_M_points_awarded), 300);
     rpt_run_fini(&r);
 }
 
@@ -80,7 +80,7 @@ Test(rules_sim, a_tier_mix_gives_each_customer_one_tier_or_none)
     rpt_run r;
     rules_run("1h", ",\"tier\":{\"gold\":0.5,\"silver\":0.25}",
               ",\"membership\":{\"tiers\":[{\"name\":\"gold\",\"points_per_unit\":4},{\"name\":\"silver\",\"points_per_unit\":1}]}", &r);
-    double p = r.m[RPT_points_awarded];
+    double p = r.m[RPT_M_points_awarded];
     cr_expect(p > 2 * 100 * 0.25 && p < 8 * 100, "points %g", p);
     cr_expect(p != 800 && p != 200, "points %g: not everyone in one tier", p);
     rpt_run_fini(&r);
@@ -94,16 +94,16 @@ Test(rules_sim, a_refund_asked_before_shipping_is_granted_after_it_refused)
     rpt_run r;
     rules_run("1h", ",\"refund_probability\":1,\"refund_delay\":{\"dist\":\"const\",\"value\":10}",
               ",\"stations\":{\"warehouse\":{\"servers\":1000,\"service\":{\"dist\":\"const\",\"value\":60}}}", &r);
-    cr_expect_eq(r.m[RPT_orders_refunded_by_buyer], 100);
-    cr_expect_eq(r.m[RPT_orders_refunded], 100);
-    cr_expect_eq(r.m[RPT_refund_total], 32000);
-    cr_expect_eq(r.m[RPT_revenue], 0);
-    cr_expect_eq(r.m[RPT_unsold_units_end], 2000);
+    cr_expect_eq(r.m[RPT_M_orders_refunded_by_buyer], 100);
+    cr_expect_eq(r.m[RPT_M_orders_refunded], 100);
+    cr_expect_eq(r.m[RPT_M_refund_total], 32000);
+    cr_expect_eq(r.m[RPT_M_revenue], 0);
+    cr_expect_eq(r.m[RPT_M_unsold_units_end], 2000);
     rpt_run_fini(&r);
     rules_run("1h", ",\"refund_probability\":1,\"refund_delay\":{\"dist\":\"const\",\"value\":10}", "", &r);
-    cr_expect_eq(r.m[RPT_orders_refunded_by_buyer], 0);
-    cr_expect_eq(r.m[RPT_refunds_refused], 100);
-    cr_expect_eq(r.m[RPT_unsold_units_end], 1800);
+    cr_expect_eq(r.m[RPT_M_orders_refunded_by_buyer], 0);
+    cr_expect_eq(r.m[RPT_M_refunds_refused], 100);
+    cr_expect_eq(r.m[RPT_M_unsold_units_end], 1800);
     rpt_run_fini(&r);
 }
 
@@ -111,10 +111,10 @@ Test(rules_sim, a_merchant_cancel_refunds_in_full_and_writes_the_units_off)
 {
     rpt_run r;
     rules_run("1h", "", ",\"fulfilment\":{\"merchant_cancel_probability\":1}", &r);
-    cr_expect_eq(r.m[RPT_orders_cancelled_by_merchant], 100);
-    cr_expect_eq(r.m[RPT_refund_total], 32000);
-    cr_expect_eq(r.m[RPT_unsold_units_end], 1800, "written off, not back on sale");
-    cr_expect_eq(r.m[RPT_orders_completed], 0);
+    cr_expect_eq(r.m[RPT_M_orders_cancelled_by_merchant], 100);
+    cr_expect_eq(r.m[RPT_M_refund_total], 32000);
+    cr_expect_eq(r.m[RPT_M_unsold_units_end], 1800, "written off, not back on sale");
+    cr_expect_eq(r.m[RPT_M_orders_completed], 0);
     rpt_run_fini(&r);
 }
 
@@ -123,10 +123,10 @@ Test(rules_sim, a_refused_return_keeps_the_money)
     rpt_run r;
     rules_run("2h", ",\"return_probability\":1,\"return_delay\":{\"dist\":\"const\",\"value\":60}",
               ",\"fulfilment\":{\"return_reject_probability\":1}", &r);
-    cr_expect_eq(r.m[RPT_returns_rejected], 100);
-    cr_expect_eq(r.m[RPT_orders_returned], 0);
-    cr_expect_eq(r.m[RPT_refund_total], 0);
-    cr_expect_eq(r.m[RPT_revenue], 32000);
+    cr_expect_eq(r.m[RPT_M_returns_rejected], 100);
+    cr_expect_eq(r.m[RPT_M_orders_returned], 0);
+    cr_expect_eq(r.m[RPT_M_refund_total], 0);
+    cr_expect_eq(r.m[RPT_M_revenue], 32000);
     rpt_run_fini(&r);
 }
 
@@ -139,22 +139,22 @@ Test(rules_sim, one_line_back_refunds_120_or_170_and_takes_back_what_the_kept_li
      * 17.14 when the 150 line comes back, 12.86 when the 200 line does. */
     rpt_run r;
     rules_run("2h", ",\"return_probability\":1,\"return_delay\":{\"dist\":\"const\",\"value\":60},\"return_lines\":\"one\"", "", &r);
-    cr_expect_eq(r.m[RPT_orders_returned_partly], 100);
-    cr_expect_eq(r.m[RPT_orders_returned], 0);
-    double k = (17000 - r.m[RPT_refund_total]) / 50;
-    cr_expect(k > 0 && k < 100 && k == (double)(int)k, "refund %g is not 120 k + 170 (100 - k)", r.m[RPT_refund_total]);
-    cr_expect(fabs(r.m[RPT_discount_taken_back] - (17.14 * k + 12.86 * (100 - k))) < 1e-6, "taken back %.17g",
-              r.m[RPT_discount_taken_back]);
+    cr_expect_eq(r.m[RPT_M_orders_returned_partly], 100);
+    cr_expect_eq(r.m[RPT_M_orders_returned], 0);
+    double k = (17000 - r.m[RPT_M_refund_total]) / 50;
+    cr_expect(k > 0 && k < 100 && k == (double)(int)k, "refund %g is not 120 k + 170 (100 - k)", r.m[RPT_M_refund_total]);
+    cr_expect(fabs(r.m[RPT_M_discount_taken_back] - (17.14 * k + 12.86 * (100 - k))) < 1e-6, "taken back %.17g",
+              r.m[RPT_M_discount_taken_back]);
     /* by SKU: a returned line's SKU earns nothing from the order any more, and the kept
      * line's SKU what the order now nets (the 200 dress kept in k orders, the 150 coat in
      * 100 - k), never a negative revenue; what is taken back belongs to the kept line */
-    cr_expect(fabs(cell(&r, RPT_BD_SKU, 0, RPT_revenue) - 200 * k) < 1e-6, "dress revenue %.17g", cell(&r, RPT_BD_SKU, 0, RPT_revenue));
-    cr_expect(fabs(cell(&r, RPT_BD_SKU, 1, RPT_revenue) - 150 * (100 - k)) < 1e-6, "coat revenue %.17g",
-              cell(&r, RPT_BD_SKU, 1, RPT_revenue));
-    cr_expect(fabs(cell(&r, RPT_BD_SKU, 0, RPT_refund_total) + cell(&r, RPT_BD_SKU, 1, RPT_refund_total) - r.m[RPT_refund_total]) < 1e-6);
-    cr_expect(fabs(cell(&r, RPT_BD_SKU, 0, RPT_discount_taken_back) - 17.14 * k) < 1e-6);
-    cr_expect(fabs(cell(&r, RPT_BD_SKU, 1, RPT_discount_taken_back) - 12.86 * (100 - k)) < 1e-6);
-    cr_expect_eq(cell(&r, RPT_BD_SEGMENT, 0, RPT_orders_returned_partly), 100);
+    cr_expect(fabs(cell(&r, RPT_BD_SKU, 0, RPT_M_revenue) - 200 * k) < 1e-6, "dress revenue %.17g", cell(&r, RPT_BD_SKU, 0, RPT_M_revenue));
+    cr_expect(fabs(cell(&r, RPT_BD_SKU, 1, RPT_M_revenue) - 150 * (100 - k)) < 1e-6, "coat revenue %.17g",
+              cell(&r, RPT_BD_SKU, 1, RPT_M_revenue));
+    cr_expect(fabs(cell(&r, RPT_BD_SKU, 0, RPT_M_refund_total) + cell(&r, RPT_BD_SKU, 1, RPT_M_refund_total) - r.m[RPT_M_refund_total]) < 1e-6);
+    cr_expect(fabs(cell(&r, RPT_BD_SKU, 0, RPT_M_discount_taken_back) - 17.14 * k) < 1e-6);
+    cr_expect(fabs(cell(&r, RPT_BD_SKU, 1, RPT_M_discount_taken_back) - 12.86 * (100 - k)) < 1e-6);
+    cr_expect_eq(cell(&r, RPT_BD_SEGMENT, 0, RPT_M_orders_returned_partly), 100);
     rpt_run_fini(&r);
 }
 
@@ -167,18 +167,18 @@ Test(rules_sim, an_address_change_before_shipping_is_made_and_after_it_refused)
     const char *seg = ",\"modify_address_probability\":1,\"modify_address_delay\":{\"dist\":\"const\",\"value\":5}";
     rpt_run r;
     rules_run("1h", seg, ",\"stations\":{\"warehouse\":{\"servers\":1000,\"service\":{\"dist\":\"const\",\"value\":60}}}", &r);
-    cr_expect_eq(r.m[RPT_addresses_modified], 100);
-    cr_expect_eq(r.m[RPT_address_changes_refused], 0);
-    cr_expect_eq(r.m[RPT_forbidden_actions], 0);
-    cr_expect_eq(cell(&r, RPT_BD_SEGMENT, 0, RPT_addresses_modified), 100);
+    cr_expect_eq(r.m[RPT_M_addresses_modified], 100);
+    cr_expect_eq(r.m[RPT_M_address_changes_refused], 0);
+    cr_expect_eq(r.m[RPT_M_forbidden_actions], 0);
+    cr_expect_eq(cell(&r, RPT_BD_SEGMENT, 0, RPT_M_addresses_modified), 100);
     rpt_run_fini(&r);
     rules_run("1h", seg, "", &r);
-    cr_expect_eq(r.m[RPT_addresses_modified], 0);
-    cr_expect_eq(r.m[RPT_address_changes_refused], 100);
-    cr_expect_eq(r.m[RPT_forbidden_actions], 100);
+    cr_expect_eq(r.m[RPT_M_addresses_modified], 0);
+    cr_expect_eq(r.m[RPT_M_address_changes_refused], 100);
+    cr_expect_eq(r.m[RPT_M_forbidden_actions], 100);
     rpt_run_fini(&r);
     rules_run("1h", seg, ",\"process\":\"virtual\"", &r);
-    cr_expect_eq(r.m[RPT_addresses_modified] + r.m[RPT_address_changes_refused] + r.m[RPT_forbidden_actions], 0);
+    cr_expect_eq(r.m[RPT_M_addresses_modified] + r.m[RPT_M_address_changes_refused] + r.m[RPT_M_forbidden_actions], 0);
     rpt_run_fini(&r);
 }
 
@@ -196,13 +196,13 @@ Test(rules_sim, a_tier_without_discount_changes_nothing_but_the_points)
     rules_run("2h", seg, "", &a);
     rules_run("2h", member, ",\"membership\":{\"tiers\":[{\"name\":\"gold\",\"points_per_unit\":2}]}", &b);
     for (int k = 0; k < RPT_METRIC_COUNT; k++) {
-        if (k == RPT_points_awarded || k == RPT_points_returned) continue;
+        if (k == RPT_M_points_awarded || k == RPT_M_points_returned) continue;
         cr_expect(a.m[k] == b.m[k] || (a.m[k] != a.m[k] && b.m[k] != b.m[k]), "%s: %.17g vs %.17g",
                   rpt_metric_name((rpt_metric)k), a.m[k], b.m[k]);
     }
-    cr_expect_eq(b.m[RPT_points_awarded], 2 * b.m[RPT_units_sold]);
-    cr_expect(b.m[RPT_points_returned] > 0 && b.m[RPT_points_returned] < b.m[RPT_points_awarded], "%g returned",
-              b.m[RPT_points_returned]);
+    cr_expect_eq(b.m[RPT_M_points_awarded], 2 * b.m[RPT_M_units_sold]);
+    cr_expect(b.m[RPT_M_points_returned] > 0 && b.m[RPT_M_points_returned] < b.m[RPT_M_points_awarded], "%g returned",
+              b.m[RPT_M_points_returned]);
     rpt_run_fini(&a);
     rpt_run_fini(&b);
 }
@@ -219,9 +219,9 @@ Test(rules_sim, a_bigger_tier_discount_after_the_threshold_never_raises_what_mem
         snprintf(top, sizeof top, ",\"membership\":{\"tiers\":[{\"name\":\"gold\",\"discount_percent\":%d,\"priority\":5}]}", d[i]);
         rpt_run r;
         rules_run("1h", ",\"tier\":\"gold\"", top, &r);
-        cr_expect_eq(r.m[RPT_captured_total], 100 * 320 * (100 - d[i]) / 100.0, "%d%%: %g", d[i], r.m[RPT_captured_total]);
-        cr_expect(r.m[RPT_captured_total] <= last);
-        last = r.m[RPT_captured_total];
+        cr_expect_eq(r.m[RPT_M_captured_total], 100 * 320 * (100 - d[i]) / 100.0, "%d%%: %g", d[i], r.m[RPT_M_captured_total]);
+        cr_expect(r.m[RPT_M_captured_total] <= last);
+        last = r.m[RPT_M_captured_total];
         rpt_run_fini(&r);
     }
 }
@@ -234,8 +234,8 @@ Test(rules_sim, a_bigger_tier_discount_before_a_threshold_can_cost_members_more)
     rpt_run r10, r15;
     rules_run("1h", ",\"tier\":\"gold\"", ",\"membership\":{\"tiers\":[{\"name\":\"gold\",\"discount_percent\":10,\"priority\":0}]}", &r10);
     rules_run("1h", ",\"tier\":\"gold\"", ",\"membership\":{\"tiers\":[{\"name\":\"gold\",\"discount_percent\":15,\"priority\":0}]}", &r15);
-    cr_expect_eq(r10.m[RPT_captured_total], 28500);
-    cr_expect_eq(r15.m[RPT_captured_total], 29750);
+    cr_expect_eq(r10.m[RPT_M_captured_total], 28500);
+    cr_expect_eq(r15.m[RPT_M_captured_total], 29750);
     rpt_run_fini(&r10);
     rpt_run_fini(&r15);
 }
@@ -249,15 +249,15 @@ Test(rules_sim, address_changes_move_no_other_metric)
     rules_run("1h", ",\"pay_probability\":0.8,\"think_time\":{\"dist\":\"exp\",\"mean\":30}", top, &a);
     rules_run("1h", ",\"pay_probability\":0.8,\"think_time\":{\"dist\":\"exp\",\"mean\":30},\"modify_address_probability\":0.7,"
               "\"modify_address_delay\":{\"dist\":\"exp\",\"mean\":600}", top, &b);
-    cr_expect(b.m[RPT_addresses_modified] > 0 && b.m[RPT_address_changes_refused] > 0, "%g changed, %g refused",
-              b.m[RPT_addresses_modified], b.m[RPT_address_changes_refused]);
+    cr_expect(b.m[RPT_M_addresses_modified] > 0 && b.m[RPT_M_address_changes_refused] > 0, "%g changed, %g refused",
+              b.m[RPT_M_addresses_modified], b.m[RPT_M_address_changes_refused]);
     for (int k = 0; k < RPT_METRIC_COUNT; k++) {
-        if (k == RPT_addresses_modified || k == RPT_address_changes_refused || k == RPT_forbidden_actions) continue;
+        if (k == RPT_M_addresses_modified || k == RPT_M_address_changes_refused || k == RPT_M_forbidden_actions) continue;
         /* time integrals are summed over more event times: equal to the last bits */
         cr_expect(a.m[k] == b.m[k] || fabs(a.m[k] - b.m[k]) <= 1e-9 * fabs(a.m[k]) || (a.m[k] != a.m[k] && b.m[k] != b.m[k]),
                   "%s: %.17g vs %.17g", rpt_metric_name((rpt_metric)k), a.m[k], b.m[k]);
     }
-    cr_expect_eq(b.m[RPT_forbidden_actions] - a.m[RPT_forbidden_actions], b.m[RPT_address_changes_refused]);
+    cr_expect_eq(b.m[RPT_M_forbidden_actions] - a.m[RPT_M_forbidden_actions], b.m[RPT_M_address_changes_refused]);
     rpt_run_fini(&a);
     rpt_run_fini(&b);
 }
@@ -273,10 +273,10 @@ Test(rules_sim, a_higher_modify_address_probability_never_changes_fewer_addresse
         snprintf(seg, sizeof seg, ",\"modify_address_probability\":%s,\"modify_address_delay\":{\"dist\":\"exp\",\"mean\":30}", p[i]);
         rpt_run r;
         rules_run("1h", seg, ",\"stations\":{\"warehouse\":{\"servers\":1000,\"service\":{\"dist\":\"exp\",\"mean\":30}}}", &r);
-        cr_expect(r.m[RPT_addresses_modified] >= last, "p %s: %g changed < %g", p[i], r.m[RPT_addresses_modified], last);
-        cr_expect(r.m[RPT_address_changes_refused] >= refused_last);
-        last = r.m[RPT_addresses_modified];
-        refused_last = r.m[RPT_address_changes_refused];
+        cr_expect(r.m[RPT_M_addresses_modified] >= last, "p %s: %g changed < %g", p[i], r.m[RPT_M_addresses_modified], last);
+        cr_expect(r.m[RPT_M_address_changes_refused] >= refused_last);
+        last = r.m[RPT_M_addresses_modified];
+        refused_last = r.m[RPT_M_address_changes_refused];
         if (first < 0) first = last + refused_last;
         rpt_run_fini(&r);
     }
@@ -297,7 +297,7 @@ Test(rules_sim, a_higher_refund_probability_never_brings_fewer_refund_requests)
         snprintf(seg, sizeof seg, ",\"refund_probability\":%s,\"refund_delay\":{\"dist\":\"exp\",\"mean\":30}", p[i]);
         rpt_run r;
         rules_run("1h", seg, ",\"stations\":{\"warehouse\":{\"servers\":1,\"service\":{\"dist\":\"const\",\"value\":20}}}", &r);
-        double n = r.m[RPT_orders_refunded_by_buyer] + r.m[RPT_refunds_refused];
+        double n = r.m[RPT_M_orders_refunded_by_buyer] + r.m[RPT_M_refunds_refused];
         cr_expect(n >= last, "refund_probability %s: %g requests, fewer than %g", p[i], n, last);
         last = n;
         rpt_run_fini(&r);
@@ -313,10 +313,10 @@ Test(rules_sim, a_higher_reject_probability_never_rejects_fewer_returns)
         snprintf(top, sizeof top, ",\"fulfilment\":{\"return_reject_probability\":%s}", p[i]);
         rpt_run r;
         rules_run("2h", ",\"return_probability\":0.5,\"return_delay\":{\"dist\":\"const\",\"value\":60}", top, &r);
-        cr_expect(r.m[RPT_returns_rejected] >= last, "reject %s: %g rejected < %g", p[i], r.m[RPT_returns_rejected], last);
-        cr_expect(r.m[RPT_orders_returned] <= returned_last);
-        last = r.m[RPT_returns_rejected];
-        returned_last = r.m[RPT_orders_returned];
+        cr_expect(r.m[RPT_M_returns_rejected] >= last, "reject %s: %g rejected < %g", p[i], r.m[RPT_M_returns_rejected], last);
+        cr_expect(r.m[RPT_M_orders_returned] <= returned_last);
+        last = r.m[RPT_M_returns_rejected];
+        returned_last = r.m[RPT_M_orders_returned];
         rpt_run_fini(&r);
     }
 }
@@ -329,10 +329,10 @@ Test(rules_sim, returning_one_line_never_refunds_more_than_returning_all)
     snprintf(seg1, sizeof seg1, "%s,\"return_lines\":\"one\"", seg);
     rules_run("2h", seg, "", &all);
     rules_run("2h", seg1, "", &one);
-    cr_expect_eq(all.m[RPT_orders_returned], one.m[RPT_orders_returned_partly], "the same customers return");
-    cr_expect(one.m[RPT_refund_total] < all.m[RPT_refund_total], "one %g, all %g", one.m[RPT_refund_total],
-              all.m[RPT_refund_total]);
-    cr_expect(one.m[RPT_revenue] > all.m[RPT_revenue]);
+    cr_expect_eq(all.m[RPT_M_orders_returned], one.m[RPT_M_orders_returned_partly], "the same customers return");
+    cr_expect(one.m[RPT_M_refund_total] < all.m[RPT_M_refund_total], "one %g, all %g", one.m[RPT_M_refund_total],
+              all.m[RPT_M_refund_total]);
+    cr_expect(one.m[RPT_M_revenue] > all.m[RPT_M_revenue]);
     rpt_run_fini(&all);
     rpt_run_fini(&one);
 }
@@ -413,11 +413,11 @@ Test(rules_sim, sub_orders_count_one_per_warehouse_and_merchant)
      * another merchant: (w1, default: a) + (w1, m2: b) + (w2: c) = 3 each, 300. */
     rpt_run r;
     channels_run("", "{}", &r);
-    cr_expect_eq(r.m[RPT_orders_paid], 100);
-    cr_expect_eq(r.m[RPT_sub_orders], 200);
+    cr_expect_eq(r.m[RPT_M_orders_paid], 100);
+    cr_expect_eq(r.m[RPT_M_sub_orders], 200);
     rpt_run_fini(&r);
     channels_run(",\"merchant\":\"m2\"", "{}", &r);
-    cr_expect_eq(r.m[RPT_sub_orders], 300);
+    cr_expect_eq(r.m[RPT_M_sub_orders], 300);
     rpt_run_fini(&r);
 }
 
@@ -429,18 +429,18 @@ Test(rules_sim, each_channel_pays_with_its_own_delay_and_failures)
     rpt_run r;
     channels_run("", "{\"channels\":[{\"name\":\"card\",\"share\":0.5,\"delay\":{\"dist\":\"const\",\"value\":5}},"
                  "{\"name\":\"bank\",\"share\":0.5,\"delay\":{\"dist\":\"const\",\"value\":60},\"failure_probability\":1}]}", &r);
-    double paid = r.m[RPT_orders_paid];
+    double paid = r.m[RPT_M_orders_paid];
     cr_expect(paid > 30 && paid < 70, "paid %g", paid);
-    cr_expect_eq(paid + r.m[RPT_orders_expired], 100);
-    cr_expect(fabs(r.m[RPT_order_to_pay_p99] - 5) < 1e-9, "p99 %.17g: only card orders pay", r.m[RPT_order_to_pay_p99]);
+    cr_expect_eq(paid + r.m[RPT_M_orders_expired], 100);
+    cr_expect(fabs(r.m[RPT_M_order_to_pay_p99] - 5) < 1e-9, "p99 %.17g: only card orders pay", r.m[RPT_M_order_to_pay_p99]);
     cr_expect_eq(r.st[1].mean_service, 32.5, "%g", r.st[1].mean_service);
     /* by_channel: one row per channel, named as the scenario names them */
     cr_assert_eq(r.bd[RPT_BD_CHANNEL].nrows, 2);
     cr_expect_str_eq(r.bd[RPT_BD_CHANNEL].keys[0], "card");
     cr_expect_str_eq(r.bd[RPT_BD_CHANNEL].keys[1], "bank");
-    cr_expect_eq(cell(&r, RPT_BD_CHANNEL, 0, RPT_orders_paid), paid);
-    cr_expect_eq(cell(&r, RPT_BD_CHANNEL, 1, RPT_orders_paid), 0);
-    cr_expect_eq(cell(&r, RPT_BD_CHANNEL, 1, RPT_orders_expired), 100 - paid);
+    cr_expect_eq(cell(&r, RPT_BD_CHANNEL, 0, RPT_M_orders_paid), paid);
+    cr_expect_eq(cell(&r, RPT_BD_CHANNEL, 1, RPT_M_orders_paid), 0);
+    cr_expect_eq(cell(&r, RPT_BD_CHANNEL, 1, RPT_M_orders_expired), 100 - paid);
     rpt_run_fini(&r);
 }
 
@@ -457,7 +457,7 @@ Test(rules_sim, one_channel_like_the_payment_itself_changes_nothing)
     channels_run("", plain, &a);
     channels_run("", one, &b);
     channels_run("", two, &c);
-    cr_expect(a.m[RPT_orders_expired] > 0, "payments fail");
+    cr_expect(a.m[RPT_M_orders_expired] > 0, "payments fail");
     for (int k = 0; k < RPT_METRIC_COUNT; k++) {
         cr_expect(a.m[k] == b.m[k] || (a.m[k] != a.m[k] && b.m[k] != b.m[k]), "%s: %g vs %g", rpt_metric_name((rpt_metric)k), a.m[k], b.m[k]);
         cr_expect(a.m[k] == c.m[k] || (a.m[k] != a.m[k] && c.m[k] != c.m[k]), "%s: %g vs %g", rpt_metric_name((rpt_metric)k), a.m[k], c.m[k]);
@@ -502,7 +502,7 @@ Test(rules_sim, an_order_refunded_while_it_queues_for_the_warehouse_is_not_a_wai
     scn_text_run(text, &r, true);
     const rpt_station *wh = &r.st[2];
     cr_assert_str_eq(wh->name, "warehouse");
-    cr_expect_eq(r.m[RPT_orders_paid], 4);
+    cr_expect_eq(r.m[RPT_M_orders_paid], 4);
     cr_expect_eq(wh->served, 1, "served %g", wh->served);
     cr_expect_eq(wh->wait_mean, 0, "wait mean %g", wh->wait_mean);
     cr_expect_eq(wh->queue_max, 3);

@@ -142,9 +142,9 @@ Test(theory, locked_stock_follows_littles_law)
     rpt_run r;
     run(s, NULL, 3, &r);
     double want = 2.0 * 3 * 300;
-    cr_log_info("Little: mean locked %.2f units, lambda*q*T = %.0f", r.m[RPT_locked_stock_mean], want);
-    cr_expect(fabs(r.m[RPT_locked_stock_mean] - want) / want < 0.02);
-    cr_expect_eq(r.m[RPT_malicious_locked_unit_seconds], r.m[RPT_locked_unit_seconds]);
+    cr_log_info("Little: mean locked %.2f units, lambda*q*T = %.0f", r.m[RPT_M_locked_stock_mean], want);
+    cr_expect(fabs(r.m[RPT_M_locked_stock_mean] - want) / want < 0.02);
+    cr_expect_eq(r.m[RPT_M_malicious_locked_unit_seconds], r.m[RPT_M_locked_unit_seconds]);
     rpt_run_fini(&r);
     scn_free(s);
 }
@@ -204,21 +204,21 @@ ParameterizedTest(hand_case *c, hand, deterministic_scenarios_match_hand_computa
     cr_assert_eq(s->revalidate, c->revalidate);
     rpt_run r;
     run(s, c->strategy, 1, &r);
-    cr_expect_eq(r.m[RPT_customers], 20);
-    cr_expect_eq(r.m[RPT_orders_created], c->created, "%s: created %g", c->strategy, r.m[RPT_orders_created]);
-    cr_expect_eq(r.m[RPT_orders_rejected_stockout], c->rejected_stock, "rejected %g", r.m[RPT_orders_rejected_stockout]);
-    cr_expect_eq(r.m[RPT_orders_paid], c->paid, "paid %g", r.m[RPT_orders_paid]);
-    cr_expect_eq(r.m[RPT_oversold_units], c->oversold, "oversold %g", r.m[RPT_oversold_units]);
-    cr_expect_eq(r.m[RPT_payments_rejected_revalidation], c->rejected_reval, "reval %g", r.m[RPT_payments_rejected_revalidation]);
-    cr_expect_eq(r.m[RPT_locked_stock_peak], c->locked_peak, "peak %g", r.m[RPT_locked_stock_peak]);
-    cr_expect_eq(r.m[RPT_order_to_pay_p50], 35, "order to pay is exactly 30 + 5 s");
-    cr_expect_eq(r.m[RPT_order_to_pay_p99], 35);
-    cr_expect_eq(r.m[RPT_genuine_orders_paid], c->paid, "genuine paid %g", r.m[RPT_genuine_orders_paid]);
-    cr_expect_eq(r.m[RPT_genuine_orders_served], c->served, "served %g", r.m[RPT_genuine_orders_served]);
-    cr_expect_eq(r.m[RPT_revenue_at_risk], c->at_risk, "at risk %g", r.m[RPT_revenue_at_risk]);
-    cr_expect_eq(r.m[RPT_orders_refunded], c->refunded, "refunded %g", r.m[RPT_orders_refunded]);
-    cr_expect_eq(r.m[RPT_units_sold], c->paid - c->refunded);
-    cr_expect_eq(r.m[RPT_revenue], 100 * (c->paid - c->refunded));
+    cr_expect_eq(r.m[RPT_M_customers], 20);
+    cr_expect_eq(r.m[RPT_M_orders_created], c->created, "%s: created %g", c->strategy, r.m[RPT_M_orders_created]);
+    cr_expect_eq(r.m[RPT_M_orders_rejected_stockout], c->rejected_stock, "rejected %g", r.m[RPT_M_orders_rejected_stockout]);
+    cr_expect_eq(r.m[RPT_M_orders_paid], c->paid, "paid %g", r.m[RPT_M_orders_paid]);
+    cr_expect_eq(r.m[RPT_M_oversold_units], c->oversold, "oversold %g", r.m[RPT_M_oversold_units]);
+    cr_expect_eq(r.m[RPT_M_payments_rejected_revalidation], c->rejected_reval, "reval %g", r.m[RPT_M_payments_rejected_revalidation]);
+    cr_expect_eq(r.m[RPT_M_locked_stock_peak], c->locked_peak, "peak %g", r.m[RPT_M_locked_stock_peak]);
+    cr_expect_eq(r.m[RPT_M_order_to_pay_p50], 35, "order to pay is exactly 30 + 5 s");
+    cr_expect_eq(r.m[RPT_M_order_to_pay_p99], 35);
+    cr_expect_eq(r.m[RPT_M_genuine_orders_paid], c->paid, "genuine paid %g", r.m[RPT_M_genuine_orders_paid]);
+    cr_expect_eq(r.m[RPT_M_genuine_orders_served], c->served, "served %g", r.m[RPT_M_genuine_orders_served]);
+    cr_expect_eq(r.m[RPT_M_revenue_at_risk], c->at_risk, "at risk %g", r.m[RPT_M_revenue_at_risk]);
+    cr_expect_eq(r.m[RPT_M_orders_refunded], c->refunded, "refunded %g", r.m[RPT_M_orders_refunded]);
+    cr_expect_eq(r.m[RPT_M_units_sold], c->paid - c->refunded);
+    cr_expect_eq(r.m[RPT_M_revenue], 100 * (c->paid - c->refunded));
     rpt_run_fini(&r);
     scn_free(s);
 }
@@ -234,11 +234,11 @@ Test(hand, reduce_on_order_locks_for_exactly_the_expiry)
     scn_scenario *s = scenario(text);
     rpt_run r;
     run(s, NULL, 1, &r);
-    cr_expect_eq(r.m[RPT_locked_unit_seconds], 300);
-    cr_expect_eq(r.m[RPT_malicious_locked_unit_seconds], 300);
-    cr_expect_eq(r.m[RPT_locked_stock_peak], 5);
-    cr_expect_eq(r.m[RPT_orders_expired], 5);
-    cr_expect_eq(r.m[RPT_locked_stock_mean], 0.3);
+    cr_expect_eq(r.m[RPT_M_locked_unit_seconds], 300);
+    cr_expect_eq(r.m[RPT_M_malicious_locked_unit_seconds], 300);
+    cr_expect_eq(r.m[RPT_M_locked_stock_peak], 5);
+    cr_expect_eq(r.m[RPT_M_orders_expired], 5);
+    cr_expect_eq(r.m[RPT_M_locked_stock_mean], 0.3);
     rpt_run_fini(&r);
     scn_free(s);
 }
@@ -259,9 +259,9 @@ Test(hand, a_sold_out_sku_is_not_a_rejection_while_locked_because_another_sku_is
     scn_scenario *s = scenario(two_sku_text);
     rpt_run r;
     run(s, "reduce_on_order", 1, &r);
-    cr_assert_gt(r.m[RPT_orders_rejected_stockout], 0, "some customers wanted a");
-    cr_assert_gt(r.m[RPT_locked_stock_peak], 0, "b is locked");
-    cr_expect_eq(r.m[RPT_genuine_rejected_while_locked], 0, "got %g", r.m[RPT_genuine_rejected_while_locked]);
+    cr_assert_gt(r.m[RPT_M_orders_rejected_stockout], 0, "some customers wanted a");
+    cr_assert_gt(r.m[RPT_M_locked_stock_peak], 0, "b is locked");
+    cr_expect_eq(r.m[RPT_M_genuine_rejected_while_locked], 0, "got %g", r.m[RPT_M_genuine_rejected_while_locked]);
     rpt_run_fini(&r);
     scn_free(s);
 }
@@ -273,9 +273,9 @@ Test(hand, a_rejection_for_a_locked_sku_counts)
     scn_scenario *s = scenario_set(two_sku_text, "catalog[0].stock=1");
     rpt_run r;
     run(s, "reduce_on_order", 1, &r);
-    cr_assert_gt(r.m[RPT_orders_rejected_stockout], 0);
-    cr_expect_eq(r.m[RPT_genuine_rejected_while_locked], r.m[RPT_orders_rejected_stockout], "got %g of %g",
-                 r.m[RPT_genuine_rejected_while_locked], r.m[RPT_orders_rejected_stockout]);
+    cr_assert_gt(r.m[RPT_M_orders_rejected_stockout], 0);
+    cr_expect_eq(r.m[RPT_M_genuine_rejected_while_locked], r.m[RPT_M_orders_rejected_stockout], "got %g of %g",
+                 r.m[RPT_M_genuine_rejected_while_locked], r.m[RPT_M_orders_rejected_stockout]);
     rpt_run_fini(&r);
     scn_free(s);
 }
@@ -304,7 +304,7 @@ Test(repro, same_seed_gives_identical_results_and_another_seed_does_not)
     cr_expect_eq(a.events, b.events);
     cr_expect_eq(a.series.nrows, b.series.nrows);
     cr_expect_eq(memcmp(a.series.v, b.series.v, a.series.nrows * (size_t)a.series.ncols * sizeof(double)), 0);
-    cr_expect_neq(a.m[RPT_order_to_pay_p50], c.m[RPT_order_to_pay_p50]);
+    cr_expect_neq(a.m[RPT_M_order_to_pay_p50], c.m[RPT_M_order_to_pay_p50]);
     rpt_run_fini(&a);
     rpt_run_fini(&b);
     rpt_run_fini(&c);
@@ -322,14 +322,14 @@ Test(repro, strategies_see_the_same_customers)
     run(s, "reduce_on_order", 9, &a);
     run(s, "reduce_on_payment", 9, &b);
     run(s, "reserve_on_checkout", 9, &c);
-    rpt_metric same[] = { RPT_customers, RPT_orders_created, RPT_orders_paid, RPT_orders_expired, RPT_orders_cancelled,
-                          RPT_units_sold, RPT_order_to_pay_p50, RPT_order_to_pay_p99, RPT_revenue, RPT_orders_blocked_risk };
+    rpt_metric same[] = { RPT_M_customers, RPT_M_orders_created, RPT_M_orders_paid, RPT_M_orders_expired, RPT_M_orders_cancelled,
+                          RPT_M_units_sold, RPT_M_order_to_pay_p50, RPT_M_order_to_pay_p99, RPT_M_revenue, RPT_M_orders_blocked_risk };
     for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
         cr_expect_eq(a.m[same[i]], b.m[same[i]], "%s", rpt_metric_name(same[i]));
         cr_expect_eq(a.m[same[i]], c.m[same[i]], "%s", rpt_metric_name(same[i]));
     }
-    cr_expect_gt(a.m[RPT_locked_unit_seconds], 0);
-    cr_expect_eq(b.m[RPT_locked_unit_seconds], 0);
+    cr_expect_gt(a.m[RPT_M_locked_unit_seconds], 0);
+    cr_expect_eq(b.m[RPT_M_locked_unit_seconds], 0);
     rpt_run_fini(&a);
     rpt_run_fini(&b);
     rpt_run_fini(&c);
@@ -342,10 +342,10 @@ Test(flash_sale, reduce_on_order_never_oversells_and_reduce_on_payment_does)
     rpt_run a, b;
     run(s, "reduce_on_order", s->seed, &a);
     run(s, "reduce_on_payment", s->seed, &b);
-    cr_expect_eq(a.m[RPT_oversold_units], 0);
-    cr_expect_gt(a.m[RPT_malicious_locked_unit_seconds], 0, "bots lock stock");
-    cr_expect_gt(b.m[RPT_oversold_units], 0, "reduce on payment oversells");
-    cr_expect_eq(b.m[RPT_locked_stock_peak], 0);
+    cr_expect_eq(a.m[RPT_M_oversold_units], 0);
+    cr_expect_gt(a.m[RPT_M_malicious_locked_unit_seconds], 0, "bots lock stock");
+    cr_expect_gt(b.m[RPT_M_oversold_units], 0, "reduce on payment oversells");
+    cr_expect_eq(b.m[RPT_M_locked_stock_peak], 0);
     rpt_run_fini(&a);
     rpt_run_fini(&b);
     scn_free(s);
@@ -361,9 +361,9 @@ Test(arrivals, deterministic_schedule_inverts_the_cumulative_rate)
     scn_scenario *s = scenario(text);
     rpt_run r;
     run(s, NULL, 1, &r);
-    cr_expect_eq(r.m[RPT_customers], 50);
-    cr_expect_eq(r.m[RPT_orders_rejected_stockout], 50);
-    cr_expect_eq(r.m[RPT_sellout_time], 0, "sold out from the start");
+    cr_expect_eq(r.m[RPT_M_customers], 50);
+    cr_expect_eq(r.m[RPT_M_orders_rejected_stockout], 50);
+    cr_expect_eq(r.m[RPT_M_sellout_time], 0, "sold out from the start");
     rpt_run_fini(&r);
     scn_free(s);
 }
@@ -377,7 +377,7 @@ Test(arrivals, poisson_count_matches_the_rate)
     rpt_run r;
     run(s, NULL, 1, &r);
     /* 50,000 expected, sd 224: 1% is > 2 sd. */
-    cr_expect(fabs(r.m[RPT_customers] - 50000) < 500, "customers %g", r.m[RPT_customers]);
+    cr_expect(fabs(r.m[RPT_M_customers] - 50000) < 500, "customers %g", r.m[RPT_M_customers]);
     rpt_run_fini(&r);
     scn_free(s);
 }

@@ -170,30 +170,30 @@ Test(soak, random_scenarios_keep_every_invariant, .timeout = 120)
         for (int i = 0; i < r.violations.count; i++) cr_log_error("scenario %d: %s\n%s", k, r.violations.msgs[i], text);
         cr_assert(r.invariants_ok, "invariants hold for scenario %d", k);
         /* The buyers' figures keep their definitions. */
-        cr_assert_leq(r.m[RPT_customers_served], r.m[RPT_genuine_orders_served], "scenario %d", k);
-        cr_assert_leq(r.m[RPT_turned_away_while_available], r.m[RPT_customers_turned_away_by_display], "scenario %d", k);
-        cr_assert_leq(r.m[RPT_customers_turned_away_by_display], r.m[RPT_customers], "scenario %d: at most once a customer", k);
-        cr_assert_leq(r.m[RPT_units_bought_by_bots], r.m[RPT_units_sold], "scenario %d", k);
-        if (!s->display) cr_assert_eq(r.m[RPT_customers_turned_away_by_display], 0);
-        if (s->display && s->display_refresh == 0) cr_assert_eq(r.m[RPT_turned_away_while_available], 0, "scenario %d", k);
+        cr_assert_leq(r.m[RPT_M_customers_served], r.m[RPT_M_genuine_orders_served], "scenario %d", k);
+        cr_assert_leq(r.m[RPT_M_turned_away_while_available], r.m[RPT_M_customers_turned_away_by_display], "scenario %d", k);
+        cr_assert_leq(r.m[RPT_M_customers_turned_away_by_display], r.m[RPT_M_customers], "scenario %d: at most once a customer", k);
+        cr_assert_leq(r.m[RPT_M_units_bought_by_bots], r.m[RPT_M_units_sold], "scenario %d", k);
+        if (!s->display) cr_assert_eq(r.m[RPT_M_customers_turned_away_by_display], 0);
+        if (s->display && s->display_refresh == 0) cr_assert_eq(r.m[RPT_M_turned_away_while_available], 0, "scenario %d", k);
         /* Points: never more given back than earned (proc_check, in the invariants above, also
          * requires awarded = returned + what open and closed orders hold, after every event
          * for one run in four). */
-        cr_assert_geq(r.m[RPT_points_awarded], r.m[RPT_points_returned], "scenario %d", k);
-        cr_assert_geq(r.m[RPT_sub_orders], r.m[RPT_orders_paid], "scenario %d: a paid order is at least one sub-order", k);
-        features[0] += r.m[RPT_payment_sessions_abandoned] > 0;
-        features[1] += r.m[RPT_units_bought_by_bots] > 0;
-        features[2] += r.m[RPT_retries] > 0;
-        features[3] += r.m[RPT_customers_turned_away_by_display] > 0;
-        features[4] += r.m[RPT_points_awarded] > 0 && r.m[RPT_points_returned] > 0;
-        features[5] += r.m[RPT_orders_refunded_by_buyer] > 0;
-        features[6] += r.m[RPT_orders_cancelled_by_merchant] > 0;
-        features[7] += r.m[RPT_returns_rejected] > 0;
-        features[8] += r.m[RPT_orders_returned_partly] > 0;
-        features[9] += r.m[RPT_sub_orders] > r.m[RPT_orders_paid];
-        features[10] += r.bd[RPT_BD_CHANNEL].nrows > 1 && r.m[RPT_orders_paid] > 0;
-        features[11] += r.m[RPT_addresses_modified] > 0 && r.m[RPT_address_changes_refused] > 0;
-        features[12] += r.m[RPT_order_reads] > 0;
+        cr_assert_geq(r.m[RPT_M_points_awarded], r.m[RPT_M_points_returned], "scenario %d", k);
+        cr_assert_geq(r.m[RPT_M_sub_orders], r.m[RPT_M_orders_paid], "scenario %d: a paid order is at least one sub-order", k);
+        features[0] += r.m[RPT_M_payment_sessions_abandoned] > 0;
+        features[1] += r.m[RPT_M_units_bought_by_bots] > 0;
+        features[2] += r.m[RPT_M_retries] > 0;
+        features[3] += r.m[RPT_M_customers_turned_away_by_display] > 0;
+        features[4] += r.m[RPT_M_points_awarded] > 0 && r.m[RPT_M_points_returned] > 0;
+        features[5] += r.m[RPT_M_orders_refunded_by_buyer] > 0;
+        features[6] += r.m[RPT_M_orders_cancelled_by_merchant] > 0;
+        features[7] += r.m[RPT_M_returns_rejected] > 0;
+        features[8] += r.m[RPT_M_orders_returned_partly] > 0;
+        features[9] += r.m[RPT_M_sub_orders] > r.m[RPT_M_orders_paid];
+        features[10] += r.bd[RPT_BD_CHANNEL].nrows > 1 && r.m[RPT_M_orders_paid] > 0;
+        features[11] += r.m[RPT_M_addresses_modified] > 0 && r.m[RPT_M_address_changes_refused] > 0;
+        features[12] += r.m[RPT_M_order_reads] > 0;
         features[13] += strchr(r.process, '+') != NULL;
         runs++;
         every += o.check_every_event;

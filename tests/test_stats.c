@@ -78,10 +78,10 @@ static void runs_of(rpt_run *r, int n, const double *v)
 {
     for (int i = 0; i < n; i++) {
         rpt_run_init(&r[i]);
-        r[i].m[RPT_orders_paid] = v[i];
-        r[i].m[RPT_orders_expired] = v[i];
-        r[i].m[RPT_customers] = v[i];
-        r[i].m[RPT_sellout_time] = NAN;
+        r[i].m[RPT_M_orders_paid] = v[i];
+        r[i].m[RPT_M_orders_expired] = v[i];
+        r[i].m[RPT_M_customers] = v[i];
+        r[i].m[RPT_M_sellout_time] = NAN;
         r[i].invariants_ok = true;
     }
 }
@@ -101,9 +101,9 @@ Test(summary, mean_and_student_t_interval_match_the_hand_computation)
     /* Mean 12; sample variance ((-2)^2 + 0 + 2^2) / 2 = 4; standard error sqrt(4 / 3) =
      * 1.1547005; t(0.975, df 2) = 4.303 (the table's value); half-width 4.303 x 1.1547005 =
      * 4.968676. */
-    cr_expect_float_eq(s.mean[RPT_orders_paid], 12.0, 1e-12);
-    cr_expect_float_eq(s.ci95[RPT_orders_paid], 4.968676416, 1e-8);
-    cr_expect(isnan(s.mean[RPT_sellout_time]), "null in every run: null mean");
+    cr_expect_float_eq(s.mean[RPT_M_orders_paid], 12.0, 1e-12);
+    cr_expect_float_eq(s.ci95[RPT_M_orders_paid], 4.968676416, 1e-8);
+    cr_expect(isnan(s.mean[RPT_M_sellout_time]), "null in every run: null mean");
     cr_expect(s.invariants_ok);
     r[1].invariants_ok = false;
     rpt_summarize(r, 3, &s);
@@ -118,8 +118,8 @@ Test(summary, one_run_has_a_mean_but_no_interval)
     runs_of(r, 1, v);
     rpt_summary s;
     rpt_summarize(r, 1, &s);
-    cr_expect_eq(s.mean[RPT_orders_paid], 7.0);
-    cr_expect(isnan(s.ci95[RPT_orders_paid]));
+    cr_expect_eq(s.mean[RPT_M_orders_paid], 7.0);
+    cr_expect(isnan(s.ci95[RPT_M_orders_paid]));
     fini_runs(r, 1);
 }
 
@@ -153,7 +153,7 @@ Test(paired, small_differences_within_the_interval_are_the_same)
     rpt_verdict v;
     /* Differences 1, 2, 1: mean 4/3; variance ((1/3)^2 + (2/3)^2 + (1/3)^2) / 2 = 1/3;
      * standard error sqrt(1/3 / 3) = 1/3; half-width 4.303 / 3 = 1.434333 > 1.333. */
-    cr_expect_str_eq(label(&sa, &sb, RPT_orders_paid, &v), "same");
+    cr_expect_str_eq(label(&sa, &sb, RPT_M_orders_paid, &v), "same");
     cr_expect_float_eq(v.diff, 4.0 / 3.0, 1e-12);
     cr_expect_float_eq(v.ci, 4.303 / 3.0, 1e-12);
     cr_expect_eq(v.pairs, 3);
@@ -173,17 +173,17 @@ Test(paired, a_consistent_difference_is_better_or_worse_by_the_metrics_direction
     rpt_summarize(b, 3, &sb);
     rpt_verdict v;
     /* Differences 2, 2, 2: mean 2, half-width 0: significant. */
-    cr_expect_str_eq(label(&sa, &sb, RPT_orders_paid, &v), "better"); /* higher is better */
+    cr_expect_str_eq(label(&sa, &sb, RPT_M_orders_paid, &v), "better"); /* higher is better */
     cr_expect_eq(v.diff, 2.0);
     cr_expect_eq(v.ci, 0.0);
-    cr_expect_str_eq(label(&sa, &sb, RPT_orders_expired, &v), "worse"); /* lower is better */
-    cr_expect_str_eq(label(&sa, &sb, RPT_customers, &v), "higher");   /* no direction */
-    cr_expect_str_eq(label(&sb, &sa, RPT_orders_paid, &v), "worse");
+    cr_expect_str_eq(label(&sa, &sb, RPT_M_orders_expired, &v), "worse"); /* lower is better */
+    cr_expect_str_eq(label(&sa, &sb, RPT_M_customers, &v), "higher");   /* no direction */
+    cr_expect_str_eq(label(&sb, &sa, RPT_M_orders_paid, &v), "worse");
     cr_expect_eq(v.diff, -2.0);
-    cr_expect_str_eq(label(&sb, &sa, RPT_orders_expired, &v), "better");
-    cr_expect_str_eq(label(&sb, &sa, RPT_customers, &v), "lower");
-    cr_expect_str_eq(label(&sa, &sa, RPT_orders_paid, &v), "same");
-    cr_expect_str_eq(label(&sa, &sb, RPT_sellout_time, &v), "not comparable");
+    cr_expect_str_eq(label(&sb, &sa, RPT_M_orders_expired, &v), "better");
+    cr_expect_str_eq(label(&sb, &sa, RPT_M_customers, &v), "lower");
+    cr_expect_str_eq(label(&sa, &sa, RPT_M_orders_paid, &v), "same");
+    cr_expect_str_eq(label(&sa, &sb, RPT_M_sellout_time, &v), "not comparable");
     fini_runs(a, 3);
     fini_runs(b, 3);
 }
@@ -198,14 +198,14 @@ Test(paired, one_run_says_so)
     rpt_summarize(a, 1, &sa);
     rpt_summarize(b, 1, &sb);
     rpt_verdict v;
-    cr_expect_str_eq(label(&sa, &sb, RPT_orders_paid, &v), "better (1 run)");
+    cr_expect_str_eq(label(&sa, &sb, RPT_M_orders_paid, &v), "better (1 run)");
     cr_expect_eq(v.diff, 5.0);
     cr_expect(isnan(v.ci));
     cr_expect(v.single);
-    cr_expect_str_eq(label(&sa, &sb, RPT_orders_expired, &v), "worse (1 run)");
-    cr_expect_str_eq(label(&sa, &sb, RPT_customers, &v), "higher (1 run)");
-    cr_expect_str_eq(label(&sb, &sa, RPT_customers, &v), "lower (1 run)");
-    cr_expect_str_eq(label(&sa, &sa, RPT_customers, &v), "same");
+    cr_expect_str_eq(label(&sa, &sb, RPT_M_orders_expired, &v), "worse (1 run)");
+    cr_expect_str_eq(label(&sa, &sb, RPT_M_customers, &v), "higher (1 run)");
+    cr_expect_str_eq(label(&sb, &sa, RPT_M_customers, &v), "lower (1 run)");
+    cr_expect_str_eq(label(&sa, &sa, RPT_M_customers, &v), "same");
     fini_runs(a, 1);
     fini_runs(b, 1);
 }
