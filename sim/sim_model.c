@@ -12,6 +12,7 @@
 #include "olog.h"
 #include "proc.h"
 #include "sim_queue.h"
+#include "sim_station.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -26,33 +27,9 @@ enum sim__ev {
 enum sim__st { ST_ORDER = 0, ST_PAY = 1, ST_WH = 2, ST_COUNT = 3 };
 _Static_assert(ST_COUNT == SCN_STATIONS, "scn_station_names lists the simulator's stations in this order");
 
-typedef struct sim__job {
-    double   arrived;   /* when it joined the station */
-    uint64_t a;         /* customer (order service) or order id */
-    void    *ptr;       /* the order, for payment and warehouse jobs */
-    uint32_t b;         /* order index | segment << 16 (| read << 20 | SIM__READ for a read), or sub-order index */
-} sim__job;
-
 /* An order-service job that is a read (order list or detail) rather than an order
- * creation: bit 30 of sim__job.b, the read's number in bits 20..29 (docs/scenarios.md). */
+ * creation: bit 30 of sim_job.b, the read's number in bits 20..29 (docs/scenarios.md). */
 #define SIM__READ (1u << 30)
-
-typedef struct sim__station {
-    const char *name;   /* for reports */
-    int         servers;/* 0 = unlimited and instantaneous */
-    const sim_dist *service; /* service time (payment: the delay) */
-    int         busy;   /* servers in use */
-    sim__job   *q;      /* FIFO ring */
-    size_t      head, len, cap;
-    size_t      qmax;   /* longest queue */
-    double      busy_area, last_t; /* busy server-seconds after warmup */
-    rpt_hist    wait;   /* waits of requests started before the horizon */
-    rpt_hist    response; /* wait + service of the same requests */
-    double      win_area, win_last, win_start; /* busy server-seconds in the current sample window */
-    double      util_peak; /* highest utilization of a finished sample window */
-    uint64_t    n_other;   /* counted requests whose service is not `service` (order reads) */
-    double      demand_other; /* the sum of those requests' mean service times */
-} sim__station;
 
 typedef struct sim__model {
     const scn_scenario *s;
@@ -61,7 +38,7 @@ typedef struct sim__model {
     sim_queue   *q;
     rpt_run     *out;
     double       now, warmup, horizon;
-    sim__station st[ST_COUNT];
+    sim_station  st[ST_COUNT];
     /* arrivals */
     sim_rng      arr_rng;
     uint64_t     next_cust;   /* id of the next customer */
@@ -226,38 +203,8 @@ static void sim__advance(sim__model *m, double t)
     if (t > m->last_t) m->last_t = t;
 }
 
-/* Advances a station's busy integrals to now. The sample-window integral is a separate
- * accumulator so that splitting it at sample times leaves busy_area (and so utilization)
- * bit-identical to a run without windows. */
-static void sim__station_advance(sim__model *m, sim__station *st)
-{
-    double a = st->last_t > m->warmup ? st->last_t : m->warmup;
-    double b = m->now < m->horizon ? m->now : m->horizon;
-    if (b > a) st->busy_area += st->busy * (b - a);
-    st->last_t = m->now;
-    double wa = st->win_last > m->warmup ? st->win_last : m->warmup;
-    if (b > wa) st->win_area += st->busy * (b - wa);
-    st->win_last = m->now;
-}
-
-/* Closes a station's sample window at now (a sample time, or the horizon): its utilization
- * is the busy server-seconds in [max(start, warmup), min(now, horizon)) over servers x that
- * length; utilization_peak is the highest. Windows of zero length (before warmup) count
- * nothing. */
-static void sim__station_window(sim__model *m, sim__station *st)
-{
-    double wa = st->win_last > m->warmup ? st->win_last : m->warmup;
-    double b = m->now < m->horizon ? m->now : m->horizon;
-    if (b > wa) st->win_area += st->busy * (b - wa);
-    st->win_last = m->now;
-    double from = st->win_start > m->warmup ? st->win_start : m->warmup;
-    if (b > from && st->servers > 0) {
-        double u = st->win_area / ((double)st->servers * (b - from));
-        if (u > st->util_peak) st->util_peak = u;
-    }
-    st->win_area = 0;
-    st->win_start = m->now;
-}
+/* The interval stations count in. */
+static sim_span sim__span(const sim__model *m) { return (sim_span){ m->warmup, m->horizon }; }
 
 /* ---- scheduling helpers -------------------------------------------------------------- */
 
@@ -374,7 +321,7 @@ static void sim__log_order(const sim__model *m, const ord_order *o)
 
 /* ---- stations ----------------------------------------------------------------------- */
 
-static void sim__job_done(sim__model *m, int which, const sim__job *job);
+static void sim_job_done(sim__model *m, int which, const sim_job *job);
 
 /* The payment delay and failure probability of the order's payment channel (payment's own
  * when the scenario lists no channels). */
@@ -387,9 +334,9 @@ static double sim__pay_failure_p(const sim__model *m, const ord_order *o)
     return m->s->n_channels ? m->s->channels[o->channel].failure_p : m->s->pay_failure_p;
 }
 
-static double sim__service_time(const sim__model *m, int which, const sim__job *job)
+static double sim__service_time(const sim__model *m, int which, const sim_job *job)
 {
-    const sim__station *st = &m->st[which];
+    const sim_station *st = &m->st[which];
     if (which == ST_ORDER && (job->b & SIM__READ)) {
         const scn_segment *g = &m->s->segments[(job->b >> 16) & 0xFu];
         return sim__draw(m, &g->read_service, SIM_P_READ_SERVICE, job->a, (uint64_t)(job->b & 0xFFFFu) << 10 | ((job->b >> 20) & 0x3FFu));
@@ -402,28 +349,22 @@ static double sim__service_time(const sim__model *m, int which, const sim__job *
 
 /* A request's mean service time when it is not the station's own `service` (an order read:
  * its segment's reads.service), else a negative number. */
-static double sim__other_mean(const sim__model *m, int which, const sim__job *job)
+static double sim__other_mean(const sim__model *m, int which, const sim_job *job)
 {
     if (which == ST_ORDER && (job->b & SIM__READ)) return sim_dist_mean(&m->s->segments[(job->b >> 16) & 0xFu].read_service);
     return -1;
 }
 
 /* Starts service: the warehouse begins production of the order's first sub-order then. */
-static void sim__start(sim__model *m, int which, const sim__job *job)
+static void sim__start(sim__model *m, int which, const sim_job *job)
 {
-    sim__station *st = &m->st[which];
+    sim_station *st = &m->st[which];
     /* An order cancelled while it queued is not produced: its slot frees at once. */
     bool dead = which != ST_ORDER && !sim__alive(job->ptr, job->a);
     double service = dead ? 0 : sim__service_time(m, which, job);
     /* an order cancelled or refunded while it queued was never served: no wait to report */
-    if (!dead && m->now < m->horizon && m->now >= m->warmup) {
-        rpt_hist_add(&st->wait, m->now - job->arrived);
-        rpt_hist_add(&st->response, (m->now - job->arrived) + service);
-        double other = sim__other_mean(m, which, job);
-        if (other >= 0) { st->n_other++; st->demand_other += other; }
-    }
-    sim__station_advance(m, st);
-    st->busy++;
+    if (!dead) sim_station_record(st, m->now, sim__span(m), job->arrived, service, sim__other_mean(m, which, job));
+    sim_station_seize(st, m->now, sim__span(m));
     if (which == ST_WH) {
         ord_order *o = job->ptr;
         if (sim__alive(o, job->a) && fsm_row(proc_fsm_of(m->pe, o), o->state, FSM_PRODUCE)) {
@@ -439,12 +380,12 @@ static void sim__start(sim__model *m, int which, const sim__job *job)
     sim_queue_push(m->q, &ev);
 }
 
-static void sim__arrive(sim__model *m, int which, sim__job job)
+static void sim__arrive(sim__model *m, int which, sim_job job)
 {
-    sim__station *st = &m->st[which];
+    sim_station *st = &m->st[which];
     job.arrived = m->now;
     if (st->servers == 0) {              /* not modelled: no queue, no service time */
-        if (m->now < m->horizon && m->now >= m->warmup) { rpt_hist_add(&st->wait, 0); rpt_hist_add(&st->response, 0); }
+        sim_station_record(st, m->now, sim__span(m), m->now, 0, -1);
         if (which == ST_WH) {
             ord_order *o = job.ptr;
             if (sim__alive(o, job.a) && fsm_row(proc_fsm_of(m->pe, o), o->state, FSM_PRODUCE)) {
@@ -452,40 +393,23 @@ static void sim__arrive(sim__model *m, int which, sim__job job)
                 if (proc_apply(m->pe, o, FSM_PRODUCE, FSM_SYSTEM, m->now, NULL, &res) == OS_OK) sim__after(m, o, &res);
             }
         }
-        sim__job_done(m, which, &job);
+        sim_job_done(m, which, &job);
         return;
     }
-    if (st->busy < st->servers) {
+    if (sim_station_idle(st)) {
         sim__start(m, which, &job);
         return;
     }
-    if (st->len == st->cap) {
-        size_t nc = st->cap ? st->cap * 2 : 256;
-        sim__job *nq = xmalloc(nc * sizeof *nq);
-        for (size_t i = 0; i < st->len; i++) nq[i] = st->q[(st->head + i) % st->cap];
-        free(st->q);
-        st->q = nq;
-        st->cap = nc;
-        st->head = 0;
-    }
-    st->q[(st->head + st->len++) % st->cap] = job;
-    if (st->len > st->qmax) st->qmax = st->len;
+    sim_station_enqueue(st, &job);
 }
 
 static void sim__station_done(sim__model *m, const sim_event *ev)
 {
     int which = (int)(ev->u32 & 0xFF);
-    sim__station *st = &m->st[which];
-    sim__job job = { 0, ev->u64, ev->ptr, (uint32_t)ev->flags | ((ev->u32 >> 8) << 16) };
-    sim__station_advance(m, st);
-    st->busy--;
-    if (st->len) {
-        sim__job next = st->q[st->head];
-        st->head = (st->head + 1) % st->cap;
-        st->len--;
-        sim__start(m, which, &next);
-    }
-    sim__job_done(m, which, &job);
+    sim_job job = { 0, ev->u64, ev->ptr, (uint32_t)ev->flags | ((ev->u32 >> 8) << 16) };
+    sim_job next;
+    if (sim_station_release(&m->st[which], m->now, sim__span(m), &next)) sim__start(m, which, &next);
+    sim_job_done(m, which, &job);
 }
 
 /* ---- behaviour ---------------------------------------------------------------------- */
@@ -605,7 +529,7 @@ static void sim__to_warehouse(sim__model *m, ord_order *o)
     int n = o->n_sub ? o->n_sub : 1;
     uint64_t id = o->id;
     for (int k = 0; k < n; k++) {
-        sim__arrive(m, ST_WH, (sim__job){ 0, id, o, (uint32_t)k });
+        sim__arrive(m, ST_WH, (sim_job){ 0, id, o, (uint32_t)k });
         if (!sim__alive(o, id)) return;
     }
 }
@@ -673,7 +597,7 @@ static void sim__reads(sim__model *m, const ord_order *o, uint64_t cust, uint32_
     int n = (int)whole + (frac > 0 && sim__u(m, SIM_P_READS, cust, j) < frac);
     sim__count_o(m, RPT_M_order_reads, n, o);
     for (int k = 0; k < n; k++)
-        sim__arrive(m, ST_ORDER, (sim__job){ 0, cust, NULL, j | (uint32_t)segi << 16 | (uint32_t)k << 20 | SIM__READ });
+        sim__arrive(m, ST_ORDER, (sim_job){ 0, cust, NULL, j | (uint32_t)segi << 16 | (uint32_t)k << 20 | SIM__READ });
 }
 
 /* The process an order follows (docs/scenarios.md, "Mixed processes"): its SKUs' when every
@@ -798,7 +722,7 @@ static void sim__order_request(sim__model *m, uint64_t cust, uint32_t j, int seg
             return;
         }
     }
-    sim__arrive(m, ST_ORDER, (sim__job){ 0, cust, NULL, j | (uint32_t)segi << 16 });
+    sim__arrive(m, ST_ORDER, (sim_job){ 0, cust, NULL, j | (uint32_t)segi << 16 });
 }
 
 /* Counts the customer of a served order in customers_served, once per customer (a bit per
@@ -897,7 +821,7 @@ static void sim__create(sim__model *m, uint64_t cust, uint32_t j, int segi)
     else sim__to_warehouse(m, o);                 /* cash on delivery: produce first */
 }
 
-static void sim__job_done(sim__model *m, int which, const sim__job *job)
+static void sim_job_done(sim__model *m, int which, const sim_job *job)
 {
     if (which == ST_ORDER) {
         if (!(job->b & SIM__READ)) sim__create(m, job->a, job->b & 0xFFFFu, (int)(job->b >> 16));
@@ -1145,7 +1069,7 @@ static void sim__sample(sim__model *m)
         /* the utilization of the window that ends now (closing it changes no metric) */
         double peak = m->st[i].util_peak;
         m->st[i].util_peak = 0;
-        sim__station_window(m, &m->st[i]);
+        sim_station_window(&m->st[i], m->now, sim__span(m));
         row[k++] = (double)m->st[i].len;
         row[k++] = m->st[i].util_peak;
         if (peak > m->st[i].util_peak) m->st[i].util_peak = peak;
@@ -1191,11 +1115,7 @@ static void sim__setup(sim__model *m)
     const sim_dist *svc[ST_COUNT] = { &s->order_service.service, &s->pay_delay, &s->warehouse.service };
     int servers[ST_COUNT] = { s->order_service.servers, s->pay_servers, s->warehouse.servers };
     for (int i = 0; i < ST_COUNT; i++) {
-        m->st[i].name = scn_station_names[i];
-        m->st[i].servers = servers[i];
-        m->st[i].service = svc[i];
-        rpt_hist_init(&m->st[i].wait);
-        rpt_hist_init(&m->st[i].response);
+        sim_station_init(&m->st[i], scn_station_names[i], servers[i], svc[i], INFINITY);
     }
     /* Payment with unlimited servers still takes its delay: model it as a station with
      * more servers than there can ever be payments in flight. */
@@ -1311,12 +1231,11 @@ static void sim__finish(sim__model *m)
     r->m[RPT_M_forbidden_actions] = (double)proc_forbidden(m->pe);
     r->nstations = 0;
     for (int i = 0; i < ST_COUNT; i++) {
-        sim__station *st = &m->st[i];
+        sim_station *st = &m->st[i];
         bool modelled = i == ST_PAY ? s->pay_servers > 0 : st->servers > 0;
         rpt_station *o = &r->st[r->nstations++];
         snprintf(o->name, sizeof o->name, "%s", st->name);
-        sim__station_advance(m, st);
-        o->servers = modelled ? st->servers : 0;
+        sim_station_report(st, m->now, sim__span(m), modelled, o);
         /* the mean service demand of the requests served: the station's own service time (the
          * payment channels' by share), or, when other requests (order reads) shared the
          * station, their mix as served, so that the analytic bound (servers / demand per
@@ -1324,19 +1243,6 @@ static void sim__finish(sim__model *m)
         o->mean_service = i == ST_PAY ? sim__pay_mean(s) : sim_dist_mean(st->service);
         if (st->n_other && st->wait.count)
             o->mean_service = ((double)(st->wait.count - st->n_other) * o->mean_service + st->demand_other) / (double)st->wait.count;
-        o->utilization = modelled ? st->busy_area / ((double)st->servers * span) : 0;
-        o->wait_mean = st->wait.count ? rpt_hist_mean(&st->wait) : 0;
-        o->wait_p50 = st->wait.count ? rpt_hist_quantile(&st->wait, 0.50) : 0;
-        o->wait_p95 = st->wait.count ? rpt_hist_quantile(&st->wait, 0.95) : 0;
-        o->wait_p99 = st->wait.count ? rpt_hist_quantile(&st->wait, 0.99) : 0;
-        o->queue_max = (double)st->qmax;
-        o->served = (double)st->wait.count;
-        o->response_mean = st->response.count ? rpt_hist_mean(&st->response) : 0;
-        o->response_p50 = st->response.count ? rpt_hist_quantile(&st->response, 0.50) : 0;
-        o->response_p95 = st->response.count ? rpt_hist_quantile(&st->response, 0.95) : 0;
-        o->response_p99 = st->response.count ? rpt_hist_quantile(&st->response, 0.99) : 0;
-        sim__station_window(m, st);
-        o->utilization_peak = modelled ? st->util_peak : 0;
     }
     sim__bd_finish(m);
     /* Invariants: the core's, plus the simulator's own bookkeeping, and every breakdown
@@ -1454,7 +1360,7 @@ static void sim__on_pay_start(sim__model *m, ord_order *o, bool abandoned)
         sim_queue_cancel(m->q, o->timer);   /* a started payment cannot expire */
         o->timer = 0;
         if (abandoned) sim__at(m, m->now + m->s->session_timeout, EV_SESSION_TIMEOUT, o, o->id, 0);
-        else sim__arrive(m, ST_PAY, (sim__job){ 0, o->id, o, 0 });
+        else sim__arrive(m, ST_PAY, (sim_job){ 0, o->id, o, 0 });
     }
 }
 
@@ -1596,7 +1502,7 @@ static void sim__open(sim__model *m, const scn_scenario *s, const sim_opts *opts
 /* Frees what sim__open built (not the run record). */
 static void sim__close(sim__model *m)
 {
-    for (int i = 0; i < ST_COUNT; i++) free(m->st[i].q);
+    for (int i = 0; i < ST_COUNT; i++) sim_station_fini(&m->st[i]);
     free(m->seg_start);
     free(m->seg_rate);
     free(m->seg_cum);

@@ -1,0 +1,99 @@
+/*
+ * sim_station.h — a station: a FIFO queue in front of `servers` identical servers, with the
+ * figures reports read (waits, responses, utilization, the peak of the sample windows).
+ *
+ * The station decides nothing about what a request is or how long it takes: the model draws
+ * the service time and schedules the completion; the station holds the queue, the busy
+ * servers and the integrals. One type serves every kind of station the model declares (the
+ * order service, payment, the warehouse, one row lock per SKU or bucket, the cache server,
+ * the services around an order), so a model keeps them in arrays and indexes them.
+ *
+ * Timeouts: a station may bound how long a request waits in its queue. Because the queue is
+ * FIFO and the timeout is one constant per station, the head always has the earliest
+ * deadline: the model keeps one timer per station, at the head's deadline
+ * (sim_station_deadline), and at that instant takes every expired head out
+ * (sim_station_pop_expired). A request that has started service is never timed out.
+ *
+ * Integrals count [warmup, horizon) only; waits and responses are recorded for requests
+ * whose service starts in that interval. Fields are the station's own: only sim_station_*
+ * touch them (the struct is public so that a model can keep stations in arrays).
+ */
+#ifndef SIM_STATION_H
+#define SIM_STATION_H
+
+#include "rpt.h"
+#include "sim_rng.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A request at a station: what the model needs to resume it when it completes. */
+typedef struct sim_job {
+    double   arrived;   /* when it joined the station */
+    uint64_t a;         /* the model's: a customer or an order id */
+    void    *ptr;       /* the model's: an order, or NULL */
+    uint32_t b;         /* the model's small payload */
+} sim_job;
+
+typedef struct sim_station {
+    const char *name;   /* for reports (not owned) */
+    int         servers;/* 0 = unlimited and instantaneous (the model's choice what that means) */
+    const sim_dist *service; /* service time (not owned; the model may draw others) */
+    double      timeout;/* seconds a request may wait in the queue; INFINITY = no bound */
+    int         busy;   /* servers in use */
+    sim_job    *q;      /* owned: FIFO ring */
+    size_t      head, len, cap;
+    size_t      qmax;   /* longest queue */
+    double      busy_area, last_t; /* busy server-seconds after warmup */
+    rpt_hist    wait;   /* waits of requests started in [warmup, horizon) */
+    rpt_hist    response; /* wait + service of the same requests */
+    double      win_area, win_last, win_start; /* busy server-seconds in the current sample window */
+    double      util_peak; /* highest utilization of a finished sample window */
+    uint64_t    n_other;   /* counted requests whose service is not `service` (order reads) */
+    double      demand_other; /* the sum of those requests' mean service times */
+    uint64_t    timeouts;  /* requests timed out in the queue in [warmup, horizon) */
+    bool        timer;     /* the model has a deadline timer pending for this station */
+} sim_station;
+
+/* The window of time a station counts in: [warmup, horizon). */
+typedef struct sim_span {
+    double warmup, horizon;
+} sim_span;
+
+/* Initialises a station on the caller's memory (zeroed figures, empty queue); `name` and
+ * `service` are borrowed and must outlive it. timeout <= 0 or INFINITY: no bound. */
+void sim_station_init(sim_station *st, const char *name, int servers, const sim_dist *service, double timeout);
+/* Frees the queue. */
+void sim_station_fini(sim_station *st);
+
+/* Advances the busy integrals to now. Call before busy changes. */
+void sim_station_advance(sim_station *st, double now, sim_span sp);
+/* Closes the current sample window at now (a sample time or the horizon): its utilization,
+ * busy server-seconds over servers x its length inside [warmup, horizon), raises util_peak. */
+void sim_station_window(sim_station *st, double now, sim_span sp);
+
+/* True when a server is free for a request arriving now. */
+static inline bool sim_station_idle(const sim_station *st) { return st->busy < st->servers; }
+/* Takes a server (the caller checked sim_station_idle). */
+void sim_station_seize(sim_station *st, double now, sim_span sp);
+/* Records the wait and response of a request whose service starts now, and, when its mean
+ * service is not the station's own (`other_mean` >= 0), that demand. */
+void sim_station_record(sim_station *st, double now, sim_span sp, double arrived, double service, double other_mean);
+/* Queues a request behind the others. */
+void sim_station_enqueue(sim_station *st, const sim_job *job);
+/* Gives back a server; when a request is queued, takes it out into *next and returns true
+ * (the caller starts it, which seizes the server again). */
+bool sim_station_release(sim_station *st, double now, sim_span sp, sim_job *next);
+/* The head's deadline (arrived + timeout), or INFINITY with an empty queue or no timeout. */
+double sim_station_deadline(const sim_station *st);
+/* Takes out the head when its deadline is at or before now, counting it in `timeouts` when
+ * now is in [warmup, horizon); false when the head (if any) has time left. */
+bool sim_station_pop_expired(sim_station *st, double now, sim_span sp, sim_job *out);
+
+/* Fills a report record's figures from the station at the horizon (`span` the counted
+ * length; modelled false reports an unmodelled station: servers and utilizations 0). The
+ * name and mean service are the caller's. Closes the last sample window. */
+void sim_station_report(sim_station *st, double now, sim_span sp, bool modelled, rpt_station *out);
+
+#endif
