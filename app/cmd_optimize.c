@@ -68,10 +68,7 @@ static double opt__value(const opt__ctx *x, int cand, const rpt_run *r, int k)
 {
     const opt__fig *f = &x->fig[k];
     if (f->param >= 0) return x->pval[(size_t)cand * (size_t)x->nparams + (size_t)f->param];
-    if (f->ref.metric >= 0) return r->m[f->ref.metric];
-    for (int s = 0; s < r->nstations; s++)
-        if (strcmp(r->st[s].name, f->ref.station) == 0) return rpt_st_value(&r->st[s], f->ref.figure);
-    return NAN;
+    return rpt_ref_run_value(r, &f->ref);
 }
 
 /* Resolves a figure name: a swept parameter's path, else a metric or stations.NAME.FIGURE.

@@ -275,10 +275,20 @@ void rpt_trans_add(rpt_run *r, const rpt_trans *t)
     r->trans[r->ntrans++] = *t;
 }
 
+void rpt_sub_alloc(rpt_run *r, int n)
+{
+    free(r->sub);
+    r->sub = n > 0 ? xcalloc((size_t)n, sizeof *r->sub) : NULL;
+    r->nsub = n > 0 ? n : 0;
+}
+
 void rpt_run_fini(rpt_run *r)
 {
     free(r->trans);
     r->trans = NULL;
+    free(r->sub);
+    r->sub = NULL;
+    r->nsub = 0;
     for (int d = 0; d < RPT_BD_DIMS; d++) {
         free(r->bd[d].keys);
         free(r->bd[d].v);
@@ -385,6 +395,39 @@ void rpt_summarize(const rpt_run *runs, int n, rpt_summary *out)
     free(xs);
 }
 
+/* The index in r->sub of station `station`'s row `key`, or -1. */
+static int rpt__sub_find(const rpt_run *r, const char *station, const char *key)
+{
+    for (int k = 0; k < r->nsub; k++)
+        if (strcmp(r->sub[k].st.name, key) == 0 && strcmp(r->st[r->sub[k].parent].name, station) == 0) return k;
+    return -1;
+}
+
+/* Mean and half-width of figure f of row k of the first run, over the summary's runs. */
+static void rpt__sub_stat(const rpt_summary *s, int k, rpt_st_figure f, double *mean, double *ci)
+{
+    const rpt_run *r0 = &s->runs[0];
+    const char *station = r0->st[r0->sub[k].parent].name, *key = r0->sub[k].st.name;
+    double *xs = xcalloc((size_t)s->n, sizeof *xs);
+    for (int i = 0; i < s->n; i++) {
+        /* replications of one scenario have the same rows in the same order */
+        const rpt_run *r = &s->runs[i];
+        int j = k < r->nsub && strcmp(r->sub[k].st.name, key) == 0 ? k : rpt__sub_find(r, station, key);
+        xs[i] = j >= 0 ? rpt_st_value(&r->sub[j].st, f) : NAN;
+    }
+    rpt__mean_ci(xs, s->n, mean, ci);
+    free(xs);
+}
+
+bool rpt_sub_value(const rpt_summary *s, const char *station, const char *key, rpt_st_figure f, double *mean, double *ci)
+{
+    *mean = *ci = NAN;
+    int k = rpt__sub_find(&s->runs[0], station, key);
+    if (k < 0) return false;
+    rpt__sub_stat(s, k, f, mean, ci);
+    return true;
+}
+
 /* ---- writers ----------------------------------------------------------------------- */
 
 static const char *const rpt__station_fields[] = {
@@ -460,6 +503,19 @@ bool rpt_ref_parse(const char *name, const char *const *stations, int n, rpt_ref
         return false;
     }
     snprintf(out->station, sizeof out->station, "%s", stations[k]);
+    if (dot && strncmp(dot + 1, "skus.", 5) == 0) {
+        /* a per-SKU row: stations.NAME.skus.KEY.FIGURE, KEY everything up to the last dot */
+        const char *key = dot + 6, *last = strrchr(key, '.');
+        size_t kl = last ? (size_t)(last - key) : 0;
+        if (kl == 0 || kl >= sizeof out->key) {
+            *col = (int)(key - name);
+            snprintf(err, errn, "expected stations.%s.skus.SKU.FIGURE (a SKU of the catalog, then a station figure)", stations[k]);
+            return false;
+        }
+        snprintf(out->key, sizeof out->key, "%.*s", (int)kl, key);
+        dot = last;
+        len = (size_t)(last - st);
+    }
     int f = dot ? rpt_st_figure_find(dot + 1) : -1;
     if (f < 0) {
         *col = (int)(9 + len + (dot ? 1 : 0));
@@ -507,6 +563,10 @@ bool rpt_ref_value(const rpt_summary *s, const rpt_ref *r, double *out)
         *out = s->mean[r->metric];
         return true;
     }
+    if (r->key[0]) {
+        double ci;
+        return rpt_sub_value(s, r->station, r->key, r->figure, out, &ci);
+    }
     for (int k = 0; k < s->runs[0].nstations; k++)
         if (strcmp(s->runs[0].st[k].name, r->station) == 0) {
             *out = s->st_mean[k][r->figure];
@@ -515,12 +575,46 @@ bool rpt_ref_value(const rpt_summary *s, const rpt_ref *r, double *out)
     return false;
 }
 
+double rpt_ref_run_value(const rpt_run *r, const rpt_ref *ref)
+{
+    if (ref->metric >= 0) return r->m[ref->metric];
+    if (ref->key[0]) {
+        int k = rpt__sub_find(r, ref->station, ref->key);
+        return k >= 0 ? rpt_st_value(&r->sub[k].st, ref->figure) : NAN;
+    }
+    for (int s = 0; s < r->nstations; s++)
+        if (strcmp(r->st[s].name, ref->station) == 0) return rpt_st_value(&r->st[s], ref->figure);
+    return NAN;
+}
+
 int rpt_ref_better(const rpt_ref *r)
 {
     return r->metric >= 0 ? rpt_metric_better((rpt_metric)r->metric) : rpt_st_figure_better(r->figure);
 }
 
 static void rpt__pad(FILE *out, int n) { fprintf(out, "%*s", n, ""); }
+
+/* Writes a station's per-SKU rows, when it has any, as `, "skus": {"KEY": {figures}, ...}`
+ * (means, or half-widths when ci), inside the station's object. */
+static void rpt__write_sub_json(const rpt_summary *s, int station, bool ci, FILE *out)
+{
+    const rpt_run *r0 = &s->runs[0];
+    int n = 0;
+    for (int j = 0; j < r0->nsub; j++) {
+        if (r0->sub[j].parent != station) continue;
+        fputs(n++ ? ", " : ", \"skus\": {", out);
+        jsn_write_str(out, r0->sub[j].st.name);
+        fputs(": {", out);
+        for (int f = 0; f < RPT_ST_FIGURES; f++) {
+            double mean, half;
+            rpt__sub_stat(s, j, (rpt_st_figure)f, &mean, &half);
+            fprintf(out, "%s\"%s\": ", f ? ", " : "", rpt__station_fields[f]);
+            jsn_write_num(out, ci ? half : mean);
+        }
+        fputc('}', out);
+    }
+    if (n) fputc('}', out);
+}
 
 /* Writes the breakdowns as "by_segment": {"KEY": {"FIGURE": mean, ...}, ...}, one row a
  * line, every dimension present (an empty one as {}). */
@@ -581,6 +675,7 @@ void rpt_write_json(const rpt_summary *s, FILE *out, bool engine, int ind)
                 fprintf(out, "%s\"%s\": ", f ? ", " : "", rpt__station_fields[f]);
                 jsn_write_num(out, pass ? s->st_ci95[k][f] : s->st_mean[k][f]);
             }
+            rpt__write_sub_json(s, k, pass, out);
             fputc('}', out);
         }
         fputs("\n", out);

@@ -41,7 +41,10 @@ int rpt_hist_bucket_count(void);
 
 /* ---- the record of one run ------------------------------------------------------------ */
 
-#define RPT_MAX_STATIONS 4
+/* Stations a run can report: the built-ins (order_service, payment, warehouse, inventory,
+ * inventory_db, waiting_room) and the services a scenario declares. A station may also carry
+ * a row per SKU (rpt_run.sub: stations.inventory.skus.SKU.FIGURE), without limit here. */
+#define RPT_MAX_STATIONS 16
 #define RPT_NAME_MAX 64
 
 /* ---- breakdowns ------------------------------------------------------------------------ */
@@ -103,7 +106,15 @@ typedef struct rpt_station {
     double response_p95;       /* seconds */
     double response_p99;       /* seconds */
     double utilization_peak;   /* the highest utilization over the sample windows */
+    double timeouts;           /* requests that waited in the queue longer than the station's timeout */
 } rpt_station;
+
+/* A station's row for one key (a SKU's row lock under the inventory station): the same
+ * figures, reported as stations.PARENT.skus.NAME.FIGURE. */
+typedef struct rpt_station_row {
+    int         parent;        /* index into rpt_run.st */
+    rpt_station st;            /* st.name is the key (the SKU) */
+} rpt_station_row;
 
 /* What a series column holds. The simulator declares each column once, with a descriptor
  * (rpt_series_columns); the charts, the DB and the warnings read the descriptors and never
@@ -185,6 +196,8 @@ typedef struct rpt_run {
     double     m[RPT_METRIC_COUNT];    /* metrics; NAN means null (sellout never happened) */
     int        nstations;
     rpt_station st[RPT_MAX_STATIONS];
+    int        nsub;                   /* per-key rows of stations (per SKU), 0 for most runs */
+    rpt_station_row *sub;              /* owned: nsub rows, grouped by parent, in catalog order */
     rpt_hist   order_to_pay;           /* latency distribution, for charts */
     rpt_series series;                 /* sampled time series */
     bool       invariants_ok;          /* every check passed */
@@ -200,6 +213,9 @@ typedef struct rpt_run {
     char       actors[4][RPT_NAME_MAX];
     rpt_bd     bd[RPT_BD_DIMS];        /* breakdowns; empty (nrows 0) when not filled */
 } rpt_run;
+
+/* Gives the run n zeroed per-key station rows (rpt_run.sub), replacing any. */
+void rpt_sub_alloc(rpt_run *r, int n);
 
 /* Gives the run's breakdown of dimension d nrows zeroed rows (keys ""), replacing any. */
 void rpt_bd_alloc(rpt_run *r, rpt_bd_dim d, int nrows);
@@ -237,7 +253,8 @@ void rpt_series_add(rpt_series *s, const double *row);
     X(RESPONSE_P50,     response_p50,    -1)  \
     X(RESPONSE_P95,     response_p95,    -1)  \
     X(RESPONSE_P99,     response_p99,    -1)  \
-    X(UTILIZATION_PEAK, utilization_peak, 0)
+    X(UTILIZATION_PEAK, utilization_peak, 0)  \
+    X(TIMEOUTS,         timeouts,        -1)
 typedef enum rpt_st_figure {
 #define RPT__F(id, name, better) RPT_ST_##id,
     RPT_ST_FIGURE_LIST(RPT__F)
@@ -273,6 +290,9 @@ typedef struct rpt_summary {
  * intervals: docs/metrics.md). */
 double rpt_bd_mean(const rpt_summary *s, rpt_bd_dim d, int row, int col);
 
+/* The mean and 95% half-width (NAN with one run) over the summary's runs of figure f of the
+ * row `key` of station `station`; false when the runs have no such row. */
+bool rpt_sub_value(const rpt_summary *s, const char *station, const char *key, rpt_st_figure f, double *mean, double *ci);
 /* Summarises n runs (n >= 1). */
 void rpt_summarize(const rpt_run *runs, int n, rpt_summary *out);
 /* Two-sided 95% Student-t quantile for df degrees of freedom. */
@@ -352,6 +372,7 @@ void rpt_recommend(const rpt_summary *sums, int n, rpt_recommendation *out);
 typedef struct rpt_ref {
     int  metric;                   /* metric index, or -1 for a station figure */
     char station[RPT_NAME_MAX];    /* station name when metric < 0 */
+    char key[RPT_NAME_MAX];        /* a per-SKU row (stations.NAME.skus.KEY.FIGURE), or "" */
     rpt_st_figure figure;          /* station figure when metric < 0 */
 } rpt_ref;
 
@@ -372,6 +393,8 @@ bool rpt_ref_parse(const char *name, const char *const *stations, int n, rpt_ref
 bool rpt_cond_parse(const char *text, const char *const *stations, int n, rpt_cond *out, char *err, size_t errn, int *col);
 /* The referenced figure's mean in a summary; false when the summary has no such station. */
 bool rpt_ref_value(const rpt_summary *s, const rpt_ref *r, double *out);
+/* The referenced figure's value in one run; NAN when the run has no such station or row. */
+double rpt_ref_run_value(const rpt_run *r, const rpt_ref *ref);
 /* Whether lower (-1) or higher (+1) is better for the referenced figure, or 0. */
 int rpt_ref_better(const rpt_ref *r);
 

@@ -856,6 +856,17 @@ static os_status rpt__put_metrics(rpt_db *db, int64_t id, const rpt_run *r, os_d
             st = rpt__row_done(b, diag);
             b->what = "insert station figure";
         }
+    /* per-SKU rows: every figure, as stations.PARENT.skus.KEY.FIGURE */
+    for (int k = 0; k < r->nsub && st == OS_OK; k++)
+        for (int f = 0; f < RPT_ST_FIGURES && st == OS_OK; f++) {
+            char name[160];
+            snprintf(name, sizeof name, "stations.%.40s.skus.%.63s.%.30s", r->st[r->sub[k].parent].name, r->sub[k].st.name,
+                     rpt_st_figure_name((rpt_st_figure)f));
+            rpt__v_copy(b, 0, name);
+            rpt__v_num(b, 1, rpt_st_value(&r->sub[k].st, (rpt_st_figure)f));
+            st = rpt__row_done(b, diag);
+            b->what = "insert station figure";
+        }
     if (st == OS_OK) st = rpt__rows_flush(b, diag);
     free(b);
     return st;
@@ -1122,6 +1133,29 @@ os_status rpt_db_record(rpt_db *db, const rpt_db_meta *meta, const rpt_run *r, i
     return st == OS_OK ? rpt_db_finish_run(db, *id, r, diag) : st;
 }
 
+/* Sets figure f of the per-SKU row named by "PARENT.skus.KEY.FIGURE" (name; skus and dot
+ * point at ".skus." and the last dot in it), adding the row when new; a row whose parent
+ * station the run lacks is skipped. Rows keep the order they are read in. */
+static void rpt__load_sub(rpt_run *out, const char *name, const char *skus, const char *dot, rpt_st_figure f, double v)
+{
+    int parent = -1;
+    for (int k = 0; k < out->nstations && parent < 0; k++)
+        if (strlen(out->st[k].name) == (size_t)(skus - name) && strncmp(out->st[k].name, name, (size_t)(skus - name)) == 0)
+            parent = k;
+    const char *key = skus + 6;
+    size_t kl = (size_t)(dot - key);
+    if (parent < 0 || kl == 0 || kl >= RPT_NAME_MAX) return;
+    int j = out->nsub - 1;
+    while (j >= 0 && !(out->sub[j].parent == parent && strlen(out->sub[j].st.name) == kl && strncmp(out->sub[j].st.name, key, kl) == 0)) j--;
+    if (j < 0) {
+        out->sub = xrealloc(out->sub, (size_t)(out->nsub + 1) * sizeof *out->sub);
+        j = out->nsub++;
+        out->sub[j] = (rpt_station_row){ .parent = parent };
+        snprintf(out->sub[j].st.name, sizeof out->sub[j].st.name, "%.*s", (int)kl, key);
+    }
+    rpt_st_set(&out->sub[j].st, f, v);
+}
+
 os_status rpt_db_load(rpt_db *db, int64_t id, rpt_run *out, char **scenario_json, os_diag *diag)
 {
     sqlite3_stmt *q;
@@ -1186,6 +1220,11 @@ os_status rpt_db_load(rpt_db *db, int64_t id, rpt_run *out, char **scenario_json
         const char *name = (const char *)sqlite3_column_text(q, 0) + 9, *dot = strrchr(name, '.');
         if (!dot || sqlite3_column_type(q, 1) == SQLITE_NULL) continue;
         int f = rpt_st_figure_find(dot + 1);
+        const char *skus = strstr(name, ".skus.");
+        if (skus && skus < dot && f >= 0) {
+            rpt__load_sub(out, name, skus, dot, (rpt_st_figure)f, sqlite3_column_double(q, 1));
+            continue;
+        }
         for (int k = 0; k < out->nstations && f >= 0; k++)
             if (strlen(out->st[k].name) == (size_t)(dot - name) && strncmp(out->st[k].name, name, (size_t)(dot - name)) == 0)
                 rpt_st_set(&out->st[k], (rpt_st_figure)f, sqlite3_column_double(q, 1));

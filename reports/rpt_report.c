@@ -1048,7 +1048,46 @@ static void rpt__breakdowns(rpt_doc *d, const rpt_report_in *in, const rpt_summa
                      sums[0].n, sums[0].n == 1 ? "" : "s");
 }
 
-/* Stations in two tables narrow enough for a page: load (utilization, queue), then times. */
+/* The per-SKU rows of station k shown in the report: at most RPT__SUB_SHOWN, the busiest
+ * (first replication's utilization) first, so that the hot SKU is at the top. Returns how
+ * many, their indexes in runs[0].sub in idx. */
+#define RPT__SUB_SHOWN 10
+static int rpt__sub_rows(const rpt_run *r0, int k, int idx[RPT__SUB_SHOWN])
+{
+    int n = 0;
+    for (int j = 0; j < r0->nsub; j++) {
+        if (r0->sub[j].parent != k) continue;
+        int at = n < RPT__SUB_SHOWN ? n++ : RPT__SUB_SHOWN;
+        while (at > 0 && r0->sub[idx[at - 1]].st.utilization < r0->sub[j].st.utilization) {
+            if (at < RPT__SUB_SHOWN) idx[at] = idx[at - 1];
+            at--;
+        }
+        if (at < RPT__SUB_SHOWN) idx[at] = j;
+    }
+    return n;
+}
+
+/* One station row's cells after the strategy and name: table t of rpt__stations. */
+static void rpt__station_cells(rpt_doc *d, int t, const rpt_station *st, const double *m, const double *c)
+{
+    if (t == 0) {
+        if (st->servers) rpt_doc_num(d, st->servers, NAN, "");
+        else rpt_doc_text(d, "unlimited");
+        rpt_doc_num(d, 100 * m[RPT_ST_UTILIZATION], 100 * c[RPT_ST_UTILIZATION], "%");
+        rpt_doc_num(d, 100 * m[RPT_ST_UTILIZATION_PEAK], 100 * c[RPT_ST_UTILIZATION_PEAK], "%");
+        rpt_doc_num(d, m[RPT_ST_QUEUE_MAX], c[RPT_ST_QUEUE_MAX], "requests");
+    } else {
+        rpt_doc_num(d, m[RPT_ST_WAIT_MEAN], c[RPT_ST_WAIT_MEAN], "s");
+        rpt_doc_num(d, m[RPT_ST_WAIT_P95], c[RPT_ST_WAIT_P95], "s");
+        rpt_doc_num(d, m[RPT_ST_RESPONSE_MEAN], c[RPT_ST_RESPONSE_MEAN], "s");
+        rpt_doc_num(d, m[RPT_ST_RESPONSE_P95], c[RPT_ST_RESPONSE_P95], "s");
+        rpt_doc_num(d, m[RPT_ST_RESPONSE_P99], c[RPT_ST_RESPONSE_P99], "s");
+    }
+}
+
+/* Stations in two tables narrow enough for a page: load (utilization, queue), then times.
+ * A station with per-SKU rows (the inventory's row locks) is followed by its busiest SKUs,
+ * named stations.NAME.skus.SKU as conditions name them. */
 static void rpt__stations(rpt_doc *d, const rpt_summary *sums, int n)
 {
     rpt_doc_section(d, "stations", "Stations");
@@ -1063,18 +1102,18 @@ static void rpt__stations(rpt_doc *d, const rpt_summary *sums, int n)
                 const double *m = sums[s].st_mean[k], *c = sums[s].st_ci95[k];
                 rpt_doc_text(d, sums[s].runs[0].strategy);
                 rpt_doc_text(d, st->name);
-                if (t == 0) {
-                    if (st->servers) rpt_doc_num(d, st->servers, NAN, "");
-                    else rpt_doc_text(d, "unlimited");
-                    rpt_doc_num(d, 100 * m[RPT_ST_UTILIZATION], 100 * c[RPT_ST_UTILIZATION], "%");
-                    rpt_doc_num(d, 100 * m[RPT_ST_UTILIZATION_PEAK], 100 * c[RPT_ST_UTILIZATION_PEAK], "%");
-                    rpt_doc_num(d, m[RPT_ST_QUEUE_MAX], c[RPT_ST_QUEUE_MAX], "requests");
-                } else {
-                    rpt_doc_num(d, m[RPT_ST_WAIT_MEAN], c[RPT_ST_WAIT_MEAN], "s");
-                    rpt_doc_num(d, m[RPT_ST_WAIT_P95], c[RPT_ST_WAIT_P95], "s");
-                    rpt_doc_num(d, m[RPT_ST_RESPONSE_MEAN], c[RPT_ST_RESPONSE_MEAN], "s");
-                    rpt_doc_num(d, m[RPT_ST_RESPONSE_P95], c[RPT_ST_RESPONSE_P95], "s");
-                    rpt_doc_num(d, m[RPT_ST_RESPONSE_P99], c[RPT_ST_RESPONSE_P99], "s");
+                rpt__station_cells(d, t, st, m, c);
+                int idx[RPT__SUB_SHOWN], ns = rpt__sub_rows(&sums[s].runs[0], k, idx);
+                for (int j = 0; j < ns; j++) {
+                    const rpt_station *sub = &sums[s].runs[0].sub[idx[j]].st;
+                    double sm[RPT_ST_FIGURES], sc[RPT_ST_FIGURES];
+                    for (int f = 0; f < RPT_ST_FIGURES; f++)
+                        rpt_sub_value(&sums[s], st->name, sub->name, (rpt_st_figure)f, &sm[f], &sc[f]);
+                    char name[RPT_NAME_MAX * 2 + 8];
+                    snprintf(name, sizeof name, "%s.skus.%s", st->name, sub->name);
+                    rpt_doc_text(d, sums[s].runs[0].strategy);
+                    rpt_doc_text(d, name);
+                    rpt__station_cells(d, t, sub, sm, sc);
                 }
             }
     }

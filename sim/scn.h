@@ -88,8 +88,10 @@ typedef struct scn_station {
 /* A threshold is a condition on a figure (reports' one grammar: rpt_cond). */
 typedef rpt_cond scn_threshold;
 
-/* The stations the simulator models, in report order (stations.NAME.FIGURE names them). */
-#define SCN_STATIONS 3
+/* The built-in stations, in report order (stations.NAME.FIGURE names them): order_service,
+ * payment, warehouse always; inventory and inventory_db when the stock store is not instant;
+ * waiting_room with one. A run reports the ones its scenario declares. */
+#define SCN_STATIONS 6
 extern const char *const scn_station_names[SCN_STATIONS];
 
 typedef struct scn_scenario {

@@ -1030,7 +1030,8 @@ static uint64_t scn__fnv(const char *t)
     return h;
 }
 
-const char *const scn_station_names[SCN_STATIONS] = { "order_service", "payment", "warehouse" };
+const char *const scn_station_names[SCN_STATIONS] = { "order_service", "payment", "warehouse", "inventory", "inventory_db",
+                                                      "waiting_room" };
 
 /* Top-level scalars: name, description, currency, file, seed, horizon, warmup. */
 static void scn__head(scn__ctx *cx, const cJSON *root)
@@ -1185,6 +1186,14 @@ static void scn__process(scn__ctx *cx, const cJSON *root)
 }
 
 /* thresholds: {"FIGURE": "OP NUMBER", ...} in the reports' condition grammar. */
+/* True when the catalog has a SKU named `name`. */
+static bool scn__sku_named(const scn_scenario *s, const char *name)
+{
+    for (int i = 0; i < s->n_skus; i++)
+        if (strcmp(s->skus[i].sku, name) == 0) return true;
+    return false;
+}
+
 static void scn__thresholds(scn__ctx *cx, const cJSON *root)
 {
     scn_scenario *s = cx->s;
@@ -1203,6 +1212,11 @@ static void scn__thresholds(scn__ctx *cx, const cJSON *root)
         }
         if (!rpt_ref_parse(e->string, scn_station_names, SCN_STATIONS, &t->ref, err, sizeof err, &col)) {
             jsn_error(cx->doc, cx->diag, e, true, p, "%s", err);
+            continue;
+        }
+        if (t->ref.key[0] && !scn__sku_named(s, t->ref.key)) {
+            jsn_error(cx->doc, cx->diag, e, true, p, "stations.%s.skus.%s: no SKU \"%s\" in the catalog", t->ref.station,
+                      t->ref.key, t->ref.key);
             continue;
         }
         if (!cJSON_IsString(e) || !cnd_op_parse(e->valuestring, &t->op, &t->value)) {

@@ -129,4 +129,5 @@ void sim_station_report(sim_station *st, double now, sim_span sp, bool modelled,
     o->response_p99 = st->response.count ? rpt_hist_quantile(&st->response, 0.99) : 0;
     sim_station_window(st, now, sp);
     o->utilization_peak = modelled ? st->util_peak : 0;
+    o->timeouts = (double)st->timeouts;
 }

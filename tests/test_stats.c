@@ -252,3 +252,58 @@ Test(json_writer, numbers_round_trip_and_nan_is_null)
     cr_expect_str_eq(s, "null");
     free(s);
 }
+
+/* ---- per-SKU station rows -------------------------------------------------------------- */
+
+/* Two replications with an inventory station carrying rows for SKUs A and B: the condition
+ * grammar names a row as stations.inventory.skus.SKU.FIGURE, its value is the mean over the
+ * replications, and the JSON nests the rows under the station's "skus". */
+Test(stations, a_per_sku_row_is_named_valued_and_written)
+{
+    static const char *const names[] = { "order_service", "payment", "warehouse", "inventory" };
+    rpt_run runs[2];
+    for (int i = 0; i < 2; i++) {
+        rpt_run_init(&runs[i]);
+        runs[i].nstations = 4;
+        for (int k = 0; k < 4; k++) snprintf(runs[i].st[k].name, RPT_NAME_MAX, "%s", names[k]);
+        rpt_sub_alloc(&runs[i], 2);
+        runs[i].sub[0] = (rpt_station_row){ .parent = 3 };
+        runs[i].sub[1] = (rpt_station_row){ .parent = 3 };
+        snprintf(runs[i].sub[0].st.name, RPT_NAME_MAX, "A");
+        snprintf(runs[i].sub[1].st.name, RPT_NAME_MAX, "B.x");
+        runs[i].sub[0].st.wait_mean = 1 + i;          /* mean 1.5 */
+        runs[i].sub[1].st.utilization = 0.25 * (i + 1); /* mean 0.375 */
+    }
+    rpt_cond c;
+    char err[512];
+    int col;
+    cr_assert(rpt_cond_parse("stations.inventory.skus.A.wait_mean < 2", names, 4, &c, err, sizeof err, &col), "%s", err);
+    cr_expect_str_eq(c.ref.station, "inventory");
+    cr_expect_str_eq(c.ref.key, "A");
+    cr_expect_eq(c.ref.figure, RPT_ST_WAIT_MEAN);
+    rpt_summary s;
+    rpt_summarize(runs, 2, &s);
+    double v;
+    cr_assert(rpt_ref_value(&s, &c.ref, &v));
+    cr_expect_float_eq(v, 1.5, 1e-12);
+    /* a SKU name with a dot: the figure is what follows the last dot */
+    cr_assert(rpt_cond_parse("stations.inventory.skus.B.x.utilization>0", names, 4, &c, err, sizeof err, &col), "%s", err);
+    cr_expect_str_eq(c.ref.key, "B.x");
+    cr_assert(rpt_ref_value(&s, &c.ref, &v));
+    cr_expect_float_eq(v, 0.375, 1e-12);
+    cr_expect_float_eq(rpt_ref_run_value(&runs[1], &c.ref), 0.5, 1e-12);
+    /* no such row */
+    cr_assert(rpt_cond_parse("stations.inventory.skus.C.utilization>0", names, 4, &c, err, sizeof err, &col));
+    cr_expect_not(rpt_ref_value(&s, &c.ref, &v));
+    cr_expect_not(rpt_cond_parse("stations.inventory.skus.wait_mean>0", names, 4, &c, err, sizeof err, &col));
+    cr_expect(strstr(err, "stations.inventory.skus.SKU.FIGURE") != NULL, "%s", err);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    rpt_write_json(&s, f, false, 0);
+    fclose(f);
+    cr_expect(strstr(buf, "\"skus\": {\"A\": {\"utilization\": 0, \"wait_mean\": 1.5") != NULL, "%s", buf);
+    cr_expect(strstr(buf, "\"B.x\": {\"utilization\": 0.375") != NULL, "%s", buf);
+    free(buf);
+    for (int i = 0; i < 2; i++) rpt_run_fini(&runs[i]);
+}
