@@ -22,7 +22,8 @@
 
 enum sim__ev {
     EV_ARRIVAL = 1, EV_STATION_DONE, EV_PAY_START, EV_DELIVER, EV_TIMER, EV_CANCEL, EV_MODIFY,
-    EV_RETURN, EV_SAMPLE, EV_SESSION_TIMEOUT, EV_RETRY, EV_REFUND, EV_MODIFY_ADDRESS
+    EV_RETURN, EV_SAMPLE, EV_SESSION_TIMEOUT, EV_RETRY, EV_REFUND, EV_MODIFY_ADDRESS,
+    EV_STATION_TIMEOUT   /* u32 the station: its queue's head may have waited its timeout */
 };
 enum sim__st { ST_ORDER = 0, ST_PAY = 1, ST_WH = 2, ST_COUNT = 3 };
 _Static_assert(ST_COUNT <= SCN_STATIONS, "scn_station_names lists the simulator's stations in this order");
@@ -321,7 +322,9 @@ static void sim__log_order(const sim__model *m, const ord_order *o)
 
 /* ---- stations ----------------------------------------------------------------------- */
 
-static void sim_job_done(sim__model *m, int which, const sim_job *job);
+static void sim__job_done(sim__model *m, int which, const sim_job *job);
+static void sim__job_timed_out(sim__model *m, int which, const sim_job *job);
+static void sim__arm_station(sim__model *m, int which);
 
 /* The payment delay and failure probability of the order's payment channel (payment's own
  * when the scenario lists no channels). */
@@ -393,7 +396,7 @@ static void sim__arrive(sim__model *m, int which, sim_job job)
                 if (proc_apply(m->pe, o, FSM_PRODUCE, FSM_SYSTEM, m->now, NULL, &res) == OS_OK) sim__after(m, o, &res);
             }
         }
-        sim_job_done(m, which, &job);
+        sim__job_done(m, which, &job);
         return;
     }
     if (sim_station_idle(st)) {
@@ -401,6 +404,31 @@ static void sim__arrive(sim__model *m, int which, sim_job job)
         return;
     }
     sim_station_enqueue(st, &job);
+    sim__arm_station(m, which);
+}
+
+/* Keeps one deadline timer pending for a station with a timeout and a queue: at its head's
+ * deadline (sim_station.h). */
+static void sim__arm_station(sim__model *m, int which)
+{
+    sim_station *st = &m->st[which];
+    double dl = sim_station_deadline(st);
+    if (st->timer || !isfinite(dl)) return;
+    st->timer = true;
+    sim__at(m, dl, EV_STATION_TIMEOUT, NULL, 0, (uint32_t)which);
+}
+
+/* A station's deadline timer: every queued request whose deadline has come leaves the queue
+ * unserved (sim__job_timed_out says what that means for it); the timer is re-armed for the
+ * new head. A head that has time left (the one it was armed for started service) only
+ * re-arms. */
+static void sim__station_timeout(sim__model *m, int which)
+{
+    sim_station *st = &m->st[which];
+    st->timer = false;
+    sim_job job;
+    while (sim_station_pop_expired(st, m->now, sim__span(m), &job)) sim__job_timed_out(m, which, &job);
+    sim__arm_station(m, which);
 }
 
 static void sim__station_done(sim__model *m, const sim_event *ev)
@@ -409,7 +437,7 @@ static void sim__station_done(sim__model *m, const sim_event *ev)
     sim_job job = { 0, ev->u64, ev->ptr, (uint32_t)ev->flags | ((ev->u32 >> 8) << 16) };
     sim_job next;
     if (sim_station_release(&m->st[which], m->now, sim__span(m), &next)) sim__start(m, which, &next);
-    sim_job_done(m, which, &job);
+    sim__job_done(m, which, &job);
 }
 
 /* ---- behaviour ---------------------------------------------------------------------- */
@@ -821,7 +849,16 @@ static void sim__create(sim__model *m, uint64_t cust, uint32_t j, int segi)
     else sim__to_warehouse(m, o);                 /* cash on delivery: produce first */
 }
 
-static void sim_job_done(sim__model *m, int which, const sim_job *job)
+/* A request left a station's queue at its timeout without being served. No built-in station
+ * has a timeout yet: the stations that get one say here what a timed-out request means. */
+static void sim__job_timed_out(sim__model *m, int which, const sim_job *job)
+{
+    (void)m;
+    (void)job;
+    OS_ASSERT(which < 0);   /* no station has a timeout yet */
+}
+
+static void sim__job_done(sim__model *m, int which, const sim_job *job)
 {
     if (which == ST_ORDER) {
         if (!(job->b & SIM__READ)) sim__create(m, job->a, job->b & 0xFFFFu, (int)(job->b >> 16));
@@ -1412,6 +1449,7 @@ static void sim__dispatch(sim__model *m, const sim_event *ev)
     case EV_ARRIVAL: sim__arrival(m); return;
     case EV_STATION_DONE: sim__station_done(m, ev); return;
     case EV_SAMPLE: sim__sample(m); return;
+    case EV_STATION_TIMEOUT: sim__station_timeout(m, (int)ev->u32); return;
     case EV_RETRY:   /* u64 the customer, u32 the order index | segment << 16 */
         sim__count_seg(m, RPT_M_retries, 1, (int)(ev->u32 >> 16));
         sim__order_request(m, ev->u64, ev->u32 & 0xFFFFu, (int)(ev->u32 >> 16));
