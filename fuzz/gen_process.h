@@ -224,6 +224,17 @@ static void gen_scenario(gen_src *g, char *buf, size_t cap, const char *process)
             "\"complete_after\": %s, \"restock_probability\": %g, \"merchant_cancel_probability\": %g, "
             "\"return_reject_probability\": %g}, ", durs[gen_pick(g, 5)], durs[gen_pick(g, 5)],
             durs[gen_pick(g, 5)], 0.5 * gen_pick(g, 3), 0.1 * gen_pick(g, 3), 0.3 * gen_pick(g, 3));
+    /* the system around the rules: admission (docs/scenarios.md) */
+    uint32_t adm = gen_pick(g, 8);   /* bit 0 rate limit, bit 1 waiting room, bit 2 sold-out flag */
+    if (adm) {
+        gen_cat(buf, cap, &u, "\"admission\": {");
+        if (adm & 1) gen_cat(buf, cap, &u, "\"rate_limit\": {\"rate\": %g, \"burst\": %u}", 0.05 + 0.2 * gen_pick(g, 4), 1 + gen_pick(g, 5));
+        if (adm & 2)
+            gen_cat(buf, cap, &u, "%s\"waiting_room\": {\"release_rate\": %g, \"capacity\": %u, \"patience\": {\"dist\": \"const\", \"value\": %s}}",
+                    adm & 1 ? ", " : "", 0.05 + 0.2 * gen_pick(g, 4), gen_pick(g, 6), durs[1 + gen_pick(g, 4)]);
+        if (adm & 4) gen_cat(buf, cap, &u, "%s\"sold_out_flag\": {\"ttl\": %s}", adm & 3 ? ", " : "", durs[1 + gen_pick(g, 4)]);
+        gen_cat(buf, cap, &u, "}, ");
+    }
     gen_cat(buf, cap, &u, "\"process\": \"%s\"}", process);
 }
 

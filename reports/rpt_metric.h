@@ -208,7 +208,13 @@ typedef enum rpt_better { RPT_LOWER = -1, RPT_NEITHER = 0, RPT_HIGHER = 1 } rpt_
     X(addresses_modified, RPT_U_CHANGES, RPT_NEITHER, 0, RPT_BDM_ORDER,                                      \
       "shipping-address changes made")                                                                       \
     X(address_changes_refused, RPT_U_CHANGES, RPT_NEITHER, 0, RPT_BDM_ORDER,                                 \
-      "shipping-address changes the process refused")
+      "shipping-address changes the process refused")                                                          \
+    X(customers_shed, RPT_U_CUSTOMERS, RPT_LOWER, 0, RPT_BDM_SEGMENT,                                        \
+      "visits shed by admission: rate limit or a full waiting room")                                         \
+    X(customers_left_waiting_room, RPT_U_CUSTOMERS, RPT_LOWER, 0, RPT_BDM_SEGMENT,                           \
+      "visits whose patience ended in the waiting room")                                                     \
+    X(customers_turned_away_by_flag, RPT_U_CUSTOMERS, RPT_NEITHER, 0, RPT_BDM_SEGMENT,                       \
+      "visits turned away because every SKU they wanted was flagged sold out")
 
 typedef enum rpt_metric {
 #define RPT__M(name, unit, better, flags, bd, summary) RPT_M_##name,

@@ -83,7 +83,51 @@ typedef struct scn_segment {
 typedef struct scn_station {
     int      servers;                /* 0: unlimited servers, no service time (not modelled) */
     sim_dist service;                /* service time, seconds */
+    double   timeout;                /* a request that waited longer in the queue fails; INFINITY = none */
 } scn_station;
+
+/* ---- the system around the rules (docs/scenarios.md "Admission", "Services", "Faults") ---- */
+
+#define SCN_MAX_SERVICES 8
+#define SCN_MAX_FAULTS   32
+
+/* A service an order calls while it is created (product, promotion, membership...). */
+typedef enum scn_role { SCN_ROLE_PRODUCT, SCN_ROLE_PROMOTION, SCN_ROLE_MEMBERSHIP, SCN_ROLE_OTHER } scn_role;
+typedef struct scn_service {
+    char     name[SCN_NAME_MAX];     /* its station's name: stations.NAME.* */
+    scn_role role;                   /* what a degraded call gives up (promotion, membership) */
+    int      servers;                /* >= 1 */
+    sim_dist service;                /* service time of one call, seconds */
+    double   failure_p;              /* a call fails (after its service) */
+    double   timeout;                /* a call that waited longer in the queue fails; INFINITY = none */
+    int      retries;                /* further calls after a failed one */
+    bool     degrade;                /* on_failure "degrade" (promotion, membership only), else reject */
+} scn_service;
+
+/* Overload protection before the order service, once per customer visit. */
+typedef struct scn_admission {
+    bool     rate_limit;             /* a token bucket */
+    double   rl_rate, rl_burst;      /* tokens per second, bucket size (default 1) */
+    bool     waiting_room;           /* a queue let in at release_rate */
+    double   wr_rate;                /* admissions per second */
+    int64_t  wr_capacity;            /* customers waiting at most; INT64_MAX = unlimited */
+    bool     wr_has_patience;        /* customers leave when their patience ends */
+    sim_dist wr_patience;            /* seconds a customer waits at most */
+    bool     sold_out_flag;          /* a stock-out sets the SKU's flag for ttl */
+    double   flag_ttl;               /* seconds */
+} scn_admission;
+
+/* A fault window on one part of the system. */
+typedef enum scn_fault_target {
+    SCN_FT_PAYMENT, SCN_FT_INVENTORY, SCN_FT_CACHE, SCN_FT_ORDER_SERVICE, SCN_FT_WAREHOUSE, SCN_FT_SERVICE
+} scn_fault_target;
+typedef struct scn_fault {
+    scn_fault_target target;
+    int      service;                /* SCN_FT_SERVICE: index into scn_scenario.services */
+    double   at, duration;           /* the window [at, at + duration), seconds */
+    bool     slow;                   /* kind "slow" (service times x factor), else "outage" */
+    double   factor;                 /* slow: >= 1 */
+} scn_fault;
 
 /* A threshold is a condition on a figure (reports' one grammar: rpt_cond). */
 typedef rpt_cond scn_threshold;
@@ -138,11 +182,18 @@ typedef struct scn_scenario {
     double      pay_failure_p;
     int         pay_servers;         /* 0 = unlimited */
     double      session_timeout;     /* seconds an abandoned payment session holds the order */
+    double      pay_timeout;         /* payment.timeout: a payment not done this long after joining fails; INFINITY = none */
     bool        display;             /* customers see the stock (inventory.display) */
     double      display_refresh;     /* seconds between refreshes of the shown stock, 0 = exact */
     int         n_channels;          /* payment channels; 0 = one channel, payment's own */
     scn_channel channels[SCN_MAX_CHANNELS];
     scn_station order_service, warehouse;
+    scn_admission admission;         /* all off by default */
+    int         n_services;          /* services called while an order is created */
+    scn_service services[SCN_MAX_SERVICES];
+    bool        service_calls_parallel; /* "service_calls": "parallel" (default sequential) */
+    int         n_faults;
+    scn_fault   faults[SCN_MAX_FAULTS];
     sim_dist    delivery;
     double      auto_confirm_after, complete_after, restock_p;
     double      merchant_cancel_p;   /* a produced order is cancelled at picking (shortfall) */

@@ -348,7 +348,7 @@ static bool scn__dist(scn__ctx *cx, const cJSON *parent, const char *path, const
 
 static const char *const k_top[] = { "name", "description", "currency", "seed", "horizon", "warmup", "catalog", "promotions",
     "inventory", "risk", "customers", "payment", "stations", "fulfilment", "process", "thresholds", "report",
-    "membership", NULL };
+    "membership", "admission", NULL };
 static const char *const k_sku[] = { "sku", "stock", "price", "category", "max_per_user", "demand_weight", "warehouse",
     "process", "merchant", NULL };
 static const char *const k_promo[] = { "id", "type", "value", "threshold", "priority", "stackable", "budget",
@@ -370,6 +370,14 @@ static const char *const k_pay[] = { "delay", "failure_probability", "servers", 
 static const char *const k_channel[] = { "name", "share", "delay", "failure_probability", NULL };
 static const char *const k_stations[] = { "order_service", "warehouse", NULL };
 static const char *const k_station[] = { "servers", "service", NULL };
+static const char *const k_station_t[] = { "servers", "service", NULL };
+static const char *const k_adm[] = { "rate_limit", "waiting_room", "sold_out_flag", NULL };
+static const char *const k_rl[] = { "rate", "burst", NULL };
+static const char *const k_wr[] = { "release_rate", "capacity", "patience", NULL };
+static const char *const k_flag[] = { "ttl", NULL };
+static const char *const k_svc[] = { "name", "role", "servers", "service", "failure_probability", "timeout", "retries",
+    "on_failure", NULL };
+static const char *const k_fault[] = { "target", "at", "duration", "kind", "factor", NULL };
 static const char *const k_ful[] = { "delivery", "auto_confirm_after", "complete_after", "restock_probability",
     "merchant_cancel_probability", "return_reject_probability", NULL };
 static const char *const k_member[] = { "tiers", NULL };
@@ -1002,13 +1010,26 @@ static void scn__reads(scn__ctx *cx, const cJSON *root)
     }
 }
 
-static void scn__station(scn__ctx *cx, const cJSON *parent, const char *path, const char *key, scn_station *st)
+/* A positive duration (a timeout): absent leaves *out as it is. */
+static void scn__timeout(scn__ctx *cx, const cJSON *obj, const char *path, const char *key, double *out)
+{
+    char p[160];
+    jsn_path_key(p, sizeof p, path, key);
+    if (scn__dur(cx, obj, path, key, false, out) && *out <= 0)
+        SCN__ERR(cx, scn__member(obj, key), p, "found 0, expected a duration > 0");
+}
+
+/* A station {servers, service} and, where `keys` allows it, its queue timeout. */
+static void scn__station(scn__ctx *cx, const cJSON *parent, const char *path, const char *key, scn_station *st,
+                         const char *const *keys)
 {
     char p[96];
     jsn_path_key(p, sizeof p, path, key);
+    st->timeout = INFINITY;
     const cJSON *o = scn__obj(cx, parent, path, key, false);
     if (!o) return;
-    jsn_check_keys(cx->doc, cx->diag, o, p, k_station);
+    jsn_check_keys(cx->doc, cx->diag, o, p, keys);
+    scn__timeout(cx, o, p, "timeout", &st->timeout);
     int64_t n = 0;
     if (scn__int(cx, o, p, "servers", true, 1, 1e7, &n)) st->servers = (int)n;
     if (!scn__member(o, "service")) scn__missing(cx, o, p, "service", "a service-time distribution");
@@ -1111,6 +1132,7 @@ static void scn__payment(scn__ctx *cx, const cJSON *root)
     scn_scenario *s = cx->s;
     s->pay_delay = (sim_dist){ .kind = SIM_CONST, .a = 0 };
     s->session_timeout = 15 * 60;
+    s->pay_timeout = INFINITY;
     const cJSON *pay = scn__obj(cx, root, "", "payment", false);
     if (!pay) return;
     jsn_check_keys(cx->doc, cx->diag, pay, "payment", k_pay);
@@ -1120,17 +1142,185 @@ static void scn__payment(scn__ctx *cx, const cJSON *root)
     if (scn__int(cx, pay, "payment", "servers", false, 1, 1e7, &n)) s->pay_servers = (int)n;
     if (scn__dur(cx, pay, "payment", "session_timeout", false, &s->session_timeout) && s->session_timeout <= 0)
         SCN__ERR(cx, scn__member(pay, "session_timeout"), "payment.session_timeout", "found 0, expected a duration > 0");
+    scn__timeout(cx, pay, "payment", "timeout", &s->pay_timeout);
     scn__payment_channels(cx, pay);
 }
 
 /* stations: order_service, warehouse (payment's servers are payment.servers). */
 static void scn__stations(scn__ctx *cx, const cJSON *root)
 {
+    cx->s->order_service.timeout = cx->s->warehouse.timeout = INFINITY;
     const cJSON *st = scn__obj(cx, root, "", "stations", false);
     if (!st) return;
     jsn_check_keys(cx->doc, cx->diag, st, "stations", k_stations);
-    scn__station(cx, st, "stations", "order_service", &cx->s->order_service);
-    scn__station(cx, st, "stations", "warehouse", &cx->s->warehouse);
+    scn__station(cx, st, "stations", "order_service", &cx->s->order_service, k_station_t);
+    scn__station(cx, st, "stations", "warehouse", &cx->s->warehouse, k_station);
+}
+
+/* ---- the system around the rules: admission, services, faults ---------------------------- */
+
+/* The names a service may not take: the simulator's own stations. */
+static const char *const scn__reserved_stations[] = { "order_service", "payment", "warehouse", "inventory", "inventory_db",
+                                                      "waiting_room" };
+
+/* admission: rate_limit {rate, burst}, waiting_room {release_rate, capacity, patience},
+ * sold_out_flag {ttl}; any combination. */
+static void scn__admission(scn__ctx *cx, const cJSON *root)
+{
+    scn_admission *a = &cx->s->admission;
+    a->wr_capacity = INT64_MAX;
+    a->rl_burst = 1;
+    const cJSON *adm = scn__obj(cx, root, "", "admission", false);
+    if (!adm) return;
+    jsn_check_keys(cx->doc, cx->diag, adm, "admission", k_adm);
+    const cJSON *rl = scn__obj(cx, adm, "admission", "rate_limit", false);
+    if (rl) {
+        jsn_check_keys(cx->doc, cx->diag, rl, "admission.rate_limit", k_rl);
+        a->rate_limit = true;
+        if (scn__num(cx, rl, "admission.rate_limit", "rate", true, 0, 1e9, &a->rl_rate) && a->rl_rate <= 0)
+            SCN__ERR(cx, scn__member(rl, "rate"), "admission.rate_limit.rate", "found 0, expected a rate > 0 per second");
+        scn__num(cx, rl, "admission.rate_limit", "burst", false, 1, 1e9, &a->rl_burst);
+    }
+    const cJSON *wr = scn__obj(cx, adm, "admission", "waiting_room", false);
+    if (wr) {
+        jsn_check_keys(cx->doc, cx->diag, wr, "admission.waiting_room", k_wr);
+        a->waiting_room = true;
+        if (scn__num(cx, wr, "admission.waiting_room", "release_rate", true, 0, 1e9, &a->wr_rate) && a->wr_rate <= 0)
+            SCN__ERR(cx, scn__member(wr, "release_rate"), "admission.waiting_room.release_rate",
+                     "found 0, expected a rate > 0 per second");
+        scn__int(cx, wr, "admission.waiting_room", "capacity", false, 0, 1e12, &a->wr_capacity);
+        if (scn__member(wr, "patience"))
+            a->wr_has_patience = scn__dist(cx, wr, "admission.waiting_room", "patience", true, &a->wr_patience);
+    }
+    const cJSON *fl = scn__obj(cx, adm, "admission", "sold_out_flag", false);
+    if (fl) {
+        jsn_check_keys(cx->doc, cx->diag, fl, "admission.sold_out_flag", k_flag);
+        a->sold_out_flag = true;
+        if (scn__dur(cx, fl, "admission.sold_out_flag", "ttl", true, &a->flag_ttl) && a->flag_ttl <= 0)
+            SCN__ERR(cx, scn__member(fl, "ttl"), "admission.sold_out_flag.ttl", "found 0, expected a duration > 0");
+    }
+}
+
+/* One of `names` (n of them) at key, into *out; false (with an error) when it is another. */
+static bool scn__enum(scn__ctx *cx, const cJSON *obj, const char *path, const char *key, const char *const *names, int n,
+                      int *out)
+{
+    char v[SCN_NAME_MAX];
+    if (!scn__str(cx, obj, path, key, false, v, sizeof v)) return false;
+    for (int i = 0; i < n; i++)
+        if (strcmp(v, names[i]) == 0) { *out = i; return true; }
+    char p[160], list[256] = "";
+    jsn_path_key(p, sizeof p, path, key);
+    for (int i = 0; i < n; i++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s\"%s\"", i == 0 ? "" : i + 1 == n ? " or " : ", ", names[i]);
+    SCN__ERR(cx, scn__member(obj, key), p, "found \"%s\", expected %s", v, list);
+    return false;
+}
+
+/* services: [{name, role, servers, service, failure_probability, timeout, retries,
+ * on_failure}], called while an order is created; service_calls: sequential | parallel. */
+static void scn__services(scn__ctx *cx, const cJSON *root)
+{
+    scn_scenario *s = cx->s;
+    static const char *const calls[] = { "sequential", "parallel" };
+    int par = 0;
+    if (scn__enum(cx, root, "", "service_calls", calls, 2, &par)) s->service_calls_parallel = par == 1;
+    const cJSON *sv = scn__member(root, "services");
+    if (!sv) return;
+    int n = cJSON_IsArray(sv) ? cJSON_GetArraySize(sv) : -1;
+    if (n < 1 || n > SCN_MAX_SERVICES) {
+        SCN__ERR(cx, sv, "services", "found %s, expected an array of 1 to %d services {\"name\",\"servers\",\"service\",...}",
+                 n < 0 ? jsn_type_name(sv) : n ? "too many services" : "an empty array", SCN_MAX_SERVICES);
+        return;
+    }
+    static const char *const roles[] = { "product", "promotion", "membership", "other" };
+    static const char *const onf[] = { "reject", "degrade" };
+    int i = 0;
+    for (const cJSON *e = sv->child; e; e = e->next, i++) {
+        scn_service *v = &s->services[s->n_services++];
+        char p[64];
+        jsn_path_index(p, sizeof p, "services", i);
+        *v = (scn_service){ .role = SCN_ROLE_OTHER, .servers = 1, .timeout = INFINITY };
+        if (!cJSON_IsObject(e)) { SCN__ERR(cx, e, p, "found %s, expected a service object", jsn_type_name(e)); continue; }
+        jsn_check_keys(cx->doc, cx->diag, e, p, k_svc);
+        if (scn__name(cx, e, p, "name", v->name, sizeof v->name)) {
+            for (int j = 0; j < i; j++)
+                if (strcmp(s->services[j].name, v->name) == 0) scn__twice(cx, e, p, "name", "service", v->name, "services", j);
+            for (size_t r = 0; r < sizeof scn__reserved_stations / sizeof *scn__reserved_stations; r++)
+                if (strcmp(v->name, scn__reserved_stations[r]) == 0) {
+                    char q[96];
+                    jsn_path_key(q, sizeof q, p, "name");
+                    SCN__ERR(cx, scn__member(e, "name"), q, "\"%s\" is the name of one of the simulator's stations, expected another name",
+                             v->name);
+                }
+        }
+        int role = SCN_ROLE_OTHER, f = 0;
+        if (scn__enum(cx, e, p, "role", roles, 4, &role)) v->role = (scn_role)role;
+        int64_t k = 1;
+        if (scn__int(cx, e, p, "servers", true, 1, 1e7, &k)) v->servers = (int)k;
+        if (!scn__member(e, "service")) scn__missing(cx, e, p, "service", "a service-time distribution");
+        else scn__dist(cx, e, p, "service", true, &v->service);
+        scn__prob(cx, e, p, "failure_probability", &v->failure_p);
+        scn__timeout(cx, e, p, "timeout", &v->timeout);
+        k = 0;
+        if (scn__int(cx, e, p, "retries", false, 0, 10, &k)) v->retries = (int)k;
+        if (scn__enum(cx, e, p, "on_failure", onf, 2, &f)) v->degrade = f == 1;
+    }
+}
+
+/* faults: [{target, at, duration, kind, factor}]; a services.NAME target names a listed
+ * service (read after services). */
+static void scn__faults(scn__ctx *cx, const cJSON *root)
+{
+    scn_scenario *s = cx->s;
+    const cJSON *fl = scn__member(root, "faults");
+    if (!fl) return;
+    int n = cJSON_IsArray(fl) ? cJSON_GetArraySize(fl) : -1;
+    if (n < 1 || n > SCN_MAX_FAULTS) {
+        SCN__ERR(cx, fl, "faults", "found %s, expected an array of 1 to %d faults {\"target\",\"at\",\"duration\",\"kind\"}",
+                 n < 0 ? jsn_type_name(fl) : n ? "too many faults" : "an empty array", SCN_MAX_FAULTS);
+        return;
+    }
+    static const char *const targets[] = { "payment", "inventory", "cache", "stations.order_service", "stations.warehouse" };
+    static const char *const kinds[] = { "outage", "slow" };
+    int i = 0;
+    for (const cJSON *e = fl->child; e; e = e->next, i++) {
+        scn_fault *f = &s->faults[s->n_faults++];
+        char p[64], q[96];
+        jsn_path_index(p, sizeof p, "faults", i);
+        *f = (scn_fault){ .factor = 1 };
+        if (!cJSON_IsObject(e)) { SCN__ERR(cx, e, p, "found %s, expected a fault object", jsn_type_name(e)); continue; }
+        jsn_check_keys(cx->doc, cx->diag, e, p, k_fault);
+        char t[SCN_NAME_MAX + 16] = "";
+        jsn_path_key(q, sizeof q, p, "target");
+        if (scn__str(cx, e, p, "target", true, t, sizeof t)) {
+            int k = -1;
+            for (int j = 0; j < 5; j++)
+                if (strcmp(t, targets[j]) == 0) k = j;
+            if (k >= 0) f->target = (scn_fault_target)k;
+            else if (strncmp(t, "services.", 9) == 0) {
+                f->target = SCN_FT_SERVICE;
+                f->service = -1;
+                for (int j = 0; j < s->n_services; j++)
+                    if (strcmp(s->services[j].name, t + 9) == 0) f->service = j;
+                if (f->service < 0) SCN__ERR(cx, scn__member(e, "target"), q, "found \"%s\", but no service is named \"%s\"", t, t + 9);
+            } else {
+                SCN__ERR(cx, scn__member(e, "target"), q, "found \"%s\", expected \"payment\", \"inventory\", \"cache\", "
+                         "\"stations.order_service\", \"stations.warehouse\" or \"services.NAME\"", t);
+            }
+        }
+        scn__dur(cx, e, p, "at", true, &f->at);
+        if (scn__dur(cx, e, p, "duration", true, &f->duration) && f->duration <= 0) {
+            jsn_path_key(q, sizeof q, p, "duration");
+            SCN__ERR(cx, scn__member(e, "duration"), q, "found 0, expected a duration > 0");
+        }
+        int kind = 0;
+        if (scn__enum(cx, e, p, "kind", kinds, 2, &kind)) f->slow = kind == 1;
+        jsn_path_key(q, sizeof q, p, "factor");
+        if (f->slow) scn__num(cx, e, p, "factor", true, 1, 1e6, &f->factor);
+        else if (scn__member(e, "factor"))
+            SCN__ERR(cx, scn__member(e, "factor"), q, "a factor belongs to kind \"slow\"; an outage has none");
+    }
 }
 
 /* fulfilment: delivery, auto_confirm_after, complete_after, restock_probability. */
@@ -1258,6 +1448,8 @@ static void scn__fix_all(scn_scenario *s)
     scn__fix(&s->pay_delay, s); scn__fix(&s->order_service.service, s); scn__fix(&s->warehouse.service, s);
     scn__fix(&s->delivery, s);
     for (int i = 0; i < s->n_channels; i++) scn__fix(&s->channels[i].delay, s);
+    scn__fix(&s->admission.wr_patience, s);
+    for (int i = 0; i < s->n_services; i++) scn__fix(&s->services[i].service, s);
 }
 
 /* Reads every section in document order of the format (the order of error messages follows
@@ -1283,6 +1475,9 @@ os_status scn_from_doc(jsn_doc *doc, scn_scenario **out, os_diag *diag)
     scn__customers(&cx, root);
     scn__payment(&cx, root);
     scn__stations(&cx, root);
+    scn__admission(&cx, root);
+    scn__services(&cx, root);
+    scn__faults(&cx, root);
     scn__fulfilment(&cx, root);
     scn__process(&cx, root);
     scn__processes(&cx, root);

@@ -425,6 +425,15 @@ static const char *scn__stuck_reason(const scn__wctx *cx, int metric, char *buf,
             if (s->segments[i].modify_address_probability > 0) return NULL;
         return "no segment has a modify_address_probability above 0";
     }
+    case RPT_M_customers_shed:
+        if (s->admission.rate_limit || (s->admission.waiting_room && s->admission.wr_capacity != INT64_MAX)) return NULL;
+        return "no admission rate_limit and no waiting_room capacity";
+    case RPT_M_customers_left_waiting_room:
+        if (s->admission.waiting_room && s->admission.wr_has_patience) return NULL;
+        return "no admission waiting_room with a patience";
+    case RPT_M_customers_turned_away_by_flag:
+        if (s->admission.sold_out_flag) return NULL;
+        return "no admission sold_out_flag";
     case RPT_M_orders_returned: {
         if (!scn__pays_first(s)) return NULL;   /* cash on delivery: refusals count as returns */
         for (int i = 0; i < s->n_segments; i++)
@@ -687,12 +696,134 @@ static void scn__w_modify_address(scn__wctx *cx)
     }
 }
 
+/* ---- the system around the rules: timeouts, admission, services, faults ------------------ */
+
+/* A timeout at or past the horizon: no request can wait that long within the run. */
+static void scn__w_timeouts(scn__wctx *cx)
+{
+    const scn_scenario *s = cx->s;
+    char a[32], b[32];
+    struct { const char *path; double t; } tt[2 + SCN_MAX_SERVICES] = {
+        { "payment.timeout", s->pay_timeout }, { "stations.order_service.timeout", s->order_service.timeout } };
+    char paths[SCN_MAX_SERVICES][48];
+    int n = 2;
+    for (int i = 0; i < s->n_services; i++) {
+        snprintf(paths[i], sizeof paths[i], "services[%d].timeout", i);
+        tt[n].path = paths[i];
+        tt[n++].t = s->services[i].timeout;
+    }
+    for (int i = 0; i < n; i++)
+        if (isfinite(tt[i].t) && tt[i].t >= s->horizon)
+            scn__warn(cx, scn__find(cx->doc, tt[i].path), tt[i].path, "%s is not shorter than the horizon (%s): nothing can "
+                      "time out within the run", scn__fmt_dur(tt[i].t, a, sizeof a), scn__fmt_dur(s->horizon, b, sizeof b));
+    if (isfinite(s->pay_timeout) && s->pay_timeout < s->horizon && !scn__pays_first(s))
+        scn__warn(cx, scn__find(cx->doc, "payment.timeout"), "payment.timeout", "the process takes payment on delivery, not "
+                  "through the payment station: no payment can time out");
+}
+
+/* Admission that cannot bind: a rate limit or a waiting room faster than deterministic
+ * arrivals (gaps of 1/rate: the bucket refills, the gate is free, before the next visit) with
+ * no retries; a bucket as large as every visit there can be; patience past the horizon. */
+static void scn__w_admission(scn__wctx *cx)
+{
+    const scn_scenario *s = cx->s;
+    const scn_admission *a = &s->admission;
+    double peak = s->rate;
+    for (int i = 0; i < s->n_sched; i++) peak = s->sched_rate[i] > peak ? s->sched_rate[i] : peak;
+    bool retries = false;
+    for (int i = 0; i < s->n_segments; i++) retries |= s->segments[i].retry_max > 0 && s->segments[i].retry_probability > 0;
+    bool steady = s->deterministic && !s->trace && !retries;
+    char a1[32];
+    if (a->rate_limit) {
+        const char *p = "admission.rate_limit";
+        if (steady && a->rl_rate >= peak)
+            scn__warn(cx, scn__find(cx->doc, p), p, "cannot bind: arrivals are deterministic at most %g per second and the "
+                      "limit refills %g per second, so no visit is ever shed", peak, a->rl_rate);
+        else if (s->max_customers != UINT64_MAX && !retries && a->rl_burst >= (double)s->max_customers)
+            scn__warn(cx, scn__find(cx->doc, p), p, "cannot bind: the burst (%g) covers every visit of the run (max_customers %llu)",
+                      a->rl_burst, (unsigned long long)s->max_customers);
+    }
+    if (a->waiting_room) {
+        const char *p = "admission.waiting_room";
+        if (steady && a->wr_rate >= peak)
+            scn__warn(cx, scn__find(cx->doc, p), p, "cannot bind: arrivals are deterministic at most %g per second and the "
+                      "gate lets %g per second in, so every visit enters at once", peak, a->wr_rate);
+        else if (a->wr_has_patience && scn__dist_min(&a->wr_patience) >= s->horizon)
+            scn__warn(cx, scn__find(cx->doc, "admission.waiting_room.patience"), "admission.waiting_room.patience",
+                      "never ends within the horizon (%s): nobody leaves the waiting room", scn__fmt_dur(s->horizon, a1, sizeof a1));
+    }
+    if (a->sold_out_flag && a->flag_ttl >= s->horizon)
+        scn__warn(cx, scn__find(cx->doc, "admission.sold_out_flag.ttl"), "admission.sold_out_flag.ttl",
+                  "is not shorter than the horizon (%s): the first stock-out of a SKU turns away every later visit that wants "
+                  "only it, for the rest of the run", scn__fmt_dur(s->horizon, a1, sizeof a1));
+}
+
+/* Service settings that change nothing: on_failure "degrade" on a role that has nothing to
+ * give up (it rejects), retries or on_failure on a service that never fails or times out. */
+static void scn__w_services(scn__wctx *cx)
+{
+    const scn_scenario *s = cx->s;
+    bool faulted[SCN_MAX_SERVICES] = { false };
+    for (int i = 0; i < s->n_faults; i++)
+        if (s->faults[i].target == SCN_FT_SERVICE && !s->faults[i].slow && s->faults[i].service >= 0)
+            faulted[s->faults[i].service] = true;
+    for (int i = 0; i < s->n_services; i++) {
+        const scn_service *v = &s->services[i];
+        char p[64];
+        bool fails = v->failure_p > 0 || isfinite(v->timeout) || faulted[i];
+        if (v->degrade && v->role != SCN_ROLE_PROMOTION && v->role != SCN_ROLE_MEMBERSHIP) {
+            snprintf(p, sizeof p, "services[%d].on_failure", i);
+            scn__warn(cx, scn__find(cx->doc, p), p, "\"degrade\" applies to the promotion and membership roles only: a failed "
+                      "call of service \"%s\" rejects the order", v->name);
+        }
+        if (v->retries > 0 && !fails) {
+            snprintf(p, sizeof p, "services[%d].retries", i);
+            scn__warn(cx, scn__find(cx->doc, p), p, "never used: service \"%s\" never fails (failure_probability 0, no timeout, "
+                      "no outage)", v->name);
+        }
+    }
+    if (s->service_calls_parallel && s->n_services < 2)
+        scn__warn(cx, scn__find(cx->doc, "service_calls"), "service_calls", "\"parallel\" changes nothing with %s",
+                  s->n_services ? "one service" : "no services");
+}
+
+/* Faults that cannot matter: a window that starts at or after the horizon, one that ends
+ * before the warmup (nothing it does is counted), one on a station that is not modelled, a
+ * slow window on a payment that takes no time. */
+static void scn__w_faults(scn__wctx *cx)
+{
+    const scn_scenario *s = cx->s;
+    char a[32], b[32];
+    for (int i = 0; i < s->n_faults; i++) {
+        const scn_fault *f = &s->faults[i];
+        char p[48];
+        snprintf(p, sizeof p, "faults[%d]", i);
+        const cJSON *node = scn__find(cx->doc, p);
+        if (f->at >= s->horizon)
+            scn__warn(cx, node, p, "starts at %s, not before the horizon (%s): it never happens",
+                      scn__fmt_dur(f->at, a, sizeof a), scn__fmt_dur(s->horizon, b, sizeof b));
+        else if (f->at + f->duration <= s->warmup)
+            scn__warn(cx, node, p, "ends at %s, before the warmup (%s) ends: nothing it does is counted",
+                      scn__fmt_dur(f->at + f->duration, a, sizeof a), scn__fmt_dur(s->warmup, b, sizeof b));
+        else if (f->target == SCN_FT_ORDER_SERVICE && s->order_service.servers == 0)
+            scn__warn(cx, node, p, "stations.order_service is not modelled (no servers): %s",
+                      f->slow ? "its requests take no time, slow or not" : "an outage is applied to arrivals only");
+        else if (f->target == SCN_FT_WAREHOUSE && s->warehouse.servers == 0)
+            scn__warn(cx, node, p, "stations.warehouse is not modelled (no servers): the fault changes nothing");
+        else if (f->target == SCN_FT_PAYMENT && f->slow && !scn__pays_first(s))
+            scn__warn(cx, node, p, "the process takes payment on delivery, not through the payment station: the fault changes nothing");
+        else if (f->target == SCN_FT_PAYMENT && f->slow && s->n_channels == 0 && s->pay_delay.kind == SIM_CONST && s->pay_delay.a == 0)
+            scn__warn(cx, node, p, "payment.delay is 0: a slow payment still takes no time");
+    }
+}
+
 static void (*const k_checks[])(scn__wctx *) = {
     scn__w_schedule_after_cap,  scn__w_schedule_after_horizon, scn__w_returns_after_horizon, scn__w_refunds_after_horizon,
     scn__w_cancel_after_pay_after_horizon, scn__w_fulfilment_timers, scn__w_coupon_unmatched,
     scn__w_station_unreached,   scn__w_threshold_stuck,
     scn__w_retry_inert, scn__w_abandon, scn__w_session_timeout, scn__w_segment_inert, scn__w_display,
     scn__w_tiers, scn__w_refund, scn__w_return_lines, scn__w_merchant, scn__w_channels, scn__w_modify_address,
+    scn__w_timeouts, scn__w_admission, scn__w_services, scn__w_faults,
 };
 
 int scn_warn(const scn_scenario *s, const jsn_doc *doc, const scn_warn_opts *wo, os_diag *warn)

@@ -11,6 +11,7 @@
 
 #include "olog.h"
 #include "proc.h"
+#include "sim_admit.h"
 #include "sim_queue.h"
 #include "sim_station.h"
 
@@ -23,7 +24,8 @@
 enum sim__ev {
     EV_ARRIVAL = 1, EV_STATION_DONE, EV_PAY_START, EV_DELIVER, EV_TIMER, EV_CANCEL, EV_MODIFY,
     EV_RETURN, EV_SAMPLE, EV_SESSION_TIMEOUT, EV_RETRY, EV_REFUND, EV_MODIFY_ADDRESS,
-    EV_STATION_TIMEOUT   /* u32 the station: its queue's head may have waited its timeout */
+    EV_STATION_TIMEOUT,  /* u32 the station: its queue's head may have waited its timeout */
+    EV_ADMIT_GATE, EV_ADMIT_LEAVE
 };
 enum sim__st { ST_ORDER = 0, ST_PAY = 1, ST_WH = 2, ST_COUNT = 3 };
 _Static_assert(ST_COUNT <= SCN_STATIONS, "scn_station_names lists the simulator's stations in this order");
@@ -77,6 +79,8 @@ typedef struct sim__model {
     double       display_next;/* time of the next display refresh */
     uint8_t     *served;      /* bit per customer: got a served order (customers_served) */
     size_t       served_cap;  /* bytes in served */
+    /* the system around the rules */
+    sim_admit   *adm;         /* admission (rate limit, waiting room, sold-out flag), NULL: none */
 } sim__model;
 _Static_assert(sizeof ((scn_scenario *)0)->more_fsms / sizeof(const fsm_def *) == PROC_MAX_FSMS - 1,
                "a scenario names at most as many processes as the engine runs");
@@ -458,6 +462,7 @@ static uint32_t sim__pick_sku(const sim__model *m, sim_rng *r)
 
 static void sim__served(sim__model *m, const ord_order *o);
 static void sim__retry_order(sim__model *m, ord_order *o);
+static void sim__flag_stockout(sim__model *m, const inv_line *lines, int n);
 
 /* Membership points of the order's tier per unit (0 for a non-member). */
 static int32_t sim__ppu(const sim__model *m, const ord_order *o)
@@ -571,6 +576,7 @@ static void sim__apply_pay(sim__model *m, ord_order *o)
     os_status st = proc_apply(m->pe, o, FSM_PAY, FSM_BUYER, m->now, NULL, &res);
     if (st == OS_ESTOCK) {                          /* implicit payment start was rejected */
         sim__count_o(m, RPT_M_payments_rejected_revalidation, 1, o);
+        sim__flag_stockout(m, o->lines, o->n_lines);
         sim__retry_order(m, o);
         proc_result r2 = { .from = -1, .to = o->state };
         sim__after(m, o, &r2);
@@ -753,6 +759,90 @@ static void sim__order_request(sim__model *m, uint64_t cust, uint32_t j, int seg
     sim__arrive(m, ST_ORDER, (sim_job){ 0, cust, NULL, j | (uint32_t)segi << 16 });
 }
 
+/* ---- admission (sim_admit.c): once per visit, before the order service ---------------- */
+
+/* The orders of a visit go to the order service: `visit` is j | segment << 16, where j is 0
+ * for a new visit (all its orders_per_visit orders) or the index of a retried order (that
+ * order alone). */
+static void sim__visit_orders(sim__model *m, uint64_t cust, uint32_t visit)
+{
+    uint32_t j = visit & 0xFFFFu;
+    int segi = (int)(visit >> 16);
+    const scn_segment *g = &m->s->segments[segi];
+    uint32_t n = j == 0 && g->malicious ? (uint32_t)g->orders_per_visit : 1u;
+    for (uint32_t k = 0; k < n; k++) sim__order_request(m, cust, j + k, segi);
+}
+
+/* The sold-out flag: true when every SKU the visit's orders want is flagged now (the visit is
+ * then turned away, counted once). */
+static bool sim__flag_turns_away(sim__model *m, uint64_t cust, uint32_t visit)
+{
+    if (!m->s->admission.sold_out_flag) return false;
+    uint32_t j = visit & 0xFFFFu;
+    int segi = (int)(visit >> 16);
+    const scn_segment *g = &m->s->segments[segi];
+    uint32_t n = j == 0 && g->malicious ? (uint32_t)g->orders_per_visit : 1u;
+    for (uint32_t k = 0; k < n; k++) {
+        proc_order_req rq;
+        sim__lines(m, cust, j + k, g, &rq);
+        for (int i = 0; i < rq.n_lines; i++)
+            if (!sim_admit_flagged(m->adm, rq.lines[i].sku, m->now)) return false;
+    }
+    sim__count_seg(m, RPT_M_customers_turned_away_by_flag, 1, segi);
+    return true;
+}
+
+/* A visit let in (at once, or by the waiting room's gate) meets the sold-out flag, then its
+ * orders go on. */
+static void sim__admitted(sim__model *m, uint64_t cust, uint32_t visit)
+{
+    if (!sim__flag_turns_away(m, cust, visit)) sim__visit_orders(m, cust, visit);
+}
+
+/* A visit (a new customer, or a retry) arrives: rate limit, waiting room, sold-out flag, in
+ * that order, then its orders. Without admission it goes straight on (no draw, no state). */
+static void sim__visit(sim__model *m, uint64_t cust, uint32_t visit)
+{
+    if (!m->adm) { sim__visit_orders(m, cust, visit); return; }
+    int segi = (int)(visit >> 16);
+    if (!sim_admit_rate(m->adm, m->now)) { sim__count_seg(m, RPT_M_customers_shed, 1, segi); return; }
+    uint64_t seq;
+    double gate;
+    switch (sim_admit_room_arrive(m->adm, m->now, cust, visit, sim__counting(m), &seq, &gate)) {
+    case SIM_ROOM_SHED: sim__count_seg(m, RPT_M_customers_shed, 1, segi); return;
+    case SIM_ROOM_IN: sim__admitted(m, cust, visit); return;
+    case SIM_ROOM_WAIT: break;
+    }
+    if (isfinite(gate)) sim__at(m, gate, EV_ADMIT_GATE, NULL, 0, 0);
+    const scn_admission *a = &m->s->admission;
+    if (a->wr_has_patience) {
+        double p = sim__draw(m, &a->wr_patience, SIM_P_PATIENCE, cust, visit & 0xFFFFu);
+        sim__at(m, m->now + p, EV_ADMIT_LEAVE, NULL, seq, visit);
+    }
+}
+
+/* The waiting room's gate opens: the first visit still waiting goes in; the gate re-arms
+ * 1/release_rate later while visits wait. */
+static void sim__admit_gate(sim__model *m)
+{
+    uint64_t cust;
+    uint32_t visit;
+    double next;
+    bool in = sim_admit_room_release(m->adm, m->now, sim__counting(m), &cust, &visit, &next);
+    if (isfinite(next)) sim__at(m, next, EV_ADMIT_GATE, NULL, 0, 0);
+    if (in) sim__admitted(m, cust, visit);
+}
+
+/* A stock-out rejection of a request for these lines flags each SKU that could not be
+ * served (available below the line's quantity) for the sold-out flag's ttl. */
+static void sim__flag_stockout(sim__model *m, const inv_line *lines, int n)
+{
+    if (!m->adm || !m->s->admission.sold_out_flag) return;
+    const inv_store *inv = proc_inventory(m->pe);
+    for (int i = 0; i < n; i++)
+        if (inv_available(inv_sku(inv, lines[i].sku)) < lines[i].qty) sim_admit_flag(m->adm, lines[i].sku, m->now);
+}
+
 /* Counts the customer of a served order in customers_served, once per customer (a bit per
  * customer id; the bitmap grows by doubling). */
 static void sim__served(sim__model *m, const ord_order *o)
@@ -829,6 +919,7 @@ static void sim__create(sim__model *m, uint64_t cust, uint32_t j, int segi)
     if (st == OS_ERISK || st == OS_ELIMIT) { sim__count_seg(m, RPT_M_orders_blocked_risk, 1, segi); return; }
     if (st == OS_ESTOCK) {
         sim__count_seg(m, RPT_M_orders_rejected_stockout, 1, segi);
+        sim__flag_stockout(m, rq.lines, rq.n_lines);
         if (!g->malicious && m->tot->locked > 0 && inv_short_while_locked(proc_inventory(m->pe), rq.lines, rq.n_lines))
             sim__count_seg(m, RPT_M_genuine_rejected_while_locked, 1, segi);
         sim__retry(m, cust, j, segi);
@@ -1026,10 +1117,8 @@ static void sim__arrival(sim__model *m)
         double u = sim__u(m, SIM_P_SEGMENT, cust, 0);
         while (segi + 1 < m->s->n_segments && u >= m->seg_cum_share[segi]) segi++;
     }
-    const scn_segment *g = &m->s->segments[segi];
     sim__count_seg(m, RPT_M_customers, 1, segi);
-    int n = g->malicious ? g->orders_per_visit : 1;
-    for (int j = 0; j < n; j++) sim__order_request(m, cust, (uint32_t)j, segi);
+    sim__visit(m, cust, (uint32_t)segi << 16);
     sim__schedule_arrival(m);
 }
 
@@ -1158,6 +1247,8 @@ static void sim__setup(sim__model *m)
      * more servers than there can ever be payments in flight. */
     if (m->st[ST_PAY].servers == 0) m->st[ST_PAY].servers = 1 << 30;
     if (s->display && s->display_refresh > 0) m->display = xcalloc((size_t)s->n_skus, sizeof *m->display);
+    const scn_admission *a = &s->admission;
+    if (a->rate_limit || a->waiting_room || a->sold_out_flag) m->adm = sim_admit_create(a, s->n_skus);
 }
 
 /* Sizes the run's breakdowns from the scenario (no allocation per event afterwards) and
@@ -1281,6 +1372,8 @@ static void sim__finish(sim__model *m)
         if (st->n_other && st->wait.count)
             o->mean_service = ((double)(st->wait.count - st->n_other) * o->mean_service + st->demand_other) / (double)st->wait.count;
     }
+    if (m->adm && s->admission.waiting_room && r->nstations < RPT_MAX_STATIONS)
+        sim_admit_station(m->adm, &r->st[r->nstations++]);
     sim__bd_finish(m);
     /* Invariants: the core's, plus the simulator's own bookkeeping, and every breakdown
      * adding up to its total. */
@@ -1390,6 +1483,7 @@ static void sim__on_pay_start(sim__model *m, ord_order *o, bool abandoned)
     os_status st = proc_pay_start(m->pe, o, m->now);
     if (st == OS_ESTOCK) {
         sim__count_o(m, RPT_M_payments_rejected_revalidation, 1, o);
+        sim__flag_stockout(m, o->lines, o->n_lines);
         sim__retry_order(m, o);
         proc_result r2 = { .from = -1, .to = o->state };
         sim__after(m, o, &r2);
@@ -1452,7 +1546,11 @@ static void sim__dispatch(sim__model *m, const sim_event *ev)
     case EV_STATION_TIMEOUT: sim__station_timeout(m, (int)ev->u32); return;
     case EV_RETRY:   /* u64 the customer, u32 the order index | segment << 16 */
         sim__count_seg(m, RPT_M_retries, 1, (int)(ev->u32 >> 16));
-        sim__order_request(m, ev->u64, ev->u32 & 0xFFFFu, (int)(ev->u32 >> 16));
+        sim__visit(m, ev->u64, ev->u32);
+        return;
+    case EV_ADMIT_GATE: sim__admit_gate(m); return;
+    case EV_ADMIT_LEAVE:
+        if (sim_admit_room_leave(m->adm, ev->u64)) sim__count_seg(m, RPT_M_customers_left_waiting_room, 1, (int)(ev->u32 >> 16));
         return;
     default: break;
     }
@@ -1547,6 +1645,7 @@ static void sim__close(sim__model *m)
     free(m->demand_cum);
     free(m->display);
     free(m->served);
+    sim_admit_destroy(m->adm);
     sim_queue_destroy(m->q);
     proc_destroy(m->pe);
 }

@@ -30,7 +30,9 @@ enum sim_purpose {
     SIM_P_TIER, SIM_P_REFUND, SIM_P_REFUND_DELAY, SIM_P_MERCHANT_CANCEL, SIM_P_RETURN_REJECT, SIM_P_RETURN_LINE,
     SIM_P_CHANNEL,
     /* the shipping address changed */
-    SIM_P_MODIFY_ADDRESS, SIM_P_MODIFY_ADDRESS_DELAY, SIM_P_NEW_ADDRESS
+    SIM_P_MODIFY_ADDRESS, SIM_P_MODIFY_ADDRESS_DELAY, SIM_P_NEW_ADDRESS,
+    /* the system around the rules: waiting-room patience, calls to the services */
+    SIM_P_PATIENCE, SIM_P_SVC_TIME, SIM_P_SVC_FAIL
 };
 
 static inline uint64_t sim__splitmix(uint64_t *x)

@@ -396,6 +396,16 @@ static warn_case warn_cases[] = {
       "t.json:2:42: warning: thresholds.orders_refunded_by_buyer: orders_refunded_by_buyer is always 0 here (no segment has a refund_probability above 0), so this threshold always passes" },
     { "threshold on address changes nobody makes", "{\"name\":\"t\",\"horizon\":\"1h\",\"catalog\":[{\"sku\":\"a\",\"stock\":5,\"price\":1}],\n\"thresholds\":{\"addresses_modified\":\"< 5\"},\"customers\":{\"arrivals\":{\"rate\":1},\"segments\":[{\"name\":\"g\",\"share\":1}]}}",
       "t.json:2:36: warning: thresholds.addresses_modified: addresses_modified is always 0 here (no segment has a modify_address_probability above 0), so this threshold always passes" },
+    { "a rate limit deterministic arrivals never reach", "{\"name\":\"t\",\"horizon\":\"1h\",\"catalog\":[{\"sku\":\"a\",\"stock\":5,\"price\":1}],\n\"admission\":{\"rate_limit\":{\"rate\":5}},\"customers\":{\"arrivals\":{\"process\":\"deterministic\",\"rate\":2},\"segments\":[{\"name\":\"g\",\"share\":1}]}}",
+      "t.json:2:27: warning: admission.rate_limit: cannot bind: arrivals are deterministic at most 2 per second and the limit refills 5 per second, so no visit is ever shed" },
+    { "a waiting room deterministic arrivals never fill", "{\"name\":\"t\",\"horizon\":\"1h\",\"catalog\":[{\"sku\":\"a\",\"stock\":5,\"price\":1}],\n\"admission\":{\"waiting_room\":{\"release_rate\":2}},\"customers\":{\"arrivals\":{\"process\":\"deterministic\",\"rate\":2},\"segments\":[{\"name\":\"g\",\"share\":1}]}}",
+      "t.json:2:29: warning: admission.waiting_room: cannot bind: arrivals are deterministic at most 2 per second and the gate lets 2 per second in, so every visit enters at once" },
+    { "a waiting room's patience beyond the horizon", "{\"name\":\"t\",\"horizon\":\"1h\",\"catalog\":[{\"sku\":\"a\",\"stock\":5,\"price\":1}],\n\"admission\":{\"waiting_room\":{\"release_rate\":2,\"patience\":{\"dist\":\"const\",\"value\":\"2h\"}}},\"customers\":{\"arrivals\":{\"rate\":1},\"segments\":[{\"name\":\"g\",\"share\":1}]}}",
+      "t.json:2:58: warning: admission.waiting_room.patience: never ends within the horizon (1 h): nobody leaves the waiting room" },
+    { "a sold-out flag for the whole run", "{\"name\":\"t\",\"horizon\":\"1h\",\"catalog\":[{\"sku\":\"a\",\"stock\":5,\"price\":1}],\n\"admission\":{\"sold_out_flag\":{\"ttl\":\"1h\"}},\"customers\":{\"arrivals\":{\"rate\":1},\"segments\":[{\"name\":\"g\",\"share\":1}]}}",
+      "t.json:2:37: warning: admission.sold_out_flag.ttl: is not shorter than the horizon (1 h): the first stock-out of a SKU turns away every later visit that wants only it, for the rest of the run" },
+    { "threshold on shedding without a limit", "{\"name\":\"t\",\"horizon\":\"1h\",\"catalog\":[{\"sku\":\"a\",\"stock\":5,\"price\":1}],\n\"thresholds\":{\"customers_shed\":\"< 5\"},\"customers\":{\"arrivals\":{\"rate\":1},\"segments\":[{\"name\":\"g\",\"share\":1}]}}",
+      "t.json:2:32: warning: thresholds.customers_shed: customers_shed is always 0 here (no admission rate_limit and no waiting_room capacity), so this threshold always passes" },
 };
 
 /* Loads `text` as t.json and returns its warnings under `wo` in *w (caller finalises). */

@@ -96,6 +96,27 @@ static const char *soak_channels(char *buf, size_t n)
     return buf;
 }
 
+/* The system around the rules (docs/scenarios.md "Admission"): each mechanism one time in
+ * three, with settings that bind often. ",KEY:VALUE..." or "". */
+static const char *soak_system(char *buf, size_t n)
+{
+    char d[128];
+    size_t u = 0;
+    buf[0] = '\0';
+    bool rl = soak_u() < 1.0 / 3, wr = soak_u() < 1.0 / 3, fl = soak_u() < 1.0 / 3;
+    if (rl || wr || fl) {
+        u += (size_t)snprintf(buf + u, n - u, ",\"admission\":{");
+        if (rl) u += (size_t)snprintf(buf + u, n - u, "\"rate_limit\":{\"rate\":%g,\"burst\":%d}", 0.2 + soak_u() * 5, soak_i(1, 20));
+        if (wr)
+            u += (size_t)snprintf(buf + u, n - u, "%s\"waiting_room\":{\"release_rate\":%g%s%s}", rl ? "," : "", 0.2 + soak_u() * 5,
+                                  soak_u() < 0.5 ? ",\"capacity\":20" : "",
+                                  soak_u() < 0.5 ? (snprintf(d + 64, 64, ",\"patience\":{\"dist\":\"exp\",\"mean\":%d}", soak_i(1, 120)), d + 64) : "");
+        if (fl) u += (size_t)snprintf(buf + u, n - u, "%s\"sold_out_flag\":{\"ttl\":%d}", rl || wr ? "," : "", soak_i(1, 300));
+        u += (size_t)snprintf(buf + u, n - u, "}");
+    }
+    return buf;
+}
+
 /* Writes one random scenario into buf. */
 static void soak_scenario(char *buf, size_t n, int k)
 {
@@ -141,16 +162,18 @@ static void soak_scenario(char *buf, size_t n, int k)
         u += (size_t)snprintf(buf + u, n - u, "\"stations\":{\"order_service\":{\"servers\":%d,\"service\":{\"dist\":\"exp\",\"mean\":0.2}},"
                               "\"warehouse\":{\"servers\":%d,\"service\":%s}},", soak_i(1, 4), soak_i(1, 5), soak_dist(d6, sizeof d6, true));
     u += (size_t)snprintf(buf + u, n - u, "\"fulfilment\":{\"delivery\":{\"dist\":\"exp\",\"mean\":%d},\"auto_confirm_after\":%d,"
-                          "\"complete_after\":%d,\"restock_probability\":%g%s},\"process\":\"%s\"}",
+                          "\"complete_after\":%d,\"restock_probability\":%g%s},\"process\":\"%s\"",
                           soak_i(10, 600), soak_i(60, 1200), soak_i(60, 1200), soak_u(), soak_fulfilment_rules(fr, sizeof fr),
                           processes[soak_i(0, 2)]);
+    char sys[1024];
+    u += (size_t)snprintf(buf + u, n - u, "%s}", soak_system(sys, sizeof sys));
     OS_ASSERT(u < n);
 }
 
 Test(soak, random_scenarios_keep_every_invariant, .timeout = 120)
 {
     soak_state = 20261125;
-    int runs = 0, every = 0, features[14] = { 0 };
+    int runs = 0, every = 0, features[17] = { 0 };
     double events = 0;
     static char text[16384];
     for (int k = 0; k < 400; k++) {
@@ -195,6 +218,9 @@ Test(soak, random_scenarios_keep_every_invariant, .timeout = 120)
         features[11] += r.m[RPT_M_addresses_modified] > 0 && r.m[RPT_M_address_changes_refused] > 0;
         features[12] += r.m[RPT_M_order_reads] > 0;
         features[13] += strchr(r.process, '+') != NULL;
+        features[14] += r.m[RPT_M_customers_shed] > 0;
+        features[15] += r.m[RPT_M_customers_left_waiting_room] > 0;
+        features[16] += r.m[RPT_M_customers_turned_away_by_flag] > 0;
         runs++;
         every += o.check_every_event;
         events += (double)r.events;
@@ -207,8 +233,10 @@ Test(soak, random_scenarios_keep_every_invariant, .timeout = 120)
     cr_expect_gt(events, 100000, "the walk did real work");
     cr_log_info("soak: runs with abandoned sessions %d, bots buying %d, retries %d, display turning away %d, points "
                 "earned and returned %d, buyers' refunds %d, merchant cancels %d, returns rejected %d, partial returns %d, "
-                "split orders %d, several channels %d, address changes made and refused %d, reads %d, mixed processes %d",
+                "split orders %d, several channels %d, address changes made and refused %d, reads %d, mixed processes %d, "
+                "shed %d, left the waiting room %d, turned away by the sold-out flag %d",
                 features[0], features[1], features[2], features[3], features[4], features[5], features[6], features[7],
-                features[8], features[9], features[10], features[11], features[12], features[13]);
-    for (int i = 0; i < 14; i++) cr_expect_gt(features[i], 20, "each new behaviour happened in many runs (%d: %d)", i, features[i]);
+                features[8], features[9], features[10], features[11], features[12], features[13], features[14], features[15],
+                features[16]);
+    for (int i = 0; i < 17; i++) cr_expect_gt(features[i], 20, "each new behaviour happened in many runs (%d: %d)", i, features[i]);
 }
