@@ -41,7 +41,7 @@ const char *cli_paint(FILE *f, const char *text, bool good, char *buf, size_t n)
 
 const cli_cmd *const cli_commands[] = { &cmd_run_entry, &cmd_compare_entry, &cmd_sweep_entry, &cmd_optimize_entry, &cmd_check_entry,
                                         &cmd_validate_entry, &cmd_fsm_entry, &cmd_history_entry, &cmd_report_entry, &cmd_merge_entry,
-                                        &cmd_fit_entry, NULL };
+                                        &cmd_fit_entry, &cmd_strategies_entry, NULL };
 
 bool cli_takes(const cli_cmd *c, const char *name)
 {

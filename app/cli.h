@@ -211,7 +211,8 @@ int cli_recorded_warnings(const char *scenario_json, const char *strategy, os_di
 void cli_out_dir(const cli_opts *o, const scn_scenario *s, char *buf, size_t n);
 
 extern const cli_cmd cmd_run_entry, cmd_validate_entry, cmd_fsm_entry, cmd_compare_entry, cmd_check_entry,
-    cmd_history_entry, cmd_report_entry, cmd_merge_entry, cmd_sweep_entry, cmd_fit_entry, cmd_optimize_entry;
+    cmd_history_entry, cmd_report_entry, cmd_merge_entry, cmd_sweep_entry, cmd_fit_entry, cmd_optimize_entry,
+    cmd_strategies_entry;
 /* `report --sweep ID` lives with the sweep command. */
 int cmd_sweep_report(cli_opts *o, const char *sweep_id);
 /* `report --optimize ID` lives with the optimize command: it replays the recorded runs with

@@ -281,9 +281,11 @@ static void roo_pay_fail(inv_store *s, const inv_opts *o, const inv_req *r)
     (void)s; (void)o; (void)r; /* the lock stays until expiry */
 }
 
-const inv_strategy inv_reduce_on_order = {
+static const inv_strategy inv__reduce_on_order = {
     .name = "reduce_on_order",
     .summary = "locks stock when the order is created; payment turns the lock into a sale",
+    .locks_at = INV_AT_ORDER_CREATION,
+    .deducts_at = INV_AT_PAYMENT,
     .may_oversell = false,
     .on_create = roo_create,
     .on_pay_start = roo_pay_start,
@@ -315,9 +317,11 @@ static void rop_pay_fail(inv_store *s, const inv_opts *o, const inv_req *r)
     (void)s; (void)o; (void)r;
 }
 
-const inv_strategy inv_reduce_on_payment = {
+static const inv_strategy inv__reduce_on_payment = {
     .name = "reduce_on_payment",
     .summary = "checks stock at order time without locking; a successful payment deducts it",
+    .locks_at = INV_AT_NEVER,
+    .deducts_at = INV_AT_PAYMENT,
     .may_oversell = true,
     .on_create = rop_create,
     .on_pay_start = rop_pay_start,
@@ -341,9 +345,11 @@ static void roc_pay_fail(inv_store *s, const inv_opts *o, const inv_req *r)
     inv_release(s, r);
 }
 
-const inv_strategy inv_reserve_on_checkout = {
+static const inv_strategy inv__reserve_on_checkout = {
     .name = "reserve_on_checkout",
     .summary = "checks stock at order time; locks it when payment starts, releases it if payment fails",
+    .locks_at = INV_AT_PAYMENT_START,
+    .deducts_at = INV_AT_PAYMENT,
     .may_oversell = false,
     .on_create = rop_create,
     .on_pay_start = roc_pay_start,
@@ -351,8 +357,8 @@ const inv_strategy inv_reserve_on_checkout = {
     .on_pay_fail = roc_pay_fail,
 };
 
-static const inv_strategy *const inv__all[] = { &inv_reduce_on_order, &inv_reduce_on_payment,
-                                                &inv_reserve_on_checkout, NULL };
+static const inv_strategy *const inv__all[] = { &inv__reduce_on_order, &inv__reduce_on_payment,
+                                                &inv__reserve_on_checkout, NULL };
 
 const inv_strategy *const *inv_strategies(void) { return inv__all; }
 
@@ -362,6 +368,24 @@ const inv_strategy *inv_strategy_find(const char *name)
         if (strcmp(inv__all[i]->name, name) == 0) return inv__all[i];
     return NULL;   /* a descriptor list, not a name table: os_name_find does not apply */
 }
+
+const inv_strategy *inv_strategy_locking_at(inv_moment m)
+{
+    for (int i = 0; inv__all[i]; i++)
+        if (inv__all[i]->locks_at == m) return inv__all[i];
+    return NULL;
+}
+
+bool inv_strategy_may_oversell(const inv_strategy *st) { return st->may_oversell; }
+
+static const char *const inv__moment_names[] = {
+#define INV__MN(id, name) name,
+    INV_MOMENT_LIST(INV__MN)
+#undef INV__MN
+};
+_Static_assert(sizeof inv__moment_names / sizeof inv__moment_names[0] == INV_MOMENT_COUNT, "one name per moment");
+
+const char *inv_moment_name(inv_moment m) { return (unsigned)m < INV_MOMENT_COUNT ? inv__moment_names[m] : "?"; }
 
 /* ---- internals for tests (inv_int.h) ---------------------------------------------------- */
 

@@ -128,10 +128,32 @@ typedef struct inv_req {
     bool           *holds_lock; /* in/out: the order has its units locked */
 } inv_req;
 
+/* When a strategy moves an order's stock. X(ID, name as `ordersim strategies` prints it). */
+#define INV_MOMENT_LIST(X)                  \
+    X(NEVER,           "never")             \
+    X(ORDER_CREATION,  "order_creation")    \
+    X(PAYMENT_START,   "payment_start")     \
+    X(PAYMENT,         "payment")
+
+typedef enum inv_moment {
+#define INV__MO(id, name) INV_AT_##id,
+    INV_MOMENT_LIST(INV__MO)
+#undef INV__MO
+    INV_MOMENT_COUNT
+} inv_moment;
+
+const char *inv_moment_name(inv_moment m);
+
+/* A strategy is a descriptor: what it does (the hooks) and what that means, stated as data
+ * (when it locks, when it deducts, whether it may oversell), so no caller tells strategies
+ * apart by name or by address. Hooks and facts must agree (tests/test_strategy.c checks it
+ * on a run of each strategy). */
 typedef struct inv_strategy {
     const char *name;       /* as scenarios spell it */
     const char *summary;    /* one line for reports */
-    bool        may_oversell; /* false: on_hand never goes below zero */
+    inv_moment  locks_at;   /* when the order's units are locked: never, at creation or at payment start */
+    inv_moment  deducts_at; /* when on-hand stock is reduced (the sale) */
+    bool        may_oversell; /* false: on_hand never goes below zero; read it through inv_strategy_may_oversell */
     /* Order creation: lock (OS_ESTOCK when too few available) or only check. */
     os_status (*on_create)(inv_store *s, const inv_opts *o, const inv_req *r);
     /* Payment starts: revalidate or lock; OS_ESTOCK rejects the order. */
@@ -143,14 +165,20 @@ typedef struct inv_strategy {
     void (*on_pay_fail)(inv_store *s, const inv_opts *o, const inv_req *r);
 } inv_strategy;
 
-extern const inv_strategy inv_reduce_on_order;
-extern const inv_strategy inv_reduce_on_payment;
-extern const inv_strategy inv_reserve_on_checkout;
-
 /* Finds a strategy by name; NULL when unknown. */
 const inv_strategy *inv_strategy_find(const char *name);
 /* The NULL-terminated list of all strategies, in the order `compare` runs them. */
 const inv_strategy *const *inv_strategies(void);
+/* The first strategy (in inv_strategies order) that locks at moment m; NULL when none. A
+ * process that commits stock at creation (cash on delivery) runs its creation under the one
+ * that locks at order creation, whatever the scenario's strategy. */
+const inv_strategy *inv_strategy_locking_at(inv_moment m);
+/* Whether stock can go below zero under strategy st: the one place that answers it (the
+ * simulator's invariants, the oversold check, the scenario warnings all ask here, never
+ * the field). Today it is the descriptor's may_oversell; when stock stores and injected
+ * faults arrive, it becomes a function of the strategy, the store and the faults, and this
+ * is where their arguments go. */
+bool inv_strategy_may_oversell(const inv_strategy *st);
 /* Releases the order's lock if it holds one (cancel, expiry, rejection). */
 void inv_release(inv_store *s, const inv_req *r);
 

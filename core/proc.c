@@ -128,7 +128,10 @@ static inv_req proc__req(ord_order *o, double t)
  * delivery) always lock then, whatever the scenario's strategy. */
 static const inv_strategy *proc__create_strategy(const proc_engine *pe, const fsm_def *def)
 {
-    return fsm_stock_hook_of(def) == FSM_STOCK_ON_CREATE ? &inv_reduce_on_order : pe->strat;
+    if (fsm_stock_hook_of(def) != FSM_STOCK_ON_CREATE) return pe->strat;
+    const inv_strategy *st = inv_strategy_locking_at(INV_AT_ORDER_CREATION);
+    OS_ASSERT(st);   /* some strategy must lock at creation, or cash on delivery cannot run */
+    return st;
 }
 
 /* What creation does with stock: the create strategy's hook when the initial state holds
@@ -239,11 +242,11 @@ os_status proc_pay_fail(proc_engine *pe, ord_order *o, double t)
 }
 
 /* True when the strategy in force holds a lock for every order in a locked state (not
- * only while it pays): reduce_on_order, and any strategy under a process that commits
- * stock at creation. */
+ * only while it pays): a strategy that locks at creation (reduce_on_order), and any
+ * strategy under a process that commits stock at creation. */
 static bool proc__locks_while_locked(const proc_engine *pe, const ord_order *o)
 {
-    return proc__create_strategy(pe, pe->fsms[o->fsm]) == &inv_reduce_on_order;
+    return proc__create_strategy(pe, pe->fsms[o->fsm])->locks_at == INV_AT_ORDER_CREATION;
 }
 
 /* Releases a held lock, and puts sold units back (restock) or writes them off. */
@@ -314,7 +317,7 @@ static os_status proc__stock(proc_engine *pe, ord_order *o, unsigned op, bool re
         if (o->holds_lock) {
             inv_sell_locked(pe->inv, o->lines, o->n_lines, r.malicious, o->id, t);
             o->holds_lock = false;
-        } else if (inv_sell(pe->inv, o->lines, o->n_lines, pe->strat->may_oversell && !pe->opts.oversell_refund, o->id, t,
+        } else if (inv_sell(pe->inv, o->lines, o->n_lines, inv_strategy_may_oversell(pe->strat) && !pe->opts.oversell_refund, o->id, t,
                             shortfall) != OS_OK) {
             return OS_ESTOCK;
         }
@@ -606,7 +609,7 @@ int proc_check(const proc_engine *pe, os_diag *diag)
                         i, (long long)c->locked, (long long)c->locked_malicious, (long long)locked[i], (long long)mal[i]);
             bad++;
         }
-        if (!pe->strat->may_oversell && (c->oversold != 0 || c->on_hand < 0)) {
+        if (!inv_strategy_may_oversell(pe->strat) && (c->oversold != 0 || c->on_hand < 0)) {
             os_diag_add(diag, "stock: SKU %d oversold %lld units (on hand %lld) under %s, which must never oversell",
                         i, (long long)c->oversold, (long long)c->on_hand, pe->strat->name);
             bad++;

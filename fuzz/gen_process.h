@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "fsm.h"
+#include "inv.h"
 
 typedef struct gen_src {
     const uint8_t *p;   /* steering bytes (may be NULL) */
@@ -168,7 +169,9 @@ static void gen_definition(gen_src *g, char *buf, size_t cap)
  * callers swap in the generated definition after loading). */
 static void gen_scenario(gen_src *g, char *buf, size_t cap, const char *process)
 {
-    static const char *const strategies[] = { "reduce_on_order", "reduce_on_payment", "reserve_on_checkout" };
+    const inv_strategy *const *strategies = inv_strategies();   /* every strategy: a new one is tested too */
+    int nstrategies = 0;
+    while (strategies[nstrategies]) nstrategies++;
     static const char *const durs[] = { "0", "1", "30", "120", "600" };
     size_t u = 0;
     int nsku = 1 + (int)gen_pick(g, 3);
@@ -185,7 +188,7 @@ static void gen_scenario(gen_src *g, char *buf, size_t cap, const char *process)
             "\"return_budget\": %s}, {\"id\": \"c\", \"type\": \"coupon\", \"value\": 3}], ",
             1 + gen_pick(g, 5), 5 + gen_pick(g, 60), gen_pick(g, 2) ? "true" : "false");
     gen_cat(buf, cap, &u, "\"inventory\": {\"strategy\": \"%s\", \"order_expiry\": %s, \"revalidate_before_payment\": %s, "
-            "\"oversell\": \"%s\"", strategies[gen_pick(g, 3)], durs[1 + gen_pick(g, 4)],
+            "\"oversell\": \"%s\"", strategies[gen_pick(g, (uint32_t)nstrategies)]->name, durs[1 + gen_pick(g, 4)],
             gen_pick(g, 2) ? "true" : "false", gen_pick(g, 2) ? "allow" : "refund");
     if (gen_pick(g, 2)) gen_cat(buf, cap, &u, ", \"display\": {\"refresh\": %s}", durs[gen_pick(g, 5)]);
     gen_cat(buf, cap, &u, "}, ");

@@ -1090,11 +1090,13 @@ static void scn__inventory(scn__ctx *cx, const cJSON *root)
     if (scn__str(cx, inv, "inventory", "strategy", false, s->strategy, sizeof s->strategy) && !inv_strategy_find(s->strategy)) {
         const char *names[8];
         int n = 0;
+        char list[256] = "";
         for (const inv_strategy *const *st = inv_strategies(); *st && n < 8; st++) names[n++] = (*st)->name;
+        for (int i = 0; i < n; i++)       /* "a, b or c" */
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i == 0 ? "" : i + 1 < n ? ", " : " or ", names[i]);
         const char *best = os_name_closest(names, n, s->strategy, 3);
-        SCN__ERR(cx, scn__member(inv, "strategy"), "inventory.strategy",
-                 "unknown strategy \"%s\"%s%s%s, expected reduce_on_order, reduce_on_payment or reserve_on_checkout",
-                 s->strategy, best ? " (did you mean \"" : "", best ? best : "", best ? "\"?)" : "");
+        SCN__ERR(cx, scn__member(inv, "strategy"), "inventory.strategy", "unknown strategy \"%s\"%s%s%s, expected %s",
+                 s->strategy, best ? " (did you mean \"" : "", best ? best : "", best ? "\"?)" : "", list);
     }
     if (scn__dur(cx, inv, "inventory", "order_expiry", false, &s->order_expiry) && s->order_expiry <= 0)
         SCN__ERR(cx, scn__member(inv, "order_expiry"), "inventory.order_expiry", "found 0, expected a duration > 0");

@@ -351,10 +351,10 @@ static bool scn__never_oversells(const scn__wctx *cx)
     if (!cx->wo || !cx->wo->all_strategies) {
         const char *name = cx->wo && cx->wo->strategy ? cx->wo->strategy : cx->s->strategy;
         const inv_strategy *st = inv_strategy_find(name);
-        return st && !st->may_oversell;
+        return st && !inv_strategy_may_oversell(st);
     }
     for (const inv_strategy *const *st = inv_strategies(); *st; st++)
-        if ((*st)->may_oversell) return false;
+        if (inv_strategy_may_oversell(*st)) return false;
     return true;
 }
 

@@ -112,24 +112,24 @@ Test(mixed, switching_a_segment_to_virtual_moves_no_count_before_payment)
      * to payment, so switching the genuine segment to virtual leaves every segment's
      * customers, orders created, paid, expired and cancelled and money captured exactly as
      * they were, under every strategy; only fulfilment changes (no warehouse work). */
-    static const char *const strategies[] = { "reduce_on_order", "reduce_on_payment", "reserve_on_checkout" };
+    const inv_strategy *const *strategies = inv_strategies();   /* every strategy: a new one is tested too */
     static const int same[] = { RPT_M_customers, RPT_M_orders_created, RPT_M_orders_paid, RPT_M_orders_expired, RPT_M_orders_cancelled,
                                 RPT_M_captured_total, RPT_M_units_sold };
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; strategies[k]; k++) {
         char a_text[2048], b_text[2048];
-        snprintf(a_text, sizeof a_text, ample, strategies[k], "");
-        snprintf(b_text, sizeof b_text, ample, strategies[k], ",\"process\":\"virtual\"");
+        snprintf(a_text, sizeof a_text, ample, strategies[k]->name, "");
+        snprintf(b_text, sizeof b_text, ample, strategies[k]->name, ",\"process\":\"virtual\"");
         rpt_run a, b;
         scn_text_run(a_text, &a, false);
         scn_text_run(b_text, &b, false);
         cr_assert(a.m[RPT_M_orders_paid] > 50);
         for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
-            cr_expect_eq(a.m[same[i]], b.m[same[i]], "%s: %s", strategies[k], rpt_metric_name((rpt_metric)same[i]));
+            cr_expect_eq(a.m[same[i]], b.m[same[i]], "%s: %s", strategies[k]->name, rpt_metric_name((rpt_metric)same[i]));
             int c = rpt_bd_column(RPT_BD_SEGMENT, same[i]);
             for (int row = 0; row < 2; row++)
                 cr_expect_eq(a.bd[RPT_BD_SEGMENT].v[(size_t)row * (size_t)a.bd[RPT_BD_SEGMENT].ncols + (size_t)c],
                              b.bd[RPT_BD_SEGMENT].v[(size_t)row * (size_t)b.bd[RPT_BD_SEGMENT].ncols + (size_t)c],
-                             "%s: segment %d %s", strategies[k], row, rpt_metric_name((rpt_metric)same[i]));
+                             "%s: segment %d %s", strategies[k]->name, row, rpt_metric_name((rpt_metric)same[i]));
         }
         cr_expect_gt(served(&a, "warehouse"), 0);
         cr_expect_eq(served(&b, "warehouse"), 0, "only the genuine segment paid, and it is virtual now");

@@ -256,7 +256,7 @@ Test(proc, payment_splits_an_order_by_warehouse)
 Test(risk, limits_unpaid_orders_and_units_per_user)
 {
     proc_sku sku = { .stock = 100, .price = 100, .max_per_user = 2 };
-    proc_config c = { .fsm = fsm_builtin("b2c"), .strategy = &inv_reduce_on_order, .n_skus = 1, .skus = &sku,
+    proc_config c = { .fsm = fsm_builtin("b2c"), .strategy = inv_strategy_find("reduce_on_order"), .n_skus = 1, .skus = &sku,
                       .max_unpaid_per_user = 2 };
     proc_engine *pe = proc_create(&c);
     ord_order *a = place(pe, 7, 1, OS_OK);

@@ -69,8 +69,8 @@ static void one_definition(const uint8_t *bytes, size_t n, uint64_t seed, prop_t
     os_diag_fini(&d);
     t->ran++;
     gen_scenario(&g, stext, sizeof stext, "b2c");
-    static const char *const strategies[] = { "reduce_on_order", "reduce_on_payment", "reserve_on_checkout" };
-    for (int k = 0; k < 3; k++) {
+    const inv_strategy *const *strategies = inv_strategies();   /* every strategy: a new one is tested too */
+    for (int k = 0; strategies[k]; k++) {
         scn_scenario *s = load_scenario(stext);
         os_diag_init(&d);
         s->fsm = load_def(dtext, &d);        /* owned by the scenario from here */
@@ -78,7 +78,7 @@ static void one_definition(const uint8_t *bytes, size_t n, uint64_t seed, prop_t
         cr_assert_not_null(s->fsm);
         rpt_run r;
         rpt_run_init(&r);
-        sim_opts o = { .strategy = strategies[k], .seed = seed, .ledger = true, .check_every_event = seed % 50 == 0 };
+        sim_opts o = { .strategy = strategies[k]->name, .seed = seed, .ledger = true, .check_every_event = seed % 50 == 0 };
         os_status st = sim_run(s, &o, &r);
         t->runs++;
         if (st == OS_EDATA) {
@@ -87,9 +87,9 @@ static void one_definition(const uint8_t *bytes, size_t n, uint64_t seed, prop_t
             cr_assert(strstr(r.violations.msgs[0], "its path: ") != NULL, "%s", r.violations.msgs[0]);
         } else {
             cr_assert_eq(st, OS_OK);
-            for (int i = 0; i < r.violations.count; i++) cr_log_error("seed %llu %s: %s", (unsigned long long)seed, strategies[k], r.violations.msgs[i]);
+            for (int i = 0; i < r.violations.count; i++) cr_log_error("seed %llu %s: %s", (unsigned long long)seed, strategies[k]->name, r.violations.msgs[i]);
             cr_assert(r.invariants_ok, "seed %llu, %s: invariants hold for\n%s\non\n%s", (unsigned long long)seed,
-                      strategies[k], dtext, stext);
+                      strategies[k]->name, dtext, stext);
         }
         rpt_run_fini(&r);
         scn_free(s);
@@ -166,9 +166,9 @@ Test(processes, reported_breakages_now_conserve)
         "\"inventory\":{\"order_expiry\":\"2m\"},"
         "\"customers\":{\"arrivals\":{\"rate\":0.05},\"segments\":[{\"name\":\"g\",\"share\":1,\"pay_probability\":0.6,"
         "\"think_time\":{\"dist\":\"exp\",\"mean\":60}}]}}";
-    static const char *const strategies[] = { "reduce_on_order", "reduce_on_payment", "reserve_on_checkout" };
+    const inv_strategy *const *strategies = inv_strategies();   /* every strategy: a new one is tested too */
     for (size_t i = 0; i < sizeof defs / sizeof defs[0]; i++)
-        for (int k = 0; k < 3; k++) {
+        for (int k = 0; strategies[k]; k++) {
             os_diag d;
             os_diag_init(&d);
             fsm_def *def = load_def(defs[i], &d);
@@ -181,10 +181,10 @@ Test(processes, reported_breakages_now_conserve)
             s->fsm = def;
             rpt_run r;
             rpt_run_init(&r);
-            sim_opts o = { .strategy = strategies[k], .seed = 3, .ledger = true, .check_every_event = true };
+            sim_opts o = { .strategy = strategies[k]->name, .seed = 3, .ledger = true, .check_every_event = true };
             cr_assert_eq(sim_run(s, &o, &r), OS_OK);
             for (int m = 0; m < r.violations.count; m++) cr_log_error("%s", r.violations.msgs[m]);
-            cr_assert(r.invariants_ok, "definition %zu under %s conserves", i, strategies[k]);
+            cr_assert(r.invariants_ok, "definition %zu under %s conserves", i, strategies[k]->name);
             cr_assert_gt(r.m[RPT_M_orders_created], 20);
             rpt_run_fini(&r);
             scn_free(s);

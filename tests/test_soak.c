@@ -120,7 +120,9 @@ static const char *soak_system(char *buf, size_t n)
 /* Writes one random scenario into buf. */
 static void soak_scenario(char *buf, size_t n, int k)
 {
-    static const char *const strategies[] = { "reduce_on_order", "reduce_on_payment", "reserve_on_checkout" };
+    const inv_strategy *const *strategies = inv_strategies();   /* every strategy: a new one is tested too */
+    int nstrategies = 0;
+    while (strategies[nstrategies]) nstrategies++;
     static const char *const processes[] = { "b2c", "virtual", "cod" };
     char d1[128], d2[128], d3[128], d4[128], d5[128], d6[128], d7[256], e1[320], e2[320], mb[512], sr[512], fr[256], ch[512];
     size_t u = 0;
@@ -138,7 +140,7 @@ static void soak_scenario(char *buf, size_t n, int k)
     char disp[64] = "";
     if (soak_u() < 0.4) snprintf(disp, sizeof disp, ",\"display\":{\"refresh\":%d}", soak_u() < 0.3 ? 0 : soak_i(1, 600));
     u += (size_t)snprintf(buf + u, n - u, "\"inventory\":{\"strategy\":\"%s\",\"order_expiry\":%d,\"revalidate_before_payment\":%s,\"oversell\":\"%s\"%s},",
-                          strategies[soak_i(0, 2)], soak_i(30, 900), soak_u() < 0.5 ? "true" : "false", soak_u() < 0.5 ? "allow" : "refund", disp);
+                          strategies[soak_i(0, nstrategies - 1)]->name, soak_i(30, 900), soak_u() < 0.5 ? "true" : "false", soak_u() < 0.5 ? "allow" : "refund", disp);
     u += (size_t)snprintf(buf + u, n - u, "\"risk\":{\"max_unpaid_orders_per_user\":%d,\"bot_detect_probability\":%g,\"false_positive_probability\":%g},",
                           soak_i(0, 3), soak_u(), soak_u() * 0.1);
     double bots = soak_u() < 0.5 ? soak_u() * 0.4 : 0;

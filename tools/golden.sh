@@ -22,11 +22,9 @@ case $mode in check|update) ;; *) echo "usage: sh tools/golden.sh check|update B
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# The strategy list comes from the binary itself, so a new strategy is picked up without
-# editing this script: the error for an unknown strategy lists the known ones.
-set -- ${GOLDEN_SCENARIOS:-scenarios/*.json}
-strategies=$("$BIN" run "$1" --strategy '?' --no-report --db "$tmp/s.db" 2>&1 |
-             sed -n 's/.*(\(.*\)).*/\1/p' | tr -d ',')
+# The strategy list comes from the binary itself (`ordersim strategies --json`, one object a
+# line), so a new strategy is picked up without editing this script.
+strategies=$("$BIN" strategies --json | sed -n 's/^  {"name": "\([^"]*\)".*/\1/p')
 [ -n "$strategies" ] || { echo "golden: cannot list the strategies of $BIN" >&2; exit 2; }
 
 # flatten FILE: one "PATH VALUE" line per scalar of the summary, in file order. Knows the

@@ -59,11 +59,11 @@ if command -v bash > /dev/null; then
   out=$(bash -c ". '$comp'; COMP_WORDS=(ordersim run x.json --strategy reduce_on_p); COMP_CWORD=4; _ordersim; echo \${COMPREPLY[*]}")
   [ "$out" = reduce_on_payment ] || fail "completion of strategies: '$out'"
   # the completion's fixed word lists are the binary's: commands from --help, strategies from
-  # the unknown-strategy message (both printed from the program's own tables)
+  # `ordersim strategies --json` (both printed from the program's own tables)
   want=$( { echo help; "$BIN" --help | awk '/^commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 } on && /^$/ { exit }'; } | sort | tr '\n' ' ')
   have=$(sed -n 's/^ *local commands="\(.*\)"$/\1/p' "$comp" | tr ' ' '\n' | sort | tr '\n' ' ')
   [ -n "$want" ] && [ "$want" = "$have" ] || fail "completion's commands '$have' differ from --help's '$want'"
-  want=$("$BIN" run x.json --strategy '?' 2>&1 | sed -n 's/.*--strategy (\(.*\))$/\1/p' | tr -d ',' | tr ' ' '\n' | sort | tr '\n' ' ')
+  want=$("$BIN" strategies --json | sed -n 's/^  {"name": "\([^"]*\)".*/\1/p' | sort | tr '\n' ' ')
   have=$(sed -n 's/^ *--strategy) COMPREPLY=($(compgen -W "\([^"]*\)".*/\1/p' "$comp" | tr ' ' '\n' | sort | tr '\n' ' ')
   [ -n "$want" ] && [ "$want" = "$have" ] || fail "completion's strategies '$have' differ from the program's '$want'"
   # a command's options come from its help: validate takes --strict, not --jobs

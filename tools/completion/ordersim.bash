@@ -7,7 +7,7 @@ _ordersim() {
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
     cmd=${COMP_WORDS[1]}
-    local commands="run compare sweep optimize check validate fsm history report merge fit help"
+    local commands="run compare sweep optimize check validate fsm history report merge fit strategies help"
     if [ "$COMP_CWORD" -eq 1 ]; then
         COMPREPLY=($(compgen -W "$commands --version --help -h" -- "$cur"))
         return
