@@ -3,6 +3,7 @@
  */
 #include "cli.h"
 #include "pth.h"
+#include "sfw.h"
 
 #include "cli_sig.h"
 #include "rpt_db.h"
@@ -198,6 +199,8 @@ int cli_parse(const cli_cmd *c, int argc, char **argv, cli_opts *o)
             if (strcmp(val, "day") != 0 && strcmp(val, "week") != 0) { fprintf(stderr, "ordersim: --period takes 'day' or 'week'\n"); return CLI_USAGE; }
             o->period = val;
         } else if (strcmp(name, "--horizon") == 0) o->horizon = val;
+        else if (strcmp(name, "--min-time") == 0) o->min_time = val;
+        else if (strcmp(name, "--max-time") == 0) o->max_time = val;
         else if (strcmp(name, "--segment-by") == 0) o->segment_by = val;
         else if (strcmp(name, "--view") == 0) {
             if (fsm_actor_parse(val) < 0) {
@@ -429,6 +432,26 @@ void cli_out_dir(const cli_opts *o, const scn_scenario *s, char *buf, size_t n)
     char safe[SCN_NAME_MAX];
     pth_safe_name(s->name, safe, sizeof safe);
     snprintf(buf, n, "out/%s", safe);
+}
+
+int cli_check_output(const cli_opts *o, const char *cmd, const char *opt, const char *out)
+{
+    const char *inputs[CLI_MAX_ARGS + 5];
+    const char *what[CLI_MAX_ARGS + 5];
+    int n = 0;
+    for (int i = 0; i < o->nargs; i++) { inputs[n] = o->args[i]; what[n++] = "an input of this command"; }
+    inputs[n] = o->db; what[n++] = "the results database (--db)";
+    inputs[n] = o->baseline; what[n++] = "the baseline (--baseline)";
+    inputs[n] = o->output; what[n++] = "the output (-o)";
+    inputs[n] = o->orders_csv; what[n++] = "the order log (--orders-csv)";
+    inputs[n] = o->junit; what[n++] = "the JUnit file (--junit)";
+    for (int i = 0; i < n; i++) {
+        if (!inputs[i] || inputs[i] == out || !sfw_same_file(out, inputs[i])) continue;
+        fprintf(stderr, "ordersim %s: %s %s is the same file as %s (%s); refusing to overwrite it: give another file name\n",
+                cmd, opt, out, inputs[i], what[i]);
+        return CLI_USAGE;
+    }
+    return CLI_OK;
 }
 
 /* A job for the writer thread (--jobs > 1): a unit's 'running' row, or its end. */

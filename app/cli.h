@@ -84,6 +84,7 @@ typedef struct cli_opts {
     const char *period;             /* --period day|week (fit) */
     const char *horizon;            /* --horizon DURATION (fit) */
     const char *segment_by;         /* --segment-by COLUMN (fit) */
+    const char *min_time, *max_time; /* --min-time / --max-time ISO 8601 (fit): rows outside are dropped */
     bool        has_replications;   /* --replications given */
     bool        strategy_all;       /* --strategy all (optimize only) */
     const char *objectives[2];      /* --objective max:FIGURE|min:FIGURE (optimize) */
@@ -207,6 +208,11 @@ void cli_recorded_currency(const char *scenario_json, char *buf, size_t n);
  * JSON no longer loads (e.g. a process file that moved), adds one note saying so instead.
  * Returns the number of messages added. */
 int cli_recorded_warnings(const char *scenario_json, const char *strategy, os_diag *warn);
+/* CLI_OK, or CLI_USAGE (2) with a message when the output file `out` (given with option
+ * `opt`) is the same file (device and inode) as anything else this invocation names: a
+ * positional argument (scenario, log, baseline), --db, --baseline, -o, --orders-csv or
+ * --junit. An output that does not exist yet passes. */
+int cli_check_output(const cli_opts *o, const char *cmd, const char *opt, const char *out);
 /* The output directory in force for a scenario (--out or out/<name>/), into buf. */
 void cli_out_dir(const cli_opts *o, const scn_scenario *s, char *buf, size_t n);
 

@@ -4,6 +4,7 @@
 #include "cli_sig.h"
 
 #include "rpt_report.h"
+#include "sfw.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -31,6 +32,7 @@ static void *cli__sig_thread(void *arg)
     for (int k = CLI_SIG_SLOTS - 1; k >= 0; k--)
         if (cli__sig_slots[k].fn) cli__sig_slots[k].fn(cli__sig_slots[k].arg, name);
     rpt_report_abort();
+    sfw_abort_all();
     fprintf(stderr, "ordersim: interrupted by %s; stopped (exit %d)\n", name, 128 + sig);
     _exit(128 + sig);
 }

@@ -12,6 +12,7 @@
 #include "cmd_common.h"
 #include "rpt_db.h"
 #include "rpt_doc.h"
+#include "sfw.h"
 
 #include <errno.h>
 #include <math.h>
@@ -99,11 +100,12 @@ static bool chk__tolerances(const char *spec, bool have_ci, chk__figs *f)
     return true;
 }
 
-/* Reads a baseline summary (run --json, or compare --json: the scenario's strategy). A
- * baseline that is not an ordersim summary (no "metrics" object, none of our metrics in it,
- * or a metric that is neither a number nor null) is bad input: 65, never a "regression".
- * A baseline of another scenario is compared, with a warning. */
-static int chk__baseline_file(const char *path, const scn_scenario *s, chk__figs *f)
+/* Reads a baseline summary (run --json, or compare --json: the entry of `strategy`, the
+ * strategy in force). A baseline that is not an ordersim summary (no "metrics" object, none
+ * of our metrics in it, or a metric that is neither a number nor null) is bad input: 65,
+ * never a "regression"; so is one of another strategy (like is compared with like). A
+ * baseline of another scenario is compared, with a warning. */
+static int chk__baseline_file(const char *path, const scn_scenario *s, const char *strategy, chk__figs *f)
 {
     os_diag d;
     os_diag_init(&d);
@@ -114,12 +116,22 @@ static int chk__baseline_file(const char *path, const scn_scenario *s, chk__figs
     if (st != OS_OK) return os_exit_code(st);
     const cJSON *top = jsn_root(doc), *root = top;
     const cJSON *strats = cJSON_IsObject(top) ? cJSON_GetObjectItemCaseSensitive(top, "strategies") : NULL;
-    if (strats) root = cJSON_GetObjectItemCaseSensitive(strats, s->strategy);
+    if (strats) root = cJSON_GetObjectItemCaseSensitive(strats, strategy);
+    const cJSON *bs = cJSON_IsObject(root) ? cJSON_GetObjectItemCaseSensitive(root, "strategy") : NULL;
+    if (!strats && cJSON_IsString(bs) && strcmp(bs->valuestring, strategy) != 0) {
+        char a[96];
+        fprintf(stderr, "%s: the baseline ran strategy '%s', this check runs '%s': no like-for-like comparison "
+                "(write a baseline under '%s', or give --strategy)\n", path, rpt_printable(bs->valuestring, a, sizeof a),
+                strategy, strategy);
+        jsn_free(doc);
+        return CLI_DATA;
+    }
     const cJSON *m = cJSON_IsObject(root) ? cJSON_GetObjectItemCaseSensitive(root, "metrics") : NULL;
     const cJSON *ci = cJSON_IsObject(root) ? cJSON_GetObjectItemCaseSensitive(root, "ci95") : NULL;
     if (!cJSON_IsObject(m)) {
-        fprintf(stderr, "%s: not an ordersim summary: no \"metrics\" object%s (write one with `ordersim run --json`)\n", path,
-                strats ? " for this strategy" : "");
+        if (strats) fprintf(stderr, "%s: the baseline has no entry for strategy '%s' (the one this check runs): no like-for-like "
+                            "comparison\n", path, strategy);
+        else fprintf(stderr, "%s: not an ordersim summary: no \"metrics\" object (write one with `ordersim run --json`)\n", path);
         jsn_free(doc);
         return CLI_DATA;
     }
@@ -194,7 +206,10 @@ static int cmd_check(cli_opts *o)
     chk__figs *fig = xcalloc(1, sizeof *fig);
     chk__name_figs(fig);
     bool have_base = o->baseline || o->baseline_run >= 0;
-    if (o->baseline) rc = chk__baseline_file(o->baseline, s, fig);
+    const char *strategy = o->strategy ? o->strategy : s->strategy;
+    if (o->junit) rc = cli_check_output(o, "check", "--junit", o->junit);
+    if (rc) { free(fig); scn_free(s); return rc; }
+    if (o->baseline) rc = chk__baseline_file(o->baseline, s, strategy, fig);
     else if (o->baseline_run >= 0) {
         os_diag d;
         os_diag_init(&d);
@@ -207,6 +222,11 @@ static int cmd_check(cli_opts *o)
         os_diag_fini(&d);
         rpt_db_close(db);
         if (!rc) rc = st == OS_ENOTFOUND ? CLI_USAGE : os_exit_code(st);   /* a run id not in the DB is bad usage */
+        if (!rc && strcmp(r.strategy, strategy) != 0) {
+            fprintf(stderr, "%s: run %lld ran strategy '%s', this check runs '%s': no like-for-like comparison\n", o->db,
+                    o->baseline_run, r.strategy, strategy);
+            rc = CLI_DATA;
+        }
         for (int k = 0; k < RPT_METRIC_COUNT; k++) fig->base[k] = r.m[k];
         for (int k = RPT_METRIC_COUNT; k < CHK_FIGS; k++)
             for (int j = 0; j < r.nstations; j++)
@@ -307,14 +327,17 @@ static int cmd_check(cli_opts *o)
         printf("\n}\n");
     }
     if (o->junit) {
-        FILE *j = fopen(o->junit, "w");
+        sfw_file *j = NULL;
+        os_diag d;
+        os_diag_init(&d);
         char suite[300];
         snprintf(suite, sizeof suite, "ordersim check %s", s->name);
-        if (j) rpt_gate_write_junit(gates, ngates, suite, j);
-        if (!j || fclose(j) != 0) {
-            fprintf(stderr, "ordersim check: %s: cannot write the JUnit file: %s\n", o->junit, strerror(errno));
-            rc = CLI_IO;
-        }
+        if (sfw_open(o->junit, &j, &d) == OS_OK) {
+            rpt_gate_write_junit(gates, ngates, suite, sfw_stream(j));
+            if (sfw_commit(j, &d) != OS_OK) rc = CLI_IO;
+        } else rc = CLI_IO;
+        os_diag_print(&d, stderr);
+        os_diag_fini(&d);
     }
     dbrc = cli_rec_close(rec, o);
     int rrc = cmd_record(o, s, &sum, "check", gates, ngates, have_base);

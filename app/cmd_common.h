@@ -34,8 +34,12 @@ typedef struct cmd_param {
     int  n;                                  /* values */
     char values[CMD_PARAM_MAX_VALUES][64];   /* as --set text */
 } cmd_param;
-/* Parses one --param; false when malformed (FROM > TO, STEP <= 0, too many values). Used by
- * sweep and optimize. */
-bool cmd_param_parse(const char *spec, cmd_param *p);
+/* Parses one --param; false when malformed (FROM > TO, STEP <= 0, too many values, a value
+ * too long: never cut short), with the reason in why (wn bytes). Used by sweep and optimize. */
+bool cmd_param_parse(const char *spec, cmd_param *p, char *why, size_t wn);
+/* False (the reason in why) when n parameters with nsets --set edits pass a fixed limit:
+ * more edits than CLI_MAX_SETS, or a point's "PATH=VALUE,..." text longer than 255
+ * characters (what a run records). Checked before any run: never dropped silently. */
+bool cmd_param_fits(const cmd_param *p, int n, int nsets, char *why, size_t wn);
 
 #endif

@@ -16,6 +16,7 @@
 #include "olog.h"
 #include "rpt_doc.h"
 #include "rpt_report.h"
+#include "sfw.h"
 
 #include <errno.h>
 #include <math.h>
@@ -578,12 +579,28 @@ static int fit__chart(const fit__ctx *c, FILE *gp, const char *dir, int d)
     return 0;
 }
 
-static int fit__report(const fit__ctx *c, const char *dir, const char *log_path, const char *scn_path)
+/* The fit report, written as an ordersim report directory (rpt_dir: built beside `out_dir`,
+ * put in place in one rename, never into a directory of the user's own files). */
+static int fit__report_in(const fit__ctx *c, const char *dir, const char *log_path, const char *scn_path);
+
+static int fit__report(const fit__ctx *c, const char *out_dir, const char *log_path, const char *scn_path)
 {
-    if (pth_mkdirs(dir, false) != 0) {
-        fprintf(stderr, "ordersim fit: cannot create %s: %s\n", dir, strerror(errno));
-        return CLI_IO;
+    os_diag d;
+    os_diag_init(&d);
+    rpt_dir *rd;
+    int rc = CLI_IO;
+    if (rpt_dir_begin(out_dir, &rd, &d) == OS_OK) {
+        rc = fit__report_in(c, rpt_dir_work(rd), log_path, scn_path);
+        if (rc == CLI_OK && rpt_dir_commit(rd, &d) != OS_OK) rc = CLI_IO;
+        else if (rc != CLI_OK) rpt_dir_abort(rd);
     }
+    os_diag_print(&d, stderr);
+    os_diag_fini(&d);
+    return rc;
+}
+
+static int fit__report_in(const fit__ctx *c, const char *dir, const char *log_path, const char *scn_path)
+{
     char path[1200];
     snprintf(path, sizeof path, "%s/charts.gp", dir);
     FILE *gp = fopen(path, "w");
@@ -686,14 +703,32 @@ static int cmd_fit(cli_opts *o)
         fprintf(stderr, "ordersim fit: expected one order log and -o SCENARIO.json (see ordersim fit --help)\n");
         return CLI_USAGE;
     }
+    int orc = cli_check_output(o, "fit", "-o", o->output);
+    if (orc) return orc;
     double horizon = 0;
     if (o->horizon) {
         cJSON *v = cJSON_CreateString(o->horizon);
-        bool ok = jsn_duration(v, &horizon) && horizon > 0;
+        bool ok = jsn_duration(v, &horizon) && horizon > 0 && horizon <= ORD_MAX_AGE;
         cJSON_Delete(v);
-        if (!ok) { fprintf(stderr, "ordersim fit: --horizon takes a duration such as 7d or 168h, not '%s'\n", o->horizon); return CLI_USAGE; }
+        if (!ok) { fprintf(stderr, "ordersim fit: --horizon takes a duration such as 7d or 168h (at most 34 years), not '%s'\n", o->horizon); return CLI_USAGE; }
     }
     olog_opts lo = { .map = o->maps, .nmap = o->nmaps, .time_format = o->time_format, .max_bad = o->max_bad, .extra = o->segment_by };
+    const char *win[2] = { o->min_time, o->max_time };
+    for (int k = 0; k < 2; k++) {
+        double t;
+        if (!win[k]) continue;
+        if (!olog_parse_iso(win[k], &t) || t < 0) {
+            fprintf(stderr, "ordersim fit: --%s takes an ISO 8601 time from 1970 on such as 2026-01-05T00:00:00Z, not '%s'\n",
+                    k ? "max-time" : "min-time", win[k]);
+            return CLI_USAGE;
+        }
+        *(k ? &lo.max_time : &lo.min_time) = t;
+        *(k ? &lo.has_max_time : &lo.has_min_time) = true;
+    }
+    if (lo.has_min_time && lo.has_max_time && lo.min_time > lo.max_time) {
+        fprintf(stderr, "ordersim fit: --min-time %s is after --max-time %s\n", o->min_time, o->max_time);
+        return CLI_USAGE;
+    }
     os_diag diag, notes;
     os_diag_init(&diag);
     os_diag_init(&notes);
@@ -731,21 +766,31 @@ static int cmd_fit(cli_opts *o)
     cJSON *doc = fit__scenario(&c, o->args[0]);
     char *text = cJSON_Print(doc);
     cJSON_Delete(doc);
-    FILE *f = pth_mkdirs(o->output, true) == 0 ? fopen(o->output, "w") : NULL;
-    if (!f || fputs(text, f) < 0 || fputc('\n', f) < 0 || fclose(f) != 0) {
-        fprintf(stderr, "ordersim fit: cannot write %s: %s\n", o->output, strerror(errno));
+    /* Written to a temporary beside -o and loaded back from there: our own output must
+     * validate (a failure is a bug in fit, not in the log), and only then replaces -o. */
+    sfw_file *out = NULL;
+    scn_scenario *s = NULL;
+    os_diag_init(&diag);
+    if (sfw_open(o->output, &out, &diag) != OS_OK || fputs(text, sfw_stream(out)) < 0 || fputc('\n', sfw_stream(out)) < 0 ||
+        fflush(sfw_stream(out)) != 0) {
+        os_diag_print(&diag, stderr);
+        os_diag_fini(&diag);
+        fprintf(stderr, "ordersim fit: cannot write %s\n", o->output);
+        sfw_abort(out);
         cJSON_free(text);
         rc = CLI_IO;
         goto done;
     }
     cJSON_free(text);
-    /* Our own output must validate: a failure here is a bug in fit, not in the log. */
-    scn_scenario *s = NULL;
-    os_diag_init(&diag);
-    if (scn_load(o->output, NULL, 0, &s, &diag) != OS_OK) {
+    if (scn_load(sfw_temp(out), NULL, 0, &s, &diag) != OS_OK) {
         os_diag_print(&diag, stderr);
-        fprintf(stderr, "ordersim fit: the scenario written to %s does not validate; this is a bug in ordersim fit\n", o->output);
+        fprintf(stderr, "ordersim fit: the scenario fitted for %s does not validate (the file was not written); this is a bug in "
+                "ordersim fit\n", o->output);
+        sfw_abort(out);
         rc = CLI_INTERNAL;
+    } else if (sfw_commit(out, &diag) != OS_OK) {
+        os_diag_print(&diag, stderr);
+        rc = CLI_IO;
     }
     os_diag_fini(&diag);
     if (rc == CLI_OK && !o->quiet) {
@@ -775,7 +820,8 @@ done:
 const cli_cmd cmd_fit_entry = {
     .name = "fit",
     .usage = "LOG.csv -o SCENARIO.json [--out DIR] [--no-report] [--map NAME=COLUMN]... [--time-format FMT]\n"
-             "       [--max-bad FRACTION] [--ks-max D] [--period day|week] [--horizon DURATION] [--segment-by COLUMN] [--quiet]",
+             "       [--max-bad FRACTION] [--ks-max D] [--period day|week] [--horizon DURATION] [--segment-by COLUMN]\n"
+             "       [--min-time TIME] [--max-time TIME] [--quiet]",
     .summary = "Calibrates a scenario from an order log (CSV): arrivals, delays, probabilities, catalog.",
     .help = "  -o, --output FILE     the scenario to write (it is loaded back and must validate)\n"
             "  --out DIR             fit report directory: report.md, report.html, one chart per delay\n"
@@ -793,8 +839,10 @@ const cli_cmd cmd_fit_entry = {
             "  --horizon DURATION    scenario horizon (default: the log's span from the period start)\n"
             "  --segment-by COLUMN   one customer segment per value of COLUMN (at most 16), each with its own\n"
             "                        pay, cancel and return probabilities\n"
+            "  --min-time TIME, --max-time TIME   drop rows with a time outside this window (ISO 8601); a time\n"
+            "                        before 1970 or more than 10 years from the log's median refuses the log\n"
             "The log format and what each fitted number means are in docs/calibration.md.\n"
             "Exit: 0 ok, 2 usage, 65 bad log (positioned messages), 70 internal error, 74 I/O error.\n",
-    .options = CLI_OPTS_REPORT "output map time-format max-bad ks-max period horizon segment-by quiet",
+    .options = CLI_OPTS_REPORT "output map time-format max-bad ks-max period horizon segment-by min-time max-time quiet",
     .exec = cmd_fit,
 };

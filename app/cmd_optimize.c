@@ -544,9 +544,10 @@ static int opt__main(cli_opts *o, bool rebuild)
     opt__ctx x = { .o = o, .rebuild = rebuild };
     int rc = CLI_OK, ncand = 0;
     x.params = xcalloc(OPT_MAX_PARAMS, sizeof *x.params);
+    char why[200];
     for (int i = 0; i < o->nparams; i++)
-        if (!cmd_param_parse(o->params[i], &x.params[x.nparams++])) {
-            fprintf(stderr, "ordersim optimize: bad --param '%s': expected PATH=FROM:TO:STEP (FROM <= TO, STEP > 0) or PATH=a,b,c\n", o->params[i]);
+        if (!cmd_param_parse(o->params[i], &x.params[x.nparams++], why, sizeof why)) {
+            fprintf(stderr, "ordersim optimize: bad --param '%.80s%s': %s\n", o->params[i], strlen(o->params[i]) > 80 ? "..." : "", why);
             free(x.params);
             return CLI_USAGE;
         }
@@ -555,6 +556,11 @@ static int opt__main(cli_opts *o, bool rebuild)
         snprintf(sp->path, sizeof sp->path, "inventory.strategy");
         for (const inv_strategy *const *st = inv_strategies(); *st && sp->n < CMD_PARAM_MAX_VALUES; st++)
             snprintf(sp->values[sp->n++], sizeof sp->values[0], "%s", (*st)->name);
+    }
+    if (!cmd_param_fits(x.params, x.nparams, o->nsets, why, sizeof why)) {
+        fprintf(stderr, "ordersim optimize: %s\n", why);
+        free(x.params);
+        return CLI_USAGE;
     }
     int shard_k = 1, shard_n = 1;
     if (o->shard) {

@@ -3,7 +3,7 @@
  * the summary (table, or --json), record it and write the report.
  */
 #include "cli.h"
-#include "pth.h"
+#include "sfw.h"
 #include "cmd_common.h"
 
 #include <errno.h>
@@ -20,37 +20,34 @@ static int cmd_run(cli_opts *o)
     scn_scenario *s;
     int rc = cli_load(o->args[0], o, &s);
     if (rc) return rc;
-    /* The order log is written to FILE.partial and renamed when the run completes: a run
-     * stopped by the loop guard (or a signal) never leaves a log that looks complete. */
-    char partial[4200] = "";
+    /* The order log goes to a temporary file beside FILE (sfw) that replaces FILE only when
+     * the run completes: a run stopped by the loop guard, an error or a signal never leaves
+     * a log that looks complete, nor touches what FILE held. */
+    sfw_file *csv = NULL;
     if (o->orders_csv) {
-        if ((size_t)snprintf(partial, sizeof partial, "%s.partial", o->orders_csv) >= sizeof partial) {
-            fprintf(stderr, "ordersim run: --orders-csv: path too long\n");
-            scn_free(s);
-            return CLI_USAGE;
-        }
-        o->orders_fp = pth_mkdirs(o->orders_csv, true) == 0 ? fopen(partial, "w") : NULL;
-        if (!o->orders_fp) {
-            fprintf(stderr, "ordersim run: cannot write %s: %s\n", partial, strerror(errno));
-            scn_free(s);
-            return CLI_IO;
-        }
+        if ((rc = cli_check_output(o, "run", "--orders-csv", o->orders_csv))) { scn_free(s); return rc; }
+        os_diag d;
+        os_diag_init(&d);
+        os_status st = sfw_open(o->orders_csv, &csv, &d);
+        os_diag_print(&d, stderr);
+        os_diag_fini(&d);
+        if (st != OS_OK) { scn_free(s); return CLI_IO; }
+        o->orders_fp = sfw_stream(csv);
         sim_orders_csv_header(o->orders_fp);
     }
     rpt_run *runs = xcalloc((size_t)o->replications, sizeof *runs);
     int dbrc;
     cli_rec *rec = cli_rec_open(o, s, "run", &dbrc);
     if (!rec) {
-        if (o->orders_fp) { fclose(o->orders_fp); remove(partial); }
+        sfw_abort(csv);
         free(runs);
         scn_free(s);
         return dbrc;
     }
     int lrc = cli_run_replications(s, o->strategy, o, runs, rec);
     if (lrc) {                         /* stopped by the loop guard: no results to show */
-        if (o->orders_fp) {
-            fclose(o->orders_fp);
-            remove(partial);
+        if (csv) {
+            sfw_abort(csv);
             fprintf(stderr, "ordersim run: %s not written (the run did not complete)\n", o->orders_csv);
         }
         cli_rec_close(rec, o);
@@ -67,10 +64,15 @@ static int cmd_run(cli_opts *o)
     } else {
         cmd_print(o, s, &sum, "run", NULL, 0, false);
     }
-    if (o->orders_fp && (fclose(o->orders_fp) != 0 || rename(partial, o->orders_csv) != 0)) {
-        fprintf(stderr, "ordersim run: cannot write %s: %s\n", o->orders_csv, strerror(errno));
-        remove(partial);
-        rc = CLI_IO;
+    if (csv && !sum.invariants_ok) {
+        sfw_abort(csv);
+        fprintf(stderr, "ordersim run: %s not written (the run broke an invariant)\n", o->orders_csv);
+    } else if (csv) {
+        os_diag d;
+        os_diag_init(&d);
+        if (sfw_commit(csv, &d) != OS_OK) rc = CLI_IO;
+        os_diag_print(&d, stderr);
+        os_diag_fini(&d);
     }
     o->orders_fp = NULL;
     dbrc = cli_rec_close(rec, o);

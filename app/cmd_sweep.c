@@ -19,10 +19,15 @@
 #include <string.h>
 
 /* Parses PATH=FROM:TO:STEP or PATH=a,b,c (shared with optimize, see cmd_common.h). */
-bool cmd_param_parse(const char *spec, cmd_param *p)
+bool cmd_param_parse(const char *spec, cmd_param *p, char *why, size_t wn)
 {
     const char *eq = strchr(spec, '=');
-    if (!eq || eq == spec || (size_t)(eq - spec) >= sizeof p->path) return false;
+    snprintf(why, wn, "expected PATH=FROM:TO:STEP (FROM <= TO, STEP > 0) or PATH=a,b,c");
+    if (!eq || eq == spec) return false;
+    if ((size_t)(eq - spec) >= sizeof p->path) {
+        snprintf(why, wn, "the path is longer than %zu characters", sizeof p->path - 1);
+        return false;
+    }
     memcpy(p->path, spec, (size_t)(eq - spec));
     p->path[eq - spec] = '\0';
     const char *v = eq + 1;
@@ -34,18 +39,42 @@ bool cmd_param_parse(const char *spec, cmd_param *p)
         for (int i = 0;; i++) {
             double x = from + i * step;
             if (x > to + step * 1e-9) break;
-            if (p->n == CMD_PARAM_MAX_VALUES) return false;
+            if (p->n == CMD_PARAM_MAX_VALUES) {
+                snprintf(why, wn, "more than %d values", CMD_PARAM_MAX_VALUES);
+                return false;
+            }
             snprintf(p->values[p->n++], 64, "%.10g", x);
         }
         return p->n > 0;
     }
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", v);
-    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        if (p->n == CMD_PARAM_MAX_VALUES || strlen(t) >= 64) return false;
-        snprintf(p->values[p->n++], 64, "%s", t);
+    for (const char *t = v;; t++) {   /* empty items (a,,b) are skipped */
+        size_t len = strcspn(t, ",");
+        if (len && p->n == CMD_PARAM_MAX_VALUES) { snprintf(why, wn, "more than %d values", CMD_PARAM_MAX_VALUES); return false; }
+        if (len >= sizeof p->values[0]) { snprintf(why, wn, "value %d is longer than %zu characters", p->n + 1, sizeof p->values[0] - 1); return false; }
+        if (len) snprintf(p->values[p->n++], sizeof p->values[0], "%.*s", (int)len, t);
+        t += len;
+        if (!*t) break;
     }
     return p->n > 0;
+}
+
+bool cmd_param_fits(const cmd_param *p, int n, int nsets, char *why, size_t wn)
+{
+    if (nsets + n > CLI_MAX_SETS) {
+        snprintf(why, wn, "%d --set and %d --param are more than the %d edits a scenario takes", nsets, n, CLI_MAX_SETS);
+        return false;
+    }
+    size_t text = 0;
+    for (int i = 0; i < n; i++) {
+        size_t longest = 0;
+        for (int k = 0; k < p[i].n; k++) if (strlen(p[i].values[k]) > longest) longest = strlen(p[i].values[k]);
+        text += (i ? 1 : 0) + strlen(p[i].path) + 1 + longest;
+    }
+    if (text >= 256) {
+        snprintf(why, wn, "a point's parameters (\"PATH=VALUE,...\") take up to %zu characters, more than the 255 recorded per run", text);
+        return false;
+    }
+    return true;
 }
 
 static uint64_t swp__fnv(uint64_t h, const char *t)
@@ -294,8 +323,9 @@ static int cmd_sweep(cli_opts *o)
     cmd_param *params = xcalloc((size_t)o->nparams, sizeof *params);
     int npts = 1, rc = CLI_OK;
     for (int i = 0; i < o->nparams; i++) {
-        if (!cmd_param_parse(o->params[i], &params[i])) {
-            fprintf(stderr, "ordersim sweep: bad --param '%s': expected PATH=FROM:TO:STEP (FROM <= TO, STEP > 0) or PATH=a,b,c\n", o->params[i]);
+        char why[160];
+        if (!cmd_param_parse(o->params[i], &params[i], why, sizeof why)) {
+            fprintf(stderr, "ordersim sweep: bad --param '%.80s%s': %s\n", o->params[i], strlen(o->params[i]) > 80 ? "..." : "", why);
             free(params);
             return CLI_USAGE;
         }
@@ -305,6 +335,12 @@ static int cmd_sweep(cli_opts *o)
             free(params);
             return CLI_USAGE;
         }
+    }
+    char fwhy[200];
+    if (!cmd_param_fits(params, o->nparams, o->nsets, fwhy, sizeof fwhy)) {
+        fprintf(stderr, "ordersim sweep: %s\n", fwhy);
+        free(params);
+        return CLI_USAGE;
     }
     int shard_k = 1, shard_n = 1;
     if (o->shard) {

@@ -4,9 +4,11 @@
  */
 #include "cli.h"
 #include "cli_sig.h"
+#include "sfw.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 
@@ -46,6 +48,7 @@ int main(int argc, char **argv)
     for (int i = 0; cli_commands[i]; i++) {
         if (strcmp(argv[1], cli_commands[i]->name) != 0) continue;
         cli_sig_start();
+        atexit(sfw_abort_all);   /* no temporary output survives an exit() (out of memory, a broken invariant) */
         cli_opts o;
         int rc = cli_parse(cli_commands[i], argc - 2, argv + 2, &o);
         if (rc) return rc;

@@ -185,6 +185,17 @@ static int jsn__utf8_len(const unsigned char *t, size_t i, size_t n)
     return len;
 }
 
+bool jsn_utf8_valid(const char *s)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        int len = jsn__utf8_len((const unsigned char *)s, i, n);
+        if (!len) return false;
+        i += (size_t)len;
+    }
+    return true;
+}
+
 /* What cJSON accepts but JSON (RFC 8259) does not: bytes that are not UTF-8, a raw control
  * character inside a string, a number with a leading zero. Returns NULL when the text is
  * strict JSON, else what is wrong, with *bad_off where. */

@@ -68,6 +68,8 @@ void jsn_path_index(char *buf, size_t size, const char *base, int i);
 
 /* A short description of a node's type for messages: "a string", "a number", "null"... */
 const char *jsn_type_name(const cJSON *node);
+/* True when s is well-formed UTF-8 (what a JSON string may hold). */
+bool jsn_utf8_valid(const char *s);
 
 /* Parses a duration: a number of seconds, or a string of a number and a unit
  * (ms, s, m, h, d). Returns false (and leaves *out) on anything else, including negative

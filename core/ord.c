@@ -86,11 +86,13 @@ ord_order *ord_next_live(const ord_pool *p, size_t *cursor)
 void ord_note_time(ord_order *o, fsm_action action, double t)
 {
     double ms = (t - o->t_created) * 1000.0 + 1.0;
-    o->at_ms[action] = ms >= 4294967295.0 ? UINT32_MAX : ms < 1.0 ? 1u : (uint32_t)ms;
+    uint64_t v = ms >= 1099511627775.0 ? 1099511627775ULL : ms < 1.0 ? 1u : (uint64_t)ms;   /* 40 bits */
+    o->at_ms[action] = (uint32_t)v;
+    o->at_hi[action] = (uint8_t)(v >> 32);
 }
 
 double ord_time_of(const ord_order *o, fsm_action action)
 {
-    uint32_t v = o->at_ms[action];
+    uint64_t v = (uint64_t)o->at_hi[action] << 32 | o->at_ms[action];
     return v ? o->t_created + (double)(v - 1) / 1000.0 : NAN;
 }

@@ -20,6 +20,9 @@
 #include "promo.h"
 
 #define ORD_MAX_LINES 8
+/* The longest an order's recorded times stay exact to the millisecond after its creation
+ * (40-bit milliseconds, ~34.8 years); a scenario's horizon may not be longer. */
+#define ORD_MAX_AGE 1099511627.0
 
 enum {
     ORD_MALICIOUS = 1u << 0, /* placed by a bot */
@@ -57,8 +60,10 @@ typedef struct ord_order {
     os_money     refunded;                    /* (proc) money given back */
     double       t_created;                   /* (proc) virtual time of creation */
     uint32_t     at_ms[FSM_ACTION_COUNT];     /* (proc) last time each action was applied, as
-                                                 1 + milliseconds after creation (0 = never;
-                                                 saturates at 49.7 days): see ord_time_of */
+                                                 1 + milliseconds after creation (0 = never),
+                                                 low 32 bits; see ord_time_of */
+    uint8_t      at_hi[FSM_ACTION_COUNT];     /* (proc) its bits 32..39: exact to the millisecond
+                                                 for 34.8 years after creation (ORD_MAX_AGE) */
     double       t_hop;                       /* (proc) virtual time of the last transition */
     uint32_t     hops;                        /* (proc) transitions made at t_hop (loop guard) */
     uint64_t     timer;                       /* (caller) handle of the armed timer, 0 = none */
@@ -83,7 +88,8 @@ void ord_release(ord_pool *p, ord_order *o);
 size_t ord_live(const ord_pool *p);
 /* Iterates live orders: start with *cursor = 0; returns NULL at the end. */
 ord_order *ord_next_live(const ord_pool *p, size_t *cursor);
-/* Records that `action` happened at time t (compact, millisecond resolution). */
+/* Records that `action` happened at time t (compact, millisecond resolution, exact up to
+ * ORD_MAX_AGE seconds after creation). */
 void ord_note_time(ord_order *o, fsm_action action, double t);
 /* When `action` last happened to the order (to the millisecond), or NAN if never. */
 double ord_time_of(const ord_order *o, fsm_action action);

@@ -1307,11 +1307,16 @@ static os_status rpt__install(const char *work, const char *dir, const char *asi
     return OS_OK;
 }
 
-os_status rpt_report_write(const char *dir, const rpt_report_in *in, int *charts, os_diag *diag)
+struct rpt_dir {
+    char dir[1100];     /* as the user named it, for messages */
+    char target[1100];  /* parent/base */
+    char work[1100];    /* the private work directory beside it */
+    char aside[1100];   /* where the old report goes when the exchange is not supported */
+};
+
+os_status rpt_dir_begin(const char *dir, rpt_dir **out, os_diag *diag)
 {
-    *charts = 0;
-    /* The report is built in a work directory beside `dir` (same file system) and put in
-     * place with one rename: readers see the old report or the new, never a mix. */
+    *out = NULL;
     char parent[800], base[128];
     size_t len = strlen(dir);
     while (len > 1 && dir[len - 1] == '/') len--;
@@ -1330,56 +1335,111 @@ os_status rpt_report_write(const char *dir, const rpt_report_in *in, int *charts
     if (!slash) snprintf(parent, sizeof parent, ".");
     else if (slash == dir) snprintf(parent, sizeof parent, "/");
     else snprintf(parent, sizeof parent, "%.*s", (int)(slash - dir), dir);
-    char target[1100];
-    snprintf(target, sizeof target, "%s/%s", parent, base);
-    if (pth_mkdirs(target, true) != 0) {
+    rpt_dir *r = xcalloc(1, sizeof *r);
+    snprintf(r->dir, sizeof r->dir, "%s", dir);
+    snprintf(r->target, sizeof r->target, "%s/%s", parent, base);
+    if (pth_mkdirs(r->target, true) != 0) {
         os_diag_add(diag, "%s: cannot create the report directory: %s", dir, strerror(errno));
+        free(r);
         return OS_EIO;
     }
     struct stat tsb;
-    if (lstat(target, &tsb) == 0) {
+    if (lstat(r->target, &tsb) == 0) {
         char found[256];
         if (!S_ISDIR(tsb.st_mode)) {
             os_diag_add(diag, "%s: exists and is not a directory; it was left untouched", dir);
+            free(r);
             return OS_EIO;
         }
-        if (!rpt__replaceable(target, found, sizeof found)) {
+        if (!rpt__replaceable(r->target, found, sizeof found)) {
             os_diag_add(diag, "%s: exists and is not an ordersim report directory ('%s'); it was left untouched: "
                         "choose another --out", dir, found);
+            free(r);
             return OS_EIO;
         }
     }
-    char work[1100], aside[1100];
-    snprintf(work, sizeof work, "%s/.%s.work-XXXXXX", parent, base);
-    snprintf(aside, sizeof aside, "%s/.%s.old-%ld", parent, base, (long)getpid());
+    snprintf(r->work, sizeof r->work, "%s/.%s.work-XXXXXX", parent, base);
+    snprintf(r->aside, sizeof r->aside, "%s/.%s.old-%ld", parent, base, (long)getpid());
     pthread_mutex_lock(&rpt__live_mu);
-    bool made = !rpt__aborted && mkdtemp(work) != NULL;
+    bool made = !rpt__aborted && !rpt__live_work[0] && mkdtemp(r->work) != NULL;
     int made_errno = errno;
-    if (made) snprintf(rpt__live_work, sizeof rpt__live_work, "%s", work);
+    if (made) snprintf(rpt__live_work, sizeof rpt__live_work, "%s", r->work);
     pthread_mutex_unlock(&rpt__live_mu);
     if (!made) {
         os_diag_add(diag, "%s: cannot create the report directory (nor its work directory beside it): %s", dir,
                     strerror(made_errno));
+        free(r);
         return OS_EIO;
     }
-    os_status st = OS_OK;
+    *out = r;
+    return OS_OK;
+}
+
+const char *rpt_dir_work(const rpt_dir *r) { return r->work; }
+
+/* Ends a report directory: on failure (or abort) nothing at `dir` changed; whatever is
+ * left at `work` (the failed attempt, or the previous report after an exchange) is removed. */
+static void rpt__dir_end(rpt_dir *r)
+{
+    pthread_mutex_lock(&rpt__live_mu);
+    if (!rpt__aborted) {
+        rpt__rmflat(r->work);
+        rpt__live_work[0] = '\0';
+    }
+    pthread_mutex_unlock(&rpt__live_mu);
+    free(r);
+}
+
+os_status rpt_dir_commit(rpt_dir *r, os_diag *diag)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/" RPT_REPORT_MARKER, r->work);
+    FILE *mk = fopen(path, "wx");
+    if (!mk || fputs("written by ordersim; this directory is replaced as a whole by the next report\n", mk) < 0 ||
+        fclose(mk) != 0) {
+        os_diag_add(diag, "%s: write failed (disk full?)", r->dir);
+        rpt__dir_end(r);
+        return OS_EIO;
+    }
+    /* mkdtemp made it private (0700); a report is as readable as any new directory. */
+    mode_t mask = umask(022);
+    umask(mask);
+    chmod(r->work, 0777 & ~mask);
+    os_status st = rpt__install(r->work, r->target, r->aside, diag);
+    rpt__dir_end(r);
+    return st;
+}
+
+void rpt_dir_abort(rpt_dir *r)
+{
+    if (r) rpt__dir_end(r);
+}
+
+os_status rpt_report_write(const char *dir, const rpt_report_in *in, int *charts, os_diag *diag)
+{
+    *charts = 0;
+    /* The report is built in a work directory beside `dir` (same file system) and put in
+     * place with one rename: readers see the old report or the new, never a mix. */
+    rpt_dir *rd;
+    os_status st = rpt_dir_begin(dir, &rd, diag);
+    if (st != OS_OK) return st;
+    const char *work = rpt_dir_work(rd);
     char names[24][64], titles[24][200];
     int n = 0;
     rpt__ax ax = rpt__axis(in->sums[0].runs[0].horizon);
     for (int s = 0; s < in->n && !in->cap; s++)
         if (rpt__data(work, s, &in->sums[s], ax.div) != 0) {
             os_diag_add(diag, "%s: cannot write chart data: %s", dir, strerror(errno));
-            st = OS_EIO;
-            goto cleanup;
+            goto fail;
         }
     char path[2400];
     snprintf(path, sizeof path, "%s/charts.gp", work);
     FILE *gp = fopen(path, "w");
-    if (!gp) { os_diag_add(diag, "%s: %s", path, strerror(errno)); st = OS_EIO; goto cleanup; }
+    if (!gp) { os_diag_add(diag, "%s: %s", path, strerror(errno)); goto fail; }
     n = !in->cap ? rpt__script(gp, work, in, names, titles, 24) : in->cap->load ? rpt__capacity_script(gp, work, in, names, titles)
                                                                  : rpt__study_script(gp, work, in, names, titles, 24);
-    if (n < 0) { fclose(gp); os_diag_add(diag, "%s: cannot write chart data", dir); st = OS_EIO; goto cleanup; }
-    if (fclose(gp) != 0) { os_diag_add(diag, "%s: write failed", path); st = OS_EIO; goto cleanup; }
+    if (n < 0) { fclose(gp); os_diag_add(diag, "%s: cannot write chart data", dir); goto fail; }
+    if (fclose(gp) != 0) { os_diag_add(diag, "%s: write failed", path); goto fail; }
     if (rpt__gnuplot(work, diag) == 0) {
         int ok = 0;
         for (int c = 0; c < n; c++) {
@@ -1402,30 +1462,11 @@ os_status rpt_report_write(const char *dir, const rpt_report_in *in, int *charts
     rpt_doc *doc = rpt__build(in, names, titles, n);
     st = rpt__write_doc(work, dir, doc, diag);
     rpt_doc_destroy(doc);
-    if (st != OS_OK) goto cleanup;
-    snprintf(path, sizeof path, "%s/" RPT_REPORT_MARKER, work);
-    FILE *mk = fopen(path, "w");
-    if (!mk || fputs("written by ordersim; this directory is replaced as a whole by the next report\n", mk) < 0 ||
-        fclose(mk) != 0) {
-        os_diag_add(diag, "%s: write failed (disk full?)", path);
-        st = OS_EIO;
-        goto cleanup;
-    }
-    /* mkdtemp made it private (0700); a report is as readable as any new directory. */
-    mode_t mask = umask(022);
-    umask(mask);
-    chmod(work, 0777 & ~mask);
-    st = rpt__install(work, target, aside, diag);
-cleanup:
-    /* On failure nothing at `dir` changed; whatever is left at `work` (the failed attempt, or
-     * the previous report after an exchange) is removed. */
-    pthread_mutex_lock(&rpt__live_mu);
-    if (!rpt__aborted) {
-        rpt__rmflat(work);
-        rpt__live_work[0] = '\0';
-    }
-    pthread_mutex_unlock(&rpt__live_mu);
-    return st;
+    if (st != OS_OK) goto fail;
+    return rpt_dir_commit(rd, diag);
+fail:
+    rpt_dir_abort(rd);
+    return OS_EIO;
 }
 
 int rpt_gnuplot_run(const char *dir, os_diag *diag) { return rpt__gnuplot(dir, diag); }

@@ -70,6 +70,22 @@ typedef struct rpt_report_in {
  * directory cannot be written or replaced; `dir` is then unchanged. */
 os_status rpt_report_write(const char *dir, const rpt_report_in *in, int *charts, os_diag *diag);
 
+/* A report directory under construction: files are written into a private work directory
+ * beside `dir` (same file system, nothing planted in it), which then replaces `dir` in one
+ * rename. rpt_report_write uses it; so do other commands' reports (fit, optimize). */
+typedef struct rpt_dir rpt_dir;
+/* Checks `dir` (a name of its own, not '.' or '..'; if it exists, an ordersim report
+ * directory, never one of the user's own files) and creates the work directory. One report
+ * directory is built at a time. OS_EIO with a message when refused. */
+os_status rpt_dir_begin(const char *dir, rpt_dir **out, os_diag *diag);
+/* Where to write the files (owned by r). */
+const char *rpt_dir_work(const rpt_dir *r);
+/* Adds the marker and puts the work directory in place of `dir`; frees r. OS_EIO with a
+ * message when it cannot (then `dir` is unchanged). */
+os_status rpt_dir_commit(rpt_dir *r, os_diag *diag);
+/* Removes the work directory, leaves `dir` unchanged; frees r (NULL is ignored). */
+void rpt_dir_abort(rpt_dir *r);
+
 /* Writes the report as text (the writer of report.txt, without the Charts section) to
  * out: what run, compare and check print on the terminal, so that it cannot drift from the
  * report files. */

@@ -9,6 +9,7 @@
 #include "olog.h"
 
 #include "csv.h"
+#include "jsn.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -208,15 +209,99 @@ void olog_put_field(FILE *f, const char *s)
 /* ---- reading -------------------------------------------------------------------------- */
 
 /* A row's problem, described with its position (the first OLOG_MAX_NOTES only). */
+/* A value as an error quotes it: at most 24 bytes, anything but printable ASCII as \xNN,
+ * "..." when cut. An error never repeats more of a file than the field that failed. */
+static void olog__token(const char *value, char *buf, size_t n)
+{
+    size_t k = 0, i = 0;
+    for (; value[i] && i < 24 && k + 5 < n; i++) {
+        unsigned char c = (unsigned char)value[i];
+        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') buf[k++] = (char)c;
+        else k += (size_t)snprintf(buf + k, n - k, "\\x%02X", c);
+    }
+    if (value[i] && k + 4 < n) { memcpy(buf + k, "...", 3); k += 3; }
+    buf[k] = '\0';
+}
+
 static void olog__bad(olog *l, os_diag *rows, const csv_reader *r, int field, const char *fmt, const char *what,
                       const char *value)
 {
     if (l->bad < OLOG_MAX_NOTES) {
-        char v[64];
-        snprintf(v, sizeof v, "%s", value);
-        os_diag_add(rows, "%s:%ld:%ld: %s: found \"%s%s\", expected %s", csv_path(r), csv_line(r), csv_col(r, field), what,
-                    v, strlen(value) >= sizeof v ? "..." : "", fmt);
+        char v[128];
+        olog__token(value, v, sizeof v);
+        os_diag_add(rows, "%s:%ld:%ld: %s: found \"%s\", expected %s", csv_path(r), csv_line(r), csv_col(r, field), what, v, fmt);
     }
+}
+
+/* The most extreme timestamps read (OLOG__EXTREMES at each end), with where they are, so
+ * that a refusal can point at them without keeping a position for every row. */
+#define OLOG__EXTREMES 8
+typedef struct olog__ext {
+    double t;
+    long   line, col;
+    int    k;             /* which timestamp column (OLOG_T_*) */
+} olog__ext;
+typedef struct olog__extremes {
+    olog__ext lo[OLOG__EXTREMES], hi[OLOG__EXTREMES];   /* ascending / descending */
+    int       nlo, nhi;
+} olog__extremes;
+
+/* Keeps e among the lowest (dir = -1) or highest (dir = 1) seen, most extreme first. */
+static void olog__ext_add(olog__ext *a, int *n, olog__ext e, int dir)
+{
+    if (*n == OLOG__EXTREMES && dir * (e.t - a[*n - 1].t) <= 0) return;
+    int i = *n < OLOG__EXTREMES ? (*n)++ : *n - 1;
+    while (i > 0 && dir * (e.t - a[i - 1].t) > 0) { a[i] = a[i - 1]; i--; }
+    a[i] = e;
+}
+
+static int olog__cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Refuses a log holding a timestamp before 1970 or more than OLOG_MAX_SPREAD from the
+ * median creation time (see olog.h). Positioned messages from the tracked extremes. */
+static os_status olog__check_times(const char *path, const olog *l, const olog__extremes *x, const char *const *colname,
+                                   const olog_col *tcols, os_diag *diag)
+{
+    if (!l->n) return OS_OK;
+    double *c = xmalloc((size_t)l->n * sizeof *c);
+    for (int i = 0; i < l->n; i++) c[i] = l->rows[i].t[OLOG_T_CREATED];
+    qsort(c, (size_t)l->n, sizeof *c, olog__cmp_double);
+    double med = c[l->n / 2];
+    free(c);
+    double lo = fmax(0, med - OLOG_MAX_SPREAD), hi = med + OLOG_MAX_SPREAD;
+    long out = 0;
+    for (int i = 0; i < l->n; i++)
+        for (int k = 0; k < OLOG_NT; k++)
+            if (!isnan(l->rows[i].t[k]) && (l->rows[i].t[k] < lo || l->rows[i].t[k] > hi)) { out++; break; }
+    if (!out) return OS_OK;
+    char m[40];
+    olog_format_iso(med, m, sizeof m);
+    int shown = 0;
+    for (int end = 0; end < 2; end++) {
+        const olog__ext *a = end ? x->hi : x->lo;
+        for (int i = 0; i < (end ? x->nhi : x->nlo); i++) {
+            double t = a[i].t;
+            if (t >= lo && t <= hi) break;
+            char v[40];
+            olog_format_iso(t, v, sizeof v);
+            if (t < 0)
+                os_diag_add(diag, "%s:%ld:%ld: %s: %s is before 1970, expected a time near the log's median (%s)", path, a[i].line,
+                            a[i].col, colname[tcols[a[i].k]], v, m);
+            else
+                os_diag_add(diag, "%s:%ld:%ld: %s: %s is %.0f years %s the log's median creation time (%s), expected at most 10",
+                            path, a[i].line, a[i].col, colname[tcols[a[i].k]], v, fabs(t - med) / (365.25 * 86400),
+                            t < med ? "before" : "after", m);
+            shown++;
+        }
+    }
+    os_diag_add(diag, "%s: %ld row%s with a time before 1970 or more than 10 years from the median (%s)%s: refusing the file; "
+                "drop them with --min-time/--max-time (ISO 8601) if the rest of the log is right", path, out, out == 1 ? "" : "s",
+                m, out > shown ? " (the most extreme shown)" : "");
+    return OS_EDATA;
 }
 
 os_status olog_read(const char *path, const olog_opts *o, olog **out, os_diag *diag, os_diag *notes)
@@ -262,13 +347,10 @@ os_status olog_read(const char *path, const olog_opts *o, olog **out, os_diag *d
             if (strcmp(csv_field(r, i), o->extra) == 0) extra = i;
     if (pos[OLOG_CREATED_AT] < 0 || (o->extra && extra < 0)) {
         const char *want = pos[OLOG_CREATED_AT] < 0 ? colname[OLOG_CREATED_AT] : o->extra;
-        char have[512] = "";
-        size_t k = 0;
-        for (int i = 0; i < nh && k + 4 < sizeof have; i++)
-            k += (size_t)snprintf(have + k, sizeof have - k, "%s\"%s\"", i ? ", " : "", csv_field(r, i));
-        if (k >= sizeof have) k = sizeof have - 1;
-        os_diag_add(diag, "%s:%ld:1: no column \"%s\" in the header (found %s)%s", path, csv_line(r), want, have,
-                    pos[OLOG_CREATED_AT] < 0 ? "; name the creation-time column with --map created_at=COLUMN" : "");
+        /* the header's own text is not repeated: the file may not be a log at all (a trace
+         * named by a scenario could name any file), and its first line could be a secret */
+        os_diag_add(diag, "%s:%ld:1: no column \"%s\" in the header (it has %d column%s, none named so)%s", path, csv_line(r), want,
+                    nh, nh == 1 ? "" : "s", pos[OLOG_CREATED_AT] < 0 ? "; name the creation-time column with --map created_at=COLUMN" : "");
         csv_close(r);
         return OS_EDATA;
     }
@@ -280,6 +362,7 @@ os_status olog_read(const char *path, const olog_opts *o, olog **out, os_diag *d
     os_diag rows;
     os_diag_init(&rows);
     const char *tdesc = o->time_format ? o->time_format : "an ISO 8601 time such as 2026-01-05T08:30:00Z";
+    olog__extremes ext = { .nlo = 0 };
     while ((got = csv_next(r, diag)) == 1) {
         l->total++;
         olog_row row = { .order = -1, .customer = -1, .sku = -1, .status = -1, .extra = -1, .quantity = NAN,
@@ -305,17 +388,37 @@ os_status olog_read(const char *path, const olog_opts *o, olog **out, os_diag *d
                 ok = false;
             }
         }
+        bool outside = false;
+        for (int k = 0; ok && k < OLOG_NT; k++) {
+            if (isnan(row.t[k])) continue;
+            outside |= (o->has_min_time && row.t[k] < o->min_time) || (o->has_max_time && row.t[k] > o->max_time);
+        }
+        if (ok && outside) {   /* outside the window the user gave: dropped, not bad */
+            if (l->dropped < OLOG_MAX_NOTES)
+                os_diag_add(notes, "note: %s:%ld:1: a time outside --min-time/--max-time: row dropped", path, csv_line(r));
+            l->dropped++;
+            continue;
+        }
         static const olog_col ncols[2] = { OLOG_QUANTITY, OLOG_PRICE };
+        static const double olog__num_max[2] = { 1e6, 1e12 };   /* a line's units, a unit price: far past any shop */
         double *nv[2] = { &row.quantity, &row.price };
         for (int k = 0; ok && k < 2; k++) {
             int f = pos[ncols[k]];
             if (f < 0 || !*csv_field(r, f)) continue;
             char *end;
             double v = strtod(csv_field(r, f), &end);
-            if (*end || !isfinite(v) || v < 0) {
-                olog__bad(l, &rows, r, f, "a number >= 0", colname[ncols[k]], csv_field(r, f));
+            if (*end || !isfinite(v) || v < 0 || v > olog__num_max[k]) {
+                olog__bad(l, &rows, r, f, k ? "a number from 0 to 1e12" : "a number from 0 to 1e6", colname[ncols[k]], csv_field(r, f));
                 ok = false;
             } else *nv[k] = v;
+        }
+        /* names that become scenario text (SKU, segment) must be UTF-8, as JSON is */
+        static const olog_col scols[2] = { OLOG_SKU, OLOG_NCOLS };
+        for (int k = 0; ok && k < 2; k++) {
+            int f = k ? extra : pos[scols[k]];
+            if (f < 0 || jsn_utf8_valid(csv_field(r, f))) continue;
+            olog__bad(l, &rows, r, f, "UTF-8 text", k ? o->extra : colname[scols[k]], csv_field(r, f));
+            ok = false;
         }
         if (!ok) { l->bad++; continue; }
         if (pos[OLOG_ORDER_ID] >= 0) row.order = olog__intern(&l->orders, csv_field(r, pos[OLOG_ORDER_ID]));
@@ -323,6 +426,12 @@ os_status olog_read(const char *path, const olog_opts *o, olog **out, os_diag *d
         if (pos[OLOG_SKU] >= 0 && *csv_field(r, pos[OLOG_SKU])) row.sku = olog__intern(&l->skus, csv_field(r, pos[OLOG_SKU]));
         if (pos[OLOG_STATUS] >= 0) row.status = olog__intern(&l->statuses, csv_field(r, pos[OLOG_STATUS]));
         if (extra >= 0) row.extra = olog__intern(&l->extras, csv_field(r, extra));
+        for (int k = 0; k < OLOG_NT; k++) {
+            if (isnan(row.t[k])) continue;
+            olog__ext e = { .t = row.t[k], .line = csv_line(r), .col = csv_col(r, pos[tcols[k]]), .k = k };
+            olog__ext_add(ext.lo, &ext.nlo, e, -1);
+            olog__ext_add(ext.hi, &ext.nhi, e, 1);
+        }
         if (l->n == l->cap) {
             l->cap = l->cap ? l->cap * 2 : 1024;
             l->rows = xrealloc(l->rows, (size_t)l->cap * sizeof *l->rows);
@@ -330,6 +439,7 @@ os_status olog_read(const char *path, const olog_opts *o, olog **out, os_diag *d
         l->rows[l->n++] = row;
     }
     csv_close(r);
+    if (l->dropped) os_diag_add(notes, "note: %s: dropped %ld row%s outside --min-time/--max-time", path, l->dropped, l->dropped == 1 ? "" : "s");
     double max_bad = o->max_bad >= 0 ? o->max_bad : 0.01;
     if (got < 0) st = OS_EDATA;
     else if (l->total == 0) {
@@ -347,6 +457,11 @@ os_status olog_read(const char *path, const olog_opts *o, olog **out, os_diag *d
         os_diag_add(notes, "note: %s: skipped %ld bad rows of %ld", path, l->bad, l->total);
     }
     os_diag_fini(&rows);
+    if (st == OS_OK && l->n == 0) {
+        os_diag_add(diag, "%s: no row left inside --min-time/--max-time", path);
+        st = OS_EDATA;
+    }
+    if (st == OS_OK) st = olog__check_times(path, l, &ext, colname, tcols, diag);
     if (st != OS_OK) {
         olog_free(l);
         return st;

@@ -58,7 +58,8 @@ typedef struct olog {
     int          n, cap;           /* rows kept */
     olog_row    *rows;             /* owned, in file order */
     long         bad;              /* rows skipped as bad */
-    long         total;            /* data rows read (kept + bad) */
+    long         total;            /* data rows read (kept + bad + dropped) */
+    long         dropped;          /* rows outside the given time window (olog_opts.min_time/max_time) */
     bool         has[OLOG_NCOLS];  /* which known columns the header has */
     bool         has_extra;        /* the extra column was found */
     olog_strings orders, customers, skus, statuses, extras;
@@ -71,7 +72,15 @@ typedef struct olog_opts {
     double      max_bad;           /* fraction of rows that may be bad (default 0.01 when < 0) */
     const char *extra;             /* another column to keep (fit --segment-by), or NULL */
     size_t      max_record;        /* longest record in bytes, 0 = CSV_MAX_RECORD_DEFAULT */
+    bool        has_min_time, has_max_time; /* a window given (fit --min-time/--max-time): */
+    double      min_time, max_time;         /* rows with a time outside it are dropped, with a note */
 } olog_opts;
+
+/* Timestamps are bounded: one before 1970, or more than OLOG_MAX_SPREAD seconds (10 years)
+ * from the median creation time of the log, refuses the file (OS_EDATA) with positioned
+ * messages, whatever --max-bad says: a single such row would stretch every calendar figure
+ * (span, horizon, arrival hours) by centuries. Rows outside a given window are dropped first. */
+#define OLOG_MAX_SPREAD (10 * 365.25 * 86400)
 
 /* Reads a log. On success *out is owned by the caller (olog_free) and notes (skipped rows,
  * with their lines) are in `notes`. Errors: OS_EIO (unreadable), OS_EINVAL (a bad map

@@ -11,9 +11,11 @@
 #include "pth.h"
 #include "rpt.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Largest price or amount, in currency units. With at most 8 lines of at most 1,000,000
  * units, an order's total in cents stays below 8e17, inside int64 (9.2e18). */
@@ -696,6 +698,15 @@ static void scn__trace(scn__ctx *cx, const cJSON *a)
     if (cx->diag->count > before) return;
     char path[1024];
     pth_beside(jsn_file(cx->doc), file, path, sizeof path);
+    /* a regular file only: a FIFO would hang the load, a device read forever */
+    struct stat tsb;
+    int serr = stat(path, &tsb) != 0 ? errno : 0;
+    if (serr || !S_ISREG(tsb.st_mode)) {
+        SCN__ERR(cx, scn__member(a, "file"), "customers.arrivals.file", "the trace \"%s\" is %s, expected a regular file (an order log)",
+                 path, serr ? strerror(serr) : S_ISFIFO(tsb.st_mode) ? "a FIFO (named pipe)" : S_ISDIR(tsb.st_mode) ? "a directory"
+                 : "not a regular file");
+        return;
+    }
     olog_opts lo = { .map = maps, .nmap = nmap, .max_bad = -1 };
     os_diag sub, notes;
     os_diag_init(&sub);
@@ -1074,6 +1085,8 @@ static void scn__head(scn__ctx *cx, const cJSON *root)
     s->seed = (uint64_t)seed;
     if (scn__dur(cx, root, "", "horizon", true, &s->horizon) && s->horizon <= 0)
         SCN__ERR(cx, scn__member(root, "horizon"), "horizon", "found 0, expected a duration > 0");
+    else if (s->horizon > ORD_MAX_AGE)   /* order times are recorded exactly up to that age */
+        SCN__ERR(cx, scn__member(root, "horizon"), "horizon", "found %g s, expected at most %g s (34 years)", s->horizon, ORD_MAX_AGE);
     if (scn__dur(cx, root, "", "warmup", false, &s->warmup) && s->warmup >= s->horizon && s->horizon > 0)
         SCN__ERR(cx, scn__member(root, "warmup"), "warmup", "found %g s, expected less than the horizon (%g s)", s->warmup, s->horizon);
 }
