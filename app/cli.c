@@ -113,7 +113,7 @@ int cli_parse(const cli_cmd *c, int argc, char **argv, cli_opts *o)
             o->has_seed = true;
             o->seed = (uint64_t)n;
         } else if (strcmp(name, "--replications") == 0) {
-            if (!cli__num(val, 1, 100000, &n)) { fprintf(stderr, "ordersim: --replications takes 1..100000, not '%s'\n", val); return CLI_USAGE; }
+            if (!cli__num(val, 1, RPT_DB_MAX_REPLICATIONS, &n)) { fprintf(stderr, "ordersim: --replications takes 1..%d, not '%s'\n", RPT_DB_MAX_REPLICATIONS, val); return CLI_USAGE; }
             o->replications = (int)n;
             o->has_replications = true;
         } else if (strcmp(name, "--jobs") == 0) {

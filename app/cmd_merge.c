@@ -104,17 +104,34 @@ static int cmd_merge(cli_opts *o)
     int total = 0;
     rc = cli_db_open(o, target, RPT_DB_WRITE, &db);
     for (int i = 1; i < o->nargs && !rc; i++) {
-        int added = 0, dups = 0;
-        if (rpt_db_merge(db, o->args[i], &added, &dups, &d) != OS_OK) {
+        rpt_db_merged m;
+        os_diag notes;
+        os_diag_init(&notes);
+        if (rpt_db_merge(db, o->args[i], &m, &notes, &d) != OS_OK) {
             os_diag_add(&d, "ordersim merge: input %s was not merged (nothing of it was written)", o->args[i]);
             rc = CLI_IO;
         }
-        total += added;
-        if (!rc && !o->quiet) printf("%s: %d run%s added\n", o->args[i], added, added == 1 ? "" : "s");
-        /* said even with --quiet: a dropped run is something the user must know about */
-        if (!rc && dups)
-            fprintf(stderr, "note: %s: %d sweep run%s skipped: the same sweep point and replication %s already merged "
-                    "(a shard run twice); kept the first\n", o->args[i], dups, dups == 1 ? "" : "s", dups == 1 ? "was" : "were");
+        total += m.added;
+        if (!rc && !o->quiet) printf("%s: %d run%s added\n", o->args[i], m.added, m.added == 1 ? "" : "s");
+        /* said even with --quiet: a run not merged is something the user must know about */
+        if (!rc) {
+            os_diag_print(&notes, stderr);
+            if (m.duplicates)
+                fprintf(stderr, "note: %s: %d sweep run%s skipped: the same sweep point and replication %s already merged "
+                        "(a shard run twice); kept the first\n", o->args[i], m.duplicates, m.duplicates == 1 ? "" : "s",
+                        m.duplicates == 1 ? "was" : "were");
+            if (m.running)
+                fprintf(stderr, "note: %s: %d run%s still running (or left 'running' by a process that died) %s not merged; "
+                        "merge %s again once %s ended\n", o->args[i], m.running, m.running == 1 ? "" : "s",
+                        m.running == 1 ? "was" : "were", o->args[i], m.running == 1 ? "it has" : "they have");
+            if (m.invalid)
+                fprintf(stderr, "note: %s: %d run%s with a replication or sweep point out of range not merged\n", o->args[i],
+                        m.invalid, m.invalid == 1 ? "" : "s");
+            if (m.replaced && !o->quiet)
+                printf("%s: %d run%s merged earlier while running replaced by %s end\n", o->args[i], m.replaced,
+                       m.replaced == 1 ? "" : "s", m.replaced == 1 ? "its" : "their");
+        }
+        os_diag_fini(&notes);
     }
     rpt_db_close(db);
     if (!rc && tmp[0]) {

@@ -226,10 +226,12 @@ static int opt__load(opt__ctx *x, const char *id)
     /* a resume writes next (and may need an older schema upgraded); a rebuild only reads */
     rpt_db_mode mode = x->rebuild ? RPT_DB_READ : RPT_DB_WRITE;
     if ((rc = cli_db_open(x->o, x->o->db, mode, &db)) == CLI_OK && rpt_db_batch_runs(db, id, &ids, &n, &d) != OS_OK) rc = CLI_IO;
+    _Static_assert(OPT_MAX_CAND <= RPT_DB_MAX_POINTS, "a recorded candidate is read back in the range optimize has");
     for (int i = 0; i < n && !rc; i++) {
         rpt_run r;
         rpt_run_init(&r);
-        if (rpt_db_load(db, ids[i], &r, NULL, &d) != OS_OK) rc = CLI_IO;
+        os_status lst = rpt_db_load(db, ids[i], &r, NULL, &d);
+        if (lst != OS_OK) rc = os_exit_code(lst);
         else if (r.sweep_point < 0 || r.sweep_point >= x->p.ncand || strcmp(r.sweep_params, x->c[r.sweep_point].params) != 0) {
             fprintf(stderr, "ordersim optimize: run %lld of %s is candidate %d (%s), not one of this command's candidates: "
                     "--resume needs the same scenario, --param, --objective, --subject-to and --seed\n",

@@ -77,6 +77,8 @@ bool cmd_param_fits(const cmd_param *p, int n, int nsets, char *why, size_t wn)
     return true;
 }
 
+_Static_assert(RPT_DB_MAX_POINTS == RPT_CAP_MAX_POINTS, "a recorded sweep point is read back in the range a sweep has");
+
 static uint64_t swp__fnv(uint64_t h, const char *t)
 {
     for (; *t; t++) h = (h ^ (unsigned char)*t) * 0x100000001b3ULL;
@@ -235,7 +237,10 @@ static int swp__report(const cli_opts *o, const char *sweep_id, const char *titl
                        const os_diag *scn_warnings, rpt_run *runs, int nruns, const char *dir, const char *command)
 {
     int npts = 0;
-    for (int i = 0; i < nruns; i++) if (runs[i].sweep_point + 1 > npts) npts = runs[i].sweep_point + 1;
+    for (int i = 0; i < nruns; i++) {
+        OS_ASSERT(runs[i].sweep_point >= 0 && runs[i].sweep_point < RPT_DB_MAX_POINTS);   /* checked where read */
+        if (runs[i].sweep_point + 1 > npts) npts = runs[i].sweep_point + 1;
+    }
     if (npts < 1 || npts > RPT_CAP_MAX_POINTS) {
         fprintf(stderr, "ordersim: no sweep points to report (%d)\n", npts);
         return CLI_USAGE;
@@ -471,9 +476,15 @@ int cmd_sweep_report(cli_opts *o, const char *sweep_id)
     if (!rc && rpt_db_batch_runs(db, sweep_id, &ids, &n, &d) != OS_OK) rc = CLI_IO;
     rpt_run *runs = xcalloc((size_t)(n ? n : 1), sizeof *runs);
     char *json = NULL, currency[16] = "";
+    for (int i = 0; i < n; i++) rpt_run_init(&runs[i]);
     for (int i = 0; i < n && !rc; i++) {
-        rpt_run_init(&runs[i]);
-        if (rpt_db_load(db, ids[i], &runs[i], i ? NULL : &json, &d) != OS_OK) rc = CLI_IO;
+        os_status st = rpt_db_load(db, ids[i], &runs[i], i ? NULL : &json, &d);
+        if (st != OS_OK) rc = os_exit_code(st);
+        else if (runs[i].sweep_point < 0) {
+            os_diag_add(&d, "%s: run %lld of sweep %s has no sweep point: not a run this program recorded for a sweep", o->db,
+                        (long long)ids[i], sweep_id);
+            rc = CLI_DATA;
+        }
     }
     cli_recorded_currency(json, currency, sizeof currency);
     /* the warnings of the first recorded run's scenario (its point's --param applied) */

@@ -242,6 +242,59 @@ static os_status rpt__fail(rpt_db *db, os_diag *diag, const char *what)
     return OS_EIO;
 }
 
+/* Prepares `sql` into *q; OS_EIO with the file named on failure (*q is then NULL). */
+static os_status rpt__prep(rpt_db *db, const char *sql, sqlite3_stmt **q, os_diag *diag)
+{
+    *q = NULL;
+    if (sqlite3_prepare_v2(db->h, sql, -1, q, NULL) == SQLITE_OK) return OS_OK;
+    sqlite3_finalize(*q);
+    *q = NULL;
+    return rpt__fail(db, diag, "prepare");
+}
+
+/* Steps a query that reads rows: 1 for a row, 0 when done, -1 when the step failed (a
+ * damaged page, an I/O error, a lock given up): the message names the file and `what`.
+ * Never lets an error pass for "no more rows". */
+static int rpt__row(rpt_db *db, sqlite3_stmt *q, os_diag *diag, const char *what)
+{
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) return 1;
+    if (rc == SQLITE_DONE) return 0;
+    char w[160];
+    snprintf(w, sizeof w, "reading %s", what);
+    rpt__fail(db, diag, w);
+    return -1;
+}
+
+/* The text of column c, "" for NULL (a damaged or edited row never hands NULL to a printf). */
+static const char *rpt__text(sqlite3_stmt *q, int c)
+{
+    const char *t = (const char *)sqlite3_column_text(q, c);
+    return t ? t : "";
+}
+
+/* The URI that opens `path` read-only: "file:PATH?mode=ro", with "&immutable=1" when the
+ * file or its directory cannot be written (a read-only medium, a CI artifact, a shared
+ * folder): a WAL database then needs no -shm file, which could not be created there, and
+ * no lock. '%', '?' and '#' in the name are escaped. Owned by the caller (free). */
+static char *rpt__ro_uri(const char *path)
+{
+    char dir[1100];
+    const char *slash = strrchr(path, '/');
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + (slash == path) : 1, slash ? path : ".");
+    bool frozen = access(path, W_OK) != 0 || access(dir, W_OK) != 0;
+    size_t n = strlen(path);
+    char *u = xmalloc(3 * n + 48), *p = u;
+    p += sprintf(p, path[0] == '/' ? "file://" : "file:");
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)path[i];
+        if (c == '%' || c == '?' || c == '#' || c < 0x20 || c >= 0x7f) p += sprintf(p, "%%%02X", c);
+        else *p++ = (char)c;
+    }
+    sprintf(p, "?mode=ro%s", frozen ? "&immutable=1" : "");
+    return u;
+}
+
 bool rpt_db_path_ok(const char *path, const char **why)
 {
     if (!path || !*path) { *why = "an empty file name"; return false; }
@@ -275,8 +328,10 @@ static int rpt__version(sqlite3 *h, char *foreign, size_t n)
     if (!tables) return 0;
     if (!runs || !meta) return -1;
     v = -1;
-    if (sqlite3_prepare_v2(h, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &q, NULL) != SQLITE_OK) return -1;
-    if (sqlite3_step(q) == SQLITE_ROW) {
+    if (sqlite3_prepare_v2(h, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &q, NULL) != SQLITE_OK) return -2;
+    rc = sqlite3_step(q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) v = -2;
+    if (rc == SQLITE_ROW) {
         const char *s = (const char *)sqlite3_column_text(q, 0);
         char *end;
         long x = s ? strtol(s, &end, 10) : 0;
@@ -440,7 +495,10 @@ static os_status rpt__setup(rpt_db *db, os_diag *diag)
 static os_status rpt__judge(const char *path, double timeout, int *version, os_diag *diag)
 {
     rpt_db probe = { .path = (char *)path, .timeout = timeout };
-    if (sqlite3_open_v2(path, &probe.h, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+    char *uri = rpt__ro_uri(path);
+    int orc = sqlite3_open_v2(uri, &probe.h, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, NULL);
+    free(uri);
+    if (orc != SQLITE_OK) {
         os_status st = rpt__fail(&probe, diag, "cannot open the results database");
         sqlite3_close(probe.h);
         return st;
@@ -505,8 +563,13 @@ os_status rpt_db_open(const char *path, rpt_db_mode mode, double timeout, rpt_db
     rpt_db *db = xcalloc(1, sizeof *db);
     db->path = xstrdup(path);
     db->timeout = timeout;
-    int flags = SQLITE_OPEN_NOMUTEX | (mode == RPT_DB_READ ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-    if (sqlite3_open_v2(path, &db->h, flags, NULL) != SQLITE_OK) {
+    /* URIs on (for ATTACH of a read-only shard in merge; rpt_db_path_ok refuses a path that
+     * would read as one); a reading command opens read-only, immutable on a read-only medium */
+    int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI | (mode == RPT_DB_READ ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    char *uri = mode == RPT_DB_READ ? rpt__ro_uri(path) : NULL;
+    int orc = sqlite3_open_v2(uri ? uri : path, &db->h, flags, NULL);
+    free(uri);
+    if (orc != SQLITE_OK) {
         os_status st = rpt__fail(db, diag, "cannot open the results database");
         rpt_db_close(db);
         return st;
@@ -638,12 +701,13 @@ static os_status rpt__load_breakdowns(rpt_db *db, int64_t id, rpt_run *out, os_d
 {
     sqlite3_stmt *q;
     for (int d = 0; d < RPT_BD_DIMS; d++) {
-        if (sqlite3_prepare_v2(db->h, "SELECT row, key, name, value FROM breakdowns WHERE run_id=? AND dimension=? ORDER BY row",
-                               -1, &q, NULL) != SQLITE_OK) return OS_OK;
+        if (rpt__prep(db, "SELECT row, key, name, value FROM breakdowns WHERE run_id=? AND dimension=? ORDER BY row", &q, diag) != OS_OK)
+            return OS_EIO;
         sqlite3_bind_int64(q, 1, id);
         sqlite3_bind_text(q, 2, rpt_bd_key((rpt_bd_dim)d) + 3, -1, SQLITE_STATIC);
         int64_t rows = 0;
-        while (sqlite3_step(q) == SQLITE_ROW) {
+        int r;
+        while ((r = rpt__row(db, q, diag, "breakdowns")) > 0) {
             int64_t k = sqlite3_column_int64(q, 0);
             if (k < 0 || k >= RPT_BD_MAX_ROWS) {
                 sqlite3_finalize(q);
@@ -653,21 +717,24 @@ static os_status rpt__load_breakdowns(rpt_db *db, int64_t id, rpt_run *out, os_d
             }
             rows = k + 1;
         }
+        if (r < 0) { sqlite3_finalize(q); return OS_EIO; }
         sqlite3_reset(q);
         rpt_bd_alloc(out, (rpt_bd_dim)d, (int)rows);
         rpt_bd *b = &out->bd[d];
         for (int i = 0; i < rows * b->ncols; i++) b->v[i] = NAN;
-        while (sqlite3_step(q) == SQLITE_ROW) {
-            int k = sqlite3_column_int(q, 0);
-            int f = rpt_metric_find((const char *)sqlite3_column_text(q, 2));
+        while ((r = rpt__row(db, q, diag, "breakdowns")) > 0) {
+            int64_t k = sqlite3_column_int64(q, 0);
+            const char *name = rpt__text(q, 2);
+            int f = rpt_metric_find(name);
             for (int e = RPT_METRIC_COUNT; f < 0 && e < RPT_BD_FIGURES; e++)
-                if (strcmp(rpt_bd_figure_name(e), (const char *)sqlite3_column_text(q, 2)) == 0) f = e;
+                if (strcmp(rpt_bd_figure_name(e), name) == 0) f = e;
             int c = f >= 0 ? rpt_bd_column((rpt_bd_dim)d, f) : -1;
             if (k < 0 || k >= rows) continue;
-            snprintf(b->keys[k], RPT_NAME_MAX, "%s", (const char *)sqlite3_column_text(q, 1));
+            snprintf(b->keys[k], RPT_NAME_MAX, "%s", rpt__text(q, 1));
             if (c >= 0 && sqlite3_column_type(q, 3) != SQLITE_NULL) b->v[(size_t)k * (size_t)b->ncols + (size_t)c] = sqlite3_column_double(q, 3);
         }
         sqlite3_finalize(q);
+        if (r < 0) return OS_EIO;
     }
     return OS_OK;
 }
@@ -1156,51 +1223,74 @@ static void rpt__load_sub(rpt_run *out, const char *name, const char *skus, cons
     rpt_st_set(&out->sub[j].st, f, v);
 }
 
+/* A value read back that this program could not have written (a damaged or edited file):
+ * OS_EDATA, naming the file, the run and the range. */
+static os_status rpt__out_of_range(rpt_db *db, int64_t id, const char *what, long long v, long long lo, long long hi, os_diag *diag)
+{
+    os_diag_add(diag, "%s: run %lld: %s %lld is outside %lld..%lld: not a run this program recorded (a damaged or edited "
+                "file)", db->path, (long long)id, what, v, lo, hi);
+    return OS_EDATA;
+}
+
 os_status rpt_db_load(rpt_db *db, int64_t id, rpt_run *out, char **scenario_json, os_diag *diag)
 {
     sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(db->h, "SELECT scenario, strategy, process, seed, replication, horizon, invariants_ok, events,"
-                           " wall_seconds, scenario_json, sweep_point, sweep_params, warmup FROM runs WHERE id=? AND status='complete'",
-                           -1, &q, NULL) != SQLITE_OK)
-        return rpt__fail(db, diag, "prepare");
+    if (scenario_json) *scenario_json = NULL;
+    if (rpt__prep(db, "SELECT scenario, strategy, process, seed, replication, horizon, invariants_ok, events,"
+                  " wall_seconds, scenario_json, sweep_point, sweep_params, warmup FROM runs WHERE id=? AND status='complete'",
+                  &q, diag) != OS_OK)
+        return OS_EIO;
     sqlite3_bind_int64(q, 1, id);
-    if (sqlite3_step(q) != SQLITE_ROW) {
+    int got = rpt__row(db, q, diag, "runs");
+    if (got <= 0) {
         sqlite3_finalize(q);
+        if (got < 0) return OS_EIO;
         os_diag_add(diag, "%s: no complete run with id %lld", db->path, (long long)id);
         return OS_ENOTFOUND;
     }
-    snprintf(out->scenario, sizeof out->scenario, "%s", (const char *)sqlite3_column_text(q, 0));
-    snprintf(out->strategy, sizeof out->strategy, "%s", (const char *)sqlite3_column_text(q, 1));
-    snprintf(out->process, sizeof out->process, "%s", (const char *)sqlite3_column_text(q, 2));
+    int64_t rep = sqlite3_column_int64(q, 4);
+    int64_t point = sqlite3_column_type(q, 10) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, 10);
+    if (rep < 0 || rep >= RPT_DB_MAX_REPLICATIONS || point < -1 || point >= RPT_DB_MAX_POINTS || sqlite3_column_type(q, 10) == SQLITE_TEXT) {
+        sqlite3_finalize(q);
+        return rep < 0 || rep >= RPT_DB_MAX_REPLICATIONS
+                   ? rpt__out_of_range(db, id, "replication", (long long)rep, 0, RPT_DB_MAX_REPLICATIONS - 1, diag)
+                   : rpt__out_of_range(db, id, "sweep_point", (long long)point, 0, RPT_DB_MAX_POINTS - 1, diag);
+    }
+    snprintf(out->scenario, sizeof out->scenario, "%s", rpt__text(q, 0));
+    snprintf(out->strategy, sizeof out->strategy, "%s", rpt__text(q, 1));
+    snprintf(out->process, sizeof out->process, "%s", rpt__text(q, 2));
     out->seed = (uint64_t)sqlite3_column_int64(q, 3);
-    out->replication = sqlite3_column_int(q, 4);
+    out->replication = (int)rep;
     out->horizon = sqlite3_column_double(q, 5);
     out->invariants_ok = sqlite3_column_int(q, 6) != 0;
     out->events = (uint64_t)sqlite3_column_int64(q, 7);
     out->wall_seconds = sqlite3_column_double(q, 8);
-    if (scenario_json) *scenario_json = xstrdup((const char *)sqlite3_column_text(q, 9));
-    out->sweep_point = sqlite3_column_type(q, 10) == SQLITE_NULL ? -1 : sqlite3_column_int(q, 10);
+    if (scenario_json) *scenario_json = xstrdup(rpt__text(q, 9));
+    out->sweep_point = (int)point;
     out->warmup = sqlite3_column_double(q, 12);
-    snprintf(out->sweep_params, sizeof out->sweep_params, "%s",
-             sqlite3_column_type(q, 11) == SQLITE_NULL ? "" : (const char *)sqlite3_column_text(q, 11));
+    snprintf(out->sweep_params, sizeof out->sweep_params, "%s", rpt__text(q, 11));
     sqlite3_finalize(q);
+    os_status st = OS_EIO;
+    int r;
 
     for (int k = 0; k < RPT_METRIC_COUNT; k++) out->m[k] = NAN;
-    sqlite3_prepare_v2(db->h, "SELECT name, value FROM metrics WHERE run_id=?", -1, &q, NULL);
+    if (rpt__prep(db, "SELECT name, value FROM metrics WHERE run_id=?", &q, diag) != OS_OK) goto fail;
     sqlite3_bind_int64(q, 1, id);
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        int k = rpt_metric_find((const char *)sqlite3_column_text(q, 0));
+    while ((r = rpt__row(db, q, diag, "metrics")) > 0) {
+        int k = rpt_metric_find(rpt__text(q, 0));
         if (k >= 0 && sqlite3_column_type(q, 1) != SQLITE_NULL) out->m[k] = sqlite3_column_double(q, 1);
     }
     sqlite3_finalize(q);
-    sqlite3_prepare_v2(db->h, "SELECT station, servers, mean_service, utilization, wait_mean, wait_p95, queue_max, served,"
-                       " wait_p50, wait_p99 FROM stations WHERE run_id=? ORDER BY CASE station WHEN 'order_service' THEN 0"
-                       " WHEN 'payment' THEN 1 WHEN 'warehouse' THEN 2 ELSE 3 END, station", -1, &q, NULL);
+    if (r < 0) goto fail;
+    if (rpt__prep(db, "SELECT station, servers, mean_service, utilization, wait_mean, wait_p95, queue_max, served,"
+                  " wait_p50, wait_p99 FROM stations WHERE run_id=? ORDER BY CASE station WHEN 'order_service' THEN 0"
+                  " WHEN 'payment' THEN 1 WHEN 'warehouse' THEN 2 ELSE 3 END, station", &q, diag) != OS_OK)
+        goto fail;
     sqlite3_bind_int64(q, 1, id);
     out->nstations = 0;
-    while (sqlite3_step(q) == SQLITE_ROW && out->nstations < RPT_MAX_STATIONS) {
+    while ((r = rpt__row(db, q, diag, "stations")) > 0 && out->nstations < RPT_MAX_STATIONS) {
         rpt_station *s = &out->st[out->nstations++];
-        snprintf(s->name, sizeof s->name, "%s", (const char *)sqlite3_column_text(q, 0));
+        snprintf(s->name, sizeof s->name, "%s", rpt__text(q, 0));
         s->servers = sqlite3_column_int(q, 1);
         s->mean_service = sqlite3_column_double(q, 2);
         s->utilization = sqlite3_column_double(q, 3);
@@ -1213,11 +1303,14 @@ os_status rpt_db_load(rpt_db *db, int64_t id, rpt_run *out, char **scenario_json
         for (int f = RPT_ST_RESPONSE_MEAN; f < RPT_ST_FIGURES; f++) rpt_st_set(s, (rpt_st_figure)f, NAN);
     }
     sqlite3_finalize(q);
+    if (r < 0) goto fail;
     /* Station figures kept in metrics (see rpt_db_finish_run); NaN when an older run lacks them. */
-    sqlite3_prepare_v2(db->h, "SELECT name, value FROM metrics WHERE run_id=? AND name LIKE 'stations.%'", -1, &q, NULL);
+    if (rpt__prep(db, "SELECT name, value FROM metrics WHERE run_id=? AND name LIKE 'stations.%'", &q, diag) != OS_OK) goto fail;
     sqlite3_bind_int64(q, 1, id);
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        const char *name = (const char *)sqlite3_column_text(q, 0) + 9, *dot = strrchr(name, '.');
+    while ((r = rpt__row(db, q, diag, "metrics")) > 0) {
+        const char *full = rpt__text(q, 0);
+        if (strlen(full) < 10) continue;
+        const char *name = full + 9, *dot = strrchr(name, '.');
         if (!dot || sqlite3_column_type(q, 1) == SQLITE_NULL) continue;
         int f = rpt_st_figure_find(dot + 1);
         const char *skus = strstr(name, ".skus.");
@@ -1230,32 +1323,35 @@ os_status rpt_db_load(rpt_db *db, int64_t id, rpt_run *out, char **scenario_json
                 rpt_st_set(&out->st[k], (rpt_st_figure)f, sqlite3_column_double(q, 1));
     }
     sqlite3_finalize(q);
+    if (r < 0) goto fail;
     /* Series columns as the simulator declared them (series_columns, in their order). */
     rpt_col cols[RPT_MAX_COLS];
     int nc = 0;
-    sqlite3_prepare_v2(db->h, "SELECT name, label, unit, kind, count, signed_level FROM series_columns WHERE run_id=? ORDER BY col",
-                       -1, &q, NULL);
+    if (rpt__prep(db, "SELECT name, label, unit, kind, count, signed_level FROM series_columns WHERE run_id=? ORDER BY col",
+                  &q, diag) != OS_OK)
+        goto fail;
     sqlite3_bind_int64(q, 1, id);
-    while (sqlite3_step(q) == SQLITE_ROW && nc < RPT_MAX_COLS - 1) {
-        int kind = rpt_col_kind_find((const char *)sqlite3_column_text(q, 3));
-        int count = rpt_col_count_find((const char *)sqlite3_column_text(q, 4));
+    while ((r = rpt__row(db, q, diag, "series_columns")) > 0 && nc < RPT_MAX_COLS - 1) {
+        int kind = rpt_col_kind_find(rpt__text(q, 3));
+        int count = rpt_col_count_find(rpt__text(q, 4));
         if (kind <= RPT_COL_TIME || count < 0) continue;   /* not written by ordersim (newer files are refused) */
         rpt_col *c = &cols[nc++];
         memset(c, 0, sizeof *c);
-        snprintf(c->name, sizeof c->name, "%s", (const char *)sqlite3_column_text(q, 0));
-        snprintf(c->label, sizeof c->label, "%s", (const char *)sqlite3_column_text(q, 1));
-        snprintf(c->unit, sizeof c->unit, "%s", (const char *)sqlite3_column_text(q, 2));
+        snprintf(c->name, sizeof c->name, "%s", rpt__text(q, 0));
+        snprintf(c->label, sizeof c->label, "%s", rpt__text(q, 1));
+        snprintf(c->unit, sizeof c->unit, "%s", rpt__text(q, 2));
         c->kind = (rpt_col_kind)kind;
         c->count = (rpt_col_count)count;
         c->signed_level = sqlite3_column_int(q, 5) != 0;
     }
     sqlite3_finalize(q);
+    if (r < 0) goto fail;
     rpt_series_columns(&out->series, nc, cols);
-    sqlite3_prepare_v2(db->h, "SELECT t, name, value FROM series WHERE run_id=? ORDER BY t", -1, &q, NULL);
+    if (rpt__prep(db, "SELECT t, name, value FROM series WHERE run_id=? ORDER BY t", &q, diag) != OS_OK) goto fail;
     sqlite3_bind_int64(q, 1, id);
     double row[RPT_MAX_COLS];
     bool have = false;
-    while (sqlite3_step(q) == SQLITE_ROW) {
+    while ((r = rpt__row(db, q, diag, "series")) > 0) {
         double t = sqlite3_column_double(q, 0);
         if (have && t != row[0]) rpt_series_add(&out->series, row);
         if (!have || t != row[0]) {
@@ -1263,28 +1359,39 @@ os_status rpt_db_load(rpt_db *db, int64_t id, rpt_run *out, char **scenario_json
             row[0] = t;
             have = true;
         }
-        const char *n = (const char *)sqlite3_column_text(q, 1);
+        const char *n = rpt__text(q, 1);
         for (int c = 1; c < out->series.ncols; c++)
             if (strcmp(out->series.cols[c].name, n) == 0)
                 row[c] = sqlite3_column_type(q, 2) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 2);
     }
-    if (have) rpt_series_add(&out->series, row);
     sqlite3_finalize(q);
-    sqlite3_prepare_v2(db->h, "SELECT bucket, count FROM latency WHERE run_id=?", -1, &q, NULL);
+    if (r < 0) goto fail;
+    if (have) rpt_series_add(&out->series, row);
+    if (rpt__prep(db, "SELECT bucket, count FROM latency WHERE run_id=?", &q, diag) != OS_OK) goto fail;
     sqlite3_bind_int64(q, 1, id);
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        int b = sqlite3_column_int(q, 0);
+    while ((r = rpt__row(db, q, diag, "latency")) > 0) {
+        int64_t b = sqlite3_column_int64(q, 0), c = sqlite3_column_int64(q, 1);
+        if (c < 0 || c > (int64_t)UINT32_MAX) {
+            sqlite3_finalize(q);
+            st = rpt__out_of_range(db, id, "latency count", (long long)c, 0, (long long)UINT32_MAX, diag);
+            goto fail;
+        }
         if (b >= 0 && b < rpt_hist_bucket_count()) {
-            out->order_to_pay.b[b] = (uint32_t)sqlite3_column_int64(q, 1);
+            out->order_to_pay.b[b] = (uint32_t)c;
             out->order_to_pay.count += out->order_to_pay.b[b];
         }
     }
     sqlite3_finalize(q);
-    sqlite3_prepare_v2(db->h, "SELECT message FROM violations WHERE run_id=?", -1, &q, NULL);
+    if (r < 0) goto fail;
+    if (rpt__prep(db, "SELECT message FROM violations WHERE run_id=?", &q, diag) != OS_OK) goto fail;
     sqlite3_bind_int64(q, 1, id);
-    while (sqlite3_step(q) == SQLITE_ROW) os_diag_add(&out->violations, "%s", (const char *)sqlite3_column_text(q, 0));
+    while ((r = rpt__row(db, q, diag, "violations")) > 0) os_diag_add(&out->violations, "%s", rpt__text(q, 0));
     sqlite3_finalize(q);
+    if (r < 0) goto fail;
     return rpt__load_breakdowns(db, id, out, diag);
+fail:
+    if (scenario_json) { free(*scenario_json); *scenario_json = NULL; }
+    return st;
 }
 
 os_status rpt_db_batch_runs(rpt_db *db, const char *batch, int64_t **ids, int *n, os_diag *diag)
@@ -1295,12 +1402,13 @@ os_status rpt_db_batch_runs(rpt_db *db, const char *batch, int64_t **ids, int *n
     if (sqlite3_prepare_v2(db->h, "SELECT id FROM runs WHERE batch=? AND status='complete' ORDER BY id", -1, &q, NULL) != SQLITE_OK)
         return rpt__fail(db, diag, "prepare");
     sqlite3_bind_text(q, 1, batch, -1, SQLITE_TRANSIENT);
-    int cap = 0;
-    while (sqlite3_step(q) == SQLITE_ROW) {
+    int cap = 0, r;
+    while ((r = rpt__row(db, q, diag, "runs")) > 0) {
         if (*n == cap) { cap = cap ? cap * 2 : 16; *ids = xrealloc(*ids, (size_t)cap * sizeof **ids); }
         (*ids)[(*n)++] = sqlite3_column_int64(q, 0);
     }
     sqlite3_finalize(q);
+    if (r < 0) { free(*ids); *ids = NULL; *n = 0; return OS_EIO; }
     return OS_OK;
 }
 
@@ -1323,62 +1431,100 @@ os_status rpt_db_history(rpt_db *db, FILE *out, int limit, os_diag *diag)
     if (hst != OS_OK) return hst;
     fprintf(out, "%6s  %-20s %-8s %-20s %-20s %8s %4s %-11s %10s %10s %10s\n", "id", "started (UTC)", "kind", "scenario",
             "strategy", "seed", "rep", "status", "paid", "oversold", "lock peak");
-    while (sqlite3_step(q) == SQLITE_ROW) {
+    int r;
+    while ((r = rpt__row(db, q, diag, "runs")) > 0) {
         char v[3][32];
         for (int k = 0; k < 3; k++) {
             if (sqlite3_column_type(q, 8 + k) == SQLITE_NULL) snprintf(v[k], sizeof v[k], "-");
             else snprintf(v[k], sizeof v[k], "%.0f", sqlite3_column_double(q, 8 + k));
         }
         char name[96];
+        char strat[96];
         fprintf(out, "%6lld  %-20s %-8s %-20.20s %-20.20s %8lld %4d %-11s %10s %10s %10s\n", (long long)sqlite3_column_int64(q, 0),
-                (const char *)sqlite3_column_text(q, 1), (const char *)sqlite3_column_text(q, 2),
-                rpt_printable((const char *)sqlite3_column_text(q, 3), name, sizeof name), (const char *)sqlite3_column_text(q, 4),
-                (long long)sqlite3_column_int64(q, 5), sqlite3_column_int(q, 6), (const char *)sqlite3_column_text(q, 7),
-                v[0], v[1], v[2]);
+                rpt__text(q, 1), rpt__text(q, 2), rpt_printable(rpt__text(q, 3), name, sizeof name),
+                rpt_printable(rpt__text(q, 4), strat, sizeof strat), (long long)sqlite3_column_int64(q, 5), sqlite3_column_int(q, 6),
+                rpt__text(q, 7), v[0], v[1], v[2]);
     }
     sqlite3_finalize(q);
-    return OS_OK;
+    return r < 0 ? OS_EIO : OS_OK;
 }
 
-os_status rpt_db_merge(rpt_db *db, const char *src, int *added, int *duplicates, os_diag *diag)
+os_status rpt_db_merge(rpt_db *db, const char *src, rpt_db_merged *m, os_diag *notes, os_diag *diag)
 {
-    *added = *duplicates = 0;
+    memset(m, 0, sizeof *m);
     if (access(src, R_OK) != 0) {
         os_diag_add(diag, "%s: cannot read: %s", src, strerror(errno));
         return OS_EIO;
     }
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(db->h, "ATTACH DATABASE ? AS src", -1, &q, NULL) != SQLITE_OK) return rpt__fail(db, diag, "attach");
-    sqlite3_bind_text(q, 1, src, -1, SQLITE_TRANSIENT);
+    /* read-only and immutable when the shard cannot be written (rpt__ro_uri) */
+    char *uri = rpt__ro_uri(src);
+    sqlite3_bind_text(q, 1, uri ? uri : src, -1, SQLITE_TRANSIENT);
+    free(uri);
     int rc = sqlite3_step(q);
     sqlite3_finalize(q);
     if (rc != SQLITE_DONE) return rpt__fail(db, diag, "attach");
     os_status st = OS_OK;
-    sqlite3_stmt *sel = NULL, *ins = NULL, *dup = NULL;
+    sqlite3_stmt *sel = NULL, *ins = NULL, *dup = NULL, *del = NULL;
     /* The copies re-map run ids: here the foreign keys check every child row (a replication's
      * own write does without them, see rpt__put_complete). */
     if (rpt__exec(db, "PRAGMA foreign_keys=ON") != SQLITE_OK) { st = rpt__fail(db, diag, "foreign keys"); goto detach; }
     if (rpt__exec(db, "BEGIN IMMEDIATE") != SQLITE_OK) { st = rpt__fail(db, diag, "begin"); goto detach; }
-    if (sqlite3_prepare_v2(db->h, "SELECT id, kind IN ('sweep', 'optimize') AND status = 'complete', batch, sweep_point, replication"
-                           " FROM src.runs WHERE uuid NOT IN (SELECT uuid FROM main.runs) ORDER BY id", -1, &sel, NULL) != SQLITE_OK ||
+    /* Runs this file lacks, and runs it holds only as 'running' (copied by an older merge
+     * while the shard ran) that have ended in the source since. */
+    if (sqlite3_prepare_v2(db->h, "SELECT s.id, s.kind IN ('sweep', 'optimize') AND s.status = 'complete', s.batch, s.sweep_point,"
+                           " s.replication, s.status, m.id, s.uuid FROM src.runs s LEFT JOIN main.runs m ON m.uuid = s.uuid"
+                           " WHERE m.id IS NULL OR (m.status = 'running' AND s.status <> 'running') ORDER BY s.id", -1, &sel, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db->h, "SELECT count(*) FROM main.runs WHERE kind IN ('sweep', 'optimize') AND status = 'complete' AND batch = ?1"
-                           " AND sweep_point = ?2 AND replication = ?3", -1, &dup, NULL) != SQLITE_OK) {
+                           " AND sweep_point = ?2 AND replication = ?3", -1, &dup, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db->h, "DELETE FROM main.runs WHERE id = ?1", -1, &del, NULL) != SQLITE_OK) {
         st = rpt__fail(db, diag, "select runs to merge (is it an ordersim results database?)");
         goto end;
     }
-    while (sqlite3_step(sel) == SQLITE_ROW) {
+    for (;;) {
+        int r = sqlite3_step(sel);
+        if (r == SQLITE_DONE) break;
+        if (r != SQLITE_ROW) { st = rpt__fail(db, diag, "reading the runs to merge"); goto end; }
         int64_t old = sqlite3_column_int64(sel, 0);
+        const char *status = rpt__text(sel, 5), *uuid = rpt__text(sel, 7);
+        if (strcmp(status, "running") == 0) {
+            /* a run still in progress (or whose process died): never copied, so that a later
+             * merge of the same shard brings it in once it has ended */
+            m->running++;
+            continue;
+        }
+        int64_t rep = sqlite3_column_int64(sel, 4);
+        bool null_point = sqlite3_column_type(sel, 3) == SQLITE_NULL;
+        int64_t point = null_point ? -1 : sqlite3_column_int64(sel, 3);
+        if (rep < 0 || rep >= RPT_DB_MAX_REPLICATIONS || (!null_point && (point < 0 || point >= RPT_DB_MAX_POINTS))) {
+            if (m->invalid++ < 10)
+                os_diag_add(notes, "note: %s: run %lld (uuid %.32s): %s %lld is outside 0..%d: not copied (a damaged or edited file)", src,
+                            (long long)old, uuid, rep < 0 || rep >= RPT_DB_MAX_REPLICATIONS ? "replication" : "sweep_point",
+                            (long long)(rep < 0 || rep >= RPT_DB_MAX_REPLICATIONS ? rep : point),
+                            rep < 0 || rep >= RPT_DB_MAX_REPLICATIONS ? RPT_DB_MAX_REPLICATIONS - 1 : RPT_DB_MAX_POINTS - 1);
+            continue;
+        }
         if (sqlite3_column_int(sel, 1)) {
             /* A complete sweep run whose (sweep, point, replication) is already here: the
              * same unit run twice (a retried shard). Keep the first, say so. */
             sqlite3_reset(dup);
-            sqlite3_bind_text(dup, 1, (const char *)sqlite3_column_text(sel, 2), -1, SQLITE_TRANSIENT);
-            sqlite3_bind_int(dup, 2, sqlite3_column_int(sel, 3));
-            sqlite3_bind_int(dup, 3, sqlite3_column_int(sel, 4));
-            if (sqlite3_step(dup) == SQLITE_ROW && sqlite3_column_int(dup, 0) > 0) {
-                (*duplicates)++;
+            sqlite3_bind_text(dup, 1, rpt__text(sel, 2), -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64(dup, 2, point);
+            sqlite3_bind_int64(dup, 3, rep);
+            int dr = sqlite3_step(dup);
+            if (dr != SQLITE_ROW) { st = rpt__fail(db, diag, "reading the runs to merge"); goto end; }
+            if (sqlite3_column_int(dup, 0) > 0) {
+                m->duplicates++;
                 continue;
             }
+        }
+        if (sqlite3_column_type(sel, 6) != SQLITE_NULL) {
+            /* the stale 'running' copy goes (its children with it), the ended run comes in */
+            sqlite3_reset(del);
+            sqlite3_bind_int64(del, 1, sqlite3_column_int64(sel, 6));
+            if (sqlite3_step(del) != SQLITE_DONE) { st = rpt__fail(db, diag, "replace a run copied while it was running"); goto end; }
+            m->replaced++;
         }
         static const char *const copies[] = {
             "INSERT INTO main.runs (uuid, batch, kind, scenario, scenario_hash, scenario_json, strategy, process, seed,"
@@ -1409,7 +1555,7 @@ os_status rpt_db_merge(rpt_db *db, const char *src, int *added, int *duplicates,
             ins = NULL;
             if (k == 0) nid = sqlite3_last_insert_rowid(db->h);
         }
-        (*added)++;
+        m->added++;
     }
     /* an optimize's arguments, so `report --optimize ID` works on the merged file */
     if (st == OS_OK && rpt__exec(db, "INSERT OR IGNORE INTO main.meta SELECT key, value FROM src.meta WHERE key LIKE 'optimize:%'") != SQLITE_OK)
@@ -1418,6 +1564,7 @@ end:
     sqlite3_finalize(sel);
     sqlite3_finalize(ins);
     sqlite3_finalize(dup);
+    sqlite3_finalize(del);
     if (st == OS_OK && rpt__exec(db, "COMMIT") != SQLITE_OK) st = rpt__fail(db, diag, "commit");
     if (st != OS_OK) rpt__exec(db, "ROLLBACK");
 detach:
@@ -1433,8 +1580,8 @@ os_status rpt_db_history_json(rpt_db *db, FILE *out, int limit, os_diag *diag)
     static const char *const keys[] = { "id", "started_at", "kind", "scenario", "strategy", "seed", "replication", "status",
                                         "orders_paid", "oversold_units", "locked_stock_peak" };
     fputc('[', out);
-    int rows = 0;
-    while (sqlite3_step(q) == SQLITE_ROW) {
+    int rows = 0, r;
+    while ((r = rpt__row(db, q, diag, "runs")) > 0) {
         fprintf(out, "%s\n  {", rows++ ? "," : "");
         for (int k = 0; k < 11; k++) {
             fprintf(out, "%s\"%s\": ", k ? ", " : "", keys[k]);
@@ -1446,8 +1593,9 @@ os_status rpt_db_history_json(rpt_db *db, FILE *out, int limit, os_diag *diag)
         }
         fputc('}', out);
     }
-    fputs(rows ? "\n]\n" : "]\n", out);
     sqlite3_finalize(q);
+    if (r < 0) return OS_EIO;   /* the caller prints nothing more: the output is cut, and the exit says so */
+    fputs(rows ? "\n]\n" : "]\n", out);
     return OS_OK;
 }
 

@@ -30,6 +30,12 @@ typedef struct rpt_db_meta {
  * a missing file (and its directory) and migrates an older schema. */
 typedef enum rpt_db_mode { RPT_DB_READ, RPT_DB_WRITE } rpt_db_mode;
 
+/* The ranges a recorded run's replication (0 .. --replications' limit - 1) and sweep point
+ * (a sweep's or optimize's point, 0 .. 1023) are read back in: anything outside is a
+ * damaged or edited file, refused (rpt_db_load) or skipped with a note (rpt_db_merge). */
+#define RPT_DB_MAX_REPLICATIONS 100000
+#define RPT_DB_MAX_POINTS 1024
+
 /* Default for `timeout`: seconds one wait for another process's lock may last. */
 #define RPT_DB_TIMEOUT 30.0
 
@@ -69,11 +75,21 @@ os_status rpt_db_batch_runs(rpt_db *db, const char *batch, int64_t **ids, int *n
 os_status rpt_db_history(rpt_db *db, FILE *out, int limit, os_diag *diag);
 /* The same runs as a JSON array of objects (docs/json.md), numbers at full precision. */
 os_status rpt_db_history_json(rpt_db *db, FILE *out, int limit, os_diag *diag);
+/* What one merge did. */
+typedef struct rpt_db_merged {
+    int added;        /* runs copied */
+    int duplicates;   /* complete sweep/optimize runs whose (batch, point, replication) was here: skipped */
+    int running;      /* runs still 'running' in the source: not copied (a later merge brings them) */
+    int invalid;      /* runs with a replication or sweep point out of range: skipped, noted */
+    int replaced;     /* runs held here as 'running' by an older merge, replaced by their end */
+} rpt_db_merged;
 /* Copies every run of the database at `src` that `db` lacks (matched by uuid), with its
- * children, in one transaction. A complete sweep run whose (batch, sweep_point,
- * replication) `db` already has complete is the same unit run twice (a retried shard): it
- * is skipped and counted in *duplicates. *added gets the count copied. */
-os_status rpt_db_merge(rpt_db *db, const char *src, int *added, int *duplicates, os_diag *diag);
+ * children, in one transaction. A run still 'running' in `src` is never copied; a run `db`
+ * holds as 'running' (an older merge copied it live) is replaced when `src` has its end. A
+ * complete sweep run whose (batch, sweep_point, replication) `db` already has complete is
+ * the same unit run twice (a retried shard): skipped. A run whose replication or sweep
+ * point is out of range is skipped with a note in `notes`. Counts in *m. */
+os_status rpt_db_merge(rpt_db *db, const char *src, rpt_db_merged *m, os_diag *notes, os_diag *diag);
 /* Marks the runs of `batch` still 'running' as 'interrupted' (the process was stopped by a
  * signal); *marked gets how many. */
 os_status rpt_db_mark_interrupted(rpt_db *db, const char *batch, int *marked, os_diag *diag);

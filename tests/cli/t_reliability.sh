@@ -171,4 +171,84 @@ grep -qF "cmp2.json: the baseline has no entry for strategy 'reserve_on_checkout
 # --baseline-run of another strategy: exit 65
 expect_rc 65 "$BIN" check s.json $small --strategy reserve_on_checkout --db r.db --no-report --baseline-run 1
 grep -qF "run 1 ran strategy 'reduce_on_order', this check runs 'reserve_on_checkout'" "$T/last.err" || { cat "$T/last.err"; fail "--baseline-run"; }
+
+# ---- 2. every SQLite read checked; values read back validated ------------------------------
+rm -f d.db*
+"$BIN" run s.json $small --db d.db --quiet --no-report 2> /dev/null
+page=$(sqlite3 d.db "SELECT rootpage FROM sqlite_master WHERE name = 'metrics'")
+psize=$(sqlite3 d.db "PRAGMA page_size")
+# one damaged page (the metrics table's root): every reader says so, none shows '-' or "no rows"
+printf '\377\377\377\377\377\377\377\377' | dd of=d.db bs=1 seek=$(( (page - 1) * psize )) conv=notrunc 2> /dev/null
+expect_rc 74 "$BIN" report 1 --db d.db --out "$T/rep-d"
+grep -qF "d.db: reading metrics: database disk image is malformed" "$T/last.err" || { cat "$T/last.err"; fail "report on a damaged page"; }
+[ ! -e "$T/rep-d" ] || fail "a report was written from a damaged DB (was: every metric '-', exit 0)"
+expect_rc 74 "$BIN" history --db d.db
+grep -qF "d.db: reading runs: database disk image is malformed" "$T/last.err" || { cat "$T/last.err"; fail "history on a damaged page (was: the header alone, exit 0)"; }
+expect_rc 74 "$BIN" history --db d.db --json
+cp r.db e.db
+expect_rc 74 "$BIN" check s.json $small --db d.db --baseline-run 1 --no-report
+grep -qF "d.db: reading metrics: database disk image is malformed" "$T/last.err" || { cat "$T/last.err"; fail "check --baseline-run on a damaged page (was: invented regressions)"; }
+# runs edited out of range (tests/db/v4_out_of_range.sql: a 2 x 2 sweep, then runs 5-8 with
+# sweep_point 2147483647, replication -5, sweep_point -1, replication 2147483647)
+B=sweep-roo-354d082b385bead0f1
+for k in 5 6 7 8; do
+  rm -f x.db*; sqlite3 x.db < "$ROOT/tests/db/v4_out_of_range.sql"
+  sqlite3 x.db "PRAGMA foreign_keys=ON; DELETE FROM runs WHERE id > 4 AND id <> $k"
+  expect_rc 65 "$BIN" report --sweep $B --db x.db --no-report   # was: SIGSEGV, double free, or a silent answer
+  grep -qF "x.db: run $k" "$T/last.err" || { cat "$T/last.err"; fail "report --sweep with run $k out of range"; }
+done
+# merge skips them with a note and keeps the rest
+rm -f x.db* m.db*; sqlite3 x.db < "$ROOT/tests/db/v4_out_of_range.sql"
+"$BIN" merge m.db x.db > "$T/out" 2> "$T/err" || { cat "$T/err"; fail "merge of out-of-range runs"; }
+grep -qF "x.db: 4 runs added" "$T/out" || { cat "$T/out" "$T/err"; fail "merge: the good runs"; }
+grep -qF "note: x.db: run 5 (uuid bad5): sweep_point 2147483647 is outside 0..1023: not copied" "$T/err" || { cat "$T/err"; fail "merge note"; }
+grep -qF "note: x.db: 4 runs with a replication or sweep point out of range not merged" "$T/err" || fail "merge count"
+"$BIN" report --sweep $B --db m.db --no-report > /dev/null 2>&1 || fail "the merged good runs report"
+# optimize --resume over a replication out of range: refused (was: a hang, or a heap overflow for -5)
+C="$ROOT/scenarios/capacity.json"
+oargs="--param customers.arrivals.rate=20,40 --set horizon=2m --set warmup=10s --objective max:orders_paid --replications 4 --seed 3"
+"$BIN" optimize "$C" $oargs --db o.db --no-report --quiet --budget 4 > /dev/null 2>&1 || true
+oid=$(sqlite3 o.db "SELECT batch FROM runs LIMIT 1")
+[ -n "$oid" ] || fail "optimize recorded nothing"
+for rep in 2147483647 -5; do
+  cp o.db o2.db; sqlite3 o2.db "UPDATE runs SET replication = $rep WHERE id = 1"
+  set +e; timeout 20 "$BIN" optimize "$C" $oargs --db o2.db --no-report --quiet --resume "$oid" > /dev/null 2> "$T/err"; rc=$?; set -e
+  [ $rc = 65 ] || { cat "$T/err"; fail "optimize --resume with replication $rep: exit $rc"; }
+  grep -qF "o2.db: run 1: replication $rep is outside 0..99999" "$T/err" || { cat "$T/err"; fail "resume message"; }
+done
+
+# ---- 3. a run is 'running' only while a process holds it: merge never copies one -----------
+rm -f sh.db* m2.db*
+"$BIN" run s.json $small --db sh.db --quiet --no-report 2> /dev/null
+sqlite3 sh.db "UPDATE runs SET status = 'running', finished_at = NULL"    # as a shard looks while it runs
+"$BIN" merge m2.db sh.db > "$T/out" 2> "$T/err"
+grep -qF "sh.db: 0 runs added" "$T/out" && grep -qF "note: sh.db: 1 run still running" "$T/err" || { cat "$T/out" "$T/err"; fail "merge copied a running run"; }
+sqlite3 sh.db "UPDATE runs SET status = 'complete'"                        # the shard finished
+"$BIN" merge m2.db sh.db > "$T/out" 2> "$T/err"
+grep -qF "sh.db: 1 run added" "$T/out" || { cat "$T/out" "$T/err"; fail "a later merge did not bring the finished run in (was: lost for good)"; }
+[ "$(sqlite3 m2.db "SELECT status FROM runs")" = complete ] || fail "merged run not complete"
+# a 'running' copy left by an older merge is replaced by the finished run
+sqlite3 m2.db "UPDATE runs SET status = 'running'"
+"$BIN" merge m2.db sh.db > "$T/out" 2> "$T/err" || { cat "$T/err"; fail "merge over a stale copy"; }
+grep -qF "sh.db: 1 run merged earlier while running replaced by its end" "$T/out" || { cat "$T/out"; fail "stale copy not replaced"; }
+[ "$(sqlite3 m2.db "SELECT count(*) || status FROM runs")" = 1complete ] || fail "stale copy: not exactly one complete run"
+
+# ---- 4. a results DB on a read-only medium is readable ---------------------------------------
+n_runs=$(sqlite3 r.db "SELECT count(*) FROM runs WHERE status = 'complete'")
+mkdir -p rodir && cp r.db rodir/r.db && chmod 444 rodir/r.db && chmod 555 rodir
+"$BIN" history --db rodir/r.db > "$T/out" 2> "$T/err" || { cat "$T/err"; fail "history on a read-only directory"; }
+[ "$(grep -c ' complete ' "$T/out")" = "$n_runs" ] || fail "history on a read-only directory: runs missing"
+chmod 755 rodir
+# a read-only file system (root ignores file modes): a tmpfs remounted read-only
+if mkdir -p "$T/full" && mount -t tmpfs -o size=16m tmpfs "$T/full" 2> /dev/null; then
+  cp r.db "$T/full/r.db"
+  mount -o remount,ro "$T/full"
+  "$BIN" history --db "$T/full/r.db" > "$T/out" 2> "$T/err" || { cat "$T/err"; fail "history on a read-only file system (was: unable to open, WAL -shm)"; }
+  [ "$(grep -c ' complete ' "$T/out")" = "$n_runs" ] || fail "history on a read-only medium: runs missing"
+  "$BIN" report 1 --db "$T/full/r.db" --out "$T/rep-ro" --quiet 2> "$T/err" || { cat "$T/err"; fail "report from a read-only medium"; }
+  "$BIN" merge m3.db "$T/full/r.db" > /dev/null 2> "$T/err" || { cat "$T/err"; fail "merge from a read-only medium"; }
+  umount "$T/full"
+else
+  echo "note: no tmpfs mount here: the read-only file system case was skipped"
+fi
 echo ok
