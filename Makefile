@@ -7,6 +7,7 @@
 #   make install PREFIX=/usr/local   the binary, the man page ordersim.1 and bash completion
 #   make deps       install missing Debian packages (apt-get as root, else print the command)
 #   make SANITIZE=address test   (or undefined) the same under a sanitizer, in build/address/
+#   make kill-test  100 SIGKILLs of sweep shards, merge and optimize (KILL_SECONDS=60: a cut)
 #
 # Objects go under $(BUILD); -MMD -MP writes header dependencies next to them.
 
@@ -52,7 +53,7 @@ BIN      := $(BUILD)/ordersim
 TESTBIN  := $(BUILD)/unit_tests
 DEPS_OK  := build/.deps-ok
 
-.PHONY: all deps test arrows unit cli-test golden golden-check mutate demo report-check bench queue-bench fuzz clean install
+.PHONY: all deps test arrows unit cli-test golden golden-check mutate kill-test demo report-check bench queue-bench fuzz clean install
 all: $(BIN)
 
 # The stamp makes a warm machine pay nothing: the check runs once per checkout.
@@ -99,6 +100,14 @@ golden: $(BIN)
 # mutation survives or no longer applies. MUTATE_ONLY=N,M runs only those lines' mutations.
 mutate: $(BIN) $(TESTBIN)
 	@MUTATE_ONLY=$(MUTATE_ONLY) sh tools/mutate.sh
+
+# The kill test (not part of `make test`; .ci/run runs a 60-second cut): KILLS SIGKILLs of
+# sweep shards, merge and optimize at random moments, then integrity, no run left showing
+# 'running', and every run there in the end (docs/reliability.md, "The eight rules").
+KILLS ?= 100
+KILL_SECONDS ?= 0
+kill-test: $(BIN)
+	@ORDERSIM=$(BIN) KILLS=$(KILLS) KILL_SECONDS=$(KILL_SECONDS) sh tools/kill_test.sh
 
 demo: $(BIN)
 	@sh tools/demo.sh $(BIN)

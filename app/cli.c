@@ -487,7 +487,58 @@ struct cli_rec {
     bool            keep;      /* a report reads the series after the runs: do not free them */
     cli_unit       *units;     /* the units being run */
     int64_t        *ids;       /* their run ids (-1 until inserted) */
+    bool            inv_done;  /* the invocation row (batches) is written */
+    uint64_t        seed;      /* replication 0's seed, for it */
+    char            kind[16];
 };
+
+/* Seconds a command whose write failed waits for the lock to mark its runs 'failed'. */
+#define CLI_MARK_WAIT 10.0
+
+/* The command line, for the invocation row of each batch (cli_set_argv). */
+static int cli__argc;
+static char **cli__argv;
+/* The recorder open now, for cli__rec_atexit; NULL when none. */
+static cli_rec *cli__live_rec;
+
+void cli_set_argv(int argc, char **argv)
+{
+    cli__argc = argc;
+    cli__argv = argv;
+}
+
+/* The command line as a JSON array of strings (malloc'd). */
+static char *cli__argv_json(void)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    if (!f) return NULL;
+    fputc('[', f);
+    for (int i = 0; i < cli__argc; i++) {
+        if (i) fputs(", ", f);
+        jsn_write_str(f, cli__argv[i]);
+    }
+    fputc(']', f);
+    fclose(f);
+    return buf;
+}
+
+/* At exit() (out of memory: 71, a broken assertion: 70) with a recorder still open: its
+ * runs still 'running' become 'failed', unless the writer holds the DB right now (then
+ * history shows them as abandoned, and the next writer marks them interrupted). */
+static void cli__rec_atexit(void)
+{
+    cli_rec *r = cli__live_rec;
+    if (!r || pthread_mutex_trylock(&r->mu) != 0) return;
+    os_diag d;
+    os_diag_init(&d);
+    int n = 0;
+    if (rpt_db_mark_unfinished(r->db, r->batch, "failed", &n, &d) == OS_OK && n)
+        fprintf(stderr, "ordersim: %d unfinished run%s of batch %s marked 'failed' in %s\n", n, n == 1 ? "" : "s", r->batch, r->path);
+    os_diag_fini(&d);
+    pthread_mutex_unlock(&r->mu);
+}
 
 /* For the signal thread: marks this batch's unfinished runs 'interrupted'. Takes the
  * writer lock and keeps it (the process ends), so no worker writes after this. Runs whose
@@ -543,6 +594,11 @@ cli_rec *cli_rec_open(const cli_opts *o, const scn_scenario *s, const char *kind
     pthread_cond_init(&r->qwork, NULL);
     pthread_cond_init(&r->qroom, NULL);
     r->sig_slot = cli_sig_push(cli__rec_interrupted, r);
+    r->seed = cli_seed(o, s);
+    snprintf(r->kind, sizeof r->kind, "%s", kind);
+    static bool registered;
+    if (!registered) registered = atexit(cli__rec_atexit) == 0;
+    cli__live_rec = r;
     return r;
 }
 
@@ -556,6 +612,21 @@ int cli_rec_close(cli_rec *r, const cli_opts *o)
     if (!r) return CLI_OK;
     cli_sig_pop(r->sig_slot);
     int rc = r->failed ? CLI_IO : CLI_OK;
+    if (r->failed) {
+        /* a write failed (disk full, a lock given up): no run of ours stays 'running'. The
+         * lock that made the write give up may soon be free: wait for it a little longer. */
+        int n = 0;
+        rpt_db_set_timeout(r->db, o->db_timeout > CLI_MARK_WAIT ? o->db_timeout : CLI_MARK_WAIT);
+        if (rpt_db_mark_unfinished(r->db, r->batch, "failed", &n, &r->diag) == OS_OK) {
+            if (n) os_diag_add(&r->diag, "ordersim: %d unfinished run%s of batch %s marked 'failed' in %s", n, n == 1 ? "" : "s",
+                               r->batch, r->path);
+        } else {
+            os_diag_add(&r->diag, "ordersim: the unfinished runs of batch %s could not be marked 'failed' in %s: `ordersim history` "
+                        "shows them as abandoned once this process has ended, and the next run recorded there marks them "
+                        "'interrupted'", r->batch, r->path);
+        }
+    }
+    cli__live_rec = NULL;
     os_diag_print(&r->diag, stderr);
     if (!rc && !o->quiet && !o->json && r->first >= 0) {
         if (r->first == r->last) printf("\nrecorded run %lld in %s\n", (long long)r->first, o->db);
@@ -593,6 +664,14 @@ static int64_t cli__rec_begin(cli_rec *r, const cli_unit *u, const rpt_run *head
     meta.scenario_hash = u->s->hash;
     meta.sweep_point = u->point;
     meta.sweep_params = u->params;
+    if (!r->failed && !r->inv_done) {
+        char *argv = cli__argv_json();
+        rpt_db_invocation inv = { .batch = r->batch, .kind = r->kind, .argv_json = argv, .version = ORDERSIM_VERSION,
+                                  .seed = r->seed, .scenario_hash = r->meta.scenario_hash };
+        if (rpt_db_batch_put(r->db, &inv, &r->diag) != OS_OK) r->failed = true;
+        r->inv_done = true;
+        free(argv);
+    }
     if (!r->failed && rpt_db_begin_run(r->db, &meta, head, &id, &r->diag) != OS_OK) r->failed = true;
     pthread_mutex_unlock(&r->mu);
     return r->failed ? -1 : id;

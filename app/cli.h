@@ -208,6 +208,8 @@ void cli_recorded_currency(const char *scenario_json, char *buf, size_t n);
  * JSON no longer loads (e.g. a process file that moved), adds one note saying so instead.
  * Returns the number of messages added. */
 int cli_recorded_warnings(const char *scenario_json, const char *strategy, os_diag *warn);
+/* Keeps the command line (argv[0] on), recorded with each batch of runs (schema 5). */
+void cli_set_argv(int argc, char **argv);
 /* CLI_OK, or CLI_USAGE (2) with a message when the output file `out` (given with option
  * `opt`) is the same file (device and inode) as anything else this invocation names: a
  * positional argument (scenario, log, baseline), --db, --baseline, -o, --orders-csv or

@@ -14,6 +14,7 @@
  * replications as the budget allows, equally.
  */
 #include "cli.h"
+#include "rpt_report.h"
 #include "pth.h"
 #include "cmd_common.h"
 #include "rpt_db.h"
@@ -680,13 +681,21 @@ static int opt__main(cli_opts *o, bool rebuild)
         char dir[1024];
         cli_out_dir(o, base, dir, sizeof dir);
         if (!o->out) strncat(dir, "/optimize", sizeof dir - strlen(dir) - 1);
-        if (pth_mkdirs(dir, false) != 0) {
-            fprintf(stderr, "ordersim optimize: cannot create %s: %s\n", dir, strerror(errno));
-            rc = CLI_IO;
-        } else if (opt__write(dir, "report.md", rpt_opt_write_md, &x.p, x.c, &info) ||
-                   opt__write(dir, "report.html", rpt_opt_write_html, &x.p, x.c, &info)) {
-            rc = CLI_IO;
-        } else if (!o->quiet && !o->json) printf("report: %s/report.html (also report.md)\n", dir);
+        /* an ordersim report directory: built beside `dir`, put in place in one rename, never
+         * into a folder of the user's own files */
+        rpt_dir *rd = NULL;
+        os_diag rdd;
+        os_diag_init(&rdd);
+        bool ok = rpt_dir_begin(dir, &rd, &rdd) == OS_OK;
+        if (ok && (opt__write(rpt_dir_work(rd), "report.md", rpt_opt_write_md, &x.p, x.c, &info) ||
+                   opt__write(rpt_dir_work(rd), "report.html", rpt_opt_write_html, &x.p, x.c, &info))) {
+            rpt_dir_abort(rd);
+            ok = false;
+        } else if (ok) ok = rpt_dir_commit(rd, &rdd) == OS_OK;   /* frees rd */
+        os_diag_print(&rdd, stderr);
+        if (!ok) rc = CLI_IO;
+        else if (!o->quiet && !o->json) printf("report: %s/report.html (also report.md)\n", dir);
+        os_diag_fini(&rdd);
     }
 out:
     for (int i = 0; i < ncand; i++) {

@@ -48,7 +48,8 @@ int main(int argc, char **argv)
     for (int i = 0; cli_commands[i]; i++) {
         if (strcmp(argv[1], cli_commands[i]->name) != 0) continue;
         cli_sig_start();
-        atexit(sfw_abort_all);   /* no temporary output survives an exit() (out of memory, a broken invariant) */
+        atexit(sfw_abort_all);
+        cli_set_argv(argc, argv);   /* no temporary output survives an exit() (out of memory, a broken invariant) */
         cli_opts o;
         int rc = cli_parse(cli_commands[i], argc - 2, argv + 2, &o);
         if (rc) return rc;

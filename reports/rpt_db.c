@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,11 +43,12 @@ struct rpt_db {
     double          timeout;  /* seconds one wait for a lock may last in total */
     double          wait0;    /* when the current wait began (monotonic seconds) */
     sqlite3_stmt   *q[RPT__Q_COUNT]; /* the statement cache: NULL until first used */
+    char            host[256];  /* this host's name (runs.host) */
 };
 
 /* Bumped whenever a table changes shape. A database of an older version is migrated (one
  * step per version, rpt__migrations) by a writing command; a newer one is refused. */
-#define RPT_DB_SCHEMA 4
+#define RPT_DB_SCHEMA 5
 /* PRAGMA application_id of a results database ("OrdS"), set when ordersim creates one. */
 #define RPT_DB_APP_ID 0x4f726453
 
@@ -75,7 +77,9 @@ struct rpt_db {
     "  sweep_point INTEGER,"                                                                         \
     "  sweep_params TEXT,"                                                                           \
     "  started_at TEXT NOT NULL,"                                                                    \
-    "  finished_at TEXT);"
+    "  finished_at TEXT,"                                                                            \
+    "  pid INTEGER,"                        /* version 5: the process that runs it (while 'running') */ \
+    "  host TEXT);"                         /* and its host name */
 #define RPT__RUNS_COLUMNS                                                                            \
     "id, uuid, batch, kind, scenario, scenario_hash, scenario_json, strategy, process, seed, replication," \
     " horizon, warmup, build, status, invariants_ok, events, wall_seconds, sweep_point, sweep_params,"   \
@@ -116,6 +120,21 @@ struct rpt_db {
     "  dimension TEXT NOT NULL, row INTEGER NOT NULL, key TEXT NOT NULL, name TEXT NOT NULL, value REAL," \
     "  PRIMARY KEY (run_id, dimension, row, name)) WITHOUT ROWID;"
 
+/* One row per command invocation that recorded runs (version 5): what was run, by which
+ * build, from which scenario, by which process. Shards of one sweep share a batch and each
+ * add their own row. */
+#define RPT__BATCHES_TABLE                                                                           \
+    "CREATE TABLE IF NOT EXISTS batches ("                                                           \
+    "  invocation TEXT PRIMARY KEY,"        /* a uuid per invocation */                             \
+    "  batch TEXT NOT NULL,"                /* runs.batch of its runs */                            \
+    "  kind TEXT NOT NULL,"                 /* run, compare, check, sweep, optimize */              \
+    "  argv TEXT NOT NULL,"                 /* the command line, a JSON array of strings */         \
+    "  version TEXT NOT NULL,"              /* ordersim's version */                                \
+    "  seed INTEGER,"                       /* the seed of replication 0 */                          \
+    "  scenario_hash TEXT,"                 /* of the scenario as loaded (before sweep points) */    \
+    "  host TEXT NOT NULL, pid INTEGER NOT NULL, started_at TEXT NOT NULL);"                         \
+    "CREATE INDEX IF NOT EXISTS batches_batch ON batches(batch);"
+
 /* What each series column of a run holds (rpt_col): version 4. */
 #define RPT__SERIES_COLUMNS_TABLE                                                                    \
     "CREATE TABLE series_columns ("                                                                  \
@@ -148,7 +167,7 @@ static const char *const rpt__schema =
     "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, message TEXT);"
     RPT__RUNS_EXTRAS
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);";
-static const char *const rpt__schema_2 = RPT__BREAKDOWNS_TABLE;
+static const char *const rpt__schema_2 = RPT__BREAKDOWNS_TABLE RPT__BATCHES_TABLE;
 
 static double rpt__mono(void)
 {
@@ -295,6 +314,16 @@ static char *rpt__ro_uri(const char *path)
     return u;
 }
 
+/* SQL function ordersim_gone(pid): 1 when no process `pid` exists on this host. A pid
+ * reused since looks alive: such a run stays 'running' (never wrongly marked). */
+static void rpt__sql_gone(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    sqlite3_int64 pid = sqlite3_value_int64(argv[0]);
+    int gone = pid > 0 && pid <= 0x7fffffff && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+    sqlite3_result_int(cx, gone);
+}
+
 bool rpt_db_path_ok(const char *path, const char **why)
 {
     if (!path || !*path) { *why = "an empty file name"; return false; }
@@ -435,9 +464,24 @@ static int rpt__migrate_3(sqlite3 *h)
         "  FROM (SELECT DISTINCT run_id, name FROM series);", NULL, NULL, NULL);
 }
 
+/* Version 4 -> 5: who runs a run (runs.pid, runs.host: a 'running' run whose process is
+ * gone is told apart, and marked 'interrupted' by the next writer on its host), and the
+ * batches table (the invocation behind each batch: argv, version, seed, scenario hash).
+ * Runs recorded before have neither. (A v2 -> v3 rebuild already made the columns.) */
+static int rpt__migrate_4(sqlite3 *h)
+{
+    int rc = SQLITE_OK;
+    if (!rpt__has_column(h, "runs", "pid")) rc = sqlite3_exec(h, "ALTER TABLE runs ADD COLUMN pid INTEGER", NULL, NULL, NULL);
+    if (rc == SQLITE_OK && !rpt__has_column(h, "runs", "host"))
+        rc = sqlite3_exec(h, "ALTER TABLE runs ADD COLUMN host TEXT", NULL, NULL, NULL);
+    if (rc == SQLITE_OK) rc = sqlite3_exec(h, RPT__BATCHES_TABLE, NULL, NULL, NULL);
+    return rc;
+}
+
 /* rpt__migrations[v] takes a version-v database to version v + 1, inside the caller's
  * transaction. Adding a schema version means adding one step here. */
-static int (*const rpt__migrations[RPT_DB_SCHEMA])(sqlite3 *h) = { NULL, rpt__migrate_1, rpt__migrate_2, rpt__migrate_3 };
+static int (*const rpt__migrations[RPT_DB_SCHEMA])(sqlite3 *h) = { NULL, rpt__migrate_1, rpt__migrate_2, rpt__migrate_3,
+                                                                     rpt__migrate_4 };
 
 /* Creates the schema in a new database, or migrates an older one, in one IMMEDIATE
  * transaction that first re-reads the version (another process may have done it since the
@@ -575,9 +619,26 @@ os_status rpt_db_open(const char *path, rpt_db_mode mode, double timeout, rpt_db
         return st;
     }
     sqlite3_busy_handler(db->h, rpt__busy, db);
+    if (gethostname(db->host, sizeof db->host - 1) != 0) snprintf(db->host, sizeof db->host, "unknown");
+    sqlite3_create_function(db->h, "ordersim_gone", 1, SQLITE_UTF8, NULL, rpt__sql_gone, NULL, NULL);
     os_status st = OS_OK;
     if (mode == RPT_DB_WRITE) {
         st = rpt__setup(db, diag);
+        /* Runs left 'running' by a process of this host that is gone (SIGKILL, power cut,
+         * a write that failed at the end) are marked 'interrupted' by the next writer. A
+         * failure here (a lock held) only leaves them for the next one. */
+        if (st == OS_OK) {
+            sqlite3_stmt *h = NULL;
+            char now[32];
+            rpt__now(now, sizeof now);
+            if (sqlite3_prepare_v2(db->h, "UPDATE runs SET status = 'interrupted', finished_at = ?1 WHERE status = 'running'"
+                                   " AND host = ?2 AND pid IS NOT NULL AND ordersim_gone(pid)", -1, &h, NULL) == SQLITE_OK) {
+                sqlite3_bind_text(h, 1, now, -1, SQLITE_TRANSIENT);
+                sqlite3_bind_text(h, 2, db->host, -1, SQLITE_TRANSIENT);
+                (void)sqlite3_step(h);
+            }
+            sqlite3_finalize(h);
+        }
         if (st == OS_OK &&
             sqlite3_exec(db->h, "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;", NULL, NULL, NULL) != SQLITE_OK)
             st = rpt__fail(db, diag, "cannot set up the results database");
@@ -592,6 +653,8 @@ os_status rpt_db_open(const char *path, rpt_db_mode mode, double timeout, rpt_db
     return OS_OK;
 }
 
+void rpt_db_set_timeout(rpt_db *db, double timeout) { db->timeout = timeout; }
+
 void rpt_db_close(rpt_db *db)
 {
     if (!db) return;
@@ -603,20 +666,54 @@ void rpt_db_close(rpt_db *db)
 
 os_status rpt_db_mark_interrupted(rpt_db *db, const char *batch, int *marked, os_diag *diag)
 {
+    return rpt_db_mark_unfinished(db, batch, "interrupted", marked, diag);
+}
+
+os_status rpt_db_mark_unfinished(rpt_db *db, const char *batch, const char *status, int *marked, os_diag *diag)
+{
     *marked = 0;
     sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(db->h, "UPDATE runs SET status = 'interrupted', finished_at = ?1 WHERE batch = ?2 AND status = 'running'",
-                           -1, &q, NULL) != SQLITE_OK)
+    OS_ASSERT(strcmp(status, "interrupted") == 0 || strcmp(status, "failed") == 0);
+    char sql[200];
+    snprintf(sql, sizeof sql, "UPDATE runs SET status = '%s', finished_at = ?1 WHERE batch = ?2 AND status = 'running' AND pid = ?3",
+             status);
+    if (sqlite3_prepare_v2(db->h, sql, -1, &q, NULL) != SQLITE_OK)
         return rpt__fail(db, diag, "prepare");
+    sqlite3_bind_int64(q, 3, (sqlite3_int64)getpid());
     char now[32];
     rpt__now(now, sizeof now);
     sqlite3_bind_text(q, 1, now, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(q, 2, batch, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(q);
     sqlite3_finalize(q);
-    if (rc != SQLITE_DONE) return rpt__fail(db, diag, "mark the unfinished runs interrupted");
+    if (rc != SQLITE_DONE) return rpt__fail(db, diag, "mark the unfinished runs");
     *marked = sqlite3_changes(db->h);
     return OS_OK;
+}
+
+os_status rpt_db_batch_put(rpt_db *db, const rpt_db_invocation *inv, os_diag *diag)
+{
+    sqlite3_stmt *q = NULL;
+    if (rpt__prep(db, "INSERT INTO batches (invocation, batch, kind, argv, version, seed, scenario_hash, host, pid, started_at)"
+                  " VALUES (?,?,?,?,?,?,?,?,?,?)", &q, diag) != OS_OK)
+        return OS_EIO;
+    char uuid[33], now[32], hash[17];
+    rpt_db_uuid(uuid);
+    rpt__now(now, sizeof now);
+    snprintf(hash, sizeof hash, "%016llx", (unsigned long long)inv->scenario_hash);
+    sqlite3_bind_text(q, 1, uuid, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, inv->batch, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 3, inv->kind, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 4, inv->argv_json ? inv->argv_json : "[]", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 5, inv->version, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(q, 6, (sqlite3_int64)inv->seed);
+    sqlite3_bind_text(q, 7, hash, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 8, db->host, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(q, 9, (sqlite3_int64)getpid());
+    sqlite3_bind_text(q, 10, now, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    return rc == SQLITE_DONE ? OS_OK : rpt__fail(db, diag, "insert batch");
 }
 
 void rpt_db_uuid(char out[33])
@@ -676,6 +773,8 @@ os_status rpt_db_begin_run(rpt_db *db, const rpt_db_meta *meta, const rpt_run *r
     else sqlite3_bind_null(st, 14);
     sqlite3_bind_text(st, 15, now, -1, SQLITE_TRANSIENT);
     sqlite3_bind_double(st, 16, r->warmup);
+    sqlite3_bind_int64(st, 17, (sqlite3_int64)getpid());
+    sqlite3_bind_text(st, 18, db->host, -1, SQLITE_TRANSIENT);
     if (rpt__step(db, st, diag, "insert run") != OS_OK) return OS_EIO;
     *id = sqlite3_last_insert_rowid(db->h);
     return OS_OK;
@@ -790,8 +889,8 @@ static const struct rpt__qdef {
                           "UPDATE runs SET status='complete', finished_at=?, invariants_ok=?, events=?, wall_seconds=? WHERE id=?" },
     [RPT__Q_RUN] = { NULL, 0, 0,
                      "INSERT INTO runs (uuid, batch, kind, scenario, scenario_hash, scenario_json, strategy, process, seed,"
-                     " replication, horizon, build, status, sweep_point, sweep_params, started_at, warmup)"
-                     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,'running',?,?,?,?)" },
+                     " replication, horizon, build, status, sweep_point, sweep_params, started_at, warmup, pid, host)"
+                     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,'running',?,?,?,?,?,?)" },
 };
 
 /* The cached statement `k`, prepared on first use (SQLITE_PREPARE_PERSISTENT: it lives as
@@ -1415,12 +1514,14 @@ os_status rpt_db_batch_runs(rpt_db *db, const char *batch, int64_t **ids, int *n
 /* Prepares the history query (the most recent `limit` runs, oldest first) for both writers. */
 static os_status rpt__history_query(rpt_db *db, int limit, sqlite3_stmt **q, os_diag *diag)
 {
-    if (sqlite3_prepare_v2(db->h, "SELECT id, started_at, kind, scenario, strategy, seed, replication, status,"
-                           " orders_paid, oversold_units, locked_stock_peak FROM (SELECT r.*, s.orders_paid, s.oversold_units,"
-                           " s.locked_stock_peak FROM runs r JOIN run_summary s ON s.id = r.id ORDER BY r.id DESC LIMIT ?)"
+    if (sqlite3_prepare_v2(db->h, "SELECT id, started_at, kind, scenario, strategy, seed, replication,"
+                           " CASE WHEN status = 'running' AND host = ?2 AND pid IS NOT NULL AND ordersim_gone(pid) THEN 'abandoned'"
+                           " ELSE status END, orders_paid, oversold_units, locked_stock_peak FROM (SELECT r.*, s.orders_paid, s.oversold_units,"
+                           " s.locked_stock_peak FROM runs r JOIN run_summary s ON s.id = r.id ORDER BY r.id DESC LIMIT ?1)"
                            " ORDER BY id", -1, q, NULL) != SQLITE_OK)
         return rpt__fail(db, diag, "prepare");
     sqlite3_bind_int(*q, 1, limit);
+    sqlite3_bind_text(*q, 2, db->host, -1, SQLITE_TRANSIENT);
     return OS_OK;
 }
 
@@ -1472,10 +1573,12 @@ os_status rpt_db_merge(rpt_db *db, const char *src, rpt_db_merged *m, os_diag *n
     if (rpt__exec(db, "PRAGMA foreign_keys=ON") != SQLITE_OK) { st = rpt__fail(db, diag, "foreign keys"); goto detach; }
     if (rpt__exec(db, "BEGIN IMMEDIATE") != SQLITE_OK) { st = rpt__fail(db, diag, "begin"); goto detach; }
     /* Runs this file lacks, and runs it holds only as 'running' (copied by an older merge
-     * while the shard ran) that have ended in the source since. */
+     * while the shard ran; 'interrupted' once a writer saw its process gone) that have
+     * ended in the source since. */
     if (sqlite3_prepare_v2(db->h, "SELECT s.id, s.kind IN ('sweep', 'optimize') AND s.status = 'complete', s.batch, s.sweep_point,"
                            " s.replication, s.status, m.id, s.uuid FROM src.runs s LEFT JOIN main.runs m ON m.uuid = s.uuid"
-                           " WHERE m.id IS NULL OR (m.status = 'running' AND s.status <> 'running') ORDER BY s.id", -1, &sel, NULL) != SQLITE_OK ||
+                           " WHERE m.id IS NULL OR (m.status = 'running' AND s.status <> 'running')"
+                           " OR (m.status = 'interrupted' AND s.status = 'complete') ORDER BY s.id", -1, &sel, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db->h, "SELECT count(*) FROM main.runs WHERE kind IN ('sweep', 'optimize') AND status = 'complete' AND batch = ?1"
                            " AND sweep_point = ?2 AND replication = ?3", -1, &dup, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db->h, "DELETE FROM main.runs WHERE id = ?1", -1, &del, NULL) != SQLITE_OK) {
@@ -1529,9 +1632,9 @@ os_status rpt_db_merge(rpt_db *db, const char *src, rpt_db_merged *m, os_diag *n
         static const char *const copies[] = {
             "INSERT INTO main.runs (uuid, batch, kind, scenario, scenario_hash, scenario_json, strategy, process, seed,"
             " replication, horizon, warmup, build, status, invariants_ok, events, wall_seconds, sweep_point, sweep_params,"
-            " started_at, finished_at) SELECT uuid, batch, kind, scenario, scenario_hash, scenario_json, strategy, process, seed,"
-            " replication, horizon, warmup, build, status, invariants_ok, events, wall_seconds, sweep_point, sweep_params,"
-            " started_at, finished_at FROM src.runs WHERE id = ?1",
+            " started_at, finished_at, pid, host) SELECT uuid, batch, kind, scenario, scenario_hash, scenario_json, strategy, process,"
+            " seed, replication, horizon, warmup, build, status, invariants_ok, events, wall_seconds, sweep_point, sweep_params,"
+            " started_at, finished_at, pid, host FROM src.runs WHERE id = ?1",
             "INSERT INTO main.metrics SELECT ?2, name, value FROM src.metrics WHERE run_id = ?1",
             "INSERT INTO main.stations SELECT ?2, station, servers, mean_service, utilization, wait_mean, wait_p95, queue_max,"
             " served, wait_p50, wait_p99 FROM src.stations WHERE run_id = ?1",
@@ -1560,6 +1663,10 @@ os_status rpt_db_merge(rpt_db *db, const char *src, rpt_db_merged *m, os_diag *n
     /* an optimize's arguments, so `report --optimize ID` works on the merged file */
     if (st == OS_OK && rpt__exec(db, "INSERT OR IGNORE INTO main.meta SELECT key, value FROM src.meta WHERE key LIKE 'optimize:%'") != SQLITE_OK)
         st = rpt__fail(db, diag, "merge meta");
+    /* the invocations behind the runs */
+    if (st == OS_OK && rpt__exec(db, "INSERT OR IGNORE INTO main.batches SELECT invocation, batch, kind, argv, version, seed,"
+                                 " scenario_hash, host, pid, started_at FROM src.batches") != SQLITE_OK)
+        st = rpt__fail(db, diag, "merge batches");
 end:
     sqlite3_finalize(sel);
     sqlite3_finalize(ins);

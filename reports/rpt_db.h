@@ -92,6 +92,21 @@ typedef struct rpt_db_merged {
 os_status rpt_db_merge(rpt_db *db, const char *src, rpt_db_merged *m, os_diag *notes, os_diag *diag);
 /* Marks the runs of `batch` still 'running' as 'interrupted' (the process was stopped by a
  * signal); *marked gets how many. */
+/* Sets the longest wait for another process's lock from now on (seconds). */
+void rpt_db_set_timeout(rpt_db *db, double timeout);
+/* Marks this process's runs of `batch` still 'running' as `status` ("interrupted" or
+ * "failed"): an error exit leaves no run 'running'. *marked gets the count. */
+os_status rpt_db_mark_unfinished(rpt_db *db, const char *batch, const char *status, int *marked, os_diag *diag);
+/* The invocation behind a batch (a row of `batches`, schema 5). */
+typedef struct rpt_db_invocation {
+    const char *batch, *kind;
+    const char *argv_json;   /* the command line as a JSON array of strings */
+    const char *version;     /* ordersim's version */
+    uint64_t    seed;        /* replication 0's seed */
+    uint64_t    scenario_hash;
+} rpt_db_invocation;
+/* Records an invocation (host and pid are this process's). */
+os_status rpt_db_batch_put(rpt_db *db, const rpt_db_invocation *inv, os_diag *diag);
 os_status rpt_db_mark_interrupted(rpt_db *db, const char *batch, int *marked, os_diag *diag);
 /* Sets a key of the `meta` table (an optimize keeps its arguments there, key "optimize:ID"). */
 os_status rpt_db_meta_put(rpt_db *db, const char *key, const char *value, os_diag *diag);

@@ -118,6 +118,13 @@ grep -qF 'sku: found "ph\xFFone", expected UTF-8 text' "$T/err" || { cat "$T/err
 "$BIN" validate fitted.json > /dev/null 2>&1 || fail "the fitted scenario does not validate"
 [ "$(temps)" = 0 ] || fail "a temporary file was left by fit"
 
+# optimize's report folder: never a folder of the user's own files (was: report.md overwritten)
+mkdir opt-mine && echo "my notes" > opt-mine/report.md && echo "mine" > opt-mine/notes.txt
+expect_rc 74 "$BIN" optimize "$ROOT/scenarios/capacity.json" --param customers.arrivals.rate=20,40 --set horizon=2m --set warmup=10s \
+  --objective max:orders_paid --replications 2 --db "$T/opt-never.db" --out opt-mine --quiet
+grep -qF "opt-mine: exists and is not an ordersim report directory ('notes.txt'); it was left untouched" "$T/last.err" || { cat "$T/last.err"; fail "optimize --out mine"; }
+[ "$(cat opt-mine/report.md)" = "my notes" ] || fail "optimize overwrote the user's report.md"
+
 # ---- 5. files a scenario names: regular files only, no content in messages ------------------
 printf 'api_key=SECRET-1234567890\nsecond line\n' > secret.csv
 trace_scn() { cat <<JSON
@@ -188,17 +195,17 @@ expect_rc 74 "$BIN" history --db d.db --json
 cp r.db e.db
 expect_rc 74 "$BIN" check s.json $small --db d.db --baseline-run 1 --no-report
 grep -qF "d.db: reading metrics: database disk image is malformed" "$T/last.err" || { cat "$T/last.err"; fail "check --baseline-run on a damaged page (was: invented regressions)"; }
-# runs edited out of range (tests/db/v4_out_of_range.sql: a 2 x 2 sweep, then runs 5-8 with
+# runs edited out of range (tests/db/v5_out_of_range.sql: a 2 x 2 sweep, then runs 5-8 with
 # sweep_point 2147483647, replication -5, sweep_point -1, replication 2147483647)
 B=sweep-roo-354d082b385bead0f1
 for k in 5 6 7 8; do
-  rm -f x.db*; sqlite3 x.db < "$ROOT/tests/db/v4_out_of_range.sql"
+  rm -f x.db*; sqlite3 x.db < "$ROOT/tests/db/v5_out_of_range.sql"
   sqlite3 x.db "PRAGMA foreign_keys=ON; DELETE FROM runs WHERE id > 4 AND id <> $k"
   expect_rc 65 "$BIN" report --sweep $B --db x.db --no-report   # was: SIGSEGV, double free, or a silent answer
   grep -qF "x.db: run $k" "$T/last.err" || { cat "$T/last.err"; fail "report --sweep with run $k out of range"; }
 done
 # merge skips them with a note and keeps the rest
-rm -f x.db* m.db*; sqlite3 x.db < "$ROOT/tests/db/v4_out_of_range.sql"
+rm -f x.db* m.db*; sqlite3 x.db < "$ROOT/tests/db/v5_out_of_range.sql"
 "$BIN" merge m.db x.db > "$T/out" 2> "$T/err" || { cat "$T/err"; fail "merge of out-of-range runs"; }
 grep -qF "x.db: 4 runs added" "$T/out" || { cat "$T/out" "$T/err"; fail "merge: the good runs"; }
 grep -qF "note: x.db: run 5 (uuid bad5): sweep_point 2147483647 is outside 0..1023: not copied" "$T/err" || { cat "$T/err"; fail "merge note"; }
@@ -227,11 +234,52 @@ sqlite3 sh.db "UPDATE runs SET status = 'complete'"                        # the
 "$BIN" merge m2.db sh.db > "$T/out" 2> "$T/err"
 grep -qF "sh.db: 1 run added" "$T/out" || { cat "$T/out" "$T/err"; fail "a later merge did not bring the finished run in (was: lost for good)"; }
 [ "$(sqlite3 m2.db "SELECT status FROM runs")" = complete ] || fail "merged run not complete"
-# a 'running' copy left by an older merge is replaced by the finished run
-sqlite3 m2.db "UPDATE runs SET status = 'running'"
+# a 'running' copy left by an older merge (no pid: made before schema 5) is replaced by the finished run
+sqlite3 m2.db "UPDATE runs SET status = 'running', pid = NULL"
 "$BIN" merge m2.db sh.db > "$T/out" 2> "$T/err" || { cat "$T/err"; fail "merge over a stale copy"; }
 grep -qF "sh.db: 1 run merged earlier while running replaced by its end" "$T/out" || { cat "$T/out"; fail "stale copy not replaced"; }
 [ "$(sqlite3 m2.db "SELECT count(*) || status FROM runs")" = 1complete ] || fail "stale copy: not exactly one complete run"
+
+# a lock timeout while writing the results (exit 74): the run ends 'failed', not 'running'
+rm -f lk.db*
+"$BIN" run s.json $small --db lk.db --quiet --no-report 2> /dev/null
+"$BIN" run s.json --set customers.max_customers=300000 --db lk.db --db-timeout 0.2 --quiet --no-report > /dev/null 2> "$T/err" &
+pid=$!
+i=0; until [ "$(sqlite3 lk.db "SELECT count(*) FROM runs WHERE status = 'running'" 2> /dev/null)" = 1 ] || [ $i -ge 200 ]; do sleep 0.05; i=$((i + 1)); done
+/usr/bin/python3 -c "import sqlite3, time; c = sqlite3.connect('lk.db', isolation_level=None); c.execute('BEGIN IMMEDIATE'); time.sleep(${LOCK_HOLD:-4}); c.execute('ROLLBACK')"
+set +e; wait $pid; rc=$?; set -e
+[ $rc = 74 ] || { cat "$T/err"; fail "a lock held past --db-timeout: exit $rc (expected 74)"; }
+grep -qF "the results database is locked by" "$T/err" || { cat "$T/err"; fail "lock timeout message"; }
+[ "$(sqlite3 lk.db "SELECT status FROM runs WHERE id = 2")" = failed ] || { cat "$T/err"; fail "a lock timeout left the run '$(sqlite3 lk.db "SELECT status FROM runs WHERE id = 2")' (was: 'running' for good)"; }
+# out of memory (exit 71, address space limited; not under AddressSanitizer, which needs its own)
+case "$BIN" in *address*) ;; *)
+  rm -f oom.db*
+  set +e; (ulimit -v 120000; "$BIN" run s.json --set customers.max_customers=3000000 --set 'customers.arrivals.schedule=[]' \
+     --set customers.arrivals.rate=100000 --ledger --force --db oom.db --no-report --quiet > /dev/null 2> "$T/err"); rc=$?; set -e
+  [ $rc = 71 ] || { cat "$T/err"; fail "out of memory: exit $rc"; }
+  [ "$(sqlite3 oom.db "SELECT status FROM runs")" = failed ] || { cat "$T/err"; fail "out of memory left the run '$(sqlite3 oom.db "SELECT status FROM runs")' (was: 'running')"; } ;;
+esac
+# a process killed while its run is 'running': history says so, the next writer marks it
+rm -f kl.db*
+"$BIN" run s.json --set customers.max_customers=400000 --db kl.db --quiet --no-report > /dev/null 2>&1 &
+pid=$!
+i=0; until [ "$(sqlite3 kl.db "SELECT count(*) FROM runs WHERE status = 'running'" 2> /dev/null)" = 1 ] || [ $i -ge 200 ]; do sleep 0.05; i=$((i + 1)); done
+kill -KILL $pid; set +e; wait $pid; set -e
+"$BIN" history --db kl.db > "$T/out" 2>&1
+grep -q " abandoned " "$T/out" || { cat "$T/out"; fail "history does not say the run's process is gone"; }
+"$BIN" history --db kl.db --json | grep -q '"status": "abandoned"' || fail "history --json: abandoned"
+"$BIN" run s.json $small --db kl.db --quiet --no-report 2> /dev/null
+[ "$(sqlite3 kl.db "SELECT status FROM runs WHERE id = 1")" = interrupted ] || fail "the next writer did not mark the dead process's run interrupted"
+# disk full while writing the results (a small file system): no run left 'running' by a live
+# process, and none shown as running once it is gone
+if mkdir -p "$T/full" && mount -t tmpfs -o size=900k tmpfs "$T/full" 2> /dev/null; then
+  set +e; "$BIN" run s.json --set customers.max_customers=20000 --ledger --db "$T/full/f.db" --quiet --no-report > /dev/null 2> "$T/err"; rc=$?; set -e
+  [ $rc = 74 ] || { cat "$T/err"; umount "$T/full"; fail "disk full: exit $rc"; }
+  st=$(sqlite3 "$T/full/f.db" "SELECT group_concat(status) FROM runs" 2> /dev/null || echo none)
+  hist=$("$BIN" history --db "$T/full/f.db" 2>&1 || true)
+  case "$st" in *running*) echo "$hist" | grep -q " abandoned " || { echo "$hist"; umount "$T/full"; fail "disk full left a run 'running' ($st)"; } ;; esac
+  umount "$T/full"
+fi
 
 # ---- 4. a results DB on a read-only medium is readable ---------------------------------------
 n_runs=$(sqlite3 r.db "SELECT count(*) FROM runs WHERE status = 'complete'")

@@ -67,7 +67,7 @@ for cmd in "run $S $small --no-report" "history" "report 1"; do
   # shellcheck disable=SC2086
   refused 74 "text.db: cannot read it as an SQLite database (is it a results database?): file is not a database" "$BIN" $cmd --db text.db
   # shellcheck disable=SC2086
-  refused 74 "newer.db: results database schema version 99 is newer than this ordersim's (4); it was left untouched" "$BIN" $cmd --db newer.db
+  refused 74 "newer.db: results database schema version 99 is newer than this ordersim's (5); it was left untouched" "$BIN" $cmd --db newer.db
 done
 # read-only commands never create: a mistyped --db is 66 and leaves no file or directory
 refused 66 "nope/r.db: no such results database (check --db)" "$BIN" history --db nope/r.db
@@ -77,11 +77,11 @@ refused 66 "r.db: no such results database (check --db)" "$BIN" check "$S" $smal
 : > "$T/w/empty.db"
 refused 66 "empty.db: holds no results (an empty file)" "$BIN" history --db empty.db
 # older versions: read-only commands refuse them untouched; a writing command migrates
-for f in "$ROOT"/tests/db/v1_*.sql "$ROOT/tests/db/v2.sql" "$ROOT/tests/db/v3.sql"; do
+for f in "$ROOT"/tests/db/v1_*.sql "$ROOT/tests/db/v2.sql" "$ROOT/tests/db/v3.sql" "$ROOT/tests/db/v4.sql"; do
   b=$(basename "$f" .sql); db="$T/w/$b.db"
   sqlite3 "$db" < "$f"
   old=$(sqlite3 "$db" "SELECT value FROM meta WHERE key = 'schema_version'")
-  refused 74 "$b.db: results database schema version $old, older than this ordersim's (4); it was left untouched: \`ordersim merge $b.db\` upgrades it in place" \
+  refused 74 "$b.db: results database schema version $old, older than this ordersim's (5); it was left untouched: \`ordersim merge $b.db\` upgrades it in place" \
     "$BIN" history --db "$b.db"
   metrics=$(sqlite3 "$db" "SELECT run_id, name, quote(value) FROM metrics ORDER BY 1, 2" | sha256sum)
   ledger=""
@@ -90,7 +90,10 @@ for f in "$ROOT"/tests/db/v1_*.sql "$ROOT/tests/db/v2.sql" "$ROOT/tests/db/v3.sq
                             FROM transitions ORDER BY run_id, order_id, t, rowid" | sha256sum)
   fi
   expect_rc 0 "$BIN" merge "$db"
-  [ "$(sqlite3 "$db" "SELECT value FROM meta WHERE key = 'schema_version'")" = 4 ] || fail "$b: not migrated to 4"
+  [ "$(sqlite3 "$db" "SELECT value FROM meta WHERE key = 'schema_version'")" = 5 ] || fail "$b: not migrated to 5"
+  # version 5: who runs each run, and the invocation behind each batch (none for older runs)
+  [ "$(sqlite3 "$db" "SELECT count(*) FROM pragma_table_info('runs') WHERE name IN ('pid', 'host')")" = 2 ] || fail "$b: runs.pid/host missing"
+  [ "$(sqlite3 "$db" "SELECT count(*) FROM batches")" = 0 ] || fail "$b: batches invented for old runs"
   # every series column is described (version 4), its values untouched
   [ "$(sqlite3 "$db" "SELECT count(*) FROM (SELECT DISTINCT run_id, name FROM series) s
                       WHERE NOT EXISTS (SELECT 1 FROM series_columns c WHERE c.run_id = s.run_id AND c.name = s.name)")" = 0 ] \
@@ -107,7 +110,9 @@ for f in "$ROOT"/tests/db/v1_*.sql "$ROOT/tests/db/v2.sql" "$ROOT/tests/db/v3.sq
   [ "$(sqlite3 "$db" "SELECT count(*) FROM runs WHERE status = 'complete'")" = 3 ] || fail "$b: a new run after the migration"
   [ "$(sqlite3 "$db" "SELECT count(*) FROM breakdowns WHERE run_id = (SELECT max(id) FROM runs)")" -gt 0 ] ||
     fail "$b: the run recorded after the migration has no breakdowns"
-  echo "$b: migrated to version 4; metrics and ledger unchanged"
+  [ "$(sqlite3 "$db" "SELECT count(*) FROM batches b JOIN runs r ON r.batch = b.batch WHERE r.id = (SELECT max(id) FROM runs)
+                      AND b.argv LIKE '[\"%ordersim\", \"run\", %' AND b.pid > 0")" = 1 ] || fail "$b: the new run has no invocation row"
+  echo "$b: migrated to version 5; metrics and ledger unchanged"
 done
 
 # --- 3. a lock wait has one deadline and names the holder
@@ -200,7 +205,7 @@ grep -qF "ordersim merge: input missing.db refused; nothing was merged" "$T/last
 refused 74 "app.db: not an ordersim results database" "$BIN" merge new.db before.db app.db
 refused 74 "app.db: not an ordersim results database" "$BIN" merge good.db before.db app.db
 sqlite3 "$T/w/old.db" < "$ROOT/tests/db/v1_f5d946d.sql"
-refused 74 "old.db: results database schema version 1, older than this ordersim's (4)" "$BIN" merge new.db old.db
+refused 74 "old.db: results database schema version 1, older than this ordersim's (5)" "$BIN" merge new.db old.db
 refused 2 "ordersim merge: expected OUT.db and at least one IN.db" "$BIN" merge new.db
 (cd "$T/w" && expect_rc 0 "$BIN" merge new.db before.db --quiet)
 [ "$(sqlite3 "$T/w/new.db" "SELECT count(*) FROM runs")" = 1 ] || fail "merge into a new file"
