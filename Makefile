@@ -141,7 +141,7 @@ queue-bench: $(BUILD)/queue_hold $(BUILD)/queue_hold_heap
 # (copy each into tests/fuzz_regressions/ once fixed).
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := fuzz_scenario fuzz_process fuzz_set fuzz_olog fuzz_sim
-FUZZ_LIB_SRC  = $(BASE_SRC) $(CORE_SRC) sim/scn_load.c sim/scn_warn.c sim/sim_rng.c sim/csv.c sim/olog.c reports/rpt.c reports/rpt_metric.c
+FUZZ_LIB_SRC  = $(BASE_SRC) $(CORE_SRC) sim/scn_load.c sim/scn_warn.c sim/sim_rate.c sim/sim_rng.c sim/csv.c sim/olog.c reports/rpt.c reports/rpt_metric.c
 build/fuzz/%: fuzz/%.c $(FUZZ_LIB_SRC) | $(DEPS_OK)
 	@mkdir -p build/fuzz
 	clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \

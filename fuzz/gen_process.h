@@ -193,13 +193,28 @@ static void gen_scenario(gen_src *g, char *buf, size_t cap, const char *process)
     if (gen_pick(g, 2)) gen_cat(buf, cap, &u, ", \"display\": {\"refresh\": %s}", durs[gen_pick(g, 5)]);
     gen_cat(buf, cap, &u, "}, ");
     gen_cat(buf, cap, &u, "\"risk\": {\"max_unpaid_orders_per_user\": %u}, ", gen_pick(g, 3));
-    gen_cat(buf, cap, &u, "\"customers\": {\"max_customers\": %u, \"arrivals\": {\"rate\": %g}, \"segments\": ["
+    /* The rate's shape (profile, levels) now and then: bins of 1 to 300 s, some weights 0. */
+    char shape[256] = "";
+    size_t su = 0;
+    if (gen_pick(g, 3) == 0) {
+        uint32_t nw = 1 + gen_pick(g, 4), bin = 1 + gen_pick(g, 300);
+        gen_cat(shape, sizeof shape, &su, ", \"profile\": {\"period\": %u, \"offset\": %u, \"weights\": [", nw * bin, gen_pick(g, nw * bin));
+        for (uint32_t i = 0; i < nw; i++) gen_cat(shape, sizeof shape, &su, "%s%u", i ? ", " : "", i ? gen_pick(g, 4) : 1 + gen_pick(g, 3));
+        gen_cat(shape, sizeof shape, &su, "]}");
+    }
+    if (gen_pick(g, 3) == 0) {
+        uint32_t nl = 1 + gen_pick(g, 5), every = 1 + gen_pick(g, 400);
+        gen_cat(shape, sizeof shape, &su, ", \"levels\": {\"every\": %u, \"offset\": %u, \"values\": [", every, gen_pick(g, every));
+        for (uint32_t i = 0; i < nl; i++) gen_cat(shape, sizeof shape, &su, "%s%g", i ? ", " : "", i ? 0.5 * gen_pick(g, 5) : 0.5 + 0.5 * gen_pick(g, 4));
+        gen_cat(shape, sizeof shape, &su, "]}");
+    }
+    gen_cat(buf, cap, &u, "\"customers\": {\"max_customers\": %u, \"arrivals\": {\"rate\": %g%s}, \"segments\": ["
             "{\"name\": \"a\", \"share\": 0.8, \"quantity\": {\"dist\": \"uniform\", \"min\": 1, \"max\": 3}, "
             "\"basket_size\": {\"dist\": \"uniform\", \"min\": 1, \"max\": 3}, \"pay_probability\": %g, "
             "\"think_time\": {\"dist\": \"const\", \"value\": %s}, \"cancel_probability\": %g, \"modify_probability\": %g, "
             "\"return_probability\": %g, \"return_delay\": {\"dist\": \"exp\", \"mean\": 40}, \"coupon\": \"c\", "
             "\"cancel_after_pay_probability\": %g, \"cancel_after_pay_delay\": {\"dist\": \"const\", \"value\": %s}",
-            10 + gen_pick(g, 70), 0.05 + 0.1 * gen_pick(g, 4), 0.25 * gen_pick(g, 5), durs[gen_pick(g, 5)],
+            10 + gen_pick(g, 70), 0.05 + 0.1 * gen_pick(g, 4), shape, 0.25 * gen_pick(g, 5), durs[gen_pick(g, 5)],
             0.2 * gen_pick(g, 3), 0.2 * gen_pick(g, 3), 0.3 * gen_pick(g, 3), 0.3 * gen_pick(g, 3), durs[gen_pick(g, 5)]);
     /* the buyers (issue 15): checkout abandonment, retries, refunds, partial returns, a tier
      * mix, address changes, read traffic; scalpers who pay */

@@ -17,7 +17,9 @@
 #include "sim_rng.h"
 
 #define SCN_MAX_SEGMENTS   16
-#define SCN_MAX_SCHEDULE   8784   /* a year of hourly rates (what `fit` writes) */
+#define SCN_MAX_SCHEDULE   8784   /* a year of hourly rates */
+#define SCN_MAX_PROFILE    10080  /* profile weights: a week by the minute */
+#define SCN_MAX_LEVELS     100000 /* levels: 273 years of daily levels */
 #define SCN_MAX_THRESHOLDS 64
 #define SCN_MAX_WAREHOUSES 16
 #define SCN_MAX_SKUS       4096
@@ -166,6 +168,15 @@ typedef struct scn_scenario {
     double      rate;                /* before the first schedule entry, per second */
     int         n_sched;
     double      sched_at[SCN_MAX_SCHEDULE], sched_rate[SCN_MAX_SCHEDULE];
+    /* The rate's shape (sim_rate.h): rate x profile weight x level, all piecewise constant. */
+    int         n_profile;           /* profile bins, 0 = no profile */
+    double     *profile_w;           /* owned: the weights normalised to mean 1 */
+    double      profile_period;      /* seconds; bin j covers [j, j + 1) x period / n_profile of it */
+    double      profile_offset;      /* seconds into the period at time 0 */
+    int         n_levels;            /* levels, 0 = none */
+    double     *levels;              /* owned: factors, level i from i x every - offset (the last holds) */
+    double      levels_every;        /* seconds */
+    double      levels_offset;       /* seconds into the first level's interval at time 0 */
     uint64_t    max_customers;       /* UINT64_MAX = no cap */
     /* Trace replay (arrivals.process "trace"): one arrival per logged order, in time order. */
     bool        trace;               /* arrivals come from a log */

@@ -358,7 +358,9 @@ static const char *const k_promo[] = { "id", "type", "value", "threshold", "prio
 static const char *const k_inv[] = { "strategy", "order_expiry", "revalidate_before_payment", "oversell", "display", NULL };
 static const char *const k_risk[] = { "max_unpaid_orders_per_user", "bot_detect_probability", "false_positive_probability", NULL };
 static const char *const k_cust[] = { "arrivals", "max_customers", "segments", NULL };
-static const char *const k_arr[] = { "process", "rate", "schedule", "file", "column", "speedup", "map", NULL };
+static const char *const k_arr[] = { "process", "rate", "schedule", "profile", "levels", "file", "column", "speedup", "map", NULL };
+static const char *const k_profile[] = { "period", "weights", "offset", NULL };
+static const char *const k_levels[] = { "every", "values", "offset", NULL };
 static const char *const k_sched[] = { "at", "rate", NULL };
 static const char *const k_seg[] = { "name", "share", "malicious", "quantity", "basket_size", "pay_probability",
     "think_time", "cancel_probability", "modify_probability", "return_probability", "return_delay",
@@ -670,9 +672,13 @@ static void scn__trace(scn__ctx *cx, const cJSON *a)
     double speedup = 1;
     if (scn__num(cx, a, ap, "speedup", false, 0, 1e9, &speedup) && speedup <= 0)
         SCN__ERR(cx, scn__member(a, "speedup"), "customers.arrivals.speedup", "found 0, expected a factor > 0");
-    if (scn__member(a, "rate") || scn__member(a, "schedule"))
-        SCN__ERR(cx, scn__member(a, "rate") ? scn__member(a, "rate") : scn__member(a, "schedule"), ap,
-                 "a trace sets its own arrival times; expected no \"rate\" or \"schedule\" with it");
+    static const char *const rate_keys[] = { "rate", "schedule", "profile", "levels" };
+    for (int k = 0; k < 4; k++)
+        if (scn__member(a, rate_keys[k])) {
+            SCN__ERR(cx, scn__member(a, rate_keys[k]), ap,
+                     "a trace sets its own arrival times; expected no \"rate\", \"schedule\", \"profile\" or \"levels\" with it");
+            break;
+        }
     const char *maps[40];
     char mapbuf[40][320];
     int nmap = 0;
@@ -775,6 +781,89 @@ static void scn__trace(scn__ctx *cx, const cJSON *a)
     s->rate = 0;
 }
 
+/* A required array of 1..max numbers from 0 to 1e9, not all 0 (`what` names one entry in
+ * messages). Returns an owned copy, or NULL after reporting. */
+static double *scn__weights(scn__ctx *cx, const cJSON *obj, const char *path, const char *key, int max, const char *what, int *n_out)
+{
+    const cJSON *v = scn__member(obj, key);
+    char p[128];
+    jsn_path_key(p, sizeof p, path, key);
+    if (!v) { scn__missing(cx, obj, path, key, "an array of numbers"); return NULL; }
+    int n = cJSON_IsArray(v) ? cJSON_GetArraySize(v) : -1;
+    if (n < 1 || n > max) {
+        SCN__ERR(cx, v, p, "found %s, expected an array of 1 to %d %ss", n < 0 ? jsn_type_name(v) : n == 0 ? "an empty array" : "too many entries",
+                 max, what);
+        return NULL;
+    }
+    double *w = xmalloc((size_t)n * sizeof *w), sum = 0;
+    int i = 0, before = cx->diag->count;
+    for (const cJSON *e = v->child; e; e = e->next, i++) {
+        char q[160];
+        jsn_path_index(q, sizeof q, p, i);
+        if (!cJSON_IsNumber(e)) SCN__ERR(cx, e, q, "found %s, expected a number >= 0", jsn_type_name(e));
+        else if (!(e->valuedouble >= 0 && e->valuedouble <= 1e9)) SCN__ERR(cx, e, q, "found %g, expected a number from 0 to 1e+09", e->valuedouble);
+        else { w[i] = e->valuedouble; sum += w[i]; }
+    }
+    if (cx->diag->count == before && !(sum > 0)) SCN__ERR(cx, v, p, "every entry is 0, expected at least one %s > 0", what);
+    if (cx->diag->count > before) { free(w); return NULL; }
+    *n_out = n;
+    return w;
+}
+
+/* A required duration > 0 of at least a second, and an optional offset into it, below it. */
+static bool scn__span_offset(scn__ctx *cx, const cJSON *obj, const char *path, const char *key, double *span, double *offset)
+{
+    char p[128];
+    jsn_path_key(p, sizeof p, path, key);
+    if (!scn__dur(cx, obj, path, key, true, span)) return false;
+    if (*span < 1) { SCN__ERR(cx, scn__member(obj, key), p, "found %g s, expected a duration of at least 1 s", *span); return false; }
+    *offset = 0;
+    if (scn__dur(cx, obj, path, "offset", false, offset) && *offset >= *span) {
+        jsn_path_key(p, sizeof p, path, "offset");
+        SCN__ERR(cx, scn__member(obj, "offset"), p, "found %g s, expected a duration below %s (%g s)", *offset, key, *span);
+        return false;
+    }
+    return true;
+}
+
+/* customers.arrivals.profile {"period", "weights", "offset"} and .levels {"every",
+ * "values", "offset"}: the rate's shape (sim_rate.h). A profile's bins must be at least a
+ * second wide. */
+static void scn__shape(scn__ctx *cx, const cJSON *a)
+{
+    scn_scenario *s = cx->s;
+    const char *pp = "customers.arrivals.profile", *lp = "customers.arrivals.levels";
+    const cJSON *pr = scn__obj(cx, a, "customers.arrivals", "profile", false);
+    if (pr) {
+        jsn_check_keys(cx->doc, cx->diag, pr, pp, k_profile);
+        bool ok = scn__span_offset(cx, pr, pp, "period", &s->profile_period, &s->profile_offset);
+        int n = 0;
+        double *w = scn__weights(cx, pr, pp, "weights", SCN_MAX_PROFILE, "weight", &n);
+        if (w && ok && s->profile_period / n < 1) {
+            SCN__ERR(cx, scn__member(pr, "weights"), "customers.arrivals.profile.weights",
+                     "found %d weights over a period of %g s, expected bins of at least 1 s (at most %d weights)", n,
+                     s->profile_period, (int)s->profile_period);
+            ok = false;
+        }
+        if (w && ok) {
+            double mean = 0;
+            for (int i = 0; i < n; i++) mean += w[i] / n;
+            for (int i = 0; i < n; i++) w[i] /= mean;
+            s->profile_w = w;
+            s->n_profile = n;
+        } else free(w);
+    }
+    const cJSON *lv = scn__obj(cx, a, "customers.arrivals", "levels", false);
+    if (lv) {
+        jsn_check_keys(cx->doc, cx->diag, lv, lp, k_levels);
+        bool ok = scn__span_offset(cx, lv, lp, "every", &s->levels_every, &s->levels_offset);
+        int n = 0;
+        double *v = scn__weights(cx, lv, lp, "values", SCN_MAX_LEVELS, "level", &n);
+        if (v && ok) { s->levels = v; s->n_levels = n; }
+        else free(v);
+    }
+}
+
 /* customers.arrivals: the arrival process (poisson, deterministic or a trace) and its rates. */
 static void scn__arrivals(scn__ctx *cx, const cJSON *c)
 {
@@ -825,6 +914,7 @@ static void scn__arrivals(scn__ctx *cx, const cJSON *c)
             s->n_sched = n;
         }
     }
+    scn__shape(cx, a);
     bool any = s->rate > 0;
     for (int i = 0; i < s->n_sched; i++) any |= s->sched_rate[i] > 0;
     if (!any && rate_ok)
@@ -1540,6 +1630,7 @@ void scn_free(scn_scenario *s)
     free(s->file);
     os_diag_fini(&s->warnings);
     free(s->arena_d);
+    free(s->profile_w); free(s->levels);
     free(s->trace_t); free(s->trace_cust); free(s->trace_line0); free(s->trace_nlines); free(s->trace_sku); free(s->trace_qty);
     if (s->resolved_json) cJSON_free(s->resolved_json);
     free(s);

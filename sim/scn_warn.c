@@ -15,6 +15,7 @@
 
 #include "inv.h"
 #include "rpt_metric.h"
+#include "sim_rate.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -185,7 +186,12 @@ static void scn__w_schedule_after_cap(scn__wctx *cx)
     const scn_scenario *s = cx->s;
     if (s->max_customers == UINT64_MAX || !s->n_sched) return;
     double cap = (double)s->max_customers, L = 0, t = 0, rate = s->rate, reached = INFINITY;
-    for (int i = 0; i <= s->n_sched && !isfinite(reached); i++) {
+    if (sim_rate_shaped(s)) {
+        sim_rate it;
+        sim_rate_init(&it, s);
+        reached = sim_rate_invert(&it, cap, s->horizon);
+    }
+    for (int i = 0; i <= s->n_sched && !isfinite(reached) && !sim_rate_shaped(s); i++) {
         double end = i < s->n_sched ? s->sched_at[i] : INFINITY;
         if (rate > 0 && L + rate * (end - t) >= cap) reached = t + (cap - L) / rate;
         else if (isfinite(end)) L += rate * (end - t);
@@ -216,6 +222,22 @@ static void scn__w_schedule_after_horizon(scn__wctx *cx)
         scn__warn(cx, scn__find(cx->doc, p), p, "this entry (at %s) never takes effect: it is at or after the horizon (%s)",
                   scn__fmt_dur(s->sched_at[i], a, sizeof a), scn__fmt_dur(s->horizon, h, sizeof h));
     }
+}
+
+/* Levels that start at or after the horizon never take effect (one warning for them all,
+ * at the first). */
+static void scn__w_levels_after_horizon(scn__wctx *cx)
+{
+    const scn_scenario *s = cx->s;
+    int first = -1;
+    for (int i = 1; i < s->n_levels && first < 0; i++)
+        if ((double)i * s->levels_every - s->levels_offset >= s->horizon) first = i;
+    if (first < 0) return;
+    char p[96], a[32], h[32];
+    snprintf(p, sizeof p, "customers.arrivals.levels.values[%d]", first);
+    scn__warn(cx, scn__find(cx->doc, p), p, "this level and the %d after it never take effect: it starts at %s, at or after the horizon (%s)",
+              s->n_levels - first - 1, scn__fmt_dur((double)first * s->levels_every - s->levels_offset, a, sizeof a),
+              scn__fmt_dur(s->horizon, h, sizeof h));
 }
 
 /* Returns are requested return_delay after delivery, and delivery takes at least the
@@ -818,7 +840,7 @@ static void scn__w_faults(scn__wctx *cx)
 }
 
 static void (*const k_checks[])(scn__wctx *) = {
-    scn__w_schedule_after_cap,  scn__w_schedule_after_horizon, scn__w_returns_after_horizon, scn__w_refunds_after_horizon,
+    scn__w_schedule_after_cap,  scn__w_schedule_after_horizon, scn__w_levels_after_horizon, scn__w_returns_after_horizon, scn__w_refunds_after_horizon,
     scn__w_cancel_after_pay_after_horizon, scn__w_fulfilment_timers, scn__w_coupon_unmatched,
     scn__w_station_unreached,   scn__w_threshold_stuck,
     scn__w_retry_inert, scn__w_abandon, scn__w_session_timeout, scn__w_segment_inert, scn__w_display,

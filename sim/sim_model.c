@@ -14,6 +14,7 @@
 #include "sim_admit.h"
 #include "sim_queue.h"
 #include "sim_station.h"
+#include "sim_rate.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -49,6 +50,7 @@ typedef struct sim__model {
     int          nseg;        /* rate segments */
     double      *seg_start, *seg_rate, *seg_cum;
     int          cur_seg;
+    sim_rate     rate;        /* the walk of a shaped rate (profile, levels); unused otherwise */
     double      *demand_cum;  /* catalog demand weights, cumulative, normalised */
     double       seg_cum_share[SCN_MAX_SEGMENTS];
     /* accumulators */
@@ -1085,6 +1087,7 @@ static void sim__timer(sim__model *m, ord_order *o, fsm_action action)
 /* Inverts the cumulative rate: the time at which it reaches L, or INFINITY. */
 static double sim__invert(sim__model *m, double L)
 {
+    if (sim_rate_shaped(m->s)) return sim_rate_invert(&m->rate, L, m->horizon);
     for (int i = m->cur_seg; i < m->nseg; i++) {
         bool last = i + 1 == m->nseg;
         if (m->seg_rate[i] > 0 && (last || L < m->seg_cum[i + 1])) {
@@ -1231,6 +1234,7 @@ static void sim__setup(sim__model *m)
     }
     for (int i = 1; i < m->nseg; i++)
         m->seg_cum[i] = m->seg_cum[i - 1] + m->seg_rate[i - 1] * (m->seg_start[i] - m->seg_start[i - 1]);
+    sim_rate_init(&m->rate, s);
     m->demand_cum = xcalloc((size_t)s->n_skus, sizeof(double));
     double tot = 0;
     for (int i = 0; i < s->n_skus; i++) m->demand_cum[i] = (tot += s->skus[i].demand_weight);
@@ -1413,6 +1417,7 @@ void sim_estimate_run(const scn_scenario *s, sim_estimate *e)
         if (end > t) L += rate * (end - t);
         if (i < s->n_sched) { t = s->sched_at[i] > t ? s->sched_at[i] : t; rate = s->sched_rate[i]; }
     }
+    if (sim_rate_shaped(s)) L = sim_rate_cum(s, s->horizon);
     if (s->trace) L = s->n_trace;
     e->customers = L < (double)s->max_customers ? L : (double)s->max_customers;
     double per = 0;

@@ -271,6 +271,15 @@ static warn_case warn_cases[] = {
       BASE_HEAD "\"customers\":{\"arrivals\":{\"rate\":1,\"schedule\":[{\"at\":\"2h\",\"rate\":5}]},\"segments\":[" SEG_G "}]}}",
       "t.json:2:53: warning: customers.arrivals.schedule[0].at: this entry (at 2 h) never takes effect: "
       "it is at or after the horizon (1 h)" },
+    { "levels after the horizon",
+      BASE_HEAD "\"customers\":{\"arrivals\":{\"rate\":1,\"levels\":{\"every\":\"30m\",\"values\":[1,2,3,4]}},\"segments\":[" SEG_G "}]}}",
+      "t.json:2:73: warning: customers.arrivals.levels.values[2]: this level and the 1 after it never take effect: "
+      "it starts at 1 h, at or after the horizon (1 h)" },
+    { "schedule entry after max_customers under a profile",
+      BASE_HEAD "\"customers\":{\"arrivals\":{\"rate\":1,\"schedule\":[{\"at\":\"20s\",\"rate\":5}],"
+                "\"profile\":{\"period\":20,\"weights\":[3,1]}},\"max_customers\":15,\"segments\":[" SEG_G "}]}}",
+      "t.json:2:53: warning: customers.arrivals.schedule[0].at: this entry (at 20 s) never takes effect: "
+      "customers.max_customers (15) is reached at t = 10 s (expected arrivals), after which no customer arrives" },
     { "returns after the horizon",
       BASE_HEAD CUST_WITH(",\"return_probability\":0.1,\"return_delay\":{\"dist\":\"const\",\"value\":\"2h\"}") "}",
       "t.json:2:91: warning: customers.segments[0].return_probability: no return can happen within the horizon (1 h): "

@@ -117,6 +117,27 @@ static const char *soak_system(char *buf, size_t n)
     return buf;
 }
 
+/* Now and then a shaped rate: a profile (1 to 24 bins of 10 s to 10 min, an offset, some
+ * weights 0) and/or levels (1 to 12 of 1 to 20 min, some 0); or "". */
+static const char *soak_shape(char *buf, size_t n)
+{
+    size_t u = 0;
+    buf[0] = 0;
+    if (soak_u() < 0.3) {
+        int nw = soak_i(1, 24), bin = soak_i(10, 600);
+        u += (size_t)snprintf(buf + u, n - u, ",\"profile\":{\"period\":%d,\"offset\":%d,\"weights\":[", nw * bin, soak_i(0, nw * bin - 1));
+        for (int i = 0; i < nw; i++) u += (size_t)snprintf(buf + u, n - u, "%s%g", i ? "," : "", i && soak_u() < 0.2 ? 0 : 0.1 + soak_u() * 3);
+        u += (size_t)snprintf(buf + u, n - u, "]}");
+    }
+    if (soak_u() < 0.3) {
+        int nl = soak_i(1, 12);
+        u += (size_t)snprintf(buf + u, n - u, ",\"levels\":{\"every\":%d,\"offset\":0,\"values\":[", soak_i(60, 1200));
+        for (int i = 0; i < nl; i++) u += (size_t)snprintf(buf + u, n - u, "%s%g", i ? "," : "", i && soak_u() < 0.2 ? 0 : 0.2 + soak_u() * 2);
+        u += (size_t)snprintf(buf + u, n - u, "]}");
+    }
+    return buf;
+}
+
 /* Writes one random scenario into buf. */
 static void soak_scenario(char *buf, size_t n, int k)
 {
@@ -124,7 +145,7 @@ static void soak_scenario(char *buf, size_t n, int k)
     int nstrategies = 0;
     while (strategies[nstrategies]) nstrategies++;
     static const char *const processes[] = { "b2c", "virtual", "cod" };
-    char d1[128], d2[128], d3[128], d4[128], d5[128], d6[128], d7[256], e1[320], e2[320], mb[512], sr[512], fr[256], ch[512];
+    char d1[128], d2[128], d3[128], d4[128], d5[128], d6[128], d7[256], e1[320], e2[320], mb[512], sr[512], fr[256], ch[512], sh[768];
     size_t u = 0;
     const char *members = soak_membership(mb, sizeof mb);
     u += (size_t)snprintf(buf + u, n - u, "{\"name\":\"soak%d\",\"seed\":%d,\"horizon\":%d%s,\"catalog\":[", k, soak_i(0, 1000),
@@ -144,11 +165,11 @@ static void soak_scenario(char *buf, size_t n, int k)
     u += (size_t)snprintf(buf + u, n - u, "\"risk\":{\"max_unpaid_orders_per_user\":%d,\"bot_detect_probability\":%g,\"false_positive_probability\":%g},",
                           soak_i(0, 3), soak_u(), soak_u() * 0.1);
     double bots = soak_u() < 0.5 ? soak_u() * 0.4 : 0;
-    u += (size_t)snprintf(buf + u, n - u, "\"customers\":{\"arrivals\":{\"process\":\"%s\",\"rate\":%g,\"schedule\":[{\"at\":%d,\"rate\":%g}]},"
+    u += (size_t)snprintf(buf + u, n - u, "\"customers\":{\"arrivals\":{\"process\":\"%s\",\"rate\":%g,\"schedule\":[{\"at\":%d,\"rate\":%g}]%s},"
                           "\"max_customers\":%d,\"segments\":[{\"name\":\"g\",\"share\":%.17g,\"quantity\":%s,\"basket_size\":%s,"
                           "\"pay_probability\":%g,\"think_time\":%s,\"cancel_probability\":%g,\"modify_probability\":%g,"
                           "\"return_probability\":%g,\"return_delay\":%s,\"cancel_after_pay_probability\":%g%s%s%s%s}",
-                          soak_u() < 0.5 ? "poisson" : "deterministic", 0.5 + soak_u() * 10, soak_i(60, 600), soak_u() * 5,
+                          soak_u() < 0.5 ? "poisson" : "deterministic", 0.5 + soak_u() * 10, soak_i(60, 600), soak_u() * 5, soak_shape(sh, sizeof sh),
                           soak_i(100, 1500), 1 - bots, soak_dist(d1, sizeof d1, false), soak_dist(d2, sizeof d2, false),
                           soak_u(), soak_dist(d3, sizeof d3, true), soak_u() * 0.2, soak_u() * 0.2, soak_u() * 0.5,
                           soak_dist(d4, sizeof d4, true), soak_u() * 0.3, soak_mixed_process(), soak_reads(d7, sizeof d7),
@@ -175,7 +196,7 @@ static void soak_scenario(char *buf, size_t n, int k)
 Test(soak, random_scenarios_keep_every_invariant, .timeout = 120)
 {
     soak_state = 20261125;
-    int runs = 0, every = 0, features[17] = { 0 };
+    int runs = 0, every = 0, features[18] = { 0 };
     double events = 0;
     static char text[16384];
     for (int k = 0; k < 400; k++) {
@@ -223,6 +244,7 @@ Test(soak, random_scenarios_keep_every_invariant, .timeout = 120)
         features[14] += r.m[RPT_M_customers_shed] > 0;
         features[15] += r.m[RPT_M_customers_left_waiting_room] > 0;
         features[16] += r.m[RPT_M_customers_turned_away_by_flag] > 0;
+        features[17] += (s->n_profile > 0 || s->n_levels > 0) && r.m[RPT_M_customers] > 0;
         runs++;
         every += o.check_every_event;
         events += (double)r.events;
@@ -236,9 +258,9 @@ Test(soak, random_scenarios_keep_every_invariant, .timeout = 120)
     cr_log_info("soak: runs with abandoned sessions %d, bots buying %d, retries %d, display turning away %d, points "
                 "earned and returned %d, buyers' refunds %d, merchant cancels %d, returns rejected %d, partial returns %d, "
                 "split orders %d, several channels %d, address changes made and refused %d, reads %d, mixed processes %d, "
-                "shed %d, left the waiting room %d, turned away by the sold-out flag %d",
+                "shed %d, left the waiting room %d, turned away by the sold-out flag %d, shaped rates %d",
                 features[0], features[1], features[2], features[3], features[4], features[5], features[6], features[7],
                 features[8], features[9], features[10], features[11], features[12], features[13], features[14], features[15],
-                features[16]);
-    for (int i = 0; i < 17; i++) cr_expect_gt(features[i], 20, "each new behaviour happened in many runs (%d: %d)", i, features[i]);
+                features[16], features[17]);
+    for (int i = 0; i < 18; i++) cr_expect_gt(features[i], 20, "each new behaviour happened in many runs (%d: %d)", i, features[i]);
 }
