@@ -198,6 +198,12 @@ int cli_parse(const cli_cmd *c, int argc, char **argv, cli_opts *o)
         } else if (strcmp(name, "--period") == 0) {
             if (strcmp(val, "day") != 0 && strcmp(val, "week") != 0) { fprintf(stderr, "ordersim: --period takes 'day' or 'week'\n"); return CLI_USAGE; }
             o->period = val;
+        } else if (strcmp(name, "--levels") == 0) {
+            if (strcmp(val, "day") != 0 && strcmp(val, "week") != 0 && strcmp(val, "none") != 0) {
+                fprintf(stderr, "ordersim: --levels takes 'day', 'week' or 'none'\n");
+                return CLI_USAGE;
+            }
+            o->levels = val;
         } else if (strcmp(name, "--horizon") == 0) o->horizon = val;
         else if (strcmp(name, "--min-time") == 0) o->min_time = val;
         else if (strcmp(name, "--max-time") == 0) o->max_time = val;

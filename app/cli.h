@@ -82,7 +82,8 @@ typedef struct cli_opts {
     double      max_bad;            /* --max-bad fraction (fit), < 0 = default */
     double      ks_max;             /* --ks-max (fit), < 0 = default */
     const char *period;             /* --period day|week (fit) */
-    const char *horizon;            /* --horizon DURATION (fit) */
+    const char *horizon;            /* --horizon all|busiest-week|busiest-day|DURATION (fit) */
+    const char *levels;             /* --levels day|week|none (fit) */
     const char *segment_by;         /* --segment-by COLUMN (fit) */
     const char *min_time, *max_time; /* --min-time / --max-time ISO 8601 (fit): rows outside are dropped */
     bool        has_replications;   /* --replications given */

@@ -13,6 +13,8 @@
 #include "pth.h"
 #include "cmd_common.h"
 #include "fit.h"
+#include "fit_arrivals.h"
+#include "fit_trip.h"
 #include "olog.h"
 #include "rpt_doc.h"
 #include "rpt_report.h"
@@ -49,12 +51,13 @@ typedef struct fit__ctx {
     olog        *log;
     fit__order  *ord;
     int          n;
-    double       t0, t_end, first, horizon;  /* epoch seconds (t0: the period start before the first
-                                                order); horizon in seconds */
-    double       start;                      /* scenario time 0: the hour of the first order */
-    int          period_h;                   /* 24 or 168 */
-    double       rate_h[168];                /* fitted rate per hour of the period, per second */
-    double       count_h[168], expo_h[168];
+    double       first, last, t_end;         /* first and last creation, last event (epoch seconds) */
+    double       horizon;                    /* seconds simulated */
+    double       w0;                         /* scenario time 0 (epoch seconds, on the hour) */
+    char         window[240];                /* what the scenario simulates, for reports */
+    long         h0, nh;                     /* the hours from the first creation's to the last's */
+    double      *hcount, *hexpo;             /* owned: orders created, seconds observed, per hour */
+    fit_arr      arr;                        /* the fitted arrival rate */
     fit_result   fit[D_COUNT];
     bool         have[D_COUNT];
     double      *sample[D_COUNT];            /* sorted samples (owned) */
@@ -63,6 +66,10 @@ typedef struct fit__ctx {
     double       expiry;                     /* seconds */
     bool         expiry_inferred;
     long         expiry_n, unpaid_closed;
+    double       resolve;                    /* an unpaid order's outcome is taken as known this long after creation */
+    bool         cancel_seen;                /* the log has cancelled_at or status: cancellations are visible */
+    bool         trip_ok;                    /* the round trip ran */
+    fit_trip     trip_log, trip_sim;         /* the round trip's figures: log, one run of the fitted scenario */
     int          nseg;
     fit__seg     seg[SCN_MAX_SEGMENTS];
     int          wh_servers;
@@ -115,53 +122,94 @@ static void fit__orders(fit__ctx *c)
     qsort(c->ord, (size_t)c->n, sizeof *c->ord, fit__cmp_created);
 }
 
-/* The period start at or before t: midnight UTC, or Monday midnight UTC for weeks. */
-static double fit__floor_period(double t, int period_h)
-{
-    double day = floor(t / 86400);
-    if (period_h == 24) return day * 86400;
-    double dow = fmod(day + 3, 7);          /* 1970-01-01 was a Thursday: Monday = 0 */
-    if (dow < 0) dow += 7;
-    return (day - dow) * 86400;
-}
+#define FIT__MAX_HOURS 876600L   /* 100 years of hours: a longer span is a bad timestamp, not a shop */
 
-static void fit__span(fit__ctx *c, double horizon_opt)
+/* The log's span: first and last creation, last event. */
+static void fit__span(fit__ctx *c)
 {
     c->first = c->ord[0].t[OLOG_T_CREATED];
+    c->last = c->ord[c->n - 1].t[OLOG_T_CREATED];
     c->t_end = c->first;
     for (int i = 0; i < c->n; i++)
         for (int k = 0; k < OLOG_NT; k++)
             if (!isnan(c->ord[i].t[k]) && c->ord[i].t[k] > c->t_end) c->t_end = c->ord[i].t[k];
-    c->t0 = fit__floor_period(c->first, c->period_h);
-    c->start = floor(c->first / FIT__HOUR) * FIT__HOUR;
-    c->horizon = horizon_opt > 0 ? horizon_opt : ceil((c->t_end - c->start) / FIT__HOUR + 1e-9) * FIT__HOUR;
+}
+
+/* Orders created and seconds observed in each hour from the first creation's to the last's.
+ * Returns false (message printed) when the span is absurdly long. */
+static bool fit__hours(fit__ctx *c, const char *path)
+{
+    c->h0 = (long)floor(c->first / FIT__HOUR);
+    long h1 = (long)floor(c->last / FIT__HOUR);
+    if (h1 - c->h0 + 1 > FIT__MAX_HOURS) {
+        char a[40], b[40];
+        olog_format_iso(c->first, a, sizeof a);
+        olog_format_iso(c->last, b, sizeof b);
+        fprintf(stderr, "%s: orders are created from %s to %s, %.0f years; fit models at most 100 years: check the "
+                "timestamps (or their --time-format)\n", path, a, b, (c->last - c->first) / (365.25 * 86400));
+        return false;
+    }
+    c->nh = h1 - c->h0 + 1;
+    c->hcount = xcalloc((size_t)c->nh, sizeof *c->hcount);
+    c->hexpo = xcalloc((size_t)c->nh, sizeof *c->hexpo);
+    for (int i = 0; i < c->n; i++) c->hcount[(long)floor(c->ord[i].t[OLOG_T_CREATED] / FIT__HOUR) - c->h0]++;
+    for (long k = 0; k < c->nh; k++) {
+        double a = (double)(c->h0 + k) * FIT__HOUR, b = a + FIT__HOUR;
+        if (a < c->first) a = c->first;
+        if (b > c->last) b = c->last;
+        if (c->nh == 1 && b <= a) b = a + 1;     /* one instant: avoid 0 / 0 */
+        c->hexpo[k] = b > a ? b - a : 0;
+    }
+    return true;
+}
+
+/* The scenario's window: time 0 and horizon. "all" (default): from the hour of the first
+ * order to the last event; a duration: that long from the same start; busiest-week /
+ * busiest-day: the calendar week (Monday 00:00 UTC) or day with the most orders among those
+ * wholly inside the log's creation span (the whole span when there is none). */
+static void fit__window(fit__ctx *c, const char *opt, double dur)
+{
+    double start = floor(c->first / FIT__HOUR) * FIT__HOUR;
+    c->w0 = start;
+    c->horizon = ceil((c->t_end - start) / FIT__HOUR + 1e-9) * FIT__HOUR;
+    snprintf(c->window, sizeof c->window, "the whole log: from the hour of its first order to its last event");
+    if (dur > 0) {
+        c->horizon = dur;
+        snprintf(c->window, sizeof c->window, "%.0f s (--horizon) from the hour of the log's first order", dur);
+    } else if (opt && strncmp(opt, "busiest-", 8) == 0) {
+        int len = strcmp(opt, "busiest-week") == 0 ? 168 : 24;
+        long best = -1;
+        double most = -1;
+        for (long j = fit_arr_level_of(c->h0, len); ; j++) {
+            long hs = j * len + (len == 168 ? FIT_ARR_WEEK0 : 0);
+            if ((double)(hs + len) * FIT__HOUR > c->last) break;
+            if ((double)hs * FIT__HOUR < c->first) continue;
+            double n = 0;
+            for (long k = hs - c->h0; k < hs - c->h0 + len; k++) n += c->hcount[k];
+            if (n > most) { most = n; best = hs; }
+        }
+        if (best >= 0) {
+            char a[40];
+            c->w0 = (double)best * FIT__HOUR;
+            c->horizon = len * FIT__HOUR;
+            olog_format_iso(c->w0, a, sizeof a);
+            snprintf(c->window, sizeof c->window, "the busiest %s of the log (%s): %.10s, %.0f orders", len == 168 ? "week" : "day",
+                     len == 168 ? "Monday 00:00 UTC onwards" : "UTC", a, most);
+        } else {
+            snprintf(c->window, sizeof c->window, "the whole log (--horizon %s: no full %s inside it)", opt, len == 168 ? "week" : "day");
+        }
+    }
     if (c->horizon < FIT__HOUR) c->horizon = FIT__HOUR;
 }
 
-/* Hourly counts per hour of the period over the observed span [first, last creation]. */
+/* The arrival rate: profile x levels (fit_arrivals.h). */
 static void fit__arrivals(fit__ctx *c)
 {
-    double last = c->ord[c->n - 1].t[OLOG_T_CREATED];
-    for (int i = 0; i < c->n; i++) {
-        long hb = (long)floor((c->ord[i].t[OLOG_T_CREATED] - c->t0) / FIT__HOUR);
-        c->count_h[hb % c->period_h]++;
-    }
-    /* Exposure: how long each hour of the period was observed. */
-    long hb0 = (long)floor((c->first - c->t0) / FIT__HOUR), hb1 = (long)floor((last - c->t0) / FIT__HOUR);
-    for (long hb = hb0; hb <= hb1; hb++) {
-        double a = c->t0 + (double)hb * FIT__HOUR, b = a + FIT__HOUR;
-        if (a < c->first) a = c->first;
-        if (b > last) b = last;
-        if (hb == hb1 && hb == hb0 && b <= a) b = a + 1;   /* one instant: avoid 0 / 0 */
-        if (b > a) c->expo_h[hb % c->period_h] += b - a;
-    }
-    /* Hours never observed (or for under a minute) get the mean rate; a log spanning under
-     * an hour is one hour of flat traffic. */
-    double tot_c = 0, tot_e = 0;
-    for (int h = 0; h < c->period_h; h++) { tot_c += c->count_h[h]; tot_e += c->expo_h[h]; }
-    bool short_log = tot_e < FIT__HOUR;
-    double mean = tot_c / (short_log ? FIT__HOUR : tot_e);
-    for (int h = 0; h < c->period_h; h++) c->rate_h[h] = c->expo_h[h] >= 60 && !short_log ? c->count_h[h] / c->expo_h[h] : mean;
+    const cli_opts *o = c->o;
+    fit_arr_in in = { .count = c->hcount, .expo = c->hexpo, .nh = c->nh, .h0 = c->h0,
+                      .period_h = !o->period ? 0 : strcmp(o->period, "week") == 0 ? 168 : 24,
+                      .level_h = !o->levels ? -1 : strcmp(o->levels, "day") == 0 ? 24 : strcmp(o->levels, "week") == 0 ? 168 : 0 };
+    fit_arr_fit(&in, &c->arr);
 }
 
 /* Collects one delay's sample (to - from >= 0 over orders having both) and fits it. A log
@@ -199,9 +247,12 @@ static void fit__delay(fit__ctx *c, int d, int from, int to, double window, doub
     c->have[d] = true;
 }
 
+/* Whether the status is `name`; "cancelled" also matches the American "canceled". */
 static bool fit__is(const fit__ctx *c, int status, const char *name)
 {
-    return status >= 0 && strcmp(c->log->statuses.s[status], name) == 0;
+    if (status < 0) return false;
+    const char *s = c->log->statuses.s[status];
+    return strcmp(s, name) == 0 || (strcmp(name, "cancelled") == 0 && strcmp(s, "canceled") == 0);
 }
 
 /* The expiry: most unpaid orders that closed did so at one common age (the timer), rounded
@@ -224,20 +275,23 @@ static void fit__expiry(fit__ctx *c)
         if (j - i > best && age[i] > 0) { best = j - i; bi = i; }
         i = j;
     }
+    c->expiry_n = (long)best;
     if (best >= 5 && (double)best >= 0.3 * (double)n) {
-        c->expiry = age[bi];
+        c->expiry = c->resolve = age[bi];
         c->expiry_inferred = true;
-        c->expiry_n = (long)best;
     }
     free(age);
 }
 
-/* No timer visible: an expiry long enough that no logged payment would have expired. */
+/* No timer visible: no number is made up for it. The scenario's expiry is the horizon, so
+ * no order expires during the run (as none is seen to in the log), and an unpaid order's
+ * outcome is taken as known once it is older than the longest logged time to pay. */
 static void fit__expiry_default(fit__ctx *c)
 {
     double mx = 0;
     for (size_t i = 0; i < c->nsample[D_THINK]; i++) if (c->sample[D_THINK][i] > mx) mx = c->sample[D_THINK][i];
-    c->expiry = ceil(fmax(900, 1.5 * mx));
+    c->expiry = ceil(c->horizon);
+    c->resolve = mx;
 }
 
 /* Empirical CDF of a sorted sample at t. */
@@ -271,7 +325,7 @@ static bool fit__segments(fit__ctx *c)
      * the log: younger unpaid orders may still pay, and counting only the ones that already
      * did would inflate the rate. Returns use every delivered order, weighted by the chance
      * that its return would already show (the return delays' empirical CDF at its age). */
-    double cutoff = c->t_end - c->expiry;
+    double cutoff = c->t_end - c->resolve;
     if (c->ord[0].t[OLOG_T_CREATED] > cutoff) cutoff = c->t_end;
     for (int i = 0; i < c->n; i++) {
         const fit__order *o = &c->ord[i];
@@ -404,6 +458,50 @@ static void fit__catalog(fit__ctx *c, cJSON *root)
     free(pr);
 }
 
+/* customers.arrivals: rate x profile x levels over the window, gated to the log's creation
+ * span (arrivals start at the first order and stop at the last, or an hour after the first
+ * for a log shorter than that), so the expected volume is the log's. */
+static void fit__arrivals_json(const fit__ctx *c, cJSON *arr)
+{
+    const fit_arr *a = &c->arr;
+    double g0 = c->first - c->w0, g1 = fmax(c->last, c->first + FIT__HOUR) - c->w0;
+    double rate = fit__r(a->rate > 0 ? a->rate : 1e-6);
+    cJSON_AddStringToObject(arr, "process", "poisson");
+    cJSON_AddNumberToObject(arr, "rate", g0 > 0 ? 0 : rate);
+    if (g0 > 0 || g1 < c->horizon) {
+        cJSON *sch = cJSON_AddArrayToObject(arr, "schedule");
+        for (int k = 0; k < 2; k++) {
+            double at = k ? g1 : g0;
+            if (k ? at >= c->horizon : at <= 0) continue;
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddNumberToObject(e, "at", round(at * 1000) / 1000);
+            cJSON_AddNumberToObject(e, "rate", k ? 0 : rate);
+            cJSON_AddItemToArray(sch, e);
+        }
+    }
+    long wh = (long)llround(c->w0 / FIT__HOUR);
+    char b[32];
+    cJSON *pr = cJSON_AddObjectToObject(arr, "profile");
+    cJSON_AddStringToObject(pr, "period", a->period_h == 24 ? "1d" : "7d");
+    snprintf(b, sizeof b, "%dh", fit_arr_phase(wh, a->period_h));
+    cJSON_AddStringToObject(pr, "offset", b);
+    cJSON *w = cJSON_AddArrayToObject(pr, "weights");
+    for (int h = 0; h < a->period_h; h++) cJSON_AddItemToArray(w, cJSON_CreateNumber(fit__r(a->w[h])));
+    if (!a->level_h) return;
+    long hend = wh + (long)ceil(c->horizon / FIT__HOUR) - 1, hlast = (long)floor(c->last / FIT__HOUR);
+    long l0 = fit_arr_level_of(wh, a->level_h), l1 = fit_arr_level_of(hend < hlast ? hend : hlast, a->level_h);
+    if (l1 < l0) l1 = l0;
+    cJSON *lv = cJSON_AddObjectToObject(arr, "levels");
+    cJSON_AddStringToObject(lv, "every", a->level_h == 24 ? "1d" : "7d");
+    snprintf(b, sizeof b, "%ldh", wh - (l0 * a->level_h + (a->level_h == 168 ? FIT_ARR_WEEK0 : 0)));
+    cJSON_AddStringToObject(lv, "offset", b);
+    cJSON *v = cJSON_AddArrayToObject(lv, "values");
+    for (long j = l0; j <= l1; j++) {
+        long i = j - a->lev_first;
+        cJSON_AddItemToArray(v, cJSON_CreateNumber(fit__r(a->lev[i < 0 ? 0 : i >= a->nlev ? a->nlev - 1 : i])));
+    }
+}
+
 /* Builds the scenario document. */
 static cJSON *fit__scenario(fit__ctx *c, const char *log_path)
 {
@@ -426,22 +524,7 @@ static cJSON *fit__scenario(fit__ctx *c, const char *log_path)
     cJSON_AddNumberToObject(inv, "order_expiry", c->expiry);
     cJSON *cust = cJSON_AddObjectToObject(root, "customers");
     cJSON *arr = cJSON_AddObjectToObject(cust, "arrivals");
-    cJSON_AddStringToObject(arr, "process", "poisson");
-    double mean = 0;
-    for (int h = 0; h < c->period_h; h++) mean += c->rate_h[h] / c->period_h;
-    cJSON_AddNumberToObject(arr, "rate", fit__r(mean > 0 ? mean : 1e-6));
-    cJSON *sch = cJSON_AddArrayToObject(arr, "schedule");
-    double prev = -1;
-    long phase = (long)llround((c->start - c->t0) / FIT__HOUR);   /* hour of the period at time 0 */
-    for (long hb = 0; hb * FIT__HOUR < c->horizon; hb++) {
-        double r = fit__r(c->rate_h[(hb + phase) % c->period_h]);
-        if (r == prev) continue;
-        cJSON *e = cJSON_CreateObject();
-        cJSON_AddNumberToObject(e, "at", (double)hb * FIT__HOUR);
-        cJSON_AddNumberToObject(e, "rate", r);
-        cJSON_AddItemToArray(sch, e);
-        prev = r;
-    }
+    fit__arrivals_json(c, arr);
     cJSON *segs = cJSON_AddArrayToObject(cust, "segments");
     double *qty = xmalloc((size_t)c->log->n * sizeof *qty), *lines = xmalloc((size_t)(c->n ? c->n : 1) * sizeof *lines);
     for (int i = 0; i < c->log->n; i++) qty[i] = c->log->rows[i].quantity;
@@ -579,6 +662,292 @@ static int fit__chart(const fit__ctx *c, FILE *gp, const char *dir, int d)
     return 0;
 }
 
+/* ---- what was not inferred, and the round trip, as data for every writer --------------- */
+
+typedef struct fit__gap { char what[64]; char why[400]; } fit__gap;
+#define FIT__MAX_GAPS 12
+
+/* What the log could not tell, each with why and what the scenario does instead. */
+static int fit__gaps(const fit__ctx *c, fit__gap *g)
+{
+    int n = 0;
+    char h[64];
+    if (!c->expiry_inferred) {
+        snprintf(g[n].what, sizeof g[n].what, "inventory.order_expiry");
+        snprintf(g[n].why, sizeof g[n].why, "%ld unpaid orders have a closing time (cancelled_at), %ld of them at the commonest age; "
+                 "an expiry needs at least 5 at one age and 30%% of them. Set to the horizon (%s) so that no order expires in the "
+                 "run, as none is seen to in the log.", c->unpaid_closed, c->expiry_n, fit__num(c->horizon, "s", h, sizeof h));
+        n++;
+    }
+    if (!c->cancel_seen) {
+        snprintf(g[n].what, sizeof g[n].what, "cancel_probability");
+        snprintf(g[n].why, sizeof g[n].why, "the log has neither cancelled_at nor status, so a cancelled order cannot be told "
+                 "from one left unpaid: 0, and every unpaid order counts as not paying.");
+        n++;
+    }
+    static const olog_col from[D_COUNT] = { OLOG_CREATED_AT, OLOG_PAID_AT, OLOG_SHIPPED_AT, OLOG_DELIVERED_AT };
+    static const olog_col to[D_COUNT] = { OLOG_PAID_AT, OLOG_SHIPPED_AT, OLOG_DELIVERED_AT, OLOG_RETURNED_AT };
+    for (int d = 0; d < D_COUNT; d++) {
+        if (c->have[d]) continue;
+        snprintf(g[n].what, sizeof g[n].what, "%s", fit__dname[d]);
+        if (!c->log->has[from[d]] || !c->log->has[to[d]])
+            snprintf(g[n].why, sizeof g[n].why, "the log has no %s column: the scenario keeps the default.",
+                     olog_col_name(c->log->has[from[d]] ? to[d] : from[d]));
+        else
+            snprintf(g[n].why, sizeof g[n].why, "%zu orders have both %s (at least 2 needed): the scenario keeps the default.",
+                     c->nsample[d], fit__dwhat[d]);
+        n++;
+    }
+    if (!c->log->has[OLOG_RETURNED_AT]) {
+        snprintf(g[n].what, sizeof g[n].what, "return_probability");
+        snprintf(g[n].why, sizeof g[n].why, "the log has no returned_at column: 0.");
+        n++;
+    }
+    snprintf(g[n].what, sizeof g[n].what, "capacity");
+    snprintf(g[n].why, sizeof g[n].why, "a log shows demand and delays, not capacity: stock is ten times the units demanded plus 1000, "
+             "the warehouse has %d servers (twice the log's peak of orders between payment and shipping), no payment station, "
+             "no order service, no bots.", c->wh_servers);
+    n++;
+    return n;
+}
+
+/* The round trip's rows: name, the log's value, the simulated one, and how they differ
+ * ("%" relative, or "points" for a share). */
+typedef struct fit__trow { const char *name; double log, sim; bool share; } fit__trow;
+
+static int fit__trip_rows(const fit__ctx *c, fit__trow *r)
+{
+    const fit_trip *a = &c->trip_log, *b = &c->trip_sim;
+    r[0] = (fit__trow){ "volume (orders created)", a->orders, b->orders, false };
+    r[1] = (fit__trow){ "paid share", a->share, b->share, true };
+    r[2] = (fit__trow){ "created -> paid p25 (s)", a->q[0], b->q[0], false };
+    r[3] = (fit__trow){ "created -> paid p50 (s)", a->q[1], b->q[1], false };
+    r[4] = (fit__trow){ "created -> paid p90 (s)", a->q[2], b->q[2], false };
+    return 5;
+}
+
+/* "+1.2%", "-0.31 points" or "-". */
+static const char *fit__diff(const fit__trow *r, char *b, size_t n)
+{
+    if (isnan(r->log) || isnan(r->sim)) snprintf(b, n, "-");
+    else if (r->share) snprintf(b, n, "%+.2f points", 100 * (r->sim - r->log));
+    else if (r->log != 0) snprintf(b, n, "%+.1f%%", 100 * (r->sim / r->log - 1));
+    else snprintf(b, n, "-");
+    return b;
+}
+
+static double fit__hod_corr(const fit__ctx *c) { return fit_trip_corr(c->trip_log.hod, c->trip_sim.hod, 24); }
+
+/* The terminal summary: the scenario, the arrivals, each delay, the round trip. */
+static void fit__print_summary(const fit__ctx *c)
+{
+    printf("wrote %s: %d orders, horizon %.0f s, expiry %.0f s%s\n", c->o->output, c->n, c->horizon, c->expiry,
+           c->expiry_inferred ? " (inferred)" : " (not inferred: no order expires)");
+    printf("  %-20s %s; mean %.4g orders/h\n", "arrivals", c->arr.why, c->arr.rate * FIT__HOUR);
+    for (int d = 0; d < D_COUNT; d++) {
+        char b[600];
+        if (!c->have[d]) { printf("  %-20s not fitted (%zu values)\n", fit__dname[d], c->nsample[d]); continue; }
+        fit__params(&c->fit[d], b, sizeof b);
+        printf("  %-20s n=%-7zu %-9s KS %.4f  %s\n", fit__dname[d], c->fit[d].n, fit_family_name(c->fit[d].family), c->fit[d].ks, b);
+    }
+    if (!c->trip_ok) return;
+    printf("round trip over %s (log | one run of the fitted scenario, seed 1):\n", c->window);
+    fit__trow r[8];
+    int n = fit__trip_rows(c, r);
+    for (int i = 0; i < n; i++) {
+        char d[40];
+        printf("  %-26s %12.6g | %12.6g  %s\n", r[i].name, r[i].log, r[i].sim, fit__diff(&r[i], d, sizeof d));
+    }
+    printf("  %-26s correlation %.4f\n", "orders per hour of day", fit__hod_corr(c));
+}
+
+static cJSON *fit__num_or_null(double v) { return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull(); }
+
+/* fit --json: the fitted parameters, their goodness of fit, what was not inferred and the
+ * round trip (docs/json.md). */
+static void fit__print_json(const fit__ctx *c, const char *log_path)
+{
+    cJSON *root = cJSON_CreateObject();
+    char t[40];
+    cJSON *lg = cJSON_AddObjectToObject(root, "log");
+    cJSON_AddStringToObject(lg, "path", log_path);
+    cJSON_AddNumberToObject(lg, "rows", (double)c->log->total);
+    cJSON_AddNumberToObject(lg, "bad_rows", (double)c->log->bad);
+    cJSON_AddNumberToObject(lg, "orders", c->n);
+    olog_format_iso(c->first, t, sizeof t);
+    cJSON_AddStringToObject(lg, "first_order", t);
+    olog_format_iso(c->last, t, sizeof t);
+    cJSON_AddStringToObject(lg, "last_order", t);
+    olog_format_iso(c->t_end, t, sizeof t);
+    cJSON_AddStringToObject(lg, "last_event", t);
+    cJSON_AddStringToObject(root, "scenario", c->o->output);
+    cJSON *win = cJSON_AddObjectToObject(root, "window");
+    olog_format_iso(c->w0, t, sizeof t);
+    cJSON_AddStringToObject(win, "start", t);
+    cJSON_AddNumberToObject(win, "horizon_s", c->horizon);
+    cJSON_AddStringToObject(win, "what", c->window);
+    const fit_arr *a = &c->arr;
+    cJSON *ar = cJSON_AddObjectToObject(root, "arrivals");
+    cJSON_AddNumberToObject(ar, "rate_per_s", a->rate);
+    cJSON_AddNumberToObject(ar, "period_h", a->period_h);
+    cJSON *w = cJSON_AddArrayToObject(ar, "weights");
+    for (int h = 0; h < a->period_h; h++) cJSON_AddItemToArray(w, cJSON_CreateNumber(a->w[h]));
+    cJSON_AddNumberToObject(ar, "level_h", a->level_h);
+    cJSON_AddNumberToObject(ar, "levels", (double)a->nlev);
+    cJSON *disp = cJSON_AddObjectToObject(ar, "dispersion_test");
+    cJSON_AddNumberToObject(disp, "level_h", (double)a->level_tested);
+    cJSON_AddItemToObject(disp, "chi2", fit__num_or_null(a->chi2));
+    cJSON_AddItemToObject(disp, "df", fit__num_or_null(a->df));
+    cJSON_AddItemToObject(disp, "p", fit__num_or_null(a->p));
+    cJSON_AddStringToObject(ar, "why", a->why);
+    cJSON *dl = cJSON_AddObjectToObject(root, "delays");
+    for (int d = 0; d < D_COUNT; d++) {
+        cJSON *e = cJSON_AddObjectToObject(dl, fit__dname[d]);
+        cJSON_AddStringToObject(e, "from", fit__dwhat[d]);
+        cJSON_AddBoolToObject(e, "fitted", c->have[d]);
+        cJSON_AddNumberToObject(e, "n", (double)(c->have[d] ? c->fit[d].n : c->nsample[d]));
+        cJSON_AddNumberToObject(e, "left_out", (double)c->censored[d]);
+        if (!c->have[d]) continue;
+        cJSON_AddItemToObject(e, "law", fit__dist_json(&c->fit[d]));
+        cJSON_AddNumberToObject(e, "ks", c->fit[d].ks);
+        cJSON_AddNumberToObject(e, "ks_max", c->fit[d].ks_max);
+        cJSON *ko = cJSON_AddObjectToObject(e, "ks_of");
+        for (int f = 0; f < FIT_NFAMILIES; f++)
+            if (!isnan(c->fit[d].ks_of[f])) cJSON_AddNumberToObject(ko, fit_family_name((fit_family)f), c->fit[d].ks_of[f]);
+    }
+    cJSON *ex = cJSON_AddObjectToObject(root, "expiry");
+    cJSON_AddNumberToObject(ex, "seconds", c->expiry);
+    cJSON_AddBoolToObject(ex, "inferred", c->expiry_inferred);
+    cJSON_AddNumberToObject(ex, "unpaid_closed", (double)c->unpaid_closed);
+    cJSON_AddNumberToObject(ex, "at_common_age", (double)c->expiry_n);
+    cJSON *sg = cJSON_AddArrayToObject(root, "segments");
+    for (int i = 0; i < c->nseg; i++) {
+        const fit__seg *g = &c->seg[i];
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "name", g->name);
+        cJSON_AddNumberToObject(e, "orders", g->orders);
+        cJSON_AddNumberToObject(e, "share", g->orders / c->n);
+        cJSON_AddNumberToObject(e, "pay_probability", fit__pay_p(c, g));
+        cJSON_AddNumberToObject(e, "cancel_probability", g->resolved > 0 ? g->cancelled / g->resolved : 0);
+        cJSON_AddNumberToObject(e, "return_probability", g->exposure > 0 ? fmin(1, g->returned / g->exposure) : 0);
+        cJSON_AddItemToArray(sg, e);
+    }
+    fit__gap gaps[FIT__MAX_GAPS];
+    int ng = fit__gaps(c, gaps);
+    cJSON *ni = cJSON_AddArrayToObject(root, "not_inferred");
+    for (int i = 0; i < ng; i++) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "what", gaps[i].what);
+        cJSON_AddStringToObject(e, "why", gaps[i].why);
+        cJSON_AddItemToArray(ni, e);
+    }
+    if (c->trip_ok) {
+        cJSON *rt = cJSON_AddObjectToObject(root, "round_trip");
+        cJSON_AddNumberToObject(rt, "seed", 1);
+        static const char *const keys[] = { "volume", "paid_share", "created_to_paid_p25", "created_to_paid_p50", "created_to_paid_p90" };
+        fit__trow r[8];
+        int n = fit__trip_rows(c, r);
+        for (int i = 0; i < n; i++) {
+            cJSON *e = cJSON_AddObjectToObject(rt, keys[i]);
+            cJSON_AddItemToObject(e, "log", fit__num_or_null(r[i].log));
+            cJSON_AddItemToObject(e, "simulated", fit__num_or_null(r[i].sim));
+        }
+        cJSON *hd = cJSON_AddObjectToObject(rt, "hour_of_day");
+        cJSON *hl = cJSON_AddArrayToObject(hd, "log"), *hs = cJSON_AddArrayToObject(hd, "simulated");
+        for (int h = 0; h < 24; h++) {
+            cJSON_AddItemToArray(hl, cJSON_CreateNumber(c->trip_log.hod[h]));
+            cJSON_AddItemToArray(hs, cJSON_CreateNumber(c->trip_sim.hod[h]));
+        }
+        cJSON_AddItemToObject(hd, "correlation", fit__num_or_null(fit__hod_corr(c)));
+    }
+    char *text = cJSON_Print(root);
+    puts(text);
+    cJSON_free(text);
+    cJSON_Delete(root);
+}
+
+/* Writes text as a paragraph (HTML-escaped in HTML). */
+static void fit__para(FILE *f, bool h, const char *text)
+{
+    fputs(h ? "<p>" : "", f);
+    if (h) rpt_html_text(f, text); else fputs(text, f);
+    fputs(h ? "</p>\n" : "\n\n", f);
+}
+
+/* The report's arrivals: how the rate was modelled, the profile per hour of the period
+ * (orders, hours observed, weight) and the levels' range. */
+static void fit__report_arrivals(const fit__ctx *c, FILE *f, bool h)
+{
+    const fit_arr *a = &c->arr;
+    char b[1200];
+    fputs(h ? "<h2>Arrivals</h2>\n" : "## Arrivals\n\n", f);
+    snprintf(b, sizeof b, "The rate is %s. Mean %.4g orders per hour over the log's creation span; the simulated arrivals start at its "
+             "first order and stop at its last, so the expected volume is the log's.", a->why, a->rate * FIT__HOUR);
+    fit__para(f, h, b);
+    if (a->level_h) {
+        double lo = INFINITY, hi = 0;
+        for (long j = 0; j < a->nlev; j++) { lo = fmin(lo, a->lev[j]); hi = fmax(hi, a->lev[j]); }
+        snprintf(b, sizeof b, "%ld %s levels (customers.arrivals.levels), from %.3g to %.3g times the mean rate.", a->nlev,
+                 a->level_h == 24 ? "daily" : "weekly", lo, hi);
+        fit__para(f, h, b);
+    }
+    double cnt[168] = { 0 }, ex[168] = { 0 };
+    for (long k = 0; k < c->nh; k++) {
+        int p = fit_arr_phase(c->h0 + k, a->period_h);
+        cnt[p] += c->hcount[k];
+        ex[p] += c->hexpo[k];
+    }
+    const char *unit = a->period_h == 24 ? "day" : "week (0 = Monday 00:00)";
+    if (h) fprintf(f, "<table><tr><th>hour of the %s, UTC</th><th>orders</th><th>hours observed</th><th>weight</th></tr>\n", unit);
+    else fprintf(f, "| hour of the %s, UTC | orders | hours observed | weight |\n|---|---|---|---|\n", unit);
+    for (int p = 0; p < a->period_h; p++)
+        fprintf(f, h ? "<tr><td>%d</td><td>%.0f</td><td>%.2f</td><td>%.4f</td></tr>\n" : "| %d | %.0f | %.2f | %.4f |\n", p, cnt[p],
+                ex[p] / FIT__HOUR, a->w[p]);
+    fputs(h ? "</table>\n" : "\n", f);
+}
+
+/* The report's round trip: each figure of the log beside one run of the fitted scenario. */
+static void fit__report_trip(const fit__ctx *c, FILE *f, bool h)
+{
+    char b[600];
+    fputs(h ? "<h2>Round trip</h2>\n" : "## Round trip\n\n", f);
+    if (!c->trip_ok) { fit__para(f, h, "The run of the fitted scenario failed (see the messages of fit): no comparison."); return; }
+    snprintf(b, sizeof b, "The log against one run of the fitted scenario (seed 1) over %s: the same figures, measured the same way "
+             "on both (orders created in the window; created -> paid over its paid orders).", c->window);
+    fit__para(f, h, b);
+    fputs(h ? "<table><tr><th>figure</th><th>log</th><th>simulated</th><th>difference</th></tr>\n"
+            : "| figure | log | simulated | difference |\n|---|---|---|---|\n", f);
+    fit__trow r[8];
+    int n = fit__trip_rows(c, r);
+    for (int i = 0; i < n; i++) {
+        char d[40];
+        fprintf(f, h ? "<tr><td>%s</td><td>%.6g</td><td>%.6g</td><td>%s</td></tr>\n" : "| %s | %.6g | %.6g | %s |\n", r[i].name, r[i].log,
+                r[i].sim, fit__diff(&r[i], d, sizeof d));
+    }
+    fprintf(f, h ? "<tr><td>orders per hour of the day (24 values)</td><td colspan=2>correlation</td><td>%.4f</td></tr>\n</table>\n"
+                 : "| orders per hour of the day (24 values) | | | correlation %.4f |\n\n", fit__hod_corr(c));
+    fputs(h ? "<table><tr><th>hour of the day, UTC</th><th>log</th><th>simulated</th></tr>\n" : "| hour of the day, UTC | log | simulated |\n|---|---|---|\n", f);
+    for (int k = 0; k < 24; k++)
+        fprintf(f, h ? "<tr><td>%d</td><td>%.0f</td><td>%.0f</td></tr>\n" : "| %d | %.0f | %.0f |\n", k, c->trip_log.hod[k], c->trip_sim.hod[k]);
+    fputs(h ? "</table>\n" : "\n", f);
+}
+
+/* The report's list of what the log could not tell. */
+static void fit__report_gaps(const fit__ctx *c, FILE *f, bool h)
+{
+    fit__gap g[FIT__MAX_GAPS];
+    int n = fit__gaps(c, g);
+    fputs(h ? "<h2>Not inferred</h2>\n<ul>\n" : "## Not inferred\n\n", f);
+    for (int i = 0; i < n; i++) {
+        fputs(h ? "<li><b>" : "- **", f);
+        if (h) rpt_html_text(f, g[i].what); else fputs(g[i].what, f);
+        fputs(h ? "</b>: " : "**: ", f);
+        if (h) rpt_html_text(f, g[i].why); else fputs(g[i].why, f);
+        fputs(h ? "</li>\n" : "\n", f);
+    }
+    fputs(h ? "</ul>\n" : "\n", f);
+}
+
 /* The fit report, written as an ordersim report directory (rpt_dir: built beside `out_dir`,
  * put in place in one rename, never into a directory of the user's own files). */
 static int fit__report_in(const fit__ctx *c, const char *dir, const char *log_path, const char *scn_path);
@@ -623,9 +992,9 @@ static int fit__report_in(const fit__ctx *c, const char *dir, const char *log_pa
         if (h) fprintf(f, "<!doctype html><html><head><meta charset=\"utf-8\"><title>fit report</title><style>body{font-family:sans-serif;max-width:1000px;margin:auto}"
                           "td,th{border:1px solid #ccc;padding:3px 6px}table{border-collapse:collapse}</style></head><body>\n");
         fprintf(f, h ? "<h1>Fit report</h1>\n<p>" : "# Fit report\n\n");
-        snprintf(b, sizeof b, "Log %s: %ld rows (%ld bad, skipped), %d orders over %.2f days; scenario written to %s (horizon %.0f s, "
-                 "arrival rates per hour of the %s).", log_path, c->log->total, c->log->bad, c->n, (c->t_end - c->first) / 86400, scn_path,
-                 c->horizon, c->period_h == 24 ? "day" : "week");
+        snprintf(b, sizeof b, "Log %s: %ld rows (%ld bad, skipped), %d orders over %.2f days; scenario written to %s, "
+                 "simulating %s (horizon %.0f s).", log_path, c->log->total, c->log->bad, c->n, (c->t_end - c->first) / 86400, scn_path,
+                 c->window, c->horizon);
         if (h) rpt_html_text(f, b); else fputs(b, f);
         fprintf(f, h ? "</p>\n<h2>Delays</h2>\n<table><tr><th>delay</th><th>from the log</th><th>n</th><th>family</th><th>parameters</th><th>KS</th><th>KS of each family (limit)</th></tr>\n"
                      : "\n\n## Delays\n\n| delay | from the log | n | family | parameters | KS | KS of each family (limit) |\n|---|---|---|---|---|---|---|\n");
@@ -660,22 +1029,20 @@ static int fit__report_in(const fit__ctx *c, const char *dir, const char *log_pa
             snprintf(b, sizeof b, "Order expiry: %.0f s, inferred: %ld of the %ld unpaid orders that closed did so at that age.",
                      c->expiry, c->expiry_n, c->unpaid_closed);
         else
-            snprintf(b, sizeof b, "Order expiry: not visible in the log (no common age among %ld closed unpaid orders); set to %.0f s, "
-                     "1.5 times the longest logged time to pay (at least 15 minutes).", c->unpaid_closed, c->expiry);
+            snprintf(b, sizeof b, "Order expiry: not inferred (see Not inferred); the scenario's is the horizon, %.0f s, so no order "
+                     "expires in the run.", c->expiry);
         fprintf(f, h ? "</table>\n<p>" : "\n");
         if (h) rpt_html_text(f, b); else fputs(b, f);
         snprintf(b, sizeof b, " pay_probability is paid / (resolved - cancelled), divided by the fitted chance that the think time "
                  "stays under the expiry; return_probability is returned / delivered, with deliveries near the end of the log weighted "
-                 "by the chance their return would already show; the %ld orders created in the last expiry period of the log are left "
-                 "out of the pay and cancel rates (their outcome may not show yet). The warehouse has %d servers (twice the log's peak of orders in production).", c->unresolved_dropped, c->wh_servers);
+                 "by the chance their return would already show; the %ld orders created in the last %.0f s of the log (the expiry, "
+                 "or without one the longest logged time to pay) are left out of the pay and cancel rates (their outcome may not show yet). The warehouse has %d servers (twice the log's peak of orders in production).", c->unresolved_dropped, c->resolve, c->wh_servers);
         if (h) rpt_html_text(f, b); else fputs(b, f);
-        fprintf(f, h ? "</p>\n<h2>Arrivals</h2>\n<table><tr><th>hour</th><th>orders</th><th>hours observed</th><th>rate (per hour)</th></tr>\n"
-                     : "\n\n## Arrivals\n\n| hour of the %s | orders | hours observed | rate (per hour) |\n|---|---|---|---|\n",
-                c->period_h == 24 ? "day" : "week");
-        for (int hh = 0; hh < c->period_h; hh++)
-            fprintf(f, h ? "<tr><td>%d</td><td>%.0f</td><td>%.2f</td><td>%.2f</td></tr>\n" : "| %d | %.0f | %.2f | %.2f |\n", hh,
-                    c->count_h[hh], c->expo_h[hh] / FIT__HOUR, c->rate_h[hh] * FIT__HOUR);
-        fprintf(f, h ? "</table>\n<h2>Charts: logged vs fitted CDF</h2>\n" : "\n## Charts: logged vs fitted CDF\n\n");
+        fprintf(f, h ? "</p>\n" : "\n\n");
+        fit__report_arrivals(c, f, h);
+        fit__report_trip(c, f, h);
+        fit__report_gaps(c, f, h);
+        fprintf(f, h ? "<h2>Charts: logged vs fitted CDF</h2>\n" : "\n## Charts: logged vs fitted CDF\n\n");
         if (!charts) fprintf(f, h ? "<p>Charts were skipped (gnuplot missing or failed).</p>\n" : "Charts were skipped (gnuplot missing or failed).\n");
         for (int d = 0; charts && d < D_COUNT; d++) {
             if (!c->have[d]) continue;
@@ -697,6 +1064,36 @@ static int fit__report_in(const fit__ctx *c, const char *dir, const char *log_pa
 
 /* ---- the command ------------------------------------------------------------------------ */
 
+/* The round trip: one run of the fitted scenario (seed 1), measured like the log over the
+ * same window. A failure is reported and leaves the report without the comparison. */
+static void fit__trip(fit__ctx *c, const scn_scenario *s)
+{
+    double *cr = xmalloc((size_t)c->n * sizeof *cr), *pd = xmalloc((size_t)c->n * sizeof *pd);
+    for (int i = 0; i < c->n; i++) { cr[i] = c->ord[i].t[OLOG_T_CREATED]; pd[i] = c->ord[i].t[OLOG_T_PAID]; }
+    fit_trip_summarize(cr, pd, (size_t)c->n, c->w0, c->w0 + c->horizon, &c->trip_log);
+    free(cr);
+    free(pd);
+    os_diag d;
+    os_diag_init(&d);
+    c->trip_ok = fit_trip_simulate(s, 1, c->w0, &c->trip_sim, &d) == OS_OK;
+    if (!c->trip_ok) {
+        os_diag_print(&d, stderr);
+        fprintf(stderr, "ordersim fit: the round trip (one run of the fitted scenario) failed; the report has no comparison\n");
+    }
+    os_diag_fini(&d);
+}
+
+/* --horizon: "all", "busiest-week", "busiest-day" or a duration (*dur > 0). */
+static bool fit__horizon_opt(const char *v, double *dur)
+{
+    *dur = 0;
+    if (!v || strcmp(v, "all") == 0 || strcmp(v, "busiest-week") == 0 || strcmp(v, "busiest-day") == 0) return true;
+    cJSON *j = cJSON_CreateString(v);
+    bool ok = jsn_duration(j, dur) && *dur > 0 && *dur <= ORD_MAX_AGE;
+    cJSON_Delete(j);
+    return ok;
+}
+
 static int cmd_fit(cli_opts *o)
 {
     if (o->nargs != 1 || !o->output) {
@@ -706,11 +1103,9 @@ static int cmd_fit(cli_opts *o)
     int orc = cli_check_output(o, "fit", "-o", o->output);
     if (orc) return orc;
     double horizon = 0;
-    if (o->horizon) {
-        cJSON *v = cJSON_CreateString(o->horizon);
-        bool ok = jsn_duration(v, &horizon) && horizon > 0 && horizon <= ORD_MAX_AGE;
-        cJSON_Delete(v);
-        if (!ok) { fprintf(stderr, "ordersim fit: --horizon takes a duration such as 7d or 168h (at most 34 years), not '%s'\n", o->horizon); return CLI_USAGE; }
+    if (!fit__horizon_opt(o->horizon, &horizon)) {
+        fprintf(stderr, "ordersim fit: --horizon takes all, busiest-week, busiest-day or a duration such as 7d or 168h (at most 34 years), not '%s'\n", o->horizon);
+        return CLI_USAGE;
     }
     olog_opts lo = { .map = o->maps, .nmap = o->nmaps, .time_format = o->time_format, .max_bad = o->max_bad, .extra = o->segment_by };
     const char *win[2] = { o->min_time, o->max_time };
@@ -732,7 +1127,7 @@ static int cmd_fit(cli_opts *o)
     os_diag diag, notes;
     os_diag_init(&diag);
     os_diag_init(&notes);
-    fit__ctx c = { .o = o, .period_h = o->period && strcmp(o->period, "week") == 0 ? 168 : 24 };
+    fit__ctx c = { .o = o };
     os_status st = olog_read(o->args[0], &lo, &c.log, &diag, &notes);
     os_diag_print(&diag, stderr);
     if (!o->quiet) os_diag_print(&notes, stderr);
@@ -752,8 +1147,11 @@ static int cmd_fit(cli_opts *o)
         }
     if (rc != CLI_OK) goto done;
     fit__orders(&c);
-    fit__span(&c, horizon);
+    fit__span(&c);
+    if (!fit__hours(&c, o->args[0])) { rc = CLI_DATA; goto done; }
+    fit__window(&c, o->horizon, horizon);
     fit__arrivals(&c);
+    c.cancel_seen = c.log->has[OLOG_CANCELLED_AT] || c.log->has[OLOG_STATUS];
     fit__expiry(&c);
     fit__delay(&c, D_THINK, OLOG_T_CREATED, OLOG_T_PAID, c.expiry_inferred ? c.expiry : 0, c.expiry_inferred ? c.expiry : 0);
     fit__delay(&c, D_WAREHOUSE, OLOG_T_PAID, OLOG_T_SHIPPED, 0, 0);
@@ -793,26 +1191,22 @@ static int cmd_fit(cli_opts *o)
         rc = CLI_IO;
     }
     os_diag_fini(&diag);
-    if (rc == CLI_OK && !o->quiet) {
-        printf("wrote %s: %d orders, horizon %.0f s, expiry %.0f s%s\n", o->output, c.n, c.horizon, c.expiry,
-               c.expiry_inferred ? " (inferred)" : "");
-        for (int d = 0; d < D_COUNT; d++) {
-            char b[600];
-            if (!c.have[d]) { printf("  %-20s not fitted (%zu values)\n", fit__dname[d], c.nsample[d]); continue; }
-            fit__params(&c.fit[d], b, sizeof b);
-            printf("  %-20s n=%-7zu %-9s KS %.4f  %s\n", fit__dname[d], c.fit[d].n, fit_family_name(c.fit[d].family), c.fit[d].ks, b);
-        }
-    }
+    if (rc == CLI_OK) fit__trip(&c, s);
+    if (rc == CLI_OK && o->json) fit__print_json(&c, o->args[0]);
+    else if (rc == CLI_OK && !o->quiet) fit__print_summary(&c);
     if (rc == CLI_OK && !o->no_report) {
         char dir[1024];
         cli_out_dir(o, s, dir, sizeof dir);
         rc = fit__report(&c, dir, o->args[0], o->output);
-        if (rc == CLI_OK && !o->quiet) printf("fit report: %s/report.md\n", dir);
+        if (rc == CLI_OK && !o->quiet && !o->json) printf("fit report: %s/report.md\n", dir);
     }
     scn_free(s);
 done:
     for (int d = 0; d < D_COUNT; d++) free(c.sample[d]);
     free(c.ord);
+    free(c.hcount);
+    free(c.hexpo);
+    fit_arr_free(&c.arr);
     olog_free(c.log);
     return rc;
 }
@@ -820,9 +1214,10 @@ done:
 const cli_cmd cmd_fit_entry = {
     .name = "fit",
     .usage = "LOG.csv -o SCENARIO.json [--out DIR] [--no-report] [--map NAME=COLUMN]... [--time-format FMT]\n"
-             "       [--max-bad FRACTION] [--ks-max D] [--period day|week] [--horizon DURATION] [--segment-by COLUMN]\n"
-             "       [--min-time TIME] [--max-time TIME] [--quiet]",
-    .summary = "Calibrates a scenario from an order log (CSV): arrivals, delays, probabilities, catalog.",
+             "       [--max-bad FRACTION] [--ks-max D] [--period day|week] [--levels day|week|none]\n"
+             "       [--horizon all|busiest-week|busiest-day|DURATION] [--segment-by COLUMN] [--min-time TIME] [--max-time TIME]\n"
+             "       [--json] [--quiet]",
+    .summary = "Calibrates a scenario from an order log (CSV): arrivals, delays, probabilities, catalog; runs it once to compare.",
     .help = "  -o, --output FILE     the scenario to write (it is loaded back and must validate)\n"
             "  --out DIR             fit report directory: report.md, report.html, one chart per delay\n"
             "                        (default out/<scenario name>/); --no-report skips it\n"
@@ -835,14 +1230,22 @@ const cli_cmd cmd_fit_entry = {
             "                        refuses the file (exit 65), fewer are skipped and counted\n"
             "  --ks-max D            KS distance above which no family fits and the delay becomes empirical\n"
             "                        quantiles (default: the larger of 0.05 and 1.36/sqrt(n))\n"
-            "  --period day|week     arrival rates per hour of the day (default) or of the week\n"
-            "  --horizon DURATION    scenario horizon (default: the log's span from the period start)\n"
+            "  --period day|week     the arrival profile's period: hour of the day or of the week (default:\n"
+            "                        the week when the levels are weekly, else the day)\n"
+            "  --levels day|week|none  levels that follow the log (growth, seasons): one per day or week\n"
+            "                        (default: daily at 50+ orders a day, else weekly, and only when the\n"
+            "                        log's totals vary more than chance: a chi-square test at 1%)\n"
+            "  --horizon WHAT        what the scenario simulates: all (default: the log's whole span),\n"
+            "                        busiest-week or busiest-day (the calendar week or day, UTC, with the\n"
+            "                        most orders), or a duration from the log's first hour such as 30d\n"
+            "  --json                print the fitted parameters, their goodness of fit, what was not\n"
+            "                        inferred and the round trip as JSON (docs/json.md)\n"
             "  --segment-by COLUMN   one customer segment per value of COLUMN (at most 16), each with its own\n"
             "                        pay, cancel and return probabilities\n"
             "  --min-time TIME, --max-time TIME   drop rows with a time outside this window (ISO 8601); a time\n"
             "                        before 1970 or more than 10 years from the log's median refuses the log\n"
             "The log format and what each fitted number means are in docs/calibration.md.\n"
             "Exit: 0 ok, 2 usage, 65 bad log (positioned messages), 70 internal error, 74 I/O error.\n",
-    .options = CLI_OPTS_REPORT "output map time-format max-bad ks-max period horizon segment-by min-time max-time quiet",
+    .options = CLI_OPTS_REPORT "output map time-format max-bad ks-max period levels horizon segment-by min-time max-time json quiet",
     .exec = cmd_fit,
 };

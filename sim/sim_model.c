@@ -280,7 +280,6 @@ static bool sim__after(sim__model *m, ord_order *o, const proc_result *res)
 
 /* ---- the order log (run --orders-csv) ------------------------------------------------ */
 
-#define SIM__LOG_EPOCH 1767571200.0   /* 2026-01-05T00:00:00Z, a Monday: time 0 of the log */
 
 void sim_orders_csv_header(FILE *f)
 {
@@ -292,7 +291,7 @@ void sim_orders_csv_header(FILE *f)
 static void sim__log_time(FILE *f, double t)
 {
     char buf[40] = "";
-    if (!isnan(t)) olog_format_iso(SIM__LOG_EPOCH + t, buf, sizeof buf);
+    if (!isnan(t)) olog_format_iso(SIM_LOG_EPOCH + t, buf, sizeof buf);
     fprintf(f, ",%s", buf);
 }
 

@@ -24,6 +24,8 @@ typedef struct sim_opts {
                                     (docs/calibration.md), time 0 written as 2026-01-05T00:00:00Z */
 } sim_opts;
 
+#define SIM_LOG_EPOCH 1767571200.0   /* 2026-01-05T00:00:00Z, a Monday: time 0 in sim_opts.orders_csv */
+
 /* Writes the order log's header row (the columns sim_run writes to sim_opts.orders_csv). */
 void sim_orders_csv_header(FILE *f);
 

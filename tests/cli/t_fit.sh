@@ -61,6 +61,58 @@ for k in orders_created orders_paid orders_expired orders_cancelled orders_retur
     if (d < 0) d = -d; exit !(ha > 0 && d <= ha) }' || fail "round trip: $k source $a +/- $ha, fitted $b (outside the interval)"
 done
 
+# ---- a long public-style log (tools/public_log.py): two years, growth, weekly and daily ----
+# cycles, five columns under their own names, times like 10/2/2017 10:56, rare unpaid orders
+# with no closing time. It fits, validates, and one run of the fitted scenario reproduces
+# the log: volume within 10%, paid share within 2 points, created -> paid p25/p50/p90
+# within 25%, orders per hour of the day correlated >= 0.9. No expiry is made up.
+pubmap="--map created_at=order_purchase_timestamp --map paid_at=order_approved_at --map shipped_at=order_delivered_carrier_date
+  --map delivered_at=order_delivered_customer_date --map status=order_status --time-format %m/%d/%Y%t%H:%M"
+python3 "$ROOT/tools/public_log.py" > "$T/pub.csv" || fail "tools/public_log.py"
+python3 "$ROOT/tools/public_log.py" | cmp -s - "$T/pub.csv" || fail "tools/public_log.py is not deterministic"
+grep -q '^[0-9a-f]*,c[0-9]*,delivered,1/1/2017 19:17,' "$T/pub.csv" || fail "the public-style log's time format"
+expect_rc 0 "$BIN" fit "$T/pub.csv" -o "$T/pub.json" $pubmap --json --out "$T/pubrep"
+cp "$T/last.out" "$T/pubfit.json"
+expect_rc 0 "$BIN" validate --strict "$T/pub.json"
+python3 - "$T/pubfit.json" "$T/pub.json" <<'PY' || fail "the public-style log's round trip"
+import json, sys
+f = json.load(open(sys.argv[1])); scn = json.load(open(sys.argv[2]))
+rt = f["round_trip"]
+def rel(k): return abs(rt[k]["simulated"] / rt[k]["log"] - 1)
+checks = [("volume within 10%", rel("volume") <= 0.10),
+          ("paid share within 2 points", abs(rt["paid_share"]["simulated"] - rt["paid_share"]["log"]) <= 0.02),
+          ("created->paid p25 within 25%", rel("created_to_paid_p25") <= 0.25),
+          ("created->paid p50 within 25%", rel("created_to_paid_p50") <= 0.25),
+          ("created->paid p90 within 25%", rel("created_to_paid_p90") <= 0.25),
+          ("hour-of-day correlation >= 0.9", rt["hour_of_day"]["correlation"] >= 0.9),
+          ("the log's 4957 orders", f["log"]["orders"] == 4957 and rt["volume"]["log"] == 4957),
+          ("the expiry is not inferred", not f["expiry"]["inferred"] and f["expiry"]["seconds"] == f["window"]["horizon_s"]),
+          ("and says why", any(g["what"] == "inventory.order_expiry" and "closing time" in g["why"] for g in f["not_inferred"])),
+          ("no order expires in the run", scn["inventory"]["order_expiry"] >= scn["horizon"]),
+          ("growth: weekly levels", f["arrivals"]["level_h"] == 168 and f["arrivals"]["levels"] > 100 and "levels" in scn["customers"]["arrivals"]),
+          ("the stated status 'canceled' counts", 0.005 < f["segments"][0]["cancel_probability"] < 0.03),
+          ("a two-mode time to pay", f["delays"]["think_time"]["law"]["dist"] == "mixture"),
+          ("KS of each family", set(f["delays"]["think_time"]["ks_of"]) >= {"exp", "lognormal", "mixture"})]
+for name, ok in checks:
+    print(("ok   " if ok else "FAIL ") + name)
+for k in ("volume", "paid_share", "created_to_paid_p25", "created_to_paid_p50", "created_to_paid_p90"):
+    print("round trip %-20s log %12.6g simulated %12.6g" % (k, rt[k]["log"], rt[k]["simulated"]))
+print("round trip hour-of-day correlation %.4f" % rt["hour_of_day"]["correlation"])
+sys.exit(0 if all(ok for _, ok in checks) else 1)
+PY
+grep -q "^## Round trip" "$T/pubrep/report.md" && grep -q "^| volume (orders created) | 4957 |" "$T/pubrep/report.md" || fail "the report's round trip"
+grep -q "^- \*\*inventory.order_expiry\*\*: 0 unpaid orders have a closing time" "$T/pubrep/report.md" || fail "the report says why the expiry is not inferred"
+# the busiest week: a 7-day scenario starting on a Monday, compared with that week of the log
+expect_rc 0 "$BIN" fit "$T/pub.csv" -o "$T/pubw.json" $pubmap --horizon busiest-week --no-report
+grep -q "round trip over the busiest week of the log (Monday 00:00 UTC onwards): 2018-1[0-2]-[0-9][0-9], [0-9]* orders" "$T/last.out" || { cat "$T/last.out"; fail "busiest week"; }
+grep -q '"horizon":[[:space:]]*604800,' "$T/pubw.json" || fail "a week's horizon"
+expect_rc 0 "$BIN" validate --strict "$T/pubw.json"
+# --levels none: the profile alone; --period day: 24 weights
+expect_rc 0 "$BIN" fit "$T/pub.csv" -o "$T/pubn.json" $pubmap --levels none --period day --no-report --quiet
+! grep -q '"levels"' "$T/pubn.json" || fail "--levels none wrote levels"
+expect_rc 2 "$BIN" fit "$T/pub.csv" -o "$T/x.json" --levels month
+expect_rc 2 "$BIN" fit "$T/pub.csv" -o "$T/x.json" --horizon busiest-year
+
 # ---- bad logs: positioned message, exit 65 ------------------------------------------------
 printf 'created_at,sku\n2026-01-05T00:00:00Z,"tee\n2026-01-05T00:01:00Z,cap\n' > "$T/quote.csv"
 expect_rc 65 "$BIN" fit "$T/quote.csv" -o "$T/x.json"
