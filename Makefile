@@ -19,7 +19,7 @@ BUILD    := build/$(SANITIZE)
 endif
 
 PKGS     := sqlite3 libcjson
-DEBS     := libsqlite3-dev libcjson-dev gnuplot-nox libcriterion-dev pkg-config parallel sqlite3 python3-simpy3
+DEBS     := libsqlite3-dev libcjson-dev gnuplot-nox libcriterion-dev pkg-config parallel sqlite3 python3-simpy3 python3
 
 WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
 OPT      ?= -O2

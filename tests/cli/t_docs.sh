@@ -94,6 +94,7 @@ for f in README.md docs/*.md; do
   mkdir -p "$d/build"
   cp -R "$ROOT/scenarios" "$d/scenarios"
   ln -s "$BIN" "$d/build/ordersim"
+  ln -s "$ROOT/tools" "$d/tools"
   gen "$f" > "$d.sh"
   (t0=$(date +%s)
    cd "$d" && PATH="$T/bin:$PATH" OUT="$d.out" STATE="$STATE" KNOWN="$KNOWN" sh -c ". '$T/lib_docs.sh'; . '$d.sh'"
