@@ -27,7 +27,7 @@ check_db() {
   "$BIN" history 1000000 --db "$1" > "$T/hist" 2>&1 || { grep -q "no such results database\|holds no results" "$T/hist" && return 0; cat "$T/hist"; fail "kill $i ($what): history of $1"; }
   ! awk 'NR > 1 && $8 == "running"' "$T/hist" | grep -q . || { cat "$T/hist"; fail "kill $i ($what): $1 shows a run 'running' after its process was killed"; }
 }
-opt_id() { sqlite3 opt.db "SELECT batch FROM runs WHERE kind = 'optimize' LIMIT 1" 2> /dev/null || true; }
+opt_id() { sqlite3 opt.db "SELECT batch FROM runs WHERE kind = 'optimize' AND status = 'complete' LIMIT 1" 2> /dev/null || true; }
 start=$(date +%s)
 i=0; kills=0
 while [ $i -lt "$KILLS" ]; do
