@@ -4,7 +4,7 @@
 #include "rpt.h"
 #include "jsn.h"
 #include "rpt_doc.h"
-#include "rpt_int.h"
+#include "rpt_stats.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -343,32 +343,6 @@ void rpt_series_add(rpt_series *s, const double *row)
 }
 
 /* ---- summaries --------------------------------------------------------------------- */
-
-double rpt_t95(int df)
-{
-    static const double t[] = { 0, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-        2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
-        2.060, 2.056, 2.052, 2.048, 2.045, 2.042 };
-    if (df < 1) return NAN;
-    if (df <= 30) return t[df];
-    return 1.959964 + 2.37 / df; /* within 0.002 of the exact quantile for df > 30 */
-}
-
-/* Mean and Student-t half-width of the finite values among xs (see rpt_int.h). */
-void rpt__mean_ci(const double *xs, int n, double *mean, double *ci)
-{
-    double s = 0;
-    int k = 0;
-    for (int i = 0; i < n; i++)
-        if (isfinite(xs[i])) { s += xs[i]; k++; }
-    if (!k) { *mean = *ci = NAN; return; }
-    *mean = s / k;
-    if (k < 2) { *ci = NAN; return; }
-    double ss = 0;
-    for (int i = 0; i < n; i++)
-        if (isfinite(xs[i])) ss += (xs[i] - *mean) * (xs[i] - *mean);
-    *ci = rpt_t95(k - 1) * sqrt(ss / (k - 1) / k);
-}
 
 void rpt_summarize(const rpt_run *runs, int n, rpt_summary *out)
 {

@@ -295,8 +295,6 @@ double rpt_bd_mean(const rpt_summary *s, rpt_bd_dim d, int row, int col);
 bool rpt_sub_value(const rpt_summary *s, const char *station, const char *key, rpt_st_figure f, double *mean, double *ci);
 /* Summarises n runs (n >= 1). */
 void rpt_summarize(const rpt_run *runs, int n, rpt_summary *out);
-/* Two-sided 95% Student-t quantile for df degrees of freedom. */
-double rpt_t95(int df);
 
 /* ---- verdicts and the recommendation (rpt_verdict.c) ---------------------------------- */
 

@@ -7,7 +7,7 @@
  */
 #include "rpt_optimize.h"
 #include "jsn.h"
-#include "rpt_int.h"
+#include "rpt_stats.h"
 #include "rpt_report.h"
 
 #include <math.h>
@@ -56,64 +56,6 @@ void rpt_opt_cand_set(rpt_opt_cand *c, int r, const double *row, int width)
 }
 
 /* ---- Student's t ---------------------------------------------------------------------- */
-
-/* The continued fraction of the regularized incomplete beta function (modified Lentz). */
-static double rpt__betacf(double a, double b, double x)
-{
-    const double tiny = 1e-300;
-    double qab = a + b, qap = a + 1, qam = a - 1, c = 1, d = 1 - qab * x / qap;
-    if (fabs(d) < tiny) d = tiny;
-    d = 1 / d;
-    double h = d;
-    for (int m = 1; m <= 300; m++) {
-        int m2 = 2 * m;
-        double aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-        d = 1 + aa * d; if (fabs(d) < tiny) d = tiny;
-        c = 1 + aa / c; if (fabs(c) < tiny) c = tiny;
-        d = 1 / d;
-        h *= d * c;
-        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-        d = 1 + aa * d; if (fabs(d) < tiny) d = tiny;
-        c = 1 + aa / c; if (fabs(c) < tiny) c = tiny;
-        d = 1 / d;
-        double del = d * c;
-        h *= del;
-        if (fabs(del - 1) < 1e-15) break;
-    }
-    return h;
-}
-
-/* I_x(a, b). */
-static double rpt__ibeta(double a, double b, double x)
-{
-    if (x <= 0) return 0;
-    if (x >= 1) return 1;
-    double bt = exp(lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log(1 - x));
-    if (x < (a + 1) / (a + b + 2)) return bt * rpt__betacf(a, b, x) / a;
-    return 1 - bt * rpt__betacf(b, a, 1 - x) / b;
-}
-
-/* P(T <= t) for t >= 0. */
-static double rpt__t_cdf(double t, int df)
-{
-    double x = df / (df + t * t);
-    return 1 - 0.5 * rpt__ibeta(df / 2.0, 0.5, x);
-}
-
-double rpt_t_quantile(double p, int df)
-{
-    OS_ASSERT(p > 0 && p < 1 && df >= 1);
-    if (p < 0.5) return -rpt_t_quantile(1 - p, df);
-    if (p == 0.5) return 0;
-    double lo = 0, hi = 1;
-    while (rpt__t_cdf(hi, df) < p && hi < 1e12) hi *= 2;
-    for (int i = 0; i < 200 && hi - lo > 1e-12 * hi; i++) {
-        double mid = 0.5 * (lo + hi);
-        if (rpt__t_cdf(mid, df) < p) lo = mid;
-        else hi = mid;
-    }
-    return 0.5 * (lo + hi);
-}
 
 double rpt_opt_alpha_each(const rpt_opt_problem *p)
 {

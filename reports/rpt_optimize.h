@@ -78,8 +78,6 @@ void rpt_opt_cand_fini(rpt_opt_cand *c);
  * n becomes the length of the leading run of rows set. */
 void rpt_opt_cand_set(rpt_opt_cand *c, int r, const double *row, int width);
 
-/* The p-quantile (0 < p < 1) of Student's t with df >= 1 degrees of freedom. */
-double rpt_t_quantile(double p, int df);
 /* The one-sided level of each paired comparison: alpha / ((K - 1) x L). */
 double rpt_opt_alpha_each(const rpt_opt_problem *p);
 /* Paired difference of b against a on objective k over their common replications. */

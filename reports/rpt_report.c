@@ -11,7 +11,7 @@
 #include "pth.h"
 
 #include "rpt_doc.h"
-#include "rpt_int.h"
+#include "rpt_stats.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -9,7 +9,7 @@
  */
 #include "rpt.h"
 #include "rpt_doc.h"
-#include "rpt_int.h"
+#include "rpt_stats.h"
 
 #include <math.h>
 #include <stdarg.h>

@@ -4,6 +4,7 @@
  * never chosen), paired Bonferroni elimination with an indifference zone, the stop rule and
  * the Pareto front.
  */
+#include "rpt_stats.h"
 #include "rpt_optimize.h"
 
 #include <criterion/criterion.h>

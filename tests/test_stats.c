@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rpt_stats.h"
 #include "rpt.h"
 #include "jsn.h"
 
