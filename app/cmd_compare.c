@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "cmd_common.h"
 #include "rpt_doc.h"
+#include "rpt_verdict.h"
 
 #include <math.h>
 #include <stdarg.h>

@@ -353,12 +353,12 @@ void rpt_summarize(const rpt_run *runs, int n, rpt_summary *out)
     double *xs = xcalloc((size_t)n, sizeof *xs);
     for (int m = 0; m < RPT_METRIC_COUNT; m++) {
         for (int i = 0; i < n; i++) xs[i] = runs[i].m[m];
-        rpt__mean_ci(xs, n, &out->mean[m], &out->ci95[m]);
+        rpt_mean_ci(xs, n, &out->mean[m], &out->ci95[m]);
     }
     for (int s = 0; s < runs[0].nstations; s++)
         for (int f = 0; f < RPT_ST_FIGURES; f++) {
             for (int i = 0; i < n; i++) xs[i] = rpt_st_value(&runs[i].st[s], (rpt_st_figure)f);
-            rpt__mean_ci(xs, n, &out->st_mean[s][f], &out->st_ci95[s][f]);
+            rpt_mean_ci(xs, n, &out->st_mean[s][f], &out->st_ci95[s][f]);
         }
     for (int i = 0; i < n; i++) {
         out->invariants_ok &= runs[i].invariants_ok;
@@ -389,7 +389,7 @@ static void rpt__sub_stat(const rpt_summary *s, int k, rpt_st_figure f, double *
         int j = k < r->nsub && strcmp(r->sub[k].st.name, key) == 0 ? k : rpt__sub_find(r, station, key);
         xs[i] = j >= 0 ? rpt_st_value(&r->sub[j].st, f) : NAN;
     }
-    rpt__mean_ci(xs, s->n, mean, ci);
+    rpt_mean_ci(xs, s->n, mean, ci);
     free(xs);
 }
 

@@ -85,4 +85,30 @@ void rpt_doc_write_md(const rpt_doc *d, FILE *out);
 void rpt_doc_write_html(const rpt_doc *d, FILE *out, const char *svg_dir);
 void rpt_doc_write_json(const rpt_doc *d, FILE *out);
 
+/* ---- gates, JUnit and HTML helpers ------------------------------------------------------ */
+
+/* One rule a gate evaluated: a scenario threshold, or a figure compared with a baseline.
+ * `check` prints these, the report shows them, --junit writes one testcase for each. */
+typedef struct rpt_gate {
+    bool   baseline;        /* a baseline comparison (else a threshold) */
+    char   name[96];        /* the figure ("order_to_pay_p95", "stations.payment.wait_p95") */
+    char   rule[64];        /* "< 600", or the tolerance ("5%", "2.5", "ci") */
+    char   unit[24];        /* the figure's unit, as rpt_num_format takes it */
+    double value;           /* the current value (NAN when the figure is missing) */
+    double base;            /* the baseline value, NAN for a threshold */
+    bool   pass;            /* the rule holds (an improvement or a neutral change passes) */
+    char   status[48];      /* "pass", "FAIL", "ok", "improved", "changed", "REGRESSED", "new" ... */
+} rpt_gate;
+
+/* Writes JUnit XML: one testsuite named `suite`, one testcase per gate (classname
+ * "thresholds" or "baseline"), a <failure> for each that does not pass. */
+void rpt_gate_write_junit(const rpt_gate *g, int n, const char *suite, FILE *out);
+/* Writes the gates as a JSON array (%.17g numbers, null for missing). */
+void rpt_gate_write_json(const rpt_gate *g, int n, FILE *out);
+
+/* Copies an SVG file into out, from its <svg element on (for self-contained HTML). */
+void rpt_inline_svg(FILE *out, const char *path);
+/* Writes s escaped for HTML text. */
+void rpt_html_text(FILE *out, const char *s);
+
 #endif

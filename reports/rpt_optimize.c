@@ -77,7 +77,7 @@ void rpt_opt_paired(const rpt_opt_problem *p, const rpt_opt_cand *a, const rpt_o
     }
     out->n = m;
     double ci;
-    rpt__mean_ci(d, m, &out->diff, &ci);
+    rpt_mean_ci(d, m, &out->diff, &ci);
     out->hw95 = ci;
     out->hw = NAN;
     if (m >= 2) {
@@ -96,7 +96,7 @@ static int rpt__feasibility(const rpt_opt_problem *p, rpt_opt_cand *c)
     double *xs = xcalloc((size_t)(c->n ? c->n : 1), sizeof *xs);
     for (int k = 0; k < width; k++) {
         for (int r = 0; r < c->n; r++) xs[r] = rpt__at(c, r, k);
-        rpt__mean_ci(xs, c->n, &c->mean[k], &c->ci[k]);
+        rpt_mean_ci(xs, c->n, &c->mean[k], &c->ci[k]);
     }
     free(xs);
     int met = 0;

@@ -12,6 +12,7 @@
 
 #include "rpt_doc.h"
 #include "rpt_stats.h"
+#include "rpt_verdict.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -100,7 +101,7 @@ static int rpt__data(const char *work, int k, const rpt_summary *sum, double div
                 if (ci >= 0) xs[m++] = rpt__chart_value(&sum->runs[i].series, row, ci);
             }
             double mean = NAN, hw = NAN;
-            rpt__mean_ci(xs, m, &mean, &hw);
+            rpt_mean_ci(xs, m, &mean, &hw);
             if (!isfinite(hw)) hw = 0;
             double lo = mean - hw;
             if (lo < 0 && !s->cols[c].signed_level) lo = 0;   /* counts are never negative */

@@ -75,7 +75,7 @@ double rpt_t95(int df)
 }
 
 /* Mean and Student-t half-width of the finite values among xs (see rpt_stats.h). */
-void rpt__mean_ci(const double *xs, int n, double *mean, double *ci)
+void rpt_mean_ci(const double *xs, int n, double *mean, double *ci)
 {
     double s = 0;
     int k = 0;

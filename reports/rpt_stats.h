@@ -13,6 +13,6 @@ double rpt_t95(int df);
 double rpt_t_quantile(double p, int df);
 /* Mean and Student-t 95% half-width of the finite values among xs[0..n): NAN mean when
  * none is finite, NAN half-width when fewer than 2 are. */
-void rpt__mean_ci(const double *xs, int n, double *mean, double *ci);
+void rpt_mean_ci(const double *xs, int n, double *mean, double *ci);
 
 #endif

@@ -10,6 +10,7 @@
 #include "rpt.h"
 #include "rpt_doc.h"
 #include "rpt_stats.h"
+#include "rpt_verdict.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -75,7 +76,7 @@ void rpt_verdict_of(const rpt_summary *a, const rpt_summary *b, rpt_metric m, rp
         double x = a->runs[r].m[m], y = b->runs[r].m[m];
         if (isfinite(x) && isfinite(y)) d[k++] = y - x;
     }
-    rpt__mean_ci(d, k, &out->diff, &out->ci);
+    rpt_mean_ci(d, k, &out->diff, &out->ci);
     free(d);
     out->pairs = k;
     out->single = k == 1;

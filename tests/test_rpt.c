@@ -8,6 +8,7 @@
 
 #include "rpt.h"
 #include "rpt_doc.h"
+#include "rpt_verdict.h"
 
 #define REPS 3
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "rpt_stats.h"
+#include "rpt_verdict.h"
 #include "rpt.h"
 #include "jsn.h"
 
