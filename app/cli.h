@@ -117,6 +117,10 @@ typedef struct cli_cmd {
     int (*exec)(cli_opts *o);       /* returns an exit code */
 } cli_cmd;
 
+/* Gives the lower layers' messages their advice in the command line's words (os_hint_set;
+ * app/cli_hints.c). Called once by main before anything else runs. */
+void cli_hints_install(void);
+
 /* Every command, in the order `ordersim --help` lists them; NULL-terminated. */
 extern const cli_cmd *const cli_commands[];
 

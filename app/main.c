@@ -23,6 +23,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    cli_hints_install();
     if (argc < 2) {
         usage(stderr);
         return CLI_USAGE;

@@ -476,7 +476,7 @@ void jsn_error(const jsn_doc *d, os_diag *diag, const cJSON *node, bool at_key,
     const jsn__pos *p = node ? bsearch(&key, d->pos, d->npos, sizeof *d->pos, jsn__pos_cmp) : NULL;
     const char *origin = node ? jsn__set_origin(d, node) : NULL;
     if (origin) {
-        os_diag_add(diag, "%s (--set %s): %s: %s", d->file, origin, shown, msg);
+        os_diag_add(diag, "%s (%s %s): %s: %s", d->file, os_hint_text(OS_HINT_EDIT), origin, shown, msg);
     } else if (p) {
         int line, col;
         jsn__line_col(d->text, at_key ? p->key_off : p->val_off, &line, &col);
@@ -596,12 +596,12 @@ os_status jsn_set(jsn_doc *d, const char *assignment, os_diag *diag)
     jsn__shown(assignment, shown, sizeof shown);
     const char *eq = strchr(assignment, '=');
     if (!eq || eq == assignment) {
-        os_diag_add(diag, "--set %s: expected PATH=VALUE", shown);
+        os_diag_add(diag, "%s %s: expected PATH=VALUE", os_hint_text(OS_HINT_EDIT), shown);
         return OS_EINVAL;
     }
     size_t plen = (size_t)(eq - assignment);
     if (plen > 400) {
-        os_diag_add(diag, "--set: path too long");
+        os_diag_add(diag, "%s: path too long", os_hint_text(OS_HINT_EDIT));
         return OS_EINVAL;
     }
     char path[512];
@@ -627,14 +627,14 @@ os_status jsn_set(jsn_doc *d, const char *assignment, os_diag *diag)
     }
     const char *dup = val ? jsn__dup_key(val) : NULL;
     if (wrong || dup) {
-        if (dup) os_diag_add(diag, "--set %s: duplicate key \"%s\" in the value", shown, dup);
-        else os_diag_add(diag, "--set %s: %s at byte %zu of the value", shown, wrong, bad + 1);
+        if (dup) os_diag_add(diag, "%s %s: duplicate key \"%s\" in the value", os_hint_text(OS_HINT_EDIT), shown, dup);
+        else os_diag_add(diag, "%s %s: %s at byte %zu of the value", os_hint_text(OS_HINT_EDIT), shown, wrong, bad + 1);
         cJSON_Delete(val);
         return OS_EINVAL;
     }
     if (!val) val = cJSON_CreateString(value);
     if (!val) {
-        os_diag_add(diag, "--set %s: cannot build the value", shown);
+        os_diag_add(diag, "%s %s: cannot build the value", os_hint_text(OS_HINT_EDIT), shown);
         return OS_EINVAL;
     }
     /* Walk the path: segments "name" or "name[i]" separated by dots. */
@@ -649,7 +649,7 @@ os_status jsn_set(jsn_doc *d, const char *assignment, os_diag *diag)
             char *endp;
             long v = strtol(br + 1, &endp, 10);
             if (endp == br + 1 || *endp != ']' || endp[1] != '\0' || v < 0 || v > 1000000) {
-                os_diag_add(diag, "--set %s: bad array index in \"%s\"", shown, seg);
+                os_diag_add(diag, "%s %s: bad array index in \"%s\"", os_hint_text(OS_HINT_EDIT), shown, seg);
                 cJSON_Delete(val);
                 return OS_EINVAL;
             }
@@ -657,7 +657,7 @@ os_status jsn_set(jsn_doc *d, const char *assignment, os_diag *diag)
             *br = '\0';
         }
         if (*seg == '\0' || !cJSON_IsObject(cur)) {
-            os_diag_add(diag, "--set %s: \"%s\" is not a member of an object", shown, *seg ? seg : "(empty)");
+            os_diag_add(diag, "%s %s: \"%s\" is not a member of an object", os_hint_text(OS_HINT_EDIT), shown, *seg ? seg : "(empty)");
             cJSON_Delete(val);
             return OS_EINVAL;
         }
@@ -678,19 +678,19 @@ os_status jsn_set(jsn_doc *d, const char *assignment, os_diag *diag)
                 jsn__put(d, cur, seg, next);
             }
             if (!cJSON_IsArray(next)) {
-                os_diag_add(diag, "--set %s: \"%s\" is not an array", shown, seg);
+                os_diag_add(diag, "%s %s: \"%s\" is not an array", os_hint_text(OS_HINT_EDIT), shown, seg);
                 cJSON_Delete(val);
                 return OS_EINVAL;
             }
             int n = cJSON_GetArraySize(next);
             if (idx > n) {
-                os_diag_add(diag, "--set %s: index %d is past the end of \"%s\" (%d items)", shown, idx, seg, n);
+                os_diag_add(diag, "%s %s: index %d is past the end of \"%s\" (%d items)", os_hint_text(OS_HINT_EDIT), shown, idx, seg, n);
                 cJSON_Delete(val);
                 return OS_EINVAL;
             }
             if (last) {
                 if (!jsn__array_put(d, next, idx, val)) {
-                    os_diag_add(diag, "--set %s: cannot place the value", shown);
+                    os_diag_add(diag, "%s %s: cannot place the value", os_hint_text(OS_HINT_EDIT), shown);
                     cJSON_Delete(val);
                     return OS_EINVAL;
                 }

@@ -31,10 +31,26 @@ int os_exit_code(os_status st)
     return (unsigned)st < OS_STATUS_COUNT ? os__exits[st] : 70;
 }
 
+/* ---- hints (os.h) ---------------------------------------------------------------------- */
+
+static const char *os__hints[] = {
+#define OS__HD(id, def, what) def,
+    OS_HINT_LIST(OS__HD)
+#undef OS__HD
+};
+_Static_assert(OS_COUNT_OF(os__hints) == OS_HINT_COUNT, "one default per hint");
+
+void os_hint_set(os_hint h, const char *text)
+{
+    if ((unsigned)h < OS_HINT_COUNT) os__hints[h] = text ? text : "";
+}
+
+const char *os_hint_text(os_hint h) { return (unsigned)h < OS_HINT_COUNT ? os__hints[h] : ""; }
+
 static _Noreturn void os__oom(size_t n)
 {
-    fprintf(stderr, "ordersim: out of memory allocating %zu bytes: this run needs more memory than the machine gives it "
-                    "(lower customers.max_customers, orders_per_visit, reads.per_order or --jobs)\n", n);
+    fprintf(stderr, "ordersim: out of memory allocating %zu bytes: this run needs more memory than the machine gives it%s\n", n,
+            os_hint_text(OS_HINT_MEMORY));
     exit(OS_EXIT_NOMEM);
 }
 

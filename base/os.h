@@ -88,6 +88,34 @@ int os_name_find(const char *const *names, int count, const char *s);
 /* The name closest to `s` within edit distance `max` (for "did you mean"), or NULL. */
 const char *os_name_closest(const char *const *names, int count, const char *s, int max);
 
+/* ---- hints ----------------------------------------------------------------------------- */
+
+/* The layers below app/ state facts; what a user can do about one names the command line's
+ * options (and the scenario keys), which only app/ knows. A message that ends in such advice
+ * takes its words from this table: app/ fills it once at start-up, before any thread starts
+ * (cli_hints_install); unset, each hint is its neutral default, so a library user or a unit
+ * test gets the facts alone. X(ID, default, what it completes). */
+#define OS_HINT_LIST(X)                                                                            \
+    X(EDIT,        "edit", "the name of an edit of a loaded document, before its PATH=VALUE")          \
+    X(MEMORY,      "",     "what lowers a run's memory, after \"... than the machine gives it\"")       \
+    X(LOG_COLUMN,  "",     "how to name a log's creation-time column, after \"no column ... (found ...)\"") \
+    X(DB_WAIT,     "",     "how to wait longer for a locked results database, after \"gave up after waiting N s\"") \
+    X(DB_FOREIGN,  "",     "what to do with a file that is not a results database, after \"left untouched\"") \
+    X(DB_NEWER,    "",     "what else to do with a newer results database, after \"use a newer ordersim\"") \
+    X(DB_MISSING,  "",     "where the results database was named, after \"no such results database\"")
+
+typedef enum os_hint {
+#define OS__HE(id, def, what) OS_HINT_##id,
+    OS_HINT_LIST(OS__HE)
+#undef OS__HE
+    OS_HINT_COUNT
+} os_hint;
+
+/* Sets hint h's words (a static string; not copied). Only at start-up, before threads. */
+void os_hint_set(os_hint h, const char *text);
+/* Hint h's words: what os_hint_set gave, else the default. */
+const char *os_hint_text(os_hint h);
+
 /* Money is integer minor units (cents). Never floating point in the core. One order's
  * amounts fit in 64 bits (the scenario limits cap an order below 2^63 cents). */
 typedef int64_t os_money;

@@ -216,7 +216,7 @@ static void gen_scenario(gen_src *g, char *buf, size_t cap, const char *process)
             "\"cancel_after_pay_probability\": %g, \"cancel_after_pay_delay\": {\"dist\": \"const\", \"value\": %s}",
             10 + gen_pick(g, 70), 0.05 + 0.1 * gen_pick(g, 4), shape, 0.25 * gen_pick(g, 5), durs[gen_pick(g, 5)],
             0.2 * gen_pick(g, 3), 0.2 * gen_pick(g, 3), 0.3 * gen_pick(g, 3), 0.3 * gen_pick(g, 3), durs[gen_pick(g, 5)]);
-    /* the buyers (issue 15): checkout abandonment, retries, refunds, partial returns, a tier
+    /* the buyers: checkout abandonment, retries, refunds, partial returns, a tier
      * mix, address changes, read traffic; scalpers who pay */
     gen_cat(buf, cap, &u, ", \"checkout_abandon_probability\": %g, \"retry\": {\"probability\": %g, \"max\": %u, "
             "\"delay\": {\"dist\": \"const\", \"value\": %s}}, \"refund_probability\": %g, "

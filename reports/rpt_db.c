@@ -249,8 +249,8 @@ static void rpt__locked(const char *path, double timeout, os_diag *diag)
 {
     char who[128];
     rpt__lock_holder(path, who, sizeof who);
-    os_diag_add(diag, "%s: the results database is locked by %s; gave up after waiting %g s "
-                "(--db-timeout SECONDS waits longer)", path, who, timeout);
+    os_diag_add(diag, "%s: the results database is locked by %s; gave up after waiting %g s%s", path, who, timeout,
+                os_hint_text(OS_HINT_DB_WAIT));
 }
 
 static os_status rpt__fail(rpt_db *db, os_diag *diag, const char *what)
@@ -554,12 +554,12 @@ static os_status rpt__judge(const char *path, double timeout, int *version, os_d
     if (v == -2) {
         st = rpt__fail(&probe, diag, "cannot read it as an SQLite database (is it a results database?)");
     } else if (v == -1) {
-        os_diag_add(diag, "%s: not an ordersim results database (it holds other tables: %s); it was left untouched: "
-                    "pass --db with a new file name", path, foreign);
+        os_diag_add(diag, "%s: not an ordersim results database (it holds other tables: %s); it was left untouched%s", path,
+                    foreign, os_hint_text(OS_HINT_DB_FOREIGN));
         st = OS_EIO;
     } else if (v > RPT_DB_SCHEMA) {
         os_diag_add(diag, "%s: results database schema version %d is newer than this ordersim's (%d); it was left "
-                    "untouched: use a newer ordersim, or pass --db NEW.db", path, v, RPT_DB_SCHEMA);
+                    "untouched: use a newer ordersim%s", path, v, RPT_DB_SCHEMA, os_hint_text(OS_HINT_DB_NEWER));
         st = OS_EIO;
     }
     *version = v;
@@ -588,7 +588,7 @@ os_status rpt_db_open(const char *path, rpt_db_mode mode, double timeout, rpt_db
         os_diag_add(diag, "%s: %s", path, strerror(errno));
         return OS_EIO;
     } else if (mode == RPT_DB_READ) {
-        os_diag_add(diag, "%s: no such results database (check --db)", path);
+        os_diag_add(diag, "%s: no such results database%s", path, os_hint_text(OS_HINT_DB_MISSING));
         return OS_ENOTFOUND;
     } else if (pth_mkdirs(path, true) != 0) {
         os_diag_add(diag, "%s: cannot create its directory: %s", path, strerror(errno));

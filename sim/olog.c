@@ -350,7 +350,7 @@ os_status olog_read(const char *path, const olog_opts *o, olog **out, os_diag *d
         /* the header's own text is not repeated: the file may not be a log at all (a trace
          * named by a scenario could name any file), and its first line could be a secret */
         os_diag_add(diag, "%s:%ld:1: no column \"%s\" in the header (it has %d column%s, none named so)%s", path, csv_line(r), want,
-                    nh, nh == 1 ? "" : "s", pos[OLOG_CREATED_AT] < 0 ? "; name the creation-time column with --map created_at=COLUMN" : "");
+                    nh, nh == 1 ? "" : "s", pos[OLOG_CREATED_AT] < 0 ? os_hint_text(OS_HINT_LOG_COLUMN) : "");
         csv_close(r);
         return OS_EDATA;
     }

@@ -5,6 +5,7 @@
 #include <criterion/parameterized.h>
 #include <string.h>
 
+#include "cli.h"
 #include "scn.h"
 
 #define BASE_HEAD "{\"name\":\"t\",\"horizon\":\"1h\",\"catalog\":[{\"sku\":\"a\",\"stock\":5,\"price\":1}],\n"
@@ -170,12 +171,27 @@ Test(set, errors_name_the_set_that_caused_them)
     bool a = false, b = false, c = false, e = false;
     for (int i = 0; i < d.count; i++) {
         cr_log_info("%s", d.msgs[i]);
-        a |= strstr(d.msgs[i], "t.json (--set customers.arrivals.rate=fast): customers.arrivals.rate: found a string, expected a number") != NULL;
+        a |= strstr(d.msgs[i], "t.json (edit customers.arrivals.rate=fast): customers.arrivals.rate: found a string, expected a number") != NULL;
         b |= strstr(d.msgs[i], "index 5 is past the end of \"catalog\" (1 items)") != NULL;
         c |= strstr(d.msgs[i], "\"first\" is not a member of an object") != NULL;
-        e |= strstr(d.msgs[i], "--set novalue: expected PATH=VALUE") != NULL;
+        e |= strstr(d.msgs[i], "edit novalue: expected PATH=VALUE") != NULL;
     }
     cr_expect(a && b && c && e);
+    jsn_free(doc);
+    os_diag_fini(&d);
+    /* The loader states the fact; the command line names its option (app/cli_hints.c). */
+    cli_hints_install();
+    os_diag_init(&d);
+    cr_assert_eq(jsn_parse("t.json", text, strlen(text), &doc, &d), OS_OK);
+    cr_assert_eq(jsn_set(doc, "customers.arrivals.rate=fast", &d), OS_OK);
+    cr_expect_eq(jsn_set(doc, "novalue", &d), OS_EINVAL);
+    cr_expect_eq(scn_from_doc(doc, &s, &d), OS_EDATA);
+    a = e = false;
+    for (int i = 0; i < d.count; i++) {
+        a |= strstr(d.msgs[i], "t.json (--set customers.arrivals.rate=fast): customers.arrivals.rate: found a string") != NULL;
+        e |= strstr(d.msgs[i], "--set novalue: expected PATH=VALUE") != NULL;
+    }
+    cr_expect(a && e, "with the command line's hints the edit is named --set");
     jsn_free(doc);
     os_diag_fini(&d);
 }
