@@ -232,6 +232,7 @@ static void gen_scenario(gen_src *g, char *buf, size_t cap, const char *process)
     uint32_t ps = gen_pick(g, 3), ws = gen_pick(g, 3);   /* 0: not modelled (key left out) */
     if (ps) gen_cat(buf, cap, &u, ", \"servers\": %u", ps);
     gen_cat(buf, cap, &u, ", \"session_timeout\": %s", durs[1 + gen_pick(g, 4)]);
+    if (gen_pick(g, 2)) gen_cat(buf, cap, &u, ", \"timeout\": %s", durs[1 + gen_pick(g, 4)]);
     if (gen_pick(g, 2))
         gen_cat(buf, cap, &u, ", \"channels\": [{\"name\": \"card\", \"share\": 0.75, \"failure_probability\": %g}, "
                 "{\"name\": \"bank\", \"share\": 0.25, \"delay\": {\"dist\": \"const\", \"value\": %s}}]",

@@ -456,6 +456,12 @@ static const char *scn__stuck_reason(const scn__wctx *cx, int metric, char *buf,
     case RPT_M_customers_turned_away_by_flag:
         if (s->admission.sold_out_flag) return NULL;
         return "no admission sold_out_flag";
+    case RPT_M_requests_timed_out:
+        if (isfinite(s->order_service.timeout)) return NULL;
+        return "stations.order_service has no timeout";
+    case RPT_M_payments_timed_out:
+        if (isfinite(s->pay_timeout) && scn__pays_first(s)) return NULL;
+        return "payment has no timeout, or the process takes payment on delivery";
     case RPT_M_orders_returned: {
         if (!scn__pays_first(s)) return NULL;   /* cash on delivery: refusals count as returns */
         for (int i = 0; i < s->n_segments; i++)

@@ -34,6 +34,9 @@ _Static_assert(ST_COUNT <= SCN_STATIONS, "scn_station_names lists the simulator'
 /* An order-service job that is a read (order list or detail) rather than an order
  * creation: bit 30 of sim_job.b, the read's number in bits 20..29 (docs/scenarios.md). */
 #define SIM__READ (1u << 30)
+/* A payment job abandoned at its payment.timeout while in service (sim_job.b of a payment,
+ * otherwise 0; it rides in the completion event's flags). */
+#define SIM__ABANDONED 1u
 
 typedef struct sim__model {
     const scn_scenario *s;
@@ -370,6 +373,15 @@ static void sim__start(sim__model *m, int which, const sim_job *job)
     /* An order cancelled while it queued is not produced: its slot frees at once. */
     bool dead = which != ST_ORDER && !sim__alive(job->ptr, job->a);
     double service = dead ? 0 : sim__service_time(m, which, job);
+    sim_job j = *job;
+    if (which == ST_PAY && !dead && job->arrived + m->s->pay_timeout < m->now + service) {
+        /* payment.timeout covers queue and service: a payment that would finish after its
+         * deadline is abandoned at the deadline, freeing its server then (finishing exactly
+         * at the deadline is in time) */
+        service = job->arrived + m->s->pay_timeout - m->now;
+        j.b |= SIM__ABANDONED;
+    }
+    job = &j;
     /* an order cancelled or refunded while it queued was never served: no wait to report */
     if (!dead) sim_station_record(st, m->now, sim__span(m), job->arrived, service, sim__other_mean(m, which, job));
     sim_station_seize(st, m->now, sim__span(m));
@@ -941,13 +953,31 @@ static void sim__create(sim__model *m, uint64_t cust, uint32_t j, int segi)
     else sim__to_warehouse(m, o);                 /* cash on delivery: produce first */
 }
 
-/* A request left a station's queue at its timeout without being served. No built-in station
- * has a timeout yet: the stations that get one say here what a timed-out request means. */
+/* A payment not done within payment.timeout of joining the payment station: a failed
+ * payment (docs/scenarios.md "payment"): it captures nothing, deducts nothing; what payment
+ * start took comes back (reserve_on_checkout: the checkout lock), the order keeps a lock
+ * taken at creation and expires at its deadline (at once if passed); the customer may retry. */
+static void sim__pay_timed_out(sim__model *m, ord_order *o)
+{
+    sim__count_o(m, RPT_M_payments_timed_out, 1, o);
+    sim__unpay(m, o);
+    sim__retry_order(m, o);
+}
+
+/* A request left a station's queue at its timeout without being served: an order request
+ * is rejected (the customer may retry), a read is dropped, a payment has failed. */
 static void sim__job_timed_out(sim__model *m, int which, const sim_job *job)
 {
-    (void)m;
-    (void)job;
-    OS_ASSERT(which < 0);   /* no station has a timeout yet */
+    if (which == ST_ORDER) {
+        if (job->b & SIM__READ) return;
+        int segi = (int)(job->b >> 16) & 0xFF;
+        sim__count_seg(m, RPT_M_requests_timed_out, 1, segi);
+        sim__retry(m, job->a, job->b & 0xFFFFu, segi);
+        return;
+    }
+    OS_ASSERT(which == ST_PAY);   /* the warehouse has no timeout */
+    ord_order *o = job->ptr;
+    if (sim__alive(o, job->a)) sim__pay_timed_out(m, o);
 }
 
 static void sim__job_done(sim__model *m, int which, const sim_job *job)
@@ -959,6 +989,11 @@ static void sim__job_done(sim__model *m, int which, const sim_job *job)
     ord_order *o = job->ptr;
     if (!sim__alive(o, job->a)) return;
     if (which == ST_PAY) {
+        if (job->b & SIM__ABANDONED) {
+            sim_station_count_timeout(&m->st[ST_PAY], m->now, sim__span(m));
+            sim__pay_timed_out(m, o);
+            return;
+        }
         double pf = sim__pay_failure_p(m, o);
         bool fail = pf > 0 && sim__u(m, SIM_P_PAY_FAIL, sim__cust(o), sim__j(o)) < pf;
         if (fail) {
@@ -1243,8 +1278,9 @@ static void sim__setup(sim__model *m)
     for (int i = 0; i < s->n_segments; i++) m->seg_cum_share[i] = (c += s->segments[i].share);
     const sim_dist *svc[ST_COUNT] = { &s->order_service.service, &s->pay_delay, &s->warehouse.service };
     int servers[ST_COUNT] = { s->order_service.servers, s->pay_servers, s->warehouse.servers };
+    double timeouts[ST_COUNT] = { s->order_service.timeout, s->pay_timeout, INFINITY };
     for (int i = 0; i < ST_COUNT; i++) {
-        sim_station_init(&m->st[i], scn_station_names[i], servers[i], svc[i], INFINITY);
+        sim_station_init(&m->st[i], scn_station_names[i], servers[i], svc[i], timeouts[i]);
     }
     /* Payment with unlimited servers still takes its delay: model it as a station with
      * more servers than there can ever be payments in flight. */

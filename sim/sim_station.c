@@ -111,6 +111,11 @@ bool sim_station_pop_expired(sim_station *st, double now, sim_span sp, sim_job *
     return true;
 }
 
+void sim_station_count_timeout(sim_station *st, double now, sim_span sp)
+{
+    if (now >= sp.warmup && now < sp.horizon) st->timeouts++;
+}
+
 void sim_station_report(sim_station *st, double now, sim_span sp, bool modelled, rpt_station *o)
 {
     double span = sp.horizon - sp.warmup;

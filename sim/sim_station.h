@@ -91,6 +91,10 @@ double sim_station_deadline(const sim_station *st);
  * now is in [warmup, horizon); false when the head (if any) has time left. */
 bool sim_station_pop_expired(sim_station *st, double now, sim_span sp, sim_job *out);
 
+/* Counts a request that timed out in service (a payment abandoned at its deadline) in
+ * `timeouts`, when now is in [warmup, horizon). */
+void sim_station_count_timeout(sim_station *st, double now, sim_span sp);
+
 /* Fills a report record's figures from the station at the horizon (`span` the counted
  * length; modelled false reports an unmodelled station: servers and utilizations 0). The
  * name and mean service are the caller's. Closes the last sample window. */

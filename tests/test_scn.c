@@ -429,6 +429,10 @@ static warn_case warn_cases[] = {
       "t.json:2:58: warning: admission.waiting_room.patience: never ends within the horizon (1 h): nobody leaves the waiting room" },
     { "a sold-out flag for the whole run", "{\"name\":\"t\",\"horizon\":\"1h\",\"catalog\":[{\"sku\":\"a\",\"stock\":5,\"price\":1}],\n\"admission\":{\"sold_out_flag\":{\"ttl\":\"1h\"}},\"customers\":{\"arrivals\":{\"rate\":1},\"segments\":[{\"name\":\"g\",\"share\":1}]}}",
       "t.json:2:37: warning: admission.sold_out_flag.ttl: is not shorter than the horizon (1 h): the first stock-out of a SKU turns away every later visit that wants only it, for the rest of the run" },
+    { "a payment timeout beyond the horizon", "{\"name\":\"t\",\"horizon\":\"1h\",\"catalog\":[{\"sku\":\"a\",\"stock\":5,\"price\":1}],\n\"payment\":{\"delay\":{\"dist\":\"const\",\"value\":1},\"timeout\":\"2h\"},\"customers\":{\"arrivals\":{\"rate\":1},\"segments\":[{\"name\":\"g\",\"share\":1}]}}",
+      "t.json:2:57: warning: payment.timeout: 2 h is not shorter than the horizon (1 h): nothing can time out within the run" },
+    { "threshold on payment timeouts without a timeout", "{\"name\":\"t\",\"horizon\":\"1h\",\"catalog\":[{\"sku\":\"a\",\"stock\":5,\"price\":1}],\n\"thresholds\":{\"payments_timed_out\":\"< 5\"},\"customers\":{\"arrivals\":{\"rate\":1},\"segments\":[{\"name\":\"g\",\"share\":1}]}}",
+      "t.json:2:36: warning: thresholds.payments_timed_out: payments_timed_out is always 0 here (payment has no timeout, or the process takes payment on delivery), so this threshold always passes" },
     { "threshold on shedding without a limit", "{\"name\":\"t\",\"horizon\":\"1h\",\"catalog\":[{\"sku\":\"a\",\"stock\":5,\"price\":1}],\n\"thresholds\":{\"customers_shed\":\"< 5\"},\"customers\":{\"arrivals\":{\"rate\":1},\"segments\":[{\"name\":\"g\",\"share\":1}]}}",
       "t.json:2:32: warning: thresholds.customers_shed: customers_shed is always 0 here (no admission rate_limit and no waiting_room capacity), so this threshold always passes" },
 };

@@ -178,12 +178,15 @@ static void soak_scenario(char *buf, size_t n, int k)
         u += (size_t)snprintf(buf + u, n - u, ",{\"name\":\"b\",\"share\":%.17g,\"malicious\":true,\"orders_per_visit\":%d,\"accounts_per_visit\":%d,"
                               "\"pay_probability\":%g%s%s}",
                               bots, soak_i(1, 6), soak_i(1, 6), soak_u() < 0.5 ? soak_u() : 0, soak_mixed_process(), soak_buyer(e2, sizeof e2));
-    u += (size_t)snprintf(buf + u, n - u, "]},\"payment\":{\"delay\":%s,\"failure_probability\":%g%s,\"session_timeout\":%d%s},",
+    char pto[48] = "", oto[48] = "";   /* timeouts, one time in three each */
+    if (soak_u() < 1.0 / 3) snprintf(pto, sizeof pto, ",\"timeout\":%d", soak_i(1, 400));
+    if (soak_u() < 1.0 / 3) snprintf(oto, sizeof oto, ",\"timeout\":%g", 0.05 + soak_u());
+    u += (size_t)snprintf(buf + u, n - u, "]},\"payment\":{\"delay\":%s,\"failure_probability\":%g%s,\"session_timeout\":%d%s%s},",
                           soak_dist(d5, sizeof d5, true), soak_u() * 0.3, soak_u() < 0.5 ? ",\"servers\":3" : "", soak_i(1, 1200),
-                          soak_channels(ch, sizeof ch));
+                          soak_channels(ch, sizeof ch), pto);
     if (soak_u() < 0.7)
-        u += (size_t)snprintf(buf + u, n - u, "\"stations\":{\"order_service\":{\"servers\":%d,\"service\":{\"dist\":\"exp\",\"mean\":0.2}},"
-                              "\"warehouse\":{\"servers\":%d,\"service\":%s}},", soak_i(1, 4), soak_i(1, 5), soak_dist(d6, sizeof d6, true));
+        u += (size_t)snprintf(buf + u, n - u, "\"stations\":{\"order_service\":{\"servers\":%d,\"service\":{\"dist\":\"exp\",\"mean\":0.2}%s},"
+                              "\"warehouse\":{\"servers\":%d,\"service\":%s}},", soak_i(1, 4), oto, soak_i(1, 5), soak_dist(d6, sizeof d6, true));
     u += (size_t)snprintf(buf + u, n - u, "\"fulfilment\":{\"delivery\":{\"dist\":\"exp\",\"mean\":%d},\"auto_confirm_after\":%d,"
                           "\"complete_after\":%d,\"restock_probability\":%g%s},\"process\":\"%s\"",
                           soak_i(10, 600), soak_i(60, 1200), soak_i(60, 1200), soak_u(), soak_fulfilment_rules(fr, sizeof fr),
@@ -196,7 +199,7 @@ static void soak_scenario(char *buf, size_t n, int k)
 Test(soak, random_scenarios_keep_every_invariant, .timeout = 120)
 {
     soak_state = 20261125;
-    int runs = 0, every = 0, features[18] = { 0 };
+    int runs = 0, every = 0, features[20] = { 0 };
     double events = 0;
     static char text[16384];
     for (int k = 0; k < 400; k++) {
@@ -245,6 +248,10 @@ Test(soak, random_scenarios_keep_every_invariant, .timeout = 120)
         features[15] += r.m[RPT_M_customers_left_waiting_room] > 0;
         features[16] += r.m[RPT_M_customers_turned_away_by_flag] > 0;
         features[17] += (s->n_profile > 0 || s->n_levels > 0) && r.m[RPT_M_customers] > 0;
+        features[18] += r.m[RPT_M_payments_timed_out] > 0;
+        features[19] += r.m[RPT_M_requests_timed_out] > 0;
+        /* a timed-out payment is counted at its station too (in service or queued) */
+        cr_assert_eq(r.st[1].timeouts, r.m[RPT_M_payments_timed_out], "scenario %d", k);
         runs++;
         every += o.check_every_event;
         events += (double)r.events;
@@ -258,9 +265,10 @@ Test(soak, random_scenarios_keep_every_invariant, .timeout = 120)
     cr_log_info("soak: runs with abandoned sessions %d, bots buying %d, retries %d, display turning away %d, points "
                 "earned and returned %d, buyers' refunds %d, merchant cancels %d, returns rejected %d, partial returns %d, "
                 "split orders %d, several channels %d, address changes made and refused %d, reads %d, mixed processes %d, "
-                "shed %d, left the waiting room %d, turned away by the sold-out flag %d, shaped rates %d",
+                "shed %d, left the waiting room %d, turned away by the sold-out flag %d, shaped rates %d, payments timed out %d, "
+                "order requests timed out %d",
                 features[0], features[1], features[2], features[3], features[4], features[5], features[6], features[7],
                 features[8], features[9], features[10], features[11], features[12], features[13], features[14], features[15],
-                features[16], features[17]);
-    for (int i = 0; i < 18; i++) cr_expect_gt(features[i], 20, "each new behaviour happened in many runs (%d: %d)", i, features[i]);
+                features[16], features[17], features[18], features[19]);
+    for (int i = 0; i < 20; i++) cr_expect_gt(features[i], 20, "each new behaviour happened in many runs (%d: %d)", i, features[i]);
 }
