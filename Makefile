@@ -147,7 +147,7 @@ build/fuzz/%: fuzz/%.c $(FUZZ_LIB_SRC) | $(DEPS_OK)
 	clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	  -Ibase -Icore -Isim -Ireports $(PKG_CFLAGS) $^ -o $@ $(PKG_LIBS) -lm
 # fuzz_sim runs the simulator: it needs the model and the event queue too.
-build/fuzz/fuzz_sim: fuzz/fuzz_sim.c $(FUZZ_LIB_SRC) sim/sim_model.c sim/sim_queue.c sim/sim_station.c sim/sim_admit.c | $(DEPS_OK)
+build/fuzz/fuzz_sim: fuzz/fuzz_sim.c $(FUZZ_LIB_SRC) sim/sim_model.c sim/sim_queue.c sim/sim_station.c sim/sim_admit.c sim/sim_fault.c | $(DEPS_OK)
 	@mkdir -p build/fuzz
 	clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	  -Ibase -Icore -Isim -Ireports -Ifuzz $(PKG_CFLAGS) $(filter %.c,$^) -o $@ $(PKG_LIBS) -lm

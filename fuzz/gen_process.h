@@ -254,6 +254,11 @@ static void gen_scenario(gen_src *g, char *buf, size_t cap, const char *process)
         if (adm & 4) gen_cat(buf, cap, &u, "%s\"sold_out_flag\": {\"ttl\": %s}", adm & 3 ? ", " : "", durs[1 + gen_pick(g, 4)]);
         gen_cat(buf, cap, &u, "}, ");
     }
+    if (gen_pick(g, 2)) {   /* faults on the stations */
+        static const char *const targets[] = { "payment", "stations.order_service", "stations.warehouse" };
+        gen_cat(buf, cap, &u, "\"faults\": [{\"target\": \"%s\", \"at\": %s, \"duration\": %s%s}], ", targets[gen_pick(g, 3)],
+                durs[gen_pick(g, 5)], durs[1 + gen_pick(g, 4)], gen_pick(g, 2) ? ", \"kind\": \"slow\", \"factor\": 3" : "");
+    }
     gen_cat(buf, cap, &u, "\"process\": \"%s\"}", process);
 }
 

@@ -183,6 +183,13 @@ typedef struct rpt_trans {
 #define RPT_MAX_STATES 64   /* merged states of a run's processes (a file's 32 + the built-ins' 17 names) */
 #define RPT_MAX_ACTIONS 16
 
+/* A window of time a report shades on its time charts (a fault: docs/scenarios.md "Faults"). */
+#define RPT_MAX_WINDOWS 32
+typedef struct rpt_window {
+    double t0, t1;                     /* seconds */
+    char   label[RPT_NAME_MAX];        /* "payment outage", "stations.warehouse slow x3" */
+} rpt_window;
+
 typedef struct rpt_run {
     char       scenario[RPT_NAME_MAX]; /* scenario name */
     char       strategy[RPT_NAME_MAX]; /* inventory strategy */
@@ -212,6 +219,8 @@ typedef struct rpt_run {
     char       actions[RPT_MAX_ACTIONS][RPT_NAME_MAX];
     char       actors[4][RPT_NAME_MAX];
     rpt_bd     bd[RPT_BD_DIMS];        /* breakdowns; empty (nrows 0) when not filled */
+    int        nwindows;               /* fault windows the charts shade (not stored in the DB) */
+    rpt_window windows[RPT_MAX_WINDOWS];
 } rpt_run;
 
 /* Gives the run n zeroed per-key station rows (rpt_run.sub), replacing any. */

@@ -218,7 +218,9 @@ typedef enum rpt_better { RPT_LOWER = -1, RPT_NEITHER = 0, RPT_HIGHER = 1 } rpt_
     X(requests_timed_out, RPT_U_REQUESTS, RPT_LOWER, 0, RPT_BDM_SEGMENT,                                     \
       "order requests that waited in the order service's queue past its timeout")                            \
     X(payments_timed_out, RPT_U_PAYMENTS, RPT_LOWER, 0, RPT_BDM_ORDER,                                       \
-      "payments not done within payment.timeout of joining the payment station")
+      "payments not done within payment.timeout of joining the payment station")                             \
+    X(requests_failed_outage, RPT_U_REQUESTS, RPT_LOWER, 0, RPT_BDM_SEGMENT,                                 \
+      "order requests and payments that arrived at a part of the system during its outage")
 
 typedef enum rpt_metric {
 #define RPT__M(name, unit, better, flags, bd, summary) RPT_M_##name,

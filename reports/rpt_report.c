@@ -263,6 +263,18 @@ static int rpt__script(FILE *gp, const char *work, const rpt_report_in *in, char
     else snprintf(xr, sizeof xr, "set xrange [0:%.10g]\n", r0->horizon / ax.div);
     static const char *const colors[] = { "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf" };
     rpt__plot p;
+    /* Fault windows (outages, slow periods) shaded behind the time charts, labelled at the
+     * top; the latency chart, whose x axis is not time, drops them. */
+    char shade[RPT_MAX_WINDOWS * 200 + 1] = "";
+    size_t sl = 0;
+    for (int i = 0; i < r0->nwindows && sl < sizeof shade - 200; i++) {
+        const rpt_window *w = &r0->windows[i];
+        sl += (size_t)snprintf(shade + sl, sizeof shade - sl, "set object %d rect from %.10g, graph 0 to %.10g, graph 1 behind "
+                               "fillcolor rgb '#f4cccc' fillstyle solid 0.6 noborder\nset label %d '%s' at %.10g, graph 0.97 "
+                               "font ',11' tc rgb '#990000'\n", i + 1, w->t0 / ax.div, w->t1 / ax.div, i + 1, w->label, w->t0 / ax.div);
+    }
+    const char *unshade = r0->nwindows ? "unset object\nunset label\n" : "";
+    fprintf(gp, "%s", shade);
     const char *logpre = xr;
     char xr0[240];
     snprintf(xr0, sizeof xr0, "%sset yrange [0:*]\n", xr);
@@ -356,7 +368,7 @@ static int rpt__script(FILE *gp, const char *work, const rpt_report_in *in, char
             snprintf(spec, sizeof spec, "'latency_%d.dat' using 1:2 with steps lw 2.5 lc rgb '%s'", s, colors[s % 8]);
             rpt__plot_add(&p, spec, in->sums[s].runs[0].strategy, NULL);
         }
-        fprintf(gp, "set key inside bottom right\nset key title ''\nset offsets 0, 0, 0, 0\n");
+        fprintf(gp, "%sset key inside bottom right\nset key title ''\nset offsets 0, 0, 0, 0\n", unshade);
         rpt__chart_head(gp, in->title, title, "order to payment (seconds, log scale)", "fraction of paid orders", true);
         if (rpt__chart_plot(gp, work, "order_to_pay", &p, "set key inside top right\nunset logscale x")) return -1;
         n = rpt__named(names, titles, n, "order_to_pay", title);

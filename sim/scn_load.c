@@ -350,7 +350,7 @@ static bool scn__dist(scn__ctx *cx, const cJSON *parent, const char *path, const
 
 static const char *const k_top[] = { "name", "description", "currency", "seed", "horizon", "warmup", "catalog", "promotions",
     "inventory", "risk", "customers", "payment", "stations", "fulfilment", "process", "thresholds", "report",
-    "membership", "admission", NULL };
+    "membership", "admission", "faults", NULL };
 static const char *const k_sku[] = { "sku", "stock", "price", "category", "max_per_user", "demand_weight", "warehouse",
     "process", "merchant", NULL };
 static const char *const k_promo[] = { "id", "type", "value", "threshold", "priority", "stackable", "budget",

@@ -462,6 +462,12 @@ static const char *scn__stuck_reason(const scn__wctx *cx, int metric, char *buf,
     case RPT_M_payments_timed_out:
         if (isfinite(s->pay_timeout) && scn__pays_first(s)) return NULL;
         return "payment has no timeout, or the process takes payment on delivery";
+    case RPT_M_requests_failed_outage:
+        for (int i = 0; i < s->n_faults; i++)
+            if (!s->faults[i].slow && (s->faults[i].target == SCN_FT_PAYMENT || s->faults[i].target == SCN_FT_ORDER_SERVICE) &&
+                s->faults[i].at < s->horizon)
+                return NULL;
+        return "no outage of payment or stations.order_service within the horizon";
     case RPT_M_orders_returned: {
         if (!scn__pays_first(s)) return NULL;   /* cash on delivery: refusals count as returns */
         for (int i = 0; i < s->n_segments; i++)
@@ -833,6 +839,9 @@ static void scn__w_faults(scn__wctx *cx)
         else if (f->at + f->duration <= s->warmup)
             scn__warn(cx, node, p, "ends at %s, before the warmup (%s) ends: nothing it does is counted",
                       scn__fmt_dur(f->at + f->duration, a, sizeof a), scn__fmt_dur(s->warmup, b, sizeof b));
+        else if (f->target == SCN_FT_INVENTORY || f->target == SCN_FT_CACHE)
+            scn__warn(cx, node, p, "the stock store does not model %s faults yet: the fault changes nothing",
+                      f->target == SCN_FT_CACHE ? "cache" : "inventory");
         else if (f->target == SCN_FT_ORDER_SERVICE && s->order_service.servers == 0)
             scn__warn(cx, node, p, "stations.order_service is not modelled (no servers): %s",
                       f->slow ? "its requests take no time, slow or not" : "an outage is applied to arrivals only");

@@ -12,6 +12,7 @@
 #include "olog.h"
 #include "proc.h"
 #include "sim_admit.h"
+#include "sim_fault.h"
 #include "sim_queue.h"
 #include "sim_station.h"
 #include "sim_rate.h"
@@ -26,7 +27,8 @@ enum sim__ev {
     EV_ARRIVAL = 1, EV_STATION_DONE, EV_PAY_START, EV_DELIVER, EV_TIMER, EV_CANCEL, EV_MODIFY,
     EV_RETURN, EV_SAMPLE, EV_SESSION_TIMEOUT, EV_RETRY, EV_REFUND, EV_MODIFY_ADDRESS,
     EV_STATION_TIMEOUT,  /* u32 the station: its queue's head may have waited its timeout */
-    EV_ADMIT_GATE, EV_ADMIT_LEAVE
+    EV_ADMIT_GATE, EV_ADMIT_LEAVE,
+    EV_FAULT_END         /* u32 the station: an outage of it ended, its queue may start */
 };
 enum sim__st { ST_ORDER = 0, ST_PAY = 1, ST_WH = 2, ST_COUNT = 3 };
 _Static_assert(ST_COUNT <= SCN_STATIONS, "scn_station_names lists the simulator's stations in this order");
@@ -332,6 +334,8 @@ static void sim__log_order(const sim__model *m, const ord_order *o)
 
 static void sim__job_done(sim__model *m, int which, const sim_job *job);
 static void sim__job_timed_out(sim__model *m, int which, const sim_job *job);
+static void sim__job_failed_outage(sim__model *m, int which, const sim_job *job);
+static void sim__start(sim__model *m, int which, const sim_job *job);
 static void sim__arm_station(sim__model *m, int which);
 
 /* The payment delay and failure probability of the order's payment channel (payment's own
@@ -366,6 +370,29 @@ static double sim__other_mean(const sim__model *m, int which, const sim_job *job
     return -1;
 }
 
+/* ---- faults (sim_fault.c): outages and slow windows of the stations ------------------ */
+
+/* The fault target a station answers to. */
+static scn_fault_target sim__st_target(int which)
+{
+    return which == ST_ORDER ? SCN_FT_ORDER_SERVICE : which == ST_PAY ? SCN_FT_PAYMENT : SCN_FT_WAREHOUSE;
+}
+
+/* True when station `which` is out now (never without faults). */
+static bool sim__st_out(const sim__model *m, int which)
+{
+    return m->s->n_faults && sim_fault_out(m->s, sim__st_target(which), -1, m->now);
+}
+
+/* Starts as many queued requests as there are free servers, unless the station is still
+ * out: the end of one of its outages. */
+static void sim__fault_end(sim__model *m, int which)
+{
+    if (sim__st_out(m, which)) return;
+    sim_job job;
+    while (sim_station_take(&m->st[which], &job)) sim__start(m, which, &job);
+}
+
 /* Starts service: the warehouse begins production of the order's first sub-order then. */
 static void sim__start(sim__model *m, int which, const sim_job *job)
 {
@@ -373,6 +400,7 @@ static void sim__start(sim__model *m, int which, const sim_job *job)
     /* An order cancelled while it queued is not produced: its slot frees at once. */
     bool dead = which != ST_ORDER && !sim__alive(job->ptr, job->a);
     double service = dead ? 0 : sim__service_time(m, which, job);
+    if (m->s->n_faults && !dead) service *= sim_fault_factor(m->s, sim__st_target(which), -1, m->now);
     sim_job j = *job;
     if (which == ST_PAY && !dead && job->arrived + m->s->pay_timeout < m->now + service) {
         /* payment.timeout covers queue and service: a payment that would finish after its
@@ -404,6 +432,12 @@ static void sim__arrive(sim__model *m, int which, sim_job job)
 {
     sim_station *st = &m->st[which];
     job.arrived = m->now;
+    if (m->s->n_faults && sim__st_out(m, which)) {
+        /* an outage: a request arriving fails at once; the warehouse's work waits for the
+         * end (a paid order is not failed: it is produced late) */
+        if (which != ST_WH) { sim__job_failed_outage(m, which, &job); return; }
+        if (st->servers > 0) { sim_station_enqueue(st, &job); return; }
+    }
     if (st->servers == 0) {              /* not modelled: no queue, no service time */
         sim_station_record(st, m->now, sim__span(m), m->now, 0, -1);
         if (which == ST_WH) {
@@ -453,7 +487,8 @@ static void sim__station_done(sim__model *m, const sim_event *ev)
     int which = (int)(ev->u32 & 0xFF);
     sim_job job = { 0, ev->u64, ev->ptr, (uint32_t)ev->flags | ((ev->u32 >> 8) << 16) };
     sim_job next;
-    if (sim_station_release(&m->st[which], m->now, sim__span(m), &next)) sim__start(m, which, &next);
+    if (m->s->n_faults && sim__st_out(m, which)) sim_station_vacate(&m->st[which], m->now, sim__span(m));  /* queued ones wait */
+    else if (sim_station_release(&m->st[which], m->now, sim__span(m), &next)) sim__start(m, which, &next);
     sim__job_done(m, which, &job);
 }
 
@@ -960,6 +995,26 @@ static void sim__create(sim__model *m, uint64_t cust, uint32_t j, int segi)
 static void sim__pay_timed_out(sim__model *m, ord_order *o)
 {
     sim__count_o(m, RPT_M_payments_timed_out, 1, o);
+    sim__unpay(m, o);
+    sim__retry_order(m, o);
+}
+
+/* A request arrived at a station during its outage and failed at once (counted in
+ * requests_failed_outage): an order request is rejected (the customer may retry), a read is
+ * dropped, a payment has failed (nothing captured; as a failed payment: docs/scenarios.md). */
+static void sim__job_failed_outage(sim__model *m, int which, const sim_job *job)
+{
+    if (which == ST_ORDER) {
+        if (job->b & SIM__READ) return;
+        int segi = (int)(job->b >> 16) & 0xFF;
+        sim__count_seg(m, RPT_M_requests_failed_outage, 1, segi);
+        sim__retry(m, job->a, job->b & 0xFFFFu, segi);
+        return;
+    }
+    OS_ASSERT(which == ST_PAY);
+    ord_order *o = job->ptr;
+    if (!sim__alive(o, job->a)) return;
+    sim__count_seg(m, RPT_M_requests_failed_outage, 1, sim__segi(o));
     sim__unpay(m, o);
     sim__retry_order(m, o);
 }
@@ -1589,6 +1644,7 @@ static void sim__dispatch(sim__model *m, const sim_event *ev)
         sim__visit(m, ev->u64, ev->u32);
         return;
     case EV_ADMIT_GATE: sim__admit_gate(m); return;
+    case EV_FAULT_END: sim__fault_end(m, (int)ev->u32); return;
     case EV_ADMIT_LEAVE:
         if (sim_admit_room_leave(m->adm, ev->u64)) sim__count_seg(m, RPT_M_customers_left_waiting_room, 1, (int)(ev->u32 >> 16));
         return;
@@ -1675,6 +1731,31 @@ static void sim__open(sim__model *m, const scn_scenario *s, const sim_opts *opts
     sim__columns(m, &out->series);
 }
 
+/* Arms the end of every station outage (its queue starts again then) and gives the run its
+ * fault windows for the charts. Nothing without faults. */
+static void sim__faults_setup(sim__model *m, rpt_run *out)
+{
+    static const char *const names[] = { "payment", "inventory", "cache", "stations.order_service", "stations.warehouse", "services" };
+    const scn_scenario *s = m->s;
+    for (int i = 0; i < s->n_faults; i++) {
+        const scn_fault *f = &s->faults[i];
+        double end = f->at + f->duration;
+        int which = f->target == SCN_FT_PAYMENT ? ST_PAY : f->target == SCN_FT_ORDER_SERVICE ? ST_ORDER
+                  : f->target == SCN_FT_WAREHOUSE ? ST_WH : -1;
+        if (!f->slow && which >= 0 && end < m->horizon) sim__at(m, end, EV_FAULT_END, NULL, 0, (uint32_t)which);
+        if (out->nwindows < RPT_MAX_WINDOWS && f->at < m->horizon) {
+            rpt_window *w = &out->windows[out->nwindows++];
+            w->t0 = f->at;
+            w->t1 = end < m->horizon ? end : m->horizon;
+            const char *tn = f->target == SCN_FT_SERVICE ? s->services[f->service].name : names[f->target];
+            if (f->slow) snprintf(w->label, sizeof w->label, "%s slow x%g", tn, f->factor);
+            else snprintf(w->label, sizeof w->label, "%s outage", tn);
+            for (char *c = w->label; *c; c++)
+                if (*c == '\'' || *c == '\\' || (unsigned char)*c < 32) *c = '_';   /* a gnuplot string */
+        }
+    }
+}
+
 /* Frees what sim__open built (not the run record). */
 static void sim__close(sim__model *m)
 {
@@ -1706,6 +1787,7 @@ os_status sim_run(const scn_scenario *s, const sim_opts *opts, rpt_run *out)
     }
     sim__at(&m, 0, EV_SAMPLE, NULL, 0, 0);
     sim__schedule_arrival(&m);
+    sim__faults_setup(&m, out);
     int nskus = s->n_skus;
     if (inv_skus_out(proc_inventory(m.pe)) == nskus) m.sellout = 0;
 

@@ -111,6 +111,19 @@ bool sim_station_pop_expired(sim_station *st, double now, sim_span sp, sim_job *
     return true;
 }
 
+void sim_station_vacate(sim_station *st, double now, sim_span sp)
+{
+    sim_station_advance(st, now, sp);
+    st->busy--;
+}
+
+bool sim_station_take(sim_station *st, sim_job *next)
+{
+    if (!st->len || st->busy >= st->servers) return false;
+    sim__station_pop(st, next);
+    return true;
+}
+
 void sim_station_count_timeout(sim_station *st, double now, sim_span sp)
 {
     if (now >= sp.warmup && now < sp.horizon) st->timeouts++;

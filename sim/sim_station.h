@@ -91,6 +91,13 @@ double sim_station_deadline(const sim_station *st);
  * now is in [warmup, horizon); false when the head (if any) has time left. */
 bool sim_station_pop_expired(sim_station *st, double now, sim_span sp, sim_job *out);
 
+/* Gives back a server without taking the next request (the station is out: queued requests
+ * wait for the end of the outage, sim_station_take). */
+void sim_station_vacate(sim_station *st, double now, sim_span sp);
+/* Takes the head of the queue into *next when a server is free; false otherwise (the caller
+ * starts it, which seizes the server). */
+bool sim_station_take(sim_station *st, sim_job *next);
+
 /* Counts a request that timed out in service (a payment abandoned at its deadline) in
  * `timeouts`, when now is in [warmup, horizon). */
 void sim_station_count_timeout(sim_station *st, double now, sim_span sp);

@@ -433,6 +433,10 @@ static warn_case warn_cases[] = {
       "t.json:2:57: warning: payment.timeout: 2 h is not shorter than the horizon (1 h): nothing can time out within the run" },
     { "threshold on payment timeouts without a timeout", "{\"name\":\"t\",\"horizon\":\"1h\",\"catalog\":[{\"sku\":\"a\",\"stock\":5,\"price\":1}],\n\"thresholds\":{\"payments_timed_out\":\"< 5\"},\"customers\":{\"arrivals\":{\"rate\":1},\"segments\":[{\"name\":\"g\",\"share\":1}]}}",
       "t.json:2:36: warning: thresholds.payments_timed_out: payments_timed_out is always 0 here (payment has no timeout, or the process takes payment on delivery), so this threshold always passes" },
+    { "a fault after the horizon", "{\"name\":\"t\",\"horizon\":\"1h\",\"catalog\":[{\"sku\":\"a\",\"stock\":5,\"price\":1}],\n\"faults\":[{\"target\":\"payment\",\"at\":\"2h\",\"duration\":\"5m\"}],\"customers\":{\"arrivals\":{\"rate\":1},\"segments\":[{\"name\":\"g\",\"share\":1}]}}",
+      "t.json:2:11: warning: faults[0]: starts at 2 h, not before the horizon (1 h): it never happens" },
+    { "a fault on a warehouse that is not modelled", "{\"name\":\"t\",\"horizon\":\"1h\",\"catalog\":[{\"sku\":\"a\",\"stock\":5,\"price\":1}],\n\"faults\":[{\"target\":\"stations.warehouse\",\"at\":\"2m\",\"duration\":\"5m\"}],\"customers\":{\"arrivals\":{\"rate\":1},\"segments\":[{\"name\":\"g\",\"share\":1}]}}",
+      "t.json:2:11: warning: faults[0]: stations.warehouse is not modelled (no servers): the fault changes nothing" },
     { "threshold on shedding without a limit", "{\"name\":\"t\",\"horizon\":\"1h\",\"catalog\":[{\"sku\":\"a\",\"stock\":5,\"price\":1}],\n\"thresholds\":{\"customers_shed\":\"< 5\"},\"customers\":{\"arrivals\":{\"rate\":1},\"segments\":[{\"name\":\"g\",\"share\":1}]}}",
       "t.json:2:32: warning: thresholds.customers_shed: customers_shed is always 0 here (no admission rate_limit and no waiting_room capacity), so this threshold always passes" },
 };

@@ -114,6 +114,18 @@ static const char *soak_system(char *buf, size_t n)
         if (fl) u += (size_t)snprintf(buf + u, n - u, "%s\"sold_out_flag\":{\"ttl\":%d}", rl || wr ? "," : "", soak_i(1, 300));
         u += (size_t)snprintf(buf + u, n - u, "}");
     }
+    if (soak_u() < 1.0 / 3) {   /* faults: outages and slow windows on the stations */
+        static const char *const targets[] = { "payment", "stations.order_service", "stations.warehouse" };
+        int nf = soak_i(1, 3);
+        u += (size_t)snprintf(buf + u, n - u, ",\"faults\":[");
+        for (int i = 0; i < nf; i++) {
+            bool slow = soak_u() < 0.3;
+            u += (size_t)snprintf(buf + u, n - u, "%s{\"target\":\"%s\",\"at\":%d,\"duration\":%d%s}", i ? "," : "",
+                                  targets[soak_i(0, 2)], soak_i(0, 600), soak_i(1, 600),
+                                  slow ? (snprintf(d, 64, ",\"kind\":\"slow\",\"factor\":%d", soak_i(1, 5)), d) : "");
+        }
+        u += (size_t)snprintf(buf + u, n - u, "]");
+    }
     return buf;
 }
 
@@ -199,7 +211,7 @@ static void soak_scenario(char *buf, size_t n, int k)
 Test(soak, random_scenarios_keep_every_invariant, .timeout = 120)
 {
     soak_state = 20261125;
-    int runs = 0, every = 0, features[20] = { 0 };
+    int runs = 0, every = 0, features[21] = { 0 };
     double events = 0;
     static char text[16384];
     for (int k = 0; k < 400; k++) {
@@ -250,6 +262,7 @@ Test(soak, random_scenarios_keep_every_invariant, .timeout = 120)
         features[17] += (s->n_profile > 0 || s->n_levels > 0) && r.m[RPT_M_customers] > 0;
         features[18] += r.m[RPT_M_payments_timed_out] > 0;
         features[19] += r.m[RPT_M_requests_timed_out] > 0;
+        features[20] += r.m[RPT_M_requests_failed_outage] > 0;
         /* a timed-out payment is counted at its station too (in service or queued) */
         cr_assert_eq(r.st[1].timeouts, r.m[RPT_M_payments_timed_out], "scenario %d", k);
         runs++;
@@ -266,9 +279,9 @@ Test(soak, random_scenarios_keep_every_invariant, .timeout = 120)
                 "earned and returned %d, buyers' refunds %d, merchant cancels %d, returns rejected %d, partial returns %d, "
                 "split orders %d, several channels %d, address changes made and refused %d, reads %d, mixed processes %d, "
                 "shed %d, left the waiting room %d, turned away by the sold-out flag %d, shaped rates %d, payments timed out %d, "
-                "order requests timed out %d",
+                "order requests timed out %d, failed in an outage %d",
                 features[0], features[1], features[2], features[3], features[4], features[5], features[6], features[7],
                 features[8], features[9], features[10], features[11], features[12], features[13], features[14], features[15],
-                features[16], features[17], features[18], features[19]);
-    for (int i = 0; i < 20; i++) cr_expect_gt(features[i], 20, "each new behaviour happened in many runs (%d: %d)", i, features[i]);
+                features[16], features[17], features[18], features[19], features[20]);
+    for (int i = 0; i < 21; i++) cr_expect_gt(features[i], 20, "each new behaviour happened in many runs (%d: %d)", i, features[i]);
 }
