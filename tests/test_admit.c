@@ -139,3 +139,20 @@ Test(admit, off_by_default)
     cr_expect_eq(r.nstations, 3);
     rpt_run_fini(&r);
 }
+
+/* A retry is a new visit: it passes the rate limit again. One unit, customers at 0 and 1 s;
+ * c1 is rejected for stock at 1 and retries 10 s later; a bucket of 2 tokens refilling 0.01
+ * per second is empty by then (c0 and c1 took both): the retry is shed. */
+Test(admit, a_retry_passes_admission_again)
+{
+    rpt_run r;
+    scn_text_run("{\"name\":\"retry\",\"horizon\":\"60s\",\"catalog\":[{\"sku\":\"a\",\"stock\":1,\"price\":10}],"
+                 "\"customers\":{\"arrivals\":{\"process\":\"deterministic\",\"rate\":1},\"max_customers\":2,"
+                 "\"segments\":[{\"name\":\"g\",\"share\":1,\"pay_probability\":0,"
+                 "\"retry\":{\"probability\":1,\"max\":1,\"delay\":{\"dist\":\"const\",\"value\":10}}}]},"
+                 "\"admission\":{\"rate_limit\":{\"rate\":0.01,\"burst\":2}}}", &r, false);
+    cr_expect_eq(r.m[RPT_M_retries], 1);
+    cr_expect_eq(r.m[RPT_M_customers_shed], 1, "the retry met an empty bucket");
+    cr_expect_eq(r.m[RPT_M_orders_rejected_stockout], 1);
+    rpt_run_fini(&r);
+}
