@@ -230,6 +230,25 @@ os_status proc_pay_start(proc_engine *pe, ord_order *o, double t)
     return OS_OK;
 }
 
+bool proc_create_locks(const proc_engine *pe, int fsm)
+{
+    const fsm_def *def = pe->fsms[fsm];
+    return fsm_stance_of(def, fsm_initial(def)).stock == FSM_STOCK_LOCKED;
+}
+
+bool proc_pay_start_locks(const proc_engine *pe, const ord_order *o)
+{
+    return pe->strat->locks_at == INV_AT_PAYMENT_START && fsm_stock_hook_of(pe->fsms[o->fsm]) == FSM_STOCK_BY_STRATEGY &&
+           !(o->flags & ORD_SOLD) && !o->holds_lock;
+}
+
+bool proc_pay_deducts(const proc_engine *pe, const ord_order *o)
+{
+    int to;
+    if (o->holds_lock || (o->flags & ORD_SOLD) || fsm_next(pe->fsms[o->fsm], o->state, FSM_PAY, FSM_BUYER, &to) != OS_OK) return false;
+    return fsm_stance_of(pe->fsms[o->fsm], to).stock == FSM_STOCK_DEDUCTED;
+}
+
 os_status proc_pay_fail(proc_engine *pe, ord_order *o, double t)
 {
     if (!(o->flags & ORD_PAYING)) return OS_EINVAL;

@@ -107,6 +107,15 @@ void proc_destroy(proc_engine *pe);
  * state (owned by the engine; close it with proc_close once terminal). */
 os_status proc_create_order(proc_engine *pe, const proc_order_req *rq, double t, ord_order **out);
 
+/* Which order steps change a SKU's stock row, for a simulator that makes stock operations
+ * cost time (docs/scenarios.md "Stock store"): creation of an order of process `fsm` locks
+ * stock (its initial state holds stock locked); a payment start of o locks (the strategy
+ * locks at checkout and o holds no lock); a successful payment of o deducts on-hand stock
+ * (o holds no lock and the state paid into deducts). */
+bool proc_create_locks(const proc_engine *pe, int fsm);
+bool proc_pay_start_locks(const proc_engine *pe, const ord_order *o);
+bool proc_pay_deducts(const proc_engine *pe, const ord_order *o);
+
 /* The buyer starts paying. OS_EFORBIDDEN when the state does not allow `pay` by the buyer
  * or a payment is already in flight. OS_ESTOCK when revalidation or the checkout lock fails:
  * the order is then rejected (moved by `reject`, as system) and is terminal. */

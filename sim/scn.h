@@ -130,6 +130,30 @@ typedef struct scn_fault {
     bool     slow;                   /* kind "slow" (service times x factor), else "outage" */
     double   factor;                 /* slow: >= 1 */
 } scn_fault;
+/* The stock store (inventory.store, docs/scenarios.md "Stock store"): where a SKU's stock
+ * lives and what a stock operation costs. */
+typedef enum scn_store_kind { SCN_STORE_INSTANT, SCN_STORE_ROW_LOCK, SCN_STORE_BUCKETS, SCN_STORE_CACHE } scn_store_kind;
+/* The store's keys, as bits of scn_store.given (which ones the scenario sets). */
+#define SCN_STORE_KEY_LIST(X) X(HOLD, "hold") X(CONNECTIONS, "connections") X(TIMEOUT, "timeout") \
+    X(BUCKETS, "buckets") X(PROBES, "probes") X(SYNC_DELAY, "sync_delay") X(DB_HOLD, "db_hold")    \
+    X(ON_CACHE_LOSS, "on_cache_loss")
+enum {
+#define SCN__SK(id, name) SCN_SK_##id##_BIT,
+    SCN_STORE_KEY_LIST(SCN__SK)
+#undef SCN__SK
+    SCN_SK_COUNT
+};
+typedef struct scn_store {
+    scn_store_kind kind;             /* instant (default): stock operations are free and immediate */
+    sim_dist hold;                   /* seconds a row operation holds its row (cache: the cache server) */
+    int      connections;            /* operations holding a row at once, over all SKUs; 0 = no cap */
+    double   timeout;                /* an operation that waited longer for its row fails; INFINITY = none */
+    int      buckets;                /* buckets: rows per SKU (>= 2, default 8) */
+    int      probes;                 /* buckets: further buckets tried (default 1) */
+    sim_dist sync_delay, db_hold;    /* cache: delay before a change reaches its row, row write time */
+    bool     reload_from_db;         /* cache: on_cache_loss "reload_from_db" (else reject_until_synced) */
+    unsigned given;                  /* bit SCN_SK_*_BIT per key the scenario sets */
+} scn_store;
 
 /* A threshold is a condition on a figure (reports' one grammar: rpt_cond). */
 typedef rpt_cond scn_threshold;
@@ -205,6 +229,7 @@ typedef struct scn_scenario {
     bool        service_calls_parallel; /* "service_calls": "parallel" (default sequential) */
     int         n_faults;
     scn_fault   faults[SCN_MAX_FAULTS];
+    scn_store   store;               /* inventory.store */
     sim_dist    delivery;
     double      auto_confirm_after, complete_after, restock_p;
     double      merchant_cancel_p;   /* a produced order is cancelled at picking (shortfall) */

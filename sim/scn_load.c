@@ -355,7 +355,12 @@ static const char *const k_sku[] = { "sku", "stock", "price", "category", "max_p
     "process", "merchant", NULL };
 static const char *const k_promo[] = { "id", "type", "value", "threshold", "priority", "stackable", "budget",
     "return_budget", NULL };
-static const char *const k_inv[] = { "strategy", "order_expiry", "revalidate_before_payment", "oversell", "display", NULL };
+static const char *const k_inv[] = { "strategy", "order_expiry", "revalidate_before_payment", "oversell", "display", "store", NULL };
+static const char *const k_store[] = { "kind",
+#define SCN__SK(id, name) name,
+    SCN_STORE_KEY_LIST(SCN__SK)
+#undef SCN__SK
+    NULL };
 static const char *const k_risk[] = { "max_unpaid_orders_per_user", "bot_detect_probability", "false_positive_probability", NULL };
 static const char *const k_cust[] = { "arrivals", "max_customers", "segments", NULL };
 static const char *const k_arr[] = { "process", "rate", "schedule", "profile", "levels", "file", "column", "speedup", "map", NULL };
@@ -1181,6 +1186,60 @@ static void scn__head(scn__ctx *cx, const cJSON *root)
         SCN__ERR(cx, scn__member(root, "warmup"), "warmup", "found %g s, expected less than the horizon (%g s)", s->warmup, s->horizon);
 }
 
+/* inventory.store: the kind, then every key of every kind (keys of another kind than the one
+ * chosen are read and validated, then ignored with a warning: scn_warn), with their
+ * defaults. hold is required by row_lock and buckets. */
+static void scn__store(scn__ctx *cx, const cJSON *inv)
+{
+    scn_store *st = &cx->s->store;
+    *st = (scn_store){ .kind = SCN_STORE_INSTANT, .timeout = INFINITY, .buckets = 8, .probes = 1,
+                       .hold = { .kind = SIM_CONST, .a = 0.0001 }, .sync_delay = { .kind = SIM_CONST, .a = 0 },
+                       .db_hold = { .kind = SIM_CONST, .a = 0 } };
+    const cJSON *o = inv ? scn__obj(cx, inv, "inventory", "store", false) : NULL;
+    if (!o) return;
+    const char *p = "inventory.store";
+    jsn_check_keys(cx->doc, cx->diag, o, p, k_store);
+    static const char *const kinds[] = { "instant", "row_lock", "buckets", "cache" };
+    char kind[32] = "instant";
+    if (scn__str(cx, o, p, "kind", false, kind, sizeof kind)) {
+        int k = os_name_find(kinds, 4, kind);
+        if (k < 0) {
+            const char *best = os_name_closest(kinds, 4, kind, 3);
+            SCN__ERR(cx, scn__member(o, "kind"), "inventory.store.kind", "found \"%s\"%s%s%s, expected instant, row_lock, buckets or cache",
+                     kind, best ? " (did you mean \"" : "", best ? best : "", best ? "\"?)" : "");
+        } else if (k == SCN_STORE_BUCKETS || k == SCN_STORE_CACHE) {
+            /* named so that scenarios and sweeps can be written against them; not built yet */
+            SCN__ERR(cx, scn__member(o, "kind"), "inventory.store.kind", "\"%s\" is not available in this version, expected instant or row_lock",
+                     kind);
+        } else {
+            st->kind = (scn_store_kind)k;
+        }
+    }
+    for (int i = 0; i < SCN_SK_COUNT; i++)
+        if (scn__member(o, k_store[i + 1])) st->given |= 1u << i;
+    if (scn__member(o, "hold")) scn__dist(cx, o, p, "hold", true, &st->hold);
+    else if (st->kind == SCN_STORE_ROW_LOCK || st->kind == SCN_STORE_BUCKETS)
+        scn__missing(cx, o, p, "hold", "a hold-time distribution (how long an operation holds its row)");
+    int64_t n = 0;
+    if (scn__int(cx, o, p, "connections", false, 1, 1e7, &n)) st->connections = (int)n;
+    if (scn__dur(cx, o, p, "timeout", false, &st->timeout) && st->timeout <= 0)
+        SCN__ERR(cx, scn__member(o, "timeout"), "inventory.store.timeout", "found 0, expected a duration > 0");
+    if (scn__int(cx, o, p, "buckets", false, 2, 1024, &n)) st->buckets = (int)n;
+    if (scn__int(cx, o, p, "probes", false, 0, 1023, &n)) st->probes = (int)n;
+    if (st->probes > st->buckets - 1 && scn__member(o, "probes") && st->kind == SCN_STORE_BUCKETS)
+        SCN__ERR(cx, scn__member(o, "probes"), "inventory.store.probes", "found %d, expected at most buckets - 1 = %d",
+                 st->probes, st->buckets - 1);
+    if (scn__member(o, "sync_delay")) scn__dist(cx, o, p, "sync_delay", true, &st->sync_delay);
+    if (scn__member(o, "db_hold")) scn__dist(cx, o, p, "db_hold", true, &st->db_hold);
+    char loss[32];
+    if (scn__str(cx, o, p, "on_cache_loss", false, loss, sizeof loss)) {
+        if (strcmp(loss, "reload_from_db") == 0) st->reload_from_db = true;
+        else if (strcmp(loss, "reject_until_synced") != 0)
+            SCN__ERR(cx, scn__member(o, "on_cache_loss"), "inventory.store.on_cache_loss",
+                     "found \"%s\", expected \"reject_until_synced\" or \"reload_from_db\"", loss);
+    }
+}
+
 /* inventory: strategy, order_expiry, revalidate_before_payment, oversell. */
 static void scn__inventory(scn__ctx *cx, const cJSON *root)
 {
@@ -1188,6 +1247,7 @@ static void scn__inventory(scn__ctx *cx, const cJSON *root)
     snprintf(s->strategy, sizeof s->strategy, "reduce_on_order");
     s->order_expiry = 15 * 60;
     const cJSON *inv = scn__obj(cx, root, "", "inventory", false);
+    scn__store(cx, inv);
     if (!inv) return;
     jsn_check_keys(cx->doc, cx->diag, inv, "inventory", k_inv);
     if (scn__str(cx, inv, "inventory", "strategy", false, s->strategy, sizeof s->strategy) && !inv_strategy_find(s->strategy)) {
@@ -1552,6 +1612,7 @@ static void scn__fix_all(scn_scenario *s)
     }
     scn__fix(&s->pay_delay, s); scn__fix(&s->order_service.service, s); scn__fix(&s->warehouse.service, s);
     scn__fix(&s->delivery, s);
+    scn__fix(&s->store.hold, s); scn__fix(&s->store.sync_delay, s); scn__fix(&s->store.db_hold, s);
     for (int i = 0; i < s->n_channels; i++) scn__fix(&s->channels[i].delay, s);
     scn__fix(&s->admission.wr_patience, s);
     for (int i = 0; i < s->n_services; i++) scn__fix(&s->services[i].service, s);

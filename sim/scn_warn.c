@@ -854,6 +854,38 @@ static void scn__w_faults(scn__wctx *cx)
     }
 }
 
+/* inventory.store: a key of another kind than the one chosen is ignored (so that a sweep
+ * over the kind runs every point); a timeout at or beyond the horizon never fires. */
+static void scn__w_store(scn__wctx *cx)
+{
+    const scn_store *st = &cx->s->store;
+    static const char *const kinds[] = { "instant", "row_lock", "buckets", "cache" };
+    static const char *const names[] = {
+#define SCN__SK(id, name) name,
+        SCN_STORE_KEY_LIST(SCN__SK)
+#undef SCN__SK
+    };
+    /* which kinds use each key (bit per scn_store_kind) */
+    enum { RL = 1 << SCN_STORE_ROW_LOCK, BU = 1 << SCN_STORE_BUCKETS, CA = 1 << SCN_STORE_CACHE };
+    static const unsigned used[SCN_SK_COUNT] = { [SCN_SK_HOLD_BIT] = RL | BU | CA, [SCN_SK_CONNECTIONS_BIT] = RL | BU,
+        [SCN_SK_TIMEOUT_BIT] = RL | BU | CA, [SCN_SK_BUCKETS_BIT] = BU, [SCN_SK_PROBES_BIT] = BU,
+        [SCN_SK_SYNC_DELAY_BIT] = CA, [SCN_SK_DB_HOLD_BIT] = CA, [SCN_SK_ON_CACHE_LOSS_BIT] = CA };
+    for (int i = 0; i < SCN_SK_COUNT; i++) {
+        if (!(st->given & (1u << i)) || (used[i] & (1u << st->kind))) continue;
+        char p[64], to[64] = "";
+        snprintf(p, sizeof p, "inventory.store.%s", names[i]);
+        for (int k = 1; k < 4; k++)
+            if (used[i] & (1u << k)) snprintf(to + strlen(to), sizeof to - strlen(to), "%s%s", *to ? ", " : "", kinds[k]);
+        scn__warn(cx, scn__find(cx->doc, p), p, "ignored: the store's kind is \"%s\" (this key applies to %s)",
+                  kinds[st->kind], to);
+    }
+    char a[32], b[32];
+    if (st->kind != SCN_STORE_INSTANT && (st->given & (1u << SCN_SK_TIMEOUT_BIT)) && st->timeout >= cx->s->horizon)
+        scn__warn(cx, scn__find(cx->doc, "inventory.store.timeout"), "inventory.store.timeout",
+                  "an operation cannot wait %s before the horizon (%s): it never times out", scn__fmt_dur(st->timeout, a, sizeof a),
+                  scn__fmt_dur(cx->s->horizon, b, sizeof b));
+}
+
 static void (*const k_checks[])(scn__wctx *) = {
     scn__w_schedule_after_cap,  scn__w_schedule_after_horizon, scn__w_levels_after_horizon, scn__w_returns_after_horizon, scn__w_refunds_after_horizon,
     scn__w_cancel_after_pay_after_horizon, scn__w_fulfilment_timers, scn__w_coupon_unmatched,
@@ -861,6 +893,7 @@ static void (*const k_checks[])(scn__wctx *) = {
     scn__w_retry_inert, scn__w_abandon, scn__w_session_timeout, scn__w_segment_inert, scn__w_display,
     scn__w_tiers, scn__w_refund, scn__w_return_lines, scn__w_merchant, scn__w_channels, scn__w_modify_address,
     scn__w_timeouts, scn__w_admission, scn__w_services, scn__w_faults,
+    scn__w_store,
 };
 
 int scn_warn(const scn_scenario *s, const jsn_doc *doc, const scn_warn_opts *wo, os_diag *warn)

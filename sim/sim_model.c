@@ -28,7 +28,9 @@ enum sim__ev {
     EV_RETURN, EV_SAMPLE, EV_SESSION_TIMEOUT, EV_RETRY, EV_REFUND, EV_MODIFY_ADDRESS,
     EV_STATION_TIMEOUT,  /* u32 the station: its queue's head may have waited its timeout */
     EV_ADMIT_GATE, EV_ADMIT_LEAVE,
-    EV_FAULT_END         /* u32 the station: an outage of it ended, its queue may start */
+    EV_FAULT_END,        /* u32 the station: an outage of it ended, its queue may start */
+    EV_ROW_DONE,         /* u64 the stock row: its operation's hold ended */
+    EV_ROW_TIMEOUT       /* u64 the stock row: a lock in its queue may have waited its timeout */
 };
 enum sim__st { ST_ORDER = 0, ST_PAY = 1, ST_WH = 2, ST_COUNT = 3 };
 _Static_assert(ST_COUNT <= SCN_STATIONS, "scn_station_names lists the simulator's stations in this order");
@@ -39,6 +41,22 @@ _Static_assert(ST_COUNT <= SCN_STATIONS, "scn_station_names lists the simulator'
 /* A payment job abandoned at its payment.timeout while in service (sim_job.b of a payment,
  * otherwise 0; it rides in the completion event's flags). */
 #define SIM__ABANDONED 1u
+
+/* Row operations of the stock store (see "the stock store" below). */
+enum sim__op {
+    SIM__OP_TAKE = 1,   /* a creation's lock of step k: commits when the row has the units */
+    SIM__OP_UNTAKE,     /* a creation's rollback of step k after a later step failed */
+    SIM__OP_CHECKOUT,   /* a payment start's lock of step k */
+    SIM__OP_UNCHECKOUT, /* its rollback */
+    SIM__OP_DEDUCT,     /* a successful payment's deduct of step k */
+    SIM__OP_GIVE        /* units given back (b of them) or written off (b = 0): available at commit */
+};
+#define SIM__C_OP(c)    ((c) & 0xFu)
+#define SIM__C_STEP(c)  (((c) >> 4) & 0xFu)
+#define SIM__C_HELD     (1u << 8)   /* the order service's server is held until the chain ends */
+#define SIM__C_TIMEDOUT (1u << 9)   /* the chain failed by a timeout (its rollbacks run) */
+#define SIM__C(op, step, flags) ((uint16_t)((op) | (unsigned)(step) << 4 | (flags)))
+
 
 typedef struct sim__model {
     const scn_scenario *s;
@@ -88,6 +106,17 @@ typedef struct sim__model {
     size_t       served_cap;  /* bytes in served */
     /* the system around the rules */
     sim_admit   *adm;         /* admission (rate limit, waiting room, sold-out flag), NULL: none */
+    /* the stock store (NULL rows: instant) */
+    int          store_rows;  /* rows */
+    int          store_b;     /* rows per SKU */
+    sim_station *rows;        /* owned: one station (one server) per row */
+    sim_job     *row_cur;     /* owned: the operation each row is serving */
+    uint8_t     *row_waiting; /* owned: the row waits in conn_wait */
+    int64_t     *pend;        /* owned, per SKU: units the core shows available that row operations may not take yet */
+    sim_station  inv_st;      /* every row together: the inventory station */
+    int          conn_busy;   /* operations holding a row (store.connections caps it) */
+    int         *conn_wait;   /* owned: FIFO of rows whose head waits for a connection */
+    size_t       conn_head, conn_len, conn_cap;
 } sim__model;
 _Static_assert(sizeof ((scn_scenario *)0)->more_fsms / sizeof(const fsm_def *) == PROC_MAX_FSMS - 1,
                "a scenario names at most as many processes as the engine runs");
@@ -333,6 +362,18 @@ static void sim__log_order(const sim__model *m, const ord_order *o)
 /* ---- stations ----------------------------------------------------------------------- */
 
 static void sim__job_done(sim__model *m, int which, const sim_job *job);
+static bool sim__take_start(sim__model *m, uint64_t cust, uint32_t j, int segi, bool held);
+/* What the order's lines had before a core call that may give stock back. */
+typedef struct sim__snap {
+    int      n;
+    inv_line lines[ORD_MAX_LINES];
+    int64_t  avail[ORD_MAX_LINES], on_hand[ORD_MAX_LINES];
+    uint64_t id;
+} sim__snap;
+
+static void sim__snap_take(const sim__model *m, const ord_order *o, sim__snap *sn);
+static void sim__give_back(sim__model *m, const sim__snap *sn);
+static void sim__chain_step(sim__model *m, const sim_job *job, unsigned op, int k, unsigned flags);
 static void sim__job_timed_out(sim__model *m, int which, const sim_job *job);
 static void sim__job_failed_outage(sim__model *m, int which, const sim_job *job);
 static void sim__start(sim__model *m, int which, const sim_job *job);
@@ -485,7 +526,11 @@ static void sim__station_timeout(sim__model *m, int which)
 static void sim__station_done(sim__model *m, const sim_event *ev)
 {
     int which = (int)(ev->u32 & 0xFF);
-    sim_job job = { 0, ev->u64, ev->ptr, (uint32_t)ev->flags | ((ev->u32 >> 8) << 16) };
+    sim_job job = { 0, ev->u64, ev->ptr, (uint32_t)ev->flags | ((ev->u32 >> 8) << 16), 0, 0 };
+    /* Under a row store a creation that locks keeps its server until its rows commit. */
+    if (which == ST_ORDER && m->rows && !(job.b & SIM__READ) &&
+        sim__take_start(m, job.a, job.b & 0xFFFFu, (int)(job.b >> 16), true))
+        return;
     sim_job next;
     if (m->s->n_faults && sim__st_out(m, which)) sim_station_vacate(&m->st[which], m->now, sim__span(m));  /* queued ones wait */
     else if (sim_station_release(&m->st[which], m->now, sim__span(m), &next)) sim__start(m, which, &next);
@@ -610,7 +655,7 @@ static void sim__to_warehouse(sim__model *m, ord_order *o)
     int n = o->n_sub ? o->n_sub : 1;
     uint64_t id = o->id;
     for (int k = 0; k < n; k++) {
-        sim__arrive(m, ST_WH, (sim_job){ 0, id, o, (uint32_t)k });
+        sim__arrive(m, ST_WH, (sim_job){ .a = id, .ptr = o, .b = (uint32_t)k });
         if (!sim__alive(o, id)) return;
     }
 }
@@ -679,7 +724,7 @@ static void sim__reads(sim__model *m, const ord_order *o, uint64_t cust, uint32_
     int n = (int)whole + (frac > 0 && sim__u(m, SIM_P_READS, cust, j) < frac);
     sim__count_o(m, RPT_M_order_reads, n, o);
     for (int k = 0; k < n; k++)
-        sim__arrive(m, ST_ORDER, (sim_job){ 0, cust, NULL, j | (uint32_t)segi << 16 | (uint32_t)k << 20 | SIM__READ });
+        sim__arrive(m, ST_ORDER, (sim_job){ .a = cust, .b = j | (uint32_t)segi << 16 | (uint32_t)k << 20 | SIM__READ });
 }
 
 /* The process an order follows (docs/scenarios.md, "Mixed processes"): its SKUs' when every
@@ -804,7 +849,7 @@ static void sim__order_request(sim__model *m, uint64_t cust, uint32_t j, int seg
             return;
         }
     }
-    sim__arrive(m, ST_ORDER, (sim_job){ 0, cust, NULL, j | (uint32_t)segi << 16 });
+    sim__arrive(m, ST_ORDER, (sim_job){ .a = cust, .b = j | (uint32_t)segi << 16 });
 }
 
 /* ---- admission (sim_admit.c): once per visit, before the order service ---------------- */
@@ -914,7 +959,10 @@ static void sim__served(sim__model *m, const ord_order *o)
  * the order expire again at its original deadline, at once if that has passed. */
 static void sim__unpay(sim__model *m, ord_order *o)
 {
+    sim__snap sn;
+    sim__snap_take(m, o, &sn);
     proc_pay_fail(m->pe, o, m->now);
+    sim__give_back(m, &sn);
     const fsm_transition *tm = fsm_timer(proc_fsm_of(m->pe, o), o->state);
     double dl = sim__deadline(m, o);
     if (tm) sim__arm(m, o, tm, dl > m->now ? dl : m->now);
@@ -947,6 +995,17 @@ static void sim__plan(sim__model *m, ord_order *o, const scn_segment *g, uint64_
     }
 }
 
+/* Request j of a customer was turned away for stock: counted, and the customer may retry. */
+static void sim__stockout(sim__model *m, uint64_t cust, uint32_t j, int segi, const proc_order_req *rq)
+{
+    const scn_segment *g = &m->s->segments[segi];
+    sim__count_seg(m, RPT_M_orders_rejected_stockout, 1, segi);
+    sim__flag_stockout(m, rq->lines, rq->n_lines);
+    if (!g->malicious && m->tot->locked > 0 && inv_short_while_locked(proc_inventory(m->pe), rq->lines, rq->n_lines))
+        sim__count_seg(m, RPT_M_genuine_rejected_while_locked, 1, segi);
+    sim__retry(m, cust, j, segi);
+}
+
 static void sim__create(sim__model *m, uint64_t cust, uint32_t j, int segi)
 {
     const scn_scenario *s = m->s;
@@ -966,11 +1025,7 @@ static void sim__create(sim__model *m, uint64_t cust, uint32_t j, int segi)
     os_status st = proc_create_order(m->pe, &rq, m->now, &o);
     if (st == OS_ERISK || st == OS_ELIMIT) { sim__count_seg(m, RPT_M_orders_blocked_risk, 1, segi); return; }
     if (st == OS_ESTOCK) {
-        sim__count_seg(m, RPT_M_orders_rejected_stockout, 1, segi);
-        sim__flag_stockout(m, rq.lines, rq.n_lines);
-        if (!g->malicious && m->tot->locked > 0 && inv_short_while_locked(proc_inventory(m->pe), rq.lines, rq.n_lines))
-            sim__count_seg(m, RPT_M_genuine_rejected_while_locked, 1, segi);
-        sim__retry(m, cust, j, segi);
+        sim__stockout(m, cust, j, segi, &rq);
         return;
     }
     OS_ASSERT(st == OS_OK);
@@ -1038,7 +1093,9 @@ static void sim__job_timed_out(sim__model *m, int which, const sim_job *job)
 static void sim__job_done(sim__model *m, int which, const sim_job *job)
 {
     if (which == ST_ORDER) {
-        if (!(job->b & SIM__READ)) sim__create(m, job->a, job->b & 0xFFFFu, (int)(job->b >> 16));
+        if (job->b & SIM__READ) return;
+        if (m->rows && sim__take_start(m, job->a, job->b & 0xFFFFu, (int)(job->b >> 16), false)) return;
+        sim__create(m, job->a, job->b & 0xFFFFu, (int)(job->b >> 16));
         return;
     }
     ord_order *o = job->ptr;
@@ -1058,6 +1115,12 @@ static void sim__job_done(sim__model *m, int which, const sim_job *job)
             sim__retry_order(m, o);
             return;
         }
+        if (m->rows && proc_pay_deducts(m->pe, o)) {
+            /* the deduct holds the rows of the order's lines, one at a time */
+            sim_job deduct = { .a = o->id, .ptr = o };
+            sim__chain_step(m, &deduct, SIM__OP_DEDUCT, 0, 0);
+            return;
+        }
         sim__apply_pay(m, o);
         return;
     }
@@ -1067,7 +1130,10 @@ static void sim__job_done(sim__model *m, int which, const sim_job *job)
     if (m->s->merchant_cancel_p > 0 &&
         sim__u(m, SIM_P_MERCHANT_CANCEL, sim__cust(o), sim__j(o)) < m->s->merchant_cancel_p) {
         proc_args a = { .write_off = true };     /* the units are not there: written off */
+        sim__snap sn;
+        sim__snap_take(m, o, &sn);
         if (proc_apply(m->pe, o, FSM_REFUND, FSM_MERCHANT, m->now, &a, &res) == OS_OK) {
+            sim__give_back(m, &sn);
             sim__count_o(m, RPT_M_orders_cancelled_by_merchant, 1, o);
             sim__count_o(m, RPT_M_orders_refunded, 1, o);
             sim__count_refund(m, &res, o, NULL, 0);
@@ -1096,7 +1162,10 @@ static void sim__deliver(sim__model *m, ord_order *o)
             sim__apply_pay(m, o);
         } else {
             proc_args args = { .restock = true };
+            sim__snap sn;
+            sim__snap_take(m, o, &sn);
             if (proc_apply(m->pe, o, FSM_RETURN_RECEIVE, FSM_SYSTEM, m->now, &args, &res) == OS_OK) {
+                sim__give_back(m, &sn);
                 sim__count_o(m, RPT_M_orders_returned, 1, o);
                 if (sim__counting(m)) m->refused_unpaid++;
                 sim__after(m, o, &res);
@@ -1136,7 +1205,10 @@ static void sim__return(sim__model *m, ord_order *o)
     }
     inv_line back = args.line ? o->lines[args.line - 1] : o->lines[0];   /* the line a partial return brings */
     os_money back_share = args.line ? sim__line_share(m, o, args.line - 1, o->captured) : 0;
+    sim__snap sn;
+    sim__snap_take(m, o, &sn);
     if (proc_apply(m->pe, o, FSM_RETURN_RECEIVE, FSM_MERCHANT, m->now, &args, &res) != OS_OK) return;
+    sim__give_back(m, &sn);
     sim__count_o(m, res.partial ? RPT_M_orders_returned_partly : RPT_M_orders_returned, 1, o);
     sim__count_refund(m, &res, o, res.partial ? &back : NULL, back_share);
     sim__after(m, o, &res);
@@ -1148,10 +1220,13 @@ static void sim__return(sim__model *m, ord_order *o)
 static void sim__refund(sim__model *m, ord_order *o)
 {
     proc_result res;
+    sim__snap sn;
+    sim__snap_take(m, o, &sn);
     if (proc_apply(m->pe, o, FSM_REFUND, FSM_MERCHANT, m->now, NULL, &res) != OS_OK) {
         sim__count_o(m, RPT_M_refunds_refused, 1, o);
         return;
     }
+    sim__give_back(m, &sn);
     sim__count_o(m, RPT_M_orders_refunded, 1, o);
     sim__count_o(m, RPT_M_orders_refunded_by_buyer, 1, o);
     sim__count_refund(m, &res, o, NULL, 0);
@@ -1162,13 +1237,408 @@ static void sim__timer(sim__model *m, ord_order *o, fsm_action action)
 {
     o->timer = 0;
     proc_result res;
+    sim__snap sn;
+    sim__snap_take(m, o, &sn);
     if (proc_apply(m->pe, o, action, FSM_SYSTEM, m->now, NULL, &res) != OS_OK) return;
+    sim__give_back(m, &sn);
     if (action == FSM_EXPIRE && res.settled) {
         sim__count_o(m, RPT_M_orders_expired, 1, o);
         sim__retry_order(m, o);
     }
     if (fsm_is_terminal(proc_fsm_of(m->pe, o), res.to) && action == FSM_COMPLETE) sim__count_o(m, RPT_M_orders_completed, 1, o);
     sim__after(m, o, &res);
+}
+
+/* ---- the stock store (inventory.store; docs/scenarios.md "Stock store") ----------------- */
+
+/* Under row_lock (and buckets) each SKU's stock is a database row: every stock operation
+ * holds its row for `hold`, one at a time per row in FIFO order; it takes effect (commits)
+ * when its hold ends. The core still keeps the stock counters and applies each change when
+ * the model calls it; the store decides WHEN: a creation's or checkout's lock is called
+ * into the core once every line's row operation has committed, a deduct once the last
+ * line's has, and a release or restock the core has already applied is held back from new
+ * operations (m->pend) until its own row operation commits. A row operation's check reads
+ * the committed stock: the core's available units minus m->pend.
+ *
+ * A chain of row operations (a basket's lines, in catalog order) is carried by its jobs:
+ * sim_job.c holds the operation and the step (the line's rank in catalog order), a for a
+ * creation the customer (b: order index | segment << 16), for an order's operation the
+ * order id (ptr the order), for a release the order id and b the units given back. */
+/* True when a connection is free for a row operation (no cap, or fewer holding rows). */
+static bool sim__conn_free(const sim__model *m)
+{
+    return m->s->store.connections == 0 || m->conn_busy < m->s->store.connections;
+}
+
+/* The rank-k line of lines[] in catalog order (SKU index), for chains that take rows one
+ * at a time in that order (no deadlock). */
+static inv_line sim__step_line(const inv_line *lines, int n, int k)
+{
+    int idx[ORD_MAX_LINES];
+    for (int i = 0; i < n; i++) {
+        int at = i;
+        while (at > 0 && lines[idx[at - 1]].sku > lines[i].sku) { idx[at] = idx[at - 1]; at--; }
+        idx[at] = i;
+    }
+    return lines[idx[k]];
+}
+
+/* The row of a SKU (row_lock: one per SKU). */
+static int sim__row_of(const sim__model *m, uint32_t sku) { return (int)sku * m->store_b; }
+
+static void sim__row_start(sim__model *m, int r, const sim_job *job);
+
+/* Keeps one deadline timer pending for a row with a timeout and a waiting lock. */
+static void sim__arm_row(sim__model *m, int r)
+{
+    sim_station *st = &m->rows[r];
+    double dl = sim_station_deadline(st);
+    if (st->timer || !isfinite(dl)) return;
+    st->timer = true;
+    sim__at(m, dl, EV_ROW_TIMEOUT, NULL, (uint64_t)r, 0);
+}
+
+/* Queues row r for the next free connection (once). */
+static void sim__conn_wait(sim__model *m, int r)
+{
+    if (m->row_waiting[r]) return;
+    m->row_waiting[r] = 1;
+    if (m->conn_len == m->conn_cap) {
+        size_t nc = m->conn_cap ? m->conn_cap * 2 : 64;
+        int *nq = xmalloc(nc * sizeof *nq);
+        for (size_t i = 0; i < m->conn_len; i++) nq[i] = m->conn_wait[(m->conn_head + i) % m->conn_cap];
+        free(m->conn_wait);
+        m->conn_wait = nq;
+        m->conn_cap = nc;
+        m->conn_head = 0;
+    }
+    m->conn_wait[(m->conn_head + m->conn_len++) % m->conn_cap] = r;
+}
+
+/* A row operation joins row r: it starts at once when the row and a connection are free,
+ * else waits in the row's FIFO (a free row without a connection waits for one). */
+static void sim__row_arrive(sim__model *m, int r, sim_job job)
+{
+    sim_station *st = &m->rows[r];
+    job.arrived = m->now;
+    if (sim_station_idle(st) && st->len == 0 && sim__conn_free(m)) {
+        sim__row_start(m, r, &job);
+        return;
+    }
+    sim_station_enqueue(st, &job);
+    sim__arm_row(m, r);
+    if (sim_station_idle(st)) sim__conn_wait(m, r);
+}
+
+/* Starts the operation on row r: it holds the row (and a connection) for a drawn hold. The
+ * inventory station (every row) and, with buckets, the SKU's figures count it too. */
+static void sim__row_start(sim__model *m, int r, const sim_job *job)
+{
+    double hold = sim__draw(m, &m->s->store.hold, SIM_P_ROW_HOLD, job->a, (uint64_t)job->b << 16 | job->c);
+    sim_span sp = sim__span(m);
+    sim_station_record(&m->rows[r], m->now, sp, job->arrived, hold, -1);
+    sim_station_record(&m->inv_st, m->now, sp, job->arrived, hold, -1);
+    sim_station_seize(&m->rows[r], m->now, sp);
+    sim_station_seize(&m->inv_st, m->now, sp);
+    m->conn_busy++;
+    m->row_cur[r] = *job;
+    sim__at(m, m->now + hold, EV_ROW_DONE, NULL, (uint64_t)r, 0);
+}
+
+/* Hands a freed connection to the first row waiting for one that can use it. */
+static void sim__conn_next(sim__model *m)
+{
+    while (m->conn_len && sim__conn_free(m)) {
+        int r = m->conn_wait[m->conn_head];
+        m->conn_head = (m->conn_head + 1) % m->conn_cap;
+        m->conn_len--;
+        m->row_waiting[r] = 0;
+        sim_job job;
+        if (sim_station_idle(&m->rows[r]) && sim_station_pop(&m->rows[r], &job)) sim__row_start(m, r, &job);
+    }
+}
+
+static void sim__row_commit(sim__model *m, int r, const sim_job *job);
+
+/* A row operation's hold ended: the row and its connection are free (the row's next
+ * operation starts, or the row waits for a connection behind rows already waiting), then
+ * the operation commits. */
+static void sim__row_done(sim__model *m, int r)
+{
+    sim_job job = m->row_cur[r], next;
+    sim_span sp = sim__span(m);
+    sim_station_free(&m->rows[r], m->now, sp);
+    sim_station_free(&m->inv_st, m->now, sp);
+    m->conn_busy--;
+    if (m->rows[r].len) {
+        if (m->conn_len == 0 && sim_station_pop(&m->rows[r], &next)) sim__row_start(m, r, &next);
+        else sim__conn_wait(m, r);
+    }
+    sim__conn_next(m);
+    sim__row_commit(m, r, &job);
+}
+
+/* Units of SKU k a row operation may take now: committed stock (the core's available units
+ * less what is held back by operations in flight). */
+static int64_t sim__committed(const sim__model *m, uint32_t sku)
+{
+    return inv_available(inv_sku(proc_inventory(m->pe), sku)) - m->pend[sku];
+}
+
+/* The customer's request j (segment segi) as it will be placed: its lines and process. */
+static void sim__request_lines(const sim__model *m, uint64_t cust, uint32_t j, int segi, proc_order_req *rq)
+{
+    const scn_segment *g = &m->s->segments[segi];
+    sim__lines(m, cust, j, g, rq);
+    rq->fsm = sim__process_of(m->s, g, rq);
+}
+
+static void sim__create(sim__model *m, uint64_t cust, uint32_t j, int segi);
+static void sim__stockout(sim__model *m, uint64_t cust, uint32_t j, int segi, const proc_order_req *rq);
+static void sim__paying(sim__model *m, ord_order *o, bool abandoned);
+
+/* Gives back the order service's server a creation held through its row operations. */
+static void sim__order_release(sim__model *m)
+{
+    sim_job next;
+    if (sim_station_release(&m->st[ST_ORDER], m->now, sim__span(m), &next)) sim__start(m, ST_ORDER, &next);
+}
+
+/* A creation's chain ended: every line taken (the order is created from the committed
+ * units), or failed and rolled back (a stock-out, or a timeout: requests_timed_out). */
+static void sim__take_end(sim__model *m, const sim_job *job, bool ok)
+{
+    uint64_t cust = job->a;
+    uint32_t j = job->b & 0xFFFFu;
+    int segi = (int)(job->b >> 16);
+    proc_order_req rq;
+    sim__request_lines(m, cust, j, segi, &rq);
+    if (ok) {
+        for (int i = 0; i < rq.n_lines; i++) m->pend[rq.lines[i].sku] -= rq.lines[i].qty;
+        sim__create(m, cust, j, segi);
+    } else if (job->c & SIM__C_TIMEDOUT) {
+        sim__count_seg(m, RPT_M_requests_timed_out, 1, segi);
+        sim__retry(m, cust, j, segi);
+    } else {
+        sim__stockout(m, cust, j, segi, &rq);
+    }
+    if (job->c & SIM__C_HELD) sim__order_release(m);
+}
+
+/* A payment start's checkout chain ended: every line locked (the core takes the lock and
+ * the payment goes on), or failed and rolled back: the order is rejected at payment. An
+ * order that closed meanwhile (expired while its locks queued) gives its units straight back. */
+static void sim__checkout_end(sim__model *m, const sim_job *job, bool ok)
+{
+    ord_order *o = job->ptr;
+    bool alive = sim__alive(o, job->a);
+    if (ok && alive)
+        for (int i = 0; i < o->n_lines; i++) m->pend[o->lines[i].sku] -= o->lines[i].qty;
+    if (!alive) return;   /* its taken units were released with it (sim__give_back) */
+    bool abandoned = job->b & 1u;
+    if (ok) {
+        sim__paying(m, o, abandoned);
+        return;
+    }
+    proc_result res;
+    if (proc_apply(m->pe, o, FSM_REJECT, FSM_SYSTEM, m->now, NULL, &res) != OS_OK) return;
+    sim__count_o(m, RPT_M_payments_rejected_revalidation, 1, o);
+    if (job->c & SIM__C_TIMEDOUT) sim__count_o(m, RPT_M_requests_timed_out, 1, o);
+    sim__retry_order(m, o);
+    sim__after(m, o, &res);
+}
+
+/* The lines of the chain a job belongs to. */
+static int sim__chain_lines(const sim__model *m, const sim_job *job, inv_line lines[ORD_MAX_LINES])
+{
+    unsigned op = SIM__C_OP(job->c);
+    if (op == SIM__OP_TAKE || op == SIM__OP_UNTAKE) {
+        proc_order_req rq;
+        sim__request_lines(m, job->a, job->b & 0xFFFFu, (int)(job->b >> 16), &rq);
+        memcpy(lines, rq.lines, (size_t)rq.n_lines * sizeof *lines);
+        return rq.n_lines;
+    }
+    const ord_order *o = job->ptr;
+    memcpy(lines, o->lines, (size_t)o->n_lines * sizeof *lines);
+    return o->n_lines;
+}
+
+/* Sends the chain's next operation: step k of operation op (a rollback goes down from the
+ * failed step, an operation up). */
+static void sim__chain_step(sim__model *m, const sim_job *job, unsigned op, int k, unsigned flags)
+{
+    sim_job next = *job;
+    next.c = SIM__C(op, k, flags);
+    next.flags = op == SIM__OP_TAKE || op == SIM__OP_CHECKOUT ? 0 : SIM_JOB_PATIENT;
+    inv_line lines[ORD_MAX_LINES];
+    int n = sim__chain_lines(m, &next, lines);
+    inv_line l = sim__step_line(lines, n, k);
+    sim__row_arrive(m, sim__row_of(m, l.sku), next);
+}
+
+/* A lock step failed (too few committed units, or its timeout): roll back the steps taken
+ * before it, each its own row operation, from the last; with none, the chain ends. */
+static void sim__chain_fail(sim__model *m, const sim_job *job, int k, bool timedout)
+{
+    unsigned op = SIM__C_OP(job->c);
+    unsigned flags = (job->c & SIM__C_HELD) | (timedout ? SIM__C_TIMEDOUT : 0);
+    bool take = op == SIM__OP_TAKE || op == SIM__OP_UNTAKE;
+    if (k > 0) {
+        sim__chain_step(m, job, take ? SIM__OP_UNTAKE : SIM__OP_UNCHECKOUT, k - 1, flags);
+        return;
+    }
+    sim_job end = *job;
+    end.c = (uint16_t)((job->c & ~SIM__C_TIMEDOUT) | (timedout ? SIM__C_TIMEDOUT : 0));
+    if (take) sim__take_end(m, &end, false);
+    else sim__checkout_end(m, &end, false);
+}
+
+/* A row operation committed: what it does (enum sim__op). */
+static void sim__row_commit(sim__model *m, int r, const sim_job *job)
+{
+    unsigned op = SIM__C_OP(job->c);
+    int k = (int)SIM__C_STEP(job->c);
+    uint32_t sku = (uint32_t)(r / m->store_b);
+    if (op == SIM__OP_GIVE) {
+        m->pend[sku] -= job->b;
+        return;
+    }
+    if ((op == SIM__OP_CHECKOUT || op == SIM__OP_UNCHECKOUT || op == SIM__OP_DEDUCT) && !sim__alive(job->ptr, job->a)) {
+        /* the order closed while its chain was in flight: what its taken steps held back
+         * came back when it closed (sim__give_back); the chain stops */
+        return;
+    }
+    inv_line lines[ORD_MAX_LINES];
+    int n = sim__chain_lines(m, job, lines);
+    inv_line l = sim__step_line(lines, n, k);
+    unsigned keep = job->c & (SIM__C_HELD | SIM__C_TIMEDOUT);
+    switch (op) {
+    case SIM__OP_TAKE:
+    case SIM__OP_CHECKOUT:
+        if (sim__committed(m, sku) < l.qty) { sim__chain_fail(m, job, k, false); return; }
+        m->pend[sku] += l.qty;   /* taken: the core locks it when the chain ends */
+        if (k + 1 < n) sim__chain_step(m, job, op, k + 1, keep);
+        else if (op == SIM__OP_TAKE) sim__take_end(m, job, true);
+        else sim__checkout_end(m, job, true);
+        return;
+    case SIM__OP_UNTAKE:
+    case SIM__OP_UNCHECKOUT:
+        m->pend[sku] -= l.qty;
+        if (k > 0) { sim__chain_step(m, job, op, k - 1, keep); return; }
+        if (op == SIM__OP_UNTAKE) sim__take_end(m, job, false);
+        else sim__checkout_end(m, job, false);
+        return;
+    case SIM__OP_DEDUCT:
+        if (k + 1 < n) sim__chain_step(m, job, op, k + 1, keep);
+        else sim__apply_pay(m, job->ptr);
+        return;
+    default: OS_ASSERT(!"unknown row operation");
+    }
+}
+
+/* A row's deadline timer: every lock that waited its timeout leaves the row's queue and its
+ * chain fails (the request is rejected after its rollbacks). */
+static void sim__row_timeout(sim__model *m, int r)
+{
+    sim_station *st = &m->rows[r];
+    st->timer = false;
+    sim_job job;
+    while (sim_station_pop_expired(st, m->now, sim__span(m), &job)) {
+        if (m->now >= m->warmup && m->now < m->horizon) m->inv_st.timeouts++;
+        sim__chain_fail(m, &job, (int)SIM__C_STEP(job.c), true);
+    }
+    sim__arm_row(m, r);
+}
+
+/* A row store is on, and the request (order index j of the customer) locks at creation:
+ * its chain of takes starts (the order service's server held when `held`). */
+static bool sim__take_start(sim__model *m, uint64_t cust, uint32_t j, int segi, bool held)
+{
+    proc_order_req rq;
+    sim__request_lines(m, cust, j, segi, &rq);
+    if (!proc_create_locks(m->pe, rq.fsm)) return false;
+    sim_job job = { .a = cust, .b = j | (uint32_t)segi << 16 };
+    sim__chain_step(m, &job, SIM__OP_TAKE, 0, held ? SIM__C_HELD : 0);
+    return true;
+}
+
+static void sim__snap_take(const sim__model *m, const ord_order *o, sim__snap *sn)
+{
+    sn->n = 0;
+    if (!m->rows) return;
+    sn->n = o->n_lines;
+    sn->id = o->id;
+    for (int i = 0; i < o->n_lines; i++) {
+        const inv_counts *c = inv_sku(proc_inventory(m->pe), o->lines[i].sku);
+        sn->lines[i] = o->lines[i];
+        sn->avail[i] = inv_available(c);
+        sn->on_hand[i] = c->on_hand;
+    }
+}
+
+/* After a core call on an order (release at expiry or cancel, restock at a refund or return,
+ * a write-off, a modify): each line whose stock changed is one row operation; units that
+ * became available are held back until it commits. A checkout chain still in flight for
+ * the order gives back its taken steps here (they were in m->pend, not in the core). */
+static void sim__give_back(sim__model *m, const sim__snap *sn)
+{
+    for (int i = 0; i < sn->n; i++) {
+        const inv_counts *c = inv_sku(proc_inventory(m->pe), sn->lines[i].sku);
+        int64_t up = inv_available(c) - sn->avail[i];
+        if (up == 0 && c->on_hand == sn->on_hand[i]) continue;
+        if (up > 0) m->pend[sn->lines[i].sku] += up;
+        sim_job job = { .a = sn->id, .b = (uint32_t)(up > 0 ? up : 0), .c = SIM__C(SIM__OP_GIVE, i, 0),
+                        .flags = SIM_JOB_PATIENT };
+        sim__row_arrive(m, sim__row_of(m, sn->lines[i].sku), job);
+    }
+}
+
+/* Builds the store's rows and figures (none under instant: no cost, no draws). */
+static void sim__store_setup(sim__model *m)
+{
+    const scn_store *st = &m->s->store;
+    if (st->kind != SCN_STORE_ROW_LOCK) return;
+    m->store_b = 1;
+    int n = m->s->n_skus * m->store_b;
+    m->rows = xcalloc((size_t)n, sizeof *m->rows);
+    m->row_cur = xcalloc((size_t)n, sizeof *m->row_cur);
+    m->row_waiting = xcalloc((size_t)n, 1);
+    m->pend = xcalloc((size_t)m->s->n_skus, sizeof *m->pend);
+    for (int r = 0; r < n; r++) sim_station_init(&m->rows[r], m->s->skus[r / m->store_b].sku, 1, &st->hold, st->timeout);
+    m->store_rows = n;
+    sim_station_init(&m->inv_st, "inventory", n, &st->hold, st->timeout);
+}
+
+/* The inventory station and its per-SKU rows in the run record. */
+static void sim__store_report(sim__model *m, rpt_run *r)
+{
+    if (!m->rows) return;
+    rpt_station *o = &r->st[r->nstations++];
+    snprintf(o->name, sizeof o->name, "inventory");
+    sim_station_report(&m->inv_st, m->now, sim__span(m), true, o);
+    o->mean_service = sim_dist_mean(&m->s->store.hold);
+    double qmax = 0;
+    rpt_sub_alloc(r, m->s->n_skus);
+    for (int k = 0; k < m->s->n_skus; k++) {
+        rpt_station_row *row = &r->sub[k];
+        row->parent = r->nstations - 1;
+        snprintf(row->st.name, sizeof row->st.name, "%s", m->s->skus[k].sku);
+        sim_station_report(&m->rows[k], m->now, sim__span(m), true, &row->st);
+        row->st.mean_service = o->mean_service;
+        if (row->st.queue_max > qmax) qmax = row->st.queue_max;
+    }
+    o->queue_max = qmax;   /* the longest queue at one row */
+}
+
+static void sim__store_close(sim__model *m)
+{
+    for (int r = 0; r < m->store_rows; r++) sim_station_fini(&m->rows[r]);
+    sim_station_fini(&m->inv_st);
+    free(m->rows);
+    free(m->row_cur);
+    free(m->row_waiting);
+    free(m->pend);
+    free(m->conn_wait);
 }
 
 /* ---- arrivals ----------------------------------------------------------------------- */
@@ -1468,6 +1938,7 @@ static void sim__finish(sim__model *m)
     }
     if (m->adm && s->admission.waiting_room && r->nstations < RPT_MAX_STATIONS)
         sim_admit_station(m->adm, &r->st[r->nstations++]);
+    sim__store_report(m, r);
     sim__bd_finish(m);
     /* Invariants: the core's, plus the simulator's own bookkeeping, and every breakdown
      * adding up to its total. */
@@ -1575,6 +2046,22 @@ static void sim__observe(void *ctx, const ord_order *o, int action, fsm_actor ac
  * out after payment.session_timeout. */
 static void sim__on_pay_start(sim__model *m, ord_order *o, bool abandoned)
 {
+    if (m->rows && proc_pay_start_locks(m->pe, o)) {
+        /* The checkout's locks are under way: the order cannot expire meanwhile (as a started
+         * payment cannot); the payment starts when they commit. */
+        sim_queue_cancel(m->q, o->timer);
+        o->timer = 0;
+        sim_job job = { .a = o->id, .ptr = o, .b = abandoned };
+        sim__chain_step(m, &job, SIM__OP_CHECKOUT, 0, 0);
+        return;
+    }
+    sim__paying(m, o, abandoned);
+}
+
+/* The payment starts in the core (revalidation or checkout lock by the strategy) and goes
+ * on: see sim__on_pay_start. */
+static void sim__paying(sim__model *m, ord_order *o, bool abandoned)
+{
     os_status st = proc_pay_start(m->pe, o, m->now);
     if (st == OS_ESTOCK) {
         sim__count_o(m, RPT_M_payments_rejected_revalidation, 1, o);
@@ -1586,7 +2073,7 @@ static void sim__on_pay_start(sim__model *m, ord_order *o, bool abandoned)
         sim_queue_cancel(m->q, o->timer);   /* a started payment cannot expire */
         o->timer = 0;
         if (abandoned) sim__at(m, m->now + m->s->session_timeout, EV_SESSION_TIMEOUT, o, o->id, 0);
-        else sim__arrive(m, ST_PAY, (sim_job){ 0, o->id, o, 0 });
+        else sim__arrive(m, ST_PAY, (sim_job){ .a = o->id, .ptr = o });
     }
 }
 
@@ -1595,7 +2082,10 @@ static void sim__on_pay_start(sim__model *m, ord_order *o, bool abandoned)
 static void sim__on_cancel(sim__model *m, ord_order *o, bool paid_attempt)
 {
     proc_result res;
+    sim__snap sn;
+    sim__snap_take(m, o, &sn);
     if (proc_apply(m->pe, o, FSM_CANCEL, FSM_BUYER, m->now, NULL, &res) != OS_OK) return;
+    sim__give_back(m, &sn);
     if (paid_attempt || res.settled) sim__count_o(m, RPT_M_orders_cancelled, 1, o);
     if (paid_attempt) sim__count_o(m, RPT_M_orders_cancelled_after_pay, 1, o);
     sim__count_refund(m, &res, o, NULL, 0);
@@ -1608,7 +2098,10 @@ static void sim__on_modify(sim__model *m, ord_order *o)
     const scn_segment *g = sim__seg(m, o);
     proc_args a = { .new_qty = sim__round_count(sim__draw(m, &g->quantity, SIM_P_MODIFY_QTY, sim__cust(o), sim__j(o))) };
     proc_result res;
+    sim__snap sn;
+    sim__snap_take(m, o, &sn);
     if (proc_apply(m->pe, o, FSM_MODIFY, FSM_BUYER, m->now, &a, &res) != OS_OK) return;
+    sim__give_back(m, &sn);
     sim__count_o(m, RPT_M_orders_modified, 1, o);
     sim__after(m, o, &res);
 }
@@ -1639,6 +2132,8 @@ static void sim__dispatch(sim__model *m, const sim_event *ev)
     case EV_STATION_DONE: sim__station_done(m, ev); return;
     case EV_SAMPLE: sim__sample(m); return;
     case EV_STATION_TIMEOUT: sim__station_timeout(m, (int)ev->u32); return;
+    case EV_ROW_DONE: sim__row_done(m, (int)ev->u64); return;
+    case EV_ROW_TIMEOUT: sim__row_timeout(m, (int)ev->u64); return;
     case EV_RETRY:   /* u64 the customer, u32 the order index | segment << 16 */
         sim__count_seg(m, RPT_M_retries, 1, (int)(ev->u32 >> 16));
         sim__visit(m, ev->u64, ev->u32);
@@ -1718,6 +2213,7 @@ static void sim__open(sim__model *m, const scn_scenario *s, const sim_opts *opts
     free(skus);
     m->q = sim_queue_create();
     sim__setup(m);
+    sim__store_setup(m);
     sim__bd_setup(m);
     sim_rng_init(&m->arr_rng, m->seed, SIM_P_ARRIVAL, 0, 0);
 
@@ -1760,6 +2256,7 @@ static void sim__faults_setup(sim__model *m, rpt_run *out)
 static void sim__close(sim__model *m)
 {
     for (int i = 0; i < ST_COUNT; i++) sim_station_fini(&m->st[i]);
+    sim__store_close(m);
     free(m->seg_start);
     free(m->seg_rate);
     free(m->seg_cum);

@@ -32,7 +32,9 @@ enum sim_purpose {
     /* the shipping address changed */
     SIM_P_MODIFY_ADDRESS, SIM_P_MODIFY_ADDRESS_DELAY, SIM_P_NEW_ADDRESS,
     /* the system around the rules: waiting-room patience, calls to the services */
-    SIM_P_PATIENCE, SIM_P_SVC_TIME, SIM_P_SVC_FAIL
+    SIM_P_PATIENCE, SIM_P_SVC_TIME, SIM_P_SVC_FAIL,
+    /* the stock store: a row operation's hold */
+    SIM_P_ROW_HOLD
 };
 
 static inline uint64_t sim__splitmix(uint64_t *x)

@@ -98,15 +98,45 @@ bool sim_station_release(sim_station *st, double now, sim_span sp, sim_job *next
     return true;
 }
 
+void sim_station_free(sim_station *st, double now, sim_span sp)
+{
+    sim_station_advance(st, now, sp);
+    st->busy--;
+}
+
+bool sim_station_pop(sim_station *st, sim_job *out)
+{
+    if (!st->len) return false;
+    sim__station_pop(st, out);
+    return true;
+}
+
+/* The queue position (0 = head) of the first request that can time out, or len. Patient
+ * requests are rare (releases), so the scan is short. */
+static size_t sim__station_first_impatient(const sim_station *st)
+{
+    size_t i = 0;
+    while (i < st->len && (st->q[(st->head + i) % st->cap].flags & SIM_JOB_PATIENT)) i++;
+    return i;
+}
+
 double sim_station_deadline(const sim_station *st)
 {
-    return st->len && isfinite(st->timeout) ? st->q[st->head].arrived + st->timeout : INFINITY;
+    if (!st->len || !isfinite(st->timeout)) return INFINITY;
+    size_t i = sim__station_first_impatient(st);
+    return i < st->len ? st->q[(st->head + i) % st->cap].arrived + st->timeout : INFINITY;
 }
 
 bool sim_station_pop_expired(sim_station *st, double now, sim_span sp, sim_job *out)
 {
-    if (!(sim_station_deadline(st) <= now)) return false;
-    sim__station_pop(st, out);
+    if (!st->len || !isfinite(st->timeout)) return false;
+    size_t i = sim__station_first_impatient(st);
+    if (i == st->len || !(st->q[(st->head + i) % st->cap].arrived + st->timeout <= now)) return false;
+    *out = st->q[(st->head + i) % st->cap];
+    /* close the gap: the patient requests before it move one place back, keeping their order */
+    for (size_t k = i; k > 0; k--) st->q[(st->head + k) % st->cap] = st->q[(st->head + k - 1) % st->cap];
+    st->head = (st->head + 1) % st->cap;
+    st->len--;
     if (now >= sp.warmup && now < sp.horizon) st->timeouts++;
     return true;
 }

@@ -9,10 +9,11 @@
  * the services around an order), so a model keeps them in arrays and indexes them.
  *
  * Timeouts: a station may bound how long a request waits in its queue. Because the queue is
- * FIFO and the timeout is one constant per station, the head always has the earliest
- * deadline: the model keeps one timer per station, at the head's deadline
- * (sim_station_deadline), and at that instant takes every expired head out
- * (sim_station_pop_expired). A request that has started service is never timed out.
+ * FIFO and the timeout is one constant per station, the first request that can time out
+ * (not SIM_JOB_PATIENT) always has the earliest deadline: the model keeps one timer per
+ * station, at that deadline (sim_station_deadline), and at that instant takes every expired
+ * request out (sim_station_pop_expired), wherever it sits behind patient ones. A request
+ * that has started service is never timed out.
  *
  * Integrals count [warmup, horizon) only; waits and responses are recorded for requests
  * whose service starts in that interval. Fields are the station's own: only sim_station_*
@@ -34,7 +35,11 @@ typedef struct sim_job {
     uint64_t a;         /* the model's: a customer or an order id */
     void    *ptr;       /* the model's: an order, or NULL */
     uint32_t b;         /* the model's small payload */
+    uint16_t c;         /* the model's: more payload */
+    uint16_t flags;     /* the station's: SIM_JOB_PATIENT */
 } sim_job;
+/* A request that never times out, even at a station with a timeout (a release of stock). */
+#define SIM_JOB_PATIENT 1u
 
 typedef struct sim_station {
     const char *name;   /* for reports (not owned) */
@@ -85,10 +90,15 @@ void sim_station_enqueue(sim_station *st, const sim_job *job);
 /* Gives back a server; when a request is queued, takes it out into *next and returns true
  * (the caller starts it, which seizes the server again). */
 bool sim_station_release(sim_station *st, double now, sim_span sp, sim_job *next);
-/* The head's deadline (arrived + timeout), or INFINITY with an empty queue or no timeout. */
+/* Gives back a server and leaves the queue as it is (the caller decides when the head starts). */
+void sim_station_free(sim_station *st, double now, sim_span sp);
+/* Takes the head of the queue out into *out; false when the queue is empty. */
+bool sim_station_pop(sim_station *st, sim_job *out);
+/* The earliest deadline (arrived + timeout) of a queued request that can time out, or
+ * INFINITY when there is none or no timeout. */
 double sim_station_deadline(const sim_station *st);
-/* Takes out the head when its deadline is at or before now, counting it in `timeouts` when
- * now is in [warmup, horizon); false when the head (if any) has time left. */
+/* Takes out the request of sim_station_deadline when that deadline is at or before now,
+ * counting it in `timeouts` when now is in [warmup, horizon); false when it has time left. */
 bool sim_station_pop_expired(sim_station *st, double now, sim_span sp, sim_job *out);
 
 /* Gives back a server without taking the next request (the station is out: queued requests

@@ -170,8 +170,16 @@ static void soak_scenario(char *buf, size_t n, int k)
     u += (size_t)snprintf(buf + u, n - u, "],\"promotions\":[{\"id\":\"p\",\"type\":\"percent_off\",\"value\":%d,\"budget\":%d,\"return_budget\":%s},"
                           "{\"id\":\"t\",\"type\":\"threshold_off\",\"value\":5,\"threshold\":50,\"priority\":2,\"stackable\":%s}],",
                           soak_i(0, 50), soak_i(0, 2000), soak_u() < 0.5 ? "true" : "false", soak_u() < 0.5 ? "true" : "false");
-    char disp[64] = "";
+    char disp[320] = "";
     if (soak_u() < 0.4) snprintf(disp, sizeof disp, ",\"display\":{\"refresh\":%d}", soak_u() < 0.3 ? 0 : soak_i(1, 600));
+    if (soak_u() < 0.4) {   /* a row store: holds, a connection cap, a timeout, keys of another kind */
+        char more[64] = "";
+        if (soak_u() < 0.3) snprintf(more, sizeof more, ",\"connections\":%d", soak_i(1, 3));
+        if (soak_u() < 0.5) snprintf(more + strlen(more), sizeof more - strlen(more), ",\"timeout\":%g", 0.01 + soak_u());
+        if (soak_u() < 0.2) snprintf(more + strlen(more), sizeof more - strlen(more), ",\"buckets\":%d", soak_i(2, 9));
+        snprintf(disp + strlen(disp), sizeof disp - strlen(disp),
+                 ",\"store\":{\"kind\":\"row_lock\",\"hold\":{\"dist\":\"exp\",\"mean\":%g}%s}", 0.001 + 0.2 * soak_u(), more);
+    }
     u += (size_t)snprintf(buf + u, n - u, "\"inventory\":{\"strategy\":\"%s\",\"order_expiry\":%d,\"revalidate_before_payment\":%s,\"oversell\":\"%s\"%s},",
                           strategies[soak_i(0, nstrategies - 1)]->name, soak_i(30, 900), soak_u() < 0.5 ? "true" : "false", soak_u() < 0.5 ? "allow" : "refund", disp);
     u += (size_t)snprintf(buf + u, n - u, "\"risk\":{\"max_unpaid_orders_per_user\":%d,\"bot_detect_probability\":%g,\"false_positive_probability\":%g},",
@@ -211,7 +219,7 @@ static void soak_scenario(char *buf, size_t n, int k)
 Test(soak, random_scenarios_keep_every_invariant, .timeout = 120)
 {
     soak_state = 20261125;
-    int runs = 0, every = 0, features[21] = { 0 };
+    int runs = 0, every = 0, features[23] = { 0 };
     double events = 0;
     static char text[16384];
     for (int k = 0; k < 400; k++) {
@@ -265,6 +273,11 @@ Test(soak, random_scenarios_keep_every_invariant, .timeout = 120)
         features[20] += r.m[RPT_M_requests_failed_outage] > 0;
         /* a timed-out payment is counted at its station too (in service or queued) */
         cr_assert_eq(r.st[1].timeouts, r.m[RPT_M_payments_timed_out], "scenario %d", k);
+        for (int q = 0; q < r.nstations; q++)
+            if (strcmp(r.st[q].name, "inventory") == 0) {
+                features[21] += r.st[q].served > 0;
+                features[22] += r.st[q].timeouts > 0 && r.m[RPT_M_requests_timed_out] > 0;
+            }
         runs++;
         every += o.check_every_event;
         events += (double)r.events;
@@ -279,9 +292,9 @@ Test(soak, random_scenarios_keep_every_invariant, .timeout = 120)
                 "earned and returned %d, buyers' refunds %d, merchant cancels %d, returns rejected %d, partial returns %d, "
                 "split orders %d, several channels %d, address changes made and refused %d, reads %d, mixed processes %d, "
                 "shed %d, left the waiting room %d, turned away by the sold-out flag %d, shaped rates %d, payments timed out %d, "
-                "order requests timed out %d, failed in an outage %d",
+                "order requests timed out %d, failed in an outage %d, row stores %d, row timeouts %d",
                 features[0], features[1], features[2], features[3], features[4], features[5], features[6], features[7],
                 features[8], features[9], features[10], features[11], features[12], features[13], features[14], features[15],
-                features[16], features[17], features[18], features[19], features[20]);
-    for (int i = 0; i < 21; i++) cr_expect_gt(features[i], 20, "each new behaviour happened in many runs (%d: %d)", i, features[i]);
+                features[16], features[17], features[18], features[19], features[20], features[21], features[22]);
+    for (int i = 0; i < 23; i++) cr_expect_gt(features[i], 20, "each new behaviour happened in many runs (%d: %d)", i, features[i]);
 }
