@@ -1753,6 +1753,10 @@ static void sim__sample(sim__model *m)
                                       RPT_M_payments_rejected_revalidation, RPT_M_orders_expired };
     _Static_assert(sizeof cum / sizeof cum[0] == SIM__FIXED_COLS - 5, "a cum.* column per counted metric");
     for (int i = 0; i < 5; i++) row[k++] = m->m[cum[i]];
+    if (m->rows) {   /* the stock store's windows (inventory's utilization_peak, per row) */
+        sim_station_window(&m->inv_st, m->now, sim__span(m));
+        for (int r = 0; r < m->store_rows; r++) sim_station_window(&m->rows[r], m->now, sim__span(m));
+    }
     for (int i = 0; i < ST_COUNT; i++) {
         /* the utilization of the window that ends now (closing it changes no metric) */
         double peak = m->st[i].util_peak;
