@@ -117,6 +117,9 @@ typedef struct sim__model {
     int          conn_busy;   /* operations holding a row (store.connections caps it) */
     int         *conn_wait;   /* owned: FIFO of rows whose head waits for a connection */
     size_t       conn_head, conn_len, conn_cap;
+    struct sim__creq *creq;   /* owned: the lines of creation chains in flight (drawn once each) */
+    int         *creq_free;   /* owned: free slots of creq */
+    int          creq_n, creq_nfree;
 } sim__model;
 _Static_assert(sizeof ((scn_scenario *)0)->more_fsms / sizeof(const fsm_def *) == PROC_MAX_FSMS - 1,
                "a scenario names at most as many processes as the engine runs");
@@ -1393,6 +1396,29 @@ static void sim__request_lines(const sim__model *m, uint64_t cust, uint32_t j, i
     rq->fsm = sim__process_of(m->s, g, rq);
 }
 
+/* A creation chain's request: its lines, drawn once when the chain starts. A TAKE or UNTAKE
+ * job's ptr is its slot + 1 (creation chains have no order yet). */
+typedef struct sim__creq {
+    int      n;
+    inv_line lines[ORD_MAX_LINES];
+} sim__creq;
+
+static int sim__creq_new(sim__model *m, const proc_order_req *rq)
+{
+    if (!m->creq_nfree) {
+        int n = m->creq_n ? m->creq_n * 2 : 64;
+        m->creq = xrealloc(m->creq, (size_t)n * sizeof *m->creq);
+        m->creq_free = xrealloc(m->creq_free, (size_t)n * sizeof *m->creq_free);
+        for (int i = n - 1; i >= m->creq_n; i--) m->creq_free[m->creq_nfree++] = i;
+        m->creq_n = n;
+    }
+    int k = m->creq_free[--m->creq_nfree];
+    m->creq[k].n = rq->n_lines;
+    memcpy(m->creq[k].lines, rq->lines, (size_t)rq->n_lines * sizeof rq->lines[0]);
+    return k;
+}
+static const sim__creq *sim__creq_of(const sim__model *m, const sim_job *job) { return &m->creq[(uintptr_t)job->ptr - 1]; }
+
 static void sim__create(sim__model *m, uint64_t cust, uint32_t j, int segi);
 static void sim__stockout(sim__model *m, uint64_t cust, uint32_t j, int segi, const proc_order_req *rq);
 static void sim__paying(sim__model *m, ord_order *o, bool abandoned);
@@ -1411,8 +1437,10 @@ static void sim__take_end(sim__model *m, const sim_job *job, bool ok)
     uint64_t cust = job->a;
     uint32_t j = job->b & 0xFFFFu;
     int segi = (int)(job->b >> 16);
-    proc_order_req rq;
-    sim__request_lines(m, cust, j, segi, &rq);
+    const sim__creq *cr = sim__creq_of(m, job);
+    proc_order_req rq = { .n_lines = cr->n };
+    memcpy(rq.lines, cr->lines, (size_t)cr->n * sizeof cr->lines[0]);
+    m->creq_free[m->creq_nfree++] = (int)((uintptr_t)job->ptr - 1);
     if (ok) {
         for (int i = 0; i < rq.n_lines; i++) m->pend[rq.lines[i].sku] -= rq.lines[i].qty;
         sim__create(m, cust, j, segi);
@@ -1453,10 +1481,9 @@ static int sim__chain_lines(const sim__model *m, const sim_job *job, inv_line li
 {
     unsigned op = SIM__C_OP(job->c);
     if (op == SIM__OP_TAKE || op == SIM__OP_UNTAKE) {
-        proc_order_req rq;
-        sim__request_lines(m, job->a, job->b & 0xFFFFu, (int)(job->b >> 16), &rq);
-        memcpy(lines, rq.lines, (size_t)rq.n_lines * sizeof *lines);
-        return rq.n_lines;
+        const sim__creq *cr = sim__creq_of(m, job);
+        memcpy(lines, cr->lines, (size_t)cr->n * sizeof *lines);
+        return cr->n;
     }
     const ord_order *o = job->ptr;
     memcpy(lines, o->lines, (size_t)o->n_lines * sizeof *lines);
@@ -1557,7 +1584,7 @@ static bool sim__take_start(sim__model *m, uint64_t cust, uint32_t j, int segi, 
     proc_order_req rq;
     sim__request_lines(m, cust, j, segi, &rq);
     if (!proc_create_locks(m->pe, rq.fsm)) return false;
-    sim_job job = { .a = cust, .b = j | (uint32_t)segi << 16 };
+    sim_job job = { .a = cust, .b = j | (uint32_t)segi << 16, .ptr = (void *)(uintptr_t)(sim__creq_new(m, &rq) + 1) };
     sim__chain_step(m, &job, SIM__OP_TAKE, 0, held ? SIM__C_HELD : 0);
     return true;
 }
@@ -1639,6 +1666,8 @@ static void sim__store_close(sim__model *m)
     free(m->row_waiting);
     free(m->pend);
     free(m->conn_wait);
+    free(m->creq);
+    free(m->creq_free);
 }
 
 /* ---- arrivals ----------------------------------------------------------------------- */

@@ -23,19 +23,6 @@ void sim_station_fini(sim_station *st)
     st->len = st->cap = st->head = 0;
 }
 
-void sim_station_advance(sim_station *st, double now, sim_span sp)
-{
-    double a = st->last_t > sp.warmup ? st->last_t : sp.warmup;
-    double b = now < sp.horizon ? now : sp.horizon;
-    if (b > a) st->busy_area += st->busy * (b - a);
-    st->last_t = now;
-    /* The sample-window integral is a separate accumulator so that splitting it at sample
-     * times leaves busy_area (and so utilization) bit-identical to a run without windows. */
-    double wa = st->win_last > sp.warmup ? st->win_last : sp.warmup;
-    if (b > wa) st->win_area += st->busy * (b - wa);
-    st->win_last = now;
-}
-
 void sim_station_window(sim_station *st, double now, sim_span sp)
 {
     double wa = st->win_last > sp.warmup ? st->win_last : sp.warmup;
@@ -50,20 +37,6 @@ void sim_station_window(sim_station *st, double now, sim_span sp)
     }
     st->win_area = 0;
     st->win_start = now;
-}
-
-void sim_station_seize(sim_station *st, double now, sim_span sp)
-{
-    sim_station_advance(st, now, sp);
-    st->busy++;
-}
-
-void sim_station_record(sim_station *st, double now, sim_span sp, double arrived, double service, double other_mean)
-{
-    if (now >= sp.horizon || now < sp.warmup) return;
-    rpt_hist_add(&st->wait, now - arrived);
-    rpt_hist_add(&st->response, (now - arrived) + service);
-    if (other_mean >= 0) { st->n_other++; st->demand_other += other_mean; }
 }
 
 void sim_station_enqueue(sim_station *st, const sim_job *job)
@@ -81,33 +54,10 @@ void sim_station_enqueue(sim_station *st, const sim_job *job)
     if (st->len > st->qmax) st->qmax = st->len;
 }
 
-/* Takes the head out of the queue. */
-static void sim__station_pop(sim_station *st, sim_job *out)
-{
-    *out = st->q[st->head];
-    st->head = (st->head + 1) % st->cap;
-    st->len--;
-}
-
-bool sim_station_release(sim_station *st, double now, sim_span sp, sim_job *next)
-{
-    sim_station_advance(st, now, sp);
-    st->busy--;
-    if (!st->len) return false;
-    sim__station_pop(st, next);
-    return true;
-}
-
-void sim_station_free(sim_station *st, double now, sim_span sp)
-{
-    sim_station_advance(st, now, sp);
-    st->busy--;
-}
-
 bool sim_station_pop(sim_station *st, sim_job *out)
 {
     if (!st->len) return false;
-    sim__station_pop(st, out);
+    sim_station_pop_head(st, out);
     return true;
 }
 
