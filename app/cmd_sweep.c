@@ -245,10 +245,17 @@ static int swp__report(const cli_opts *o, const char *sweep_id, const char *titl
         fprintf(stderr, "ordersim: no sweep points to report (%d)\n", npts);
         return CLI_USAGE;
     }
+    /* the stations of every point: a swept key may add one (inventory.store.kind=instant,row_lock) */
     const char *stations[RPT_MAX_STATIONS];
-    for (int k = 0; k < runs[0].nstations; k++) stations[k] = runs[0].st[k].name;
+    int nst = 0;
+    for (int i = 0; i < nruns; i++)
+        for (int k = 0; k < runs[i].nstations; k++) {
+            int j = 0;
+            while (j < nst && strcmp(stations[j], runs[i].st[k].name) != 0) j++;
+            if (j == nst && nst < RPT_MAX_STATIONS) stations[nst++] = runs[i].st[k].name;
+        }
     rpt_cond slo, metrics[16];
-    int rc = swp__options(o, stations, runs[0].nstations, &slo, metrics);
+    int rc = swp__options(o, stations, nst, &slo, metrics);
     if (rc) return rc;
     rpt_point *pts = xcalloc((size_t)npts, sizeof *pts);
     rpt_run **grouped = xcalloc((size_t)npts, sizeof *grouped);
