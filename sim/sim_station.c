@@ -100,7 +100,7 @@ void sim_station_vacate(sim_station *st, double now, sim_span sp)
 bool sim_station_take(sim_station *st, sim_job *next)
 {
     if (!st->len || st->busy >= st->servers) return false;
-    sim__station_pop(st, next);
+    sim_station_pop_head(st, next);
     return true;
 }
 
