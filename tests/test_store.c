@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "scn_text.h"
+#include "rpt_stats.h"
 
 /* One SKU with plenty of stock, Poisson arrivals at RATE, nobody pays (creation locks only:
  * no expiry, cancel or payment reaches the row), a const hold of 10 ms. */
