@@ -521,7 +521,7 @@ os_status proc_apply(proc_engine *pe, ord_order *o, fsm_action action, fsm_actor
         risk_on_modified(pe->risk, o->buyer, o->lines[0].sku, delta);
         o->lines[0].qty = nq;
         if (!(o->flags & ORD_PROMO_BACK)) promo_give_back(pe->promos, &o->price);
-        promo_apply_tier(pe->promos, proc__list_total(pe, o), NULL, o->tier, &o->price);
+        promo_reprice(pe->promos, proc__list_total(pe, o), o->tier, &o->price);   /* the coupon presented still counts */
         o->flags &= (uint8_t)~ORD_PROMO_BACK;
     }
     /* The address changes nothing else: stock and money follow the states, as always. */

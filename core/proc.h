@@ -118,8 +118,10 @@ os_status proc_pay_fail(proc_engine *pe, ord_order *o, double t);
  * left and the state entered (see fsm.h). `args` may be NULL. `res` (may be NULL) says what
  * happened. OS_EFORBIDDEN (counted) when the process does not allow it, or for `modify`
  * once money or units moved; OS_ESTOCK, nothing changed, when the entered state needs a
- * lock or (for an action other than pay) a sale the stock cannot give; OS_EDATA once the
- * loop guard has tripped (proc_loop_error). */
+ * lock or (for an action other than pay) a sale the stock cannot give, or a `modify` more
+ * units than the stock gives; OS_ELIMIT, nothing changed, for a `modify` that would take
+ * the buyer past a per-user limit; OS_EDATA once the loop guard has tripped
+ * (proc_loop_error). A `modify` re-prices the order with the coupon it presented. */
 os_status proc_apply(proc_engine *pe, ord_order *o, fsm_action action, fsm_actor actor, double t,
                      const proc_args *args, proc_result *res);
 

@@ -589,6 +589,29 @@ static void scn__membership(scn__ctx *cx, const cJSON *root)
     }
 }
 
+/* An order carries at most PROMO_MAX_APPLIED promotions: a scenario where more can apply to
+ * one order (stackable promotions, counting the coupons once and the membership tiers once,
+ * promo_stack_bound) is refused at the promotion that goes past the cap, rather than run
+ * with the later ones silently giving nothing. */
+static void scn__promotion_stack(scn__ctx *cx, const cJSON *root)
+{
+    const scn_scenario *s = cx->s;
+    promo_def defs[PROMO_MAX];
+    int n = 0;
+    for (int i = 0; i < s->n_promos; i++) defs[n++] = s->promos[i];
+    for (int i = 0; i < s->n_tiers && n < PROMO_MAX; i++)
+        defs[n++] = (promo_def){ .type = PROMO_PERCENT_OFF, .stackable = s->tiers[i].stackable, .tier = (uint8_t)(i + 1) };
+    int culprit, most = promo_stack_bound(defs, n, &culprit);
+    if (culprit < 0) return;
+    bool tier = culprit >= s->n_promos;
+    const cJSON *arr = tier ? scn__member(scn__member(root, "membership"), "tiers") : scn__member(root, "promotions");
+    int k = tier ? culprit - s->n_promos : culprit;
+    char p[64];
+    jsn_path_index(p, sizeof p, tier ? "membership.tiers" : "promotions", k);
+    SCN__ERR(cx, cJSON_GetArrayItem(arr, k), p, "up to %d promotions can apply to one order (stackable ones; coupons count once, "
+             "membership tiers once), expected at most %d: make some \"stackable\": false or remove one", most, PROMO_MAX_APPLIED);
+}
+
 /* A segment's membership: "tier" is a tier's name, or {"TIER": share, ...} for a mix whose
  * shares sum to at most 1 (the rest are not members). */
 static void scn__segment_tier(scn__ctx *cx, const cJSON *e, const char *p, scn_segment *g)
@@ -1575,6 +1598,7 @@ os_status scn_from_doc(jsn_doc *doc, scn_scenario **out, os_diag *diag)
     scn__catalog(&cx, root);
     scn__promotions(&cx, root);
     scn__membership(&cx, root);
+    scn__promotion_stack(&cx, root);
     scn__inventory(&cx, root);
     scn__risk(&cx, root);
     scn__customers(&cx, root);

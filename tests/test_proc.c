@@ -382,3 +382,31 @@ Test(strategy, money_totals_do_not_overflow_64_bits)
     assert_invariants(pe);
     proc_destroy(pe);
 }
+
+/* ---- correctness round three: modify keeps the coupon and the per-user limit ----------- */
+
+Test(proc, a_modify_keeps_the_coupon_2_x_100_with_20_off_pays_180)
+{
+    /* 2 x 100.00 with the coupon "c20" (20.00 off): 180.00. Modified to the same quantity it
+     * still pays 180.00 (the old engine re-priced without the coupon: 200.00); to 3 units,
+     * 280.00; paid, 280.00 captured. */
+    proc_sku sku = { .stock = 10, .price = 10000 };
+    promo_def c20 = { .id = "c20", .type = PROMO_COUPON, .amount = 2000, .stackable = true, .budget = PROMO_UNLIMITED,
+                      .return_budget = true };
+    proc_config c = { .fsm = fsm_builtin("b2c"), .strategy = &inv_reduce_on_order, .n_skus = 1, .skus = &sku,
+                      .n_promos = 1, .promos = &c20, .ledger = true };
+    proc_engine *pe = proc_create(&c);
+    proc_order_req rq = { .buyer = 1, .coupon = "c20", .n_lines = 1, .lines = { { 0, 2 } } };
+    ord_order *o;
+    cr_assert_eq(proc_create_order(pe, &rq, 1, &o), OS_OK);
+    cr_expect_eq(o->price.payable, 18000);
+    proc_args same = { .new_qty = 2 }, three = { .new_qty = 3 };
+    cr_assert_eq(proc_apply(pe, o, FSM_MODIFY, FSM_BUYER, 2, &same, NULL), OS_OK);
+    cr_expect_eq(o->price.payable, 18000, "the coupon still applies after a modify: %lld", (long long)o->price.payable);
+    cr_assert_eq(proc_apply(pe, o, FSM_MODIFY, FSM_BUYER, 3, &three, NULL), OS_OK);
+    cr_expect_eq(o->price.payable, 28000);
+    pay(pe, o, NULL);
+    cr_expect_eq(o->captured, 28000);
+    assert_invariants(pe);
+    proc_destroy(pe);
+}
