@@ -509,6 +509,8 @@ os_status proc_apply(proc_engine *pe, ord_order *o, fsm_action action, fsm_actor
         int32_t delta = nq - o->lines[0].qty;
         inv_line d = { o->lines[0].sku, delta > 0 ? delta : -delta };
         bool mal = (o->flags & ORD_MALICIOUS) != 0;
+        /* the per-user limit holds for the new quantity as it did for the order placed */
+        if (delta > 0 && !risk_may_add(pe->risk, o->buyer, o->lines[0].sku, delta)) return OS_ELIMIT;
         if (delta > 0) {
             if (o->holds_lock) {
                 if (inv_lock(pe->inv, &d, 1, mal, o->id, t) != OS_OK) return OS_ESTOCK;

@@ -193,6 +193,14 @@ void risk_on_closed_unpaid(risk_ctl *r, uint64_t user, const inv_line *l, int n)
     risk__drop_if_idle(&r->map, e);
 }
 
+bool risk_may_add(const risk_ctl *r, uint64_t user, uint32_t sku, int32_t delta)
+{
+    int32_t c = r->col[sku];
+    if (!c || delta <= 0) return true;
+    const int64_t *e = risk__find(&r->map, user);
+    return (e ? e[c] : 0) + delta <= r->limit[sku];
+}
+
 void risk_on_modified(risk_ctl *r, uint64_t user, uint32_t sku, int32_t delta)
 {
     if (r->col[sku]) risk__add(r, user, r->col[sku], delta);

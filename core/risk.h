@@ -31,6 +31,9 @@ os_status risk_admit(risk_ctl *r, uint64_t user, const inv_line *l, int n, bool 
 void risk_on_paid(risk_ctl *r, uint64_t user);
 /* The order closed unpaid: drop it from the unpaid count and give its units back. */
 void risk_on_closed_unpaid(risk_ctl *r, uint64_t user, const inv_line *l, int n);
+/* True when `user` may hold `delta` more units of `sku` (a modify that raises a quantity):
+ * within the SKU's per-user limit, counting what the user's open and paid orders hold. */
+bool risk_may_add(const risk_ctl *r, uint64_t user, uint32_t sku, int32_t delta);
 /* Units quantity line changed on an open order (modify): adjust the limit count. */
 void risk_on_modified(risk_ctl *r, uint64_t user, uint32_t sku, int32_t delta);
 

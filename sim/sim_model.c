@@ -1511,13 +1511,17 @@ static void sim__on_cancel(sim__model *m, ord_order *o, bool paid_attempt)
     sim__after(m, o, &res);
 }
 
-/* The buyer changes line 0's quantity to a drawn one; a custom process may move on modify. */
+/* The buyer changes line 0's quantity to a drawn one; a custom process may move on modify.
+ * A change past the per-user limit, or to more units than the stock gives, is refused and
+ * counted (modifications_refused); the order stays as it was. */
 static void sim__on_modify(sim__model *m, ord_order *o)
 {
     const scn_segment *g = sim__seg(m, o);
     proc_args a = { .new_qty = sim__round_count(sim__draw(m, &g->quantity, SIM_P_MODIFY_QTY, sim__cust(o), sim__j(o))) };
     proc_result res;
-    if (proc_apply(m->pe, o, FSM_MODIFY, FSM_BUYER, m->now, &a, &res) != OS_OK) return;
+    os_status st = proc_apply(m->pe, o, FSM_MODIFY, FSM_BUYER, m->now, &a, &res);
+    if (st == OS_ELIMIT || st == OS_ESTOCK) sim__count_o(m, RPT_M_modifications_refused, 1, o);
+    if (st != OS_OK) return;
     sim__count_o(m, RPT_M_orders_modified, 1, o);
     sim__after(m, o, &res);
 }

@@ -410,3 +410,28 @@ Test(proc, a_modify_keeps_the_coupon_2_x_100_with_20_off_pays_180)
     assert_invariants(pe);
     proc_destroy(pe);
 }
+
+Test(proc, a_modify_past_the_per_user_limit_is_refused_and_changes_nothing)
+{
+    /* Limit 2 per account. One unit ordered; a modify to 8 is refused (OS_ELIMIT), the order
+     * keeps 1 unit, 1 locked; to 2 it is made; to 3 refused again. The account then holds 2:
+     * another order of 1 is blocked; after a modify back to 1 it is admitted. */
+    proc_sku sku = { .stock = 100, .price = 100, .max_per_user = 2 };
+    proc_config c = { .fsm = fsm_builtin("b2c"), .strategy = &inv_reduce_on_order, .n_skus = 1, .skus = &sku, .ledger = true };
+    proc_engine *pe = proc_create(&c);
+    ord_order *o = place(pe, 7, 1, OS_OK);
+    proc_args eight = { .new_qty = 8 }, two = { .new_qty = 2 }, three = { .new_qty = 3 }, one = { .new_qty = 1 };
+    cr_expect_eq(proc_apply(pe, o, FSM_MODIFY, FSM_BUYER, 2, &eight, NULL), OS_ELIMIT);
+    cr_expect_eq(o->lines[0].qty, 1);
+    cr_expect_eq(sku0(pe)->locked, 1);
+    cr_expect_eq(o->price.payable, 100);
+    cr_expect_eq(proc_apply(pe, o, FSM_MODIFY, FSM_BUYER, 3, &two, NULL), OS_OK);
+    cr_expect_eq(sku0(pe)->locked, 2);
+    cr_expect_eq(proc_apply(pe, o, FSM_MODIFY, FSM_BUYER, 4, &three, NULL), OS_ELIMIT);
+    cr_expect_eq(o->lines[0].qty, 2);
+    place(pe, 7, 1, OS_ELIMIT);
+    cr_assert_eq(proc_apply(pe, o, FSM_MODIFY, FSM_BUYER, 5, &one, NULL), OS_OK);
+    place(pe, 7, 1, OS_OK);
+    assert_invariants(pe);
+    proc_destroy(pe);
+}

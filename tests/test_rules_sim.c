@@ -508,3 +508,32 @@ Test(rules_sim, an_order_refunded_while_it_queues_for_the_warehouse_is_not_a_wai
     cr_expect_eq(wh->queue_max, 3);
     rpt_run_fini(&r);
 }
+
+/* ---- correctness round three ------------------------------------------------------------ */
+
+Test(rules_sim, a_limit_of_2_holds_through_modifications_for_51_accounts)
+{
+    /* 51 customers (one account each), limit 2 units per account; each orders 1 or 8 units
+     * (an order of 8 is blocked), then modifies to 1 or 8 and pays. Every paid order holds at
+     * most 2 units, so units_sold == orders_paid (each has 1); a modify to 8 is refused and
+     * counted: modified + refused = created. The old engine let modifies through (up to 8
+     * units an account). */
+    scn_scenario *s = scn_text(
+        "{\"name\":\"limit\",\"horizon\":\"1h\",\"catalog\":[{\"sku\":\"a\",\"stock\":1000,\"price\":100,\"max_per_user\":2}],"
+        "\"customers\":{\"arrivals\":{\"process\":\"deterministic\",\"rate\":10},\"max_customers\":51,"
+        "\"segments\":[{\"name\":\"g\",\"share\":1,\"quantity\":{\"dist\":\"empirical\",\"values\":[1,8],\"weights\":[1,1]},"
+        "\"modify_probability\":1,\"think_time\":{\"dist\":\"const\",\"value\":10}}]}}");
+    rpt_run r;
+    rpt_run_init(&r);
+    sim_opts o = { .seed = 1, .ledger = true, .check_every_event = true };
+    cr_assert_eq(sim_run(s, &o, &r), OS_OK);
+    cr_assert(r.invariants_ok);
+    cr_expect_eq(r.m[RPT_M_orders_created] + r.m[RPT_M_orders_blocked_risk], 51);
+    cr_expect_eq(r.m[RPT_M_orders_paid], r.m[RPT_M_orders_created]);
+    cr_expect_eq(r.m[RPT_M_units_sold], r.m[RPT_M_orders_paid], "units %g for %g paid orders", r.m[RPT_M_units_sold], r.m[RPT_M_orders_paid]);
+    cr_expect_gt(r.m[RPT_M_modifications_refused], 0);
+    cr_expect_eq(r.m[RPT_M_orders_modified] + r.m[RPT_M_modifications_refused], r.m[RPT_M_orders_created]);
+    cr_expect_eq(cell(&r, RPT_BD_SEGMENT, 0, RPT_M_modifications_refused), r.m[RPT_M_modifications_refused]);
+    rpt_run_fini(&r);
+    scn_free(s);
+}
