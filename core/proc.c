@@ -28,6 +28,7 @@
 struct proc_engine {
     const fsm_def      *fsms[PROC_MAX_FSMS]; /* processes: [0] the scenario's, then the others orders may follow */
     int                 n_fsms;     /* processes in use */
+    bool                produces[PROC_MAX_FSMS]; /* the process has production: its orders make sub-orders */
     const inv_strategy *strat;      /* strategy in force */
     inv_opts            opts;       /* its options */
     int                 n_skus;     /* catalog size */
@@ -86,6 +87,7 @@ proc_engine *proc_create(const proc_config *c)
     pe->n_fsms = 1;
     OS_ASSERT(c->n_more_fsms >= 0 && c->n_more_fsms < PROC_MAX_FSMS);
     for (int i = 0; i < c->n_more_fsms; i++) pe->fsms[pe->n_fsms++] = c->more_fsms[i];
+    for (int i = 0; i < pe->n_fsms; i++) pe->produces[i] = fsm_has_action(pe->fsms[i], FSM_PRODUCE);
     pe->strat = c->strategy;
     pe->opts = c->opts;
     pe->n_skus = c->n_skus;
@@ -263,11 +265,13 @@ static void proc__give_back_units(proc_engine *pe, ord_order *o, bool restock, d
 }
 
 /* Splits a paid order into one sub-order per distinct (warehouse, merchant) of its lines, in
- * line order. */
+ * line order. Lines of virtual goods make none, and an order whose process never produces
+ * has none: sub-orders are warehouse jobs. */
 static void proc__split(const proc_engine *pe, ord_order *o)
 {
     o->n_sub = 0;
     for (int i = 0; i < o->n_lines; i++) {
+        if (!pe->produces[o->fsm] || pe->skus[o->lines[i].sku].virtual_goods) continue;   /* never picked nor shipped */
         uint8_t wh = pe->skus[o->lines[i].sku].warehouse, mer = pe->skus[o->lines[i].sku].merchant;
         bool seen = false;
         for (int k = 0; k < o->n_sub; k++) seen |= o->sub_wh[k] == wh && o->sub_merchant[k] == mer;

@@ -25,6 +25,8 @@ typedef struct proc_sku {
     int32_t  max_per_user;  /* per-user purchase limit, 0 = none */
     uint8_t  warehouse;     /* warehouse index, for splitting at payment */
     uint8_t  merchant;      /* merchant index, for splitting at payment */
+    bool     virtual_goods; /* never produced nor shipped (its own process has no production):
+                               its lines make no sub-order, whatever the order's process */
 } proc_sku;
 
 /* Processes one engine runs at once: orders of one run may follow different machines

@@ -1608,6 +1608,13 @@ static void sim__ledger_names(const sim__model *m, rpt_run *out)
     for (int i = 0; i < FSM_ACTOR_COUNT; i++) snprintf(out->actors[i], RPT_NAME_MAX, "%s", fsm_actor_name((fsm_actor)i));
 }
 
+/* True when goods of their own process `p` (-1: none) are never produced: the process has
+ * no `produce` transition (virtual goods). */
+static bool sim__virtual_goods(const scn_scenario *s, int p)
+{
+    return p >= 0 && !fsm_has_action(p == 0 ? s->fsm : s->more_fsms[p - 1], FSM_PRODUCE);
+}
+
 /* Builds the model of one run: the order engine over the scenario's catalog and processes,
  * the event queue, stations, arrival streams and breakdown cells; labels `out` with what is
  * run and declares its series columns. sim__close frees. */
@@ -1617,7 +1624,7 @@ static void sim__open(sim__model *m, const scn_scenario *s, const sim_opts *opts
     proc_sku *skus = xcalloc((size_t)s->n_skus, sizeof *skus);
     for (int i = 0; i < s->n_skus; i++)
         skus[i] = (proc_sku){ s->skus[i].stock, s->skus[i].price, s->skus[i].max_per_user, (uint8_t)s->skus[i].warehouse,
-                              (uint8_t)s->skus[i].merchant };
+                              (uint8_t)s->skus[i].merchant, sim__virtual_goods(s, s->skus[i].process) };
     proc_config pc = { .fsm = s->fsm, .strategy = strat, .opts = { s->revalidate, s->oversell_refund },
                        .n_skus = s->n_skus, .skus = skus, .n_promos = s->n_promos, .promos = s->promos,
                        .max_unpaid_per_user = s->max_unpaid, .ledger = opts->ledger, .n_more_fsms = s->n_more_fsms,

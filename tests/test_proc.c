@@ -435,3 +435,20 @@ Test(proc, a_modify_past_the_per_user_limit_is_refused_and_changes_nothing)
     assert_invariants(pe);
     proc_destroy(pe);
 }
+
+Test(proc, virtual_lines_make_no_sub_order)
+{
+    /* SKU 0 physical (warehouse 0), SKU 1 virtual goods (warehouse 1): an order of both
+     * follows b2c and makes one sub-order, for the physical line only (was 2). */
+    proc_sku skus[2] = { { .stock = 5, .price = 100, .warehouse = 0 },
+                         { .stock = 5, .price = 100, .warehouse = 1, .virtual_goods = true } };
+    proc_config c = { .fsm = fsm_builtin("b2c"), .strategy = &inv_reduce_on_order, .n_skus = 2, .skus = skus };
+    proc_engine *pe = proc_create(&c);
+    proc_order_req rq = { .buyer = 1, .n_lines = 2, .lines = { { 1, 1 }, { 0, 1 } } };
+    ord_order *o;
+    cr_assert_eq(proc_create_order(pe, &rq, 1, &o), OS_OK);
+    pay(pe, o, NULL);
+    cr_expect_eq(o->n_sub, 1);
+    cr_expect_eq(o->sub_wh[0], 0);
+    proc_destroy(pe);
+}

@@ -537,3 +537,30 @@ Test(rules_sim, a_limit_of_2_holds_through_modifications_for_51_accounts)
     rpt_run_fini(&r);
     scn_free(s);
 }
+
+Test(rules_sim, a_basket_of_a_virtual_and_a_physical_sku_sends_one_job_to_the_warehouse)
+{
+    /* 10 customers each buy a book (shipped, warehouse w1) and an e-book (virtual goods that
+     * name a warehouse of their own): the order follows b2c; only the book is picked, so
+     * 10 sub-orders and 10 warehouse jobs (the old split made 20). */
+    scn_scenario *s = scn_text(
+        "{\"name\":\"virt\",\"horizon\":\"1h\",\"catalog\":[{\"sku\":\"book\",\"stock\":100,\"price\":10,\"warehouse\":\"w1\"},"
+        "{\"sku\":\"ebook\",\"stock\":100,\"price\":5,\"warehouse\":\"digital\",\"process\":\"virtual\"}],"
+        "\"customers\":{\"arrivals\":{\"process\":\"deterministic\",\"rate\":10},\"max_customers\":10,"
+        "\"segments\":[{\"name\":\"g\",\"share\":1,\"basket_size\":{\"dist\":\"const\",\"value\":2}}]},"
+        "\"stations\":{\"warehouse\":{\"servers\":1,\"service\":{\"dist\":\"const\",\"value\":1}}}}");
+    rpt_run r;
+    rpt_run_init(&r);
+    sim_opts o = { .seed = 1, .ledger = true };
+    cr_assert_eq(sim_run(s, &o, &r), OS_OK);
+    cr_assert(r.invariants_ok);
+    cr_expect_eq(r.m[RPT_orders_paid], 10);
+    cr_expect_eq(r.m[RPT_sub_orders], 10, "sub-orders: %g", r.m[RPT_sub_orders]);
+    int wh = -1;
+    for (int i = 0; i < r.nstations; i++)
+        if (strcmp(r.st[i].name, "warehouse") == 0) wh = i;
+    cr_assert(wh >= 0);
+    cr_expect_eq(r.st[wh].served, 10, "warehouse jobs: %g", r.st[wh].served);
+    rpt_run_fini(&r);
+    scn_free(s);
+}
