@@ -89,8 +89,15 @@ _Static_assert(sizeof ((scn_scenario *)0)->more_fsms / sizeof(const fsm_def *) =
 
 static bool sim__counting(const sim__model *m) { return m->now >= m->warmup; }
 
-/* aux: order index (16 bits) | segment << 16 | SIM__RETRIED once a retry was decided for it. */
-#define SIM__RETRIED (1u << 31)
+/* aux: order index (16 bits) | segment << 16 | SIM__RETRIED once a retry was decided for it
+ * | SIM__ASK_RETURN / SIM__ASK_REFUND while the buyer's return or refund request is on its
+ * way | SIM__LINGER once the order ended (terminal, keeping money) with such a request still
+ * to come: it stays in the pool, closed to everything else, until the request arrives and is
+ * refused (docs/metrics.md, returns_refused_window and refunds_refused). */
+#define SIM__RETRIED    (1u << 31)
+#define SIM__ASK_RETURN (1u << 30)
+#define SIM__ASK_REFUND (1u << 29)
+#define SIM__LINGER     (1u << 28)
 static int sim__segi(const ord_order *o) { return (int)((o->aux >> 16) & 0xFFu); }
 
 /* ---- counting, with breakdowns -------------------------------------------------------- */
@@ -221,7 +228,9 @@ static sim_handle sim__at(sim__model *m, double t, uint16_t type, void *ptr, uin
     return sim_queue_push(m->q, &ev);
 }
 
-static bool sim__alive(const ord_order *o, uint64_t id) { return (o->flags & ORD_LIVE) && o->id == id; }
+static bool sim__alive(const ord_order *o, uint64_t id) { return (o->flags & ORD_LIVE) && o->id == id && !(o->aux & SIM__LINGER); }
+/* The order ended but waits for a request still to come (SIM__LINGER). */
+static bool sim__lingers(const ord_order *o, uint64_t id) { return (o->flags & ORD_LIVE) && o->id == id && (o->aux & SIM__LINGER); }
 
 static uint64_t sim__cust(const ord_order *o) { return o->customer; }
 static uint32_t sim__j(const ord_order *o) { return o->aux & 0xFFFFu; }
@@ -272,7 +281,9 @@ static bool sim__after(sim__model *m, ord_order *o, const proc_result *res)
         o->timer = 0;
         if (m->orders_csv) sim__log_order(m, o);
         if (!(o->flags & ORD_PAID) && sim__counting(m)) m->closed_unpaid++;
-        proc_close(m->pe, o);
+        /* a return or refund the buyer will still ask for is refused when it comes, not lost */
+        if ((o->aux & (SIM__ASK_RETURN | SIM__ASK_REFUND)) && o->captured > o->refunded) o->aux |= SIM__LINGER;
+        else proc_close(m->pe, o);
         return true;
     }
     return false;
@@ -595,6 +606,7 @@ static void sim__apply_pay(sim__model *m, ord_order *o)
     if (g->refund_probability > 0 && sim__u(m, SIM_P_REFUND, sim__cust(o), sim__j(o)) < g->refund_probability) {
         double d = sim__draw(m, &g->refund_delay, SIM_P_REFUND_DELAY, sim__cust(o), sim__j(o));
         sim__at(m, m->now + d, EV_REFUND, o, o->id, 0);
+        o->aux |= SIM__ASK_REFUND;
     }
     sim__to_warehouse(m, o);
 }
@@ -1018,12 +1030,14 @@ static void sim__deliver(sim__model *m, ord_order *o)
     if ((o->flags & ORD_PAID) && g->return_probability > 0 && sim__u(m, SIM_P_RETURN, cust, j) < g->return_probability) {
         double d = sim__draw(m, &g->return_delay, SIM_P_RETURN_DELAY, cust, j);
         sim__at(m, m->now + d, EV_RETURN, o, id, 0);
+        o->aux |= SIM__ASK_RETURN;
     }
 }
 
 static void sim__return(sim__model *m, ord_order *o)
 {
     proc_result res;
+    o->aux &= ~SIM__ASK_RETURN;
     if (proc_apply(m->pe, o, FSM_RETURN_REQUEST, FSM_BUYER, m->now, NULL, &res) != OS_OK) {
         sim__count_o(m, RPT_M_returns_refused_window, 1, o);
         return;
@@ -1058,6 +1072,7 @@ static void sim__return(sim__model *m, ord_order *o)
 static void sim__refund(sim__model *m, ord_order *o)
 {
     proc_result res;
+    o->aux &= ~SIM__ASK_REFUND;
     if (proc_apply(m->pe, o, FSM_REFUND, FSM_MERCHANT, m->now, NULL, &res) != OS_OK) {
         sim__count_o(m, RPT_M_refunds_refused, 1, o);
         return;
@@ -1066,6 +1081,20 @@ static void sim__refund(sim__model *m, ord_order *o)
     sim__count_o(m, RPT_M_orders_refunded_by_buyer, 1, o);
     sim__count_refund(m, &res, o, NULL, 0);
     sim__after(m, o, &res);
+}
+
+/* A return or refund request reaches an order that has ended (completed) meanwhile: the
+ * process refuses it, as it refuses one that comes late to an open order, and it is counted
+ * (returns_refused_window, refunds_refused); the order then leaves the pool unless another
+ * request is still to come. */
+static void sim__late_request(sim__model *m, ord_order *o, int type)
+{
+    bool ret = type == EV_RETURN;
+    o->aux &= ret ? ~SIM__ASK_RETURN : ~SIM__ASK_REFUND;
+    os_status st = proc_apply(m->pe, o, ret ? FSM_RETURN_REQUEST : FSM_REFUND, ret ? FSM_BUYER : FSM_MERCHANT, m->now, NULL, NULL);
+    OS_ASSERT(st != OS_OK);   /* a terminal state has no transition (lint) */
+    sim__count_o(m, ret ? RPT_M_returns_refused_window : RPT_M_refunds_refused, 1, o);
+    if (!(o->aux & (SIM__ASK_RETURN | SIM__ASK_REFUND))) proc_close(m->pe, o);
 }
 
 static void sim__timer(sim__model *m, ord_order *o, fsm_action action)
@@ -1287,6 +1316,7 @@ static void sim__bd_finish(sim__model *m)
     const inv_store *inv = proc_inventory(m->pe);
     size_t cur = 0;
     for (ord_order *o; (o = ord_next_live(proc_orders(m->pe), &cur));) {
+        if (o->aux & SIM__LINGER) continue;   /* ended: waits only for a request to refuse */
         sim__bd(m, RPT_BD_SEGMENT, sim__segi(o), RPT_M_orders_open_end, 1);
         sim__bd(m, RPT_BD_CHANNEL, sim__channel(o), RPT_M_orders_open_end, 1);
     }
@@ -1335,12 +1365,14 @@ static void sim__finish(sim__model *m)
     int64_t open = 0, open_unpaid = 0;
     size_t cur = 0;
     for (ord_order *o; (o = ord_next_live(proc_orders(m->pe), &cur));) {
+        if (o->aux & SIM__LINGER) continue;   /* ended (and logged): waits only for a request to refuse */
         open++;
         open_unpaid += !(o->flags & ORD_PAID);
     }
     if (m->orders_csv) {
         cur = 0;
-        for (ord_order *o; (o = ord_next_live(proc_orders(m->pe), &cur));) sim__log_order(m, o);
+        for (ord_order *o; (o = ord_next_live(proc_orders(m->pe), &cur));)
+            if (!(o->aux & SIM__LINGER)) sim__log_order(m, o);
     }
     if (m->paid_bin_n > m->paid_bin_max) m->paid_bin_max = m->paid_bin_n;
     memcpy(r->m, m->m, sizeof r->m);
@@ -1562,7 +1594,10 @@ static void sim__dispatch(sim__model *m, const sim_event *ev)
         return;
     default: break;
     }
-    if (!sim__alive(o, ev->u64)) return;
+    if (!sim__alive(o, ev->u64)) {
+        if ((ev->type == EV_RETURN || ev->type == EV_REFUND) && sim__lingers(o, ev->u64)) sim__late_request(m, o, ev->type);
+        return;
+    }
     switch (ev->type) {
     case EV_PAY_START: sim__on_pay_start(m, o, ev->u32 == 1); return;
     case EV_DELIVER: sim__deliver(m, o); return;

@@ -511,6 +511,34 @@ Test(rules_sim, an_order_refunded_while_it_queues_for_the_warehouse_is_not_a_wai
 
 /* ---- correctness round three ------------------------------------------------------------ */
 
+Test(rules_sim, a_return_or_refund_asked_after_the_order_completed_is_refused_and_counted)
+{
+    /* Delivered at payment (delivery 0), confirmed 10 min later, completed 10 min after that.
+     * Every buyer asks for a return 30 min after delivery and for a refund 40 min after
+     * paying: both come after completion and are refused, 100 each (the old simulator lost
+     * them: 0 and 0). The money stays: 32,000 revenue, nothing open at the end. With a 25 min
+     * horizon the requests come after it: nothing counted. */
+    const char *top = ",\"fulfilment\":{\"auto_confirm_after\":\"10m\",\"complete_after\":\"10m\"}";
+    const char *seg = ",\"return_probability\":1,\"return_delay\":{\"dist\":\"const\",\"value\":\"30m\"},"
+                      "\"refund_probability\":1,\"refund_delay\":{\"dist\":\"const\",\"value\":\"40m\"}";
+    rpt_run r;
+    rules_run("1h", seg, top, &r);
+    cr_expect_eq(r.m[RPT_M_orders_completed], 100);
+    cr_expect_eq(r.m[RPT_M_returns_refused_window], 100, "late returns: %g", r.m[RPT_M_returns_refused_window]);
+    cr_expect_eq(r.m[RPT_M_refunds_refused], 100, "late refunds: %g", r.m[RPT_M_refunds_refused]);
+    cr_expect_eq(r.m[RPT_M_orders_returned], 0);
+    cr_expect_eq(r.m[RPT_M_revenue], 32000);
+    cr_expect_eq(r.m[RPT_M_orders_open_end], 0);
+    cr_expect_eq(cell(&r, RPT_BD_SEGMENT, 0, RPT_M_returns_refused_window), 100);
+    rpt_run_fini(&r);
+    rules_run("25m", seg, top, &r);
+    cr_expect_eq(r.m[RPT_M_orders_completed], 100);
+    cr_expect_eq(r.m[RPT_M_returns_refused_window], 0);
+    cr_expect_eq(r.m[RPT_M_refunds_refused], 0);
+    cr_expect_eq(r.m[RPT_M_orders_open_end], 0, "an ended order waiting for a request is not open");
+    rpt_run_fini(&r);
+}
+
 Test(rules_sim, a_limit_of_2_holds_through_modifications_for_51_accounts)
 {
     /* 51 customers (one account each), limit 2 units per account; each orders 1 or 8 units
@@ -554,8 +582,8 @@ Test(rules_sim, a_basket_of_a_virtual_and_a_physical_sku_sends_one_job_to_the_wa
     sim_opts o = { .seed = 1, .ledger = true };
     cr_assert_eq(sim_run(s, &o, &r), OS_OK);
     cr_assert(r.invariants_ok);
-    cr_expect_eq(r.m[RPT_orders_paid], 10);
-    cr_expect_eq(r.m[RPT_sub_orders], 10, "sub-orders: %g", r.m[RPT_sub_orders]);
+    cr_expect_eq(r.m[RPT_M_orders_paid], 10);
+    cr_expect_eq(r.m[RPT_M_sub_orders], 10, "sub-orders: %g", r.m[RPT_M_sub_orders]);
     int wh = -1;
     for (int i = 0; i < r.nstations; i++)
         if (strcmp(r.st[i].name, "warehouse") == 0) wh = i;
