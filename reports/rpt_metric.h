@@ -220,7 +220,9 @@ typedef enum rpt_better { RPT_LOWER = -1, RPT_NEITHER = 0, RPT_HIGHER = 1 } rpt_
     X(customers_turned_away_by_flag, RPT_U_CUSTOMERS, RPT_NEITHER, 0, RPT_BDM_SEGMENT,                       \
       "visits turned away because every SKU they wanted was flagged sold out")                                 \
     X(modifications_refused, RPT_U_ORDERS, RPT_NEITHER, 0, RPT_BDM_ORDER,                                    \
-      "quantity modifications refused: past the per-user limit, or beyond the stock")
+      "quantity modifications refused: past the per-user limit, or beyond the stock")                         \
+    X(genuine_customers_lost_to_locks, RPT_U_CUSTOMERS, RPT_LOWER, RPT_MF_VERDICT(18), 0,                    \
+      "genuine customers turned away while locks later wasted held the units they wanted")
 
 typedef enum rpt_metric {
 #define RPT__M(name, unit, better, flags, bd, summary) RPT_M_##name,

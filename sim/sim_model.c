@@ -12,6 +12,7 @@
 #include "olog.h"
 #include "proc.h"
 #include "sim_admit.h"
+#include "sim_lost.h"
 #include "sim_queue.h"
 #include "sim_station.h"
 #include "sim_rate.h"
@@ -83,6 +84,7 @@ typedef struct sim__model {
     size_t       served_cap;  /* bytes in served */
     /* the system around the rules */
     sim_admit   *adm;         /* admission (rate limit, waiting room, sold-out flag), NULL: none */
+    sim_lost    *lost;        /* turn-aways and wasted locks (genuine_customers_lost_to_locks) */
 } sim__model;
 _Static_assert(sizeof ((scn_scenario *)0)->more_fsms / sizeof(const fsm_def *) == PROC_MAX_FSMS - 1,
                "a scenario names at most as many processes as the engine runs");
@@ -475,6 +477,7 @@ static uint32_t sim__pick_sku(const sim__model *m, sim_rng *r)
 static void sim__served(sim__model *m, const ord_order *o);
 static void sim__retry_order(sim__model *m, ord_order *o);
 static void sim__flag_stockout(sim__model *m, const inv_line *lines, int n);
+static void sim__away(sim__model *m, uint64_t cust, const inv_line *l, int n);
 
 /* Membership points of the order's tier per unit (0 for a non-member). */
 static int32_t sim__ppu(const sim__model *m, const ord_order *o)
@@ -764,8 +767,10 @@ static void sim__order_request(sim__model *m, uint64_t cust, uint32_t j, int seg
             if (inv_can_lock(inv, rq.lines, rq.n_lines)) sim__count_seg(m, RPT_M_turned_away_while_available, 1, segi);
             /* the page showed 0 because units sat locked: a genuine buyer turned away while
              * locked, as an order the service rejects would be (what compare weighs) */
-            else if (m->tot->locked > 0 && inv_short_while_locked(inv, rq.lines, rq.n_lines))
+            else if (m->tot->locked > 0 && inv_short_while_locked(inv, rq.lines, rq.n_lines)) {
                 sim__count_seg(m, RPT_M_genuine_rejected_while_locked, 1, segi);
+                sim__away(m, cust, rq.lines, rq.n_lines);
+            }
             return;
         }
     }
@@ -875,11 +880,45 @@ static void sim__served(sim__model *m, const ord_order *o)
     sim__count_seg(m, RPT_M_customers_served, 1, sim__segi(o));
 }
 
-/* Gives back what payment start took (the checkout lock under reserve_on_checkout) and lets
- * the order expire again at its original deadline, at once if that has passed. */
-static void sim__unpay(sim__model *m, ord_order *o)
+/* A genuine customer turned away (stock-out or display) while units of a wanted SKU were
+ * locked: recorded against the first line whose SKU was short and had units locked
+ * (genuine_customers_lost_to_locks, sim_lost.h). */
+static void sim__away(sim__model *m, uint64_t cust, const inv_line *l, int n)
 {
+    if (!sim__counting(m)) return;
+    const inv_store *inv = proc_inventory(m->pe);
+    for (int i = 0; i < n; i++) {
+        const inv_counts *c = inv_sku(inv, l[i].sku);
+        if (inv_available(c) < l[i].qty && c->locked > 0) {
+            sim_lost_away(m->lost, m->now, cust, l[i].sku);
+            return;
+        }
+    }
+}
+
+/* The order gave back, unpaid, the lock it held since t0: its units were locked for nothing. */
+static void sim__wasted(sim__model *m, const ord_order *o, double t0)
+{
+    for (int i = 0; i < o->n_lines; i++) sim_lost_wasted(m->lost, t0, m->now, o->lines[i].sku, o->lines[i].qty);
+}
+
+/* Whether a customer got a served order (for sim_lost_count). */
+static bool sim__was_served(const void *ctx, uint64_t cust)
+{
+    const sim__model *m = ctx;
+    size_t byte = (size_t)(cust / 8);
+    return byte < m->served_cap && (m->served[byte] >> (cust % 8) & 1u);
+}
+
+/* Gives back what payment start took (the checkout lock under reserve_on_checkout) and lets
+ * the order expire again at its original deadline, at once if that has passed. A checkout
+ * lock given back so is wasted: the order is not paid again. `t0` is when the payment
+ * started (or a lower bound of its hold). */
+static void sim__unpay(sim__model *m, ord_order *o, double t0)
+{
+    bool held = o->holds_lock;
     proc_pay_fail(m->pe, o, m->now);
+    if (held && !o->holds_lock) sim__wasted(m, o, t0);
     const fsm_transition *tm = fsm_timer(proc_fsm_of(m->pe, o), o->state);
     double dl = sim__deadline(m, o);
     if (tm) sim__arm(m, o, tm, dl > m->now ? dl : m->now);
@@ -889,7 +928,7 @@ static void sim__unpay(sim__model *m, ord_order *o)
 static void sim__session_timeout(sim__model *m, ord_order *o)
 {
     if (!(o->flags & ORD_PAYING)) return;
-    sim__unpay(m, o);
+    sim__unpay(m, o, m->now - m->s->session_timeout);
     sim__count_o(m, RPT_M_payment_sessions_abandoned, 1, o);
 }
 
@@ -933,8 +972,10 @@ static void sim__create(sim__model *m, uint64_t cust, uint32_t j, int segi)
     if (st == OS_ESTOCK) {
         sim__count_seg(m, RPT_M_orders_rejected_stockout, 1, segi);
         sim__flag_stockout(m, rq.lines, rq.n_lines);
-        if (!g->malicious && m->tot->locked > 0 && inv_short_while_locked(proc_inventory(m->pe), rq.lines, rq.n_lines))
+        if (!g->malicious && m->tot->locked > 0 && inv_short_while_locked(proc_inventory(m->pe), rq.lines, rq.n_lines)) {
             sim__count_seg(m, RPT_M_genuine_rejected_while_locked, 1, segi);
+            sim__away(m, cust, rq.lines, rq.n_lines);
+        }
         sim__retry(m, cust, j, segi);
         return;
     }
@@ -976,7 +1017,9 @@ static void sim__job_done(sim__model *m, int which, const sim_job *job)
         if (fail) {
             /* The order is not paid again: it expires at its original deadline, at once if
              * passed; the customer may retry with a new order. */
-            sim__unpay(m, o);
+            /* the checkout lock was held at least through the payment's own delay (its time
+             * queued for a payment server is not known here: a shorter hold, never a longer) */
+            sim__unpay(m, o, m->now - sim__draw(m, sim__pay_delay(m, o), SIM_P_PAY_DELAY, sim__cust(o), sim__j(o)));
             sim__retry_order(m, o);
             return;
         }
@@ -1101,7 +1144,9 @@ static void sim__timer(sim__model *m, ord_order *o, fsm_action action)
 {
     o->timer = 0;
     proc_result res;
+    bool held = o->holds_lock;
     if (proc_apply(m->pe, o, action, FSM_SYSTEM, m->now, NULL, &res) != OS_OK) return;
+    if (held && res.settled && !o->holds_lock) sim__wasted(m, o, o->t_created);   /* locked at creation */
     if (action == FSM_EXPIRE && res.settled) {
         sim__count_o(m, RPT_M_orders_expired, 1, o);
         sim__retry_order(m, o);
@@ -1392,6 +1437,7 @@ static void sim__finish(sim__model *m)
     r->m[RPT_M_revenue_at_risk] = m->at_risk_cents / 100;
     r->m[RPT_M_orders_open_end] = (double)open;
     r->m[RPT_M_forbidden_actions] = (double)proc_forbidden(m->pe);
+    r->m[RPT_M_genuine_customers_lost_to_locks] = (double)sim_lost_count(m->lost, sim__was_served, m);
     r->nstations = 0;
     for (int i = 0; i < ST_COUNT; i++) {
         sim_station *st = &m->st[i];
@@ -1536,7 +1582,9 @@ static void sim__on_pay_start(sim__model *m, ord_order *o, bool abandoned)
 static void sim__on_cancel(sim__model *m, ord_order *o, bool paid_attempt)
 {
     proc_result res;
+    bool held = o->holds_lock;
     if (proc_apply(m->pe, o, FSM_CANCEL, FSM_BUYER, m->now, NULL, &res) != OS_OK) return;
+    if (held && res.settled && !o->holds_lock) sim__wasted(m, o, o->t_created);   /* locked at creation, never paid */
     if (paid_attempt || res.settled) sim__count_o(m, RPT_M_orders_cancelled, 1, o);
     if (paid_attempt) sim__count_o(m, RPT_M_orders_cancelled_after_pay, 1, o);
     sim__count_refund(m, &res, o, NULL, 0);
@@ -1671,6 +1719,7 @@ static void sim__open(sim__model *m, const scn_scenario *s, const sim_opts *opts
     m->tot = inv_totals_of(proc_inventory(m->pe));
     free(skus);
     m->q = sim_queue_create();
+    m->lost = sim_lost_create(s->n_skus);
     sim__setup(m);
     sim__bd_setup(m);
     sim_rng_init(&m->arr_rng, m->seed, SIM_P_ARRIVAL, 0, 0);
@@ -1696,6 +1745,7 @@ static void sim__close(sim__model *m)
     free(m->display);
     free(m->served);
     sim_admit_destroy(m->adm);
+    sim_lost_destroy(m->lost);
     sim_queue_destroy(m->q);
     proc_destroy(m->pe);
 }

@@ -226,6 +226,8 @@ Test(soak, random_scenarios_keep_every_invariant, .timeout = 120)
          * requires awarded = returned + what open and closed orders hold, after every event
          * for one run in four). */
         cr_assert_geq(r.m[RPT_M_points_awarded], r.m[RPT_M_points_returned], "scenario %d", k);
+        /* what wasted locks cost is part of who was turned away while units were locked */
+        cr_assert_leq(r.m[RPT_M_genuine_customers_lost_to_locks], r.m[RPT_M_genuine_rejected_while_locked], "scenario %d", k);
         /* every paid order of shipped goods is at least one sub-order; virtual goods make none */
         if (s->n_more_fsms == 0 && fsm_has_action(s->fsm, FSM_PRODUCE))
             cr_assert_geq(r.m[RPT_M_sub_orders], r.m[RPT_M_orders_paid], "scenario %d: a paid order is at least one sub-order", k);
