@@ -170,6 +170,8 @@ int64_t proc_entered(const proc_engine *pe, int s);
 /* The same for process p's state s. */
 int64_t proc_in_state_of(const proc_engine *pe, int p, int s);
 int64_t proc_entered_of(const proc_engine *pe, int p, int s);
+/* Coupons presented past their per_customer limit so far (the order went on without it). */
+int64_t proc_coupons_refused(const proc_engine *pe);
 /* Forbidden actions attempted so far. */
 int64_t proc_forbidden(const proc_engine *pe);
 /* Membership points awarded and returned so far. */

@@ -172,6 +172,14 @@ os_money promo_shrink(promo_book *b, promo_result *r, os_money kept_list, os_mon
 }
 
 os_money promo_remaining(const promo_book *b, int i) { return b->remaining[i]; }
+const promo_def *promo_def_at(const promo_book *b, int i) { OS_ASSERT(i >= 0 && i < b->n); return &b->defs[i]; }
+
+int promo_find(const promo_book *b, const char *id)
+{
+    for (int i = 0; id && i < b->n; i++)
+        if (strcmp(id, b->defs[i].id) == 0) return i;
+    return -1;
+}
 int64_t promo_budget_skips(const promo_book *b, int i) { return b->skips[i]; }
 
 int promo_check(const promo_book *b, os_diag *diag)

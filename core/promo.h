@@ -58,6 +58,8 @@ typedef struct promo_def {
     os_money   budget;           /* total cents this promotion may give, or PROMO_UNLIMITED */
     bool       return_budget;    /* cancelled / refunded / returned orders give budget back */
     uint8_t    tier;             /* 0: every order; k > 0: only orders of membership tier k */
+    int32_t    per_customer;     /* coupon: orders one account may carry it on at once (open or
+                                    paid, until undone), 0 = unlimited; the engine enforces it */
 } promo_def;
 
 typedef struct promo_result {
@@ -108,6 +110,10 @@ os_money promo_shrink(promo_book *b, promo_result *r, os_money kept_list, os_mon
 /* Gives the budgets an order consumed back, for promotions whose return_budget is set. */
 void promo_give_back(promo_book *b, const promo_result *r);
 
+/* Promotion i's definition (i < the book's count). */
+const promo_def *promo_def_at(const promo_book *b, int i);
+/* The index of the promotion whose id is `id`, or -1. */
+int promo_find(const promo_book *b, const char *id);
 /* Cents left in promotion i's budget, or PROMO_UNLIMITED. */
 os_money promo_remaining(const promo_book *b, int i);
 /* How many times a promotion was skipped because its budget ran out. */

@@ -222,7 +222,9 @@ typedef enum rpt_better { RPT_LOWER = -1, RPT_NEITHER = 0, RPT_HIGHER = 1 } rpt_
     X(modifications_refused, RPT_U_ORDERS, RPT_NEITHER, 0, RPT_BDM_ORDER,                                    \
       "quantity modifications refused: past the per-user limit, or beyond the stock")                         \
     X(genuine_customers_lost_to_locks, RPT_U_CUSTOMERS, RPT_LOWER, RPT_MF_VERDICT(18), 0,                    \
-      "genuine customers turned away while locks later wasted held the units they wanted")
+      "genuine customers turned away while locks later wasted held the units they wanted")                    \
+    X(coupon_uses_refused, RPT_U_ORDERS, RPT_NEITHER, 0, RPT_BDM_ORDER,                                      \
+      "orders placed without their coupon: the account had used it per_customer times")
 
 typedef enum rpt_metric {
 #define RPT__M(name, unit, better, flags, bd, summary) RPT_M_##name,

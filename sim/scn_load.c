@@ -354,7 +354,7 @@ static const char *const k_top[] = { "name", "description", "currency", "seed", 
 static const char *const k_sku[] = { "sku", "stock", "price", "category", "max_per_user", "demand_weight", "warehouse",
     "process", "merchant", NULL };
 static const char *const k_promo[] = { "id", "type", "value", "threshold", "priority", "stackable", "budget",
-    "return_budget", NULL };
+    "return_budget", "per_customer", NULL };
 static const char *const k_inv[] = { "strategy", "order_expiry", "revalidate_before_payment", "oversell", "display", NULL };
 static const char *const k_risk[] = { "max_unpaid_orders_per_user", "bot_detect_probability", "false_positive_probability", NULL };
 static const char *const k_cust[] = { "arrivals", "max_customers", "segments", NULL };
@@ -535,6 +535,15 @@ static void scn__promotions(scn__ctx *cx, const cJSON *root)
         scn__bool(cx, e, p, "stackable", &d->stackable);
         scn__bool(cx, e, p, "return_budget", &d->return_budget);
         if (scn__num(cx, e, p, "budget", false, 0, 1e13, &v)) d->budget = (os_money)llround(v * 100);
+        int64_t pc = 0;
+        if (scn__int(cx, e, p, "per_customer", false, 1, 1e6, &pc)) {
+            char q[96];
+            jsn_path_key(q, sizeof q, p, "per_customer");
+            if (d->type != PROMO_COUPON)
+                SCN__ERR(cx, scn__member(e, "per_customer"), q, "only a coupon has a per-customer limit; this promotion is of type %s",
+                         promo_type_name(d->type));
+            else d->per_customer = (int32_t)pc;
+        }
     }
 }
 

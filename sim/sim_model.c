@@ -967,6 +967,7 @@ static void sim__create(sim__model *m, uint64_t cust, uint32_t j, int segi)
     rq.flagged = p_flag > 0 && sim__u(m, SIM_P_RISK, cust, j) < p_flag;
 
     ord_order *o;
+    int64_t refused = proc_coupons_refused(m->pe);
     os_status st = proc_create_order(m->pe, &rq, m->now, &o);
     if (st == OS_ERISK || st == OS_ELIMIT) { sim__count_seg(m, RPT_M_orders_blocked_risk, 1, segi); return; }
     if (st == OS_ESTOCK) {
@@ -982,6 +983,7 @@ static void sim__create(sim__model *m, uint64_t cust, uint32_t j, int segi)
     OS_ASSERT(st == OS_OK);
     o->aux = j | (uint32_t)segi << 16;
     sim__count_o(m, RPT_M_orders_created, 1, o);
+    if (proc_coupons_refused(m->pe) > refused) sim__count_o(m, RPT_M_coupon_uses_refused, 1, o);
     if (g->reads_per_order > 0) sim__reads(m, o, cust, j, segi);
     const fsm_def *def = proc_fsm_of(m->pe, o);
     const fsm_transition *tm = fsm_timer(def, o->state);

@@ -592,3 +592,58 @@ Test(rules_sim, a_basket_of_a_virtual_and_a_physical_sku_sends_one_job_to_the_wa
     rpt_run_fini(&r);
     scn_free(s);
 }
+
+Test(rules_sim, a_coupon_limited_to_one_use_per_customer_discounts_one_order_per_account)
+{
+    /* 10 scalper visits, each 3 orders of one 100.00 unit on one account, all paid, coupon
+     * "c10" (10.00 off). Unlimited: 30 discounts, 300.00 off, 2,700.00 captured. With
+     * per_customer 1: the first order of each account carries it (open, then paid), the
+     * other two are placed without it: 100.00 off, 2,900.00 captured, 20 refused. */
+    const char *text =
+        "{\"name\":\"pc\",\"horizon\":\"1h\",\"catalog\":[{\"sku\":\"a\",\"stock\":1000,\"price\":100}],"
+        "\"promotions\":[{\"id\":\"c10\",\"type\":\"coupon\",\"value\":10%s}],"
+        "\"customers\":{\"arrivals\":{\"process\":\"deterministic\",\"rate\":1},\"max_customers\":10,"
+        "\"segments\":[{\"name\":\"scalpers\",\"share\":1,\"malicious\":true,\"pay_probability\":1,\"orders_per_visit\":3,"
+        "\"accounts_per_visit\":1,\"coupon\":\"c10\"}]}}";
+    const char *limits[] = { "", ",\"per_customer\":1" };
+    const double discount[] = { 300, 100 }, captured[] = { 2700, 2900 }, refused[] = { 0, 20 };
+    for (int k = 0; k < 2; k++) {
+        char buf[1024];
+        snprintf(buf, sizeof buf, text, limits[k]);
+        scn_scenario *s = scn_text(buf);
+        rpt_run r;
+        rpt_run_init(&r);
+        sim_opts o = { .seed = 1, .ledger = true, .check_every_event = true };
+        cr_assert_eq(sim_run(s, &o, &r), OS_OK);
+        cr_assert(r.invariants_ok);
+        cr_expect_eq(r.m[RPT_M_orders_paid], 30);
+        cr_expect_eq(r.m[RPT_M_discount_total], discount[k], "case %d: discount %g", k, r.m[RPT_M_discount_total]);
+        cr_expect_eq(r.m[RPT_M_captured_total], captured[k]);
+        cr_expect_eq(r.m[RPT_M_coupon_uses_refused], refused[k]);
+        rpt_run_fini(&r);
+        scn_free(s);
+    }
+}
+
+Test(rules_sim, a_coupon_use_comes_back_when_the_order_closes_unpaid)
+{
+    /* One unit per order, nobody pays; each customer's expired order retries once 60 s
+     * later on the same account: the first order's use came back at its expiry (10 s), so
+     * the retry carries the coupon again: 20 orders, 0 refused. */
+    scn_scenario *s = scn_text(
+        "{\"name\":\"pc\",\"horizon\":\"1h\",\"catalog\":[{\"sku\":\"a\",\"stock\":1000,\"price\":100}],"
+        "\"promotions\":[{\"id\":\"c10\",\"type\":\"coupon\",\"value\":10,\"per_customer\":1}],"
+        "\"inventory\":{\"order_expiry\":\"10s\"},"
+        "\"customers\":{\"arrivals\":{\"process\":\"deterministic\",\"rate\":1},\"max_customers\":10,"
+        "\"segments\":[{\"name\":\"g\",\"share\":1,\"pay_probability\":0,\"coupon\":\"c10\","
+        "\"retry\":{\"probability\":1,\"max\":1,\"delay\":{\"dist\":\"const\",\"value\":60}}}]}}");
+    rpt_run r;
+    rpt_run_init(&r);
+    sim_opts o = { .seed = 1, .ledger = true, .check_every_event = true };
+    cr_assert_eq(sim_run(s, &o, &r), OS_OK);
+    cr_assert(r.invariants_ok);
+    cr_expect_eq(r.m[RPT_M_orders_created], 20);
+    cr_expect_eq(r.m[RPT_M_coupon_uses_refused], 0);
+    rpt_run_fini(&r);
+    scn_free(s);
+}

@@ -156,8 +156,12 @@ static void soak_scenario(char *buf, size_t n, int k)
                               i ? "," : "", i, soak_i(0, 150), 1 + soak_u() * 300, soak_i(0, 3), soak_i(0, 2), soak_i(0, 2),
                               soak_mixed_process());
     u += (size_t)snprintf(buf + u, n - u, "],\"promotions\":[{\"id\":\"p\",\"type\":\"percent_off\",\"value\":%d,\"budget\":%d,\"return_budget\":%s},"
-                          "{\"id\":\"t\",\"type\":\"threshold_off\",\"value\":5,\"threshold\":50,\"priority\":2,\"stackable\":%s}],",
+                          "{\"id\":\"t\",\"type\":\"threshold_off\",\"value\":5,\"threshold\":50,\"priority\":2,\"stackable\":%s},",
                           soak_i(0, 50), soak_i(0, 2000), soak_u() < 0.5 ? "true" : "false", soak_u() < 0.5 ? "true" : "false");
+    /* a coupon the bots present, limited per customer or not (per_customer) */
+    int per_customer = soak_u() < 0.5 ? soak_i(1, 3) : 0;
+    u += (size_t)snprintf(buf + u, n - u, "{\"id\":\"c\",\"type\":\"coupon\",\"value\":%d%s%.0d}],", soak_i(1, 20),
+                          per_customer ? ",\"per_customer\":" : "", per_customer);
     char disp[64] = "";
     if (soak_u() < 0.4) snprintf(disp, sizeof disp, ",\"display\":{\"refresh\":%d}", soak_u() < 0.3 ? 0 : soak_i(1, 600));
     u += (size_t)snprintf(buf + u, n - u, "\"inventory\":{\"strategy\":\"%s\",\"order_expiry\":%d,\"revalidate_before_payment\":%s,\"oversell\":\"%s\"%s},",
@@ -176,7 +180,7 @@ static void soak_scenario(char *buf, size_t n, int k)
                           soak_buyer(e1, sizeof e1), soak_segment_rules(sr, sizeof sr, members[0] != '\0'));
     if (bots > 0)
         u += (size_t)snprintf(buf + u, n - u, ",{\"name\":\"b\",\"share\":%.17g,\"malicious\":true,\"orders_per_visit\":%d,\"accounts_per_visit\":%d,"
-                              "\"pay_probability\":%g%s%s}",
+                              "\"pay_probability\":%g,\"coupon\":\"c\"%s%s}",
                               bots, soak_i(1, 6), soak_i(1, 6), soak_u() < 0.5 ? soak_u() : 0, soak_mixed_process(), soak_buyer(e2, sizeof e2));
     u += (size_t)snprintf(buf + u, n - u, "]},\"payment\":{\"delay\":%s,\"failure_probability\":%g%s,\"session_timeout\":%d%s},",
                           soak_dist(d5, sizeof d5, true), soak_u() * 0.3, soak_u() < 0.5 ? ",\"servers\":3" : "", soak_i(1, 1200),
