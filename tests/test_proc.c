@@ -393,7 +393,7 @@ Test(proc, a_modify_keeps_the_coupon_2_x_100_with_20_off_pays_180)
     proc_sku sku = { .stock = 10, .price = 10000 };
     promo_def c20 = { .id = "c20", .type = PROMO_COUPON, .amount = 2000, .stackable = true, .budget = PROMO_UNLIMITED,
                       .return_budget = true };
-    proc_config c = { .fsm = fsm_builtin("b2c"), .strategy = &inv_reduce_on_order, .n_skus = 1, .skus = &sku,
+    proc_config c = { .fsm = fsm_builtin("b2c"), .strategy = inv_strategy_find("reduce_on_order"), .n_skus = 1, .skus = &sku,
                       .n_promos = 1, .promos = &c20, .ledger = true };
     proc_engine *pe = proc_create(&c);
     proc_order_req rq = { .buyer = 1, .coupon = "c20", .n_lines = 1, .lines = { { 0, 2 } } };
@@ -417,7 +417,7 @@ Test(proc, a_modify_past_the_per_user_limit_is_refused_and_changes_nothing)
      * keeps 1 unit, 1 locked; to 2 it is made; to 3 refused again. The account then holds 2:
      * another order of 1 is blocked; after a modify back to 1 it is admitted. */
     proc_sku sku = { .stock = 100, .price = 100, .max_per_user = 2 };
-    proc_config c = { .fsm = fsm_builtin("b2c"), .strategy = &inv_reduce_on_order, .n_skus = 1, .skus = &sku, .ledger = true };
+    proc_config c = { .fsm = fsm_builtin("b2c"), .strategy = inv_strategy_find("reduce_on_order"), .n_skus = 1, .skus = &sku, .ledger = true };
     proc_engine *pe = proc_create(&c);
     ord_order *o = place(pe, 7, 1, OS_OK);
     proc_args eight = { .new_qty = 8 }, two = { .new_qty = 2 }, three = { .new_qty = 3 }, one = { .new_qty = 1 };
@@ -442,7 +442,7 @@ Test(proc, virtual_lines_make_no_sub_order)
      * follows b2c and makes one sub-order, for the physical line only (was 2). */
     proc_sku skus[2] = { { .stock = 5, .price = 100, .warehouse = 0 },
                          { .stock = 5, .price = 100, .warehouse = 1, .virtual_goods = true } };
-    proc_config c = { .fsm = fsm_builtin("b2c"), .strategy = &inv_reduce_on_order, .n_skus = 2, .skus = skus };
+    proc_config c = { .fsm = fsm_builtin("b2c"), .strategy = inv_strategy_find("reduce_on_order"), .n_skus = 2, .skus = skus };
     proc_engine *pe = proc_create(&c);
     proc_order_req rq = { .buyer = 1, .n_lines = 2, .lines = { { 1, 1 }, { 0, 1 } } };
     ord_order *o;
