@@ -94,9 +94,9 @@ int cli_parse(const cli_cmd *c, int argc, char **argv, cli_opts *o)
         name[len] = '\0';
         if (strcmp(name, "--help") != 0 && !cli_takes(c, name + 2)) return cli__refuse(c, name);
         static const char *const flags[] = { "--json", "--quiet", "--no-report", "--help", "--force", "--ledger",
-                                             "--dot", "--mermaid", "--strict", NULL };
+                                             "--dot", "--mermaid", "--strict", "--fail-on-change", NULL };
         bool *targets[] = { &o->json, &o->quiet, &o->no_report, &o->help, &o->force, &o->ledger, &o->dot, &o->mermaid,
-                            &o->strict };
+                            &o->strict, &o->fail_on_change };
         bool is_flag = false;
         for (int k = 0; flags[k]; k++)
             if (strcmp(name, flags[k]) == 0) { *targets[k] = true; is_flag = true; }

@@ -67,6 +67,7 @@ typedef struct cli_opts {
     const char *metrics[16];        /* --metric (sweep: a parameter study's figures) */
     int         nmetrics;
     const char *tolerance;          /* --tolerance */
+    bool        fail_on_change;     /* --fail-on-change (check): a change to review fails */
     const char *junit;              /* --junit FILE (check) */
     const char *sweep;              /* --sweep ID (report) */
     const char *strategy;           /* --strategy NAME (run: override) */

@@ -98,19 +98,19 @@ static void cmd__command(const scn_scenario *s, const char *kind, char *buf, siz
 }
 
 void cmd_print(const cli_opts *o, const scn_scenario *s, const rpt_summary *sum, const char *kind, const rpt_gate *gates, int ngates,
-               bool has_baseline)
+               bool has_baseline, const char *baseline_note)
 {
     char command[1024];
     cmd__command(s, kind, command, sizeof command);
-    rpt_report_in in = { .gates = gates, .ngates = ngates, .has_baseline = has_baseline };
+    rpt_report_in in = { .gates = gates, .ngates = ngates, .has_baseline = has_baseline, .baseline_note = baseline_note };
     cmd_print_many(o, s, sum, 1, &in, command);
 }
 
 int cmd_record(const cli_opts *o, const scn_scenario *s, const rpt_summary *sum, const char *kind, const rpt_gate *gates, int ngates,
-               bool has_baseline)
+               bool has_baseline, const char *baseline_note)
 {
     char command[1024];
     cmd__command(s, kind, command, sizeof command);
-    rpt_report_in in = { .gates = gates, .ngates = ngates, .has_baseline = has_baseline };
+    rpt_report_in in = { .gates = gates, .ngates = ngates, .has_baseline = has_baseline, .baseline_note = baseline_note };
     return cmd_record_many(o, s, sum, 1, &in, command);
 }

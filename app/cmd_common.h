@@ -13,13 +13,14 @@
 int cmd_thresholds(const scn_scenario *s, const rpt_summary *sum, rpt_gate *g);
 /* Writes the report of a finished command (the runs were recorded as they ran, see
  * cli_rec), unless --no-report. Returns CLI_OK or CLI_IO. `kind` is "run", "check"...;
- * `gates` (n of them, may be NULL) are the thresholds and baseline comparisons to show. */
+ * `gates` (n of them, may be NULL) are the thresholds and baseline comparisons to show;
+ * `baseline_note` (may be NULL) says how the baseline was compared. */
 int cmd_record(const cli_opts *o, const scn_scenario *s, const rpt_summary *sum, const char *kind, const rpt_gate *gates, int ngates,
-               bool has_baseline);
+               bool has_baseline, const char *baseline_note);
 /* Prints the report of a finished command to standard output as text (the same document
  * as report.txt, without charts), unless --quiet or --json. Arguments as cmd_record. */
 void cmd_print(const cli_opts *o, const scn_scenario *s, const rpt_summary *sum, const char *kind, const rpt_gate *gates, int ngates,
-               bool has_baseline);
+               bool has_baseline, const char *baseline_note);
 /* cmd_print for several summaries (compare); arguments as cmd_record_many. */
 void cmd_print_many(const cli_opts *o, const scn_scenario *s, const rpt_summary *sums, int n, rpt_report_in *in, const char *command);
 /* The report of several summaries (compare). `in` carries what the command decided

@@ -60,8 +60,9 @@ static char *cmp__conclusion(const rpt_summary *sums, int n, const rpt_recommend
         const char *name = s->runs[0].strategy;
         if (s->mean[RPT_M_locked_unit_seconds] > 0) {
             double bots = s->mean[RPT_M_malicious_locked_unit_seconds] / s->mean[RPT_M_locked_unit_seconds];
-            cmp__cat(&c, &len, "- %s locked up to %s units (%.0f%% of locked unit-seconds held by bots) and turned away %s genuine orders while the units they wanted were locked.\n",
-                     name, CMP__N(a, s->mean[RPT_M_locked_stock_peak]), 100 * bots, CMP__N(b, s->mean[RPT_M_genuine_rejected_while_locked]));
+            cmp__cat(&c, &len, "- %s locked up to %s units (%.0f%% of locked unit-seconds held by bots) and turned away %s genuine orders while the units they wanted were locked; %s genuine customers were lost to locks that were then wasted (orders that never paid).\n",
+                     name, CMP__N(a, s->mean[RPT_M_locked_stock_peak]), 100 * bots, CMP__N(b, s->mean[RPT_M_genuine_rejected_while_locked]),
+                     CMP__N(d, s->mean[RPT_M_genuine_customers_lost_to_locks]));
         }
     }
     for (int k = 0; k < n; k++)

@@ -62,7 +62,7 @@ static int cmd_run(cli_opts *o)
         rpt_write_json(&sum, stdout, true, 0);
         fputs("\n", stdout);
     } else {
-        cmd_print(o, s, &sum, "run", NULL, 0, false);
+        cmd_print(o, s, &sum, "run", NULL, 0, false, NULL);
     }
     if (csv && !sum.invariants_ok) {
         sfw_abort(csv);
@@ -76,7 +76,7 @@ static int cmd_run(cli_opts *o)
     }
     o->orders_fp = NULL;
     dbrc = cli_rec_close(rec, o);
-    int rrc = cmd_record(o, s, &sum, "run", NULL, 0, false);
+    int rrc = cmd_record(o, s, &sum, "run", NULL, 0, false, NULL);
     if (rrc) rc = rrc;
     if (dbrc) rc = dbrc;
     if (!sum.invariants_ok) {

@@ -373,6 +373,13 @@ const fsm_transition *fsm_row(const fsm_def *d, int state, fsm_action action)
     return r == FSM_NONE ? NULL : &d->trans[r];
 }
 
+bool fsm_has_action(const fsm_def *d, fsm_action action)
+{
+    for (int i = 0; i < d->n_trans; i++)
+        if (d->trans[i].action == action) return true;
+    return false;
+}
+
 const fsm_transition *fsm_timer(const fsm_def *d, int state)
 {
     if ((unsigned)state >= (unsigned)d->n_states || d->timer[state] < 0) return NULL;

@@ -161,6 +161,9 @@ int fsm_lint_full(const fsm_def *def, os_diag *diag, int *warnings);
 os_status fsm_next(const fsm_def *def, int state, fsm_action action, fsm_actor actor, int *to);
 /* The transition row for (state, action), or NULL. */
 const fsm_transition *fsm_row(const fsm_def *def, int state, fsm_action action);
+/* True when some transition of the definition takes `action` (e.g. FSM_PRODUCE: its orders
+ * are produced and shipped; `virtual` has none). */
+bool fsm_has_action(const fsm_def *def, fsm_action action);
 /* The timed transition out of `state` (at most one; lint enforces it), or NULL. */
 const fsm_transition *fsm_timer(const fsm_def *def, int state);
 

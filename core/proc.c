@@ -28,6 +28,7 @@
 struct proc_engine {
     const fsm_def      *fsms[PROC_MAX_FSMS]; /* processes: [0] the scenario's, then the others orders may follow */
     int                 n_fsms;     /* processes in use */
+    bool                produces[PROC_MAX_FSMS]; /* the process has production: its orders make sub-orders */
     const inv_strategy *strat;      /* strategy in force */
     inv_opts            opts;       /* its options */
     int                 n_skus;     /* catalog size */
@@ -39,7 +40,9 @@ struct proc_engine {
     int64_t             points_awarded; /* all membership points earned */
     int64_t             points_returned;/* all given back by refunds and returns */
     int64_t             closed_points;  /* points kept by closed orders */
-    risk_ctl           *risk;       /* risk control */
+    risk_ctl           *risk;       /* risk control (and the coupons' uses per customer) */
+    int8_t              coupon_k[PROMO_MAX]; /* promotion -> its per-customer counter in risk, -1 = unlimited */
+    int64_t             coupons_refused;    /* coupons presented past their per_customer limit */
     ord_pool           *pool;       /* orders */
     int64_t             in_state[PROC_MAX_FSMS][FSM_MAX_STATES]; /* orders now in each state, per process */
     int64_t             entered[PROC_MAX_FSMS][FSM_MAX_STATES];  /* orders that ever entered each state */
@@ -86,6 +89,7 @@ proc_engine *proc_create(const proc_config *c)
     pe->n_fsms = 1;
     OS_ASSERT(c->n_more_fsms >= 0 && c->n_more_fsms < PROC_MAX_FSMS);
     for (int i = 0; i < c->n_more_fsms; i++) pe->fsms[pe->n_fsms++] = c->more_fsms[i];
+    for (int i = 0; i < pe->n_fsms; i++) pe->produces[i] = fsm_has_action(pe->fsms[i], FSM_PRODUCE);
     pe->strat = c->strategy;
     pe->opts = c->opts;
     pe->n_skus = c->n_skus;
@@ -102,6 +106,11 @@ proc_engine *proc_create(const proc_config *c)
     free(stock);
     free(limit);
     pe->promos = proc__promotions(c);
+    int nk = 0;
+    for (int i = 0; i < PROMO_MAX; i++) pe->coupon_k[i] = -1;
+    for (int i = 0; i < c->n_promos; i++)
+        if (c->promos[i].type == PROMO_COUPON && c->promos[i].per_customer > 0) pe->coupon_k[i] = (int8_t)nk++;
+    risk_add_counters(pe->risk, nk);
     pe->n_tiers = c->n_tiers;
     for (int i = 0; i < c->n_tiers; i++) pe->points_per_unit[i + 1] = c->tiers[i].points_per_unit;
     pe->pool = ord_pool_create();
@@ -152,6 +161,27 @@ static os_money proc__list_total(const proc_engine *pe, const ord_order *o)
     return t;
 }
 
+/* Counts (delta +1) or gives back (-1) the order's uses of coupons limited per customer:
+ * an order carries a use from creation until its promotions are given back. */
+static void proc__coupon_uses(proc_engine *pe, const ord_order *o, int delta)
+{
+    for (int k = 0; k < o->price.n; k++) {
+        int c = pe->coupon_k[o->price.promo[k]];
+        if (c >= 0) risk_counter_add(pe->risk, o->buyer, c, delta);
+    }
+}
+
+/* The coupon the order presents: rq->coupon, unless the account already carries it on
+ * per_customer orders (then none, counted). */
+static const char *proc__coupon(proc_engine *pe, const proc_order_req *rq)
+{
+    int i = rq->coupon ? promo_find(pe->promos, rq->coupon) : -1;
+    if (i < 0 || i >= PROMO_MAX || pe->coupon_k[i] < 0) return rq->coupon;
+    if (risk_counter(pe->risk, rq->buyer, pe->coupon_k[i]) < promo_def_at(pe->promos, i)->per_customer) return rq->coupon;
+    pe->coupons_refused++;
+    return NULL;
+}
+
 static void proc__enter(proc_engine *pe, ord_order *o, int to)
 {
     pe->in_state[o->fsm][o->state]--;
@@ -197,7 +227,8 @@ os_status proc_create_order(proc_engine *pe, const proc_order_req *rq, double t,
     if (rq->malicious) o->flags |= ORD_MALICIOUS;
     for (int i = 0; i < rq->n_lines; i++) o->lines[i] = rq->lines[i];
     o->t_created = t;
-    promo_apply_tier(pe->promos, proc__list_total(pe, o), rq->coupon, o->tier, &o->price);
+    promo_apply_tier(pe->promos, proc__list_total(pe, o), proc__coupon(pe, rq), o->tier, &o->price);
+    proc__coupon_uses(pe, o, 1);
     o->fsm = rq->fsm;
     o->state = (uint8_t)fsm_initial(def);
     pe->in_state[o->fsm][o->state]++;
@@ -282,11 +313,13 @@ static void proc__give_back_units(proc_engine *pe, ord_order *o, bool restock, d
 }
 
 /* Splits a paid order into one sub-order per distinct (warehouse, merchant) of its lines, in
- * line order. */
+ * line order. Lines of virtual goods make none, and an order whose process never produces
+ * has none: sub-orders are warehouse jobs. */
 static void proc__split(const proc_engine *pe, ord_order *o)
 {
     o->n_sub = 0;
     for (int i = 0; i < o->n_lines; i++) {
+        if (!pe->produces[o->fsm] || pe->skus[o->lines[i].sku].virtual_goods) continue;   /* never picked nor shipped */
         uint8_t wh = pe->skus[o->lines[i].sku].warehouse, mer = pe->skus[o->lines[i].sku].merchant;
         bool seen = false;
         for (int k = 0; k < o->n_sub; k++) seen |= o->sub_wh[k] == wh && o->sub_merchant[k] == mer;
@@ -367,7 +400,9 @@ static os_money proc__money(proc_engine *pe, ord_order *o, fsm_money to, proc_re
         }
         if (!(o->flags & ORD_PAID)) {
             o->flags |= ORD_PAID;
-            risk_on_paid(pe->risk, o->buyer);
+            /* an order already settled (undone while unpaid, then paid by a custom process)
+             * left the unpaid count then: not again */
+            if (!(o->flags & ORD_SETTLED)) risk_on_paid(pe->risk, o->buyer);
             proc__split(pe, o);
             o->points = proc__points(pe, o, o->lines, o->n_lines);
             pe->points_awarded += o->points;
@@ -457,6 +492,7 @@ static os_status proc__settle(proc_engine *pe, ord_order *o, fsm_action action, 
     }
     if (undone && !(o->flags & ORD_PROMO_BACK)) {
         promo_give_back(pe->promos, &o->price);
+        proc__coupon_uses(pe, o, -1);
         o->flags |= ORD_PROMO_BACK;
     }
     return OS_OK;
@@ -528,6 +564,8 @@ os_status proc_apply(proc_engine *pe, ord_order *o, fsm_action action, fsm_actor
         int32_t delta = nq - o->lines[0].qty;
         inv_line d = { o->lines[0].sku, delta > 0 ? delta : -delta };
         bool mal = (o->flags & ORD_MALICIOUS) != 0;
+        /* the per-user limit holds for the new quantity as it did for the order placed */
+        if (delta > 0 && !risk_may_add(pe->risk, o->buyer, o->lines[0].sku, delta)) return OS_ELIMIT;
         if (delta > 0) {
             if (o->holds_lock) {
                 if (inv_lock(pe->inv, &d, 1, mal, o->id, t) != OS_OK) return OS_ESTOCK;
@@ -539,8 +577,12 @@ os_status proc_apply(proc_engine *pe, ord_order *o, fsm_action action, fsm_actor
         }
         risk_on_modified(pe->risk, o->buyer, o->lines[0].sku, delta);
         o->lines[0].qty = nq;
-        if (!(o->flags & ORD_PROMO_BACK)) promo_give_back(pe->promos, &o->price);
-        promo_apply_tier(pe->promos, proc__list_total(pe, o), NULL, o->tier, &o->price);
+        if (!(o->flags & ORD_PROMO_BACK)) {
+            promo_give_back(pe->promos, &o->price);
+            proc__coupon_uses(pe, o, -1);
+        }
+        promo_reprice(pe->promos, proc__list_total(pe, o), o->tier, &o->price);   /* the coupon presented still counts */
+        proc__coupon_uses(pe, o, 1);
         o->flags &= (uint8_t)~ORD_PROMO_BACK;
     }
     /* The address changes nothing else: stock and money follow the states, as always. */
@@ -577,7 +619,7 @@ void proc_close(proc_engine *pe, ord_order *o)
 
 int proc_check(const proc_engine *pe, os_diag *diag)
 {
-    int bad = inv_check(pe->inv, diag) + promo_check(pe->promos, diag);
+    int bad = inv_check(pe->inv, diag) + promo_check(pe->promos, diag) + risk_check(pe->risk, diag);
     int n = pe->n_skus;
     int64_t *locked = xcalloc((size_t)(n ? n : 1), sizeof *locked);
     int64_t *mal = xcalloc((size_t)(n ? n : 1), sizeof *mal);
@@ -667,6 +709,7 @@ int64_t proc_in_state_of(const proc_engine *pe, int p, int s) { return pe->in_st
 int64_t proc_entered(const proc_engine *pe, int s) { return pe->entered[0][s]; }
 int64_t proc_entered_of(const proc_engine *pe, int p, int s) { return pe->entered[p][s]; }
 int64_t proc_forbidden(const proc_engine *pe) { return pe->forbidden; }
+int64_t proc_coupons_refused(const proc_engine *pe) { return pe->coupons_refused; }
 os_money_total proc_captured(const proc_engine *pe) { return pe->captured; }
 int64_t proc_points_awarded(const proc_engine *pe) { return pe->points_awarded; }
 int64_t proc_points_returned(const proc_engine *pe) { return pe->points_returned; }

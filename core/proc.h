@@ -25,6 +25,8 @@ typedef struct proc_sku {
     int32_t  max_per_user;  /* per-user purchase limit, 0 = none */
     uint8_t  warehouse;     /* warehouse index, for splitting at payment */
     uint8_t  merchant;      /* merchant index, for splitting at payment */
+    bool     virtual_goods; /* never produced nor shipped (its own process has no production):
+                               its lines make no sub-order, whatever the order's process */
 } proc_sku;
 
 /* Processes one engine runs at once: orders of one run may follow different machines
@@ -127,8 +129,10 @@ os_status proc_pay_fail(proc_engine *pe, ord_order *o, double t);
  * left and the state entered (see fsm.h). `args` may be NULL. `res` (may be NULL) says what
  * happened. OS_EFORBIDDEN (counted) when the process does not allow it, or for `modify`
  * once money or units moved; OS_ESTOCK, nothing changed, when the entered state needs a
- * lock or (for an action other than pay) a sale the stock cannot give; OS_EDATA once the
- * loop guard has tripped (proc_loop_error). */
+ * lock or (for an action other than pay) a sale the stock cannot give, or a `modify` more
+ * units than the stock gives; OS_ELIMIT, nothing changed, for a `modify` that would take
+ * the buyer past a per-user limit; OS_EDATA once the loop guard has tripped
+ * (proc_loop_error). A `modify` re-prices the order with the coupon it presented. */
 os_status proc_apply(proc_engine *pe, ord_order *o, fsm_action action, fsm_actor actor, double t,
                      const proc_args *args, proc_result *res);
 
@@ -175,6 +179,8 @@ int64_t proc_entered(const proc_engine *pe, int s);
 /* The same for process p's state s. */
 int64_t proc_in_state_of(const proc_engine *pe, int p, int s);
 int64_t proc_entered_of(const proc_engine *pe, int p, int s);
+/* Coupons presented past their per_customer limit so far (the order went on without it). */
+int64_t proc_coupons_refused(const proc_engine *pe);
 /* Forbidden actions attempted so far. */
 int64_t proc_forbidden(const proc_engine *pe);
 /* Membership points awarded and returned so far. */

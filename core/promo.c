@@ -28,6 +28,8 @@ int promo_type_parse(const char *s) { return os_name_find(promo__names, PROMO_TY
 promo_book *promo_create(const promo_def *defs, int n)
 {
     OS_ASSERT(n >= 0 && n <= PROMO_MAX);
+    int culprit;
+    OS_ASSERT(promo_stack_bound(defs, n, &culprit) <= PROMO_MAX_APPLIED);   /* the loader refuses such a scenario */
     promo_book *b = xcalloc(1, sizeof *b);
     b->n = n;
     for (int i = 0; i < n; i++) {
@@ -66,17 +68,20 @@ void promo_apply(promo_book *b, os_money list_total, const char *coupon, promo_r
     promo_apply_tier(b, list_total, coupon, 0, out);
 }
 
-void promo_apply_tier(promo_book *b, os_money list_total, const char *coupon, int tier, promo_result *out)
+/* Applies the book to an order of list total `list_total` presenting coupon number `ci`
+ * (-1: none) and of tier `tier`; see promo.h for the rules. */
+static void promo__apply(promo_book *b, os_money list_total, int ci, int tier, promo_result *out)
 {
     memset(out, 0, sizeof *out);
     out->list_total = list_total;
+    out->coupon = (uint8_t)(ci + 1);
     os_money running = list_total;
     for (int k = 0; k < b->n && out->n < PROMO_MAX_APPLIED && running > 0; k++) {
         int i = b->order[k];
         const promo_def *p = &b->defs[i];
         if (!p->stackable && out->n > 0) continue;
         if (p->tier != 0 && p->tier != tier) continue;
-        os_money d = promo__discount(p, running, coupon && strcmp(coupon, p->id) == 0);
+        os_money d = promo__discount(p, running, i == ci);
         if (d > running) d = running;
         if (d <= 0) continue;
         if (b->remaining[i] != PROMO_UNLIMITED) {
@@ -93,6 +98,36 @@ void promo_apply_tier(promo_book *b, os_money list_total, const char *coupon, in
         if (!p->stackable) break;
     }
     out->payable = running;
+}
+
+void promo_apply_tier(promo_book *b, os_money list_total, const char *coupon, int tier, promo_result *out)
+{
+    int ci = -1;
+    for (int i = 0; coupon && i < b->n && ci < 0; i++)
+        if (strcmp(coupon, b->defs[i].id) == 0) ci = i;
+    promo__apply(b, list_total, ci, tier, out);
+}
+
+void promo_reprice(promo_book *b, os_money list_total, int tier, promo_result *out)
+{
+    promo__apply(b, list_total, out->coupon - 1, tier, out);
+}
+
+int promo_stack_bound(const promo_def *defs, int n, int *culprit)
+{
+    int count = 0, any = 0;
+    bool coupon = false, tier = false;
+    *culprit = -1;
+    for (int i = 0; i < n; i++) {
+        any = 1;
+        if (!defs[i].stackable) continue;
+        if (defs[i].type == PROMO_COUPON && coupon) continue;
+        if (defs[i].tier != 0 && tier) continue;
+        coupon |= defs[i].type == PROMO_COUPON;
+        tier |= defs[i].tier != 0;
+        if (++count == PROMO_MAX_APPLIED + 1) *culprit = i;
+    }
+    return count > any ? count : any;
 }
 
 void promo_give_back(promo_book *b, const promo_result *r)
@@ -137,6 +172,14 @@ os_money promo_shrink(promo_book *b, promo_result *r, os_money kept_list, os_mon
 }
 
 os_money promo_remaining(const promo_book *b, int i) { return b->remaining[i]; }
+const promo_def *promo_def_at(const promo_book *b, int i) { OS_ASSERT(i >= 0 && i < b->n); return &b->defs[i]; }
+
+int promo_find(const promo_book *b, const char *id)
+{
+    for (int i = 0; id && i < b->n; i++)
+        if (strcmp(id, b->defs[i].id) == 0) return i;
+    return -1;
+}
 int64_t promo_budget_skips(const promo_book *b, int i) { return b->skips[i]; }
 
 int promo_check(const promo_book *b, os_diag *diag)

@@ -42,7 +42,8 @@ typedef enum promo_type {
 } promo_type;
 
 #define PROMO_MAX        16   /* promotions per run */
-#define PROMO_MAX_APPLIED 4   /* promotions one order can carry */
+#define PROMO_MAX_APPLIED 4   /* promotions one order can carry: a scenario where more could
+                                 apply to one order is refused (promo_stack_bound) */
 #define PROMO_ID_MAX     32
 #define PROMO_UNLIMITED  (-1)
 
@@ -57,6 +58,8 @@ typedef struct promo_def {
     os_money   budget;           /* total cents this promotion may give, or PROMO_UNLIMITED */
     bool       return_budget;    /* cancelled / refunded / returned orders give budget back */
     uint8_t    tier;             /* 0: every order; k > 0: only orders of membership tier k */
+    int32_t    per_customer;     /* coupon: orders one account may carry it on at once (open or
+                                    paid, until undone), 0 = unlimited; the engine enforces it */
 } promo_def;
 
 typedef struct promo_result {
@@ -66,6 +69,9 @@ typedef struct promo_result {
     os_money amount[PROMO_MAX_APPLIED];  /* cents given by each applied promotion */
     uint8_t  promo[PROMO_MAX_APPLIED];   /* its index into the book's definitions */
     uint8_t  n;                          /* promotions applied */
+    uint8_t  coupon;                     /* 1 + the book index of the coupon the order presented
+                                            (whether it applied or not), 0 = none: a re-pricing
+                                            (promo_reprice) presents it again */
 } promo_result;
 
 typedef struct promo_book promo_book;
@@ -81,6 +87,18 @@ void promo_apply(promo_book *b, os_money list_total, const char *coupon, promo_r
  * orders of their tier. */
 void promo_apply_tier(promo_book *b, os_money list_total, const char *coupon, int tier, promo_result *out);
 
+/* Prices the order again on a new list total (a quantity modification), with the coupon it
+ * presented at creation (out->coupon) and its tier; the caller has given the old discounts'
+ * budgets back first. */
+void promo_reprice(promo_book *b, os_money list_total, int tier, promo_result *out);
+
+/* The most promotions one order can carry under these definitions: every stackable
+ * promotion, except that an order presents at most one coupon and belongs to at most one
+ * membership tier (the stackable coupons count once, the stackable tiers once); a
+ * non-stackable one applies alone. When that exceeds PROMO_MAX_APPLIED, *culprit is the
+ * index (in `defs`) of the first promotion that takes the count past it; else -1. */
+int promo_stack_bound(const promo_def *defs, int n, int *culprit);
+
 /* Restitution: prices the order again on the list total it keeps (`kept_list`, at most
  * r->list_total) with the promotions it carried (see above), updates *r in place and gives
  * what each promotion now gives less back to its budget (when return_budget). The new
@@ -92,6 +110,10 @@ os_money promo_shrink(promo_book *b, promo_result *r, os_money kept_list, os_mon
 /* Gives the budgets an order consumed back, for promotions whose return_budget is set. */
 void promo_give_back(promo_book *b, const promo_result *r);
 
+/* Promotion i's definition (i < the book's count). */
+const promo_def *promo_def_at(const promo_book *b, int i);
+/* The index of the promotion whose id is `id`, or -1. */
+int promo_find(const promo_book *b, const char *id);
 /* Cents left in promotion i's budget, or PROMO_UNLIMITED. */
 os_money promo_remaining(const promo_book *b, int i);
 /* How many times a promotion was skipped because its budget ran out. */

@@ -25,6 +25,7 @@ struct risk_ctl {
     int32_t  *col;          /* per-SKU word in a slot (2 + limited index), 0 = no limit */
     int32_t   max_unpaid;   /* 0 = no cap */
     bool      track;        /* something is limited or capped: the map is used */
+    int       extra0;       /* word of the caller's counter 0 (risk_add_counters), 0 = none */
     risk__map map;          /* user -> [unpaid, units of limited SKU 0, 1, ...] */
 };
 
@@ -191,6 +192,52 @@ void risk_on_closed_unpaid(risk_ctl *r, uint64_t user, const inv_line *l, int n)
     for (int i = 0; i < n; i++)
         if (r->col[l[i].sku]) e[r->col[l[i].sku]] -= l[i].qty;
     risk__drop_if_idle(&r->map, e);
+}
+
+void risk_add_counters(risk_ctl *r, int n)
+{
+    OS_ASSERT(n >= 0 && r->map.cap == 0 && r->extra0 == 0);
+    if (n == 0) return;
+    r->extra0 = (int)r->map.stride;
+    r->map.stride += (size_t)n;
+    r->track = true;
+}
+
+int64_t risk_counter(const risk_ctl *r, uint64_t user, int k)
+{
+    OS_ASSERT(r->extra0 > 0 && r->extra0 + k < (int)r->map.stride);
+    const int64_t *e = risk__find(&r->map, user);
+    return e ? e[r->extra0 + k] : 0;
+}
+
+void risk_counter_add(risk_ctl *r, uint64_t user, int k, int64_t delta)
+{
+    OS_ASSERT(r->extra0 > 0 && r->extra0 + k < (int)r->map.stride);
+    risk__add(r, user, r->extra0 + k, delta);
+}
+
+int risk_check(const risk_ctl *r, os_diag *diag)
+{
+    int bad = 0;
+    for (size_t i = 0; i < r->map.cap; i++) {
+        const int64_t *e = risk__at(&r->map, i);
+        if (!e[0]) continue;
+        for (size_t w = 1; w < r->map.stride; w++)
+            if (e[w] < 0) {
+                os_diag_add(diag, "risk: user %llu has counter %zu at %lld (given back more than taken)",
+                            (unsigned long long)(e[0] - 1), w, (long long)e[w]);
+                bad++;
+            }
+    }
+    return bad;
+}
+
+bool risk_may_add(const risk_ctl *r, uint64_t user, uint32_t sku, int32_t delta)
+{
+    int32_t c = r->col[sku];
+    if (!c || delta <= 0) return true;
+    const int64_t *e = risk__find(&r->map, user);
+    return (e ? e[c] : 0) + delta <= r->limit[sku];
 }
 
 void risk_on_modified(risk_ctl *r, uint64_t user, uint32_t sku, int32_t delta)

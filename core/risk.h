@@ -31,6 +31,18 @@ os_status risk_admit(risk_ctl *r, uint64_t user, const inv_line *l, int n, bool 
 void risk_on_paid(risk_ctl *r, uint64_t user);
 /* The order closed unpaid: drop it from the unpaid count and give its units back. */
 void risk_on_closed_unpaid(risk_ctl *r, uint64_t user, const inv_line *l, int n);
+/* True when `user` may hold `delta` more units of `sku` (a modify that raises a quantity):
+ * within the SKU's per-user limit, counting what the user's open and paid orders hold. */
+bool risk_may_add(const risk_ctl *r, uint64_t user, uint32_t sku, int32_t delta);
+/* Adds n counters per user, numbered 0..n-1, for the caller's own per-user limits (a
+ * coupon's uses per customer): call once, right after risk_create. */
+void risk_add_counters(risk_ctl *r, int n);
+/* The user's counter k, and adding to it (the user's slot goes when every counter is 0). */
+int64_t risk_counter(const risk_ctl *r, uint64_t user, int k);
+void risk_counter_add(risk_ctl *r, uint64_t user, int k, int64_t delta);
+/* Checks that no user's counter is negative (a count given back twice); adds a message per
+ * breach, returns how many. */
+int risk_check(const risk_ctl *r, os_diag *diag);
 /* Units quantity line changed on an open order (modify): adjust the limit count. */
 void risk_on_modified(risk_ctl *r, uint64_t user, uint32_t sku, int32_t delta);
 

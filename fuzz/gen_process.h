@@ -185,8 +185,9 @@ static void gen_scenario(gen_src *g, char *buf, size_t cap, const char *process)
                 "\"merchant\": \"m%u\"}", i ? ", " : "", i, gen_pick(g, 40), 1 + gen_pick(g, 90), gen_pick(g, 4), gen_pick(g, 2),
                 gen_pick(g, 2));
     gen_cat(buf, cap, &u, "], \"promotions\": [{\"id\": \"p\", \"type\": \"fixed_off\", \"value\": %u, \"budget\": %u, "
-            "\"return_budget\": %s}, {\"id\": \"c\", \"type\": \"coupon\", \"value\": 3}], ",
-            1 + gen_pick(g, 5), 5 + gen_pick(g, 60), gen_pick(g, 2) ? "true" : "false");
+            "\"return_budget\": %s}, {\"id\": \"c\", \"type\": \"coupon\", \"value\": 3%s}], ",
+            1 + gen_pick(g, 5), 5 + gen_pick(g, 60), gen_pick(g, 2) ? "true" : "false",
+            gen_pick(g, 2) ? ", \"per_customer\": 1" : "");
     gen_cat(buf, cap, &u, "\"inventory\": {\"strategy\": \"%s\", \"order_expiry\": %s, \"revalidate_before_payment\": %s, "
             "\"oversell\": \"%s\"", strategies[gen_pick(g, (uint32_t)nstrategies)]->name, durs[1 + gen_pick(g, 4)],
             gen_pick(g, 2) ? "true" : "false", gen_pick(g, 2) ? "allow" : "refund");

@@ -617,6 +617,57 @@ static void rpt__write_bd_json(const rpt_summary *s, FILE *out, int ind)
     }
 }
 
+/* Writes a list of the replications' values: [v0, v1, ...] (null for a missing value). */
+static void rpt__write_list(FILE *out, const double *v, int n)
+{
+    fputc('[', out);
+    for (int r = 0; r < n; r++) {
+        if (r) fputs(", ", out);
+        jsn_write_num(out, v[r]);
+    }
+    fputc(']', out);
+}
+
+/* Writes "per_replication": each replication's seed and value of every metric and station
+ * figure, so that `check` can pair a baseline's replication r with the run's replication r
+ * (docs/regression.md). Only with more than one replication: one replication's values are
+ * "metrics" and its seed "seed". */
+static void rpt__write_reps_json(const rpt_summary *s, FILE *out, int ind)
+{
+    int n = s->n, i2 = ind + 2, i4 = ind + 4;
+    double *v = xcalloc((size_t)n, sizeof *v);
+    rpt__pad(out, ind); fputs("\"per_replication\": {\n", out);
+    rpt__pad(out, i2); fputs("\"seeds\": [", out);
+    for (int r = 0; r < n; r++) fprintf(out, "%s%llu", r ? ", " : "", (unsigned long long)s->runs[r].seed);
+    fputs("],\n", out);
+    rpt__pad(out, i2); fputs("\"metrics\": {\n", out);
+    for (int m = 0; m < RPT_METRIC_COUNT; m++) {
+        for (int r = 0; r < n; r++) v[r] = s->runs[r].m[m];
+        rpt__pad(out, i4);
+        fprintf(out, "\"%s\": ", rpt_metric_name((rpt_metric)m));
+        rpt__write_list(out, v, n);
+        fputs(m + 1 < RPT_METRIC_COUNT ? ",\n" : "\n", out);
+    }
+    rpt__pad(out, i2); fputs("},\n", out);
+    rpt__pad(out, i2); fputs("\"stations\": {", out);
+    const rpt_run *r0 = &s->runs[0];
+    for (int k = 0; k < r0->nstations; k++) {
+        fprintf(out, "%s\n", k ? "," : "");
+        rpt__pad(out, i4);
+        fprintf(out, "\"%s\": {", r0->st[k].name);
+        for (int f = 0; f < RPT_ST_FIGURES; f++) {
+            for (int r = 0; r < n; r++) v[r] = rpt_st_value(&s->runs[r].st[k], (rpt_st_figure)f);
+            fprintf(out, "%s\"%s\": ", f ? ", " : "", rpt__station_fields[f]);
+            rpt__write_list(out, v, n);
+        }
+        fputc('}', out);
+    }
+    fputs("\n", out);
+    rpt__pad(out, i2); fputs("}\n", out);
+    rpt__pad(out, ind); fputs("},\n", out);
+    free(v);
+}
+
 void rpt_write_json(const rpt_summary *s, FILE *out, bool engine, int ind)
 {
     const rpt_run *r0 = &s->runs[0];
@@ -655,6 +706,7 @@ void rpt_write_json(const rpt_summary *s, FILE *out, bool engine, int ind)
         fputs("\n", out);
         rpt__pad(out, i2); fputs("},\n", out);
     }
+    if (s->n > 1) rpt__write_reps_json(s, out, i2);
     rpt__write_bd_json(s, out, i2);
     rpt__pad(out, i2);
     fprintf(out, "\"invariants\": {\"ok\": %s, \"violations\": [", s->invariants_ok ? "true" : "false");

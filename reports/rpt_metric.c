@@ -62,6 +62,13 @@ const char *rpt_metric_unit_label(rpt_metric m, const char *currency)
     return rpt_unit_label(rpt_metric_unit(m), currency);
 }
 
+rpt_gate_dir rpt_metric_gate(rpt_metric m)
+{
+    int b = rpt_metric_better(m);
+    if (b) return b > 0 ? RPT_GATE_HIGHER : RPT_GATE_LOWER;
+    return rpt__row_of(m) && (rpt__rows[m].flags & RPT_MF_REVIEW) ? RPT_GATE_REVIEW : RPT_GATE_INFO;
+}
+
 bool rpt_metric_counts_oversold(rpt_metric m)
 {
     return rpt__row_of(m) && (rpt__rows[m].flags & RPT_MF_COUNTS_OVERSOLD);

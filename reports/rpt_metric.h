@@ -85,9 +85,13 @@ typedef enum rpt_better { RPT_LOWER = -1, RPT_NEITHER = 0, RPT_HIGHER = 1 } rpt_
  *                           both sides have the same count in every replication pair; may
  *                           be null (no order to take it over);
  *  RPT_MF_MAY_BE_NULL       a run may leave it null (no value), for another reason;
- *  RPT_MF_VERDICT(pos)      shown in compare's verdict table, at position pos (1, 2, ...). */
+ *  RPT_MF_VERDICT(pos)      shown in compare's verdict table, at position pos (1, 2, ...);
+ *  RPT_MF_REVIEW            no better direction, but `check` treats a change beyond the
+ *                           tolerance as a change to review (failing under
+ *                           --fail-on-change): the directionless money figures. */
 #define RPT_MF_COUNTS_OVERSOLD  (1u << 0)
 #define RPT_MF_MAY_BE_NULL      (1u << 1)
+#define RPT_MF_REVIEW           (1u << 2)
 #define RPT_MF_VERDICT(pos)     ((unsigned)(pos) << 8)
 #define RPT_MF_PERCENTILE_OF(m) (((unsigned)RPT_M_##m + 1u) << 16)
 
@@ -151,7 +155,7 @@ typedef enum rpt_better { RPT_LOWER = -1, RPT_NEITHER = 0, RPT_HIGHER = 1 } rpt_
       "99th percentile of creation-to-payment time over paid orders")                                        \
     X(revenue, RPT_U_MONEY, RPT_HIGHER, RPT_MF_COUNTS_OVERSOLD | RPT_MF_VERDICT(15),                         \
       RPT_BDM_ORDER | RPT_BDM_SKU, "money captured minus money refunded")                                    \
-    X(discount_total, RPT_U_MONEY, RPT_NEITHER, 0, RPT_BDM_ORDER | RPT_BDM_SKU | RPT_BDM_PROMOTION,          \
+    X(discount_total, RPT_U_MONEY, RPT_NEITHER, RPT_MF_REVIEW, RPT_BDM_ORDER | RPT_BDM_SKU | RPT_BDM_PROMOTION,          \
       "discounts on paid orders")                                                                            \
     X(refund_total, RPT_U_MONEY, RPT_LOWER, 0, RPT_BDM_ORDER | RPT_BDM_SKU,                                  \
       "money refunded")                                                                                      \
@@ -163,7 +167,7 @@ typedef enum rpt_better { RPT_LOWER = -1, RPT_NEITHER = 0, RPT_HIGHER = 1 } rpt_
       "return requests the process refused")                                                                 \
     X(forbidden_actions, RPT_U_ACTIONS, RPT_NEITHER, 0, 0,                                                   \
       "actions the state machine refused")                                                                   \
-    X(captured_total, RPT_U_MONEY, RPT_NEITHER, 0, RPT_BDM_ORDER | RPT_BDM_SKU,                              \
+    X(captured_total, RPT_U_MONEY, RPT_NEITHER, RPT_MF_REVIEW, RPT_BDM_ORDER | RPT_BDM_SKU,                              \
       "money captured by payments (gross)")                                                                  \
     X(genuine_orders_paid, RPT_U_ORDERS, RPT_HIGHER, RPT_MF_COUNTS_OVERSOLD | RPT_MF_VERDICT(5),             \
       RPT_BDM_ORDER, "paid orders of genuine customers, oversold ones included")                             \
@@ -201,7 +205,7 @@ typedef enum rpt_better { RPT_LOWER = -1, RPT_NEITHER = 0, RPT_HIGHER = 1 } rpt_
       "return requests the merchant refused")                                                                \
     X(orders_returned_partly, RPT_U_ORDERS, RPT_NEITHER, 0, RPT_BDM_ORDER,                                   \
       "returns of one line of a multi-line order")                                                           \
-    X(discount_taken_back, RPT_U_MONEY, RPT_NEITHER, 0, RPT_BDM_ORDER | RPT_BDM_SKU,                         \
+    X(discount_taken_back, RPT_U_MONEY, RPT_NEITHER, RPT_MF_REVIEW, RPT_BDM_ORDER | RPT_BDM_SKU,                         \
       "discount withheld from the refunds of partly returned orders")                                        \
     X(sub_orders, RPT_U_SUB_ORDERS, RPT_NEITHER, 0, RPT_BDM_ORDER,                                           \
       "sub-orders made at payment, one per (warehouse, merchant) of an order")                               \
@@ -220,7 +224,13 @@ typedef enum rpt_better { RPT_LOWER = -1, RPT_NEITHER = 0, RPT_HIGHER = 1 } rpt_
     X(payments_timed_out, RPT_U_PAYMENTS, RPT_LOWER, 0, RPT_BDM_ORDER,                                       \
       "payments not done within payment.timeout of joining the payment station")                             \
     X(requests_failed_outage, RPT_U_REQUESTS, RPT_LOWER, 0, RPT_BDM_SEGMENT,                                 \
-      "order requests and payments that arrived at a part of the system during its outage")
+      "order requests and payments that arrived at a part of the system during its outage")    \
+    X(modifications_refused, RPT_U_ORDERS, RPT_NEITHER, 0, RPT_BDM_ORDER,                                    \
+      "quantity modifications refused: past the per-user limit, or beyond the stock")                         \
+    X(genuine_customers_lost_to_locks, RPT_U_CUSTOMERS, RPT_LOWER, RPT_MF_VERDICT(18), 0,                    \
+      "genuine customers turned away while locks later wasted held the units they wanted")                    \
+    X(coupon_uses_refused, RPT_U_ORDERS, RPT_NEITHER, 0, RPT_BDM_ORDER,                                      \
+      "orders placed without their coupon: the account had used it per_customer times")
 
 typedef enum rpt_metric {
 #define RPT__M(name, unit, better, flags, bd, summary) RPT_M_##name,
@@ -251,6 +261,17 @@ int rpt_metric_percentile_of(rpt_metric m);
 bool rpt_metric_may_be_null(rpt_metric m);
 /* The dimensions that split m, as a mask of RPT_BDM_*. */
 unsigned rpt_metric_breakdowns(rpt_metric m);
+/* What `check` makes of a metric that moved beyond its tolerance (docs/regression.md, "Gate
+ * directions"): the worse way of a metric with a better direction is a regression; a
+ * RPT_MF_REVIEW figure is a change to review (failing under --fail-on-change); any other
+ * directionless figure is reported as changed. */
+typedef enum rpt_gate_dir {
+    RPT_GATE_LOWER = -1,   /* lower is better */
+    RPT_GATE_INFO = 0,     /* no better direction: reported */
+    RPT_GATE_HIGHER = 1,   /* higher is better */
+    RPT_GATE_REVIEW = 2,   /* no better direction, but money: a change to review */
+} rpt_gate_dir;
+rpt_gate_dir rpt_metric_gate(rpt_metric m);
 /* Compare's verdict table: fills out (room for RPT_METRIC_COUNT) with the metrics flagged
  * RPT_MF_VERDICT, in position order; returns how many. */
 int rpt_metric_verdict_table(rpt_metric *out);

@@ -841,6 +841,7 @@ static void rpt__gates(rpt_doc *d, const rpt_report_in *in)
     }
     rpt_doc_para(d, "%d figure%s compared; %d identical to the baseline%s.", shown + same, shown + same == 1 ? "" : "s", same,
                  shown ? ", the others above" : "");
+    if (in->baseline_note) rpt_doc_para(d, "%s", in->baseline_note);
 }
 
 /* The verdict table of compare: each strategy against the reference, coloured cells. */

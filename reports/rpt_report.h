@@ -32,6 +32,8 @@ typedef struct rpt_report_in {
     const rpt_gate    *gates;        /* thresholds and baseline comparisons (may be NULL) */
     int                ngates;
     bool               has_baseline; /* a baseline was compared (its rows are in gates) */
+    const char        *baseline_note; /* how it was compared (paired replication by replication or
+                                         not, and why), or NULL */
     int                nthresholds;  /* thresholds in the scenario (their rows are in gates) */
     int                reference;    /* compare: the strategy verdicts are against */
     const rpt_metric  *verdict_metrics; /* compare: the metrics of the verdict table */

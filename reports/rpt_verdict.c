@@ -156,11 +156,15 @@ static const char *rpt__excluded(const rpt_summary *s)
     return NULL;
 }
 
-/* The costs an architect weighs once two strategies serve the same genuine orders: buyers
- * turned away while stock sat locked, stock held by orders that may never pay, and buyers
- * told "sold out" after they had started to pay. All are lower-is-better. */
+/* The costs an architect weighs once two strategies serve the same genuine orders: genuine
+ * customers lost to locks that were wasted (held by orders that then expired or were
+ * cancelled unpaid), stock held by orders that may never pay, and buyers told "sold out"
+ * after they had started to pay. All are lower-is-better. genuine_rejected_while_locked is
+ * scored but not weighed here: it also counts buyers turned away by locks of orders that were
+ * about to pay (busy locks), which cost no sale when the served orders are the same; its
+ * wasted part is genuine_customers_lost_to_locks (docs/metrics.md). */
 static const rpt_metric rpt__costs[] = {
-    RPT_M_genuine_rejected_while_locked, RPT_M_locked_unit_seconds, RPT_M_payments_rejected_revalidation,
+    RPT_M_genuine_customers_lost_to_locks, RPT_M_locked_unit_seconds, RPT_M_payments_rejected_revalidation,
 };
 #define RPT__NCOSTS ((int)(sizeof rpt__costs / sizeof rpt__costs[0]))
 
@@ -300,7 +304,7 @@ void rpt_recommend(const rpt_summary *sums, int n, rpt_recommendation *out)
     }
     if (any_tradeoff)
         rpt__why(out, "No strategy dominates the others on genuine orders served and the costs weighed "
-                 "(genuine_rejected_while_locked, locked_unit_seconds, payments_rejected_revalidation): the choice is a trade-off.");
+                 "(genuine_customers_lost_to_locks, locked_unit_seconds, payments_rejected_revalidation): the choice is a trade-off.");
     else
         rpt__why(out, "No strategy dominates: on this scenario they are equivalent on genuine orders served and every cost "
                  "weighed, so the choice rests on what this scenario does not measure.");

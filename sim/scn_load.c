@@ -354,7 +354,7 @@ static const char *const k_top[] = { "name", "description", "currency", "seed", 
 static const char *const k_sku[] = { "sku", "stock", "price", "category", "max_per_user", "demand_weight", "warehouse",
     "process", "merchant", NULL };
 static const char *const k_promo[] = { "id", "type", "value", "threshold", "priority", "stackable", "budget",
-    "return_budget", NULL };
+    "return_budget", "per_customer", NULL };
 static const char *const k_inv[] = { "strategy", "order_expiry", "revalidate_before_payment", "oversell", "display", "store", NULL };
 static const char *const k_store[] = { "kind",
 #define SCN__SK(id, name) name,
@@ -540,6 +540,15 @@ static void scn__promotions(scn__ctx *cx, const cJSON *root)
         scn__bool(cx, e, p, "stackable", &d->stackable);
         scn__bool(cx, e, p, "return_budget", &d->return_budget);
         if (scn__num(cx, e, p, "budget", false, 0, 1e13, &v)) d->budget = (os_money)llround(v * 100);
+        int64_t pc = 0;
+        if (scn__int(cx, e, p, "per_customer", false, 1, 1e6, &pc)) {
+            char q[96];
+            jsn_path_key(q, sizeof q, p, "per_customer");
+            if (d->type != PROMO_COUPON)
+                SCN__ERR(cx, scn__member(e, "per_customer"), q, "only a coupon has a per-customer limit; this promotion is of type %s",
+                         promo_type_name(d->type));
+            else d->per_customer = (int32_t)pc;
+        }
     }
 }
 
@@ -592,6 +601,29 @@ static void scn__membership(scn__ctx *cx, const cJSON *root)
         if (scn__int(cx, e, p, "points_per_unit", false, 0, 100, &k)) t->points_per_unit = (int32_t)k;
         s->n_tiers++;
     }
+}
+
+/* An order carries at most PROMO_MAX_APPLIED promotions: a scenario where more can apply to
+ * one order (stackable promotions, counting the coupons once and the membership tiers once,
+ * promo_stack_bound) is refused at the promotion that goes past the cap, rather than run
+ * with the later ones silently giving nothing. */
+static void scn__promotion_stack(scn__ctx *cx, const cJSON *root)
+{
+    const scn_scenario *s = cx->s;
+    promo_def defs[PROMO_MAX];
+    int n = 0;
+    for (int i = 0; i < s->n_promos; i++) defs[n++] = s->promos[i];
+    for (int i = 0; i < s->n_tiers && n < PROMO_MAX; i++)
+        defs[n++] = (promo_def){ .type = PROMO_PERCENT_OFF, .stackable = s->tiers[i].stackable, .tier = (uint8_t)(i + 1) };
+    int culprit, most = promo_stack_bound(defs, n, &culprit);
+    if (culprit < 0) return;
+    bool tier = culprit >= s->n_promos;
+    const cJSON *arr = tier ? scn__member(scn__member(root, "membership"), "tiers") : scn__member(root, "promotions");
+    int k = tier ? culprit - s->n_promos : culprit;
+    char p[64];
+    jsn_path_index(p, sizeof p, tier ? "membership.tiers" : "promotions", k);
+    SCN__ERR(cx, cJSON_GetArrayItem(arr, k), p, "up to %d promotions can apply to one order (stackable ones; coupons count once, "
+             "membership tiers once), expected at most %d: make some \"stackable\": false or remove one", most, PROMO_MAX_APPLIED);
 }
 
 /* A segment's membership: "tier" is a tier's name, or {"TIER": share, ...} for a mix whose
@@ -1636,6 +1668,7 @@ os_status scn_from_doc(jsn_doc *doc, scn_scenario **out, os_diag *diag)
     scn__catalog(&cx, root);
     scn__promotions(&cx, root);
     scn__membership(&cx, root);
+    scn__promotion_stack(&cx, root);
     scn__inventory(&cx, root);
     scn__risk(&cx, root);
     scn__customers(&cx, root);

@@ -345,6 +345,22 @@ static void scn__w_coupon_unmatched(scn__wctx *cx)
     }
 }
 
+/* A coupon's per_customer limit matters only if some segment presents the coupon. */
+static void scn__w_per_customer_unused(scn__wctx *cx)
+{
+    const scn_scenario *s = cx->s;
+    for (int k = 0; k < s->n_promos; k++) {
+        if (s->promos[k].per_customer <= 0) continue;
+        bool presented = false;
+        for (int i = 0; i < s->n_segments && !presented; i++) presented = strcmp(s->segments[i].coupon, s->promos[k].id) == 0;
+        if (presented) continue;
+        char p[96];
+        snprintf(p, sizeof p, "promotions[%d].per_customer", k);
+        scn__warn(cx, scn__find(cx->doc, p), p, "no effect: no segment presents coupon \"%s\" (customers.segments[].coupon)",
+                  s->promos[k].id);
+    }
+}
+
 /* A modelled station (servers given) that no request can reach: the payment station when
  * nobody pays or the process takes payment at the door (cash on delivery), the warehouse
  * when the process never produces or produces only paid orders and nobody pays. */
@@ -888,7 +904,7 @@ static void scn__w_store(scn__wctx *cx)
 
 static void (*const k_checks[])(scn__wctx *) = {
     scn__w_schedule_after_cap,  scn__w_schedule_after_horizon, scn__w_levels_after_horizon, scn__w_returns_after_horizon, scn__w_refunds_after_horizon,
-    scn__w_cancel_after_pay_after_horizon, scn__w_fulfilment_timers, scn__w_coupon_unmatched,
+    scn__w_cancel_after_pay_after_horizon, scn__w_fulfilment_timers, scn__w_coupon_unmatched, scn__w_per_customer_unused,
     scn__w_station_unreached,   scn__w_threshold_stuck,
     scn__w_retry_inert, scn__w_abandon, scn__w_session_timeout, scn__w_segment_inert, scn__w_display,
     scn__w_tiers, scn__w_refund, scn__w_return_lines, scn__w_merchant, scn__w_channels, scn__w_modify_address,

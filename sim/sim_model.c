@@ -13,6 +13,7 @@
 #include "proc.h"
 #include "sim_admit.h"
 #include "sim_fault.h"
+#include "sim_lost.h"
 #include "sim_queue.h"
 #include "sim_station.h"
 #include "sim_rate.h"
@@ -120,14 +121,22 @@ typedef struct sim__model {
     struct sim__creq *creq;   /* owned: the lines of creation chains in flight (drawn once each) */
     int         *creq_free;   /* owned: free slots of creq */
     int          creq_n, creq_nfree;
+    sim_lost    *lost;        /* turn-aways and wasted locks (genuine_customers_lost_to_locks) */
 } sim__model;
 _Static_assert(sizeof ((scn_scenario *)0)->more_fsms / sizeof(const fsm_def *) == PROC_MAX_FSMS - 1,
                "a scenario names at most as many processes as the engine runs");
 
 static bool sim__counting(const sim__model *m) { return m->now >= m->warmup; }
 
-/* aux: order index (16 bits) | segment << 16 | SIM__RETRIED once a retry was decided for it. */
-#define SIM__RETRIED (1u << 31)
+/* aux: order index (16 bits) | segment << 16 | SIM__RETRIED once a retry was decided for it
+ * | SIM__ASK_RETURN / SIM__ASK_REFUND while the buyer's return or refund request is on its
+ * way | SIM__LINGER once the order ended (terminal, keeping money) with such a request still
+ * to come: it stays in the pool, closed to everything else, until the request arrives and is
+ * refused (docs/metrics.md, returns_refused_window and refunds_refused). */
+#define SIM__RETRIED    (1u << 31)
+#define SIM__ASK_RETURN (1u << 30)
+#define SIM__ASK_REFUND (1u << 29)
+#define SIM__LINGER     (1u << 28)
 static int sim__segi(const ord_order *o) { return (int)((o->aux >> 16) & 0xFFu); }
 
 /* ---- counting, with breakdowns -------------------------------------------------------- */
@@ -258,7 +267,9 @@ static sim_handle sim__at(sim__model *m, double t, uint16_t type, void *ptr, uin
     return sim_queue_push(m->q, &ev);
 }
 
-static bool sim__alive(const ord_order *o, uint64_t id) { return (o->flags & ORD_LIVE) && o->id == id; }
+static bool sim__alive(const ord_order *o, uint64_t id) { return (o->flags & ORD_LIVE) && o->id == id && !(o->aux & SIM__LINGER); }
+/* The order ended but waits for a request still to come (SIM__LINGER). */
+static bool sim__lingers(const ord_order *o, uint64_t id) { return (o->flags & ORD_LIVE) && o->id == id && (o->aux & SIM__LINGER); }
 
 static uint64_t sim__cust(const ord_order *o) { return o->customer; }
 static uint32_t sim__j(const ord_order *o) { return o->aux & 0xFFFFu; }
@@ -309,7 +320,9 @@ static bool sim__after(sim__model *m, ord_order *o, const proc_result *res)
         o->timer = 0;
         if (m->orders_csv) sim__log_order(m, o);
         if (!(o->flags & ORD_PAID) && sim__counting(m)) m->closed_unpaid++;
-        proc_close(m->pe, o);
+        /* a return or refund the buyer will still ask for is refused when it comes, not lost */
+        if ((o->aux & (SIM__ASK_RETURN | SIM__ASK_REFUND)) && o->captured > o->refunded) o->aux |= SIM__LINGER;
+        else proc_close(m->pe, o);
         return true;
     }
     return false;
@@ -559,6 +572,7 @@ static uint32_t sim__pick_sku(const sim__model *m, sim_rng *r)
 static void sim__served(sim__model *m, const ord_order *o);
 static void sim__retry_order(sim__model *m, ord_order *o);
 static void sim__flag_stockout(sim__model *m, const inv_line *lines, int n);
+static void sim__away(sim__model *m, uint64_t cust, const inv_line *l, int n);
 
 /* Membership points of the order's tier per unit (0 for a non-member). */
 static int32_t sim__ppu(const sim__model *m, const ord_order *o)
@@ -690,6 +704,7 @@ static void sim__apply_pay(sim__model *m, ord_order *o)
     if (g->refund_probability > 0 && sim__u(m, SIM_P_REFUND, sim__cust(o), sim__j(o)) < g->refund_probability) {
         double d = sim__draw(m, &g->refund_delay, SIM_P_REFUND_DELAY, sim__cust(o), sim__j(o));
         sim__at(m, m->now + d, EV_REFUND, o, o->id, 0);
+        o->aux |= SIM__ASK_REFUND;
     }
     sim__to_warehouse(m, o);
 }
@@ -847,8 +862,10 @@ static void sim__order_request(sim__model *m, uint64_t cust, uint32_t j, int seg
             if (inv_can_lock(inv, rq.lines, rq.n_lines)) sim__count_seg(m, RPT_M_turned_away_while_available, 1, segi);
             /* the page showed 0 because units sat locked: a genuine buyer turned away while
              * locked, as an order the service rejects would be (what compare weighs) */
-            else if (m->tot->locked > 0 && inv_short_while_locked(inv, rq.lines, rq.n_lines))
+            else if (m->tot->locked > 0 && inv_short_while_locked(inv, rq.lines, rq.n_lines)) {
                 sim__count_seg(m, RPT_M_genuine_rejected_while_locked, 1, segi);
+                sim__away(m, cust, rq.lines, rq.n_lines);
+            }
             return;
         }
     }
@@ -958,14 +975,48 @@ static void sim__served(sim__model *m, const ord_order *o)
     sim__count_seg(m, RPT_M_customers_served, 1, sim__segi(o));
 }
 
-/* Gives back what payment start took (the checkout lock under reserve_on_checkout) and lets
- * the order expire again at its original deadline, at once if that has passed. */
-static void sim__unpay(sim__model *m, ord_order *o)
+/* A genuine customer turned away (stock-out or display) while units of a wanted SKU were
+ * locked: recorded against the first line whose SKU was short and had units locked
+ * (genuine_customers_lost_to_locks, sim_lost.h). */
+static void sim__away(sim__model *m, uint64_t cust, const inv_line *l, int n)
 {
+    if (!sim__counting(m)) return;
+    const inv_store *inv = proc_inventory(m->pe);
+    for (int i = 0; i < n; i++) {
+        const inv_counts *c = inv_sku(inv, l[i].sku);
+        if (inv_available(c) < l[i].qty && c->locked > 0) {
+            sim_lost_away(m->lost, m->now, cust, l[i].sku);
+            return;
+        }
+    }
+}
+
+/* The order gave back, unpaid, the lock it held since t0: its units were locked for nothing. */
+static void sim__wasted(sim__model *m, const ord_order *o, double t0)
+{
+    for (int i = 0; i < o->n_lines; i++) sim_lost_wasted(m->lost, t0, m->now, o->lines[i].sku, o->lines[i].qty);
+}
+
+/* Whether a customer got a served order (for sim_lost_count). */
+static bool sim__was_served(const void *ctx, uint64_t cust)
+{
+    const sim__model *m = ctx;
+    size_t byte = (size_t)(cust / 8);
+    return byte < m->served_cap && (m->served[byte] >> (cust % 8) & 1u);
+}
+
+/* Gives back what payment start took (the checkout lock under reserve_on_checkout) and lets
+ * the order expire again at its original deadline, at once if that has passed. A checkout
+ * lock given back so is wasted: the order is not paid again. `t0` is when the payment
+ * started (or a lower bound of its hold). */
+static void sim__unpay(sim__model *m, ord_order *o, double t0)
+{
+    bool held = o->holds_lock;
     sim__snap sn;
     sim__snap_take(m, o, &sn);
     proc_pay_fail(m->pe, o, m->now);
     sim__give_back(m, &sn);
+    if (held && !o->holds_lock) sim__wasted(m, o, t0);
     const fsm_transition *tm = fsm_timer(proc_fsm_of(m->pe, o), o->state);
     double dl = sim__deadline(m, o);
     if (tm) sim__arm(m, o, tm, dl > m->now ? dl : m->now);
@@ -975,7 +1026,7 @@ static void sim__unpay(sim__model *m, ord_order *o)
 static void sim__session_timeout(sim__model *m, ord_order *o)
 {
     if (!(o->flags & ORD_PAYING)) return;
-    sim__unpay(m, o);
+    sim__unpay(m, o, m->now - m->s->session_timeout);
     sim__count_o(m, RPT_M_payment_sessions_abandoned, 1, o);
 }
 
@@ -1004,8 +1055,10 @@ static void sim__stockout(sim__model *m, uint64_t cust, uint32_t j, int segi, co
     const scn_segment *g = &m->s->segments[segi];
     sim__count_seg(m, RPT_M_orders_rejected_stockout, 1, segi);
     sim__flag_stockout(m, rq->lines, rq->n_lines);
-    if (!g->malicious && m->tot->locked > 0 && inv_short_while_locked(proc_inventory(m->pe), rq->lines, rq->n_lines))
+    if (!g->malicious && m->tot->locked > 0 && inv_short_while_locked(proc_inventory(m->pe), rq->lines, rq->n_lines)) {
         sim__count_seg(m, RPT_M_genuine_rejected_while_locked, 1, segi);
+        sim__away(m, cust, rq->lines, rq->n_lines);
+    }
     sim__retry(m, cust, j, segi);
 }
 
@@ -1025,6 +1078,7 @@ static void sim__create(sim__model *m, uint64_t cust, uint32_t j, int segi)
     rq.flagged = p_flag > 0 && sim__u(m, SIM_P_RISK, cust, j) < p_flag;
 
     ord_order *o;
+    int64_t refused = proc_coupons_refused(m->pe);
     os_status st = proc_create_order(m->pe, &rq, m->now, &o);
     if (st == OS_ERISK || st == OS_ELIMIT) { sim__count_seg(m, RPT_M_orders_blocked_risk, 1, segi); return; }
     if (st == OS_ESTOCK) {
@@ -1034,6 +1088,7 @@ static void sim__create(sim__model *m, uint64_t cust, uint32_t j, int segi)
     OS_ASSERT(st == OS_OK);
     o->aux = j | (uint32_t)segi << 16;
     sim__count_o(m, RPT_M_orders_created, 1, o);
+    if (proc_coupons_refused(m->pe) > refused) sim__count_o(m, RPT_M_coupon_uses_refused, 1, o);
     if (g->reads_per_order > 0) sim__reads(m, o, cust, j, segi);
     const fsm_def *def = proc_fsm_of(m->pe, o);
     const fsm_transition *tm = fsm_timer(def, o->state);
@@ -1053,7 +1108,7 @@ static void sim__create(sim__model *m, uint64_t cust, uint32_t j, int segi)
 static void sim__pay_timed_out(sim__model *m, ord_order *o)
 {
     sim__count_o(m, RPT_M_payments_timed_out, 1, o);
-    sim__unpay(m, o);
+    sim__unpay(m, o, m->now - m->s->pay_timeout);   /* it joined the payment station then */
     sim__retry_order(m, o);
 }
 
@@ -1073,7 +1128,7 @@ static void sim__job_failed_outage(sim__model *m, int which, const sim_job *job)
     ord_order *o = job->ptr;
     if (!sim__alive(o, job->a)) return;
     sim__count_seg(m, RPT_M_requests_failed_outage, 1, sim__segi(o));
-    sim__unpay(m, o);
+    sim__unpay(m, o, m->now);   /* it reached the payment station just now */
     sim__retry_order(m, o);
 }
 
@@ -1114,7 +1169,9 @@ static void sim__job_done(sim__model *m, int which, const sim_job *job)
         if (fail) {
             /* The order is not paid again: it expires at its original deadline, at once if
              * passed; the customer may retry with a new order. */
-            sim__unpay(m, o);
+            /* the checkout lock was held at least through the payment's own delay (its time
+             * queued for a payment server is not known here: a shorter hold, never a longer) */
+            sim__unpay(m, o, m->now - sim__draw(m, sim__pay_delay(m, o), SIM_P_PAY_DELAY, sim__cust(o), sim__j(o)));
             sim__retry_order(m, o);
             return;
         }
@@ -1180,12 +1237,14 @@ static void sim__deliver(sim__model *m, ord_order *o)
     if ((o->flags & ORD_PAID) && g->return_probability > 0 && sim__u(m, SIM_P_RETURN, cust, j) < g->return_probability) {
         double d = sim__draw(m, &g->return_delay, SIM_P_RETURN_DELAY, cust, j);
         sim__at(m, m->now + d, EV_RETURN, o, id, 0);
+        o->aux |= SIM__ASK_RETURN;
     }
 }
 
 static void sim__return(sim__model *m, ord_order *o)
 {
     proc_result res;
+    o->aux &= ~SIM__ASK_RETURN;
     if (proc_apply(m->pe, o, FSM_RETURN_REQUEST, FSM_BUYER, m->now, NULL, &res) != OS_OK) {
         sim__count_o(m, RPT_M_returns_refused_window, 1, o);
         return;
@@ -1225,6 +1284,7 @@ static void sim__refund(sim__model *m, ord_order *o)
     proc_result res;
     sim__snap sn;
     sim__snap_take(m, o, &sn);
+    o->aux &= ~SIM__ASK_REFUND;
     if (proc_apply(m->pe, o, FSM_REFUND, FSM_MERCHANT, m->now, NULL, &res) != OS_OK) {
         sim__count_o(m, RPT_M_refunds_refused, 1, o);
         return;
@@ -1236,14 +1296,30 @@ static void sim__refund(sim__model *m, ord_order *o)
     sim__after(m, o, &res);
 }
 
+/* A return or refund request reaches an order that has ended (completed) meanwhile: the
+ * process refuses it, as it refuses one that comes late to an open order, and it is counted
+ * (returns_refused_window, refunds_refused); the order then leaves the pool unless another
+ * request is still to come. */
+static void sim__late_request(sim__model *m, ord_order *o, int type)
+{
+    bool ret = type == EV_RETURN;
+    o->aux &= ret ? ~SIM__ASK_RETURN : ~SIM__ASK_REFUND;
+    os_status st = proc_apply(m->pe, o, ret ? FSM_RETURN_REQUEST : FSM_REFUND, ret ? FSM_BUYER : FSM_MERCHANT, m->now, NULL, NULL);
+    OS_ASSERT(st != OS_OK);   /* a terminal state has no transition (lint) */
+    sim__count_o(m, ret ? RPT_M_returns_refused_window : RPT_M_refunds_refused, 1, o);
+    if (!(o->aux & (SIM__ASK_RETURN | SIM__ASK_REFUND))) proc_close(m->pe, o);
+}
+
 static void sim__timer(sim__model *m, ord_order *o, fsm_action action)
 {
     o->timer = 0;
     proc_result res;
+    bool held = o->holds_lock;
     sim__snap sn;
     sim__snap_take(m, o, &sn);
     if (proc_apply(m->pe, o, action, FSM_SYSTEM, m->now, NULL, &res) != OS_OK) return;
     sim__give_back(m, &sn);
+    if (held && res.settled && !o->holds_lock) sim__wasted(m, o, o->t_created);   /* locked at creation */
     if (action == FSM_EXPIRE && res.settled) {
         sim__count_o(m, RPT_M_orders_expired, 1, o);
         sim__retry_order(m, o);
@@ -1881,6 +1957,7 @@ static void sim__bd_finish(sim__model *m)
     const inv_store *inv = proc_inventory(m->pe);
     size_t cur = 0;
     for (ord_order *o; (o = ord_next_live(proc_orders(m->pe), &cur));) {
+        if (o->aux & SIM__LINGER) continue;   /* ended: waits only for a request to refuse */
         sim__bd(m, RPT_BD_SEGMENT, sim__segi(o), RPT_M_orders_open_end, 1);
         sim__bd(m, RPT_BD_CHANNEL, sim__channel(o), RPT_M_orders_open_end, 1);
     }
@@ -1929,12 +2006,14 @@ static void sim__finish(sim__model *m)
     int64_t open = 0, open_unpaid = 0;
     size_t cur = 0;
     for (ord_order *o; (o = ord_next_live(proc_orders(m->pe), &cur));) {
+        if (o->aux & SIM__LINGER) continue;   /* ended (and logged): waits only for a request to refuse */
         open++;
         open_unpaid += !(o->flags & ORD_PAID);
     }
     if (m->orders_csv) {
         cur = 0;
-        for (ord_order *o; (o = ord_next_live(proc_orders(m->pe), &cur));) sim__log_order(m, o);
+        for (ord_order *o; (o = ord_next_live(proc_orders(m->pe), &cur));)
+            if (!(o->aux & SIM__LINGER)) sim__log_order(m, o);
     }
     if (m->paid_bin_n > m->paid_bin_max) m->paid_bin_max = m->paid_bin_n;
     memcpy(r->m, m->m, sizeof r->m);
@@ -1954,6 +2033,7 @@ static void sim__finish(sim__model *m)
     r->m[RPT_M_revenue_at_risk] = m->at_risk_cents / 100;
     r->m[RPT_M_orders_open_end] = (double)open;
     r->m[RPT_M_forbidden_actions] = (double)proc_forbidden(m->pe);
+    r->m[RPT_M_genuine_customers_lost_to_locks] = (double)sim_lost_count(m->lost, sim__was_served, m);
     r->nstations = 0;
     for (int i = 0; i < ST_COUNT; i++) {
         sim_station *st = &m->st[i];
@@ -2115,17 +2195,21 @@ static void sim__paying(sim__model *m, ord_order *o, bool abandoned)
 static void sim__on_cancel(sim__model *m, ord_order *o, bool paid_attempt)
 {
     proc_result res;
+    bool held = o->holds_lock;
     sim__snap sn;
     sim__snap_take(m, o, &sn);
     if (proc_apply(m->pe, o, FSM_CANCEL, FSM_BUYER, m->now, NULL, &res) != OS_OK) return;
     sim__give_back(m, &sn);
+    if (held && res.settled && !o->holds_lock) sim__wasted(m, o, o->t_created);   /* locked at creation, never paid */
     if (paid_attempt || res.settled) sim__count_o(m, RPT_M_orders_cancelled, 1, o);
     if (paid_attempt) sim__count_o(m, RPT_M_orders_cancelled_after_pay, 1, o);
     sim__count_refund(m, &res, o, NULL, 0);
     sim__after(m, o, &res);
 }
 
-/* The buyer changes line 0's quantity to a drawn one; a custom process may move on modify. */
+/* The buyer changes line 0's quantity to a drawn one; a custom process may move on modify.
+ * A change past the per-user limit, or to more units than the stock gives, is refused and
+ * counted (modifications_refused); the order stays as it was. */
 static void sim__on_modify(sim__model *m, ord_order *o)
 {
     const scn_segment *g = sim__seg(m, o);
@@ -2133,7 +2217,9 @@ static void sim__on_modify(sim__model *m, ord_order *o)
     proc_result res;
     sim__snap sn;
     sim__snap_take(m, o, &sn);
-    if (proc_apply(m->pe, o, FSM_MODIFY, FSM_BUYER, m->now, &a, &res) != OS_OK) return;
+    os_status st = proc_apply(m->pe, o, FSM_MODIFY, FSM_BUYER, m->now, &a, &res);
+    if (st == OS_ELIMIT || st == OS_ESTOCK) sim__count_o(m, RPT_M_modifications_refused, 1, o);
+    if (st != OS_OK) return;
     sim__give_back(m, &sn);
     sim__count_o(m, RPT_M_orders_modified, 1, o);
     sim__after(m, o, &res);
@@ -2178,7 +2264,10 @@ static void sim__dispatch(sim__model *m, const sim_event *ev)
         return;
     default: break;
     }
-    if (!sim__alive(o, ev->u64)) return;
+    if (!sim__alive(o, ev->u64)) {
+        if ((ev->type == EV_RETURN || ev->type == EV_REFUND) && sim__lingers(o, ev->u64)) sim__late_request(m, o, ev->type);
+        return;
+    }
     switch (ev->type) {
     case EV_PAY_START: sim__on_pay_start(m, o, ev->u32 == 1); return;
     case EV_DELIVER: sim__deliver(m, o); return;
@@ -2224,6 +2313,13 @@ static void sim__ledger_names(const sim__model *m, rpt_run *out)
     for (int i = 0; i < FSM_ACTOR_COUNT; i++) snprintf(out->actors[i], RPT_NAME_MAX, "%s", fsm_actor_name((fsm_actor)i));
 }
 
+/* True when goods of their own process `p` (-1: none) are never produced: the process has
+ * no `produce` transition (virtual goods). */
+static bool sim__virtual_goods(const scn_scenario *s, int p)
+{
+    return p >= 0 && !fsm_has_action(p == 0 ? s->fsm : s->more_fsms[p - 1], FSM_PRODUCE);
+}
+
 /* Builds the model of one run: the order engine over the scenario's catalog and processes,
  * the event queue, stations, arrival streams and breakdown cells; labels `out` with what is
  * run and declares its series columns. sim__close frees. */
@@ -2233,7 +2329,7 @@ static void sim__open(sim__model *m, const scn_scenario *s, const sim_opts *opts
     proc_sku *skus = xcalloc((size_t)s->n_skus, sizeof *skus);
     for (int i = 0; i < s->n_skus; i++)
         skus[i] = (proc_sku){ s->skus[i].stock, s->skus[i].price, s->skus[i].max_per_user, (uint8_t)s->skus[i].warehouse,
-                              (uint8_t)s->skus[i].merchant };
+                              (uint8_t)s->skus[i].merchant, sim__virtual_goods(s, s->skus[i].process) };
     proc_config pc = { .fsm = s->fsm, .strategy = strat, .opts = { s->revalidate, s->oversell_refund },
                        .n_skus = s->n_skus, .skus = skus, .n_promos = s->n_promos, .promos = s->promos,
                        .max_unpaid_per_user = s->max_unpaid, .ledger = opts->ledger, .n_more_fsms = s->n_more_fsms,
@@ -2245,6 +2341,7 @@ static void sim__open(sim__model *m, const scn_scenario *s, const sim_opts *opts
     m->tot = inv_totals_of(proc_inventory(m->pe));
     free(skus);
     m->q = sim_queue_create();
+    m->lost = sim_lost_create(s->n_skus);
     sim__setup(m);
     sim__store_setup(m);
     sim__bd_setup(m);
@@ -2297,6 +2394,7 @@ static void sim__close(sim__model *m)
     free(m->display);
     free(m->served);
     sim_admit_destroy(m->adm);
+    sim_lost_destroy(m->lost);
     sim_queue_destroy(m->q);
     proc_destroy(m->pe);
 }

@@ -87,7 +87,7 @@ Test(metric, the_verdict_table_is_the_flagged_rows_in_position_order)
         RPT_M_genuine_orders_served, RPT_M_genuine_orders_paid, RPT_M_orders_paid, RPT_M_units_sold, RPT_M_locked_stock_peak,
         RPT_M_locked_unit_seconds, RPT_M_malicious_locked_unit_seconds, RPT_M_genuine_rejected_while_locked,
         RPT_M_payments_rejected_revalidation, RPT_M_orders_refunded, RPT_M_unsold_units_end, RPT_M_revenue,
-        RPT_M_order_to_pay_p95, RPT_M_sellout_time };
+        RPT_M_order_to_pay_p95, RPT_M_sellout_time, RPT_M_genuine_customers_lost_to_locks };
     cr_assert_eq(n, (int)(sizeof expected / sizeof expected[0]));
     for (int i = 0; i < n; i++)
         cr_expect_eq(t[i], expected[i], "position %d: %s, expected %s", i + 1, rpt_metric_name(t[i]), rpt_metric_name(expected[i]));

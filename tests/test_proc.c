@@ -382,3 +382,73 @@ Test(strategy, money_totals_do_not_overflow_64_bits)
     assert_invariants(pe);
     proc_destroy(pe);
 }
+
+/* ---- correctness round three: modify keeps the coupon and the per-user limit ----------- */
+
+Test(proc, a_modify_keeps_the_coupon_2_x_100_with_20_off_pays_180)
+{
+    /* 2 x 100.00 with the coupon "c20" (20.00 off): 180.00. Modified to the same quantity it
+     * still pays 180.00 (the old engine re-priced without the coupon: 200.00); to 3 units,
+     * 280.00; paid, 280.00 captured. */
+    proc_sku sku = { .stock = 10, .price = 10000 };
+    promo_def c20 = { .id = "c20", .type = PROMO_COUPON, .amount = 2000, .stackable = true, .budget = PROMO_UNLIMITED,
+                      .return_budget = true };
+    proc_config c = { .fsm = fsm_builtin("b2c"), .strategy = inv_strategy_find("reduce_on_order"), .n_skus = 1, .skus = &sku,
+                      .n_promos = 1, .promos = &c20, .ledger = true };
+    proc_engine *pe = proc_create(&c);
+    proc_order_req rq = { .buyer = 1, .coupon = "c20", .n_lines = 1, .lines = { { 0, 2 } } };
+    ord_order *o;
+    cr_assert_eq(proc_create_order(pe, &rq, 1, &o), OS_OK);
+    cr_expect_eq(o->price.payable, 18000);
+    proc_args same = { .new_qty = 2 }, three = { .new_qty = 3 };
+    cr_assert_eq(proc_apply(pe, o, FSM_MODIFY, FSM_BUYER, 2, &same, NULL), OS_OK);
+    cr_expect_eq(o->price.payable, 18000, "the coupon still applies after a modify: %lld", (long long)o->price.payable);
+    cr_assert_eq(proc_apply(pe, o, FSM_MODIFY, FSM_BUYER, 3, &three, NULL), OS_OK);
+    cr_expect_eq(o->price.payable, 28000);
+    pay(pe, o, NULL);
+    cr_expect_eq(o->captured, 28000);
+    assert_invariants(pe);
+    proc_destroy(pe);
+}
+
+Test(proc, a_modify_past_the_per_user_limit_is_refused_and_changes_nothing)
+{
+    /* Limit 2 per account. One unit ordered; a modify to 8 is refused (OS_ELIMIT), the order
+     * keeps 1 unit, 1 locked; to 2 it is made; to 3 refused again. The account then holds 2:
+     * another order of 1 is blocked; after a modify back to 1 it is admitted. */
+    proc_sku sku = { .stock = 100, .price = 100, .max_per_user = 2 };
+    proc_config c = { .fsm = fsm_builtin("b2c"), .strategy = inv_strategy_find("reduce_on_order"), .n_skus = 1, .skus = &sku, .ledger = true };
+    proc_engine *pe = proc_create(&c);
+    ord_order *o = place(pe, 7, 1, OS_OK);
+    proc_args eight = { .new_qty = 8 }, two = { .new_qty = 2 }, three = { .new_qty = 3 }, one = { .new_qty = 1 };
+    cr_expect_eq(proc_apply(pe, o, FSM_MODIFY, FSM_BUYER, 2, &eight, NULL), OS_ELIMIT);
+    cr_expect_eq(o->lines[0].qty, 1);
+    cr_expect_eq(sku0(pe)->locked, 1);
+    cr_expect_eq(o->price.payable, 100);
+    cr_expect_eq(proc_apply(pe, o, FSM_MODIFY, FSM_BUYER, 3, &two, NULL), OS_OK);
+    cr_expect_eq(sku0(pe)->locked, 2);
+    cr_expect_eq(proc_apply(pe, o, FSM_MODIFY, FSM_BUYER, 4, &three, NULL), OS_ELIMIT);
+    cr_expect_eq(o->lines[0].qty, 2);
+    place(pe, 7, 1, OS_ELIMIT);
+    cr_assert_eq(proc_apply(pe, o, FSM_MODIFY, FSM_BUYER, 5, &one, NULL), OS_OK);
+    place(pe, 7, 1, OS_OK);
+    assert_invariants(pe);
+    proc_destroy(pe);
+}
+
+Test(proc, virtual_lines_make_no_sub_order)
+{
+    /* SKU 0 physical (warehouse 0), SKU 1 virtual goods (warehouse 1): an order of both
+     * follows b2c and makes one sub-order, for the physical line only (was 2). */
+    proc_sku skus[2] = { { .stock = 5, .price = 100, .warehouse = 0 },
+                         { .stock = 5, .price = 100, .warehouse = 1, .virtual_goods = true } };
+    proc_config c = { .fsm = fsm_builtin("b2c"), .strategy = inv_strategy_find("reduce_on_order"), .n_skus = 2, .skus = skus };
+    proc_engine *pe = proc_create(&c);
+    proc_order_req rq = { .buyer = 1, .n_lines = 2, .lines = { { 1, 1 }, { 0, 1 } } };
+    ord_order *o;
+    cr_assert_eq(proc_create_order(pe, &rq, 1, &o), OS_OK);
+    pay(pe, o, NULL);
+    cr_expect_eq(o->n_sub, 1);
+    cr_expect_eq(o->sub_wh[0], 0);
+    proc_destroy(pe);
+}

@@ -137,3 +137,33 @@ Test(promo, budget_stays_spent_when_the_scenario_says_so)
     cr_expect_eq(promo_remaining(b, 0), 1000);
     promo_destroy(b);
 }
+
+Test(promo, the_stack_bound_counts_stackable_promotions_one_coupon_and_one_tier)
+{
+    /* Five "10 off" on 80.00: the book would carry four and pay 40.00 where the stack gives
+     * 30.00, so the bound says 5 and names the fifth (index 4); the loader refuses it. */
+    promo_def d[6];
+    for (int i = 0; i < 5; i++) d[i] = fixed("f", PROMO_FIXED_OFF, 1000, 0, i, true);
+    int culprit;
+    cr_expect_eq(promo_stack_bound(d, 5, &culprit), 5);
+    cr_expect_eq(culprit, 4);
+    cr_expect_eq(promo_stack_bound(d, 4, &culprit), 4);
+    cr_expect_eq(culprit, -1);
+    /* one of them not stackable: it applies alone, the other four stack */
+    d[2].stackable = false;
+    cr_expect_eq(promo_stack_bound(d, 5, &culprit), 4);
+    cr_expect_eq(culprit, -1);
+    /* coupons count once (an order presents one), tiers once (an order has one tier) */
+    d[2] = fixed("c1", PROMO_COUPON, 1000, 0, 0, true);
+    d[3] = fixed("c2", PROMO_COUPON, 1000, 0, 0, true);
+    d[4] = pct("gold", 10, 0, true);
+    d[4].tier = 1;
+    d[5] = pct("silver", 5, 0, true);
+    d[5].tier = 2;
+    cr_expect_eq(promo_stack_bound(d, 6, &culprit), 4);
+    cr_expect_eq(culprit, -1);
+    /* nothing stackable: one applies */
+    for (int i = 0; i < 6; i++) d[i].stackable = false;
+    cr_expect_eq(promo_stack_bound(d, 6, &culprit), 1);
+    cr_expect_eq(promo_stack_bound(d, 0, &culprit), 0);
+}

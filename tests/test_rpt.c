@@ -352,3 +352,23 @@ Test(verdict, strategies_equal_on_everything_weighed_are_equivalent_not_a_trade_
     strat_free(b);
     strat_free(c);
 }
+
+Test(rpt, every_metric_has_a_gate_direction_and_directionless_money_is_to_review)
+{
+    /* docs/regression.md, "Gate directions": exactly the directionless money figures are
+     * changes to review; a metric with a better direction gates on it; the rest is info. */
+    int review = 0;
+    for (int m = 0; m < RPT_METRIC_COUNT; m++) {
+        rpt_gate_dir g = rpt_metric_gate((rpt_metric)m);
+        int b = rpt_metric_better((rpt_metric)m);
+        if (b) cr_expect_eq((int)g, b, "%s", rpt_metric_name((rpt_metric)m));
+        else if (rpt_metric_unit((rpt_metric)m) == RPT_U_MONEY) { cr_expect_eq(g, RPT_GATE_REVIEW); review++; }
+        else cr_expect_eq(g, RPT_GATE_INFO, "%s", rpt_metric_name((rpt_metric)m));
+    }
+    cr_expect_eq(rpt_metric_gate(RPT_M_discount_total), RPT_GATE_REVIEW);
+    cr_expect_eq(rpt_metric_gate(RPT_M_captured_total), RPT_GATE_REVIEW);
+    cr_expect_eq(rpt_metric_gate(RPT_M_discount_taken_back), RPT_GATE_REVIEW);
+    cr_expect_eq(review, 3);
+    cr_expect_eq(rpt_metric_gate(RPT_M_revenue), RPT_GATE_HIGHER);
+    cr_expect_eq(rpt_metric_gate(RPT_M_refund_total), RPT_GATE_LOWER);
+}

@@ -508,3 +508,142 @@ Test(rules_sim, an_order_refunded_while_it_queues_for_the_warehouse_is_not_a_wai
     cr_expect_eq(wh->queue_max, 3);
     rpt_run_fini(&r);
 }
+
+/* ---- correctness round three ------------------------------------------------------------ */
+
+Test(rules_sim, a_return_or_refund_asked_after_the_order_completed_is_refused_and_counted)
+{
+    /* Delivered at payment (delivery 0), confirmed 10 min later, completed 10 min after that.
+     * Every buyer asks for a return 30 min after delivery and for a refund 40 min after
+     * paying: both come after completion and are refused, 100 each (the old simulator lost
+     * them: 0 and 0). The money stays: 32,000 revenue, nothing open at the end. With a 25 min
+     * horizon the requests come after it: nothing counted. */
+    const char *top = ",\"fulfilment\":{\"auto_confirm_after\":\"10m\",\"complete_after\":\"10m\"}";
+    const char *seg = ",\"return_probability\":1,\"return_delay\":{\"dist\":\"const\",\"value\":\"30m\"},"
+                      "\"refund_probability\":1,\"refund_delay\":{\"dist\":\"const\",\"value\":\"40m\"}";
+    rpt_run r;
+    rules_run("1h", seg, top, &r);
+    cr_expect_eq(r.m[RPT_M_orders_completed], 100);
+    cr_expect_eq(r.m[RPT_M_returns_refused_window], 100, "late returns: %g", r.m[RPT_M_returns_refused_window]);
+    cr_expect_eq(r.m[RPT_M_refunds_refused], 100, "late refunds: %g", r.m[RPT_M_refunds_refused]);
+    cr_expect_eq(r.m[RPT_M_orders_returned], 0);
+    cr_expect_eq(r.m[RPT_M_revenue], 32000);
+    cr_expect_eq(r.m[RPT_M_orders_open_end], 0);
+    cr_expect_eq(cell(&r, RPT_BD_SEGMENT, 0, RPT_M_returns_refused_window), 100);
+    rpt_run_fini(&r);
+    rules_run("25m", seg, top, &r);
+    cr_expect_eq(r.m[RPT_M_orders_completed], 100);
+    cr_expect_eq(r.m[RPT_M_returns_refused_window], 0);
+    cr_expect_eq(r.m[RPT_M_refunds_refused], 0);
+    cr_expect_eq(r.m[RPT_M_orders_open_end], 0, "an ended order waiting for a request is not open");
+    rpt_run_fini(&r);
+}
+
+Test(rules_sim, a_limit_of_2_holds_through_modifications_for_51_accounts)
+{
+    /* 51 customers (one account each), limit 2 units per account; each orders 1 or 8 units
+     * (an order of 8 is blocked), then modifies to 1 or 8 and pays. Every paid order holds at
+     * most 2 units, so units_sold == orders_paid (each has 1); a modify to 8 is refused and
+     * counted: modified + refused = created. The old engine let modifies through (up to 8
+     * units an account). */
+    scn_scenario *s = scn_text(
+        "{\"name\":\"limit\",\"horizon\":\"1h\",\"catalog\":[{\"sku\":\"a\",\"stock\":1000,\"price\":100,\"max_per_user\":2}],"
+        "\"customers\":{\"arrivals\":{\"process\":\"deterministic\",\"rate\":10},\"max_customers\":51,"
+        "\"segments\":[{\"name\":\"g\",\"share\":1,\"quantity\":{\"dist\":\"empirical\",\"values\":[1,8],\"weights\":[1,1]},"
+        "\"modify_probability\":1,\"think_time\":{\"dist\":\"const\",\"value\":10}}]}}");
+    rpt_run r;
+    rpt_run_init(&r);
+    sim_opts o = { .seed = 1, .ledger = true, .check_every_event = true };
+    cr_assert_eq(sim_run(s, &o, &r), OS_OK);
+    cr_assert(r.invariants_ok);
+    cr_expect_eq(r.m[RPT_M_orders_created] + r.m[RPT_M_orders_blocked_risk], 51);
+    cr_expect_eq(r.m[RPT_M_orders_paid], r.m[RPT_M_orders_created]);
+    cr_expect_eq(r.m[RPT_M_units_sold], r.m[RPT_M_orders_paid], "units %g for %g paid orders", r.m[RPT_M_units_sold], r.m[RPT_M_orders_paid]);
+    cr_expect_gt(r.m[RPT_M_modifications_refused], 0);
+    cr_expect_eq(r.m[RPT_M_orders_modified] + r.m[RPT_M_modifications_refused], r.m[RPT_M_orders_created]);
+    cr_expect_eq(cell(&r, RPT_BD_SEGMENT, 0, RPT_M_modifications_refused), r.m[RPT_M_modifications_refused]);
+    rpt_run_fini(&r);
+    scn_free(s);
+}
+
+Test(rules_sim, a_basket_of_a_virtual_and_a_physical_sku_sends_one_job_to_the_warehouse)
+{
+    /* 10 customers each buy a book (shipped, warehouse w1) and an e-book (virtual goods that
+     * name a warehouse of their own): the order follows b2c; only the book is picked, so
+     * 10 sub-orders and 10 warehouse jobs (the old split made 20). */
+    scn_scenario *s = scn_text(
+        "{\"name\":\"virt\",\"horizon\":\"1h\",\"catalog\":[{\"sku\":\"book\",\"stock\":100,\"price\":10,\"warehouse\":\"w1\"},"
+        "{\"sku\":\"ebook\",\"stock\":100,\"price\":5,\"warehouse\":\"digital\",\"process\":\"virtual\"}],"
+        "\"customers\":{\"arrivals\":{\"process\":\"deterministic\",\"rate\":10},\"max_customers\":10,"
+        "\"segments\":[{\"name\":\"g\",\"share\":1,\"basket_size\":{\"dist\":\"const\",\"value\":2}}]},"
+        "\"stations\":{\"warehouse\":{\"servers\":1,\"service\":{\"dist\":\"const\",\"value\":1}}}}");
+    rpt_run r;
+    rpt_run_init(&r);
+    sim_opts o = { .seed = 1, .ledger = true };
+    cr_assert_eq(sim_run(s, &o, &r), OS_OK);
+    cr_assert(r.invariants_ok);
+    cr_expect_eq(r.m[RPT_M_orders_paid], 10);
+    cr_expect_eq(r.m[RPT_M_sub_orders], 10, "sub-orders: %g", r.m[RPT_M_sub_orders]);
+    int wh = -1;
+    for (int i = 0; i < r.nstations; i++)
+        if (strcmp(r.st[i].name, "warehouse") == 0) wh = i;
+    cr_assert(wh >= 0);
+    cr_expect_eq(r.st[wh].served, 10, "warehouse jobs: %g", r.st[wh].served);
+    rpt_run_fini(&r);
+    scn_free(s);
+}
+
+Test(rules_sim, a_coupon_limited_to_one_use_per_customer_discounts_one_order_per_account)
+{
+    /* 10 scalper visits, each 3 orders of one 100.00 unit on one account, all paid, coupon
+     * "c10" (10.00 off). Unlimited: 30 discounts, 300.00 off, 2,700.00 captured. With
+     * per_customer 1: the first order of each account carries it (open, then paid), the
+     * other two are placed without it: 100.00 off, 2,900.00 captured, 20 refused. */
+    const char *text =
+        "{\"name\":\"pc\",\"horizon\":\"1h\",\"catalog\":[{\"sku\":\"a\",\"stock\":1000,\"price\":100}],"
+        "\"promotions\":[{\"id\":\"c10\",\"type\":\"coupon\",\"value\":10%s}],"
+        "\"customers\":{\"arrivals\":{\"process\":\"deterministic\",\"rate\":1},\"max_customers\":10,"
+        "\"segments\":[{\"name\":\"scalpers\",\"share\":1,\"malicious\":true,\"pay_probability\":1,\"orders_per_visit\":3,"
+        "\"accounts_per_visit\":1,\"coupon\":\"c10\"}]}}";
+    const char *limits[] = { "", ",\"per_customer\":1" };
+    const double discount[] = { 300, 100 }, captured[] = { 2700, 2900 }, refused[] = { 0, 20 };
+    for (int k = 0; k < 2; k++) {
+        char buf[1024];
+        snprintf(buf, sizeof buf, text, limits[k]);
+        scn_scenario *s = scn_text(buf);
+        rpt_run r;
+        rpt_run_init(&r);
+        sim_opts o = { .seed = 1, .ledger = true, .check_every_event = true };
+        cr_assert_eq(sim_run(s, &o, &r), OS_OK);
+        cr_assert(r.invariants_ok);
+        cr_expect_eq(r.m[RPT_M_orders_paid], 30);
+        cr_expect_eq(r.m[RPT_M_discount_total], discount[k], "case %d: discount %g", k, r.m[RPT_M_discount_total]);
+        cr_expect_eq(r.m[RPT_M_captured_total], captured[k]);
+        cr_expect_eq(r.m[RPT_M_coupon_uses_refused], refused[k]);
+        rpt_run_fini(&r);
+        scn_free(s);
+    }
+}
+
+Test(rules_sim, a_coupon_use_comes_back_when_the_order_closes_unpaid)
+{
+    /* One unit per order, nobody pays; each customer's expired order retries once 60 s
+     * later on the same account: the first order's use came back at its expiry (10 s), so
+     * the retry carries the coupon again: 20 orders, 0 refused. */
+    scn_scenario *s = scn_text(
+        "{\"name\":\"pc\",\"horizon\":\"1h\",\"catalog\":[{\"sku\":\"a\",\"stock\":1000,\"price\":100}],"
+        "\"promotions\":[{\"id\":\"c10\",\"type\":\"coupon\",\"value\":10,\"per_customer\":1}],"
+        "\"inventory\":{\"order_expiry\":\"10s\"},"
+        "\"customers\":{\"arrivals\":{\"process\":\"deterministic\",\"rate\":1},\"max_customers\":10,"
+        "\"segments\":[{\"name\":\"g\",\"share\":1,\"pay_probability\":0,\"coupon\":\"c10\","
+        "\"retry\":{\"probability\":1,\"max\":1,\"delay\":{\"dist\":\"const\",\"value\":60}}}]}}");
+    rpt_run r;
+    rpt_run_init(&r);
+    sim_opts o = { .seed = 1, .ledger = true, .check_every_event = true };
+    cr_assert_eq(sim_run(s, &o, &r), OS_OK);
+    cr_assert(r.invariants_ok);
+    cr_expect_eq(r.m[RPT_M_orders_created], 20);
+    cr_expect_eq(r.m[RPT_M_coupon_uses_refused], 0);
+    rpt_run_fini(&r);
+    scn_free(s);
+}

@@ -70,4 +70,11 @@ sid=$(sqlite3 "$T/sw.db" "SELECT batch FROM runs LIMIT 1")
 expect_rc 0 "$BIN" report --sweep "$sid" --db "$T/sw.db" --out "$T/swrep2" --quiet
 grep -q "warning:.*scenario recorded scenario:.*oversold_units" "$T/swrep2/report.md" || { grep -A4 Warnings "$T/swrep2/report.md"; fail "scenario warning missing from the rebuilt sweep report"; }
 expect_rc 65 "$BIN" sweep "$S" $small $inert --param customers.arrivals.rate=1,2,3 --quiet --strict
+# a coupon's per-customer limit that no segment's coupon reaches
+M="$ROOT/scenarios/member_shop.json"
+expect_rc 0 "$BIN" validate "$M" --set 'promotions[1].per_customer=1'
+[ ! -s "$T/last.err" ] || { cat "$T/last.err"; fail "a limit on a presented coupon warns"; }
+expect_rc 0 "$BIN" validate "$M" --set 'promotions[1].per_customer=1' --set 'customers.segments[1].coupon=OTHER'
+grep -Fq 'warning: promotions[1].per_customer: no effect: no segment presents coupon "WELCOME" (customers.segments[].coupon)' "$T/last.err" \
+  || { cat "$T/last.err"; fail "per_customer without a segment presenting the coupon"; }
 echo ok
