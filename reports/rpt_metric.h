@@ -220,7 +220,7 @@ typedef enum rpt_better { RPT_LOWER = -1, RPT_NEITHER = 0, RPT_HIGHER = 1 } rpt_
     X(customers_turned_away_by_flag, RPT_U_CUSTOMERS, RPT_NEITHER, 0, RPT_BDM_SEGMENT,                       \
       "visits turned away because every SKU they wanted was flagged sold out")                               \
     X(requests_timed_out, RPT_U_REQUESTS, RPT_LOWER, 0, RPT_BDM_SEGMENT,                                     \
-      "order requests rejected because they waited in a queue (the order service, a stock row) past its timeout")                            \
+      "order requests rejected after waiting past a queue's timeout")                                           \
     X(payments_timed_out, RPT_U_PAYMENTS, RPT_LOWER, 0, RPT_BDM_ORDER,                                       \
       "payments not done within payment.timeout of joining the payment station")                             \
     X(requests_failed_outage, RPT_U_REQUESTS, RPT_LOWER, 0, RPT_BDM_SEGMENT,                                 \
