@@ -38,6 +38,9 @@ for i in $(seq 1 51); do
   find "$T" -name '*work-*' -o -name '*.old-*' -o -name '*.merge-*' | grep -q . && fail "signal $i: a work file was left"
   [ -e "$DB" ] || continue
   [ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ] || fail "integrity_check after signal $i"
+  # a signal between the file's creation and the schema's commit (one transaction) leaves a
+  # file with no tables, which the next command sets up as new: nothing to check yet
+  [ "$(sqlite3 "$DB" "SELECT count(*) FROM sqlite_master WHERE name = 'runs'")" = 1 ] || continue
   [ "$(sqlite3 "$DB" "SELECT count(*) FROM runs WHERE status = 'running'")" = 0 ] || fail "signal $i left a run 'running'"
 done
 interrupted=$(sqlite3 "$DB" "SELECT count(*) FROM runs WHERE status = 'interrupted'")
