@@ -1,5 +1,5 @@
 /*
- * cli.h — what the commands share: option parsing, scenario loading with the contract's exit
+ * cli.h — what the commands share: option parsing, scenario loading with the documented exit
  * codes, running replications on several threads, and the command table entry.
  *
  * Exit codes: 0 ok, 1 check failed, 2 bad usage, 65 bad scenario, 66 no such results database

@@ -95,7 +95,7 @@ const cli_cmd cmd_run_entry = {
              "       [--db FILE] [--out DIR] [--no-report] [--strategy NAME] [--ledger] [--check-invariants end|every-event] [--strict]\n"
              "       [--orders-csv FILE]",
     .summary = "Runs one scenario under its own inventory strategy, prints the summary, records the run and writes the report.",
-    .help = "  --json              print the summary as JSON (contract section 3) instead of the table\n"
+    .help = "  --json              print the summary as JSON (docs/json.md) instead of the table\n"
             "  --orders-csv FILE   write every order of replication 0 to FILE in the order-log format that\n"
             "                      `ordersim fit` reads (one row per order line; time 0 is 2026-01-05T00:00:00Z)\n"
             "Thresholds in the scenario are shown; use `ordersim check` to gate on them (exit 1).\n"
