@@ -249,7 +249,7 @@ void rpt_series_add(rpt_series *s, const double *row);
 
 /* ---- summaries over replications ------------------------------------------------------ */
 
-/* Station figures kept in summaries; the first four are the contract's. X(name, better):
+/* Station figures kept in summaries; the first four are the ones docs/json.md lists first. X(name, better):
  * better is -1 when lower is better, 0 when neither (as for metrics). */
 #define RPT_ST_FIGURE_LIST(X)   \
     X(UTILIZATION,      utilization,      0)  \
@@ -338,7 +338,7 @@ double rpt_ref_run_value(const rpt_run *r, const rpt_ref *ref);
 /* Whether lower (-1) or higher (+1) is better for the referenced figure, or 0. */
 int rpt_ref_better(const rpt_ref *r);
 
-/* Writes the contract's JSON object for a summary (%.17g numbers, null for NAN). With
+/* Writes the JSON object (docs/json.md) for a summary (%.17g numbers, null for NAN). With
  * `engine` false the engine figures are left out (for byte-identical comparisons). */
 void rpt_write_json(const rpt_summary *s, FILE *out, bool engine, int indent);
 

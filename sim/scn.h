@@ -1,5 +1,5 @@
 /*
- * scn.h — scenarios: the JSON format of the contract, loaded and validated into a struct the
+ * scn.h — scenarios: the JSON format of docs/scenarios.md, loaded and validated into a struct the
  * simulator reads. Every key, default and unit is in docs/scenarios.md.
  *
  * Loading reports every defect in a file at once (file:line:col, JSON path, what was found,
